@@ -11,6 +11,41 @@ WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes 
 	-Wundef -Wvla -Wpointer-arith -Wwrite-strings -Wformat=2 -Wimplicit-fallthrough \
 	-Wno-unused-parameter
 
+# ---------------------------------------------------------------- Keel itself
+KERNEL_CFLAGS := -std=gnu11 -ffreestanding -fno-pic -fno-pie -mno-red-zone -mgeneral-regs-only \
+	-mcmodel=small -fno-stack-protector -fno-omit-frame-pointer -fcf-protection=none \
+	-fno-strict-aliasing -fno-common -g $(WARN) -I. -MMD -MP
+ifeq ($(DEBUG),1)
+KERNEL_CFLAGS += -O1 -DDEBUG -fsanitize=undefined -fsanitize-undefined-trap-on-error
+else
+KERNEL_CFLAGS += -O2
+endif
+KERNEL_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,max-page-size=4096 \
+	-Wl,-z,noexecstack -Wl,--no-warn-rwx-segments -T linker.ld
+
+# The decoder and emulator join the image with the exits that use them.
+KERNEL_C := $(filter-out arch/x86/decode.c arch/x86/emulate.c, \
+	$(wildcard kernel/*.c arch/x86/*.c arch/x86/vmx/*.c arch/x86/svm/*.c drivers/*.c))
+KERNEL_S := $(wildcard boot/*.S arch/x86/*.S)
+KERNEL_OBJS := $(addprefix $(BUILD)/k/,$(KERNEL_C:.c=.o) $(KERNEL_S:.S=.o))
+
+.PHONY: all
+all: $(BUILD)/keel.elf
+
+$(BUILD)/k/%.o: %.c Makefile
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(KERNEL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/k/%.o: %.S Makefile
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(KERNEL_CFLAGS) -D__ASSEMBLY__ -c -o $@ $<
+
+$(BUILD)/keel.elf: $(KERNEL_OBJS) linker.ld
+	$(Q)$(CC) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS)
+	@echo "  LD      $@"
+
+-include $(KERNEL_OBJS:.o=.d)
+
 # ---------------------------------------------------------------- unit tests
 # Host-compiled tests of the pure logic: tests/unit/test_NAME.c linked with
 # the sources listed in unit_NAME.
@@ -21,12 +56,14 @@ ifeq ($(UNIT_COV),1)
 UNIT_CFLAGS += --coverage
 endif
 
+unit_format := kernel/format.c
+unit_features := arch/x86/features.c
 unit_memmap := kernel/memmap.c
 unit_multiboot2 := kernel/multiboot2.c kernel/memmap.c
 unit_frame := kernel/frame.c kernel/memmap.c
 unit_heap := kernel/heap.c
 unit_acpi := drivers/acpi.c
-unit_cmdline := kernel/cmdline.c
+unit_cmdline := kernel/cmdline.c kernel/format.c
 unit_pagetable := kernel/pagetable.c
 unit_decode := arch/x86/decode.c
 unit_emulate := arch/x86/emulate.c arch/x86/decode.c

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * CPU feature detection. Pure logic over CPUID and MSR callbacks, so the
+ * host tests replay the CPUID of real and broken CPUs.
+ */
+#ifndef KEEL_X86_FEATURES_H
+#define KEEL_X86_FEATURES_H
+
+#include "kernel/types.h"
+
+enum cpu_vendor { VENDOR_OTHER, VENDOR_INTEL, VENDOR_AMD };
+enum virt_kind { VIRT_NONE, VIRT_VMX, VIRT_SVM };
+enum paging_kind { PAGING_NONE, PAGING_EPT, PAGING_NPT };
+
+struct cpu_probe {
+	void (*cpuid)(void *ctx, u32 leaf, u32 sub, u32 out[4]);
+	/* 0 and *val, or nonzero if the MSR cannot be read. */
+	int (*rdmsr)(void *ctx, u32 msr, u64 *val);
+	void *ctx;
+};
+
+struct ept_caps {
+	bool walk4, wb, pages_2m, pages_1g, invept, ad, vpid, unrestricted;
+};
+
+struct npt_caps {
+	bool nrips, decode_assists, vgif, avic, flush_by_asid;
+	u32 nr_asids;
+};
+
+struct cpu_features {
+	enum cpu_vendor vendor;
+	char vendor_id[13];
+	u32 family, model, stepping;
+	u32 max_leaf, max_ext_leaf;
+	enum virt_kind virt;
+	enum paging_kind paging;
+	const char *virt_why;	/* why virt is VIRT_NONE, for the console */
+	struct ept_caps ept;
+	struct npt_caps npt;
+	bool x2apic, tsc_deadline, invariant_tsc, pages_1g, pcid, xsave, nx, hypervisor, apic;
+	u32 phys_addr_bits;
+};
+
+void cpu_features_detect(const struct cpu_probe *p, struct cpu_features *f);
+const char *vendor_name(enum cpu_vendor v);
+const char *virt_name(enum virt_kind v);
+const char *paging_name(enum paging_kind p);
+
+#endif

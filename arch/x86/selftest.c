@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Selftests of the x86 layer: exceptions, page protections, timers, SMP. */
+#include "arch/x86/asm.h"
+#include "arch/x86/smp.h"
+#include "arch/x86/timer.h"
+#include "arch/x86/traps.h"
+#include "arch/x86/vectors.h"
+#include "kernel/errno.h"
+#include "kernel/keel.h"
+#include "kernel/mm.h"
+#include "kernel/percpu.h"
+#include "kernel/printk.h"
+#include "kernel/selftest.h"
+#include "kernel/spinlock.h"
+
+extern const u8 _text_start[], _rodata_start[];
+static const u64 selftest_rodata = 0x6b65656c;
+
+static u64 trap_ud2(void)
+{
+	u64 vector = 0;
+
+	asm volatile("1: ud2\n2:\n\t" EXTABLE(1b, 2b) : "+a"(vector));
+	return vector;
+}
+
+static u64 trap_write(volatile u64 *p)
+{
+	u64 vector = 0;
+
+	asm volatile("1: movq $1, (%1)\n2:\n\t" EXTABLE(1b, 2b) : "+a"(vector) : "r"(p) : "memory");
+	return vector;
+}
+
+/* The IDT delivers, and the fixup resumes: #UD, and #PF on a write to read-only data (CR0.WP). */
+SELFTEST(exceptions)
+{
+	if (trap_ud2() != VEC_UD)
+		return -EINVAL;
+	if (trap_write((volatile u64 *)&selftest_rodata) != VEC_PF || selftest_rodata != 0x6b65656c)
+		return -EFAULT;
+	if (trap_write((volatile u64 *)(uintptr_t)_text_start) != VEC_PF)
+		return -EFAULT;
+	return 0;
+}
+
+/* Keel's page tables: W^X image, reservation mapped writable, non-executable. */
+SELFTEST(paging)
+{
+	u64 pa, prot;
+	int level;
+
+	if (pt_translate(&keel_pt, (u64)(uintptr_t)_text_start, &pa, &prot, &level) ||
+	    (prot & PT_W) || !(prot & PT_X))
+		return -EFAULT;
+	if (pt_translate(&keel_pt, (u64)(uintptr_t)_rodata_start, &pa, &prot, &level) ||
+	    (prot & (PT_W | PT_X)))
+		return -EFAULT;
+	if (pt_translate(&keel_pt, mm.reserve_base, &pa, &prot, &level) || pa != mm.reserve_base ||
+	    !(prot & PT_W) || (prot & PT_X))
+		return -EFAULT;
+	if (pt_translate(&keel_pt, 0xfee00000, &pa, &prot, &level) || !(prot & PT_UC))
+		return -EFAULT;
+	return read_cr3() == keel_pt.root ? 0 : -EINVAL;
+}
+
+/* One-shot timer: fires once, not before its time. */
+static void timer_check(void *arg)
+{
+	int *result = arg;
+	u64 ticks = this_cpu()->timer_ticks, start = rdtsc();
+
+	timer_arm_ns(1000000);
+	irq_enable();
+	while (this_cpu()->timer_ticks == ticks && tsc_to_ns(rdtsc() - start) < 1000000000)
+		safe_halt();
+	irq_disable();
+	if (this_cpu()->timer_ticks != ticks + 1 || tsc_to_ns(rdtsc() - start) < 1000000)
+		__atomic_store_n(result, -ETIMEDOUT, __ATOMIC_RELAXED);
+}
+
+SELFTEST(timer)
+{
+	int result = 0;
+
+	timer_check(&result);
+	return result;
+}
+
+static void note_cpu(void *arg)
+{
+	__atomic_fetch_or((u64 *)arg + this_cpu()->cpu / 64, BIT(this_cpu()->cpu % 64), __ATOMIC_SEQ_CST);
+}
+
+/* Every CPU in the MADT came up, answers a cross-CPU call, and runs its own timer. */
+SELFTEST(smp)
+{
+	u64 seen[MAX_CPUS / 64] = { 0 };
+	unsigned int ran;
+	int result = 0;
+
+	if (nr_cpus_online != nr_cpus_possible) {
+		pr_err("keel: %u of %u cpus online\n", nr_cpus_online, nr_cpus_possible);
+		return -ENODEV;
+	}
+	ran = smp_call_all(note_cpu, seen);
+	for (unsigned int cpu = 0; cpu < nr_cpus_online; cpu++)
+		if (!(seen[cpu / 64] & BIT(cpu % 64)))
+			return -ENODEV;
+	for (unsigned int cpu = 1; cpu < nr_cpus_online; cpu++)
+		if (smp_call(cpu, timer_check, &result))
+			return -EBUSY;
+	return ran == nr_cpus_online ? result : -ENODEV;
+}
+
+static struct spinlock counter_lock = SPINLOCK_INIT;
+static u64 counter;
+
+static void count_under_lock(void *arg)
+{
+	for (int i = 0; i < 10000; i++) {
+		spin_lock(&counter_lock);
+		counter++;
+		spin_unlock(&counter_lock);
+	}
+}
+
+/* All CPUs hammer one lock at once (each call returns when its CPU is done). */
+SELFTEST(spinlock)
+{
+	counter = 0;
+	return smp_call_all(count_under_lock, NULL) * 10000ULL == counter ? 0 : -EIO;
+}

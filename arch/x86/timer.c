@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "arch/x86/apic.h"
+#include "arch/x86/asm.h"
+#include "arch/x86/msr.h"
+#include "arch/x86/timer.h"
+#include "arch/x86/traps.h"
+#include "arch/x86/vectors.h"
+#include "drivers/hpet.h"
+#include "kernel/errno.h"
+#include "kernel/percpu.h"
+
+#define PIT_HZ 1193182ULL
+#define CALIBRATE_MS 10
+#define APIC_DIV_16 0x3
+
+u64 tsc_khz;
+static u64 apic_khz;
+static bool deadline_mode;
+static void (*expiry_handler)(void);
+
+/* PIT channel 2 in mode 0, gated by port 0x61 bit 0; OUT2 shows in port 0x61 bit 5. */
+static int calibrate_pit(u64 *khz)
+{
+	u16 count = PIT_HZ * CALIBRATE_MS / 1000;
+	u64 t0, t1;
+	long spins = 0;
+
+	outb(0x61, (inb(0x61) & ~0x02) | 0x01);
+	outb(0x43, 0xb0);
+	outb(0x42, count & 0xff);
+	outb(0x42, count >> 8);
+	t0 = rdtsc();
+	while (!(inb(0x61) & 0x20))
+		if (++spins > 100000000)
+			return -ENODEV;
+	t1 = rdtsc();
+	*khz = (t1 - t0) / CALIBRATE_MS;
+	return 0;
+}
+
+static int calibrate_hpet(u64 base, u64 *khz)
+{
+	u64 h0, t0, ticks, t1, us;
+
+	if (hpet_init(base))
+		return -ENODEV;
+	ticks = CALIBRATE_MS * 1000000000000ULL / hpet_period_fs();
+	h0 = hpet_read();
+	t0 = rdtsc();
+	for (long spins = 0; hpet_read() - h0 < ticks; spins++)
+		if (spins > 100000000)
+			return -ENODEV;
+	t1 = rdtsc();
+	us = (hpet_read() - h0) * hpet_period_fs() / 1000000000ULL;
+	*khz = (t1 - t0) * 1000 / (us ? us : 1);
+	return 0;
+}
+
+int tsc_calibrate(u64 hpet_base, const char **source)
+{
+	*source = "hpet";
+	if (hpet_base && !calibrate_hpet(hpet_base, &tsc_khz) && tsc_khz)
+		return 0;
+	*source = "pit";
+	if (!calibrate_pit(&tsc_khz) && tsc_khz)
+		return 0;
+	return -ENODEV;
+}
+
+u64 tsc_to_ns(u64 ticks)
+{
+	if (!tsc_khz)
+		return 0;
+	return ticks / tsc_khz * 1000000 + ticks % tsc_khz * 1000000 / tsc_khz;
+}
+
+void udelay(u64 us)
+{
+	u64 end = rdtsc() + us * tsc_khz / 1000;
+
+	while (rdtsc() < end)
+		cpu_relax();
+}
+
+static void timer_irq(struct regs *r)
+{
+	this_cpu()->timer_ticks++;
+	if (expiry_handler)
+		expiry_handler();
+}
+
+/* LAPIC timer ticks per ms, counted down over a TSC-timed interval. */
+static void calibrate_apic_timer(void)
+{
+	u32 left;
+
+	apic_write(APIC_TIMER_DIV, APIC_DIV_16);
+	apic_write(APIC_LVT_TIMER, APIC_LVT_MASKED | VEC_TIMER);
+	apic_write(APIC_TIMER_INIT, 0xffffffff);
+	udelay(CALIBRATE_MS * 1000);
+	left = apic_read(APIC_TIMER_CUR);
+	apic_write(APIC_TIMER_INIT, 0);
+	apic_khz = (0xffffffffULL - left) / CALIBRATE_MS;
+}
+
+void timer_init_cpu(bool tsc_deadline)
+{
+	if (this_cpu()->cpu == 0) {
+		deadline_mode = tsc_deadline;
+		irq_register(VEC_TIMER, timer_irq);
+		if (!deadline_mode)
+			calibrate_apic_timer();
+	}
+	if (deadline_mode) {
+		apic_write(APIC_LVT_TIMER, APIC_TIMER_TSC_DEADLINE | VEC_TIMER);
+		return;
+	}
+	apic_write(APIC_TIMER_DIV, APIC_DIV_16);
+	apic_write(APIC_LVT_TIMER, VEC_TIMER);
+}
+
+void timer_arm_ns(u64 ns)
+{
+	if (deadline_mode) {
+		wrmsr(MSR_IA32_TSC_DEADLINE, rdtsc() + MAX(ns * tsc_khz / 1000000, 1));
+		return;
+	}
+	apic_write(APIC_TIMER_INIT, (u32)MIN(MAX(ns * apic_khz / 1000000, 1), 0xffffffffULL));
+}
+
+void timer_cancel(void)
+{
+	if (deadline_mode)
+		wrmsr(MSR_IA32_TSC_DEADLINE, 0);
+	else
+		apic_write(APIC_TIMER_INIT, 0);
+}
+
+void timer_set_handler(void (*fn)(void))
+{
+	expiry_handler = fn;
+}
+
+bool timer_uses_tsc_deadline(void)
+{
+	return deadline_mode;
+}

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* TSC calibration and the per-CPU one-shot timer (TSC-deadline, else LAPIC one-shot). */
+#ifndef KEEL_X86_TIMER_H
+#define KEEL_X86_TIMER_H
+
+#include "kernel/types.h"
+
+extern u64 tsc_khz;
+
+/* Calibrates the TSC against the HPET at @hpet_base (0: none) or the PIT; -ENODEV if neither ticks. */
+int tsc_calibrate(u64 hpet_base, const char **source);
+/* Programs this CPU's LAPIC timer; the BSP calls it first (it calibrates the LAPIC timer if needed). */
+void timer_init_cpu(bool tsc_deadline);
+/* One interrupt on this CPU after @ns nanoseconds; replaces any armed one. */
+void timer_arm_ns(u64 ns);
+void timer_cancel(void);
+/* Called on each expiry, in interrupt context, on the CPU that armed it. */
+void timer_set_handler(void (*fn)(void));
+bool timer_uses_tsc_deadline(void);
+u64 tsc_to_ns(u64 ticks);
+void udelay(u64 us);
+
+#endif

@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "arch/x86/apic.h"
+#include "arch/x86/asm.h"
+#include "arch/x86/traps.h"
+#include "arch/x86/vectors.h"
+#include "kernel/panic.h"
+#include "kernel/percpu.h"
+#include "kernel/printk.h"
+
+extern const struct extable_entry _extable_start[], _extable_end[];
+static irq_handler_t irq_handlers[256];
+
+static const char *const exception_names[32] = {
+	"#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow",
+	"#BR bound range", "#UD invalid opcode", "#NM device not available",
+	"#DF double fault", "coprocessor overrun", "#TS invalid TSS", "#NP segment not present",
+	"#SS stack fault", "#GP general protection", "#PF page fault", "reserved 15",
+	"#MF x87 error", "#AC alignment check", "#MC machine check", "#XM SIMD error",
+	"#VE virtualization", "#CP control protection", "reserved 22", "reserved 23",
+	"reserved 24", "reserved 25", "reserved 26", "reserved 27",
+	"#HV hypervisor injection", "#VC VMM communication", "#SX security", "reserved 31",
+};
+
+void irq_register(unsigned int vector, irq_handler_t h)
+{
+	if (vector >= VEC_DEVICE_FIRST && vector < ARRAY_SIZE(irq_handlers))
+		irq_handlers[vector] = h;
+}
+
+static bool fixup_exception(struct regs *r)
+{
+	for (const struct extable_entry *e = _extable_start; e < _extable_end; e++) {
+		if (e->insn == r->rip) {
+			r->rip = e->fixup;
+			r->rax = r->vector;
+			return true;
+		}
+	}
+	return false;
+}
+
+static void exception(struct regs *r)
+{
+	if (r->vector == VEC_NMI) {
+		if (panic_in_progress())
+			cpu_stop();
+		pr_warn("keel: cpu %u: NMI\n", this_cpu()->cpu);
+		return;
+	}
+	if (fixup_exception(r))
+		return;
+	panic_regs(r, "%s (vector %llu, error code %#llx) at rip %#llx",
+		   exception_names[r->vector], (unsigned long long)r->vector,
+		   (unsigned long long)r->error_code, (unsigned long long)r->rip);
+}
+
+void trap_dispatch(struct regs *r)
+{
+	irq_handler_t h;
+
+	if (r->vector < 32) {
+		exception(r);
+		return;
+	}
+	if (r->vector == VEC_SPURIOUS)
+		return;	/* no EOI for the spurious vector (SDM Vol. 3A 11.9) */
+	h = irq_handlers[r->vector];
+	if (h)
+		h(r);
+	else
+		pr_warn("keel: cpu %u: unexpected interrupt vector %#llx\n", this_cpu()->cpu,
+			(unsigned long long)r->vector);
+	apic_eoi();
+}

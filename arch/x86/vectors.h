@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Interrupt vectors: 0x20-0xEB are for devices (given to guests), 0xEC-0xFF are Keel's own. */
+#ifndef KEEL_X86_VECTORS_H
+#define KEEL_X86_VECTORS_H
+
+#define VEC_DE 0
+#define VEC_NMI 2
+#define VEC_BP 3
+#define VEC_UD 6
+#define VEC_DF 8
+#define VEC_GP 13
+#define VEC_PF 14
+#define VEC_MC 18
+
+#define VEC_DEVICE_FIRST 0x20
+#define VEC_DEVICE_LAST 0xeb
+#define VEC_TIMER 0xec
+#define VEC_CALL 0xfc
+#define VEC_APIC_ERROR 0xfe
+#define VEC_SPURIOUS 0xff
+
+#endif

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Per-CPU data, reached through the GS base (gs:0 holds the struct's own address). */
+#ifndef KEEL_PERCPU_H
+#define KEEL_PERCPU_H
+
+#include "arch/x86/cpu.h"
+#include "kernel/types.h"
+
+#define MAX_CPUS 256
+#define STACK_ORDER 2		/* 16 KiB kernel stacks */
+#define STACK_SIZE (PAGE_SIZE << STACK_ORDER)
+
+struct percpu {
+	struct percpu *self;	/* must stay first: this_cpu() reads gs:0 */
+	unsigned int cpu;
+	u32 apic_id;
+	u64 stack_top;
+	volatile bool online;
+	volatile u64 timer_ticks;
+	volatile u64 calls_done;
+	struct cpu_arch arch;
+};
+
+extern struct percpu percpu[MAX_CPUS];
+extern unsigned int nr_cpus_possible;	/* CPUs found in the MADT */
+extern volatile unsigned int nr_cpus_online;
+
+static inline struct percpu *this_cpu(void)
+{
+	struct percpu *p;
+
+	asm volatile("movq %%gs:0, %0" : "=r"(p));
+	return p;
+}
+
+#endif

@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The selftest runner and the arch-neutral selftests (memory, log). */
+#include "kernel/errno.h"
+#include "kernel/cmdline.h"
+#include "kernel/mm.h"
+#include "kernel/percpu.h"
+#include "kernel/printk.h"
+#include "kernel/selftest.h"
+#include "kernel/string.h"
+
+extern const struct selftest _selftests_start[], _selftests_end[];
+
+unsigned int selftests_run(const char *list)
+{
+	unsigned int passed = 0, failed = 0;
+
+	for (const struct selftest *t = _selftests_start; t < _selftests_end; t++) {
+		int r;
+
+		if (!list_has(list, t->name))
+			continue;
+		r = t->fn();
+		pr_notice("keel: selftest %s: %s (%d)\n", t->name, r ? "FAILED" : "ok", r);
+		if (r)
+			failed++;
+		else
+			passed++;
+	}
+	if (!passed && !failed) {
+		pr_err("keel: keel.test=%s names no selftest\n", list);
+		failed = 1;
+	}
+	pr_notice("keel: selftests: %u passed, %u failed\n", passed, failed);
+	return failed;
+}
+
+static bool in_reservation(u64 pa, u64 size)
+{
+	return pa >= mm.reserve_base && pa + size <= mm.reserve_base + mm.reserve_size;
+}
+
+/* Frames come from Keel's reservation only, aligned to their order, and free exactly. */
+SELFTEST(frames)
+{
+	u64 before = frames_free_keel(), pa[8];
+
+	for (unsigned int order = 0; order < ARRAY_SIZE(pa); order++) {
+		pa[order] = frame_alloc_keel(order);
+		if (!pa[order] || !IS_ALIGNED(pa[order], PAGE_SIZE << order) ||
+		    !in_reservation(pa[order], PAGE_SIZE << order))
+			return -EFAULT;
+		memset((void *)(uintptr_t)pa[order], 0xa5, PAGE_SIZE << order);
+	}
+	for (unsigned int order = 0; order < ARRAY_SIZE(pa); order++)
+		frame_free_keel(pa[order], order);
+	return frames_free_keel() == before ? 0 : -ENOSPC;
+}
+
+SELFTEST(heap)
+{
+	static void *p[64];
+
+	for (unsigned int i = 0; i < ARRAY_SIZE(p); i++) {
+		size_t size = 8u << (i % 11);
+
+		p[i] = kmalloc(size);
+		if (!p[i] || !IS_ALIGNED((u64)(uintptr_t)p[i], 16))
+			return -ENOMEM;
+		memset(p[i], (int)i, size);
+	}
+	for (unsigned int i = 0; i < ARRAY_SIZE(p); i++) {
+		const u8 *b = p[i];
+
+		for (size_t j = 0; j < (8u << (i % 11)); j++)
+			if (b[j] != (u8)i)
+				return -EFAULT;
+		kfree(p[i]);
+	}
+	return 0;
+}
+
+/* The summary line is in the log ring, readable as the control guest will read it. */
+SELFTEST(log)
+{
+	static char buf[LOG_RING_SIZE];
+	u64 seq = 0;
+	size_t n = log_read(&seq, buf, sizeof(buf) - 1);
+
+	buf[n] = '\0';
+	for (size_t i = 0; i + 13 < n; i++)
+		if (!memcmp(buf + i, "keel: online ", 13))
+			return 0;
+	return -ENOENT;
+}

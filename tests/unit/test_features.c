@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Feature detection against replayed CPUID/MSR values of real and broken CPUs. */
+#include "arch/x86/features.h"
+#include "arch/x86/msr.h"
+#include "test.h"
+
+struct fake_leaf {
+	u32 leaf, r[4];
+};
+
+struct fake_msr {
+	u32 index;
+	u64 val;
+};
+
+struct fake_cpu {
+	const struct fake_leaf *leaves;
+	const struct fake_msr *msrs;
+};
+
+static void fake_cpuid(void *ctx, u32 leaf, u32 sub, u32 out[4])
+{
+	const struct fake_cpu *c = ctx;
+
+	memset(out, 0, 16);
+	for (const struct fake_leaf *l = c->leaves; l->leaf || l->r[0]; l++)
+		if (l->leaf == leaf)
+			memcpy(out, l->r, 16);
+}
+
+static int fake_rdmsr(void *ctx, u32 index, u64 *val)
+{
+	const struct fake_cpu *c = ctx;
+
+	for (const struct fake_msr *m = c->msrs; m && m->index; m++)
+		if (m->index == index) {
+			*val = m->val;
+			return 0;
+		}
+	return -1;
+}
+
+static void detect(const struct fake_leaf *leaves, const struct fake_msr *msrs, struct cpu_features *f)
+{
+	struct fake_cpu c = { leaves, msrs };
+	struct cpu_probe p = { fake_cpuid, fake_rdmsr, &c };
+
+	cpu_features_detect(&p, f);
+}
+
+/* "GenuineIntel" / "AuthenticAMD" as EBX, EDX, ECX */
+#define INTEL 0x756e6547, 0x6c65746e, 0x49656e69
+#define AMD 0x68747541, 0x444d4163, 0x69746e65
+
+/* Skylake-X as Bochs's corei7_skylake_x model reports it. */
+static const struct fake_leaf skylake[] = {
+	{ 0, { 0x16, INTEL } },
+	{ 1, { 0x50654, 0, 0x7ffefbff & ~0u, 0xbfebfbff } },
+	{ 0x80000000, { 0x80000008 } },
+	{ 0x80000001, { 0, 0, 0x121, 0x2c100800 } },
+	{ 0x80000007, { 0, 0, 0, 0x100 } },
+	{ 0x80000008, { 0x3027 } },
+	{ 0 },
+};
+
+static const struct fake_msr skylake_msrs[] = {
+	{ MSR_IA32_FEATURE_CONTROL, 0x5 },
+	{ MSR_IA32_VMX_PROCBASED_CTLS, 0xfff9fffe0401e172ULL },
+	{ MSR_IA32_VMX_PROCBASED_CTLS2, 0x00553cfe00000000ULL },
+	{ MSR_IA32_VMX_EPT_VPID_CAP, 0x00000f0106734141ULL },
+	{ 0 },
+};
+
+/* QEMU TCG -cpu max: AuthenticAMD with SVM and NPT, no NRIP save. */
+static const struct fake_leaf qemu_max[] = {
+	{ 0, { 0xd, AMD } },
+	{ 1, { 0x800f12, 0, 0xfff83203, 0x178bfbff } },
+	{ 0x80000000, { 0x8000000a } },
+	{ 0x80000001, { 0, 0, 0x1f7, 0xe7d3fbff } },
+	{ 0x80000008, { 0x3028 } },
+	{ 0x8000000a, { 1, 0x10, 0, 0x10001 } },
+	{ 0 },
+};
+
+TEST(intel_vmx_ept)
+{
+	struct cpu_features f;
+
+	detect(skylake, skylake_msrs, &f);
+	CHECK_EQ(f.vendor, VENDOR_INTEL);
+	CHECK_EQ(f.virt, VIRT_VMX);
+	CHECK_EQ(f.paging, PAGING_EPT);
+	CHECK(f.ept.pages_2m && f.ept.pages_1g && f.ept.wb && f.ept.vpid && f.ept.unrestricted);
+	CHECK(f.x2apic && f.tsc_deadline && f.invariant_tsc && f.pages_1g && f.nx);
+	CHECK_EQ(f.family, 6);
+	CHECK_EQ(f.model, 0x55);
+	CHECK_EQ(f.phys_addr_bits, 39);
+	CHECK(f.virt_why == NULL);
+	CHECK(!strcmp(virt_name(f.virt), "vmx") && !strcmp(paging_name(f.paging), "ept"));
+}
+
+TEST(amd_svm_npt)
+{
+	struct cpu_features f;
+
+	detect(qemu_max, NULL, &f);
+	CHECK_EQ(f.vendor, VENDOR_AMD);
+	CHECK_EQ(f.virt, VIRT_SVM);
+	CHECK_EQ(f.paging, PAGING_NPT);
+	CHECK_EQ(f.npt.nr_asids, 16);
+	CHECK(!f.npt.nrips && f.npt.vgif);
+	CHECK_EQ(f.family, 0x17);
+	CHECK(!strcmp(vendor_name(f.vendor), "amd"));
+}
+
+TEST(vmx_locked_off_by_firmware)
+{
+	static const struct fake_msr locked[] = { { MSR_IA32_FEATURE_CONTROL, 0x1 }, { 0 } };
+	struct cpu_features f;
+
+	detect(skylake, locked, &f);
+	CHECK_EQ(f.virt, VIRT_NONE);
+	CHECK_EQ(f.paging, PAGING_NONE);
+	CHECK(f.virt_why && strstr(f.virt_why, "firmware"));
+}
+
+TEST(vmx_without_ept)
+{
+	static const struct fake_msr no_ept[] = {
+		{ MSR_IA32_FEATURE_CONTROL, 0x5 },
+		{ MSR_IA32_VMX_PROCBASED_CTLS, 0x7ff9fffe0401e172ULL },	/* no secondary controls */
+		{ 0 },
+	};
+	struct cpu_features f;
+
+	detect(skylake, no_ept, &f);
+	CHECK_EQ(f.virt, VIRT_VMX);
+	CHECK_EQ(f.paging, PAGING_NONE);
+}
+
+TEST(svm_disabled_and_absent)
+{
+	static const struct fake_msr svmdis[] = { { MSR_VM_CR, VM_CR_SVMDIS }, { 0 } };
+	static const struct fake_leaf no_svm[] = {
+		{ 0, { 0xd, AMD } },
+		{ 1, { 0x800f12, 0, 0, 0 } },
+		{ 0x80000000, { 0x80000008 } },
+		{ 0x80000001, { 0, 0, 0, 0 } },
+		{ 0 },
+	};
+	struct cpu_features f;
+
+	detect(qemu_max, svmdis, &f);
+	CHECK_EQ(f.virt, VIRT_NONE);
+	CHECK(f.virt_why && strstr(f.virt_why, "SVMDIS"));
+	detect(no_svm, NULL, &f);
+	CHECK_EQ(f.virt, VIRT_NONE);
+	CHECK(f.virt_why && strstr(f.virt_why, "neither"));
+}
+
+TEST(unknown_vendor_and_tiny_cpuid)
+{
+	static const struct fake_leaf odd[] = { { 0, { 0, 0x1, 0x2, 0x3 } }, { 0 } };
+	struct cpu_features f;
+
+	detect(odd, NULL, &f);
+	CHECK_EQ(f.vendor, VENDOR_OTHER);
+	CHECK_EQ(f.virt, VIRT_NONE);
+	CHECK(!strcmp(vendor_name(f.vendor), "other"));
+}
+
+TEST_MAIN("features", T(intel_vmx_ept), T(amd_svm_npt), T(vmx_locked_off_by_firmware), T(vmx_without_ept),
+	  T(svm_disabled_and_absent), T(unknown_vendor_and_tiny_cpuid))
