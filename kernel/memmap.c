@@ -239,11 +239,15 @@ static unsigned int carve(const struct memmap *m, unsigned int lo, unsigned int 
 		if (first->type == mid.type)
 			mid.base = MIN(mid.base, first->base);
 		else if (first->base < mid.base)
-			left = (struct mem_range){ first->base, mid.base - first->base, first->type };
+			left = (struct mem_range){ .base = first->base,
+						   .size = mid.base - first->base,
+						   .type = first->type };
 		if (last->type == mid.type)
 			end = MAX(end, range_end(last));
 		else if (range_end(last) > end)
-			right = (struct mem_range){ end, range_end(last) - end, last->type };
+			right = (struct mem_range){ .base = end,
+						    .size = range_end(last) - end,
+						    .type = last->type };
 	}
 	mid.size = end - mid.base;
 	piece[0] = left;
@@ -279,7 +283,7 @@ int memmap_set(struct memmap *m, u64 base, u64 size, u32 type)
 	while (hi < m->nr && (m->r[hi].base < end ||
 			      (m->r[hi].base == end && m->r[hi].type == type)))
 		hi++;
-	n = carve(m, lo, hi, (struct mem_range){ base, size, type }, piece);
+	n = carve(m, lo, hi, (struct mem_range){ .base = base, .size = size, .type = type }, piece);
 	if (m->nr - (hi - lo) + n > MEMMAP_MAX)
 		return -ENOSPC;
 	memmove(&m->r[lo + n], &m->r[hi], (m->nr - hi) * sizeof(m->r[0]));

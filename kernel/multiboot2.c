@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Multiboot2 boot information parsing (Multiboot2 specification 1.0, 3.6).
+ * Multiboot2 boot information parsing (Multiboot2 specification, 3.6).
  * Every field is read with memcpy(), so nothing depends on the alignment of
  * the buffer, and every read is checked against total_size first.
  */
@@ -9,8 +9,11 @@
 #include "kernel/string.h"
 #include "kernel/types.h"
 
-/* 3.6.2: fixed part {u32 total_size, u32 reserved}; tags {u32 type, u32 size, ...}, 8-aligned. */
+/* 3.6.2: fixed part {u32 total_size, u32 reserved}, then 8-aligned tags {u32 type, u32 size}. */
+#define MB2_TOTAL_SIZE 0
 #define MB2_FIXED_SIZE 8
+#define MB2_TAG_TYPE 0
+#define MB2_TAG_SIZE 4
 #define MB2_TAG_HDR 8
 #define MB2_TAG_ALIGN 8
 
@@ -27,16 +30,23 @@
 #define MB2_TAG_EFI_MMAP 17
 
 /* 3.6.6: module tag {type, size, u32 mod_start, u32 mod_end, string}. */
+#define MB2_MODULE_START 8
+#define MB2_MODULE_END 12
 #define MB2_MODULE_STRING 16
 
 /*
  * 3.6.8: {type, size, u32 entry_size, u32 entry_version, entries}, each entry
  * {u64 base_addr, u64 length, u32 type, u32 reserved}; entry_size may grow.
  */
+#define MB2_MMAP_ENTRY_SIZE 8
 #define MB2_MMAP_ENTRIES 16
 #define MB2_MMAP_ENTRY_MIN 24
+#define MB2_MMAP_BASE 0
+#define MB2_MMAP_LEN 8
+#define MB2_MMAP_TYPE 16
 
 /* 3.6.19: {type, size, u32 descriptor_size, u32 descriptor_version, EFI memory map}. */
+#define MB2_EFI_MMAP_DESC_SIZE 8
 #define MB2_EFI_MMAP_DESCS 16
 
 /*
@@ -62,7 +72,11 @@
 #define EFI_ACPI_RECLAIM_MEMORY 9
 #define EFI_ACPI_MEMORY_NVS 10
 
-/* Tags whose contents are only looked at once the whole structure is known good. */
+/*
+ * What the tag walk records for later: the memory map tags, parsed once the
+ * walk is done because the EFI one wins wherever it appears, and whether the
+ * RSDP taken so far is the ACPI 2.0+ copy.
+ */
 struct mb2_found {
 	const u8 *mmap;
 	u32 mmap_size;
@@ -115,8 +129,8 @@ static int add_module(const u8 *tag, u32 size, struct boot_info *bi, const char 
 	ret = get_string(tag, size, MB2_MODULE_STRING, &mod->cmdline, why);
 	if (ret)
 		return ret;
-	mod->start = get_u32(tag + 8);
-	mod->end = get_u32(tag + 12);
+	mod->start = get_u32(tag + MB2_MODULE_START);
+	mod->end = get_u32(tag + MB2_MODULE_END);
 	if (mod->end < mod->start)
 		return fail(why, "module ends before it starts");
 	bi->nr_modules++;
@@ -178,8 +192,8 @@ static int walk_tags(const u8 *mbi, u32 total, struct boot_info *bi, struct mb2_
 
 		if (off > total || total - off < MB2_TAG_HDR)
 			return fail(why, "missing end tag");
-		type = get_u32(mbi + off);
-		size = get_u32(mbi + off + 4);
+		type = get_u32(mbi + off + MB2_TAG_TYPE);
+		size = get_u32(mbi + off + MB2_TAG_SIZE);
 		if (size < MB2_TAG_HDR)
 			return fail(why, "tag shorter than its header");
 		if (size > total - off)
@@ -197,8 +211,9 @@ static int walk_tags(const u8 *mbi, u32 total, struct boot_info *bi, struct mb2_
  * Adds a firmware range. Zero-length ranges are skipped and one that runs
  * past the top of the address space is clamped to it. Firmware maps come
  * sorted, with long runs of one type (OVMF splits usable RAM into many
- * descriptors), so a range that continues the previous one extends it; only
- * when the map is still full is it normalized to make room.
+ * descriptors), so a range that continues the previous one extends it. A
+ * full map is normalized to make room; that may trim usable fragments to
+ * pages early, which can only lose part of a page of usable RAM.
  */
 static int add_range(struct memmap *m, u64 base, u64 len, u32 type)
 {
@@ -217,7 +232,7 @@ static int add_range(struct memmap *m, u64 base, u64 len, u32 type)
 	return memmap_add(m, base, len, type);
 }
 
-/* 3.6.8: 1 RAM, 3 ACPI, 4 preserve on hibernation, 5 defective; anything else is reserved. */
+/* 3.6.8: 1 RAM, 3 ACPI, 4 preserve on hibernation, 5 defective; other values: reserved. */
 static u32 e820_type(u32 type)
 {
 	switch (type) {
@@ -238,13 +253,14 @@ static int parse_mmap(const u8 *tag, u32 size, struct memmap *m, const char **wh
 
 	if (size < MB2_MMAP_ENTRIES)
 		return fail(why, "memory map tag too short");
-	esize = get_u32(tag + 8);
+	esize = get_u32(tag + MB2_MMAP_ENTRY_SIZE);
 	if (esize < MB2_MMAP_ENTRY_MIN)
 		return fail(why, "memory map entry_size below 24");
 	for (off = MB2_MMAP_ENTRIES; size - off >= esize; off += esize) {
 		const u8 *e = tag + off;
 
-		if (add_range(m, get_u64(e), get_u64(e + 8), e820_type(get_u32(e + 16))))
+		if (add_range(m, get_u64(e + MB2_MMAP_BASE), get_u64(e + MB2_MMAP_LEN),
+			      e820_type(get_u32(e + MB2_MMAP_TYPE))))
 			return fail(why, "memory map has too many ranges");
 	}
 	return 0;
@@ -282,7 +298,7 @@ static int parse_efi_mmap(const u8 *tag, u32 size, struct memmap *m, const char 
 
 	if (size < MB2_EFI_MMAP_DESCS)
 		return fail(why, "EFI memory map tag too short");
-	dsize = get_u32(tag + 8);
+	dsize = get_u32(tag + MB2_EFI_MMAP_DESC_SIZE);
 	if (dsize < EFI_DESC_MIN)
 		return fail(why, "EFI memory descriptor_size below 40");
 	for (off = MB2_EFI_MMAP_DESCS; size - off >= dsize; off += dsize) {
@@ -290,7 +306,8 @@ static int parse_efi_mmap(const u8 *tag, u32 size, struct memmap *m, const char 
 		u64 pages = get_u64(d + EFI_DESC_PAGES);
 		u64 len = pages > (UINT64_MAX >> EFI_PAGE_SHIFT) ? UINT64_MAX :
 			  pages << EFI_PAGE_SHIFT;
-		u32 type = efi_type(get_u32(d + EFI_DESC_TYPE), get_u64(d + EFI_DESC_ATTR));
+		u32 type = efi_type(get_u32(d + EFI_DESC_TYPE),
+				    get_u64(d + EFI_DESC_ATTR));
 
 		if (add_range(m, get_u64(d + EFI_DESC_START), len, type))
 			return fail(why, "EFI memory map has too many ranges");
@@ -318,14 +335,14 @@ static int build_mmap(struct boot_info *bi, const struct mb2_found *f, const cha
 	return 0;
 }
 
-/* 3.6.2: the structure is 8-byte aligned and holds at least the fixed part and an end tag. */
+/* 3.6.2: the structure starts 8-byte aligned and holds the fixed part and an end tag. */
 static int check_header(const u8 *mbi, u64 mbi_pa, size_t avail, u32 *total, const char **why)
 {
 	if (mbi_pa & (MB2_TAG_ALIGN - 1))
 		return fail(why, "misaligned information structure");
 	if (avail < MB2_FIXED_SIZE)
 		return fail(why, "bad total_size: structure truncated");
-	*total = get_u32(mbi);
+	*total = get_u32(mbi + MB2_TOTAL_SIZE);
 	if (*total < MB2_FIXED_SIZE + MB2_TAG_HDR)
 		return fail(why, "bad total_size: too small");
 	if (*total > avail)

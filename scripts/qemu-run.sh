@@ -37,6 +37,8 @@ timeout -s KILL "$timeout" qemu-system-x86_64 -accel tcg -machine q35 -cpu max \
 	-serial "file:$log" -device isa-debug-exit,iobase=0xf4,iosize=0x01 \
 	$firmware -cdrom "$iso" -boot d $extra </dev/null >"$tmp/qemu.out" 2>&1
 rc=$?
+# The UART gets CR LF line ends; the log keeps plain lines for tools to read.
+sed -i 's/\r$//' "$log"
 cat "$log"
 [ -s "$tmp/qemu.out" ] && sed 's/^/qemu: /' "$tmp/qemu.out" >&2
 [ $rc -eq 137 ] && { echo "qemu-run: deadline of ${timeout}s passed" >&2; rc=124; }

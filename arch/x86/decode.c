@@ -99,7 +99,7 @@ static const u16 map_0f[256] = {
 	[0x7a ... 0x7b] = A_UD, [0x7c ... 0x7f] = M,
 	[0x80 ... 0x8f] = I_RELZ | A_F64, [0x90 ... 0x9f] = M,
 	[0xa0 ... 0xa1] = A_D64, [0xa3] = M, [0xa4] = M | I_B, [0xa5] = M,
-	[0xa6 ... 0xa7] = A_UD, [0xa8 ... 0xa9] = A_D64, [0xab] = M,
+	[0xa6 ... 0xa7] = M | A_GROUP, [0xa8 ... 0xa9] = A_D64, [0xab] = M,
 	[0xac] = M | I_B, [0xad ... 0xaf] = M,
 	[0xb0 ... 0xb1] = M, [0xb2] = M | A_MEM, [0xb3] = M,
 	[0xb4 ... 0xb5] = M | A_MEM, [0xb6 ... 0xb9] = M,
@@ -196,6 +196,10 @@ static const struct group_rule group_rules[] = {
 	{ X86_MAP_0F, 0x71, 0x00, REGS(2) | REGS(4) | REGS(6) },
 	{ X86_MAP_0F, 0x72, 0x00, REGS(2) | REGS(4) | REGS(6) },
 	{ X86_MAP_0F, 0x73, 0x00, REGS(2) | REGS(3) | REGS(6) | REGS(7) },
+	/* VIA PadLock (VIA PadLock Programming Guide): ModRM names the op. */
+	{ X86_MAP_0F, 0xa6, 0x00, MODRM(0xc0) | MODRM(0xc8) | MODRM(0xd0) },
+	{ X86_MAP_0F, 0xa7, 0x00, MODRM(0xc0) | MODRM(0xc8) | MODRM(0xd0) |
+				  MODRM(0xd8) | MODRM(0xe0) | MODRM(0xe8) },
 	/* 8: BT/BTS/BTR/BTC imm8. */
 	{ X86_MAP_0F, 0xba, 0xf0, RANGE(0xe0, 0xff) },
 	/* 9: CMPXCHG8B/16B, XRSTORS, XSAVEC/S, VMPTRLD/ST; RDRAND, RDSEED. */

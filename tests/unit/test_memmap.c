@@ -3,7 +3,7 @@
 #include "kernel/memmap.h"
 #include "test.h"
 
-static struct memmap map;
+static struct memmap map, copy;
 
 static u64 rng_state;
 
@@ -135,8 +135,7 @@ TEST(qemu_bios_map)
 	CHECK_EQ(memmap_end(&map, MEM_KEEL), 0);
 
 	/* Normalizing a normalized map changes nothing. */
-	struct memmap copy = map;
-
+	copy = map;
 	memmap_normalize(&map);
 	CHECK(same_map(&copy, &map));
 }
@@ -454,8 +453,7 @@ TEST(set_rejects_bad_ranges_and_full_map)
 		memmap_add(&map, i * 0x4000ULL, 0x1000, i & 1 ? MEM_USABLE : MEM_RESERVED);
 	memmap_normalize(&map);
 	CHECK_EQ(map.nr, MEMMAP_MAX);
-
-	struct memmap copy = map;
+	copy = map;
 
 	/* Splitting a range needs two more entries: refused, map untouched. */
 	CHECK_EQ(memmap_set(&map, 0x100, 0x100, MEM_KEEL), -ENOSPC);

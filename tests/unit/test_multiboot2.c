@@ -410,6 +410,7 @@ TEST(e820_types_sizes_and_odd_entries)
 /* Firmware maps longer than MEMMAP_MAX still fit once merged. */
 TEST(long_firmware_maps)
 {
+	static struct efi_desc d[300];
 	static struct e820 e[600];
 	struct mb b;
 	const char *why;
@@ -437,6 +438,14 @@ TEST(long_firmware_maps)
 		e[i] = (struct e820){ 0x100000 + i * 0x2000ULL, 0x1000, 1 };
 	mb_begin(&b);
 	mb_mmap(&b, e, 300, 24);
+	CHECK_EQ(parse(mb_end(&b), &why), -EINVAL);
+	CHECK(why && strstr(why, "too many"));
+
+	/* The same from the EFI map. */
+	for (unsigned int i = 0; i < 300; i++)
+		d[i] = (struct efi_desc){ 7, 0x100000 + i * 0x2000ULL, 1, 0xf };
+	mb_begin(&b);
+	mb_efi_mmap(&b, d, 300, 48);
 	CHECK_EQ(parse(mb_end(&b), &why), -EINVAL);
 	CHECK(why && strstr(why, "too many"));
 }
@@ -530,9 +539,9 @@ TEST(rejects_damaged_structures)
 		"entry_size", "too short", "descriptor_size", "too short",
 		"no memory map", "no usable",
 	};
+	const char *why;
 
 	for (int dmg = 0; dmg < DMG_COUNT; dmg++) {
-		const char *why;
 		int ret = parse(build_damaged(dmg), &why);
 
 		if (ret != -EINVAL || !why || !strstr(why, expect[dmg]))
@@ -541,8 +550,6 @@ TEST(rejects_damaged_structures)
 		CHECK(why && strstr(why, expect[dmg]));
 	}
 	/* The undamaged structure parses. */
-	const char *why;
-
 	CHECK_EQ(parse(build_damaged(DMG_COUNT), &why), 0);
 	CHECK_EQ(bi.nr_modules, 1);
 }

@@ -1,0 +1,88 @@
+#!/bin/bash
+# Boot tests: Keel under QEMU TCG (BIOS and UEFI, 1 and 4 CPUs, 512 MiB and
+# 6 GiB) and with bad configurations. Each case checks the summary line and
+# the selftests' result; prints "boot: N passed, N failed".
+set -u
+cd "$(dirname "$0")/../.."
+elf=${KEEL_ELF:-build/keel.elf}
+out=${BOOT_OUT:-build/boot}
+mkdir -p "$out"
+passed=0
+failed=0
+
+pass() { echo "boot: PASS $1"; passed=$((passed + 1)); }
+fail() { echo "boot: FAIL $1: $2"; failed=$((failed + 1)); sed 's/^/    | /' "$3" | tail -n 40; }
+
+# expect NAME LOG RC WANT_RC REGEX...: the exit status and every regex must match.
+expect() {
+	local name=$1 log=$2 rc=$3 want=$4
+	shift 4
+	[ "$rc" = "$want" ] || { fail "$name" "exit status $rc, want $want" "$log"; return; }
+	for re in "$@"; do
+		grep -Eq "$re" "$log" || { fail "$name" "no line matching /$re/" "$log"; return; }
+	done
+	pass "$name"
+}
+
+# The reservation Keel picks by default for RAM of MiB (kernel/mm.c: mm_default_reserve).
+default_reserve() {
+	local r=$(($1 / 64 + 32))
+	[ $r -gt 2048 ] && r=2048
+	echo $(((r + 1) / 2 * 2))
+}
+
+iso=$out/selftest.iso
+scripts/mkiso.sh "$iso" "$elf" "keel.test=all" || exit 1
+
+# QEMU exits with (status << 1) | 1: selftests passing give status 0, so 1.
+for fw in bios uefi; do
+	for cpus in 1 4; do
+		for mem in 512 6144; do
+			name="qemu-$fw-${cpus}cpu-${mem}M"
+			log=$out/$name.log
+			flag=""
+			[ $fw = uefi ] && flag=-u
+			scripts/qemu-run.sh -c $cpus -m $mem $flag -t 180 -l "$log" "$iso" >/dev/null 2>&1
+			rc=$?
+			ram=$(sed -n 's/.*keel: online .* ram=\([0-9]*\).*/\1/p' "$log")
+			# The firmware keeps some RAM for itself: at most 32 MiB here.
+			[ -n "$ram" ] && [ "$ram" -le "$mem" ] && [ "$ram" -ge $((mem - 32)) ] || ram=bad
+			expect "$name" "$log" $rc 1 \
+				"^keel: online cpus=$cpus vendor=amd virt=svm paging=npt ram=$ram reserved=$(default_reserve "$ram")\$" \
+				"^keel: selftests: 8 passed, 0 failed"
+		done
+	done
+done
+
+# No SVM: Keel says so, still boots every CPU, and reports virt=none.
+log=$out/qemu-no-svm.log
+scripts/qemu-run.sh -c 2 -m 512 -t 120 -l "$log" -x "-cpu max,-svm" "$iso" >/dev/null 2>&1
+expect qemu-no-svm "$log" $? 1 "no hardware virtualization: the CPU has neither VMX nor SVM" \
+	"^keel: online cpus=2 vendor=amd virt=none paging=none "
+
+# Bad command line: each problem named, defaults kept, boot goes on.
+bad=$out/badcmdline.iso
+scripts/mkiso.sh "$bad" "$elf" "keel.test=all frobnicate=1 keel.reserve=1G loglevel=x console=com1,bogus" || exit 1
+log=$out/qemu-bad-cmdline.log
+scripts/qemu-run.sh -c 1 -m 512 -t 120 -l "$log" "$bad" >/dev/null 2>&1
+expect qemu-bad-cmdline "$log" $? 1 "unknown command-line option 'frobnicate'" \
+	"keel.reserve=1024M is outside 16M\.\.25[0-9]M; using the default" \
+	"bad value 'x' for 'loglevel'" "bad value 'com1,bogus' for 'console'" \
+	"^keel: online cpus=1 .* reserved=$(default_reserve 511)\$"
+
+# An explicit reservation is honoured.
+res=$out/reserve.iso
+scripts/mkiso.sh "$res" "$elf" "keel.test=all keel.reserve=64M" || exit 1
+log=$out/qemu-reserve.log
+scripts/qemu-run.sh -c 1 -m 512 -t 120 -l "$log" "$res" >/dev/null 2>&1
+expect qemu-reserve "$log" $? 1 "^keel: online cpus=1 .* reserved=64\$" "^keel: selftests: 8 passed, 0 failed"
+
+# A selftest name that does not exist fails the run rather than passing vacuously.
+none=$out/notest.iso
+scripts/mkiso.sh "$none" "$elf" "keel.test=nosuchtest" || exit 1
+log=$out/qemu-unknown-test.log
+scripts/qemu-run.sh -c 1 -m 512 -t 120 -l "$log" "$none" >/dev/null 2>&1
+expect qemu-unknown-test "$log" $? 3 "keel.test=nosuchtest names no selftest" "selftests: 0 passed, 1 failed"
+
+echo "boot: $passed passed, $failed failed"
+[ $failed -eq 0 ]
