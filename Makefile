@@ -79,3 +79,56 @@ $(BUILD)/unit/test_%: tests/unit/test_%.c tests/unit/harness.c tests/unit/test.h
 .PHONY: unit
 unit: $(UNIT_BINS)
 	$(Q)scripts/run-unit.sh $(UNIT_BINS)
+
+# ---------------------------------------------------------------- images, runs, tests
+ISO_CMDLINE ?=
+RUN_CPUS ?= 2
+RUN_MEM ?= 1024
+
+.PHONY: deps iso run check check-boot check-debug coverage clean
+
+deps:
+	$(Q)scripts/deps.sh
+
+$(BUILD)/keel.iso: $(BUILD)/keel.elf scripts/mkiso.sh
+	$(Q)scripts/mkiso.sh $@ $< "$(ISO_CMDLINE)"
+	@echo "  ISO     $@"
+
+iso: deps $(BUILD)/keel.iso
+
+# Interactive: COM1 on this terminal; Ctrl-A X quits QEMU.
+run: deps
+	$(Q)$(MAKE) --no-print-directory $(BUILD)/keel.iso
+	qemu-system-x86_64 -accel tcg -machine q35 -cpu max -smp $(RUN_CPUS) -m $(RUN_MEM) \
+		-nographic -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x01 \
+		-cdrom $(BUILD)/keel.iso -boot d
+
+check-boot: $(BUILD)/keel.elf
+	$(Q)KEEL_ELF=$(BUILD)/keel.elf BOOT_OUT=$(BUILD)/boot tests/e2e/boot.sh
+
+# The debug build (assertions, UBSan traps) must pass the selftests too.
+check-debug:
+	$(Q)$(MAKE) --no-print-directory DEBUG=1 BUILD=$(BUILD)/debug $(BUILD)/debug/keel.elf
+	$(Q)scripts/mkiso.sh $(BUILD)/debug/selftest.iso $(BUILD)/debug/keel.elf "keel.test=all"
+	$(Q)scripts/qemu-run.sh -c 2 -m 512 -t 120 -l $(BUILD)/debug/boot.log $(BUILD)/debug/selftest.iso >/dev/null 2>&1; \
+	rc=$$?; grep -q "keel: selftests: .* 0 failed" $(BUILD)/debug/boot.log && [ $$rc = 1 ] && \
+	echo "debug: 1 passed, 0 failed" || { tail -30 $(BUILD)/debug/boot.log; echo "debug: 0 passed, 1 failed"; exit 1; }
+
+check: deps
+	$(Q)$(MAKE) --no-print-directory unit
+	$(Q)$(MAKE) --no-print-directory $(BUILD)/keel.elf
+	$(Q)$(MAKE) --no-print-directory check-boot
+	$(Q)$(MAKE) --no-print-directory check-debug
+	@echo "check: all tiers passed"
+
+coverage: deps
+	$(Q)rm -rf $(BUILD)/cov
+	$(Q)$(MAKE) --no-print-directory BUILD=$(BUILD)/cov UNIT_COV=1 unit
+	$(Q)lcov -q --capture --directory $(BUILD)/cov --output-file $(BUILD)/cov/unit.info \
+		--exclude '*/tests/*' --exclude '/usr/*'
+	$(Q)genhtml -q -o $(BUILD)/coverage $(BUILD)/cov/unit.info
+	$(Q)lcov --summary $(BUILD)/cov/unit.info
+	@echo "coverage: report in $(BUILD)/coverage/index.html"
+
+clean:
+	rm -rf $(BUILD)

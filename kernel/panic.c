@@ -9,6 +9,7 @@
 #include "kernel/printk.h"
 
 static volatile int panicking;
+static volatile unsigned int cpus_stopped;
 
 bool panic_in_progress(void)
 {
@@ -18,6 +19,7 @@ bool panic_in_progress(void)
 void cpu_stop(void)
 {
 	irq_disable();
+	__atomic_fetch_add(&cpus_stopped, 1, __ATOMIC_SEQ_CST);
 	for (;;)
 		halt();
 }
@@ -60,6 +62,8 @@ static void __noreturn vpanic(const struct regs *r, const char *fmt, va_list ap)
 	if (__atomic_exchange_n(&panicking, 1, __ATOMIC_SEQ_CST))
 		cpu_stop();	/* another CPU (or a nested fault) is already panicking */
 	apic_send_nmi_others();
+	for (int i = 0; i < 1000000 && cpus_stopped < nr_cpus_online - 1; i++)
+		cpu_relax();
 	printk_break_lock();
 	pr_err("keel: PANIC on cpu %u: ", this_cpu()->cpu);
 	vprintk(LOG_ERR, fmt, ap);
@@ -67,6 +71,7 @@ static void __noreturn vpanic(const struct regs *r, const char *fmt, va_list ap)
 	if (r)
 		dump_regs(r);
 	backtrace(r ? r->rbp : (u64)(uintptr_t)__builtin_frame_address(0));
+	pr_err("keel: stopped %u of %u other cpus\n", cpus_stopped, nr_cpus_online - 1);
 	machine_panic_exit();
 	cpu_stop();
 }

@@ -17,7 +17,7 @@ unsigned int selftests_run(const char *list)
 	for (const struct selftest *t = _selftests_start; t < _selftests_end; t++) {
 		int r;
 
-		if (!list_has(list, t->name))
+		if (!list_has(list, t->name) || (t->named_only && !strcmp(list, "all")))
 			continue;
 		r = t->fn();
 		pr_notice("keel: selftest %s: %s (%d)\n", t->name, r ? "FAILED" : "ok", r);

@@ -6,18 +6,24 @@
 #ifndef KEEL_SELFTEST_H
 #define KEEL_SELFTEST_H
 
+#include "kernel/types.h"
+
 struct selftest {
 	const char *name;
 	int (*fn)(void);
+	bool named_only;	/* not part of "all": it ends the machine (panic tests) */
 };
 
-#define SELFTEST(n)                                                             \
+#define SELFTEST_DEFINE(n, only)                                                \
 	static int selftest_##n(void);                                          \
 	static const struct selftest selftest_desc_##n                          \
 		__attribute__((section(".selftests"), used, aligned(8))) = {    \
-		#n, selftest_##n                                                \
+		#n, selftest_##n, only                                          \
 	};                                                                      \
 	static int selftest_##n(void)
+
+#define SELFTEST(n) SELFTEST_DEFINE(n, false)
+#define SELFTEST_NAMED_ONLY(n) SELFTEST_DEFINE(n, true)
 
 /* Runs the selected selftests, prints "keel: selftests: N passed, N failed", returns the failure count. */
 unsigned int selftests_run(const char *list);

@@ -65,8 +65,9 @@ static const u16 map_1byte[256] = {
 	[0x6b] = M | I_B,
 	[0x70 ... 0x7f] = I_B | A_F64,
 	[0x80] = M | I_B, [0x81] = M | I_Z, [0x82] = M | I_B | A_I64,
-	[0x83] = M | I_B, [0x84 ... 0x8c] = M, [0x8d] = M | A_MEM,
-	[0x8e] = M, [0x8f] = M | A_D64 | A_GROUP,
+	[0x83] = M | I_B, [0x84 ... 0x8b] = M, [0x8c] = M | A_GROUP,
+	[0x8d] = M | A_MEM, [0x8e] = M | A_GROUP,
+	[0x8f] = M | A_D64 | A_GROUP,
 	[0x9a] = I_PTR | A_I64, [0x9c ... 0x9d] = A_D64,
 	[0xa0 ... 0xa3] = I_MOFFS, [0xa8] = I_B, [0xa9] = I_Z,
 	[0xb0 ... 0xb7] = I_B, [0xb8 ... 0xbf] = I_V,
@@ -162,6 +163,9 @@ struct group_rule {
 #define RANGE(lo, hi)	((~0ULL >> (0xff - (hi))) & (~0ULL << ((lo) - 0xc0)))
 
 static const struct group_rule group_rules[] = {
+	/* MOV Sreg: ModRM.reg names ES..GS; loading CS is undefined. */
+	{ X86_MAP_1BYTE, 0x8c, 0x3f, RANGE(0xc0, 0xef) },
+	{ X86_MAP_1BYTE, 0x8e, 0x3d, RANGE(0xc0, 0xc7) | RANGE(0xd0, 0xef) },
 	/* 1A: POP /0 only (/1-/7 of 8F are XOP, handled before). */
 	{ X86_MAP_1BYTE, 0x8f, 0x01, REGS(0) },
 	/* 11: MOV /0, and C6 F8 XABORT / C7 F8 XBEGIN. */

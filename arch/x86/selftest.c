@@ -8,6 +8,7 @@
 #include "kernel/errno.h"
 #include "kernel/keel.h"
 #include "kernel/mm.h"
+#include "kernel/panic.h"
 #include "kernel/percpu.h"
 #include "kernel/printk.h"
 #include "kernel/selftest.h"
@@ -146,4 +147,24 @@ SELFTEST(spinlock)
 {
 	counter = 0;
 	return smp_call_all(count_under_lock, NULL) * 10000ULL == counter ? 0 : -EIO;
+}
+
+static void panic_here(void *arg)
+{
+	panic("selftest: deliberate panic on cpu %u", this_cpu()->cpu);
+}
+
+/* panic() on the last CPU: it must report and stop all CPUs (the boot test reads the console). */
+SELFTEST_NAMED_ONLY(panic)
+{
+	smp_call(nr_cpus_online - 1, panic_here, NULL);
+	return -EINVAL;
+}
+
+/* An unexpected #GP (a non-canonical address) must be reported with the CPU state, then panic. */
+SELFTEST_NAMED_ONLY(fault)
+{
+	volatile u64 *bad = (volatile u64 *)0x8000000000000000ULL;
+
+	return (int)*bad;
 }

@@ -84,5 +84,27 @@ log=$out/qemu-unknown-test.log
 scripts/qemu-run.sh -c 1 -m 512 -t 120 -l "$log" "$none" >/dev/null 2>&1
 expect qemu-unknown-test "$log" $? 3 "keel.test=nosuchtest names no selftest" "selftests: 0 passed, 1 failed"
 
+# No ACPI at all (i440fx, acpi=off): a clear message, the boot CPU only, PIT calibration.
+log=$out/qemu-no-acpi.log
+scripts/qemu-run.sh -c 2 -m 512 -t 120 -l "$log" -x "-machine pc,acpi=off" "$iso" >/dev/null 2>&1
+expect qemu-no-acpi "$log" $? 1 "no ACPI RSDP found; running on the boot CPU only" \
+	"calibrated against the pit" "^keel: online cpus=1 " "^keel: selftests: 8 passed, 0 failed"
+
+# panic() on an AP reports and stops every other CPU; status 0x7f reaches QEMU as 255.
+pan=$out/panic.iso
+scripts/mkiso.sh "$pan" "$elf" "keel.test=panic" || exit 1
+log=$out/qemu-panic.log
+scripts/qemu-run.sh -c 4 -m 512 -t 120 -l "$log" "$pan" >/dev/null 2>&1
+expect qemu-panic "$log" $? 255 "^keel: PANIC on cpu 3: selftest: deliberate panic on cpu 3" \
+	"^backtrace:" "^  \[0\] 0000000000" "^keel: stopped 3 of 3 other cpus" "^keel: halt status=127"
+
+# An unexpected exception is reported with the CPU state.
+flt=$out/fault.iso
+scripts/mkiso.sh "$flt" "$elf" "keel.test=fault" || exit 1
+log=$out/qemu-fault.log
+scripts/qemu-run.sh -c 2 -m 512 -t 120 -l "$log" "$flt" >/dev/null 2>&1
+expect qemu-fault "$log" $? 255 "^keel: PANIC on cpu 0: #GP general protection \(vector 13" \
+	"^RIP [0-9a-f]{16} RSP" "^CR0 [0-9a-f]{16} CR2" "^keel: stopped 1 of 1 other cpus"
+
 echo "boot: $passed passed, $failed failed"
 [ $failed -eq 0 ]

@@ -38,7 +38,9 @@ enum {
 	WRONG_FEMMS,
 	WRONG_EXTRQ16,
 	WRONG_XOPA16,
-	WRONG_EVEX_RIP,
+	WRONG_EVEX_67X,
+	WRONG_MANDATORY_ORDER,
+	WRONG_MOV_CS,
 	WRONG_COUNT,
 };
 
@@ -48,7 +50,7 @@ static const char *const wrong_reason[WRONG_COUNT] = {
 		"when segment, F2/F3, REX or 67 prefixes are mixed in (e.g. "
 		"66 F3 E8, 67 48 E8, 66 64 0F 78); each case is confirmed: "
 		"with the prefixes removed that cannot change this length "
-		"(segment overrides; F2/F3 before a one-byte opcode; REX that "
+		"(segment overrides, LOCK; F2/F3 before a one-byte opcode; REX that "
 		"is ignored or precedes a near branch/RET; 67 without a memory "
 		"operand), capstone and Keel agree on the length less the "
 		"removed bytes",
@@ -77,10 +79,18 @@ static const char *const wrong_reason[WRONG_COUNT] = {
 		"XOP map 0A (BEXTR/LWPINS/LWPVAL imm32) in 16-bit mode: "
 		"capstone takes imm16; the immediate is always a dword "
 		"(AMD APM Vol.3 1.8, Vol.4 XOP opcode map)",
-	[WRONG_EVEX_RIP] =
-		"EVEX with 67 and RIP-relative ModRM (mod 00 rm 101) and "
-		"EVEX.B set in 64-bit mode: capstone takes [r13] without the "
-		"disp32 (SDM Vol.2 table 2-7: REX.B is not decoded there)",
+	[WRONG_EVEX_67X] =
+		"EVEX with 67 and EVEX.X set and a memory operand in 64-bit "
+		"mode: capstone mis-decodes the address (drops the SIB byte, "
+		"or takes RIP-relative as [rbp]/[r13] without its disp32)",
+	[WRONG_MANDATORY_ORDER] =
+		"66 together with F2/F3 on 0F 78: capstone makes the last of "
+		"them the mandatory prefix (F3 66 0F 78 = EXTRQ ib ib); F2/F3 "
+		"take precedence over 66 (SDM Vol.2 2.1.2; XED, bochs), so it "
+		"is VMREAD without immediates",
+	[WRONG_MOV_CS] =
+		"MOV CS, r/m (8E /1): capstone decodes; loading CS with MOV is "
+		"#UD (SDM Vol.2 MOV)",
 };
 
 static unsigned long passed, failed, skipped, wrong[WRONG_COUNT];
@@ -126,7 +136,7 @@ static bool strippable(const u8 *b, size_t i, size_t op, enum x86_mode mode,
 {
 	bool one_byte = insn->map == X86_MAP_1BYTE;
 
-	if (is_seg_prefix(b[i]))
+	if (is_seg_prefix(b[i]) || b[i] == 0xf0)
 		return true;
 	if ((b[i] == 0xf2 || b[i] == 0xf3) && one_byte)
 		return true;
@@ -199,9 +209,15 @@ static int capstone_wrong(csh cs, const cs_insn *ci, const u8 *b, size_t n,
 	if (defined && insn->encoding == X86_ENC_EVEX && insn->mod == 3 &&
 	    strstr(ci->op_str, "sae}") && ci->size == ours + 1)
 		return WRONG_EVEX_ROUNDING;
-	if (defined && insn->encoding == X86_ENC_EVEX && insn->rip_relative &&
-	    insn->adsize_prefix && (insn->rex & X86_REX_B))
-		return WRONG_EVEX_RIP;
+	if (defined && insn->encoding == X86_ENC_EVEX && insn->mod != 3 &&
+	    insn->adsize_prefix && (insn->rex & X86_REX_X))
+		return WRONG_EVEX_67X;
+	if (defined && insn->map == X86_MAP_0F && insn->opcode == 0x78 &&
+	    insn->opsize_prefix && insn->rep)
+		return WRONG_MANDATORY_ORDER;
+	if (ours == -EINVAL && b[op] == 0x8e && (b[op + 1] >> 3 & 7) == 1 &&
+	    !strncmp(ci->op_str, "cs,", 3))
+		return WRONG_MOV_CS;
 	if (ours == -EINVAL && !strcmp(ci->mnemonic, "femms") && ci->size > 2 &&
 	    b[op] == 0x0f && b[op + 1] == 0x0f && b[ci->size - 1] == 0x0e)
 		return WRONG_FEMMS;
