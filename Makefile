@@ -14,7 +14,7 @@ WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes 
 # ---------------------------------------------------------------- Keel itself
 KERNEL_CFLAGS := -std=gnu11 -ffreestanding -fno-pic -fno-pie -mno-red-zone -mgeneral-regs-only \
 	-mcmodel=small -fno-stack-protector -fno-omit-frame-pointer -fcf-protection=none \
-	-fno-strict-aliasing -fno-common -g $(WARN) -I. -MMD -MP
+	-fno-strict-aliasing -fno-common -g $(WARN) -I. -I$(BUILD)/gen -MMD -MP
 ifeq ($(DEBUG),1)
 KERNEL_CFLAGS += -O1 -DDEBUG -fsanitize=undefined -fsanitize-undefined-trap-on-error
 else
@@ -23,10 +23,9 @@ endif
 KERNEL_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,max-page-size=4096 \
 	-Wl,-z,noexecstack -Wl,--no-warn-rwx-segments -T linker.ld
 
-# The decoder and emulator join the image with the exits that use them.
-KERNEL_C := $(filter-out arch/x86/decode.c arch/x86/emulate.c, \
+KERNEL_C := $(filter-out arch/x86/asm-offsets.c, \
 	$(wildcard kernel/*.c arch/x86/*.c arch/x86/vmx/*.c arch/x86/svm/*.c drivers/*.c))
-KERNEL_S := $(wildcard boot/*.S arch/x86/*.S)
+KERNEL_S := $(wildcard boot/*.S arch/x86/*.S arch/x86/svm/*.S arch/x86/vmx/*.S)
 KERNEL_OBJS := $(addprefix $(BUILD)/k/,$(KERNEL_C:.c=.o) $(KERNEL_S:.S=.o))
 
 .PHONY: all
@@ -36,7 +35,15 @@ $(BUILD)/k/%.o: %.c Makefile
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(KERNEL_CFLAGS) -c -o $@ $<
 
-$(BUILD)/k/%.o: %.S Makefile
+# Offsets for assembly come from the C structures, never hand-written numbers.
+ASM_OFFSETS := $(BUILD)/gen/arch/x86/asm-offsets.h
+$(ASM_OFFSETS): arch/x86/asm-offsets.c Makefile $(wildcard kernel/*.h arch/x86/*.h)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(filter-out -MMD -MP,$(KERNEL_CFLAGS)) -S -o $@.s $<
+	$(Q){ echo "/* Generated from arch/x86/asm-offsets.c; do not edit. */"; \
+	  sed -n 's/.*->\([A-Z0-9_]*\) \([0-9]*\).*/#define \1 \2/p' $@.s; } > $@
+
+$(BUILD)/k/%.o: %.S Makefile $(ASM_OFFSETS)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(KERNEL_CFLAGS) -D__ASSEMBLY__ -c -o $@ $<
 

@@ -10,6 +10,8 @@
 #include "arch/x86/traps.h"
 #include "boot/boot.h"
 #include "drivers/acpi.h"
+#include "arch/x86/virt.h"
+#include "kernel/bootvm.h"
 #include "kernel/cmdline.h"
 #include "kernel/keel.h"
 #include "kernel/mm.h"
@@ -17,6 +19,7 @@
 #include "kernel/panic.h"
 #include "kernel/percpu.h"
 #include "kernel/printk.h"
+#include "kernel/sched.h"
 #include "kernel/selftest.h"
 
 #define MBI_MAX_BYTES (1ULL << 20)
@@ -25,6 +28,7 @@ extern u8 boot_stack[];
 static u8 bsp_ist[4 * IST_STACK_SIZE] __aligned(PAGE_SIZE);
 
 struct keel keel;
+const struct virt_ops *virt;
 
 static void parse_boot_info(u32 magic, u64 mbi_pa)
 {
@@ -162,6 +166,17 @@ static void start_time(void)
 		timer_uses_tsc_deadline() ? "tsc-deadline" : "lapic one-shot");
 }
 
+/* The backend is chosen once, from CPUID; without one Keel still runs, with no guests. */
+static void select_virt(void)
+{
+	if (keel.cpu.virt == VIRT_SVM && keel.cpu.paging == PAGING_NPT)
+		virt = &svm_ops;
+	if (virt && virt->cpu_enable()) {
+		pr_err("keel: cannot enable %s on cpu 0; guests cannot run\n", virt->name);
+		virt = NULL;
+	}
+}
+
 static void print_summary(void)
 {
 	pr_notice("keel: online cpus=%u vendor=%s virt=%s paging=%s ram=%llu reserved=%llu\n",
@@ -192,12 +207,14 @@ void kmain(u32 magic, u64 mbi_pa)
 	percpu[0].apic_id = apic_id();
 	percpu[0].online = true;
 	start_time();
+	select_virt();
+	sched_init();
 	irq_enable();
 	smp_boot(&keel.acpi, keel.cpu.x2apic, keel.cpu.tsc_deadline);
 	print_summary();
 	if (keel.opts.test[0])
 		machine_exit(selftests_run(keel.opts.test) ? 1 : 0);
-	pr_notice("keel: no guests configured; idling\n");
-	for (;;)
-		safe_halt();
+	if (!virt || !bootvm_start_all(&keel.boot, keel.opts.exit_when_idle))
+		pr_notice("keel: no guests to run; idling\n");
+	sched_loop();
 }

@@ -18,6 +18,8 @@ extern const u8 _rodata_start[], _rodata_end[], _data_start[];
 struct mm_info mm;
 struct pagetable keel_pt;
 static struct frame_pool pool;
+static struct frame_pool guest_pool;
+static struct spinlock guest_lock = SPINLOCK_INIT;
 static struct heap heap;
 static struct spinlock pool_lock = SPINLOCK_INIT;
 static struct spinlock heap_lock = SPINLOCK_INIT;
@@ -54,6 +56,46 @@ void frame_free_keel(u64 pa, unsigned int order)
 u64 frames_free_keel(void)
 {
 	return pool.nr_free;
+}
+
+u64 guest_frame_alloc(unsigned int order)
+{
+	u64 flags = spin_lock_irqsave(&guest_lock);
+	u64 pa = frame_alloc(&guest_pool, order);
+
+	spin_unlock_irqrestore(&guest_lock, flags);
+	if (pa)
+		memset((void *)(uintptr_t)pa, 0, PAGE_SIZE << order);
+	return pa;
+}
+
+void guest_frame_free(u64 pa, unsigned int order)
+{
+	u64 flags = spin_lock_irqsave(&guest_lock);
+	int r = frame_free(&guest_pool, pa, order);
+
+	spin_unlock_irqrestore(&guest_lock, flags);
+	if (r)
+		panic("bad guest frame free %#llx order %u", (unsigned long long)pa, order);
+}
+
+u64 guest_frames_free(void)
+{
+	return guest_pool.nr_free;
+}
+
+/* Every usable page outside Keel's and the boot modules' ranges; the bitmap comes from Keel's frames. */
+static void init_guest_pool(void)
+{
+	size_t bytes = frame_pool_bitmap_bytes(&mm.keel, MEM_USABLE);
+	unsigned int order = 0;
+	u64 bitmap;
+
+	while ((PAGE_SIZE << order) < bytes)
+		order++;
+	bitmap = frame_alloc_keel(order);
+	if (!bitmap || frame_pool_init(&guest_pool, &mm.keel, MEM_USABLE, (void *)(uintptr_t)bitmap))
+		panic("cannot set up the guest frame pool (%zu bytes of bitmap)", bytes);
 }
 
 static void *heap_pages_alloc(void *ctx, unsigned int order)
@@ -209,4 +251,5 @@ void mm_init(const struct boot_info *bi, u64 reserve, const struct cpu_features 
 	heap_init(&heap, &ops);
 	build_page_tables(f);
 	switch_page_tables(f);
+	init_guest_pool();
 }

@@ -39,6 +39,13 @@ u64 frames_free_keel(void);
 void *kmalloc(size_t size);
 void *kzalloc(size_t size);
 void kfree(void *p);
+/*
+ * Frames for guests: RAM that is neither Keel's nor the boot modules'.
+ * Returned zeroed; 0 if none.
+ */
+u64 guest_frame_alloc(unsigned int order);
+void guest_frame_free(u64 pa, unsigned int order);
+u64 guest_frames_free(void);
 /* A page below 1 MiB for the AP trampoline, or 0 if there was none. */
 u64 mm_trampoline_page(void);
 

@@ -4,6 +4,7 @@
 #define KEEL_PERCPU_H
 
 #include "arch/x86/cpu.h"
+#include "kernel/sched.h"
 #include "kernel/types.h"
 
 #define MAX_CPUS 256
@@ -18,6 +19,9 @@ struct percpu {
 	volatile bool online;
 	volatile u64 timer_ticks;
 	volatile u64 calls_done;
+	struct runqueue rq;
+	struct vcpu *fpu_owner;	/* whose FPU/SSE state the registers hold */
+	u64 tsc_aux;		/* the hardware's IA32_TSC_AUX */
 	struct cpu_arch arch;
 };
 

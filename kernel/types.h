@@ -38,4 +38,17 @@ typedef int64_t s64;
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
 
+/*
+ * @index if it is below @size, else 0, without a branch the CPU could
+ * speculate past (the exit table's bounds check, like Linux's).
+ */
+static inline unsigned int array_index_nospec(unsigned int index, unsigned int size)
+{
+	unsigned long mask;
+
+	asm volatile("cmp %2, %1; sbb %0, %0" : "=r"(mask) : "r"((unsigned long)index),
+		     "r"((unsigned long)size) : "cc");
+	return index & (unsigned int)mask;
+}
+
 #endif

@@ -380,6 +380,11 @@ static u16 vex_attr(const struct x86_insn *insn)
  */
 static int decode_vex_payload(struct cursor *c, struct x86_insn *insn, u8 b)
 {
+	/* Defined maps: VEX 1-3, EVEX 1-3 and 5-6, XOP 8-10. */
+	static const u32 defined_maps[] = {
+		[X86_ENC_VEX] = 0x00e, [X86_ENC_EVEX] = 0x06e,
+		[X86_ENC_XOP] = 0x700,
+	};
 	u8 p[3] = { 0 }, map;
 	unsigned int i, n = b == 0xc5 ? 1 : 3;
 	int ret;
@@ -406,12 +411,12 @@ static int decode_vex_payload(struct cursor *c, struct x86_insn *insn, u8 b)
 	insn->vex_pp = p[1] & 3;
 	insn->evex_p2 = p[2];
 	insn->map = map;
-	if (b == 0x62)
-		return (p[0] & 0x08) || !(p[1] & 0x04) || !map || map == 4 ||
-		       map == 7 ? -EINVAL : 0;
-	if (b == 0x8f)
-		return map > X86_MAP_XOPA ? -EINVAL : 0;
-	return !map || map > X86_MAP_0F3A ? -EINVAL : 0;
+	if (!(defined_maps[insn->encoding] & BIT(map)))
+		return -EINVAL;
+	/* EVEX P0 bit 3 is 0 and P1 bit 2 is 1 (SDM Vol.2 2.7.1). */
+	if (b == 0x62 && ((p[0] & 0x08) || !(p[1] & 0x04)))
+		return -EINVAL;
+	return 0;
 }
 
 /*
@@ -669,7 +674,8 @@ static int decode_imm(struct cursor *c, struct x86_insn *insn, u16 attr)
 	ret = fetch_le(c, insn->imm2_size, &insn->imm2);
 	if (ret)
 		return ret;
-	if ((attr & A_3DNOW) && !(amd_3dnow[insn->imm >> 6] & BIT(insn->imm & 63)))
+	if ((attr & A_3DNOW) &&
+	    !(amd_3dnow[insn->imm >> 6] & BIT(insn->imm & 63)))
 		return -EINVAL;
 	return 0;
 }

@@ -89,7 +89,7 @@ struct x86_insn {
 	u8 vex_l;		/* VEX.L, or EVEX.L'L */
 	u8 vex_pp;		/* implied 66/F3/F2 prefix: 0..3 */
 	u8 vex_vvvv;
-	u8 evex_p2;		/* raw third EVEX payload byte (z L'L b V' aaa) */
+	u8 evex_p2;		/* raw EVEX P2 byte: z L'L b V' aaa */
 
 	u8 opsize;		/* effective operand size: 2, 4 or 8 */
 	u8 adsize;		/* effective address size: 2, 4 or 8 */

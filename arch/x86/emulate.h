@@ -15,8 +15,11 @@
  * Memory goes through the read/write callbacks with guest linear
  * addresses; they decide whether an address is RAM or MMIO. All reads of
  * an instruction (or of one iteration of a string instruction) happen
- * before any write, and registers are only written after every access of
- * that step succeeded, so a callback may fail without side effects.
+ * before its writes, and registers and flags are only written after every
+ * access of that step succeeded: a failing callback leaves the guest
+ * state as it was before the step. A read that already reached a device
+ * is not undone, so a caller that replays an instruction after
+ * X86_EMU_RETRY answers the replayed reads from what it recorded.
  */
 #ifndef KEEL_X86_EMULATE_H
 #define KEEL_X86_EMULATE_H
@@ -35,7 +38,7 @@ enum x86_emu_result {
 	X86_EMU_OK = 0,		/* done; rip advanced (see max_reps) */
 	X86_EMU_UNHANDLED,	/* not emulated: KVM_EXIT_INTERNAL_ERROR */
 	X86_EMU_EXCEPTION,	/* inject emu->exc; rip not advanced */
-	X86_EMU_RETRY,		/* a callback asked to stop; nothing done */
+	X86_EMU_RETRY,		/* a callback asked to stop the step */
 };
 
 /* Exception vectors (SDM Vol.3 table 6-1). */
@@ -95,8 +98,9 @@ struct x86_emu {
 };
 
 /*
- * Emulate @insn (decoded in emu->mode) against emu->regs. Returns an
- * enum x86_emu_result or a callback's negative errno.
+ * Emulate @insn, decoded by x86_decode() in emu->mode from the bytes at
+ * emu->regs->rip, against emu->regs. Returns an enum x86_emu_result or a
+ * callback's negative errno.
  */
 int x86_emulate(struct x86_emu *emu, const struct x86_insn *insn);
 

@@ -48,6 +48,7 @@ static void detect_basic(const struct cpu_probe *p, struct cpu_features *f)
 		leaf(p, 0x80000001, 0, r);
 		f->nx = r[EDX] & BIT(20);
 		f->pages_1g = r[EDX] & BIT(26);
+		f->rdtscp = r[EDX] & BIT(27);
 	}
 	if (f->max_ext_leaf >= 0x80000007) {
 		leaf(p, 0x80000007, 0, r);

@@ -38,7 +38,7 @@ struct cpu_features {
 	const char *virt_why;	/* why virt is VIRT_NONE, for the console */
 	struct ept_caps ept;
 	struct npt_caps npt;
-	bool x2apic, tsc_deadline, invariant_tsc, pages_1g, pcid, xsave, nx, hypervisor, apic;
+	bool x2apic, tsc_deadline, invariant_tsc, pages_1g, pcid, xsave, nx, hypervisor, apic, rdtscp;
 	u32 phys_addr_bits;
 };
 

@@ -7,6 +7,9 @@
 #include "arch/x86/timer.h"
 #include "arch/x86/traps.h"
 #include "arch/x86/vectors.h"
+#include "arch/x86/virt.h"
+#include "kernel/panic.h"
+#include "kernel/sched.h"
 #include "boot/boot.h"
 #include "drivers/acpi.h"
 #include "kernel/errno.h"
@@ -51,10 +54,13 @@ static void __noreturn ap_main(u64 cpu)
 	cpu_init(pc, pc->stack_top - STACK_SIZE - 4 * IST_STACK_SIZE);
 	apic_init(apic_x2apic());
 	timer_init_cpu(use_tsc_deadline);
+	if (virt && virt->cpu_enable()) {
+		pr_err("keel: cpu %u cannot enable %s; it stays offline\n", pc->cpu, virt->name);
+		cpu_stop();
+	}
 	__atomic_store_n(&pc->online, true, __ATOMIC_RELEASE);
 	__atomic_fetch_add(&nr_cpus_online, 1, __ATOMIC_SEQ_CST);
-	for (;;)
-		safe_halt();
+	sched_loop();
 }
 
 /* Stacks: IST stacks below the kernel stack, all from Keel's frames. */

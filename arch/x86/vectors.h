@@ -16,6 +16,7 @@
 #define VEC_DEVICE_LAST 0xeb
 #define VEC_TIMER 0xec
 #define VEC_CALL 0xfc
+#define VEC_RESCHED 0xfd
 #define VEC_APIC_ERROR 0xfe
 #define VEC_SPURIOUS 0xff
 

@@ -50,10 +50,10 @@ static const char *const wrong_reason[WRONG_COUNT] = {
 		"when segment, F2/F3, REX or 67 prefixes are mixed in (e.g. "
 		"66 F3 E8, 67 48 E8, 66 64 0F 78); each case is confirmed: "
 		"with the prefixes removed that cannot change this length "
-		"(segment overrides, LOCK; F2/F3 before a one-byte opcode; REX that "
-		"is ignored or precedes a near branch/RET; 67 without a memory "
-		"operand), capstone and Keel agree on the length less the "
-		"removed bytes",
+		"(segment overrides, LOCK; F2/F3 before a one-byte opcode; "
+		"REX that is ignored or precedes a near branch/RET; 67 without "
+		"a memory operand), capstone and Keel agree on the length less "
+		"the removed bytes",
 	[WRONG_BRANCH66] =
 		"66-prefixed near CALL/JMP/Jcc in 64-bit mode: capstone takes "
 		"rel16 (AMD); the SDM marks rel16 N.S. and Intel CPUs ignore "
@@ -73,8 +73,9 @@ static const char *const wrong_reason[WRONG_COUNT] = {
 		"(FEMMS is 0F 0E; suffix 0E is undefined, AMD APM Vol.3 A.3)",
 	[WRONG_EXTRQ16] =
 		"EXTRQ/INSERTQ (66/F2 0F 78 /r ib ib) in 16-bit mode: capstone "
-		"ignores mandatory prefixes in 16-bit mode (it decodes 66 0F 58 "
-		"as ADDPS) and so takes VMREAD, dropping the two immediates",
+		"ignores mandatory prefixes in 16-bit mode (it decodes "
+		"66 0F 58 as ADDPS) and so takes VMREAD, dropping the two "
+		"immediates",
 	[WRONG_XOPA16] =
 		"XOP map 0A (BEXTR/LWPINS/LWPVAL imm32) in 16-bit mode: "
 		"capstone takes imm16; the immediate is always a dword "
@@ -99,7 +100,8 @@ static unsigned long passed, failed, skipped, wrong[WRONG_COUNT];
 static size_t opcode_at(const u8 *b, size_t n, enum x86_mode mode)
 {
 	static const u8 prefixes[] = {
-		0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65, 0x66, 0x67, 0xf0, 0xf2, 0xf3,
+		0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65, 0x66, 0x67, 0xf0, 0xf2,
+		0xf3,
 	};
 	size_t i;
 
@@ -141,8 +143,8 @@ static bool strippable(const u8 *b, size_t i, size_t op, enum x86_mode mode,
 	if ((b[i] == 0xf2 || b[i] == 0xf3) && one_byte)
 		return true;
 	if (b[i] == 0x67)
-		return !x86_insn_has_mem(insn) &&
-		       !(one_byte && insn->opcode >= 0xa0 && insn->opcode <= 0xa3);
+		return !x86_insn_has_mem(insn) && !(one_byte &&
+		       insn->opcode >= 0xa0 && insn->opcode <= 0xa3);
 	if (mode == X86_MODE_64 && (b[i] & 0xf0) == 0x40)
 		return i + 1 != op || is_near_branch(insn);
 	return false;
@@ -276,7 +278,26 @@ static size_t compare(csh cs, cs_insn *ci, const u8 *b, size_t n,
 	return ci->size;
 }
 
-/* The .text section of an ELF file, and whether it is 64-bit code. */
+/* Copy of the section named .text, for either ELF class. */
+#define ELF_TEXT(ehdr_t, shdr_t, img, len)				\
+	({								\
+		ehdr_t *eh = (ehdr_t *)(img);				\
+		shdr_t *sh = (shdr_t *)((img) + eh->e_shoff);		\
+		const char *names = (char *)(img) +			\
+				    sh[eh->e_shstrndx].sh_offset;	\
+		u8 *text = NULL;					\
+									\
+		for (int i = 0; i < eh->e_shnum && !text; i++) {	\
+			if (strcmp(names + sh[i].sh_name, ".text"))	\
+				continue;				\
+			*(len) = sh[i].sh_size;				\
+			text = malloc(*(len));				\
+			memcpy(text, (img) + sh[i].sh_offset, *(len));	\
+		}							\
+		text;							\
+	})
+
+/* The .text of an ELF file, and whether it is 64- or 32-bit code. */
 static u8 *read_text(const char *path, size_t *len, enum x86_mode *mode)
 {
 	FILE *f = fopen(path, "rb");
@@ -290,41 +311,16 @@ static u8 *read_text(const char *path, size_t *len, enum x86_mode *mode)
 	    fread(img, 1, size, f) == (size_t)size &&
 	    !memcmp(img, ELFMAG, SELFMAG)) {
 		if (img[EI_CLASS] == ELFCLASS64) {
-			Elf64_Ehdr *eh = (Elf64_Ehdr *)img;
-			Elf64_Shdr *sh = (Elf64_Shdr *)(img + eh->e_shoff);
-			const char *names = (char *)img + sh[eh->e_shstrndx].sh_offset;
-
 			*mode = X86_MODE_64;
-			for (int i = 0; i < eh->e_shnum && !text; i++) {
-				if (strcmp(names + sh[i].sh_name, ".text"))
-					continue;
-				*len = sh[i].sh_size;
-				text = malloc(*len);
-				memcpy(text, img + sh[i].sh_offset, *len);
-			}
+			text = ELF_TEXT(Elf64_Ehdr, Elf64_Shdr, img, len);
 		} else {
-			Elf32_Ehdr *eh = (Elf32_Ehdr *)img;
-			Elf32_Shdr *sh = (Elf32_Shdr *)(img + eh->e_shoff);
-			const char *names = (char *)img + sh[eh->e_shstrndx].sh_offset;
-
 			*mode = X86_MODE_32;
-			for (int i = 0; i < eh->e_shnum && !text; i++) {
-				if (strcmp(names + sh[i].sh_name, ".text"))
-					continue;
-				*len = sh[i].sh_size;
-				text = malloc(*len);
-				memcpy(text, img + sh[i].sh_offset, *len);
-			}
+			text = ELF_TEXT(Elf32_Ehdr, Elf32_Shdr, img, len);
 		}
 	}
 	free(img);
 	fclose(f);
 	return text;
-}
-
-static csh cs_for(csh cs[3], enum x86_mode mode)
-{
-	return cs[mode];
 }
 
 static void walk_file(csh cs[3], cs_insn *ci, const char *path)
@@ -339,7 +335,7 @@ static void walk_file(csh cs[3], cs_insn *ci, const char *path)
 		return;
 	}
 	while (pos < len) {
-		step = compare(cs_for(cs, mode), ci, text + pos, len - pos, mode);
+		step = compare(cs[mode], ci, text + pos, len - pos, mode);
 		pos += step ? step : 1;
 	}
 	printf("  %s: %zu bytes of %d-bit code, %lu instructions compared\n",
@@ -365,8 +361,8 @@ static u64 rng(void)
 static void random_insn(u8 *b, size_t n)
 {
 	static const u8 prefixes[] = {
-		0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65, 0x66, 0x67, 0xf0, 0xf2, 0xf3,
-		0x40, 0x41, 0x48, 0x4c, 0x4f,
+		0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65, 0x66, 0x67, 0xf0, 0xf2,
+		0xf3, 0x40, 0x41, 0x48, 0x4c, 0x4f,
 	};
 	static const u8 starts[][2] = {
 		{ 0x0f, 0x00 }, { 0x0f, 0x38 }, { 0x0f, 0x3a }, { 0xc4, 0x00 },
@@ -402,7 +398,7 @@ static void run_random(csh cs[3], cs_insn *ci, unsigned long cases)
 	for (i = 0; i < cases; i++) {
 		random_insn(b, sizeof(b));
 		for (mode = X86_MODE_16; mode <= X86_MODE_64; mode++)
-			compare(cs_for(cs, mode), ci, b, sizeof(b), mode);
+			compare(cs[mode], ci, b, sizeof(b), mode);
 	}
 	printf("  random: %lu cases x 3 modes, %lu compared\n", cases,
 	       passed + failed - before);
@@ -414,7 +410,9 @@ int main(int argc, char **argv)
 		"/bin/ls", "/usr/bin/gcc-12",
 		"/usr/lib/x86_64-linux-gnu/libc.so.6", "/usr/lib32/libc.so.6",
 	};
-	static const cs_mode cs_modes[] = { CS_MODE_16, CS_MODE_32, CS_MODE_64 };
+	static const cs_mode cs_modes[] = {
+		CS_MODE_16, CS_MODE_32, CS_MODE_64,
+	};
 	unsigned long cases = argc > 1 ? strtoul(argv[1], NULL, 0) : 200000;
 	csh cs[3];
 	cs_insn *ci;

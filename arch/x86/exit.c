@@ -1,0 +1,521 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Exit dispatch: a bounds-checked table indexed by the vendor-neutral exit
+ * kind, with per-vCPU counters. An exit Keel cannot handle ends the VM with
+ * a report, never the hypervisor.
+ */
+#include "arch/x86/asm.h"
+#include "arch/x86/exit.h"
+#include "arch/x86/msr.h"
+#include "arch/x86/vcpu.h"
+#include "kernel/errno.h"
+#include "kernel/printk.h"
+#include "kernel/string.h"
+#include "kernel/vm.h"
+
+#define RFLAGS_IF BIT(9)
+#define REP_BATCH 4096	/* string I/O iterations per exit; the guest re-executes for more */
+
+typedef enum vcpu_action (*exit_handler)(struct vcpu *v, struct vm_exit *e);
+
+static enum vcpu_action skip(struct vcpu *v, struct vm_exit *e)
+{
+	v->arch.regs.rip += e->insn_len;
+	return VCPU_CONTINUE;
+}
+
+static enum vcpu_action stop(struct vcpu *v, const char *reason)
+{
+	vm_end(v->vm, 0, reason);
+	return VCPU_STOP;
+}
+
+static enum vcpu_action internal_error(struct vcpu *v, struct vm_exit *e, const char *what)
+{
+	pr_err("keel: vm %s vcpu %u: %s (exit %s, hardware reason %#x, qualification %#llx) at rip %#llx\n",
+	       v->vm->name, v->id, what, exit_kind_name(e->kind), e->raw_reason,
+	       (unsigned long long)e->qual, (unsigned long long)v->arch.regs.rip);
+	return stop(v, "internal-error");
+}
+
+static enum vcpu_action handle_nothing(struct vcpu *v, struct vm_exit *e)
+{
+	return VCPU_CONTINUE;
+}
+
+/* Host leaves, with the hypervisor bit set, VMX/SVM and XSAVE hidden, Keel's leaf at 0x40000000. */
+void cpuid_policy(u32 leaf, u32 subleaf, u32 out[4])
+{
+	struct cpuid_regs r = { 0 };
+
+	if (leaf == 0x40000000) {
+		out[0] = 0x40000001;
+		out[1] = out[2] = out[3] = KEEL_CPUID_SIGNATURE;
+		return;
+	}
+	if (leaf == 0x40000001) {
+		out[0] = KEEL_ABI_VERSION;
+		out[1] = out[2] = out[3] = 0;
+		return;
+	}
+	if ((leaf < 0x40000000 && leaf <= cpuid(0).eax) || (leaf >= 0x80000000 && leaf <= cpuid(0x80000000).eax))
+		r = cpuid_count(leaf, subleaf);
+	if (leaf == 1) {
+		r.ecx &= ~(BIT(5) | BIT(26) | BIT(27) | BIT(28) | BIT(3));	/* VMX, XSAVE, OSXSAVE, AVX, MONITOR */
+		r.ecx |= BIT(31);
+	} else if (leaf == 7 && subleaf == 0) {
+		r.ebx &= ~(BIT(5) | BIT(16) | BIT(17) | BIT(30) | BIT(31));	/* AVX2, AVX-512 */
+	} else if (leaf == 0xd || leaf == 0x8000000a) {
+		r = (struct cpuid_regs){ 0 };
+	} else if (leaf == 0x80000001) {
+		r.ecx &= ~BIT(2);	/* SVM */
+	}
+	out[0] = r.eax;
+	out[1] = r.ebx;
+	out[2] = r.ecx;
+	out[3] = r.edx;
+}
+
+static enum vcpu_action handle_cpuid(struct vcpu *v, struct vm_exit *e)
+{
+	u64 *g = v->arch.regs.gpr;
+	u32 out[4];
+
+	cpuid_policy((u32)g[GPR_RAX], (u32)g[GPR_RCX], out);
+	g[GPR_RAX] = out[0];
+	g[GPR_RBX] = out[1];
+	g[GPR_RCX] = out[2];
+	g[GPR_RDX] = out[3];
+	return skip(v, e);
+}
+
+static enum vcpu_action handle_hlt(struct vcpu *v, struct vm_exit *e)
+{
+	skip(v, e);
+	if (arch_vcpu_wakeable(v))
+		return VCPU_CONTINUE;
+	if (!(v->arch.regs.rflags & RFLAGS_IF) && !v->irq_deadline)
+		return stop(v, "halted");
+	return VCPU_BLOCK;
+}
+
+/* Hypercalls from CPL 0 only; RAX = number, result in RAX (0 or a negative errno). */
+static enum vcpu_action handle_hypercall(struct vcpu *v, struct vm_exit *e)
+{
+	u64 *rax = &v->arch.regs.gpr[GPR_RAX];
+	struct segment ss;
+
+	virt->get_segment(v, SEG_SS, &ss);
+	if (ss.dpl != 0)
+		*rax = (u64)-EPERM;
+	else if (*rax == HYPERCALL_VERSION)
+		*rax = KEEL_ABI_VERSION;
+	else
+		*rax = (u64)-ENOSYS;
+	return skip(v, e);
+}
+
+static enum vcpu_action handle_exception(struct vcpu *v, struct vm_exit *e)
+{
+	if (e->exception.vector == 18)
+		return internal_error(v, e, "machine check while the guest ran");
+	vcpu_inject_exception(v, e->exception.vector, e->exception.has_error, e->exception.error_code);
+	return VCPU_CONTINUE;
+}
+
+static enum vcpu_action handle_xsetbv(struct vcpu *v, struct vm_exit *e)
+{
+	vcpu_inject_exception(v, 6, false, 0);	/* XSAVE is hidden from guests: #UD */
+	return VCPU_CONTINUE;
+}
+
+static enum vcpu_action handle_triple_fault(struct vcpu *v, struct vm_exit *e)
+{
+	return stop(v, "triple-fault");
+}
+
+static enum vcpu_action handle_entry_failure(struct vcpu *v, struct vm_exit *e)
+{
+	pr_err("keel: vm %s vcpu %u: VM entry failed (hardware reason %#x, qualification %#llx)\n",
+	       v->vm->name, v->id, e->raw_reason, (unsigned long long)e->qual);
+	return stop(v, "entry-failure");
+}
+
+static enum vcpu_action handle_unhandled(struct vcpu *v, struct vm_exit *e)
+{
+	return internal_error(v, e, "unhandled exit");
+}
+
+static bool canonical(u64 a)
+{
+	return (u64)((s64)(a << 16) >> 16) == a;
+}
+
+static void inject_gp(struct vcpu *v)
+{
+	vcpu_inject_exception(v, 13, true, 0);
+}
+
+/* Each PAT entry must name a defined memory type: 0, 1, 4, 5, 6 or 7 (SDM Vol. 3A 13.12.2). */
+static bool valid_pat(u64 pat)
+{
+	for (int i = 0; i < 8; i++) {
+		u8 t = (pat >> (8 * i)) & 0xff;
+
+		if (t == 2 || t == 3 || t > 7)
+			return false;
+	}
+	return true;
+}
+
+static int read_msr(struct vcpu *v, u32 msr, u64 *val)
+{
+	if (!virt->get_msr(v, msr, val))
+		return 0;
+	switch (msr) {
+	case 0x10: *val = rdtsc(); return 0;				/* IA32_TSC */
+	case MSR_IA32_APIC_BASE: *val = 0xfee00800 | (v->id ? 0 : APIC_BASE_BSP); return 0;
+	case 0xfe: *val = 0; return 0;					/* MTRRCAP: no MTRRs */
+	case 0x1a0: *val = 1; return 0;					/* MISC_ENABLE: fast strings */
+	case 0x2ff: *val = 0; return 0;					/* MTRR_DEF_TYPE */
+	case MSR_EFER: *val = virt->get_efer(v); return 0;
+	case MSR_TSC_AUX: *val = v->arch.tsc_aux; return 0;
+	default: return -EPERM;
+	}
+}
+
+/* EFER: SCE, LME, NXE writable; LMA is the CPU's; LME cannot change while paging is on (SDM Vol. 3A 10.8.5). */
+static int write_efer(struct vcpu *v, u64 val)
+{
+	u64 old = virt->get_efer(v);
+
+	if (val & ~(EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE))
+		return -EPERM;
+	if ((virt->get_cr(v, 0) & BIT(31)) && ((val ^ old) & EFER_LME))
+		return -EPERM;
+	virt->set_efer(v, (val & ~EFER_LMA) | (old & EFER_LMA));
+	return 0;
+}
+
+static int write_msr(struct vcpu *v, u32 msr, u64 val)
+{
+	switch (msr) {
+	case MSR_FS_BASE: case MSR_GS_BASE: case MSR_KERNEL_GS_BASE:
+	case 0x175: case 0x176: case 0xc0000082: case 0xc0000083:
+		if (!canonical(val))
+			return -EPERM;
+		break;
+	case 0x277:
+		if (!valid_pat(val))
+			return -EPERM;
+		break;
+	case MSR_EFER:
+		return write_efer(v, val);
+	case MSR_TSC_AUX:
+		if (val >> 32)
+			return -EPERM;
+		v->arch.tsc_aux = val;
+		return 0;
+	}
+	return virt->set_msr(v, msr, val) ? -EPERM : 0;
+}
+
+/* An allow-list; any other MSR raises #GP(0) in the guest. */
+static enum vcpu_action handle_msr(struct vcpu *v, struct vm_exit *e)
+{
+	u64 *g = v->arch.regs.gpr, val;
+	u32 msr = (u32)g[GPR_RCX];
+
+	if (e->kind == EXIT_MSR_WRITE) {
+		if (write_msr(v, msr, (g[GPR_RDX] << 32) | (u32)g[GPR_RAX])) {
+			inject_gp(v);
+			return VCPU_CONTINUE;
+		}
+	} else {
+		if (read_msr(v, msr, &val)) {
+			inject_gp(v);
+			return VCPU_CONTINUE;
+		}
+		g[GPR_RAX] = (u32)val;
+		g[GPR_RDX] = val >> 32;
+	}
+	return skip(v, e);
+}
+
+static const struct io_handler *find_io(struct vm *vm, u16 port)
+{
+	for (unsigned int i = 0; i < vm->nr_io; i++)
+		if (port >= vm->io[i].base && port - vm->io[i].base < vm->io[i].len)
+			return &vm->io[i];
+	return NULL;
+}
+
+/* Unclaimed ports read as all ones and ignore writes, as on a bus with nothing there. */
+static int port_in(struct vcpu *v, u16 port, unsigned int size, u32 *val)
+{
+	const struct io_handler *h = find_io(v->vm, port);
+
+	*val = 0xffffffffu >> (32 - 8 * size);
+	return h && h->in ? h->in(v, port, size, val) : 0;
+}
+
+static int port_out(struct vcpu *v, u16 port, unsigned int size, u32 val)
+{
+	const struct io_handler *h = find_io(v->vm, port);
+
+	val &= 0xffffffffu >> (32 - 8 * size);
+	return h && h->out ? h->out(v, port, size, val) : 0;
+}
+
+/* IN writes AL, AX or EAX; a 32-bit result clears RAX's upper half (SDM Vol. 1 3.4.1.1). */
+static void set_in_result(u64 *rax, unsigned int size, u32 val)
+{
+	if (size == 4)
+		*rax = val;
+	else if (size == 2)
+		*rax = (*rax & ~0xffffULL) | (val & 0xffff);
+	else
+		*rax = (*rax & ~0xffULL) | (val & 0xff);
+}
+
+struct guest_access {
+	struct vcpu *v;
+	struct x86_exception *exc;
+};
+
+static const struct mmio_handler *find_mmio(struct vm *vm, u64 gpa)
+{
+	for (unsigned int i = 0; i < vm->nr_mmio; i++)
+		if (gpa >= vm->mmio[i].base && gpa - vm->mmio[i].base < vm->mmio[i].len)
+			return &vm->mmio[i];
+	return NULL;
+}
+
+/* One physical access of 1, 2, 4 or 8 bytes: RAM, a device, or nothing (reads all ones). */
+static int phys_access(struct vcpu *v, u64 gpa, void *buf, unsigned int len, bool write)
+{
+	const struct mmio_handler *h;
+	void *hva = gpa_to_hva(v->vm, gpa, len);
+	u64 val = ~0ULL;
+	int r = 0;
+
+	if (hva) {
+		memcpy(write ? hva : buf, write ? buf : hva, len);
+		return 0;
+	}
+	if (len != 1 && len != 2 && len != 4 && len != 8)
+		return -EOPNOTSUPP;
+	h = find_mmio(v->vm, gpa);
+	if (write) {
+		memcpy(&val, buf, len);
+		return h && h->write ? h->write(v, gpa, len, val) : 0;
+	}
+	if (h && h->read)
+		r = h->read(v, gpa, len, &val);
+	memcpy(buf, &val, len);
+	return r;
+}
+
+/* Guest-linear accesses, split where they cross a page (the emulator's callbacks). */
+static int linear_access(void *ctx, u64 gva, void *buf, unsigned int len, bool write)
+{
+	struct guest_access *a = ctx;
+
+	while (len) {
+		unsigned int n = MIN(len, PAGE_SIZE - (gva & (PAGE_SIZE - 1)));
+		u64 gpa;
+		int r = vcpu_gva_to_gpa(a->v, gva, write, &gpa, a->exc);
+
+		if (r)
+			return r;
+		r = phys_access(a->v, gpa, buf, n, write);
+		if (r)
+			return r;
+		gva += n;
+		buf = (u8 *)buf + n;
+		len -= n;
+	}
+	return 0;
+}
+
+static int linear_read(void *ctx, u64 gva, void *buf, unsigned int len)
+{
+	return linear_access(ctx, gva, buf, len, false);
+}
+
+static int linear_write(void *ctx, u64 gva, const void *buf, unsigned int len)
+{
+	return linear_access(ctx, gva, (void *)(uintptr_t)buf, len, true);
+}
+
+static void setup_emu(struct vcpu *v, struct x86_emu *emu, struct guest_access *a)
+{
+	struct segment s;
+
+	memset(emu, 0, sizeof(*emu));
+	emu->regs = &v->arch.regs;
+	emu->mode = vcpu_mode(v);
+	for (enum seg_reg r = SEG_ES; r <= SEG_GS; r++) {
+		virt->get_segment(v, r, &s);
+		emu->seg_base[r] = s.base;
+	}
+	emu->max_reps = REP_BATCH;
+	emu->ctx = a;
+	emu->read = linear_read;
+	emu->write = linear_write;
+	a->v = v;
+	a->exc = &emu->exc;
+}
+
+static void inject_emu_exception(struct vcpu *v, const struct x86_exception *exc)
+{
+	if (exc->vector == X86_EXC_PF)
+		virt->set_cr(v, 2, exc->cr2);
+	vcpu_inject_exception(v, exc->vector, exc->has_error_code, exc->error_code);
+}
+
+/* MMIO: fetch and decode the instruction at CS:RIP, then carry it out against the devices. */
+static enum vcpu_action handle_npf(struct vcpu *v, struct vm_exit *e)
+{
+	struct guest_access a;
+	struct x86_emu emu;
+	struct x86_insn insn;
+	u8 bytes[15];
+	int r;
+
+	setup_emu(v, &emu, &a);
+	r = linear_read(&a, emu.seg_base[SEG_CS] * (emu.mode != X86_MODE_64) + v->arch.regs.rip,
+			bytes, sizeof(bytes));
+	if (r == X86_EMU_EXCEPTION) {
+		inject_emu_exception(v, &emu.exc);
+		return VCPU_CONTINUE;
+	}
+	if (r)
+		return internal_error(v, e, "cannot fetch the instruction that touched MMIO");
+	if (x86_decode(bytes, sizeof(bytes), emu.mode, &insn) < 0) {
+		vcpu_inject_exception(v, X86_EXC_UD, false, 0);
+		return VCPU_CONTINUE;
+	}
+	r = x86_emulate(&emu, &insn);
+	if (r == X86_EMU_OK)
+		return VCPU_CONTINUE;
+	if (r == X86_EMU_EXCEPTION) {
+		inject_emu_exception(v, &emu.exc);
+		return VCPU_CONTINUE;
+	}
+	return internal_error(v, e, "cannot emulate the instruction that touched MMIO");
+}
+
+static u64 addr_mask(unsigned int addr_size)
+{
+	return addr_size == 8 ? ~0ULL : (1ULL << (8 * addr_size)) - 1;
+}
+
+/* One element of INS or OUTS: memory at ES:rDI or SEG:rSI (SDM Vol. 2 INS/OUTS). */
+static int string_io_one(struct vcpu *v, struct vm_exit *e, struct guest_access *a, u64 base)
+{
+	u64 *g = v->arch.regs.gpr, mask = addr_mask(e->io.addr_size);
+	int index = e->io.in ? GPR_RDI : GPR_RSI;
+	u64 gva = base + (g[index] & mask);
+	s64 step = v->arch.regs.rflags & BIT(10) ? -(s64)e->io.size : e->io.size;
+	u32 val = 0;
+	int r;
+
+	if (e->io.in) {
+		r = port_in(v, e->io.port, e->io.size, &val);
+		if (!r)
+			r = linear_write(a, gva, &val, e->io.size);
+	} else {
+		r = linear_read(a, gva, &val, e->io.size);
+		if (!r)
+			r = port_out(v, e->io.port, e->io.size, val);
+	}
+	if (!r)
+		g[index] = (g[index] & ~mask) | ((g[index] + step) & mask);
+	return r;
+}
+
+static enum vcpu_action handle_string_io(struct vcpu *v, struct vm_exit *e)
+{
+	u64 *rcx = &v->arch.regs.gpr[GPR_RCX], mask = addr_mask(e->io.addr_size);
+	struct x86_exception exc;
+	struct guest_access a = { v, &exc };
+	enum seg_reg seg = e->io.in ? SEG_ES : e->io.seg;
+	struct segment s;
+	u64 base;
+
+	virt->get_segment(v, seg, &s);
+	base = vcpu_mode(v) == X86_MODE_64 && seg != SEG_FS && seg != SEG_GS ? 0 : s.base;
+	for (int n = 0; n < REP_BATCH && (!e->io.rep || (*rcx & mask)); n++) {
+		int r = string_io_one(v, e, &a, base);
+
+		if (r == X86_EMU_EXCEPTION) {
+			inject_emu_exception(v, &exc);
+			return VCPU_CONTINUE;
+		}
+		if (r)
+			return internal_error(v, e, "string I/O failed");
+		if (!e->io.rep)
+			return skip(v, e);
+		*rcx = (*rcx & ~mask) | ((*rcx - 1) & mask);
+	}
+	return *rcx & mask ? VCPU_CONTINUE : skip(v, e);
+}
+
+static enum vcpu_action handle_io(struct vcpu *v, struct vm_exit *e)
+{
+	u64 *rax = &v->arch.regs.gpr[GPR_RAX];
+	u32 val;
+	int r;
+
+	if (e->io.string)
+		return handle_string_io(v, e);
+	if (e->io.in) {
+		r = port_in(v, e->io.port, e->io.size, &val);
+		if (!r)
+			set_in_result(rax, e->io.size, val);
+	} else {
+		r = port_out(v, e->io.port, e->io.size, (u32)*rax);
+	}
+	if (r)
+		return internal_error(v, e, "port I/O failed");
+	return v->vm->state == VM_RUNNING ? skip(v, e) : VCPU_STOP;
+}
+
+static enum vcpu_action handle_intr_window(struct vcpu *v, struct vm_exit *e)
+{
+	return VCPU_CONTINUE;	/* the pending interrupt goes in at the next entry */
+}
+
+static const exit_handler handlers[NR_EXIT_KINDS] = {
+	[EXIT_NONE] = handle_nothing,
+	[EXIT_EXTINT] = handle_nothing,
+	[EXIT_NMI] = handle_nothing,
+	[EXIT_CPUID] = handle_cpuid,
+	[EXIT_IO] = handle_io,
+	[EXIT_MSR_READ] = handle_msr,
+	[EXIT_MSR_WRITE] = handle_msr,
+	[EXIT_HLT] = handle_hlt,
+	[EXIT_HYPERCALL] = handle_hypercall,
+	[EXIT_NPF] = handle_npf,
+	[EXIT_EXCEPTION] = handle_exception,
+	[EXIT_INTR_WINDOW] = handle_intr_window,
+	[EXIT_XSETBV] = handle_xsetbv,
+	[EXIT_SKIP] = skip,
+	[EXIT_TRIPLE_FAULT] = handle_triple_fault,
+	[EXIT_ENTRY_FAILURE] = handle_entry_failure,
+	[EXIT_UNHANDLED] = handle_unhandled,
+};
+
+enum vcpu_action handle_exit(struct vcpu *v, struct vm_exit *e)
+{
+	unsigned int kind = e->kind;
+
+	if (kind >= NR_EXIT_KINDS) {
+		e->kind = EXIT_UNHANDLED;
+		kind = EXIT_UNHANDLED;
+	}
+	kind = array_index_nospec(kind, NR_EXIT_KINDS);
+	v->exits[kind]++;
+	return handlers[kind](v, e);
+}

@@ -1,0 +1,450 @@
+// SPDX-License-Identifier: GPL-2.0
+/* AMD SVM with nested paging (AMD APM Vol. 2, chapter 15). */
+#include "arch/x86/asm.h"
+#include "arch/x86/msr.h"
+#include "arch/x86/svm/vmcb.h"
+#include "arch/x86/virt.h"
+#include "kernel/errno.h"
+#include "kernel/keel.h"
+#include "kernel/mm.h"
+#include "kernel/percpu.h"
+#include "kernel/string.h"
+#include "kernel/vm.h"
+
+#define IOPM_ORDER 2	/* 12 KiB I/O permission map (15.10.1) */
+#define MSRPM_ORDER 1	/* 8 KiB MSR permission map (15.11) */
+#define SVM_DEFAULT_PAT 0x0007040600070406ULL
+
+struct svm_vcpu {
+	struct vmcb *vmcb;
+	u64 vmcb_pa;
+};
+
+/* Per CPU: the host save area VMRUN uses, and the host's VMLOAD state. */
+static u64 hsave_pa[MAX_CPUS];
+static u64 host_vmload_pa[MAX_CPUS];
+static u64 iopm_pa, msrpm_pa;
+
+void svm_enter(u64 *gprs, u64 vmcb_pa, u64 host_save_pa);
+
+static inline void clgi(void)
+{
+	asm volatile("clgi" ::: "memory");
+}
+
+static inline void stgi(void)
+{
+	asm volatile("stgi" ::: "memory");
+}
+
+static struct vmcb *vmcb_of(struct vcpu *v)
+{
+	return ((struct svm_vcpu *)v->arch.hw)->vmcb;
+}
+
+/*
+ * The MSRs VMLOAD/VMSAVE or the VMCB switch (15.5.2) pass through; every
+ * other access exits. Two bits per MSR in three 2 KiB ranges (15.11).
+ */
+static void msrpm_allow(u8 *pm, u32 msr)
+{
+	u32 base = msr < 0x2000 ? 0 : msr >= 0xc0010000 ? 0x1000 : 0x800;
+	u32 bit = (msr & 0x1fff) * 2;
+
+	pm[base + bit / 8] &= ~(3 << (bit % 8));
+}
+
+static int svm_global_init(void)
+{
+	static const u32 passthrough[] = {
+		MSR_FS_BASE, MSR_GS_BASE, MSR_KERNEL_GS_BASE, 0x174, 0x175, 0x176,
+		0xc0000081, 0xc0000082, 0xc0000083, 0xc0000084,
+	};
+	u8 *msrpm;
+
+	iopm_pa = frame_alloc_keel(IOPM_ORDER);
+	msrpm_pa = frame_alloc_keel(MSRPM_ORDER);
+	if (!iopm_pa || !msrpm_pa)
+		return -ENOMEM;
+	memset((void *)(uintptr_t)iopm_pa, 0xff, PAGE_SIZE << IOPM_ORDER);
+	msrpm = (u8 *)(uintptr_t)msrpm_pa;
+	memset(msrpm, 0xff, PAGE_SIZE << MSRPM_ORDER);
+	for (size_t i = 0; i < ARRAY_SIZE(passthrough); i++)
+		msrpm_allow(msrpm, passthrough[i]);
+	return 0;
+}
+
+/* EFER.SVME on, and a host save area for VMRUN (15.4, 15.30.4). */
+static int svm_cpu_enable(void)
+{
+	unsigned int cpu = this_cpu()->cpu;
+	u64 save;
+
+	if (cpu == 0 && svm_global_init())
+		return -ENOMEM;
+	if (rdmsr(MSR_VM_CR) & VM_CR_SVMDIS)
+		return -ENODEV;
+	hsave_pa[cpu] = frame_alloc_keel(0);
+	host_vmload_pa[cpu] = frame_alloc_keel(0);
+	if (!hsave_pa[cpu] || !host_vmload_pa[cpu])
+		return -ENOMEM;
+	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
+	wrmsr(MSR_VM_HSAVE_PA, hsave_pa[cpu]);
+	save = host_vmload_pa[cpu];
+	asm volatile("vmsave %0" : : "a"(save) : "memory");
+	return 0;
+}
+
+/* ASID 0 is the host's; VMs share the rest round-robin, so entries flush on first run. */
+static int svm_vm_init(struct vm *vm)
+{
+	static u32 next_asid;
+	u32 max = keel.cpu.npt.nr_asids;
+
+	vm->asid = max > 1 ? 1 + __atomic_fetch_add(&next_asid, 1, __ATOMIC_RELAXED) % (max - 1) : 1;
+	return 0;
+}
+
+static void svm_vm_free(struct vm *vm)
+{
+}
+
+static void init_control(struct vmcb_control *c, struct vcpu *v)
+{
+	c->intercept_exceptions = BIT(18) | BIT(17);	/* #MC stays the host's; #AC cannot loop */
+	c->intercept_misc1 = INTERCEPT_INTR | INTERCEPT_NMI | INTERCEPT_SMI | INTERCEPT_INIT |
+			     INTERCEPT_CPUID | INTERCEPT_INVD | INTERCEPT_HLT | INTERCEPT_INVLPGA |
+			     INTERCEPT_IOIO | INTERCEPT_MSR | INTERCEPT_SHUTDOWN;
+	c->intercept_misc2 = INTERCEPT_VMRUN | INTERCEPT_VMMCALL | INTERCEPT_VMLOAD |
+			     INTERCEPT_VMSAVE | INTERCEPT_STGI | INTERCEPT_CLGI | INTERCEPT_SKINIT |
+			     INTERCEPT_MONITOR | INTERCEPT_MWAIT | INTERCEPT_XSETBV;
+	c->iopm_base_pa = iopm_pa;
+	c->msrpm_base_pa = msrpm_pa;
+	c->asid = v->vm->asid;
+	c->tlb_control = 1;
+	c->int_ctl = INT_CTL_V_INTR_MASKING;
+	c->np_enable = 1;
+	c->n_cr3 = v->vm->gpt.root;
+}
+
+static int svm_vcpu_init(struct vcpu *v)
+{
+	struct svm_vcpu *s = kzalloc(sizeof(*s));
+
+	if (!s)
+		return -ENOMEM;
+	s->vmcb_pa = frame_alloc_keel(0);
+	if (!s->vmcb_pa) {
+		kfree(s);
+		return -ENOMEM;
+	}
+	s->vmcb = (struct vmcb *)(uintptr_t)s->vmcb_pa;
+	v->arch.hw = s;
+	init_control(&s->vmcb->control, v);
+	s->vmcb->save.efer = EFER_SVME;
+	s->vmcb->save.g_pat = SVM_DEFAULT_PAT;
+	s->vmcb->save.dr6 = 0xffff0ff0;
+	s->vmcb->save.dr7 = 0x400;
+	return 0;
+}
+
+static void svm_vcpu_free(struct vcpu *v)
+{
+	struct svm_vcpu *s = v->arch.hw;
+
+	frame_free_keel(s->vmcb_pa, 0);
+	kfree(s);
+}
+
+static void svm_vcpu_load(struct vcpu *v)
+{
+}
+
+static void svm_vcpu_put(struct vcpu *v)
+{
+}
+
+/* Segment attributes in the VMCB's compressed form (APM Vol. 2 15.5.1). */
+static void svm_get_segment(struct vcpu *v, enum seg_reg seg, struct segment *s)
+{
+	struct vmcb_save *sv = &vmcb_of(v)->save;
+	const struct vmcb_seg *vs = seg == SEG_LDTR ? &sv->ldtr : seg == SEG_TR ? &sv->tr : &sv->es + seg;
+	u16 a = vs->attrib;
+
+	*s = (struct segment){
+		.base = vs->base, .limit = vs->limit, .selector = vs->selector,
+		.type = a & 0xf, .s = (a >> 4) & 1, .dpl = (a >> 5) & 3, .present = (a >> 7) & 1,
+		.avl = (a >> 8) & 1, .l = (a >> 9) & 1, .db = (a >> 10) & 1, .g = (a >> 11) & 1,
+		.unusable = !((a >> 7) & 1),
+	};
+}
+
+static void svm_set_segment(struct vcpu *v, enum seg_reg seg, const struct segment *s)
+{
+	struct vmcb_save *sv = &vmcb_of(v)->save;
+	struct vmcb_seg *vs = seg == SEG_LDTR ? &sv->ldtr : seg == SEG_TR ? &sv->tr : &sv->es + seg;
+	bool present = s->present && !s->unusable;
+
+	vs->base = s->base;
+	vs->limit = s->limit;
+	vs->selector = s->selector;
+	vs->attrib = (s->type & 0xf) | (s->s & 1) << 4 | (s->dpl & 3) << 5 | present << 7 |
+		     (s->avl & 1) << 8 | (s->l & 1) << 9 | (s->db & 1) << 10 | (s->g & 1) << 11;
+	if (seg == SEG_SS)
+		sv->cpl = s->dpl & 3;	/* the CPL is SS.DPL (15.5.1) */
+}
+
+static u64 svm_get_cr(struct vcpu *v, int cr)
+{
+	struct vmcb_save *sv = &vmcb_of(v)->save;
+
+	return cr == 0 ? sv->cr0 : cr == 2 ? sv->cr2 : cr == 3 ? sv->cr3 : sv->cr4;
+}
+
+static void svm_set_cr(struct vcpu *v, int cr, u64 val)
+{
+	struct vmcb_save *sv = &vmcb_of(v)->save;
+
+	if (cr == 0)
+		sv->cr0 = val;
+	else if (cr == 2)
+		sv->cr2 = val;
+	else if (cr == 3)
+		sv->cr3 = val;
+	else
+		sv->cr4 = val;
+}
+
+/* The guest's EFER.SVME is the hardware's requirement, not the guest's: hidden. */
+static u64 svm_get_efer(struct vcpu *v)
+{
+	return vmcb_of(v)->save.efer & ~EFER_SVME;
+}
+
+static void svm_set_efer(struct vcpu *v, u64 efer)
+{
+	vmcb_of(v)->save.efer = efer | EFER_SVME;
+}
+
+static void svm_get_dtable(struct vcpu *v, bool idt, struct dtable *d)
+{
+	struct vmcb_seg *vs = idt ? &vmcb_of(v)->save.idtr : &vmcb_of(v)->save.gdtr;
+
+	d->base = vs->base;
+	d->limit = (u16)vs->limit;
+}
+
+static void svm_set_dtable(struct vcpu *v, bool idt, const struct dtable *d)
+{
+	struct vmcb_seg *vs = idt ? &vmcb_of(v)->save.idtr : &vmcb_of(v)->save.gdtr;
+
+	vs->base = d->base;
+	vs->limit = d->limit;
+}
+
+static u64 *svm_msr_slot(struct vmcb_save *sv, u32 msr)
+{
+	switch (msr) {
+	case MSR_FS_BASE: return &sv->fs.base;
+	case MSR_GS_BASE: return &sv->gs.base;
+	case MSR_KERNEL_GS_BASE: return &sv->kernel_gs_base;
+	case 0x174: return &sv->sysenter_cs;
+	case 0x175: return &sv->sysenter_esp;
+	case 0x176: return &sv->sysenter_eip;
+	case 0x277: return &sv->g_pat;
+	case 0xc0000081: return &sv->star;
+	case 0xc0000082: return &sv->lstar;
+	case 0xc0000083: return &sv->cstar;
+	case 0xc0000084: return &sv->sfmask;
+	default: return NULL;
+	}
+}
+
+static int svm_get_msr(struct vcpu *v, u32 msr, u64 *val)
+{
+	u64 *slot = svm_msr_slot(&vmcb_of(v)->save, msr);
+
+	if (!slot)
+		return -ENOENT;
+	*val = *slot;
+	return 0;
+}
+
+static int svm_set_msr(struct vcpu *v, u32 msr, u64 val)
+{
+	u64 *slot = svm_msr_slot(&vmcb_of(v)->save, msr);
+
+	if (!slot)
+		return -ENOENT;
+	*slot = val;
+	return 0;
+}
+
+static bool svm_interruptible(struct vcpu *v)
+{
+	return (v->arch.regs.rflags & BIT(9)) && !(vmcb_of(v)->control.int_state & INT_STATE_SHADOW);
+}
+
+/* A virtual interrupt with the VINTR intercept: exits once the guest can take one (15.21.4). */
+static void svm_request_intr_window(struct vcpu *v, bool on)
+{
+	struct vmcb_control *c = &vmcb_of(v)->control;
+
+	if (on) {
+		c->int_ctl |= INT_CTL_V_IRQ | INT_CTL_V_IGN_TPR;
+		c->intercept_misc1 |= INTERCEPT_VINTR;
+	} else {
+		c->int_ctl &= ~(INT_CTL_V_IRQ | INT_CTL_V_IGN_TPR);
+		c->intercept_misc1 &= ~INTERCEPT_VINTR;
+	}
+}
+
+/* Flush this ASID's entries on the next VMRUN (15.16.1); 1 flushes all, which every SVM has. */
+static void svm_flush_gpa(struct vcpu *v)
+{
+	vmcb_of(v)->control.tlb_control = 1;
+}
+
+static void inject(struct vmcb_control *c, const struct x86_event *e)
+{
+	static const u8 types[] = { [EVENT_EXTINT] = 0, [EVENT_NMI] = 2,
+				    [EVENT_EXCEPTION] = 3, [EVENT_SOFT_INT] = 4 };
+
+	c->event_inj = e->vector | (u64)types[e->type] << 8 | EVENT_VALID |
+		       (e->has_error ? EVENT_ERROR_VALID | (u64)e->error_code << 32 : 0);
+}
+
+/* An event whose delivery the exit interrupted is delivered again (15.7.2). */
+static void save_pending_event(struct vcpu *v, u64 info)
+{
+	static const u8 types[8] = { EVENT_EXTINT, 0, EVENT_NMI, EVENT_EXCEPTION, EVENT_SOFT_INT };
+	u8 type = (info >> 8) & 7;
+
+	if (!(info & EVENT_VALID) || type == 1 || type > 4)
+		return;
+	v->arch.event = (struct x86_event){
+		.valid = true, .type = types[type], .vector = info & 0xff,
+		.has_error = info & EVENT_ERROR_VALID, .error_code = info >> 32,
+	};
+}
+
+static void decode_io(struct vm_exit *e, const struct vmcb_control *c, u64 rip)
+{
+	u64 info = c->exit_info1;
+
+	e->kind = EXIT_IO;
+	e->io.in = info & 1;
+	e->io.string = info & BIT(2);
+	e->io.rep = info & BIT(3);
+	e->io.size = (info >> 4) & 7;
+	e->io.addr_size = (info >> 7) & 7 ? 2 << __builtin_ctzll((info >> 7) & 7) : 0;
+	e->io.port = info >> 16;
+	e->io.seg = (info >> 10) & 7;
+	e->insn_len = (u32)(c->exit_info2 - rip);	/* EXITINFO2 is the next RIP (15.10.2) */
+}
+
+/* Without NRIP save (QEMU's SVM), lengths of the intercepted instructions are fixed. */
+static void decode_exit(struct vm_exit *e, const struct vmcb_control *c, u64 rip)
+{
+	u64 code = c->exit_code;
+
+	e->raw_reason = (u32)code;
+	e->qual = c->exit_info1;
+	e->insn_len = 0;
+	switch (code) {
+	case SVM_EXIT_INTR: e->kind = EXIT_EXTINT; break;
+	case SVM_EXIT_NMI: e->kind = EXIT_NMI; break;
+	case SVM_EXIT_SMI: e->kind = EXIT_NONE; break;
+	case SVM_EXIT_VINTR: e->kind = EXIT_INTR_WINDOW; break;
+	case SVM_EXIT_CPUID: e->kind = EXIT_CPUID; e->insn_len = 2; break;
+	case SVM_EXIT_HLT: e->kind = EXIT_HLT; e->insn_len = 1; break;
+	case SVM_EXIT_INVD: e->kind = EXIT_SKIP; e->insn_len = 2; break;
+	case SVM_EXIT_VMMCALL: e->kind = EXIT_HYPERCALL; e->insn_len = 3; break;
+	case SVM_EXIT_XSETBV: e->kind = EXIT_XSETBV; e->insn_len = 3; break;
+	case SVM_EXIT_SHUTDOWN: e->kind = EXIT_TRIPLE_FAULT; break;
+	case SVM_EXIT_IOIO: decode_io(e, c, rip); break;
+	case SVM_EXIT_MSR:
+		e->kind = c->exit_info1 ? EXIT_MSR_WRITE : EXIT_MSR_READ;
+		e->insn_len = 2;
+		break;
+	case SVM_EXIT_NPF:
+		e->kind = EXIT_NPF;
+		e->npf.gpa = c->exit_info2;
+		e->npf.present = c->exit_info1 & 1;
+		e->npf.write = c->exit_info1 & 2;
+		e->npf.fetch = c->exit_info1 & 16;
+		break;
+	case SVM_EXIT_INVALID: e->kind = EXIT_ENTRY_FAILURE; break;
+	default:
+		if (code >= SVM_EXIT_EXCP_BASE && code < SVM_EXIT_EXCP_BASE + 32) {
+			e->kind = EXIT_EXCEPTION;
+			e->exception.vector = code - SVM_EXIT_EXCP_BASE;
+			e->exception.has_error = BIT(e->exception.vector) & 0x60227d00;
+			e->exception.error_code = (u32)c->exit_info1;
+		} else {
+			e->kind = EXIT_UNHANDLED;
+		}
+	}
+	if (c->next_rip && e->insn_len && keel.cpu.npt.nrips)
+		e->insn_len = (u32)(c->next_rip - rip);
+}
+
+/*
+ * GIF stays clear from before VMRUN until the host is back, with IF set, so
+ * host interrupts and NMIs arrive as intercepts and are taken after STGI
+ * (15.17).
+ */
+static void svm_run(struct vcpu *v, struct vm_exit *exit)
+{
+	struct svm_vcpu *s = v->arch.hw;
+	struct vmcb *vmcb = s->vmcb;
+
+	vmcb->save.rip = v->arch.regs.rip;
+	vmcb->save.rflags = v->arch.regs.rflags;
+	vmcb->save.rsp = v->arch.regs.gpr[GPR_RSP];
+	vmcb->save.rax = v->arch.regs.gpr[GPR_RAX];
+	vmcb->control.event_inj = 0;
+	if (v->arch.event.valid) {
+		inject(&vmcb->control, &v->arch.event);
+		v->arch.event.valid = false;
+	}
+	irq_disable();
+	clgi();
+	irq_enable();
+	svm_enter(v->arch.regs.gpr, s->vmcb_pa, host_vmload_pa[this_cpu()->cpu]);
+	irq_disable();
+	stgi();
+	vmcb->control.tlb_control = 0;
+	v->arch.regs.gpr[GPR_RAX] = vmcb->save.rax;
+	v->arch.regs.gpr[GPR_RSP] = vmcb->save.rsp;
+	v->arch.regs.rflags = vmcb->save.rflags;
+	save_pending_event(v, vmcb->control.exit_int_info);
+	decode_exit(exit, &vmcb->control, vmcb->save.rip);
+	v->arch.regs.rip = vmcb->save.rip;
+}
+
+const struct virt_ops svm_ops = {
+	.name = "svm",
+	.gpt_format = &pt_format_x86,
+	.cpu_enable = svm_cpu_enable,
+	.vm_init = svm_vm_init,
+	.vm_free = svm_vm_free,
+	.vcpu_init = svm_vcpu_init,
+	.vcpu_free = svm_vcpu_free,
+	.vcpu_load = svm_vcpu_load,
+	.vcpu_put = svm_vcpu_put,
+	.run = svm_run,
+	.get_segment = svm_get_segment,
+	.set_segment = svm_set_segment,
+	.get_cr = svm_get_cr,
+	.set_cr = svm_set_cr,
+	.get_efer = svm_get_efer,
+	.set_efer = svm_set_efer,
+	.get_dtable = svm_get_dtable,
+	.set_dtable = svm_set_dtable,
+	.get_msr = svm_get_msr,
+	.set_msr = svm_set_msr,
+	.interruptible = svm_interruptible,
+	.request_intr_window = svm_request_intr_window,
+	.flush_gpa = svm_flush_gpa,
+};

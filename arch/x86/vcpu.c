@@ -1,0 +1,287 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Shared x86 vCPU handling: entry states, events, FPU switching, guest page walks. */
+#include "arch/x86/asm.h"
+#include "arch/x86/exit.h"
+#include "arch/x86/msr.h"
+#include "arch/x86/vcpu.h"
+#include "kernel/arch_vcpu.h"
+#include "kernel/keel.h"
+#include "kernel/percpu.h"
+#include "kernel/string.h"
+
+#define CR0_PE BIT(0)
+#define CR0_ET BIT(4)
+#define CR0_WP BIT(16)
+#define CR0_PG BIT(31)
+#define CR4_PSE BIT(4)
+#define CR4_PAE BIT(5)
+#define RFLAGS_IF BIT(9)
+
+static void set_seg(struct vcpu *v, enum seg_reg r, u16 sel, u64 base, u32 limit, u8 type,
+		    bool s, bool db, bool g)
+{
+	const struct segment seg = { .base = base, .limit = limit, .selector = sel, .type = type,
+				     .present = 1, .s = s, .db = db, .g = g };
+
+	virt->set_segment(v, r, &seg);
+}
+
+static void set_common_state(struct vcpu *v, u64 cr0)
+{
+	const struct segment ldtr = { .type = 2, .present = 1, .limit = 0xffff };
+
+	memset(&v->arch.regs, 0, sizeof(v->arch.regs));
+	v->arch.regs.rflags = 0x2;
+	virt->set_cr(v, 0, cr0);
+	virt->set_cr(v, 2, 0);
+	virt->set_cr(v, 3, 0);
+	virt->set_cr(v, 4, 0);
+	virt->set_efer(v, 0);
+	virt->set_segment(v, SEG_LDTR, &ldtr);
+	v->arch.event.valid = false;
+	v->arch.fxsave[0] = 0x7f;	/* FCW 0x037F and MXCSR 0x1F80 (SDM Vol. 1 10.5.1) */
+	v->arch.fxsave[1] = 0x03;
+	v->arch.fxsave[24] = 0x80;
+	v->arch.fxsave[25] = 0x1f;
+}
+
+void vcpu_set_reset_state(struct vcpu *v)
+{
+	const struct dtable dt = { 0, 0xffff };
+
+	set_common_state(v, 0x60000010);
+	v->arch.regs.rip = 0xfff0;
+	v->arch.regs.gpr[GPR_RDX] = cpuid(1).eax;
+	set_seg(v, SEG_CS, 0xf000, 0xffff0000, 0xffff, 0xb, true, false, false);
+	for (enum seg_reg r = SEG_ES; r <= SEG_GS; r++)
+		if (r != SEG_CS)
+			set_seg(v, r, 0, 0, 0xffff, 0x3, true, false, false);
+	set_seg(v, SEG_TR, 0, 0, 0xffff, 0xb, false, false, false);
+	virt->set_dtable(v, false, &dt);
+	virt->set_dtable(v, true, &dt);
+}
+
+void vcpu_set_flat32_state(struct vcpu *v, u64 gdt_base, u32 eip)
+{
+	const struct dtable gdt = { gdt_base, 0x1f }, idt = { 0, 0 };
+
+	set_common_state(v, CR0_PE | CR0_ET);
+	v->arch.regs.rip = eip;
+	set_seg(v, SEG_CS, 0x08, 0, 0xffffffff, 0xb, true, true, true);
+	for (enum seg_reg r = SEG_ES; r <= SEG_GS; r++)
+		if (r != SEG_CS)
+			set_seg(v, r, 0x10, 0, 0xffffffff, 0x3, true, true, true);
+	set_seg(v, SEG_TR, 0x18, 0, 0x67, 0xb, false, false, false);
+	virt->set_dtable(v, false, &gdt);
+	virt->set_dtable(v, true, &idt);
+}
+
+enum x86_mode vcpu_mode(struct vcpu *v)
+{
+	struct segment cs;
+
+	if (!(virt->get_cr(v, 0) & CR0_PE))
+		return X86_MODE_16;
+	virt->get_segment(v, SEG_CS, &cs);
+	if (cs.l && (virt->get_efer(v) & EFER_LMA))
+		return X86_MODE_64;
+	return cs.db ? X86_MODE_32 : X86_MODE_16;
+}
+
+void vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error)
+{
+	v->arch.event = (struct x86_event){ .valid = true, .type = EVENT_EXCEPTION, .vector = vector,
+					    .has_error = has_error, .error_code = error };
+}
+
+struct walk {
+	struct vcpu *v;
+	u64 gva;
+	bool write, user, wp;
+	struct x86_exception *exc;
+};
+
+static int page_fault(struct walk *w, bool present)
+{
+	*w->exc = (struct x86_exception){ .vector = X86_EXC_PF, .has_error_code = true,
+					  .error_code = present | w->write << 1 | w->user << 2,
+					  .cr2 = w->gva };
+	return X86_EMU_EXCEPTION;
+}
+
+static int read_entry(struct walk *w, u64 pa, bool wide, u64 *e)
+{
+	u32 narrow;
+
+	*e = 0;
+	if (wide)
+		return vm_read_phys(w->v->vm, pa, e, 8) ? page_fault(w, false) : 0;
+	if (vm_read_phys(w->v->vm, pa, &narrow, 4))
+		return page_fault(w, false);
+	*e = narrow;
+	return 0;
+}
+
+/* The leaf's frame: 32-bit 4 MiB pages carry address bits 39:32 in bits 20:13 (SDM Vol. 3A 4.3). */
+static u64 leaf_base(u64 e, bool wide, unsigned int shift)
+{
+	if (wide)
+		return e & 0x000ffffffffff000ULL & ~((1ULL << shift) - 1);
+	if (shift == 22)
+		return (e & 0xffc00000) | ((e >> 13) & 0xff) << 32;
+	return e & 0xfffff000;
+}
+
+/* 2-level (32-bit), 3-level (PAE) and 4-level walks (SDM Vol. 3A 4.3-4.5), no A/D updates. */
+static int walk(struct walk *w, u64 table, int levels, bool wide, bool pse, u64 *gpa)
+{
+	bool ok_w = true, ok_u = true;
+
+	for (int level = levels; level >= 1; level--) {
+		unsigned int shift = 12 + (wide ? 9 : 10) * (level - 1);
+		u64 idx = (w->gva >> shift) & (wide ? 511 : 1023), e;
+		int r;
+
+		if (levels == 3 && level == 3)
+			idx = (w->gva >> 30) & 3;
+		r = read_entry(w, table + idx * (wide ? 8 : 4), wide, &e);
+		if (r)
+			return r;
+		if (!(e & 1))
+			return page_fault(w, false);
+		if (levels == 3 && level == 3) {	/* PDPTEs have no R/W or U/S bits */
+			table = e & 0x000ffffffffff000ULL;
+			continue;
+		}
+		ok_w &= (e >> 1) & 1;
+		ok_u &= (e >> 2) & 1;
+		if (level == 1 || ((e & BIT(7)) && (wide || pse))) {
+			if ((w->user && !ok_u) || (w->write && !ok_w && (w->user || w->wp)))
+				return page_fault(w, true);
+			*gpa = leaf_base(e, wide, shift) | (w->gva & ((1ULL << shift) - 1));
+			return 0;
+		}
+		table = leaf_base(e, wide, 12);
+	}
+	return page_fault(w, false);
+}
+
+int vcpu_gva_to_gpa(struct vcpu *v, u64 gva, bool write, u64 *gpa, struct x86_exception *exc)
+{
+	u64 cr0 = virt->get_cr(v, 0), cr3 = virt->get_cr(v, 3), cr4 = virt->get_cr(v, 4);
+	bool lma = virt->get_efer(v) & EFER_LMA;
+	struct segment ss;
+	struct walk w = { v, gva, write, false, cr0 & CR0_WP, exc };
+
+	if (!(cr0 & CR0_PG)) {
+		*gpa = lma ? gva : (u32)gva;
+		return 0;
+	}
+	virt->get_segment(v, SEG_SS, &ss);
+	w.user = ss.dpl == 3;
+	if (lma)
+		return walk(&w, cr3 & 0x000ffffffffff000ULL, 4, true, true, gpa);
+	w.gva = (u32)gva;
+	if (cr4 & CR4_PAE)
+		return walk(&w, cr3 & 0xffffffe0, 3, true, true, gpa);
+	return walk(&w, cr3 & 0xfffff000, 2, false, cr4 & CR4_PSE, gpa);
+}
+
+/* Guest x87/SSE state stays in the registers until another vCPU needs them (Keel uses none). */
+static void switch_fpu(struct percpu *pc, struct vcpu *v)
+{
+	if (pc->fpu_owner == v)
+		return;
+	if (pc->fpu_owner)
+		asm volatile("fxsave64 %0" : "=m"(pc->fpu_owner->arch.fxsave));
+	asm volatile("fxrstor64 %0" : : "m"(v->arch.fxsave));
+	pc->fpu_owner = v;
+}
+
+void arch_vcpu_load(struct vcpu *v)
+{
+	struct percpu *pc = this_cpu();
+
+	switch_fpu(pc, v);
+	if (keel.cpu.rdtscp && pc->tsc_aux != v->arch.tsc_aux) {
+		wrmsr(MSR_TSC_AUX, v->arch.tsc_aux);
+		pc->tsc_aux = v->arch.tsc_aux;
+	}
+	virt->vcpu_load(v);
+}
+
+void arch_vcpu_put(struct vcpu *v)
+{
+	virt->vcpu_put(v);
+}
+
+void arch_vcpu_retire(struct vcpu *v)
+{
+	if (this_cpu()->fpu_owner == v)
+		this_cpu()->fpu_owner = NULL;
+}
+
+static int highest_irr(const u64 *irr)
+{
+	for (int i = 3; i >= 0; i--)
+		if (irr[i])
+			return i * 64 + 63 - __builtin_clzll(irr[i]);
+	return -1;
+}
+
+static void check_deadline(struct vcpu *v)
+{
+	if (v->irq_deadline && rdtsc() >= v->irq_deadline) {
+		vcpu_raise_irq(v, v->irq_deadline_vector);
+		v->irq_deadline = 0;
+	}
+}
+
+bool arch_vcpu_wakeable(struct vcpu *v)
+{
+	check_deadline(v);
+	return highest_irr(v->arch.irr) >= 0;
+}
+
+static void set_window(struct vcpu *v, bool on)
+{
+	if (v->arch.window != on) {
+		virt->request_intr_window(v, on);
+		v->arch.window = on;
+	}
+}
+
+/* The highest pending vector goes in when the guest can take it; else ask for a window exit. */
+static void prepare_events(struct vcpu *v)
+{
+	int vec;
+
+	check_deadline(v);
+	vec = highest_irr(v->arch.irr);
+	if (v->arch.event.valid || vec < 0) {
+		set_window(v, vec >= 0);
+		return;
+	}
+	if (virt->interruptible(v)) {
+		__atomic_fetch_and(&v->arch.irr[vec / 64], ~BIT(vec % 64), __ATOMIC_SEQ_CST);
+		v->arch.event = (struct x86_event){ .valid = true, .type = EVENT_EXTINT, .vector = (u8)vec };
+		vec = highest_irr(v->arch.irr);
+	}
+	set_window(v, vec >= 0);
+}
+
+enum vcpu_action arch_vcpu_run_once(struct vcpu *v)
+{
+	unsigned int cpu = this_cpu()->cpu;
+	struct vm_exit e;
+
+	prepare_events(v);
+	if (v->arch.last_cpu != cpu || v->arch.flush_gen != v->vm->gpa_gen) {
+		virt->flush_gpa(v);
+		v->arch.last_cpu = cpu;
+		v->arch.flush_gen = v->vm->gpa_gen;
+	}
+	virt->run(v, &e);
+	v->nr_entries++;
+	return handle_exit(v, &e);
+}

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Shared x86 vCPU state handling: entry states, guest modes, guest page walks. */
+#ifndef KEEL_X86_VCPU_H
+#define KEEL_X86_VCPU_H
+
+#include "arch/x86/decode.h"
+#include "arch/x86/emulate.h"
+#include "kernel/vm.h"
+
+/* The state after RESET (SDM Vol. 3A 9.1.1, table 9-1): real mode at 0xFFFFFFF0. */
+void vcpu_set_reset_state(struct vcpu *v);
+/* 32-bit protected mode, paging off, flat CS 0x08 and data 0x10 (Multiboot 0.6.96, 3.2). */
+void vcpu_set_flat32_state(struct vcpu *v, u64 gdt_base, u32 eip);
+enum x86_mode vcpu_mode(struct vcpu *v);
+/*
+ * Translates guest-linear @gva through the guest's own page tables.
+ * 0 and *gpa, or X86_EMU_EXCEPTION with @exc set to the #PF to inject.
+ */
+int vcpu_gva_to_gpa(struct vcpu *v, u64 gva, bool write, u64 *gpa, struct x86_exception *exc);
+void vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error);
+
+#endif

@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * One interface over VMX and SVM (shaped after bhyve's vmm_ops): the backend
+ * is chosen once at boot; both translate a hardware exit into one
+ * vendor-neutral struct vm_exit that the shared handlers in arch/x86/exit.c
+ * act on.
+ */
+#ifndef KEEL_X86_VIRT_H
+#define KEEL_X86_VIRT_H
+
+#include "kernel/pagetable.h"
+#include "kernel/types.h"
+
+struct vm;
+struct vcpu;
+
+enum gpr {
+	GPR_RAX, GPR_RCX, GPR_RDX, GPR_RBX, GPR_RSP, GPR_RBP, GPR_RSI, GPR_RDI,
+	GPR_R8, GPR_R9, GPR_R10, GPR_R11, GPR_R12, GPR_R13, GPR_R14, GPR_R15,
+	NR_GPRS
+};
+
+enum seg_reg { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR, SEG_TR, NR_SEGS };
+
+/* A segment as struct kvm_segment describes it. */
+struct segment {
+	u64 base;
+	u32 limit;
+	u16 selector;
+	u8 type, present, dpl, db, s, l, g, avl, unusable;
+};
+
+struct dtable {
+	u64 base;
+	u16 limit;
+};
+
+enum exit_kind {
+	EXIT_NONE,		/* handled by the backend (or spurious): enter again */
+	EXIT_EXTINT,		/* a host interrupt; taken once interrupts are on again */
+	EXIT_NMI,
+	EXIT_CPUID,
+	EXIT_IO,
+	EXIT_MSR_READ,
+	EXIT_MSR_WRITE,
+	EXIT_HLT,
+	EXIT_HYPERCALL,
+	EXIT_NPF,		/* EPT violation / nested page fault */
+	EXIT_EXCEPTION,
+	EXIT_INTR_WINDOW,
+	EXIT_XSETBV,
+	EXIT_SKIP,		/* an instruction completed by doing nothing (INVD, WBINVD) */
+	EXIT_TRIPLE_FAULT,
+	EXIT_ENTRY_FAILURE,
+	EXIT_UNHANDLED,		/* a hardware exit Keel does not handle: raw_reason says which */
+	NR_EXIT_KINDS
+};
+
+struct vm_exit {
+	enum exit_kind kind;
+	u32 raw_reason;		/* VMX basic exit reason or SVM exit code */
+	u32 insn_len;		/* length of the exiting instruction, 0 if unknown */
+	u64 qual;		/* raw qualification / EXITINFO1, for reports */
+	union {
+		struct {
+			u16 port;
+			u8 size;	/* 1, 2 or 4 */
+			u8 addr_size;	/* 2, 4 or 8, string forms */
+			u8 seg;		/* enum seg_reg of the source, string OUTs */
+			bool in, string, rep;
+		} io;
+		struct {
+			u64 gpa;
+			bool write, fetch, present;
+		} npf;
+		struct {
+			u8 vector;
+			bool has_error;
+			u32 error_code;
+		} exception;
+	};
+};
+
+enum event_type { EVENT_EXTINT, EVENT_NMI, EVENT_EXCEPTION, EVENT_SOFT_INT };
+
+struct x86_event {
+	bool valid;
+	u8 type;		/* enum event_type */
+	u8 vector;
+	bool has_error;
+	u32 error_code;
+};
+
+struct virt_ops {
+	const char *name;
+	const struct pt_format *gpt_format;	/* EPT or NPT entries */
+	int (*cpu_enable)(void);
+	int (*vm_init)(struct vm *vm);
+	void (*vm_free)(struct vm *vm);
+	int (*vcpu_init)(struct vcpu *v);
+	void (*vcpu_free)(struct vcpu *v);
+	/* Make @v current on this CPU (VMPTRLD) / release it (VMCLEAR) so it may move. */
+	void (*vcpu_load)(struct vcpu *v);
+	void (*vcpu_put)(struct vcpu *v);
+	/* Enters the guest with v->arch's GPRs, RIP, RFLAGS and event; returns on exit. */
+	void (*run)(struct vcpu *v, struct vm_exit *exit);
+	void (*get_segment)(struct vcpu *v, enum seg_reg seg, struct segment *s);
+	void (*set_segment)(struct vcpu *v, enum seg_reg seg, const struct segment *s);
+	u64 (*get_cr)(struct vcpu *v, int cr);	/* 0, 2, 3, 4 as the guest sees them */
+	void (*set_cr)(struct vcpu *v, int cr, u64 val);
+	u64 (*get_efer)(struct vcpu *v);
+	void (*set_efer)(struct vcpu *v, u64 efer);
+	void (*get_dtable)(struct vcpu *v, bool idt, struct dtable *d);
+	void (*set_dtable)(struct vcpu *v, bool idt, const struct dtable *d);
+	/* MSRs the hardware switches (SYSENTER, FS/GS bases, STAR..., PAT); -ENOENT for others. */
+	int (*get_msr)(struct vcpu *v, u32 msr, u64 *val);
+	int (*set_msr)(struct vcpu *v, u32 msr, u64 val);
+	/* Interrupt state: can an external interrupt be taken now; ask for an exit when it can. */
+	bool (*interruptible)(struct vcpu *v);
+	void (*request_intr_window)(struct vcpu *v, bool on);
+	/* Drop this CPU's cached guest-physical translations of @v's VM before the next entry. */
+	void (*flush_gpa)(struct vcpu *v);
+};
+
+extern const struct virt_ops *virt;
+extern const struct virt_ops vmx_ops;
+extern const struct virt_ops svm_ops;
+
+#endif

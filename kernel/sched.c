@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "arch/x86/apic.h"
+#include "arch/x86/asm.h"
+#include "arch/x86/timer.h"
+#include "arch/x86/traps.h"
+#include "arch/x86/vectors.h"
+#include "kernel/arch_vcpu.h"
+#include "kernel/percpu.h"
+#include "kernel/printk.h"
+#include "kernel/sched.h"
+#include "kernel/vm.h"
+
+#define IDLE_WAKE_NS 10000000ULL
+
+static void tick(void)
+{
+	this_cpu()->rq.need_resched = true;
+}
+
+static void resched_irq(struct regs *r)
+{
+	this_cpu()->rq.need_resched = true;
+}
+
+void sched_init(void)
+{
+	timer_set_handler(tick);
+	irq_register(VEC_RESCHED, resched_irq);
+}
+
+static void enqueue(struct runqueue *rq, struct vcpu *v)
+{
+	v->rq_next = NULL;
+	if (rq->tail)
+		rq->tail->rq_next = v;
+	else
+		rq->head = v;
+	rq->tail = v;
+}
+
+void sched_add(struct vcpu *v)
+{
+	unsigned int best = 0;
+	struct runqueue *rq;
+	u64 flags;
+
+	for (unsigned int cpu = 1; cpu < MAX_CPUS; cpu++)
+		if (percpu[cpu].online && percpu[cpu].rq.nr < percpu[best].rq.nr)
+			best = cpu;
+	rq = &percpu[best].rq;
+	flags = spin_lock_irqsave(&rq->lock);
+	v->cpu = best;
+	v->state = VCPU_RUNNABLE;
+	rq->nr++;
+	enqueue(rq, v);
+	spin_unlock_irqrestore(&rq->lock, flags);
+	if (best != this_cpu()->cpu && rq->idle)
+		apic_send_ipi(percpu[best].apic_id, VEC_RESCHED);
+}
+
+static bool can_run(struct runqueue *rq, struct vcpu *v)
+{
+	if (v->vm->state != VM_RUNNING)
+		return true;	/* picked to be retired */
+	if (v->state == VCPU_BLOCKED && arch_vcpu_wakeable(v))
+		v->state = VCPU_RUNNABLE;
+	if (v->state == VCPU_BLOCKED && v->irq_deadline && v->irq_deadline < rq->next_deadline)
+		rq->next_deadline = v->irq_deadline;
+	return v->state == VCPU_RUNNABLE;
+}
+
+/* The first vCPU on this CPU's queue that can run, taken off the queue. */
+static struct vcpu *pick(struct runqueue *rq)
+{
+	struct vcpu *prev = NULL, *v;
+
+	spin_lock(&rq->lock);
+	rq->next_deadline = ~0ULL;
+	for (v = rq->head; v && !can_run(rq, v); v = v->rq_next)
+		prev = v;
+	if (v) {
+		if (prev)
+			prev->rq_next = v->rq_next;
+		else
+			rq->head = v->rq_next;
+		if (rq->tail == v)
+			rq->tail = prev;
+	}
+	spin_unlock(&rq->lock);
+	return v;
+}
+
+/* The last vCPU of an ended VM reports it and frees it. */
+static void retire(struct runqueue *rq, struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+
+	spin_lock(&rq->lock);
+	rq->nr--;
+	spin_unlock(&rq->lock);
+	v->state = VCPU_DEAD;
+	arch_vcpu_retire(v);
+	if (__atomic_sub_fetch(&vm->live_vcpus, 1, __ATOMIC_SEQ_CST) == 0 && vm->on_end)
+		vm->on_end(vm);
+}
+
+static void run_slice(struct runqueue *rq, struct vcpu *v)
+{
+	rq->need_resched = false;
+	timer_arm_ns(SCHED_SLICE_NS);
+	arch_vcpu_load(v);
+	while (!rq->need_resched && v->vm->state == VM_RUNNING) {
+		enum vcpu_action a = arch_vcpu_run_once(v);
+
+		irq_enable();	/* host interrupts that exited the guest are taken here */
+		irq_disable();
+		if (a == VCPU_BLOCK) {
+			v->state = VCPU_BLOCKED;
+			break;
+		}
+	}
+	arch_vcpu_put(v);
+	if (v->vm->state != VM_RUNNING) {
+		retire(rq, v);
+		return;
+	}
+	spin_lock(&rq->lock);
+	enqueue(rq, v);
+	spin_unlock(&rq->lock);
+}
+
+static void idle(struct runqueue *rq)
+{
+	u64 now = rdtsc();
+
+	rq->idle = true;
+	if (rq->next_deadline <= now)
+		return;
+	timer_arm_ns(MIN(IDLE_WAKE_NS, tsc_to_ns(rq->next_deadline - now)));
+	safe_halt();
+	irq_disable();
+	rq->idle = false;
+}
+
+void sched_loop(void)
+{
+	struct runqueue *rq = &this_cpu()->rq;
+
+	irq_disable();
+	for (;;) {
+		struct vcpu *v = pick(rq);
+
+		if (!v)
+			idle(rq);
+		else if (v->vm->state != VM_RUNNING)
+			retire(rq, v);
+		else
+			run_slice(rq, v);
+	}
+}

@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: GPL-2.0
+/* VM objects and their guest-physical memory. */
+#include "arch/x86/virt.h"
+#include "kernel/errno.h"
+#include "kernel/mm.h"
+#include "kernel/printk.h"
+#include "kernel/string.h"
+#include "kernel/vm.h"
+
+#define CHUNK_ORDER 9		/* 2 MiB: one NPT/EPT large page each */
+#define CHUNK_SIZE (PAGE_SIZE << CHUNK_ORDER)
+
+struct guest_chunk {
+	u64 hpa;
+	unsigned int order;
+};
+
+struct vm_mem {
+	u64 nr;
+	struct guest_chunk chunk[];
+};
+
+static const char *const exit_names[NR_EXIT_KINDS] = {
+	[EXIT_NONE] = "none", [EXIT_EXTINT] = "extint", [EXIT_NMI] = "nmi",
+	[EXIT_CPUID] = "cpuid", [EXIT_IO] = "io", [EXIT_MSR_READ] = "rdmsr",
+	[EXIT_MSR_WRITE] = "wrmsr", [EXIT_HLT] = "hlt", [EXIT_HYPERCALL] = "hypercall",
+	[EXIT_NPF] = "npf", [EXIT_EXCEPTION] = "exception", [EXIT_INTR_WINDOW] = "intr-window",
+	[EXIT_XSETBV] = "xsetbv", [EXIT_SKIP] = "skip", [EXIT_TRIPLE_FAULT] = "triple-fault",
+	[EXIT_ENTRY_FAILURE] = "entry-failure", [EXIT_UNHANDLED] = "unhandled",
+};
+
+const char *exit_kind_name(enum exit_kind k)
+{
+	return k < NR_EXIT_KINDS ? exit_names[k] : "?";
+}
+
+static u64 gpt_alloc(void *ctx)
+{
+	return frame_alloc_keel(0);
+}
+
+static void *gpt_to_virt(void *ctx, u64 pa)
+{
+	return (void *)(uintptr_t)pa;
+}
+
+static int map_chunk(struct vm *vm, u64 gpa, unsigned int order)
+{
+	u64 hpa = guest_frame_alloc(order);
+
+	if (!hpa)
+		return -ENOMEM;
+	vm->mem->chunk[vm->mem->nr++] = (struct guest_chunk){ hpa, order };
+	return pt_map(&vm->gpt, gpa, hpa, PAGE_SIZE << order, PT_W | PT_X | PT_USER);
+}
+
+/* 2 MiB chunks where the guest frames allow it, else 4 KiB pages. */
+static int alloc_ram(struct vm *vm)
+{
+	u64 gpa = 0;
+	int r = 0;
+
+	vm->mem = kzalloc(sizeof(*vm->mem) + vm->mem_size / PAGE_SIZE * sizeof(struct guest_chunk));
+	if (!vm->mem)
+		return -ENOMEM;
+	while (gpa < vm->mem_size && !r) {
+		if (IS_ALIGNED(gpa, CHUNK_SIZE) && vm->mem_size - gpa >= CHUNK_SIZE &&
+		    !map_chunk(vm, gpa, CHUNK_ORDER)) {
+			gpa += CHUNK_SIZE;
+			continue;
+		}
+		r = map_chunk(vm, gpa, 0);
+		gpa += PAGE_SIZE;
+	}
+	return r;
+}
+
+static int vcpus_create(struct vm *vm, unsigned int nr)
+{
+	for (unsigned int i = 0; i < nr; i++) {
+		struct vcpu *v = kzalloc(sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		v->vm = vm;
+		v->id = i;
+		v->state = VCPU_STOPPED;
+		v->arch.last_cpu = ~0u;
+		vm->vcpus[vm->nr_vcpus++] = v;
+		if (virt->vcpu_init(v))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+struct vm *vm_create(const char *name, u64 mem_size, unsigned int nr_vcpus)
+{
+	struct vm *vm = kzalloc(sizeof(*vm));
+
+	if (!vm)
+		return NULL;
+	memcpy(vm->name, name, MIN(strlen(name), VM_NAME_LEN - 1));
+	vm->mem_size = ALIGN_UP(mem_size, PAGE_SIZE);
+	vm->gpt = (struct pagetable){ .fmt = virt->gpt_format, .max_leaf_level = 2,
+				      .alloc = gpt_alloc, .to_virt = gpt_to_virt };
+	if (pt_init(&vm->gpt) || virt->vm_init(vm) || alloc_ram(vm) ||
+	    nr_vcpus > VM_MAX_VCPUS || vcpus_create(vm, nr_vcpus)) {
+		vm_destroy(vm);
+		return NULL;
+	}
+	return vm;
+}
+
+/* Table pages are found by walking: every non-leaf entry of the tree is one. */
+static void free_tables(struct vm *vm, u64 table, int level)
+{
+	const struct pt_format *f = vm->gpt.fmt;
+	u64 *t = (u64 *)(uintptr_t)table;
+
+	for (unsigned int i = 0; level > 1 && i < 512; i++)
+		if (f->present(t[i]) && !f->is_leaf(t[i], level))
+			free_tables(vm, f->addr(t[i], level), level - 1);
+	frame_free_keel(table, 0);
+}
+
+void vm_destroy(struct vm *vm)
+{
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
+		if (vm->vcpus[i]->arch.hw)
+			virt->vcpu_free(vm->vcpus[i]);
+		kfree(vm->vcpus[i]);
+	}
+	for (u64 i = 0; vm->mem && i < vm->mem->nr; i++)
+		guest_frame_free(vm->mem->chunk[i].hpa, vm->mem->chunk[i].order);
+	kfree(vm->mem);
+	if (vm->gpt.root)
+		free_tables(vm, vm->gpt.root, 4);
+	virt->vm_free(vm);
+	kfree(vm->platform);
+	kfree(vm);
+}
+
+void *gpa_to_hva(struct vm *vm, u64 gpa, size_t len)
+{
+	u64 hpa, prot;
+	int level;
+
+	if (!len || gpa >= vm->mem_size || len > vm->mem_size - gpa ||
+	    (gpa & PAGE_MASK) != ((gpa + len - 1) & PAGE_MASK))
+		return NULL;
+	if (pt_translate(&vm->gpt, gpa, &hpa, &prot, &level))
+		return NULL;
+	return (void *)(uintptr_t)hpa;
+}
+
+static int copy_phys(struct vm *vm, u64 gpa, void *buf, size_t len, bool to_guest)
+{
+	while (len) {
+		size_t n = MIN(len, PAGE_SIZE - (gpa & (PAGE_SIZE - 1)));
+		void *hva = gpa_to_hva(vm, gpa, n);
+
+		if (!hva)
+			return -EFAULT;
+		if (to_guest)
+			memcpy(hva, buf, n);
+		else
+			memcpy(buf, hva, n);
+		gpa += n;
+		buf = (u8 *)buf + n;
+		len -= n;
+	}
+	return 0;
+}
+
+int vm_write_phys(struct vm *vm, u64 gpa, const void *src, size_t len)
+{
+	return copy_phys(vm, gpa, (void *)(uintptr_t)src, len, true);
+}
+
+int vm_read_phys(struct vm *vm, u64 gpa, void *dst, size_t len)
+{
+	return copy_phys(vm, gpa, dst, len, false);
+}
+
+int vm_add_io(struct vm *vm, const struct io_handler *h)
+{
+	if (vm->nr_io >= VM_MAX_IO)
+		return -ENOSPC;
+	vm->io[vm->nr_io++] = *h;
+	return 0;
+}
+
+int vm_add_mmio(struct vm *vm, const struct mmio_handler *h)
+{
+	if (vm->nr_mmio >= VM_MAX_MMIO)
+		return -ENOSPC;
+	vm->mmio[vm->nr_mmio++] = *h;
+	return 0;
+}
+
+void vm_end(struct vm *vm, u64 status, const char *reason)
+{
+	u64 flags = spin_lock_irqsave(&vm->lock);
+	bool first = vm->state == VM_RUNNING;
+
+	if (first) {
+		vm->state = VM_ENDED;
+		vm->status = status;
+		vm->stop_reason = reason;
+	}
+	spin_unlock_irqrestore(&vm->lock, flags);
+}
+
+void vcpu_raise_irq(struct vcpu *v, u8 vector)
+{
+	__atomic_fetch_or(&v->arch.irr[vector / 64], BIT(vector % 64), __ATOMIC_SEQ_CST);
+}

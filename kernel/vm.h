@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* VMs and vCPUs: the objects the scheduler runs and the exit handlers act on. */
+#ifndef KEEL_VM_H
+#define KEEL_VM_H
+
+#include "arch/x86/emulate.h"
+#include "arch/x86/virt.h"
+#include "kernel/pagetable.h"
+#include "kernel/spinlock.h"
+#include "kernel/types.h"
+
+#define VM_NAME_LEN 16
+#define VM_MAX_VCPUS 16
+#define VM_MAX_IO 8
+#define VM_MAX_MMIO 4
+
+enum vcpu_state {
+	VCPU_STOPPED,	/* not started yet (secondary vCPUs) */
+	VCPU_RUNNABLE,
+	VCPU_BLOCKED,	/* HLT: waits for an interrupt */
+	VCPU_DEAD,
+};
+
+struct vcpu_arch {
+	struct x86_regs regs;	/* RSP is synced with the VMCS/VMCB by the backend */
+	struct x86_event event;	/* injected at the next entry */
+	u64 irr[4];		/* pending external interrupt vectors */
+	void *hw;		/* the backend's per-vCPU state */
+	bool window;		/* an interrupt-window exit is requested */
+	unsigned int last_cpu;	/* physical CPU of the previous entry */
+	u64 flush_gen;		/* vm->gpa_gen this vCPU's TLB entries reflect */
+	u64 tsc_aux;
+	u8 fxsave[512] __aligned(16);	/* x87/SSE state while another vCPU has the CPU */
+};
+
+struct vcpu {
+	struct vm *vm;
+	unsigned int id;
+	volatile enum vcpu_state state;
+	unsigned int cpu;		/* the run queue it is on */
+	struct vcpu *rq_next;
+	u64 irq_deadline;		/* TSC of a test-device interrupt, 0 if none */
+	u8 irq_deadline_vector;
+	u64 exits[NR_EXIT_KINDS];
+	u64 nr_entries;
+	struct vcpu_arch arch;
+};
+
+struct vm;
+struct vm_mem;
+
+struct io_handler {
+	u16 base, len;
+	/* Return 0, or a negative errno to stop the VM with an internal error. */
+	int (*in)(struct vcpu *v, u16 port, unsigned int size, u32 *val);
+	int (*out)(struct vcpu *v, u16 port, unsigned int size, u32 val);
+};
+
+struct mmio_handler {
+	u64 base, len;
+	int (*read)(struct vcpu *v, u64 gpa, unsigned int size, u64 *val);
+	int (*write)(struct vcpu *v, u64 gpa, unsigned int size, u64 val);
+};
+
+enum vm_state { VM_RUNNING, VM_ENDED };
+
+struct vm {
+	char name[VM_NAME_LEN];
+	u64 mem_size;
+	struct pagetable gpt;		/* EPT or NPT */
+	u64 gpa_gen;			/* bumped when gpt loses or changes mappings */
+	u32 asid;			/* SVM ASID or VMX VPID */
+	void *hw;			/* the backend's per-VM state */
+	struct vm_mem *mem;		/* host frames backing guest RAM */
+	unsigned int nr_vcpus;
+	struct vcpu *vcpus[VM_MAX_VCPUS];
+	volatile enum vm_state state;
+	u64 status;
+	const char *stop_reason;	/* NULL: exited through its exit port */
+	volatile unsigned int live_vcpus;
+	struct spinlock lock;
+	unsigned int nr_io, nr_mmio;
+	struct io_handler io[VM_MAX_IO];
+	struct mmio_handler mmio[VM_MAX_MMIO];
+	void *platform;			/* the boot-time VM's devices */
+	void (*on_end)(struct vm *vm);
+};
+
+/* Creates a VM with @mem_size bytes of RAM at guest-physical 0 (2 MiB pages where possible). */
+struct vm *vm_create(const char *name, u64 mem_size, unsigned int nr_vcpus);
+/* Host-virtual address of guest-physical @gpa if [gpa, gpa+len) is RAM within one page, else NULL. */
+void *gpa_to_hva(struct vm *vm, u64 gpa, size_t len);
+/* Copies to / from guest-physical memory; -EFAULT if any byte is not RAM. */
+int vm_write_phys(struct vm *vm, u64 gpa, const void *src, size_t len);
+int vm_read_phys(struct vm *vm, u64 gpa, void *dst, size_t len);
+int vm_add_io(struct vm *vm, const struct io_handler *h);
+int vm_add_mmio(struct vm *vm, const struct mmio_handler *h);
+/* Ends the VM: @reason NULL for a clean exit with @status. Safe from any vCPU; the first call wins. */
+void vm_end(struct vm *vm, u64 status, const char *reason);
+/* Frees what vm_create() allocated once its last vCPU is dead. */
+void vm_destroy(struct vm *vm);
+void vcpu_raise_irq(struct vcpu *v, u8 vector);
+const char *exit_kind_name(enum exit_kind k);
+
+#endif

@@ -1,0 +1,376 @@
+// SPDX-License-Identifier: MIT
+/*
+ * kvm-bench: runs the exit benchmark (loops.S) in a one-vCPU VM on Linux's
+ * own KVM, the baseline Keel is compared with.
+ *
+ *   kvm-bench [-i ITERS] [-r ROUNDS] [-m MASK] [-t SECONDS]
+ *
+ * The guest starts straight in 64-bit mode (identity-mapped 2 MiB pages set
+ * up here, as kvm-unit-tests and kvmtool do), calls bench_run and HLTs when
+ * it returns. OUT to BENCH_PORT_FAST completes in the kernel through an
+ * ioeventfd; OUT to BENCH_PORT_USER comes back here and is resumed at once;
+ * the guest's COM1 bytes go to stdout, so the "bench: NAME N" lines appear
+ * exactly as the guest prints them. A summary of the raw figures goes to
+ * stderr. Exits 0 when the guest finished and every op reported.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/kvm.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "loops.h"
+
+/* Guest-physical layout. */
+#define MEM_SIZE	(4UL << 20)
+#define PML4_GPA	0x1000UL
+#define PDPT_GPA	0x2000UL
+#define PD_GPA		0x3000UL
+#define HLT_GPA		0x8000UL	/* bench_run returns here */
+#define RESULTS_GPA	0x9000UL
+#define BLOB_GPA	0x10000UL
+#define STACK_TOP	0x80000UL
+
+#define PTE_P		(1UL << 0)
+#define PTE_W		(1UL << 1)
+#define PTE_PS		(1UL << 7)
+#define CR0_PE		(1UL << 0)
+#define CR0_MP		(1UL << 1)
+#define CR0_ET		(1UL << 4)
+#define CR0_NE		(1UL << 5)
+#define CR0_WP		(1UL << 16)
+#define CR0_PG		(1UL << 31)
+#define CR4_PAE		(1UL << 5)
+#define EFER_LME	(1UL << 8)
+#define EFER_LMA	(1UL << 10)
+
+static volatile sig_atomic_t deadline_passed;
+
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+	int err = errno;
+
+	fflush(stdout);
+	fputs("kvm-bench: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	if (fmt[strlen(fmt) - 1] == ':')
+		fprintf(stderr, " %s", strerror(err));
+	fputc('\n', stderr);
+	exit(1);
+}
+
+/* ioctl that must succeed; @what names it in the error. */
+static int xioctl(int fd, unsigned long req, void *arg, const char *what)
+{
+	int ret = ioctl(fd, req, arg);
+
+	if (ret < 0)
+		die("%s:", what);
+	return ret;
+}
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+	deadline_passed = 1;
+}
+
+/* Identity-maps the first MEM_SIZE bytes with 2 MiB pages. */
+static void build_page_tables(uint8_t *mem)
+{
+	uint64_t *pml4 = (uint64_t *)(mem + PML4_GPA);
+	uint64_t *pdpt = (uint64_t *)(mem + PDPT_GPA);
+	uint64_t *pd = (uint64_t *)(mem + PD_GPA);
+	uint64_t addr;
+
+	pml4[0] = PDPT_GPA | PTE_P | PTE_W;
+	pdpt[0] = PD_GPA | PTE_P | PTE_W;
+	for (addr = 0; addr < MEM_SIZE; addr += 2UL << 20)
+		pd[addr >> 21] = addr | PTE_P | PTE_W | PTE_PS;
+}
+
+static void set_long_mode(int vcpu)
+{
+	struct kvm_segment code = {
+		.base = 0, .limit = 0xffffffff, .selector = 1 << 3,
+		.type = 11, .present = 1, .s = 1, .l = 1, .g = 1,
+	};
+	struct kvm_segment data = {
+		.base = 0, .limit = 0xffffffff, .selector = 2 << 3,
+		.type = 3, .present = 1, .s = 1, .db = 1, .g = 1,
+	};
+	struct kvm_segment tss = {
+		.limit = 0x67, .selector = 3 << 3, .type = 11, .present = 1,
+	};
+	struct kvm_sregs sregs;
+
+	xioctl(vcpu, KVM_GET_SREGS, &sregs, "KVM_GET_SREGS");
+	sregs.cs = code;
+	sregs.ds = sregs.es = sregs.fs = sregs.gs = sregs.ss = data;
+	sregs.tr = tss;
+	sregs.ldt.unusable = 1;
+	sregs.cr3 = PML4_GPA;
+	sregs.cr4 = CR4_PAE;
+	sregs.cr0 = CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_PG;
+	sregs.efer = EFER_LME | EFER_LMA;
+	xioctl(vcpu, KVM_SET_SREGS, &sregs, "KVM_SET_SREGS");
+}
+
+/* Gives the vCPU the CPUID KVM supports (long mode needs CPUID.LM). */
+static void set_cpuid(int kvm, int vcpu)
+{
+	struct kvm_cpuid2 *cpuid;
+	int nent = 64;
+
+	for (;;) {
+		cpuid = calloc(1, sizeof(*cpuid) + nent * sizeof(cpuid->entries[0]));
+		if (!cpuid)
+			die("out of memory");
+		cpuid->nent = nent;
+		if (ioctl(kvm, KVM_GET_SUPPORTED_CPUID, cpuid) == 0)
+			break;
+		if (errno != E2BIG || nent >= 4096)
+			die("KVM_GET_SUPPORTED_CPUID:");
+		free(cpuid);
+		nent *= 2;
+	}
+	xioctl(vcpu, KVM_SET_CPUID2, cpuid, "KVM_SET_CPUID2");
+	free(cpuid);
+}
+
+static void add_ioeventfd(int vm, uint16_t port)
+{
+	struct kvm_ioeventfd ioev = {
+		.addr = port, .len = 1, .flags = KVM_IOEVENTFD_FLAG_PIO,
+	};
+
+	ioev.fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (ioev.fd < 0)
+		die("eventfd:");
+	xioctl(vm, KVM_IOEVENTFD, &ioev, "KVM_IOEVENTFD");
+}
+
+static void dump_regs(int vcpu)
+{
+	struct kvm_regs r;
+
+	if (ioctl(vcpu, KVM_GET_REGS, &r) < 0)
+		return;
+	fprintf(stderr, "kvm-bench: rip %llx rsp %llx rax %llx rflags %llx\n",
+		r.rip, r.rsp, r.rax, r.rflags);
+}
+
+/* Handles one KVM_EXIT_IO; returns 0, or -1 for an unexpected port. */
+static int handle_io(struct kvm_run *run)
+{
+	uint8_t *data = (uint8_t *)run + run->io.data_offset;
+	size_t len = (size_t)run->io.size * run->io.count;
+
+	if (run->io.direction == KVM_EXIT_IO_IN) {
+		memset(data, 0xff, len);
+		return 0;
+	}
+	switch (run->io.port) {
+	case BENCH_UART:
+		fwrite(data, 1, len, stdout);
+		return 0;
+	case BENCH_PORT_USER:
+		return 0;
+	default:
+		fprintf(stderr, "kvm-bench: unexpected OUT to port %#x%s\n",
+			run->io.port, run->io.port == BENCH_PORT_FAST ?
+			" (the ioeventfd did not take it)" : "");
+		return -1;
+	}
+}
+
+/* Runs the vCPU until the guest HLTs; returns 0 on HLT. */
+static int run_vcpu(int vcpu, struct kvm_run *run)
+{
+	for (;;) {
+		if (deadline_passed) {
+			fprintf(stderr, "kvm-bench: deadline passed\n");
+			return -1;
+		}
+		if (ioctl(vcpu, KVM_RUN, NULL) < 0) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			die("KVM_RUN:");
+		}
+		switch (run->exit_reason) {
+		case KVM_EXIT_IO:
+			if (handle_io(run) < 0)
+				return -1;
+			break;
+		case KVM_EXIT_HLT:
+			return 0;
+		case KVM_EXIT_INTR:
+			break;
+		case KVM_EXIT_FAIL_ENTRY:
+			fprintf(stderr, "kvm-bench: entry failed, reason %#llx\n",
+				run->fail_entry.hardware_entry_failure_reason);
+			return -1;
+		case KVM_EXIT_INTERNAL_ERROR:
+			fprintf(stderr, "kvm-bench: internal error, suberror %u\n",
+				run->internal.suberror);
+			return -1;
+		case KVM_EXIT_MMIO:
+			fprintf(stderr, "kvm-bench: MMIO at %#llx\n",
+				run->mmio.phys_addr);
+			return -1;
+		default:
+			fprintf(stderr, "kvm-bench: exit reason %u\n",
+				run->exit_reason);
+			return -1;
+		}
+	}
+}
+
+/* N of loops.h without the rounding, for the summary. */
+static double exact(const struct bench_results *res, int op)
+{
+	static const int overhead[BENCH_NR_OPS] = {
+		BENCH_OVERHEAD_CPUID, BENCH_OVERHEAD_OUT,
+		BENCH_OVERHEAD_HCALL, BENCH_OVERHEAD_OUT,
+	};
+	double insns = (double)res->op[op].ticks * res->loop_insns /
+		       res->loop_ticks;
+
+	return (insns - BENCH_FRAME_INSNS) / res->iters - overhead[op];
+}
+
+/* Checks and prints the raw figures the guest left; returns 0 if complete. */
+static int report(const struct bench_results *res, uint64_t mask)
+{
+	static const char *const names[BENCH_NR_OPS] = {
+		"cpuid", "out-ioeventfd", "hypercall", "out-user",
+	};
+	int op, bad = 0;
+
+	if (res->magic != BENCH_MAGIC) {
+		fprintf(stderr, "kvm-bench: the guest did not finish\n");
+		return -1;
+	}
+	fprintf(stderr, "kvm-bench: %llu rounds x %llu iterations; calibration "
+		"%llu instructions in %llu ticks\n",
+		(unsigned long long)res->rounds, (unsigned long long)res->iters,
+		(unsigned long long)res->loop_insns,
+		(unsigned long long)res->loop_ticks);
+	for (op = 0; op < BENCH_NR_OPS; op++) {
+		if (!(mask & (1UL << op)))
+			continue;
+		fprintf(stderr, "kvm-bench: %-13s %llu ticks per round, %lld "
+			"(%.2f) instructions per round trip\n", names[op],
+			(unsigned long long)res->op[op].ticks,
+			(long long)res->op[op].insns, exact(res, op));
+		if (!res->op[op].ticks)
+			bad = -1;
+	}
+	return bad;
+}
+
+static unsigned long number(const char *s)
+{
+	char *end;
+	unsigned long v = strtoul(s, &end, 0);
+
+	if (!*s || *end)
+		die("not a number: %s", s);
+	return v;
+}
+
+int main(int argc, char **argv)
+{
+	unsigned long iters = 0, rounds = 0, mask = 0xf, seconds = 120;
+	struct kvm_userspace_memory_region region;
+	struct sigaction sa = { .sa_handler = on_alarm };
+	size_t blob_size = bench_blob_end - bench_blob_start;
+	struct kvm_regs regs;
+	struct kvm_run *run;
+	int kvm, vm, vcpu, run_size, opt, rc;
+	uint8_t *mem;
+
+	while ((opt = getopt(argc, argv, "i:r:m:t:")) != -1) {
+		switch (opt) {
+		case 'i': iters = number(optarg); break;
+		case 'r': rounds = number(optarg); break;
+		case 'm': mask = number(optarg); break;
+		case 't': seconds = number(optarg); break;
+		default:
+			fprintf(stderr, "usage: %s [-i iters] [-r rounds] "
+				"[-m mask] [-t seconds]\n", argv[0]);
+			return 2;
+		}
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	sigaction(SIGALRM, &sa, NULL);
+	alarm(seconds);
+
+	kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (kvm < 0)
+		die("/dev/kvm:");
+	if (ioctl(kvm, KVM_GET_API_VERSION, NULL) != KVM_API_VERSION)
+		die("KVM API version is not %d", KVM_API_VERSION);
+	if (ioctl(kvm, KVM_CHECK_EXTENSION, KVM_CAP_IOEVENTFD) <= 0)
+		die("no KVM_CAP_IOEVENTFD");
+	vm = xioctl(kvm, KVM_CREATE_VM, 0, "KVM_CREATE_VM");
+
+	mem = mmap(NULL, MEM_SIZE, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (mem == MAP_FAILED)
+		die("mmap guest memory:");
+	region = (struct kvm_userspace_memory_region) {
+		.slot = 0, .guest_phys_addr = 0, .memory_size = MEM_SIZE,
+		.userspace_addr = (uintptr_t)mem,
+	};
+	xioctl(vm, KVM_SET_USER_MEMORY_REGION, &region,
+	       "KVM_SET_USER_MEMORY_REGION");
+	add_ioeventfd(vm, BENCH_PORT_FAST);
+
+	build_page_tables(mem);
+	if (blob_size > STACK_TOP - BLOB_GPA - 0x1000)
+		die("the benchmark blob is too big (%zu bytes)", blob_size);
+	memcpy(mem + BLOB_GPA, bench_blob_start, blob_size);
+	mem[HLT_GPA] = 0xf4;				/* hlt */
+	*(uint64_t *)(mem + STACK_TOP - 8) = HLT_GPA;	/* return address */
+
+	vcpu = xioctl(vm, KVM_CREATE_VCPU, 0, "KVM_CREATE_VCPU");
+	run_size = xioctl(kvm, KVM_GET_VCPU_MMAP_SIZE, 0,
+			  "KVM_GET_VCPU_MMAP_SIZE");
+	run = mmap(NULL, run_size, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu, 0);
+	if (run == MAP_FAILED)
+		die("mmap kvm_run:");
+	set_cpuid(kvm, vcpu);
+	set_long_mode(vcpu);
+
+	/* bench_run(RESULTS_GPA, iters, rounds, mask) */
+	memset(&regs, 0, sizeof(regs));
+	regs.rflags = 2;
+	regs.rip = BLOB_GPA;
+	regs.rsp = STACK_TOP - 8;
+	regs.rdi = RESULTS_GPA;
+	regs.rsi = iters;
+	regs.rdx = rounds;
+	regs.rcx = mask;
+	xioctl(vcpu, KVM_SET_REGS, &regs, "KVM_SET_REGS");
+
+	rc = run_vcpu(vcpu, run);
+	fflush(stdout);
+	if (rc < 0)
+		dump_regs(vcpu);
+	else
+		rc = report((struct bench_results *)(mem + RESULTS_GPA),
+			    mask ? mask : BENCH_DEFAULT_MASK);
+	return rc < 0 ? 1 : 0;
+}
