@@ -72,6 +72,8 @@ unit_heap := kernel/heap.c
 unit_acpi := drivers/acpi.c
 unit_cmdline := kernel/cmdline.c kernel/format.c
 unit_pagetable := kernel/pagetable.c
+unit_mb1_load := kernel/mb1_load.c
+unit_bootvm_parse := kernel/bootvm_parse.c kernel/cmdline.c kernel/format.c
 unit_decode := arch/x86/decode.c
 unit_emulate := arch/x86/emulate.c arch/x86/decode.c
 

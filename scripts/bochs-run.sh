@@ -15,7 +15,7 @@
 # - It has no `nogui`; `term` draws the VGA screen with ncurses on a fresh pty (/dev/ptmx),
 #   so no tty is needed, but TERM must name a known terminal (else it exits 1 silently) and
 #   the pty must be drained, or Bochs blocks once ~64 KiB of screen updates pile up.
-# - It ignores SIGTERM, and killing timeout(1) alone orphans it: kill timeout's process group.
+# - It ignores SIGTERM, and killing timeout(1) alone would orphan it: kill Bochs itself.
 set -u
 
 cpus=2 mem=512 secs=300 end='' log=''
@@ -41,11 +41,11 @@ ln -s "$(realpath "$1")" "$dir/boot.iso"   # keeps odd characters out of the boc
 log=${log:-$dir/guest.log}
 : >"$log" || exit 2
 tpid='' dpid=''
+kill_bochs() { pkill -KILL -P "$tpid" 2>/dev/null; }   # Bochs is timeout's only child
 
 # shellcheck disable=SC2317  # (called from the trap)
 cleanup() {
-	# timeout(1) leads its own process group, so this takes Bochs down with it.
-	if [ -n "$tpid" ]; then kill -KILL -- "-$tpid" 2>/dev/null; fi
+	if [ -n "$tpid" ]; then kill_bochs; fi
 	if [ -n "$dpid" ]; then kill "$dpid" 2>/dev/null; fi
 	if [ "${BOCHS_KEEP:-0}" = 1 ]; then echo "bochs-run: work dir kept: $dir" >&2; else rm -rf "$dir"; fi
 }
@@ -81,7 +81,8 @@ printf 'c\nq\n' >"$dir/rc"
 # one disassembly line per CPU): strip it.
 e9_text() { sed '1,/^Next at t=/d' "$dir/stdout" | tail -n +$((cpus + 1)) | tr -d '\r'; }
 
-TERM=vt100 timeout -s KILL "$secs" bochs -f "$dir/bochsrc" -rc "$dir/rc" \
+# --foreground: timeout KILLs only Bochs, not its own group (so it exits 124, not 137).
+TERM=vt100 timeout --foreground -s KILL "$secs" bochs -f "$dir/bochsrc" -rc "$dir/rc" \
 	</dev/null >"$dir/stdout" 2>"$dir/stderr" &
 tpid=$!
 
@@ -111,21 +112,22 @@ while kill -0 "$tpid" 2>/dev/null; do
 	flush
 	if [ -n "$end" ] && { cat "$log"; e9_text; } | grep -Eq -- "$end"; then
 		matched=1
-		kill -KILL -- "-$tpid" 2>/dev/null
+		kill_bochs
 	fi
 	sleep 0.2
 done
-wait "$tpid" 2>/dev/null   # (hush bash's "Killed" job notice)
+wait "$tpid"
 rc=$?
 tpid=''
 flush
 if [ "$shown" -eq 0 ]; then e9_text | tee -a "$log"; fi
+if [ -n "$(tail -c 1 "$log")" ]; then echo; fi   # end a cut-off last line
 
 if [ "$matched" = 1 ]; then
 	echo "bochs-run: '$end' seen after ${SECONDS}s" >&2
 	exit 0
 fi
-if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+if [ "$rc" -eq 124 ]; then
 	echo "bochs-run: DEADLINE: killed after ${secs}s${end:+ without seeing \"$end\"}" >&2
 	rc=124
 elif [ -z "$end" ]; then
@@ -136,7 +138,7 @@ else
 fi
 # Explain the failure: Bochs's errors and the last VGA screen text (e.g. a GRUB error).
 grep -E '[ep]\[' "$dir/bochs.log" 2>/dev/null | tail -n 5 >&2
-grep -v -e '^0000' -e '^ALSA' "$dir/stderr" | grep -v '^$' | tail -n 3 >&2
+grep -v -e '^0000' -e '^Bochs connected' -e '^=*$' "$dir/stderr" | tail -n 3 >&2
 if [ -s "$dir/screen" ]; then
 	echo "bochs-run: last screen text:" >&2
 	sed 's/\x1b\[[0-9]*[dH]/\n/g; s/\x1b\[[0-9;]*H/\n/g; s/\x1b[[(][0-9;?=]*[A-Za-z]//g; s/\x1b[=>]//g' \
