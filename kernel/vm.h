@@ -78,6 +78,7 @@ struct vm {
 	u64 status;
 	const char *stop_reason;	/* NULL: exited through its exit port */
 	volatile unsigned int live_vcpus;
+	volatile unsigned int halted_vcpus;	/* stopped by HLT with interrupts off */
 	struct spinlock lock;
 	unsigned int nr_io, nr_mmio;
 	struct io_handler io[VM_MAX_IO];

@@ -89,12 +89,18 @@ static enum vcpu_action handle_cpuid(struct vcpu *v, struct vm_exit *e)
 	return skip(v, e);
 }
 
+/*
+ * HLT with interrupts off and nothing due stops that vCPU for good (nothing
+ * can wake it: boot-time VMs have no NMI or INIT source); the VM ends when
+ * all its started vCPUs have.
+ */
 static enum vcpu_action handle_hlt(struct vcpu *v, struct vm_exit *e)
 {
 	skip(v, e);
 	if (arch_vcpu_wakeable(v))
 		return VCPU_CONTINUE;
-	if (!(v->arch.regs.rflags & RFLAGS_IF) && !v->irq_deadline)
+	if (!(v->arch.regs.rflags & RFLAGS_IF) && !v->irq_deadline &&
+	    __atomic_add_fetch(&v->vm->halted_vcpus, 1, __ATOMIC_SEQ_CST) == v->vm->live_vcpus)
 		return stop(v, "halted");
 	return VCPU_BLOCK;
 }
