@@ -89,6 +89,8 @@ $(BUILD)/unit/test_%: tests/unit/test_%.c tests/unit/harness.c tests/unit/test.h
 unit: $(UNIT_BINS)
 	$(Q)scripts/run-unit.sh $(UNIT_BINS)
 
+include tests/guests/guests.mk
+
 # ---------------------------------------------------------------- images, runs, tests
 ISO_CMDLINE ?=
 RUN_CPUS ?= 2

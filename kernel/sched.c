@@ -112,8 +112,7 @@ static void run_slice(struct runqueue *rq, struct vcpu *v)
 	while (!rq->need_resched && v->vm->state == VM_RUNNING) {
 		enum vcpu_action a = arch_vcpu_run_once(v);
 
-		irq_enable();	/* host interrupts that exited the guest are taken here */
-		irq_disable();
+		irq_poll();	/* host interrupts that exited the guest are taken here */
 		if (a == VCPU_BLOCK) {
 			v->state = VCPU_BLOCKED;
 			break;

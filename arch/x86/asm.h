@@ -123,6 +123,15 @@ static inline void irq_disable(void)
 	asm volatile("cli" ::: "memory");
 }
 
+/*
+ * Takes the interrupts pending right now. STI blocks interrupts for one more
+ * instruction (SDM Vol. 2B STI), so "sti; cli" alone would never let one in.
+ */
+static inline void irq_poll(void)
+{
+	asm volatile("sti; nop; cli" ::: "memory");
+}
+
 /* STI's interrupt shadow covers the HLT, so a wakeup cannot be lost between them. */
 static inline void safe_halt(void)
 {

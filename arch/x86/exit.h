@@ -6,7 +6,7 @@
 #include "arch/x86/virt.h"
 #include "kernel/arch_vcpu.h"
 
-#define KEEL_CPUID_SIGNATURE 0x4c65654b	/* "Keel" */
+#define KEEL_CPUID_SIGNATURE 0x6c65654b	/* "Keel" */
 #define HYPERCALL_VERSION 0
 #define KEEL_ABI_VERSION 1
 
