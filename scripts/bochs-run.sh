@@ -7,7 +7,7 @@
 # COM1 output is streamed to stdout (CRs stripped) and kept in LOGFILE; if COM1 stays silent,
 # the port 0xE9 output is printed instead. END_REGEX (grep -E) is matched against both.
 # Exit: 0 once END_REGEX appears (Bochs is killed at once) or, without -e, when Bochs exits
-# by itself; 124 at the deadline; 1 if Bochs dies before END_REGEX; 2 on bad usage.
+# cleanly by itself; 124 at the deadline; 1 if Bochs dies otherwise; 2 on bad usage.
 # BOCHS_IPS overrides the emulated instructions/second; BOCHS_KEEP=1 keeps the work dir.
 #
 # Why it looks the way it does (Debian's Bochs 2.7, see docs/ or the report that added this):
@@ -81,7 +81,7 @@ printf 'c\nq\n' >"$dir/rc"
 # one disassembly line per CPU): strip it.
 e9_text() { sed '1,/^Next at t=/d' "$dir/stdout" | tail -n +$((cpus + 1)) | tr -d '\r'; }
 
-# --foreground: timeout KILLs only Bochs, not its own group (so it exits 124, not 137).
+# --foreground: timeout KILLs just Bochs (its only child) and then exits 137 (not 124).
 TERM=vt100 timeout --foreground -s KILL "$secs" bochs -f "$dir/bochsrc" -rc "$dir/rc" \
 	</dev/null >"$dir/stdout" 2>"$dir/stderr" &
 tpid=$!
@@ -108,32 +108,34 @@ flush() {
 		shown=$size
 	fi
 }
-while kill -0 "$tpid" 2>/dev/null; do
-	flush
-	if [ -n "$end" ] && { cat "$log"; e9_text; } | grep -Eq -- "$end"; then
-		matched=1
-		kill_bochs
-	fi
-	sleep 0.2
-done
-wait "$tpid"
-rc=$?
+{ # (stderr hushed: bash's "Killed" notice for the job would land here)
+	while kill -0 "$tpid"; do
+		flush
+		if [ -n "$end" ] && { cat "$log"; e9_text; } | grep -Eq -- "$end"; then
+			matched=1
+			kill_bochs
+		fi
+		sleep 0.2
+	done
+	wait "$tpid"
+	rc=$?
+} 2>/dev/null
 tpid=''
 flush
 if [ "$shown" -eq 0 ]; then e9_text | tee -a "$log"; fi
 if [ -n "$(tail -c 1 "$log")" ]; then echo; fi   # end a cut-off last line
 
 if [ "$matched" = 1 ]; then
-	echo "bochs-run: '$end' seen after ${SECONDS}s" >&2
+	echo "bochs-run: \"$end\" seen after ${SECONDS}s" >&2
 	exit 0
 fi
-if [ "$rc" -eq 124 ]; then
+if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
 	echo "bochs-run: DEADLINE: killed after ${secs}s${end:+ without seeing \"$end\"}" >&2
 	rc=124
-elif [ -z "$end" ]; then
+elif [ -z "$end" ] && [ "$rc" -eq 0 ]; then
 	exit 0
 else
-	echo "bochs-run: Bochs exited (status $rc) before '$end'" >&2
+	echo "bochs-run: Bochs exited (status $rc)${end:+ before \"$end\"}" >&2
 	rc=1
 fi
 # Explain the failure: Bochs's errors and the last VGA screen text (e.g. a GRUB error).

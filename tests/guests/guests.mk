@@ -79,20 +79,28 @@ $(GUEST_OUT)/obj$(1)/%.o: %.S $(GUEST_DIR)/guests.mk
 	@mkdir -p $$(dir $$@)
 	$$(Q)$(GUEST_CC) $(GUEST_CFLAGS) $(GUEST_CFLAGS_$(1)) -D__ASSEMBLY__ -c -o $$@ $$<
 
-$(GUEST_OUT)/obj$(1)/$(GUEST_DIR)/lib/mbheader_aout.o: $(GUEST_DIR)/lib/mbheader.S $(GUEST_DIR)/guests.mk
+$(GUEST_OUT)/obj$(1)/$(GUEST_DIR)/lib/mbheader_aout.o: $(GUEST_DIR)/lib/mbheader.S \
+		$(GUEST_DIR)/guests.mk
 	@mkdir -p $$(dir $$@)
-	$$(Q)$(GUEST_CC) $(GUEST_CFLAGS) $(GUEST_CFLAGS_$(1)) -D__ASSEMBLY__ -DMB_AOUT -c -o $$@ $$<
+	$$(Q)$(GUEST_CC) $(GUEST_CFLAGS) $(GUEST_CFLAGS_$(1)) -D__ASSEMBLY__ -DMB_AOUT \
+		-c -o $$@ $$<
 endef
 $(eval $(call GUEST_MODE_RULES,32))
 $(eval $(call GUEST_MODE_RULES,64))
 
-# NAME.elf: the header, the library and the guest's sources, one image at 1 MiB.
+# NAME.elf: the multiboot header, the library and the guest's sources, one image
+# at 1 MiB; 64-bit guests are converted to ELF32 (their entry point is 32-bit code).
+guest_hdr = $(GUEST_DIR)/lib/mbheader$(if $(guest_hdr_$(1)),_$(guest_hdr_$(1))).S
+guest_finish = $(if $(filter 64,$(1)),$(GUEST_OBJCOPY) -O elf32-i386 $(2).tmp $(2) && \
+	rm -f $(2).tmp,mv $(2).tmp $(2))
+
 define GUEST_RULE
-guest_objs_$(1) := $(call guest_obj,$(guest_mode_$(1)),$(GUEST_DIR)/lib/mbheader$(if $(guest_hdr_$(1)),_$(guest_hdr_$(1))).S \
+guest_objs_$(1) := $(call guest_obj,$(guest_mode_$(1)),$(call guest_hdr,$(1)) \
 	$(GUEST_LIB) $(guest_src_$(1)))
 $(GUEST_OUT)/$(1).elf: $$(guest_objs_$(1)) $(GUEST_DIR)/lib/guest.ld
-	$$(Q)$(GUEST_LD) $(GUEST_LDEMU_$(guest_mode_$(1))) $(GUEST_LDFLAGS) -o $$@.tmp $$(guest_objs_$(1))
-	$$(Q)$(if $(filter 64,$(guest_mode_$(1))),$(GUEST_OBJCOPY) -O elf32-i386 $$@.tmp $$@ && rm -f $$@.tmp,mv $$@.tmp $$@)
+	$$(Q)$(GUEST_LD) $(GUEST_LDEMU_$(guest_mode_$(1))) $(GUEST_LDFLAGS) \
+		-o $$@.tmp $$(guest_objs_$(1))
+	$$(Q)$(call guest_finish,$(guest_mode_$(1)),$$@)
 	@echo "  GUEST   $$@"
 endef
 $(foreach g,$(GUEST_NAMES),$(eval $(call GUEST_RULE,$(g))))

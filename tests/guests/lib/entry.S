@@ -55,8 +55,13 @@
 	.code32
 	.globl	_start
 _start:
+	/* EFLAGS first: the instructions below change the arithmetic flags. */
 	movl	%eax, entry_state + 4 * ES_EAX
 	movl	%ebx, entry_state + 4 * ES_EBX
+	/* Multiboot leaves ESP undefined (0.6.96, 3.2): take our own stack. */
+	movl	$boot_stack_top, %esp
+	pushfl
+	popl	entry_state + 4 * ES_EFLAGS
 	SAVE_SEG %cs, entry_state+4*ES_CS
 	SAVE_SEG %ds, entry_state+4*ES_DS
 	SAVE_SEG %es, entry_state+4*ES_ES
@@ -69,10 +74,6 @@ _start:
 	movl	%ecx, entry_state + 4 * ES_CR4
 	sgdt	entry_state + 4 * ES_GDTR
 	sidt	entry_state + 4 * ES_IDTR
-	/* Multiboot leaves ESP undefined (0.6.96, 3.2): take our own stack. */
-	movl	$boot_stack_top, %esp
-	pushfl
-	popl	entry_state + 4 * ES_EFLAGS
 
 	LOAD_GDT
 
@@ -104,13 +105,22 @@ _start:
  */
 	.globl	ap_entry
 ap_entry:
+	/*
+	 * EFLAGS first, through a 4-byte slot per low byte of EBX: nothing
+	 * before the PUSHF may change the flags (MOV, MOVZX and LEA do not).
+	 */
 	movl	%eax, %esi
 	movl	%ebx, %edi
+	movzbl	%bl, %edx
+	leal	ap_flags_slots + 4(, %edx, 4), %esp
+	pushfl
+	popl	%ebp
 	cmpl	$MAX_CPUS, %edi
 	jae	halt_forever
 	movl	%edi, %edx
 	shll	$5, %edx			/* AS_SLOTS * 4 bytes */
 	addl	$ap_entry_state, %edx
+	movl	%ebp, 4 * AS_EFLAGS(%edx)
 	movl	%esi, 4 * AS_EAX(%edx)
 	movl	%edi, 4 * AS_EBX(%edx)
 	SAVE_SEG %cs, 4*AS_CS(%edx)
@@ -121,8 +131,6 @@ ap_entry:
 	leal	1(%edi), %esp
 	shll	$12, %esp			/* AP_STACK_SIZE */
 	addl	$ap_stacks, %esp
-	pushfl
-	popl	4 * AS_EFLAGS(%edx)
 
 	LOAD_GDT
 
@@ -219,5 +227,7 @@ boot_stack:
 boot_stack_top:
 ap_entry_state:
 	.skip	MAX_CPUS * AS_SLOTS * 4
+ap_flags_slots:
+	.skip	256 * 4
 
 	.section .note.GNU-stack, "", @progbits
