@@ -96,7 +96,7 @@ ISO_CMDLINE ?=
 RUN_CPUS ?= 2
 RUN_MEM ?= 1024
 
-.PHONY: deps iso run check check-boot check-debug coverage clean
+.PHONY: deps iso run check check-boot check-guests check-debug coverage clean
 
 deps:
 	$(Q)scripts/deps.sh
@@ -117,6 +117,11 @@ run: deps
 check-boot: $(BUILD)/keel.elf
 	$(Q)KEEL_ELF=$(BUILD)/keel.elf BOOT_OUT=$(BUILD)/boot tests/e2e/boot.sh
 
+# Every payload guest as a boot-time VM, on 1 and 2 CPUs (QEMU: SVM+NPT).
+check-guests: $(BUILD)/keel.elf guests
+	$(Q)BUILD=$(BUILD) tests/e2e/guests.sh qemu 2
+	$(Q)BUILD=$(BUILD) tests/e2e/guests.sh qemu 1
+
 # The debug build (assertions, UBSan traps) must pass the selftests too.
 check-debug:
 	$(Q)$(MAKE) --no-print-directory DEBUG=1 BUILD=$(BUILD)/debug $(BUILD)/debug/keel.elf
@@ -129,6 +134,7 @@ check: deps
 	$(Q)$(MAKE) --no-print-directory unit
 	$(Q)$(MAKE) --no-print-directory $(BUILD)/keel.elf
 	$(Q)$(MAKE) --no-print-directory check-boot
+	$(Q)$(MAKE) --no-print-directory check-guests
 	$(Q)$(MAKE) --no-print-directory check-debug
 	@echo "check: all tiers passed"
 

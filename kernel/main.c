@@ -171,6 +171,8 @@ static void select_virt(void)
 {
 	if (keel.cpu.virt == VIRT_SVM && keel.cpu.paging == PAGING_NPT)
 		virt = &svm_ops;
+	if (keel.cpu.virt == VIRT_VMX && keel.cpu.paging == PAGING_EPT)
+		virt = &vmx_ops;
 	if (virt && virt->cpu_enable()) {
 		pr_err("keel: cannot enable %s on cpu 0; guests cannot run\n", virt->name);
 		virt = NULL;

@@ -221,6 +221,7 @@ static int write_msr(struct vcpu *v, u32 msr, u64 val)
 		if (val >> 32)
 			return -EPERM;
 		v->arch.tsc_aux = val;
+		vcpu_sync_tsc_aux(v);
 		return 0;
 	}
 	return virt->set_msr(v, msr, val) ? -EPERM : 0;
@@ -380,28 +381,42 @@ static void inject_emu_exception(struct vcpu *v, const struct x86_exception *exc
 	vcpu_inject_exception(v, exc->vector, exc->has_error_code, exc->error_code);
 }
 
+/* Fetches and decodes the instruction at CS:RIP through the guest's own page tables. */
+static int fetch_insn(struct vcpu *v, struct x86_emu *emu, struct guest_access *a, struct x86_insn *insn)
+{
+	u64 cs_base = emu->mode == X86_MODE_64 ? 0 : emu->seg_base[SEG_CS];
+	u8 bytes[15];
+	int r = linear_read(a, cs_base + v->arch.regs.rip, bytes, sizeof(bytes));
+
+	if (r)
+		return r;
+	return x86_decode(bytes, sizeof(bytes), emu->mode, insn) < 0 ? -EINVAL : 0;
+}
+
+/* A fetch or decode failure: the #PF or #UD the guest would get, or an internal error. */
+static enum vcpu_action fetch_failed(struct vcpu *v, struct vm_exit *e, struct x86_emu *emu, int r)
+{
+	if (r == X86_EMU_EXCEPTION)
+		inject_emu_exception(v, &emu->exc);
+	else if (r == -EINVAL)
+		vcpu_inject_exception(v, X86_EXC_UD, false, 0);
+	else
+		return internal_error(v, e, "cannot fetch the exiting instruction");
+	return VCPU_CONTINUE;
+}
+
 /* MMIO: fetch and decode the instruction at CS:RIP, then carry it out against the devices. */
 static enum vcpu_action handle_npf(struct vcpu *v, struct vm_exit *e)
 {
 	struct guest_access a;
 	struct x86_emu emu;
 	struct x86_insn insn;
-	u8 bytes[15];
 	int r;
 
 	setup_emu(v, &emu, &a);
-	r = linear_read(&a, emu.seg_base[SEG_CS] * (emu.mode != X86_MODE_64) + v->arch.regs.rip,
-			bytes, sizeof(bytes));
-	if (r == X86_EMU_EXCEPTION) {
-		inject_emu_exception(v, &emu.exc);
-		return VCPU_CONTINUE;
-	}
+	r = fetch_insn(v, &emu, &a, &insn);
 	if (r)
-		return internal_error(v, e, "cannot fetch the instruction that touched MMIO");
-	if (x86_decode(bytes, sizeof(bytes), emu.mode, &insn) < 0) {
-		vcpu_inject_exception(v, X86_EXC_UD, false, 0);
-		return VCPU_CONTINUE;
-	}
+		return fetch_failed(v, e, &emu, r);
 	r = x86_emulate(&emu, &insn);
 	if (r == X86_EMU_OK)
 		return VCPU_CONTINUE;
@@ -441,22 +456,46 @@ static int string_io_one(struct vcpu *v, struct vm_exit *e, struct guest_access 
 	return r;
 }
 
+/*
+ * QEMU's SVM leaves the IOIO address-size and segment fields zero: then the
+ * instruction itself says (a 67 prefix, a segment override, else DS).
+ */
+static int string_io_operands(struct vcpu *v, struct vm_exit *e, struct x86_emu *emu,
+			      struct guest_access *a)
+{
+	struct x86_insn insn;
+	int r;
+
+	if (e->io.addr_size)
+		return 0;
+	r = fetch_insn(v, emu, a, &insn);
+	if (r)
+		return r;
+	e->io.addr_size = insn.adsize;
+	e->io.seg = insn.seg == X86_SEG_NONE ? SEG_DS : insn.seg;
+	return 0;
+}
+
 static enum vcpu_action handle_string_io(struct vcpu *v, struct vm_exit *e)
 {
-	u64 *rcx = &v->arch.regs.gpr[GPR_RCX], mask = addr_mask(e->io.addr_size);
-	struct x86_exception exc;
-	struct guest_access a = { v, &exc };
-	enum seg_reg seg = e->io.in ? SEG_ES : e->io.seg;
-	struct segment s;
+	u64 *rcx = &v->arch.regs.gpr[GPR_RCX], mask;
+	struct x86_emu emu;
+	struct guest_access a;
+	enum seg_reg seg;
 	u64 base;
+	int r;
 
-	virt->get_segment(v, seg, &s);
-	base = vcpu_mode(v) == X86_MODE_64 && seg != SEG_FS && seg != SEG_GS ? 0 : s.base;
+	setup_emu(v, &emu, &a);
+	r = string_io_operands(v, e, &emu, &a);
+	if (r)
+		return fetch_failed(v, e, &emu, r);
+	mask = addr_mask(e->io.addr_size);
+	seg = e->io.in ? SEG_ES : e->io.seg;
+	base = emu.mode == X86_MODE_64 && seg != SEG_FS && seg != SEG_GS ? 0 : emu.seg_base[seg];
 	for (int n = 0; n < REP_BATCH && (!e->io.rep || (*rcx & mask)); n++) {
-		int r = string_io_one(v, e, &a, base);
-
+		r = string_io_one(v, e, &a, base);
 		if (r == X86_EMU_EXCEPTION) {
-			inject_emu_exception(v, &exc);
+			inject_emu_exception(v, &emu.exc);
 			return VCPU_CONTINUE;
 		}
 		if (r)

@@ -198,15 +198,21 @@ static void switch_fpu(struct percpu *pc, struct vcpu *v)
 	pc->fpu_owner = v;
 }
 
-void arch_vcpu_load(struct vcpu *v)
+/* Neither VMX nor SVM switches TSC_AUX, which RDTSCP and RDPID read: the running vCPU's is loaded. */
+void vcpu_sync_tsc_aux(struct vcpu *v)
 {
 	struct percpu *pc = this_cpu();
 
-	switch_fpu(pc, v);
 	if (keel.cpu.rdtscp && pc->tsc_aux != v->arch.tsc_aux) {
 		wrmsr(MSR_TSC_AUX, v->arch.tsc_aux);
 		pc->tsc_aux = v->arch.tsc_aux;
 	}
+}
+
+void arch_vcpu_load(struct vcpu *v)
+{
+	switch_fpu(this_cpu(), v);
+	vcpu_sync_tsc_aux(v);
 	virt->vcpu_load(v);
 }
 

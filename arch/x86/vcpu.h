@@ -17,6 +17,7 @@ enum x86_mode vcpu_mode(struct vcpu *v);
  * 0 and *gpa, or X86_EMU_EXCEPTION with @exc set to the #PF to inject.
  */
 int vcpu_gva_to_gpa(struct vcpu *v, u64 gva, bool write, u64 *gpa, struct x86_exception *exc);
+void vcpu_sync_tsc_aux(struct vcpu *v);
 void vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error);
 
 #endif

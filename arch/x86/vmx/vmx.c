@@ -1,0 +1,949 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Intel VT-x with EPT (SDM Vol. 3C chapters 24-29).
+ *
+ * Where guest state lives: the ops below read and write the VMCS while the
+ * vCPU is loaded on a CPU, and a software copy while it is loaded nowhere.
+ * They are called either on the CPU that has the vCPU loaded (exit handling)
+ * or while it is loaded nowhere (set-up before its first run, starting a
+ * stopped vCPU), never from another CPU, so no op needs a VMCS that is
+ * current elsewhere (a VMCS is current on one CPU at a time, 25.1).
+ * vcpu_put saves the copy before VMCLEAR; vcpu_load writes it back after
+ * VMPTRLD only if it changed meanwhile.
+ */
+#include "arch/x86/asm.h"
+#include "arch/x86/cpu.h"
+#include "arch/x86/msr.h"
+#include "arch/x86/vcpu.h"
+#include "arch/x86/virt.h"
+#include "arch/x86/vmx/ept.h"
+#include "arch/x86/vmx/vmcs.h"
+#include "kernel/errno.h"
+#include "kernel/keel.h"
+#include "kernel/mm.h"
+#include "kernel/percpu.h"
+#include "kernel/printk.h"
+#include "kernel/string.h"
+#include "kernel/vm.h"
+
+#define CR0_PE BIT(0)
+#define CR0_NE BIT(5)
+#define CR0_NW BIT(29)
+#define CR0_CD BIT(30)
+#define CR0_PG BIT(31)
+#define CR4_PAE BIT(5)
+#define CR4_VMXE BIT(13)
+#define RFLAGS_IF BIT(9)
+#define DEFAULT_PAT 0x0007040600070406ULL
+#define INTR_BLOCK_SHADOW (INTR_BLOCK_STI | INTR_BLOCK_MOV_SS)
+
+/* Guest state the ops reach, cached while the vCPU is loaded nowhere. */
+enum {
+	C_SEL = 0,
+	C_BASE = C_SEL + NR_SEGS,
+	C_LIMIT = C_BASE + NR_SEGS,
+	C_AR = C_LIMIT + NR_SEGS,
+	C_GDTR_BASE = C_AR + NR_SEGS, C_GDTR_LIMIT, C_IDTR_BASE, C_IDTR_LIMIT,
+	C_CR0, C_CR3, C_CR4, C_CR0_SHADOW, C_CR4_SHADOW, C_EFER, C_PAT,
+	C_SYSENTER_CS, C_SYSENTER_ESP, C_SYSENTER_EIP, C_INTR_STATE, C_CPU_CTLS, C_ENTRY_CTLS,
+	NR_CACHED
+};
+
+/* Segment fields are laid out ES, CS, SS, DS, FS, GS, LDTR, TR, as enum seg_reg (B.1-B.4). */
+#define SEG_FIELDS(s) [C_SEL + (s)] = GUEST_ES_SELECTOR + 2 * (s), \
+		      [C_BASE + (s)] = GUEST_ES_BASE + 2 * (s),     \
+		      [C_LIMIT + (s)] = GUEST_ES_LIMIT + 2 * (s),   \
+		      [C_AR + (s)] = GUEST_ES_AR_BYTES + 2 * (s)
+
+static const u32 cached_field[NR_CACHED] = {
+	SEG_FIELDS(SEG_ES), SEG_FIELDS(SEG_CS), SEG_FIELDS(SEG_SS), SEG_FIELDS(SEG_DS),
+	SEG_FIELDS(SEG_FS), SEG_FIELDS(SEG_GS), SEG_FIELDS(SEG_LDTR), SEG_FIELDS(SEG_TR),
+	[C_GDTR_BASE] = GUEST_GDTR_BASE, [C_GDTR_LIMIT] = GUEST_GDTR_LIMIT,
+	[C_IDTR_BASE] = GUEST_IDTR_BASE, [C_IDTR_LIMIT] = GUEST_IDTR_LIMIT,
+	[C_CR0] = GUEST_CR0, [C_CR3] = GUEST_CR3, [C_CR4] = GUEST_CR4,
+	[C_CR0_SHADOW] = CR0_READ_SHADOW, [C_CR4_SHADOW] = CR4_READ_SHADOW,
+	[C_EFER] = GUEST_IA32_EFER, [C_PAT] = GUEST_IA32_PAT,
+	[C_SYSENTER_CS] = GUEST_SYSENTER_CS, [C_SYSENTER_ESP] = GUEST_SYSENTER_ESP,
+	[C_SYSENTER_EIP] = GUEST_SYSENTER_EIP, [C_INTR_STATE] = GUEST_INTERRUPTIBILITY_INFO,
+	[C_CPU_CTLS] = CPU_BASED_VM_EXEC_CONTROL, [C_ENTRY_CTLS] = VM_ENTRY_CONTROLS,
+};
+
+/*
+ * The SYSCALL MSRs and KERNEL_GS_BASE are not in the VMCS (25.4, 25.5). The
+ * guest reaches them directly (MSR bitmap); they are switched when a vCPU is
+ * loaded and put. Keel itself uses none of them (no SYSCALL, no SWAPGS), so
+ * the host's values need no restoring.
+ */
+static const u32 lazy_msrs[] = { MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SFMASK, MSR_KERNEL_GS_BASE };
+
+struct vmx_vcpu {
+	u64 vmcs_pa;
+	u64 vapic_pa;		/* virtual-APIC page: the TPR shadow CR8 accesses use (30.1) */
+	int cpu;		/* where the VMCS is current; -1: nowhere */
+	int host_cpu;		/* whose host state the VMCS holds; -1: never loaded */
+	bool launched;		/* VMRESUME, not VMLAUNCH; VMCLEAR resets it (25.11.3) */
+	bool dirty;		/* the copy changed while the vCPU was loaded nowhere */
+	u64 cr2;		/* not in the VMCS: switched by vmx_enter */
+	u64 exit_rip;		/* RIP at the last exit (see stale_blocking) */
+	u64 guest[NR_CACHED];
+	u64 msrs[ARRAY_SIZE(lazy_msrs)];
+};
+
+/* What every CPU runs guests with, from the capability MSRs (appendix A). */
+static struct {
+	u32 revision;
+	u32 pin, cpu, cpu2, exit, entry;
+	u64 cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
+	u64 cr0_mask, cr4_mask;		/* bits the guest does not own: the VMX-fixed ones */
+	bool true_ctls, inout_info, invept_single;
+} caps;
+
+static u64 msr_bitmap_pa;
+static u64 vmxon_pa[MAX_CPUS];
+
+int vmx_enter(u64 *gprs, u64 *cr2, u64 launched);
+extern const u8 vmx_exit[];
+
+static u64 vmcs_read(u32 field)
+{
+	u64 val = 0;
+
+	if (!vmread(field, &val))
+		pr_err("keel: vmx: VMREAD of field %#x failed\n", field);
+	return val;
+}
+
+static void vmcs_write(u32 field, u64 val)
+{
+	if (!vmwrite(field, val))
+		pr_err("keel: vmx: VMWRITE of field %#x (%#llx) failed\n", field, (unsigned long long)val);
+}
+
+static u64 gread(struct vmx_vcpu *x, unsigned int i)
+{
+	return x->cpu >= 0 ? vmcs_read(cached_field[i]) : x->guest[i];
+}
+
+static void gwrite(struct vmx_vcpu *x, unsigned int i, u64 val)
+{
+	if (x->cpu >= 0) {
+		vmcs_write(cached_field[i], val);
+		return;
+	}
+	x->guest[i] = val;
+	x->dirty = true;
+}
+
+static u64 eptp(struct vm *vm)
+{
+	return vm->gpt.root | EPTP_WB | EPTP_WALK4;
+}
+
+/*
+ * A control word the CPU allows: bits 31:0 of the capability MSR are the
+ * allowed 0-settings (set: must be 1), bits 63:32 the allowed 1-settings
+ * (A.3-A.5). The TRUE_ MSRs let default-1 controls be 0 (A.2).
+ */
+static bool adjust_controls(u32 msr, u32 true_msr, u32 required, u32 optional, u32 *out)
+{
+	u64 cap = rdmsr(caps.true_ctls && true_msr ? true_msr : msr);
+	u32 may = cap >> 32;
+
+	*out = ((required | optional) & may) | (u32)cap;
+	return !(required & ~may);
+}
+
+/* NULL, or what the CPU lacks. */
+static const char *setup_controls(void)
+{
+	u32 vpid = keel.cpu.ept.vpid ? CPU2_ENABLE_VPID : 0;
+
+	if (!adjust_controls(MSR_IA32_VMX_PINBASED_CTLS, MSR_IA32_VMX_TRUE_PINBASED_CTLS,
+			     PIN_EXT_INTR_EXITING | PIN_NMI_EXITING, 0, &caps.pin))
+		return "interrupt and NMI exiting";
+	if (!adjust_controls(MSR_IA32_VMX_PROCBASED_CTLS, MSR_IA32_VMX_TRUE_PROCBASED_CTLS,
+			     CPU_INTR_WINDOW_EXITING | CPU_HLT_EXITING | CPU_TPR_SHADOW |
+			     CPU_UNCOND_IO_EXITING | CPU_USE_MSR_BITMAPS | CPU_SECONDARY_CONTROLS,
+			     CPU_MWAIT_EXITING | CPU_MONITOR_EXITING, &caps.cpu))
+		return "the primary processor-based controls Keel needs";
+	if (!adjust_controls(MSR_IA32_VMX_PROCBASED_CTLS2, 0, CPU2_ENABLE_EPT | CPU2_UNRESTRICTED_GUEST,
+			     vpid | CPU2_RDTSCP | CPU2_INVPCID | CPU2_WBINVD_EXITING, &caps.cpu2))
+		return "unrestricted guest";
+	if (!adjust_controls(MSR_IA32_VMX_EXIT_CTLS, MSR_IA32_VMX_TRUE_EXIT_CTLS,
+			     EXIT_HOST_ADDR_SPACE_SIZE | EXIT_SAVE_IA32_PAT | EXIT_LOAD_IA32_PAT |
+			     EXIT_SAVE_IA32_EFER | EXIT_LOAD_IA32_EFER, EXIT_SAVE_DEBUG_CONTROLS, &caps.exit))
+		return "the VM-exit controls for EFER and PAT";
+	if (!adjust_controls(MSR_IA32_VMX_ENTRY_CTLS, MSR_IA32_VMX_TRUE_ENTRY_CTLS,
+			     ENTRY_IA32E_MODE | ENTRY_LOAD_IA32_PAT | ENTRY_LOAD_IA32_EFER,
+			     ENTRY_LOAD_DEBUG_CONTROLS, &caps.entry))
+		return "the VM-entry controls for EFER and PAT";
+	if (!keel.cpu.ept.pages_2m)
+		return "2 MiB EPT pages";
+	/* Per vCPU, as the guest asks: the interrupt window and IA-32e mode. */
+	caps.cpu &= ~CPU_INTR_WINDOW_EXITING;
+	caps.entry &= ~ENTRY_IA32E_MODE;
+	return NULL;
+}
+
+/*
+ * With unrestricted guest, CR0.PE and PG are the guest's (27.3.1.1); the
+ * other fixed bits (A.7, A.8) are Keel's and the guest sees its own values
+ * through the read shadows.
+ */
+static void setup_fixed_bits(void)
+{
+	caps.cr0_fixed0 = rdmsr(MSR_IA32_VMX_CR0_FIXED0) & ~(CR0_PE | CR0_PG);
+	caps.cr0_fixed1 = rdmsr(MSR_IA32_VMX_CR0_FIXED1);
+	caps.cr4_fixed0 = rdmsr(MSR_IA32_VMX_CR4_FIXED0);
+	caps.cr4_fixed1 = rdmsr(MSR_IA32_VMX_CR4_FIXED1);
+	caps.cr0_mask = caps.cr0_fixed0 | (~caps.cr0_fixed1 & 0xffffffffULL);
+	caps.cr4_mask = caps.cr4_fixed0 | ~caps.cr4_fixed1;
+}
+
+/* One bit per MSR for reads and for writes, low and high ranges (25.6.9); set = exit. */
+static void msr_bitmap_allow(u8 *bm, u32 msr)
+{
+	u32 base = msr >= 0xc0000000 ? 1024 : 0, bit = msr & 0x1fff;
+
+	bm[base + bit / 8] &= ~(1 << (bit % 8));
+	bm[2048 + base + bit / 8] &= ~(1 << (bit % 8));
+}
+
+static int vmx_global_init(void)
+{
+	static const u32 passthrough[] = {
+		MSR_FS_BASE, MSR_GS_BASE, MSR_KERNEL_GS_BASE, MSR_IA32_SYSENTER_CS,
+		MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP, MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SFMASK,
+	};
+	u64 basic = rdmsr(MSR_IA32_VMX_BASIC);
+	const char *why;
+
+	caps.revision = basic & VMX_BASIC_REVISION_MASK;
+	caps.true_ctls = basic & VMX_BASIC_TRUE_CTLS;
+	caps.inout_info = basic & VMX_BASIC_INOUT_INFO;
+	caps.invept_single = rdmsr(MSR_IA32_VMX_EPT_VPID_CAP) & EPT_CAP_INVEPT_SINGLE;
+	why = setup_controls();
+	if (why) {
+		pr_err("keel: vmx: the CPU lacks %s\n", why);
+		return -ENODEV;
+	}
+	setup_fixed_bits();
+	msr_bitmap_pa = frame_alloc_keel(0);
+	if (!msr_bitmap_pa)
+		return -ENOMEM;
+	memset((void *)(uintptr_t)msr_bitmap_pa, 0xff, PAGE_SIZE);
+	for (size_t i = 0; i < ARRAY_SIZE(passthrough); i++)
+		msr_bitmap_allow((u8 *)(uintptr_t)msr_bitmap_pa, passthrough[i]);
+	return 0;
+}
+
+/*
+ * VMXON (24.7): firmware must allow VMX outside SMX (locking the MSR if it
+ * did not), CR0 and CR4 must obey the fixed bits (24.8), and the VMXON
+ * region carries the VMCS revision.
+ */
+static int vmx_cpu_enable(void)
+{
+	unsigned int cpu = this_cpu()->cpu;
+	u64 fc;
+	int r;
+
+	if (!(cpuid(1).ecx & BIT(5)))
+		return -ENODEV;
+	if (cpu == 0) {
+		r = vmx_global_init();
+		if (r)
+			return r;
+	}
+	fc = rdmsr(MSR_IA32_FEATURE_CONTROL);
+	if (!(fc & FEATURE_CONTROL_LOCK))
+		wrmsr(MSR_IA32_FEATURE_CONTROL, fc | FEATURE_CONTROL_VMX_OUTSIDE_SMX | FEATURE_CONTROL_LOCK);
+	else if (!(fc & FEATURE_CONTROL_VMX_OUTSIDE_SMX))
+		return -ENODEV;
+	write_cr0((read_cr0() | rdmsr(MSR_IA32_VMX_CR0_FIXED0)) & caps.cr0_fixed1);
+	write_cr4(((read_cr4() | caps.cr4_fixed0) & caps.cr4_fixed1) | CR4_VMXE);
+	vmxon_pa[cpu] = frame_alloc_keel(0);
+	if (!vmxon_pa[cpu])
+		return -ENOMEM;
+	*(u32 *)(uintptr_t)vmxon_pa[cpu] = caps.revision;
+	return vmxon(vmxon_pa[cpu]) ? 0 : -EIO;
+}
+
+/* VPID 0 is the host's (29.1); VMs share the rest round-robin. */
+static int vmx_vm_init(struct vm *vm)
+{
+	static u32 next_vpid;
+
+	vm->asid = 1 + __atomic_fetch_add(&next_vpid, 1, __ATOMIC_RELAXED) % 0xffff;
+	return 0;
+}
+
+static void vmx_vm_free(struct vm *vm)
+{
+}
+
+static int vmx_vcpu_init(struct vcpu *v)
+{
+	struct vmx_vcpu *x = kzalloc(sizeof(*x));
+
+	if (!x)
+		return -ENOMEM;
+	v->arch.hw = x;
+	x->cpu = x->host_cpu = -1;
+	x->vmcs_pa = frame_alloc_keel(0);
+	x->vapic_pa = frame_alloc_keel(0);
+	if (!x->vmcs_pa || !x->vapic_pa)
+		return -ENOMEM;
+	*(u32 *)(uintptr_t)x->vmcs_pa = caps.revision;	/* 25.2 */
+	x->guest[C_CPU_CTLS] = caps.cpu;
+	x->guest[C_ENTRY_CTLS] = caps.entry;
+	x->guest[C_PAT] = DEFAULT_PAT;
+	vcpu_set_reset_state(v);
+	return 0;
+}
+
+static void vmx_vcpu_free(struct vcpu *v)
+{
+	struct vmx_vcpu *x = v->arch.hw;
+
+	if (x->vmcs_pa)
+		frame_free_keel(x->vmcs_pa, 0);
+	if (x->vapic_pa)
+		frame_free_keel(x->vapic_pa, 0);
+	kfree(x);
+}
+
+/* Controls and guest fields no op changes, written once (25.6-25.8, 27.3.1). */
+static void write_controls(struct vcpu *v, struct vmx_vcpu *x)
+{
+	vmcs_write(PIN_BASED_VM_EXEC_CONTROL, caps.pin);
+	vmcs_write(SECONDARY_VM_EXEC_CONTROL, caps.cpu2);
+	vmcs_write(VM_EXIT_CONTROLS, caps.exit);
+	vmcs_write(EXCEPTION_BITMAP, BIT(18) | BIT(17));	/* #MC stays the host's; #AC cannot loop */
+	vmcs_write(PAGE_FAULT_ERROR_CODE_MASK, 0);
+	vmcs_write(PAGE_FAULT_ERROR_CODE_MATCH, 0);
+	vmcs_write(CR3_TARGET_COUNT, 0);
+	vmcs_write(VM_EXIT_MSR_STORE_COUNT, 0);
+	vmcs_write(VM_EXIT_MSR_LOAD_COUNT, 0);
+	vmcs_write(VM_ENTRY_MSR_LOAD_COUNT, 0);
+	vmcs_write(VM_ENTRY_INTR_INFO, 0);
+	vmcs_write(TSC_OFFSET, 0);
+	vmcs_write(MSR_BITMAP, msr_bitmap_pa);
+	vmcs_write(VIRTUAL_APIC_PAGE_ADDR, x->vapic_pa);
+	vmcs_write(TPR_THRESHOLD, 0);
+	vmcs_write(EPT_POINTER, eptp(v->vm));
+	if (caps.cpu2 & CPU2_ENABLE_VPID)
+		vmcs_write(VIRTUAL_PROCESSOR_ID, v->vm->asid);
+	vmcs_write(CR0_GUEST_HOST_MASK, caps.cr0_mask);
+	vmcs_write(CR4_GUEST_HOST_MASK, caps.cr4_mask);
+	vmcs_write(VMCS_LINK_POINTER, ~0ULL);
+	vmcs_write(GUEST_DR7, 0x400);
+	vmcs_write(GUEST_IA32_DEBUGCTL, 0);
+	vmcs_write(GUEST_PENDING_DBG_EXCEPTIONS, 0);
+	vmcs_write(GUEST_ACTIVITY_STATE, 0);
+}
+
+/* Host state every CPU shares (25.5, 27.2.3): Keel's selectors (arch/x86/cpu.h), the exit label. */
+static void write_host_constants(void)
+{
+	vmcs_write(HOST_CS_SELECTOR, GDT_CS);
+	vmcs_write(HOST_SS_SELECTOR, GDT_DS);
+	vmcs_write(HOST_DS_SELECTOR, GDT_DS);
+	vmcs_write(HOST_ES_SELECTOR, GDT_DS);
+	vmcs_write(HOST_FS_SELECTOR, 0);
+	vmcs_write(HOST_GS_SELECTOR, 0);
+	vmcs_write(HOST_TR_SELECTOR, GDT_TSS);
+	vmcs_write(HOST_FS_BASE, 0);
+	vmcs_write(HOST_IA32_SYSENTER_CS, 0);
+	vmcs_write(HOST_IA32_SYSENTER_ESP, 0);
+	vmcs_write(HOST_IA32_SYSENTER_EIP, 0);
+	vmcs_write(HOST_RIP, (u64)(uintptr_t)vmx_exit);
+}
+
+/* This CPU's host state: its GS base is its per-CPU data, its own GDT and TSS. */
+static void write_host_state(struct percpu *pc)
+{
+	struct {
+		u16 limit;
+		u64 base;
+	} __packed idtr;
+
+	asm volatile("sidt %0" : "=m"(idtr));
+	vmcs_write(HOST_CR0, read_cr0());
+	vmcs_write(HOST_CR3, read_cr3());
+	vmcs_write(HOST_CR4, read_cr4());
+	vmcs_write(HOST_GS_BASE, (u64)(uintptr_t)pc);
+	vmcs_write(HOST_TR_BASE, (u64)(uintptr_t)&pc->arch.tss);
+	vmcs_write(HOST_GDTR_BASE, (u64)(uintptr_t)pc->arch.gdt);
+	vmcs_write(HOST_IDTR_BASE, idtr.base);
+	vmcs_write(HOST_IA32_EFER, rdmsr(MSR_EFER));
+	vmcs_write(HOST_IA32_PAT, rdmsr(MSR_IA32_PAT));
+}
+
+static void vmx_vcpu_load(struct vcpu *v)
+{
+	struct vmx_vcpu *x = v->arch.hw;
+	struct percpu *pc = this_cpu();
+	bool first = x->host_cpu < 0;
+
+	if (first)
+		vmclear(x->vmcs_pa);	/* initializes the launch state (25.11.3) */
+	if (!vmptrld(x->vmcs_pa))
+		pr_err("keel: vmx: VMPTRLD failed on cpu %u\n", pc->cpu);
+	x->cpu = (int)pc->cpu;
+	if (first) {
+		pr_info("DBG cr0 %llx shadow %llx mask %llx f0 %llx f1 %llx cr4 %llx sh %llx mask %llx f0 %llx f1 %llx\n", (unsigned long long)x->guest[C_CR0], (unsigned long long)x->guest[C_CR0_SHADOW], (unsigned long long)caps.cr0_mask, (unsigned long long)caps.cr0_fixed0, (unsigned long long)caps.cr0_fixed1, (unsigned long long)x->guest[C_CR4], (unsigned long long)x->guest[C_CR4_SHADOW], (unsigned long long)caps.cr4_mask, (unsigned long long)caps.cr4_fixed0, (unsigned long long)caps.cr4_fixed1);
+		write_controls(v, x);
+		write_host_constants();
+	}
+	if (x->host_cpu != x->cpu) {
+		write_host_state(pc);
+		x->host_cpu = x->cpu;
+	}
+	for (unsigned int i = 0; x->dirty && i < NR_CACHED; i++)
+		vmcs_write(cached_field[i], x->guest[i]);
+	x->dirty = false;
+	for (size_t i = 0; i < ARRAY_SIZE(lazy_msrs); i++)
+		wrmsr(lazy_msrs[i], x->msrs[i]);
+}
+
+static void vmx_vcpu_put(struct vcpu *v)
+{
+	struct vmx_vcpu *x = v->arch.hw;
+
+	for (unsigned int i = 0; i < NR_CACHED; i++)
+		x->guest[i] = vmcs_read(cached_field[i]);
+	for (size_t i = 0; i < ARRAY_SIZE(lazy_msrs); i++)
+		x->msrs[i] = rdmsr(lazy_msrs[i]);
+	vmclear(x->vmcs_pa);
+	x->cpu = -1;
+	x->launched = false;
+}
+
+static void vmx_get_segment(struct vcpu *v, enum seg_reg seg, struct segment *s)
+{
+	struct vmx_vcpu *x = v->arch.hw;
+	u32 ar = (u32)gread(x, C_AR + seg);
+
+	*s = (struct segment){
+		.base = gread(x, C_BASE + seg), .limit = (u32)gread(x, C_LIMIT + seg),
+		.selector = (u16)gread(x, C_SEL + seg),
+		.type = ar & 0xf, .s = (ar >> 4) & 1, .dpl = (ar >> 5) & 3, .present = !(ar & AR_UNUSABLE),
+		.avl = (ar >> 12) & 1, .l = (ar >> 13) & 1, .db = (ar >> 14) & 1, .g = (ar >> 15) & 1,
+		.unusable = !!(ar & AR_UNUSABLE),
+	};
+}
+
+/*
+ * Access rights as VM entry checks them (25.4.1, 27.3.1.2): usable code and
+ * data segments accessed and TR a busy TSS, as loading them would have left
+ * them. An unusable segment keeps its DPL: SS.DPL is the CPL.
+ */
+static u32 access_rights(enum seg_reg seg, const struct segment *s)
+{
+	u32 type = s->type & 0xf;
+
+	if (s->unusable || !s->present)
+		return AR_UNUSABLE | (s->dpl & 3) << 5;
+	if (s->s)
+		type |= 1;
+	else if (seg == SEG_TR)
+		type |= 2;
+	return type | (s->s & 1) << 4 | (s->dpl & 3) << 5 | BIT(7) | (s->avl & 1) << 12 |
+	       (s->l & 1) << 13 | (s->db & 1) << 14 | (s->g & 1) << 15;
+}
+
+static void vmx_set_segment(struct vcpu *v, enum seg_reg seg, const struct segment *s)
+{
+	struct vmx_vcpu *x = v->arch.hw;
+
+	gwrite(x, C_SEL + seg, s->selector);
+	gwrite(x, C_BASE + seg, s->base);
+	gwrite(x, C_LIMIT + seg, s->limit);
+	gwrite(x, C_AR + seg, access_rights(seg, s));
+}
+
+/* The guest's view: its own values (the read shadow) in the bits Keel owns (25.6.6). */
+static u64 shadowed(struct vmx_vcpu *x, unsigned int real, unsigned int shadow, u64 mask)
+{
+	return (gread(x, real) & ~mask) | (gread(x, shadow) & mask);
+}
+
+static u64 vmx_get_cr(struct vcpu *v, int cr)
+{
+	struct vmx_vcpu *x = v->arch.hw;
+
+	switch (cr) {
+	case 0: return shadowed(x, C_CR0, C_CR0_SHADOW, caps.cr0_mask);
+	case 2: return x->cr2;
+	case 3: return gread(x, C_CR3);
+	default: return shadowed(x, C_CR4, C_CR4_SHADOW, caps.cr4_mask);
+	}
+}
+
+static void vmx_set_cr(struct vcpu *v, int cr, u64 val)
+{
+	struct vmx_vcpu *x = v->arch.hw;
+
+	switch (cr) {
+	case 0:
+		gwrite(x, C_CR0, (val | caps.cr0_fixed0) & caps.cr0_fixed1);
+		gwrite(x, C_CR0_SHADOW, val);
+		break;
+	case 2:
+		x->cr2 = val;
+		break;
+	case 3:
+		gwrite(x, C_CR3, val);
+		break;
+	default:
+		gwrite(x, C_CR4, (val | caps.cr4_fixed0) & caps.cr4_fixed1);
+		gwrite(x, C_CR4_SHADOW, val);
+	}
+}
+
+static u64 vmx_get_efer(struct vcpu *v)
+{
+	return gread(v->arch.hw, C_EFER);
+}
+
+/* "IA-32e mode guest" must equal EFER.LMA at entry (27.3.1.1); exits keep it so (A.6). */
+static void vmx_set_efer(struct vcpu *v, u64 efer)
+{
+	struct vmx_vcpu *x = v->arch.hw;
+	u64 ctls = gread(x, C_ENTRY_CTLS);
+
+	gwrite(x, C_EFER, efer);
+	gwrite(x, C_ENTRY_CTLS, efer & EFER_LMA ? ctls | ENTRY_IA32E_MODE : ctls & ~ENTRY_IA32E_MODE);
+}
+
+static void vmx_get_dtable(struct vcpu *v, bool idt, struct dtable *d)
+{
+	struct vmx_vcpu *x = v->arch.hw;
+
+	d->base = gread(x, idt ? C_IDTR_BASE : C_GDTR_BASE);
+	d->limit = (u16)gread(x, idt ? C_IDTR_LIMIT : C_GDTR_LIMIT);
+}
+
+static void vmx_set_dtable(struct vcpu *v, bool idt, const struct dtable *d)
+{
+	struct vmx_vcpu *x = v->arch.hw;
+
+	gwrite(x, idt ? C_IDTR_BASE : C_GDTR_BASE, d->base);
+	gwrite(x, idt ? C_IDTR_LIMIT : C_GDTR_LIMIT, d->limit);
+}
+
+/* The MSRs the VMCS holds: a cached field, or -1. */
+static int vmcs_msr(u32 msr)
+{
+	switch (msr) {
+	case MSR_FS_BASE: return C_BASE + SEG_FS;
+	case MSR_GS_BASE: return C_BASE + SEG_GS;
+	case MSR_IA32_SYSENTER_CS: return C_SYSENTER_CS;
+	case MSR_IA32_SYSENTER_ESP: return C_SYSENTER_ESP;
+	case MSR_IA32_SYSENTER_EIP: return C_SYSENTER_EIP;
+	case MSR_IA32_PAT: return C_PAT;
+	default: return -1;
+	}
+}
+
+static int lazy_msr(u32 msr)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(lazy_msrs); i++)
+		if (lazy_msrs[i] == msr)
+			return (int)i;
+	return -1;
+}
+
+static int vmx_get_msr(struct vcpu *v, u32 msr, u64 *val)
+{
+	struct vmx_vcpu *x = v->arch.hw;
+	int i = vmcs_msr(msr);
+
+	if (i >= 0) {
+		*val = gread(x, i);
+		return 0;
+	}
+	i = lazy_msr(msr);
+	if (i < 0)
+		return -ENOENT;
+	*val = x->cpu >= 0 ? rdmsr(msr) : x->msrs[i];
+	return 0;
+}
+
+static int vmx_set_msr(struct vcpu *v, u32 msr, u64 val)
+{
+	struct vmx_vcpu *x = v->arch.hw;
+	int i = vmcs_msr(msr);
+
+	if (i >= 0) {
+		gwrite(x, i, val);
+		return 0;
+	}
+	i = lazy_msr(msr);
+	if (i < 0)
+		return -ENOENT;
+	if (x->cpu >= 0)
+		wrmsr(msr, val);
+	else
+		x->msrs[i] = val;
+	return 0;
+}
+
+/*
+ * Blocking by STI or MOV SS covers the one instruction after it (25.4.2):
+ * once Keel has completed or skipped an instruction for the guest (RIP moved
+ * since the exit), it is over.
+ */
+static u64 intr_state(struct vcpu *v, struct vmx_vcpu *x)
+{
+	u64 state = gread(x, C_INTR_STATE);
+
+	return v->arch.regs.rip != x->exit_rip ? state & ~INTR_BLOCK_SHADOW : state;
+}
+
+static bool vmx_interruptible(struct vcpu *v)
+{
+	return (v->arch.regs.rflags & RFLAGS_IF) && !(intr_state(v, v->arch.hw) & INTR_BLOCK_SHADOW);
+}
+
+/* Exits before the first instruction with RFLAGS.IF = 1 and no blocking (26.2, 26.7.5). */
+static void vmx_request_intr_window(struct vcpu *v, bool on)
+{
+	struct vmx_vcpu *x = v->arch.hw;
+	u64 ctls = gread(x, C_CPU_CTLS);
+
+	gwrite(x, C_CPU_CTLS, on ? ctls | CPU_INTR_WINDOW_EXITING : ctls & ~CPU_INTR_WINDOW_EXITING);
+}
+
+/*
+ * Single-context INVEPT drops the guest-physical and combined mappings of
+ * this EPTP for every VPID (29.4.3.1); all-context where that is missing.
+ */
+static void vmx_flush_gpa(struct vcpu *v)
+{
+	if (caps.invept_single)
+		invept(INVEPT_SINGLE_CONTEXT, eptp(v->vm));
+	else
+		invept(INVEPT_ALL_CONTEXT, 0);
+}
+
+/*
+ * PAE paging takes its four PDPTEs from the VMCS on entry (27.3.2.4): after
+ * an emulated MOV to CR0/CR4 that leaves the guest in PAE paging, they are
+ * read here as the CPU would have (SDM Vol. 3A 4.4.1). A reserved bit set
+ * in a present one is #GP.
+ */
+static int pae_pdptes(struct vcpu *v, u64 cr0, u64 cr4, u64 efer, u64 pdpte[4])
+{
+	u64 reserved = 0x1e6 | (~0ULL << keel.cpu.phys_addr_bits);
+
+	pdpte[0] = pdpte[1] = pdpte[2] = pdpte[3] = 0;
+	if (!(cr0 & CR0_PG) || !(cr4 & CR4_PAE) || (efer & EFER_LMA))
+		return 0;
+	if (vm_read_phys(v->vm, vmx_get_cr(v, 3) & 0xffffffe0, pdpte, 4 * sizeof(u64)))
+		return -EFAULT;
+	for (int i = 0; i < 4; i++)
+		if ((pdpte[i] & 1) && (pdpte[i] & reserved))
+			return -EINVAL;
+	return 0;
+}
+
+/*
+ * MOV to CR0 or CR4 as the CPU does it (SDM Vol. 2B MOV, Vol. 3A 2.5),
+ * including entering and leaving IA-32e mode when PG changes with
+ * EFER.LME set (Vol. 3A 10.8.5). -EINVAL is #GP(0).
+ */
+static int emulate_mov_cr(struct vcpu *v, int cr, u64 val)
+{
+	u64 cr0 = cr == 0 ? val : vmx_get_cr(v, 0), cr4 = cr == 4 ? val : vmx_get_cr(v, 4);
+	u64 old_cr0 = vmx_get_cr(v, 0), efer = vmx_get_efer(v), pdpte[4];
+
+	if ((cr0 >> 32) || ((cr0 & CR0_PG) && !(cr0 & CR0_PE)) || ((cr0 & CR0_NW) && !(cr0 & CR0_CD)))
+		return -EINVAL;
+	if ((cr4 & ~caps.cr4_fixed1) || (cr4 & CR4_VMXE))	/* VMX is hidden from guests */
+		return -EINVAL;
+	if ((efer & EFER_LMA) && !(cr4 & CR4_PAE))
+		return -EINVAL;
+	if ((cr0 & CR0_PG) && !(old_cr0 & CR0_PG) && (efer & EFER_LME)) {
+		if (!(cr4 & CR4_PAE))
+			return -EINVAL;
+		efer |= EFER_LMA;
+	} else if (!(cr0 & CR0_PG) && (old_cr0 & CR0_PG) && (efer & EFER_LMA)) {
+		if (vcpu_mode(v) == X86_MODE_64)
+			return -EINVAL;
+		efer &= ~EFER_LMA;
+	}
+	if (pae_pdptes(v, cr0, cr4, efer, pdpte))
+		return -EINVAL;
+	vmx_set_cr(v, cr, val);
+	vmx_set_efer(v, efer);
+	for (int i = 0; i < 4; i++)
+		vmcs_write(GUEST_PDPTE0 + 2 * i, pdpte[i]);
+	vmx_flush_gpa(v);	/* the TLB flush the real MOV would have done (Vol. 3A 4.10.4.1) */
+	return 0;
+}
+
+/* A MOV to CR0/CR4 that changes a bit Keel owns exits (26.1.3); CR3 and CR8 do not. */
+static void handle_cr_access(struct vcpu *v, struct vm_exit *e)
+{
+	unsigned int cr = e->qual & 15, type = (e->qual >> 4) & 3;
+	u64 val = v->arch.regs.gpr[(e->qual >> 8) & 15];
+
+	if (type != 0 || (cr != 0 && cr != 4)) {
+		e->kind = EXIT_UNHANDLED;
+		return;
+	}
+	if (vcpu_mode(v) != X86_MODE_64)
+		val = (u32)val;
+	if (emulate_mov_cr(v, (int)cr, val)) {
+		e->kind = EXIT_EXCEPTION;
+		e->exception.vector = X86_EXC_GP;
+		e->exception.has_error = true;
+		e->exception.error_code = 0;
+		return;
+	}
+	e->kind = EXIT_NONE;
+	v->arch.regs.rip += e->insn_len;
+}
+
+/*
+ * Real mode delivers no error code, and VM entry insists on that
+ * (27.2.1.3). A software interrupt needs the INT's length, which struct
+ * x86_event does not carry: length 0 (valid if IA32_VMX_MISC[30], A.6).
+ */
+static void inject(struct vcpu *v, const struct x86_event *e)
+{
+	static const u8 types[] = { [EVENT_EXTINT] = INTR_TYPE_EXT_INTR, [EVENT_NMI] = INTR_TYPE_NMI,
+				    [EVENT_EXCEPTION] = INTR_TYPE_HW_EXCEPTION,
+				    [EVENT_SOFT_INT] = INTR_TYPE_SOFT_INTR };
+	bool error = e->has_error && (vmx_get_cr(v, 0) & CR0_PE);
+
+	vmcs_write(VM_ENTRY_INTR_INFO, e->vector | (u32)types[e->type] << INTR_INFO_TYPE_SHIFT |
+		   INTR_INFO_VALID | (error ? INTR_INFO_ERROR_VALID : 0));
+	if (error)
+		vmcs_write(VM_ENTRY_EXCEPTION_ERROR_CODE, e->error_code);
+	if (e->type == EVENT_SOFT_INT)
+		vmcs_write(VM_ENTRY_INSTRUCTION_LEN, 0);
+}
+
+/*
+ * An external interrupt, NMI or hardware exception whose delivery the exit
+ * interrupted is delivered again (25.9.3, 28.2.4). A software interrupt or
+ * exception is not: RIP still points at the INT, INT3 or INTO (28.3.3), so
+ * the guest raises it again by re-executing it.
+ */
+static void save_pending_event(struct vcpu *v, u32 info)
+{
+	static const u8 types[] = { [INTR_TYPE_EXT_INTR] = EVENT_EXTINT, [INTR_TYPE_NMI] = EVENT_NMI,
+				    [INTR_TYPE_HW_EXCEPTION] = EVENT_EXCEPTION };
+	u32 type = (info >> INTR_INFO_TYPE_SHIFT) & 7;
+	bool error = info & INTR_INFO_ERROR_VALID;
+
+	if (!(info & INTR_INFO_VALID) || type == 1 || type > INTR_TYPE_HW_EXCEPTION)
+		return;
+	v->arch.event = (struct x86_event){
+		.valid = true, .type = types[type], .vector = info & INTR_INFO_VECTOR, .has_error = error,
+		.error_code = error ? (u32)vmcs_read(IDT_VECTORING_ERROR_CODE) : 0,
+	};
+}
+
+/* An NMI exit leaves the NMI undelivered (26.2): the host's handler gets it, as KVM does. */
+static void decode_exception(struct vm_exit *e)
+{
+	u32 info = (u32)vmcs_read(VM_EXIT_INTR_INFO);
+
+	if (((info >> INTR_INFO_TYPE_SHIFT) & 7) == INTR_TYPE_NMI) {
+		e->kind = EXIT_NMI;
+		asm volatile("int $2");
+		return;
+	}
+	e->kind = EXIT_EXCEPTION;
+	e->exception.vector = info & INTR_INFO_VECTOR;
+	e->exception.has_error = info & INTR_INFO_ERROR_VALID;
+	if (e->exception.has_error)
+		e->exception.error_code = (u32)vmcs_read(VM_EXIT_INTR_ERROR_CODE);
+}
+
+/*
+ * I/O exit qualification (28.2.1); for INS/OUTS the address size and the
+ * segment come from the instruction information (28.2.5) where the CPU
+ * reports it (A.1), else the defaults: DS and the mode's address size.
+ */
+static void decode_io(struct vcpu *v, struct vm_exit *e)
+{
+	static const u8 mode_addr_size[] = { [X86_MODE_16] = 2, [X86_MODE_32] = 4, [X86_MODE_64] = 8 };
+	u64 q = e->qual;
+	u32 info;
+
+	e->kind = EXIT_IO;
+	e->io.size = (q & 7) + 1;
+	e->io.in = q & BIT(3);
+	e->io.string = q & BIT(4);
+	e->io.rep = q & BIT(5);
+	e->io.port = q >> 16;
+	if (!e->io.string)
+		return;
+	if (!caps.inout_info) {
+		e->io.addr_size = mode_addr_size[vcpu_mode(v)];
+		e->io.seg = SEG_DS;
+		return;
+	}
+	info = (u32)vmcs_read(VMX_INSTRUCTION_INFO);
+	e->io.addr_size = 2 << ((info >> 7) & 7);
+	e->io.seg = (info >> 15) & 7;
+}
+
+static void decode_ept_violation(struct vm_exit *e)
+{
+	e->kind = EXIT_NPF;
+	e->npf.gpa = vmcs_read(GUEST_PHYSICAL_ADDRESS);
+	e->npf.write = e->qual & EPT_QUAL_WRITE;
+	e->npf.fetch = e->qual & EPT_QUAL_FETCH;
+	e->npf.present = e->qual & EPT_QUAL_PRESENT;
+}
+
+/* VMX and SMX are hidden from guests, MONITOR/MWAIT too: #UD, as on a CPU without them. */
+static bool undefined_instruction(u32 basic)
+{
+	return (basic >= EXIT_REASON_VMCLEAR && basic <= EXIT_REASON_VMXON) ||
+	       basic == EXIT_REASON_GETSEC || basic == EXIT_REASON_INVEPT ||
+	       basic == EXIT_REASON_INVVPID || basic == EXIT_REASON_MWAIT || basic == EXIT_REASON_MONITOR;
+}
+
+/* Exits for which the VM-exit instruction length is defined (28.2.5). */
+#define INSN_EXITS (BIT(EXIT_REASON_CPUID) | BIT(EXIT_REASON_HLT) | BIT(EXIT_REASON_INVD) |       \
+		    BIT(EXIT_REASON_VMCALL) | BIT(EXIT_REASON_CR_ACCESS) |                           \
+		    BIT(EXIT_REASON_IO_INSTRUCTION) | BIT(EXIT_REASON_MSR_READ) |                    \
+		    BIT(EXIT_REASON_MSR_WRITE) | BIT(EXIT_REASON_WBINVD) | BIT(EXIT_REASON_XSETBV))
+
+static unsigned long long field(u32 f)
+{
+	return vmcs_read(f);
+}
+
+/* What VM entry checks (27.2, 27.3.1), for the console when it fails. */
+static void dump_guest_state(void)
+{
+	pr_err("keel: vmx: guest rip %#llx rflags %#llx cr0 %#llx cr3 %#llx cr4 %#llx efer %#llx\n",
+	       field(GUEST_RIP), field(GUEST_RFLAGS), field(GUEST_CR0), field(GUEST_CR3),
+	       field(GUEST_CR4), field(GUEST_IA32_EFER));
+	pr_err("keel: vmx: pin %#llx cpu %#llx cpu2 %#llx exit %#llx entry %#llx event %#llx intr-state %#llx\n",
+	       field(PIN_BASED_VM_EXEC_CONTROL), field(CPU_BASED_VM_EXEC_CONTROL),
+	       field(SECONDARY_VM_EXEC_CONTROL), field(VM_EXIT_CONTROLS), field(VM_ENTRY_CONTROLS),
+	       field(VM_ENTRY_INTR_INFO), field(GUEST_INTERRUPTIBILITY_INFO));
+	for (u32 s = 0; s < NR_SEGS; s++)
+		pr_err("keel: vmx: segment %u selector %#llx base %#llx limit %#llx access rights %#llx\n", s,
+		       field(GUEST_ES_SELECTOR + 2 * s), field(GUEST_ES_BASE + 2 * s),
+		       field(GUEST_ES_LIMIT + 2 * s), field(GUEST_ES_AR_BYTES + 2 * s));
+}
+
+static void decode_exit(struct vcpu *v, struct vm_exit *e)
+{
+	u32 reason = (u32)vmcs_read(VM_EXIT_REASON), basic = reason & 0xffff;
+
+	*e = (struct vm_exit){ .kind = EXIT_UNHANDLED, .raw_reason = reason,
+			       .qual = vmcs_read(EXIT_QUALIFICATION) };
+	if (reason & EXIT_REASON_FAILED_ENTRY) {	/* 27.8: 33, 34 or 41 */
+		e->kind = EXIT_ENTRY_FAILURE;
+		dump_guest_state();
+		return;
+	}
+	if (basic < 64 && (INSN_EXITS & BIT(basic)))
+		e->insn_len = (u32)vmcs_read(VM_EXIT_INSTRUCTION_LEN);
+	switch (basic) {
+	case EXIT_REASON_EXCEPTION_NMI: decode_exception(e); break;
+	case EXIT_REASON_EXTERNAL_INTERRUPT: e->kind = EXIT_EXTINT; break;
+	case EXIT_REASON_TRIPLE_FAULT: e->kind = EXIT_TRIPLE_FAULT; break;
+	case EXIT_REASON_INTERRUPT_WINDOW: e->kind = EXIT_INTR_WINDOW; break;
+	case EXIT_REASON_CPUID: e->kind = EXIT_CPUID; break;
+	case EXIT_REASON_HLT: e->kind = EXIT_HLT; break;
+	case EXIT_REASON_INVD: e->kind = EXIT_SKIP; break;
+	case EXIT_REASON_VMCALL: e->kind = EXIT_HYPERCALL; break;
+	case EXIT_REASON_CR_ACCESS: handle_cr_access(v, e); break;
+	case EXIT_REASON_IO_INSTRUCTION: decode_io(v, e); break;
+	case EXIT_REASON_MSR_READ: e->kind = EXIT_MSR_READ; break;
+	case EXIT_REASON_MSR_WRITE: e->kind = EXIT_MSR_WRITE; break;
+	case EXIT_REASON_EPT_VIOLATION: decode_ept_violation(e); break;
+	case EXIT_REASON_WBINVD: e->kind = EXIT_SKIP; break;
+	case EXIT_REASON_XSETBV: e->kind = EXIT_XSETBV; break;
+	default:
+		if (undefined_instruction(basic)) {
+			e->kind = EXIT_EXCEPTION;
+			e->exception.vector = X86_EXC_UD;
+		}
+	}
+}
+
+static void entry_failed(struct vcpu *v, struct vm_exit *e, int fail)
+{
+	struct vmx_vcpu *x = v->arch.hw;
+	u32 error = fail == 2 ? (u32)vmcs_read(VM_INSTRUCTION_ERROR) : 0;
+
+	pr_err("keel: vmx: %s failed: %s, VM-instruction error %u (SDM Vol. 3C 31.4)\n",
+	       x->launched ? "VMRESUME" : "VMLAUNCH", fail == 2 ? "VMfailValid" : "VMfailInvalid", error);
+	if (fail == 2)
+		dump_guest_state();
+	*e = (struct vm_exit){ .kind = EXIT_ENTRY_FAILURE, .raw_reason = error, .qual = (u64)fail };
+}
+
+/*
+ * Host interrupts exit the guest and stay pending (no acknowledge on exit),
+ * taken once the scheduler sets IF again; the run loop calls this with
+ * interrupts off.
+ */
+static void vmx_run(struct vcpu *v, struct vm_exit *exit)
+{
+	struct vmx_vcpu *x = v->arch.hw;
+	u64 state = intr_state(v, x);
+	int fail;
+
+	vmcs_write(GUEST_RIP, v->arch.regs.rip);
+	vmcs_write(GUEST_RSP, v->arch.regs.gpr[GPR_RSP]);
+	vmcs_write(GUEST_RFLAGS, v->arch.regs.rflags);
+	if (state != gread(x, C_INTR_STATE))
+		gwrite(x, C_INTR_STATE, state);
+	if (v->arch.event.valid) {
+		inject(v, &v->arch.event);
+		v->arch.event.valid = false;
+	}
+	fail = vmx_enter(v->arch.regs.gpr, &x->cr2, x->launched);
+	if (fail) {
+		entry_failed(v, exit, fail);
+		return;
+	}
+	x->launched = true;
+	v->arch.regs.rip = x->exit_rip = vmcs_read(GUEST_RIP);
+	v->arch.regs.gpr[GPR_RSP] = vmcs_read(GUEST_RSP);
+	v->arch.regs.rflags = vmcs_read(GUEST_RFLAGS);
+	save_pending_event(v, (u32)vmcs_read(IDT_VECTORING_INFO));
+	decode_exit(v, exit);
+	if (v->id && exit->kind != EXIT_EXTINT)
+		pr_info("DBG vcpu %u cpu %d kind %d rip %llx rfl %llx rbx %llx rdi %llx rsi %llx rsp %llx cr0 %llx\n", v->id, x->cpu, exit->kind, (unsigned long long)v->arch.regs.rip, (unsigned long long)v->arch.regs.rflags, (unsigned long long)v->arch.regs.gpr[GPR_RBX], (unsigned long long)v->arch.regs.gpr[GPR_RDI], (unsigned long long)v->arch.regs.gpr[GPR_RSI], (unsigned long long)v->arch.regs.gpr[GPR_RSP], (unsigned long long)vmcs_read(GUEST_CR0));
+}
+
+const struct virt_ops vmx_ops = {
+	.name = "vmx",
+	.gpt_format = &pt_format_ept,
+	.cpu_enable = vmx_cpu_enable,
+	.vm_init = vmx_vm_init,
+	.vm_free = vmx_vm_free,
+	.vcpu_init = vmx_vcpu_init,
+	.vcpu_free = vmx_vcpu_free,
+	.vcpu_load = vmx_vcpu_load,
+	.vcpu_put = vmx_vcpu_put,
+	.run = vmx_run,
+	.get_segment = vmx_get_segment,
+	.set_segment = vmx_set_segment,
+	.get_cr = vmx_get_cr,
+	.set_cr = vmx_set_cr,
+	.get_efer = vmx_get_efer,
+	.set_efer = vmx_set_efer,
+	.get_dtable = vmx_get_dtable,
+	.set_dtable = vmx_set_dtable,
+	.get_msr = vmx_get_msr,
+	.set_msr = vmx_set_msr,
+	.interruptible = vmx_interruptible,
+	.request_intr_window = vmx_request_intr_window,
+	.flush_gpa = vmx_flush_gpa,
+};
