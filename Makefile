@@ -96,7 +96,7 @@ ISO_CMDLINE ?=
 RUN_CPUS ?= 2
 RUN_MEM ?= 1024
 
-.PHONY: deps iso run check check-boot check-guests check-debug coverage clean
+.PHONY: deps iso run check check-boot check-guests check-debug coverage bench clean
 
 deps:
 	$(Q)scripts/deps.sh
@@ -137,6 +137,10 @@ check: deps
 	$(Q)$(MAKE) --no-print-directory check-guests
 	$(Q)$(MAKE) --no-print-directory check-debug
 	@echo "check: all tiers passed"
+
+# Exit costs, Keel beside Linux KVM on the same emulated machine (tests/bench/bench.sh).
+bench: deps $(BUILD)/keel.elf $(BUILD)/guests/bench.elf
+	$(Q)BUILD=$(BUILD) tests/bench/bench.sh
 
 coverage: deps
 	$(Q)rm -rf $(BUILD)/cov
