@@ -85,11 +85,28 @@ $(BUILD)/unit/test_%: tests/unit/test_%.c tests/unit/harness.c tests/unit/test.h
 	@mkdir -p $(dir $@)
 	$(Q)$(HOSTCC) $(UNIT_CFLAGS) -o $@ $< tests/unit/harness.c $(unit_$*) $(unit_$*_ldflags)
 
-.PHONY: unit
+.PHONY: unit check-decoder fuzz
 unit: $(UNIT_BINS)
 	$(Q)scripts/run-unit.sh $(UNIT_BINS)
 
 include tests/guests/guests.mk
+
+# The decoder's lengths against capstone's, on host binaries and random bytes.
+$(BUILD)/decode_vs_capstone: tests/unit/decode_vs_capstone.c arch/x86/decode.c arch/x86/decode.h
+	@mkdir -p $(dir $@)
+	$(Q)$(HOSTCC) -std=gnu11 -O2 $(WARN) -I. -o $@ $< arch/x86/decode.c -lcapstone
+
+check-decoder: $(BUILD)/decode_vs_capstone
+	$(Q)$<
+
+# libFuzzer on the decoder, for longer runs: make fuzz FUZZ_SECONDS=600
+FUZZ_SECONDS ?= 60
+$(BUILD)/fuzz_decode: tests/fuzz/fuzz_decode.c arch/x86/decode.c arch/x86/decode.h
+	@mkdir -p $(dir $@)
+	$(Q)clang -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -I. -o $@ $< arch/x86/decode.c
+
+fuzz: deps $(BUILD)/fuzz_decode
+	$(Q)$(BUILD)/fuzz_decode -max_total_time=$(FUZZ_SECONDS) -max_len=32
 
 # ---------------------------------------------------------------- images, runs, tests
 ISO_CMDLINE ?=
@@ -132,6 +149,7 @@ check-debug:
 
 check: deps
 	$(Q)$(MAKE) --no-print-directory unit
+	$(Q)$(MAKE) --no-print-directory check-decoder
 	$(Q)$(MAKE) --no-print-directory $(BUILD)/keel.elf
 	$(Q)$(MAKE) --no-print-directory check-boot
 	$(Q)$(MAKE) --no-print-directory check-guests

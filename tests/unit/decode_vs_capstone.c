@@ -285,16 +285,16 @@ static size_t compare(csh cs, cs_insn *ci, const u8 *b, size_t n,
 		shdr_t *sh = (shdr_t *)((img) + eh->e_shoff);		\
 		const char *names = (char *)(img) +			\
 				    sh[eh->e_shstrndx].sh_offset;	\
-		u8 *text = NULL;					\
+		u8 *sec = NULL;					\
 									\
-		for (int i = 0; i < eh->e_shnum && !text; i++) {	\
+		for (int i = 0; i < eh->e_shnum && !sec; i++) {	\
 			if (strcmp(names + sh[i].sh_name, ".text"))	\
 				continue;				\
 			*(len) = sh[i].sh_size;				\
-			text = malloc(*(len));				\
-			memcpy(text, (img) + sh[i].sh_offset, *(len));	\
+			sec = malloc(*(len));				\
+			memcpy(sec, (img) + sh[i].sh_offset, *(len));	\
 		}							\
-		text;							\
+		sec;							\
 	})
 
 /* The .text of an ELF file, and whether it is 64- or 32-bit code. */
