@@ -124,6 +124,8 @@ tpid=''
 flush
 if [ "$shown" -eq 0 ]; then e9_text | tee -a "$log"; fi
 if [ -n "$(tail -c 1 "$log")" ]; then echo; fi   # end a cut-off last line
+# The guest may end Bochs itself (shutdown port 0x8900) right after its last line.
+if [ -n "$end" ] && { cat "$log"; e9_text; } | grep -Eq -- "$end"; then matched=1; fi
 
 if [ "$matched" = 1 ]; then
 	echo "bochs-run: \"$end\" seen after ${SECONDS}s" >&2
@@ -140,7 +142,7 @@ else
 fi
 # Explain the failure: Bochs's errors and the last VGA screen text (e.g. a GRUB error).
 grep -E '[ep]\[' "$dir/bochs.log" 2>/dev/null | tail -n 5 >&2
-grep -v -e '^0000' -e '^Bochs connected' -e '^=*$' "$dir/stderr" | tail -n 3 >&2
+[ -f "$dir/stderr" ] && grep -v -e '^0000' -e '^Bochs connected' -e '^=*$' "$dir/stderr" | tail -n 3 >&2
 if [ -s "$dir/screen" ]; then
 	echo "bochs-run: last screen text:" >&2
 	sed 's/\x1b\[[0-9]*[dH]/\n/g; s/\x1b\[[0-9;]*H/\n/g; s/\x1b[[(][0-9;?=]*[A-Za-z]//g; s/\x1b[=>]//g' \

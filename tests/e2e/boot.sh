@@ -54,6 +54,16 @@ for fw in bios uefi; do
 	done
 done
 
+# Bochs: Intel with VT-x and EPT, x2APIC and TSC-deadline, 2 CPUs.
+log=$out/bochs-2cpu-512M.log
+scripts/bochs-run.sh -c 2 -m 512 -t 900 -e 'keel: halt status=' -l "$log" "$iso" >/dev/null 2>&1
+rc=$?
+ram=$(sed -n 's/.*keel: online .* ram=\([0-9]*\).*/\1/p' "$log")
+[ -n "$ram" ] && [ "$ram" -le 512 ] && [ "$ram" -ge 480 ] || ram=bad
+expect bochs-2cpu-512M "$log" $rc 0 \
+	"^keel: online cpus=2 vendor=intel virt=vmx paging=ept ram=$ram reserved=$(default_reserve "$ram")\$" \
+	"x2apic, tsc-deadline" "timer tsc-deadline" "^keel: selftests: 8 passed, 0 failed" "^keel: halt status=0"
+
 # No SVM: Keel says so, still boots every CPU, and reports virt=none.
 log=$out/qemu-no-svm.log
 scripts/qemu-run.sh -c 2 -m 512 -t 120 -l "$log" -x "-cpu max,-svm" "$iso" >/dev/null 2>&1
