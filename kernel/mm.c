@@ -79,6 +79,17 @@ void guest_frame_free(u64 pa, unsigned int order)
 		panic("bad guest frame free %#llx order %u", (unsigned long long)pa, order);
 }
 
+bool guest_frames_have(unsigned int order)
+{
+	u64 flags = spin_lock_irqsave(&guest_lock);
+	u64 pa = frame_alloc(&guest_pool, order);
+
+	if (pa)
+		frame_free(&guest_pool, pa, order);
+	spin_unlock_irqrestore(&guest_lock, flags);
+	return pa != 0;
+}
+
 u64 guest_frames_free(void)
 {
 	return guest_pool.nr_free;

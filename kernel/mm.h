@@ -46,6 +46,8 @@ void kfree(void *p);
 u64 guest_frame_alloc(unsigned int order);
 void guest_frame_free(u64 pa, unsigned int order);
 u64 guest_frames_free(void);
+/* True if 2^@order contiguous, aligned guest frames are free now. */
+bool guest_frames_have(unsigned int order);
 /* A page below 1 MiB for the AP trampoline, or 0 if there was none. */
 u64 mm_trampoline_page(void);
 

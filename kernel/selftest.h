@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * In-hypervisor selftests, run by keel.test=NAME[,NAME...]|all. Each returns
- * 0 or a negative errno and may print why it failed.
+ * 0, SELFTEST_SKIP when the machine cannot run it (said on the console), or a
+ * negative errno, and may print why it failed.
  */
 #ifndef KEEL_SELFTEST_H
 #define KEEL_SELFTEST_H
 
 #include "kernel/types.h"
+
+#define SELFTEST_SKIP 1
 
 struct selftest {
 	const char *name;
@@ -25,7 +28,7 @@ struct selftest {
 #define SELFTEST(n) SELFTEST_DEFINE(n, false)
 #define SELFTEST_NAMED_ONLY(n) SELFTEST_DEFINE(n, true)
 
-/* Runs the selected selftests, prints "keel: selftests: N passed, N failed", returns the failure count. */
+/* Runs the selected selftests, prints "keel: selftests: N passed, N failed, N skipped", returns the failure count. */
 unsigned int selftests_run(const char *list);
 
 #endif

@@ -19,6 +19,7 @@ typedef int64_t s64;
 #define SZ_1K 0x400ULL
 #define SZ_1M 0x100000ULL
 #define SZ_2M 0x200000ULL
+#define SZ_4M 0x400000ULL
 #define SZ_1G 0x40000000ULL
 #define SZ_4G 0x100000000ULL
 

@@ -7,8 +7,8 @@
 #include "kernel/string.h"
 #include "kernel/vm.h"
 
-#define CHUNK_ORDER 9		/* 2 MiB: one NPT/EPT large page each */
-#define CHUNK_SIZE (PAGE_SIZE << CHUNK_ORDER)
+#define ORDER_2M 9
+#define ORDER_1G 18
 
 struct guest_chunk {
 	u64 hpa;
@@ -54,25 +54,36 @@ static int map_chunk(struct vm *vm, u64 gpa, unsigned int order)
 	return pt_map(&vm->gpt, gpa, hpa, PAGE_SIZE << order, PT_W | PT_X | PT_USER);
 }
 
-/* 2 MiB chunks where the guest frames allow it, else 4 KiB pages. */
+/* The largest chunk (1 GiB, 2 MiB, 4 KiB) that fits at @gpa, the tables and the free frames allow. */
+static unsigned int map_largest(struct vm *vm, u64 gpa)
+{
+	static const unsigned int orders[] = { ORDER_1G, ORDER_2M };
+
+	for (size_t i = 0; i < ARRAY_SIZE(orders); i++) {
+		u64 size = PAGE_SIZE << orders[i];
+
+		if ((orders[i] == ORDER_1G && vm->gpt.max_leaf_level < 3) || !IS_ALIGNED(gpa, size) ||
+		    vm->mem_size - gpa < size)
+			continue;
+		if (!map_chunk(vm, gpa, orders[i]))
+			return orders[i];
+	}
+	return map_chunk(vm, gpa, 0) ? ~0u : 0;
+}
+
 static int alloc_ram(struct vm *vm)
 {
-	u64 gpa = 0;
-	int r = 0;
-
 	vm->mem = kzalloc(sizeof(*vm->mem) + vm->mem_size / PAGE_SIZE * sizeof(struct guest_chunk));
 	if (!vm->mem)
 		return -ENOMEM;
-	while (gpa < vm->mem_size && !r) {
-		if (IS_ALIGNED(gpa, CHUNK_SIZE) && vm->mem_size - gpa >= CHUNK_SIZE &&
-		    !map_chunk(vm, gpa, CHUNK_ORDER)) {
-			gpa += CHUNK_SIZE;
-			continue;
-		}
-		r = map_chunk(vm, gpa, 0);
-		gpa += PAGE_SIZE;
+	for (u64 gpa = 0; gpa < vm->mem_size;) {
+		unsigned int order = map_largest(vm, gpa);
+
+		if (order == ~0u)
+			return -ENOMEM;
+		gpa += PAGE_SIZE << order;
 	}
-	return r;
+	return 0;
 }
 
 static int vcpus_create(struct vm *vm, unsigned int nr)

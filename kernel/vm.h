@@ -87,7 +87,10 @@ struct vm {
 	void (*on_end)(struct vm *vm);
 };
 
-/* Creates a VM with @mem_size bytes of RAM at guest-physical 0 (2 MiB pages where possible). */
+/*
+ * Creates a VM with @mem_size bytes of RAM at guest-physical 0, in 1 GiB,
+ * 2 MiB or 4 KiB pages as alignment, the backend's tables and free frames allow.
+ */
 struct vm *vm_create(const char *name, u64 mem_size, unsigned int nr_vcpus);
 /* Host-virtual address of guest-physical @gpa if [gpa, gpa+len) is RAM within one page, else NULL. */
 void *gpa_to_hva(struct vm *vm, u64 gpa, size_t len);

@@ -133,9 +133,11 @@ SELFTEST(smp)
 static struct spinlock counter_lock = SPINLOCK_INIT;
 static u64 counter;
 
+#define LOCK_ROUNDS 2000
+
 static void count_under_lock(void *arg)
 {
-	for (int i = 0; i < 10000; i++) {
+	for (int i = 0; i < LOCK_ROUNDS; i++) {
 		spin_lock(&counter_lock);
 		counter++;
 		spin_unlock(&counter_lock);
@@ -146,7 +148,7 @@ static void count_under_lock(void *arg)
 SELFTEST(spinlock)
 {
 	counter = 0;
-	return smp_call_all(count_under_lock, NULL) * 10000ULL == counter ? 0 : -EIO;
+	return smp_call_all(count_under_lock, NULL) * (u64)LOCK_ROUNDS == counter ? 0 : -EIO;
 }
 
 static void panic_here(void *arg)

@@ -20,7 +20,7 @@
 #include "kernel/string.h"
 
 #define AP_START_TIMEOUT_US 200000
-#define CALL_TIMEOUT_US 1000000
+#define CALL_TIMEOUT_US 5000000	/* generous: emulated CPUs can be slow to answer */
 
 extern const u8 _trampoline_start[], _trampoline_end[];
 

@@ -101,6 +101,7 @@ static int svm_vm_init(struct vm *vm)
 	static u32 next_asid;
 	u32 max = keel.cpu.npt.nr_asids;
 
+	vm->gpt.max_leaf_level = keel.cpu.pages_1g ? 3 : 2;	/* NPT leaves follow the host's (15.25.5) */
 	vm->asid = max > 1 ? 1 + __atomic_fetch_add(&next_asid, 1, __ATOMIC_RELAXED) % (max - 1) : 1;
 	return 0;
 }
