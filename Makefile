@@ -73,6 +73,7 @@ unit_heap := kernel/heap.c
 unit_acpi := drivers/acpi.c
 unit_cmdline := kernel/cmdline.c kernel/format.c
 unit_pagetable := kernel/pagetable.c
+unit_linux_boot := kernel/linux_boot.c kernel/memmap.c
 unit_mb1_load := kernel/mb1_load.c
 unit_bootvm_parse := kernel/bootvm_parse.c kernel/cmdline.c kernel/format.c
 unit_decode := arch/x86/decode.c

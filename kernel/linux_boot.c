@@ -205,7 +205,7 @@ int linux_choose_load(const struct linux_image *img, const struct memmap *ram, u
 
 	if (!img->relocatable) {
 		if (!fits(img, ram, img->pref_address))
-			return fail(why, -ENOMEM, "the kernel is not relocatable and the RAM at its pref_address is not free");
+			return fail(why, -ENOMEM, "not relocatable, and no free RAM at its pref_address");
 		*load_addr = img->pref_address;
 		return 0;
 	}
@@ -219,7 +219,7 @@ int linux_choose_load(const struct linux_image *img, const struct memmap *ram, u
 			best = cand;
 	}
 	if (best == UINT64_MAX)
-		return fail(why, -ENOMEM, "no usable RAM holds the kernel's init_size above its pref_address");
+		return fail(why, -ENOMEM, "no free RAM for init_size at or above pref_address");
 	*load_addr = best;
 	return 0;
 }
@@ -237,7 +237,7 @@ static int set_cmdline(struct boot_params *bp, const struct linux_image *img, u6
 		       const char **why)
 {
 	if (len > img->cmdline_size)
-		return fail(why, -E2BIG, "the command line is longer than the kernel's cmdline_size");
+		return fail(why, -E2BIG, "the command line is longer than cmdline_size");
 	if (!pa || !reachable(img, pa, (u64)len + 1))
 		return fail(why, -ERANGE, "the command line lies where the kernel cannot read it");
 	bp->hdr.cmd_line_ptr = (u32)pa;

@@ -20,7 +20,7 @@
 
 #define LINUX_HDR_OFFSET 0x1f1		/* the setup header, in the file and in boot_params */
 #define LINUX_HDR_MAX 0x90		/* its longest possible extent (boot.rst, kernel_info) */
-#define LINUX_ENTRY64 0x200		/* startup_64 from the load address ("64-bit Boot Protocol") */
+#define LINUX_ENTRY64 0x200		/* startup_64, from the load address */
 #define LINUX_E820_MAX 128		/* e820_table entries in the zero page */
 #define LINUX_TYPE_OF_LOADER 0xff	/* "undefined" boot loader id */
 
@@ -107,7 +107,7 @@ struct linux_image {
 	u16 version;		/* boot protocol, 0x020f for 2.15 */
 	u16 xloadflags;
 	bool relocatable;
-	u64 kernel_offset;	/* the protected-mode kernel in the file: (setup_sects + 1) * 512 */
+	u64 kernel_offset;	/* protected-mode kernel in the file: (setup_sects + 1) * 512 */
 	u64 kernel_size;	/* ... to the end of the file */
 	u64 pref_address;	/* where it decompresses itself (it never runs below this) */
 	u32 kernel_alignment;
