@@ -74,6 +74,7 @@ unit_acpi := drivers/acpi.c
 unit_cmdline := kernel/cmdline.c kernel/format.c
 unit_pagetable := kernel/pagetable.c
 unit_linux_boot := kernel/linux_boot.c kernel/memmap.c
+unit_vlapic := arch/x86/vlapic.c
 unit_mb1_load := kernel/mb1_load.c
 unit_bootvm_parse := kernel/bootvm_parse.c kernel/cmdline.c kernel/format.c
 unit_decode := arch/x86/decode.c
