@@ -73,6 +73,7 @@ unit_heap := kernel/heap.c
 unit_acpi := drivers/acpi.c
 unit_cmdline := kernel/cmdline.c kernel/format.c
 unit_pagetable := kernel/pagetable.c
+unit_ept := kernel/pagetable.c arch/x86/vmx/ept.c
 unit_linux_boot := kernel/linux_boot.c kernel/memmap.c
 unit_vlapic := arch/x86/vlapic.c
 unit_mb1_load := kernel/mb1_load.c
@@ -137,17 +138,18 @@ run: deps
 check-boot: $(BUILD)/keel.elf
 	$(Q)KEEL_ELF=$(BUILD)/keel.elf BOOT_OUT=$(BUILD)/boot tests/e2e/boot.sh
 
-# Every payload guest as a boot-time VM, on 1 and 2 CPUs (QEMU: SVM+NPT).
+# Every payload guest as a boot-time VM: QEMU (SVM+NPT) on 1 and 2 CPUs, Bochs (VMX+EPT) on 2.
 check-guests: $(BUILD)/keel.elf guests
 	$(Q)BUILD=$(BUILD) tests/e2e/guests.sh qemu 2
 	$(Q)BUILD=$(BUILD) tests/e2e/guests.sh qemu 1
+	$(Q)BUILD=$(BUILD) tests/e2e/guests.sh bochs 2
 
 # The debug build (assertions, UBSan traps) must pass the selftests too.
 check-debug:
 	$(Q)$(MAKE) --no-print-directory DEBUG=1 BUILD=$(BUILD)/debug $(BUILD)/debug/keel.elf
 	$(Q)scripts/mkiso.sh $(BUILD)/debug/selftest.iso $(BUILD)/debug/keel.elf "keel.test=all"
 	$(Q)scripts/qemu-run.sh -c 2 -m 512 -t 120 -l $(BUILD)/debug/boot.log $(BUILD)/debug/selftest.iso >/dev/null 2>&1; \
-	rc=$$?; grep -q "keel: selftests: 9 passed, 0 failed, 0 skipped" $(BUILD)/debug/boot.log && [ $$rc = 1 ] && \
+	rc=$$?; grep -q "keel: selftests: 10 passed, 0 failed, 0 skipped" $(BUILD)/debug/boot.log && [ $$rc = 1 ] && \
 	echo "debug: 1 passed, 0 failed" || { tail -30 $(BUILD)/debug/boot.log; echo "debug: 0 passed, 1 failed"; exit 1; }
 
 check: deps

@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Selftests of the x86 layer: exceptions, page protections, timers, SMP. */
 #include "arch/x86/asm.h"
+#include "arch/x86/msr.h"
 #include "arch/x86/smp.h"
 #include "arch/x86/timer.h"
 #include "arch/x86/traps.h"
+#include "arch/x86/vcpu.h"
 #include "arch/x86/vectors.h"
+#include "kernel/arch_vcpu.h"
 #include "kernel/errno.h"
 #include "kernel/keel.h"
 #include "kernel/mm.h"
@@ -13,6 +16,8 @@
 #include "kernel/printk.h"
 #include "kernel/selftest.h"
 #include "kernel/spinlock.h"
+#include "kernel/string.h"
+#include "kernel/vm.h"
 
 extern const u8 _text_start[], _rodata_start[];
 static const u64 selftest_rodata = 0x6b65656c;
@@ -169,4 +174,39 @@ SELFTEST_NAMED_ONLY(fault)
 	volatile u64 *bad = (volatile u64 *)0x8000000000000000ULL;
 
 	return (int)*bad;
+}
+
+/*
+ * Paging with EFER.LME but without CR4.PAE fails the entry checks of both
+ * VMRUN (APM Vol. 2 15.5.1) and VM entry (SDM Vol. 3C 27.3.1.1): the VM
+ * must end with reason entry-failure, and Keel go on.
+ */
+SELFTEST(entryfail)
+{
+	struct vm *vm;
+	struct vcpu *v;
+	enum vcpu_action a;
+	bool ok;
+
+	if (!virt) {
+		pr_notice("keel: selftest entryfail: no hardware virtualization to test\n");
+		return SELFTEST_SKIP;
+	}
+	vm = vm_create("entryfail", SZ_2M, 1);
+	if (!vm)
+		return -ENOMEM;
+	v = vm->vcpus[0];
+	vcpu_set_flat32_state(v, 0, 0x1000);
+	virt->set_efer(v, EFER_LME);
+	virt->set_cr(v, 0, BIT(31) | BIT(4) | BIT(0));
+	irq_disable();
+	arch_vcpu_load(v);
+	a = arch_vcpu_run_once(v);
+	arch_vcpu_put(v);
+	arch_vcpu_retire(v);
+	irq_enable();
+	ok = a == VCPU_STOP && vm->stop_reason && !strcmp(vm->stop_reason, "entry-failure") &&
+	     v->exits[EXIT_ENTRY_FAILURE] == 1;
+	vm_destroy(vm);
+	return ok ? 0 : -EINVAL;
 }

@@ -375,7 +375,10 @@ static void decode_exit(struct vm_exit *e, const struct vmcb_control *c, u64 rip
 		e->npf.write = c->exit_info1 & 2;
 		e->npf.fetch = c->exit_info1 & 16;
 		break;
-	case SVM_EXIT_INVALID: e->kind = EXIT_ENTRY_FAILURE; break;
+	case SVM_EXIT_INVALID:
+	case (u32)SVM_EXIT_INVALID:	/* QEMU stores VMEXIT_INVALID as a 32-bit -1 */
+		e->kind = EXIT_ENTRY_FAILURE;
+		break;
 	default:
 		if (code >= SVM_EXIT_EXCP_BASE && code < SVM_EXIT_EXCP_BASE + 32) {
 			e->kind = EXIT_EXCEPTION;

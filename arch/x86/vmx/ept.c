@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * EPT entries (SDM Vol. 3C 29.3.2, tables 29-1 to 29-6): read, write and
+ * EPT entries (SDM Vol. 3C 29.3.2 and its entry-format tables): read, write and
  * execute in bits 2:0 (an entry with none of them is not present), the
  * memory type in bits 5:3 of leaves, bit 7 for 2 MiB / 1 GiB leaves, the
  * frame in bits 51:12. Non-leaf entries must keep bits 7:3 clear, or the
@@ -58,9 +58,10 @@ static u64 ept_addr(u64 e, int level)
 	return e & mask;
 }
 
+/* EPT has no privilege levels: a mapping serves the guest at any CPL, hence PT_USER. */
 static u64 ept_prot(u64 e, int level)
 {
-	u64 prot = 0;
+	u64 prot = PT_USER;
 
 	if (e & EPT_R)
 		prot |= PT_R;

@@ -71,6 +71,7 @@
 #define GUEST_INTERRUPTIBILITY_INFO 0x4824
 #define GUEST_ACTIVITY_STATE 0x4826
 #define GUEST_SYSENTER_CS 0x482a
+#define GUEST_PREEMPTION_TIMER 0x482e
 #define HOST_IA32_SYSENTER_CS 0x4c00
 
 /* Natural-width fields (B.4) */
@@ -108,8 +109,9 @@
 /* Pin-based controls (25.6.1) */
 #define PIN_EXT_INTR_EXITING BIT(0)
 #define PIN_NMI_EXITING BIT(3)
+#define PIN_PREEMPTION_TIMER BIT(6)
 
-/* Primary processor-based controls (25.6.2, table 25-6) */
+/* Primary processor-based controls (25.6.2) */
 #define CPU_INTR_WINDOW_EXITING BIT(2)
 #define CPU_HLT_EXITING BIT(7)
 #define CPU_MWAIT_EXITING BIT(10)
@@ -119,7 +121,7 @@
 #define CPU_MONITOR_EXITING BIT(29)
 #define CPU_SECONDARY_CONTROLS BIT(31)
 
-/* Secondary processor-based controls (25.6.2, table 25-7) */
+/* Secondary processor-based controls (25.6.2) */
 #define CPU2_ENABLE_EPT BIT(1)
 #define CPU2_RDTSCP BIT(3)
 #define CPU2_ENABLE_VPID BIT(5)
@@ -127,7 +129,7 @@
 #define CPU2_UNRESTRICTED_GUEST BIT(7)
 #define CPU2_INVPCID BIT(12)
 
-/* VM-exit controls (25.7.1, table 25-13) */
+/* VM-exit controls (25.7.1) */
 #define EXIT_SAVE_DEBUG_CONTROLS BIT(2)
 #define EXIT_HOST_ADDR_SPACE_SIZE BIT(9)
 #define EXIT_SAVE_IA32_PAT BIT(18)
@@ -135,7 +137,7 @@
 #define EXIT_SAVE_IA32_EFER BIT(20)
 #define EXIT_LOAD_IA32_EFER BIT(21)
 
-/* VM-entry controls (25.8.1, table 25-15) */
+/* VM-entry controls (25.8.1) */
 #define ENTRY_LOAD_DEBUG_CONTROLS BIT(2)
 #define ENTRY_IA32E_MODE BIT(9)
 #define ENTRY_LOAD_IA32_PAT BIT(14)
@@ -145,6 +147,7 @@
 #define VMX_BASIC_REVISION_MASK 0x7fffffffULL
 #define VMX_BASIC_INOUT_INFO BIT(54)
 #define VMX_BASIC_TRUE_CTLS BIT(55)
+#define VMX_MISC_TIMER_RATE 0x1f	/* the preemption timer counts every 2^N TSC ticks */
 #define VMX_MISC_SAVE_LMA BIT(5)
 
 /* IA32_VMX_EPT_VPID_CAP (A.10) */
@@ -168,15 +171,15 @@
 #define INTR_TYPE_HW_EXCEPTION 3
 #define INTR_TYPE_SOFT_INTR 4
 
-/* Guest interruptibility state (25.4.2, table 25-3) */
+/* Guest interruptibility state (25.4.2) */
 #define INTR_BLOCK_STI BIT(0)
 #define INTR_BLOCK_MOV_SS BIT(1)
 #define INTR_BLOCK_NMI BIT(3)
 
-/* Segment access rights in the VMCS (25.4.1, table 25-2) */
+/* Segment access rights in the VMCS (25.4.1) */
 #define AR_UNUSABLE BIT(16)
 
-/* Exit qualification for EPT violations (28.2.1, table 28-7) */
+/* Exit qualification for EPT violations (28.2.1) */
 #define EPT_QUAL_WRITE BIT(1)
 #define EPT_QUAL_FETCH BIT(2)
 #define EPT_QUAL_PRESENT (BIT(3) | BIT(4) | BIT(5))
@@ -207,6 +210,7 @@
 #define EXIT_REASON_EPT_VIOLATION 48
 #define EXIT_REASON_EPT_MISCONFIG 49
 #define EXIT_REASON_INVEPT 50
+#define EXIT_REASON_PREEMPTION_TIMER 52
 #define EXIT_REASON_INVVPID 53
 #define EXIT_REASON_WBINVD 54
 #define EXIT_REASON_XSETBV 55

@@ -14,6 +14,7 @@
 #include "arch/x86/asm.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/msr.h"
+#include "arch/x86/timer.h"
 #include "arch/x86/vcpu.h"
 #include "arch/x86/virt.h"
 #include "arch/x86/vmx/ept.h"
@@ -23,6 +24,7 @@
 #include "kernel/mm.h"
 #include "kernel/percpu.h"
 #include "kernel/printk.h"
+#include "kernel/sched.h"
 #include "kernel/string.h"
 #include "kernel/vm.h"
 
@@ -94,12 +96,16 @@ static struct {
 	u32 revision;
 	u32 pin, cpu, cpu2, exit, entry;
 	u64 cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
-	u64 cr0_mask, cr4_mask;		/* bits the guest does not own: the VMX-fixed ones */
+	u64 cr0_mask, cr4_mask;		/* bits the guest does not own (setup_fixed_bits) */
+	u32 preempt_ticks;		/* one scheduler slice in VMX-preemption timer ticks */
 	bool true_ctls, inout_info, invept_single;
 } caps;
 
 static u64 msr_bitmap_pa;
 static u64 vmxon_pa[MAX_CPUS];
+/* Per CPU: the vCPU and VM loaded last, compared only (they may be gone). */
+static const struct vcpu *last_vcpu[MAX_CPUS];
+static const struct vm *last_vm[MAX_CPUS];
 
 int vmx_enter(u64 *gprs, u64 *cr2, u64 launched);
 extern const u8 vmx_exit[];
@@ -116,7 +122,8 @@ static u64 vmcs_read(u32 field)
 static void vmcs_write(u32 field, u64 val)
 {
 	if (!vmwrite(field, val))
-		pr_err("keel: vmx: VMWRITE of field %#x (%#llx) failed\n", field, (unsigned long long)val);
+		pr_err("keel: vmx: VMWRITE of field %#x (%#llx) failed\n", field,
+		       (unsigned long long)val);
 }
 
 static u64 gread(struct vmx_vcpu *x, unsigned int i)
@@ -159,19 +166,21 @@ static const char *setup_controls(void)
 	u32 vpid = keel.cpu.ept.vpid ? CPU2_ENABLE_VPID : 0;
 
 	if (!adjust_controls(MSR_IA32_VMX_PINBASED_CTLS, MSR_IA32_VMX_TRUE_PINBASED_CTLS,
-			     PIN_EXT_INTR_EXITING | PIN_NMI_EXITING, 0, &caps.pin))
+			     PIN_EXT_INTR_EXITING | PIN_NMI_EXITING, PIN_PREEMPTION_TIMER, &caps.pin))
 		return "interrupt and NMI exiting";
 	if (!adjust_controls(MSR_IA32_VMX_PROCBASED_CTLS, MSR_IA32_VMX_TRUE_PROCBASED_CTLS,
 			     CPU_INTR_WINDOW_EXITING | CPU_HLT_EXITING | CPU_TPR_SHADOW |
 			     CPU_UNCOND_IO_EXITING | CPU_USE_MSR_BITMAPS | CPU_SECONDARY_CONTROLS,
 			     CPU_MWAIT_EXITING | CPU_MONITOR_EXITING, &caps.cpu))
 		return "the primary processor-based controls Keel needs";
-	if (!adjust_controls(MSR_IA32_VMX_PROCBASED_CTLS2, 0, CPU2_ENABLE_EPT | CPU2_UNRESTRICTED_GUEST,
+	if (!adjust_controls(MSR_IA32_VMX_PROCBASED_CTLS2, 0,
+			     CPU2_ENABLE_EPT | CPU2_UNRESTRICTED_GUEST,
 			     vpid | CPU2_RDTSCP | CPU2_INVPCID | CPU2_WBINVD_EXITING, &caps.cpu2))
-		return "unrestricted guest";
+		return "EPT with unrestricted guest";
 	if (!adjust_controls(MSR_IA32_VMX_EXIT_CTLS, MSR_IA32_VMX_TRUE_EXIT_CTLS,
 			     EXIT_HOST_ADDR_SPACE_SIZE | EXIT_SAVE_IA32_PAT | EXIT_LOAD_IA32_PAT |
-			     EXIT_SAVE_IA32_EFER | EXIT_LOAD_IA32_EFER, EXIT_SAVE_DEBUG_CONTROLS, &caps.exit))
+			     EXIT_SAVE_IA32_EFER | EXIT_LOAD_IA32_EFER, EXIT_SAVE_DEBUG_CONTROLS,
+			     &caps.exit))
 		return "the VM-exit controls for EFER and PAT";
 	if (!adjust_controls(MSR_IA32_VMX_ENTRY_CTLS, MSR_IA32_VMX_TRUE_ENTRY_CTLS,
 			     ENTRY_IA32E_MODE | ENTRY_LOAD_IA32_PAT | ENTRY_LOAD_IA32_EFER,
@@ -187,8 +196,9 @@ static const char *setup_controls(void)
 
 /*
  * With unrestricted guest, CR0.PE and PG are the guest's (27.3.1.1); the
- * other fixed bits (A.7, A.8) are Keel's and the guest sees its own values
- * through the read shadows.
+ * other fixed bits (A.7, A.8) are Keel's, and so are CD and NW, which VM
+ * entry leaves as the host has them (27.3.2.1). The guest sees its own
+ * values of those through the read shadows.
  */
 static void setup_fixed_bits(void)
 {
@@ -196,8 +206,21 @@ static void setup_fixed_bits(void)
 	caps.cr0_fixed1 = rdmsr(MSR_IA32_VMX_CR0_FIXED1);
 	caps.cr4_fixed0 = rdmsr(MSR_IA32_VMX_CR4_FIXED0);
 	caps.cr4_fixed1 = rdmsr(MSR_IA32_VMX_CR4_FIXED1);
-	caps.cr0_mask = caps.cr0_fixed0 | (~caps.cr0_fixed1 & 0xffffffffULL);
+	caps.cr0_mask = caps.cr0_fixed0 | (~caps.cr0_fixed1 & 0xffffffffULL) | CR0_CD | CR0_NW;
 	caps.cr4_mask = caps.cr4_fixed0 | ~caps.cr4_fixed1;
+}
+
+/*
+ * The VMX-preemption timer (26.5.1) bounds a run without exits to one
+ * scheduler slice: a backstop for external-interrupt exiting, which Bochs
+ * 2.7 does not deliver while the guest runs with RFLAGS.IF = 0.
+ */
+static void setup_preemption_timer(void)
+{
+	unsigned int rate = rdmsr(MSR_IA32_VMX_MISC) & VMX_MISC_TIMER_RATE;
+	u64 ticks = (tsc_khz * (SCHED_SLICE_NS / 1000000)) >> rate;
+
+	caps.preempt_ticks = (u32)MIN(ticks, 0xffffffffULL);
 }
 
 /* One bit per MSR for reads and for writes, low and high ranges (25.6.9); set = exit. */
@@ -228,6 +251,7 @@ static int vmx_global_init(void)
 		return -ENODEV;
 	}
 	setup_fixed_bits();
+	setup_preemption_timer();
 	msr_bitmap_pa = frame_alloc_keel(0);
 	if (!msr_bitmap_pa)
 		return -ENOMEM;
@@ -257,7 +281,8 @@ static int vmx_cpu_enable(void)
 	}
 	fc = rdmsr(MSR_IA32_FEATURE_CONTROL);
 	if (!(fc & FEATURE_CONTROL_LOCK))
-		wrmsr(MSR_IA32_FEATURE_CONTROL, fc | FEATURE_CONTROL_VMX_OUTSIDE_SMX | FEATURE_CONTROL_LOCK);
+		wrmsr(MSR_IA32_FEATURE_CONTROL,
+		      fc | FEATURE_CONTROL_VMX_OUTSIDE_SMX | FEATURE_CONTROL_LOCK);
 	else if (!(fc & FEATURE_CONTROL_VMX_OUTSIDE_SMX))
 		return -ENODEV;
 	write_cr0((read_cr0() | rdmsr(MSR_IA32_VMX_CR0_FIXED0)) & caps.cr0_fixed1);
@@ -274,6 +299,7 @@ static int vmx_vm_init(struct vm *vm)
 {
 	static u32 next_vpid;
 
+	vm->gpt.max_leaf_level = keel.cpu.ept.pages_1g ? 3 : 2;	/* 1 GiB EPT leaves (A.10) */
 	vm->asid = 1 + __atomic_fetch_add(&next_vpid, 1, __ATOMIC_RELAXED) % 0xffff;
 	return 0;
 }
@@ -298,6 +324,7 @@ static int vmx_vcpu_init(struct vcpu *v)
 	x->guest[C_CPU_CTLS] = caps.cpu;
 	x->guest[C_ENTRY_CTLS] = caps.entry;
 	x->guest[C_PAT] = DEFAULT_PAT;
+	x->dirty = true;
 	vcpu_set_reset_state(v);
 	return 0;
 }
@@ -319,7 +346,8 @@ static void write_controls(struct vcpu *v, struct vmx_vcpu *x)
 	vmcs_write(PIN_BASED_VM_EXEC_CONTROL, caps.pin);
 	vmcs_write(SECONDARY_VM_EXEC_CONTROL, caps.cpu2);
 	vmcs_write(VM_EXIT_CONTROLS, caps.exit);
-	vmcs_write(EXCEPTION_BITMAP, BIT(18) | BIT(17));	/* #MC stays the host's; #AC cannot loop */
+	/* #MC stays the host's; an intercepted #AC cannot loop in delivery (CVE-2015-5307) */
+	vmcs_write(EXCEPTION_BITMAP, BIT(18) | BIT(17));
 	vmcs_write(PAGE_FAULT_ERROR_CODE_MASK, 0);
 	vmcs_write(PAGE_FAULT_ERROR_CODE_MATCH, 0);
 	vmcs_write(CR3_TARGET_COUNT, 0);
@@ -341,6 +369,8 @@ static void write_controls(struct vcpu *v, struct vmx_vcpu *x)
 	vmcs_write(GUEST_IA32_DEBUGCTL, 0);
 	vmcs_write(GUEST_PENDING_DBG_EXCEPTIONS, 0);
 	vmcs_write(GUEST_ACTIVITY_STATE, 0);
+	if (caps.pin & PIN_PREEMPTION_TIMER)
+		vmcs_write(GUEST_PREEMPTION_TIMER, caps.preempt_ticks);	/* each entry starts it */
 }
 
 /* Host state every CPU shares (25.5, 27.2.3): Keel's selectors (arch/x86/cpu.h), the exit label. */
@@ -380,6 +410,31 @@ static void write_host_state(struct percpu *pc)
 	vmcs_write(HOST_IA32_PAT, rdmsr(MSR_IA32_PAT));
 }
 
+/*
+ * Single-context INVEPT drops the guest-physical and combined mappings of
+ * this EPTP for every VPID (29.4.3.1); all-context where that is missing.
+ */
+static void vmx_flush_gpa(struct vcpu *v)
+{
+	if (caps.invept_single)
+		invept(INVEPT_SINGLE_CONTEXT, eptp(v->vm));
+	else
+		invept(INVEPT_ALL_CONTEXT, 0);
+}
+
+/*
+ * The vCPUs of a VM share its VPID and EPTP, and TLB entries are tagged by
+ * VPID, PCID and EPTP, not by CR3 (29.4.1): what one vCPU left on this CPU
+ * could translate for the next one of its VM. Flush between them.
+ */
+static void flush_if_sibling(struct vcpu *v, unsigned int cpu)
+{
+	if (last_vcpu[cpu] != v && last_vm[cpu] == v->vm)
+		vmx_flush_gpa(v);
+	last_vcpu[cpu] = v;
+	last_vm[cpu] = v->vm;
+}
+
 static void vmx_vcpu_load(struct vcpu *v)
 {
 	struct vmx_vcpu *x = v->arch.hw;
@@ -392,7 +447,6 @@ static void vmx_vcpu_load(struct vcpu *v)
 		pr_err("keel: vmx: VMPTRLD failed on cpu %u\n", pc->cpu);
 	x->cpu = (int)pc->cpu;
 	if (first) {
-		pr_info("DBG cr0 %llx shadow %llx mask %llx f0 %llx f1 %llx cr4 %llx sh %llx mask %llx f0 %llx f1 %llx\n", (unsigned long long)x->guest[C_CR0], (unsigned long long)x->guest[C_CR0_SHADOW], (unsigned long long)caps.cr0_mask, (unsigned long long)caps.cr0_fixed0, (unsigned long long)caps.cr0_fixed1, (unsigned long long)x->guest[C_CR4], (unsigned long long)x->guest[C_CR4_SHADOW], (unsigned long long)caps.cr4_mask, (unsigned long long)caps.cr4_fixed0, (unsigned long long)caps.cr4_fixed1);
 		write_controls(v, x);
 		write_host_constants();
 	}
@@ -405,6 +459,7 @@ static void vmx_vcpu_load(struct vcpu *v)
 	x->dirty = false;
 	for (size_t i = 0; i < ARRAY_SIZE(lazy_msrs); i++)
 		wrmsr(lazy_msrs[i], x->msrs[i]);
+	flush_if_sibling(v, pc->cpu);
 }
 
 static void vmx_vcpu_put(struct vcpu *v)
@@ -428,9 +483,9 @@ static void vmx_get_segment(struct vcpu *v, enum seg_reg seg, struct segment *s)
 	*s = (struct segment){
 		.base = gread(x, C_BASE + seg), .limit = (u32)gread(x, C_LIMIT + seg),
 		.selector = (u16)gread(x, C_SEL + seg),
-		.type = ar & 0xf, .s = (ar >> 4) & 1, .dpl = (ar >> 5) & 3, .present = !(ar & AR_UNUSABLE),
-		.avl = (ar >> 12) & 1, .l = (ar >> 13) & 1, .db = (ar >> 14) & 1, .g = (ar >> 15) & 1,
-		.unusable = !!(ar & AR_UNUSABLE),
+		.type = ar & 0xf, .s = (ar >> 4) & 1, .dpl = (ar >> 5) & 3,
+		.present = !(ar & AR_UNUSABLE), .avl = (ar >> 12) & 1, .l = (ar >> 13) & 1,
+		.db = (ar >> 14) & 1, .g = (ar >> 15) & 1, .unusable = !!(ar & AR_UNUSABLE),
 	};
 }
 
@@ -617,18 +672,6 @@ static void vmx_request_intr_window(struct vcpu *v, bool on)
 }
 
 /*
- * Single-context INVEPT drops the guest-physical and combined mappings of
- * this EPTP for every VPID (29.4.3.1); all-context where that is missing.
- */
-static void vmx_flush_gpa(struct vcpu *v)
-{
-	if (caps.invept_single)
-		invept(INVEPT_SINGLE_CONTEXT, eptp(v->vm));
-	else
-		invept(INVEPT_ALL_CONTEXT, 0);
-}
-
-/*
  * PAE paging takes its four PDPTEs from the VMCS on entry (27.3.2.4): after
  * an emulated MOV to CR0/CR4 that leaves the guest in PAE paging, they are
  * read here as the CPU would have (SDM Vol. 3A 4.4.1). A reserved bit set
@@ -743,7 +786,8 @@ static void save_pending_event(struct vcpu *v, u32 info)
 	if (!(info & INTR_INFO_VALID) || type == 1 || type > INTR_TYPE_HW_EXCEPTION)
 		return;
 	v->arch.event = (struct x86_event){
-		.valid = true, .type = types[type], .vector = info & INTR_INFO_VECTOR, .has_error = error,
+		.valid = true, .type = types[type], .vector = info & INTR_INFO_VECTOR,
+		.has_error = error,
 		.error_code = error ? (u32)vmcs_read(IDT_VECTORING_ERROR_CODE) : 0,
 	};
 }
@@ -768,11 +812,11 @@ static void decode_exception(struct vm_exit *e)
 /*
  * I/O exit qualification (28.2.1); for INS/OUTS the address size and the
  * segment come from the instruction information (28.2.5) where the CPU
- * reports it (A.1), else the defaults: DS and the mode's address size.
+ * reports it (A.1). Without it, addr_size stays 0 and exit.c decodes the
+ * instruction instead.
  */
-static void decode_io(struct vcpu *v, struct vm_exit *e)
+static void decode_io(struct vm_exit *e)
 {
-	static const u8 mode_addr_size[] = { [X86_MODE_16] = 2, [X86_MODE_32] = 4, [X86_MODE_64] = 8 };
 	u64 q = e->qual;
 	u32 info;
 
@@ -782,13 +826,8 @@ static void decode_io(struct vcpu *v, struct vm_exit *e)
 	e->io.string = q & BIT(4);
 	e->io.rep = q & BIT(5);
 	e->io.port = q >> 16;
-	if (!e->io.string)
+	if (!e->io.string || !caps.inout_info)
 		return;
-	if (!caps.inout_info) {
-		e->io.addr_size = mode_addr_size[vcpu_mode(v)];
-		e->io.seg = SEG_DS;
-		return;
-	}
 	info = (u32)vmcs_read(VMX_INSTRUCTION_INFO);
 	e->io.addr_size = 2 << ((info >> 7) & 7);
 	e->io.seg = (info >> 15) & 7;
@@ -808,7 +847,8 @@ static bool undefined_instruction(u32 basic)
 {
 	return (basic >= EXIT_REASON_VMCLEAR && basic <= EXIT_REASON_VMXON) ||
 	       basic == EXIT_REASON_GETSEC || basic == EXIT_REASON_INVEPT ||
-	       basic == EXIT_REASON_INVVPID || basic == EXIT_REASON_MWAIT || basic == EXIT_REASON_MONITOR;
+	       basic == EXIT_REASON_INVVPID || basic == EXIT_REASON_MWAIT ||
+	       basic == EXIT_REASON_MONITOR;
 }
 
 /* Exits for which the VM-exit instruction length is defined (28.2.5). */
@@ -828,12 +868,13 @@ static void dump_guest_state(void)
 	pr_err("keel: vmx: guest rip %#llx rflags %#llx cr0 %#llx cr3 %#llx cr4 %#llx efer %#llx\n",
 	       field(GUEST_RIP), field(GUEST_RFLAGS), field(GUEST_CR0), field(GUEST_CR3),
 	       field(GUEST_CR4), field(GUEST_IA32_EFER));
-	pr_err("keel: vmx: pin %#llx cpu %#llx cpu2 %#llx exit %#llx entry %#llx event %#llx intr-state %#llx\n",
+	pr_err("keel: vmx: pin %#llx cpu %#llx cpu2 %#llx exit %#llx entry %#llx event %#llx "
+	       "intr-state %#llx\n",
 	       field(PIN_BASED_VM_EXEC_CONTROL), field(CPU_BASED_VM_EXEC_CONTROL),
 	       field(SECONDARY_VM_EXEC_CONTROL), field(VM_EXIT_CONTROLS), field(VM_ENTRY_CONTROLS),
 	       field(VM_ENTRY_INTR_INFO), field(GUEST_INTERRUPTIBILITY_INFO));
 	for (u32 s = 0; s < NR_SEGS; s++)
-		pr_err("keel: vmx: segment %u selector %#llx base %#llx limit %#llx access rights %#llx\n", s,
+		pr_err("keel: vmx: segment %u selector %#llx base %#llx limit %#llx access %#llx\n", s,
 		       field(GUEST_ES_SELECTOR + 2 * s), field(GUEST_ES_BASE + 2 * s),
 		       field(GUEST_ES_LIMIT + 2 * s), field(GUEST_ES_AR_BYTES + 2 * s));
 }
@@ -861,10 +902,11 @@ static void decode_exit(struct vcpu *v, struct vm_exit *e)
 	case EXIT_REASON_INVD: e->kind = EXIT_SKIP; break;
 	case EXIT_REASON_VMCALL: e->kind = EXIT_HYPERCALL; break;
 	case EXIT_REASON_CR_ACCESS: handle_cr_access(v, e); break;
-	case EXIT_REASON_IO_INSTRUCTION: decode_io(v, e); break;
+	case EXIT_REASON_IO_INSTRUCTION: decode_io(e); break;
 	case EXIT_REASON_MSR_READ: e->kind = EXIT_MSR_READ; break;
 	case EXIT_REASON_MSR_WRITE: e->kind = EXIT_MSR_WRITE; break;
 	case EXIT_REASON_EPT_VIOLATION: decode_ept_violation(e); break;
+	case EXIT_REASON_PREEMPTION_TIMER: e->kind = EXIT_NONE; break;
 	case EXIT_REASON_WBINVD: e->kind = EXIT_SKIP; break;
 	case EXIT_REASON_XSETBV: e->kind = EXIT_XSETBV; break;
 	default:
@@ -881,7 +923,8 @@ static void entry_failed(struct vcpu *v, struct vm_exit *e, int fail)
 	u32 error = fail == 2 ? (u32)vmcs_read(VM_INSTRUCTION_ERROR) : 0;
 
 	pr_err("keel: vmx: %s failed: %s, VM-instruction error %u (SDM Vol. 3C 31.4)\n",
-	       x->launched ? "VMRESUME" : "VMLAUNCH", fail == 2 ? "VMfailValid" : "VMfailInvalid", error);
+	       x->launched ? "VMRESUME" : "VMLAUNCH", fail == 2 ? "VMfailValid" : "VMfailInvalid",
+	       error);
 	if (fail == 2)
 		dump_guest_state();
 	*e = (struct vm_exit){ .kind = EXIT_ENTRY_FAILURE, .raw_reason = error, .qual = (u64)fail };
@@ -895,14 +938,13 @@ static void entry_failed(struct vcpu *v, struct vm_exit *e, int fail)
 static void vmx_run(struct vcpu *v, struct vm_exit *exit)
 {
 	struct vmx_vcpu *x = v->arch.hw;
-	u64 state = intr_state(v, x);
 	int fail;
 
 	vmcs_write(GUEST_RIP, v->arch.regs.rip);
 	vmcs_write(GUEST_RSP, v->arch.regs.gpr[GPR_RSP]);
 	vmcs_write(GUEST_RFLAGS, v->arch.regs.rflags);
-	if (state != gread(x, C_INTR_STATE))
-		gwrite(x, C_INTR_STATE, state);
+	if (v->arch.regs.rip != x->exit_rip)
+		gwrite(x, C_INTR_STATE, intr_state(v, x));
 	if (v->arch.event.valid) {
 		inject(v, &v->arch.event);
 		v->arch.event.valid = false;
@@ -918,8 +960,6 @@ static void vmx_run(struct vcpu *v, struct vm_exit *exit)
 	v->arch.regs.rflags = vmcs_read(GUEST_RFLAGS);
 	save_pending_event(v, (u32)vmcs_read(IDT_VECTORING_INFO));
 	decode_exit(v, exit);
-	if (v->id && exit->kind != EXIT_EXTINT)
-		pr_info("DBG vcpu %u cpu %d kind %d rip %llx rfl %llx rbx %llx rdi %llx rsi %llx rsp %llx cr0 %llx\n", v->id, x->cpu, exit->kind, (unsigned long long)v->arch.regs.rip, (unsigned long long)v->arch.regs.rflags, (unsigned long long)v->arch.regs.gpr[GPR_RBX], (unsigned long long)v->arch.regs.gpr[GPR_RDI], (unsigned long long)v->arch.regs.gpr[GPR_RSI], (unsigned long long)v->arch.regs.gpr[GPR_RSP], (unsigned long long)vmcs_read(GUEST_CR0));
 }
 
 const struct virt_ops vmx_ops = {
