@@ -38,7 +38,9 @@ _start:
 	rdmsr
 	orl $EFER_LME, %eax
 	wrmsr
+	/* Caches on: firmware may hand over CR0.CD/NW set, as RESET leaves them (SDM Vol. 3A 9.1.1). */
 	movl %cr0, %eax
+	andl $~(CR0_CD | CR0_NW), %eax
 	orl $(CR0_PG | CR0_PE | CR0_WP), %eax
 	movl %eax, %cr0
 

@@ -49,7 +49,9 @@ tramp_pm32:
 	movl TRAMP_EFER(%ebx), %eax
 	xorl %edx, %edx
 	wrmsr
+	/* An AP leaves INIT with CR0.CD and NW set (SDM Vol. 3A 9.1.1): turn its caches on. */
 	movl %cr0, %eax
+	andl $~(CR0_CD | CR0_NW), %eax
 	orl $(CR0_PG | CR0_WP), %eax
 	movl %eax, %cr0
 	ljmpl *OFF(tramp_far64)(%ebx)

@@ -223,8 +223,12 @@ void arch_vcpu_put(struct vcpu *v)
 
 void arch_vcpu_retire(struct vcpu *v)
 {
-	if (this_cpu()->fpu_owner == v)
-		this_cpu()->fpu_owner = NULL;
+	struct percpu *pc = this_cpu();
+
+	if (pc->fpu_owner == v)
+		pc->fpu_owner = NULL;
+	if (pc->last_vcpu == v)
+		pc->last_vcpu = NULL;	/* a new vCPU at the same address must not look current */
 }
 
 static int highest_irr(const u64 *irr)
@@ -276,17 +280,28 @@ static void prepare_events(struct vcpu *v)
 	set_window(v, vec >= 0);
 }
 
+/*
+ * Cached translations are tagged by ASID or VPID+EPTP, not by guest CR3
+ * (APM Vol. 2 15.16; SDM Vol. 3C 29.4.1), and a VM's vCPUs share the tag
+ * (wrapped ASIDs may even be shared between VMs): flush when another vCPU
+ * ran here last, when this one moved here, or when the VM's map changed.
+ */
+static void flush_stale(struct percpu *pc, struct vcpu *v)
+{
+	if (pc->last_vcpu == v && v->arch.last_cpu == pc->cpu && v->arch.flush_gen == v->vm->gpa_gen)
+		return;
+	virt->flush_gpa(v);
+	pc->last_vcpu = v;
+	v->arch.last_cpu = pc->cpu;
+	v->arch.flush_gen = v->vm->gpa_gen;
+}
+
 enum vcpu_action arch_vcpu_run_once(struct vcpu *v)
 {
-	unsigned int cpu = this_cpu()->cpu;
 	struct vm_exit e;
 
 	prepare_events(v);
-	if (v->arch.last_cpu != cpu || v->arch.flush_gen != v->vm->gpa_gen) {
-		virt->flush_gpa(v);
-		v->arch.last_cpu = cpu;
-		v->arch.flush_gen = v->vm->gpa_gen;
-	}
+	flush_stale(this_cpu(), v);
 	virt->run(v, &e);
 	v->nr_entries++;
 	return handle_exit(v, &e);

@@ -104,8 +104,6 @@ static struct {
 static u64 msr_bitmap_pa;
 static u64 vmxon_pa[MAX_CPUS];
 /* Per CPU: the vCPU and VM loaded last, compared only (they may be gone). */
-static const struct vcpu *last_vcpu[MAX_CPUS];
-static const struct vm *last_vm[MAX_CPUS];
 
 int vmx_enter(u64 *gprs, u64 *cr2, u64 launched);
 extern const u8 vmx_exit[];
@@ -422,19 +420,6 @@ static void vmx_flush_gpa(struct vcpu *v)
 		invept(INVEPT_ALL_CONTEXT, 0);
 }
 
-/*
- * The vCPUs of a VM share its VPID and EPTP, and TLB entries are tagged by
- * VPID, PCID and EPTP, not by CR3 (29.4.1): what one vCPU left on this CPU
- * could translate for the next one of its VM. Flush between them.
- */
-static void flush_if_sibling(struct vcpu *v, unsigned int cpu)
-{
-	if (last_vcpu[cpu] != v && last_vm[cpu] == v->vm)
-		vmx_flush_gpa(v);
-	last_vcpu[cpu] = v;
-	last_vm[cpu] = v->vm;
-}
-
 static void vmx_vcpu_load(struct vcpu *v)
 {
 	struct vmx_vcpu *x = v->arch.hw;
@@ -459,7 +444,6 @@ static void vmx_vcpu_load(struct vcpu *v)
 	x->dirty = false;
 	for (size_t i = 0; i < ARRAY_SIZE(lazy_msrs); i++)
 		wrmsr(lazy_msrs[i], x->msrs[i]);
-	flush_if_sibling(v, pc->cpu);
 }
 
 static void vmx_vcpu_put(struct vcpu *v)
