@@ -12,7 +12,7 @@
  * happened. Called with IF = 0: host interrupts exit the guest
  * ("external-interrupt exiting") and stay pending until the caller sets IF.
  */
-#include "arch/x86/asm-offsets.h"
+#include "arch/x86/guest_gprs.h"
 #include "arch/x86/vmx/vmcs.h"
 
 	.text
@@ -37,19 +37,7 @@ vmx_enter:
 	/* The flags for the jump below; the MOVs that follow keep them. */
 	testq %rdx, %rdx
 	movq GPR_RAX_OFF(%rdi), %rax
-	movq GPR_RCX_OFF(%rdi), %rcx
-	movq GPR_RDX_OFF(%rdi), %rdx
-	movq GPR_RBX_OFF(%rdi), %rbx
-	movq GPR_RBP_OFF(%rdi), %rbp
-	movq GPR_RSI_OFF(%rdi), %rsi
-	movq GPR_R8_OFF(%rdi), %r8
-	movq GPR_R9_OFF(%rdi), %r9
-	movq GPR_R10_OFF(%rdi), %r10
-	movq GPR_R11_OFF(%rdi), %r11
-	movq GPR_R12_OFF(%rdi), %r12
-	movq GPR_R13_OFF(%rdi), %r13
-	movq GPR_R14_OFF(%rdi), %r14
-	movq GPR_R15_OFF(%rdi), %r15
+	LOAD_GUEST_GPRS %rdi
 	movq GPR_RDI_OFF(%rdi), %rdi
 	jnz 2f
 	vmlaunch
@@ -67,19 +55,7 @@ vmx_exit:
 	pushq %rdi
 	movq 8(%rsp), %rdi
 	movq %rax, GPR_RAX_OFF(%rdi)
-	movq %rcx, GPR_RCX_OFF(%rdi)
-	movq %rdx, GPR_RDX_OFF(%rdi)
-	movq %rbx, GPR_RBX_OFF(%rdi)
-	movq %rbp, GPR_RBP_OFF(%rdi)
-	movq %rsi, GPR_RSI_OFF(%rdi)
-	movq %r8, GPR_R8_OFF(%rdi)
-	movq %r9, GPR_R9_OFF(%rdi)
-	movq %r10, GPR_R10_OFF(%rdi)
-	movq %r11, GPR_R11_OFF(%rdi)
-	movq %r12, GPR_R12_OFF(%rdi)
-	movq %r13, GPR_R13_OFF(%rdi)
-	movq %r14, GPR_R14_OFF(%rdi)
-	movq %r15, GPR_R15_OFF(%rdi)
+	SAVE_GUEST_GPRS %rdi
 	popq GPR_RDI_OFF(%rdi)
 	movq 8(%rsp), %rsi
 	movq %cr2, %rax
@@ -87,14 +63,8 @@ vmx_exit:
 	xorl %eax, %eax
 	addq $16, %rsp
 	/* Leave no guest value in a caller-saved register. */
-5:	xorl %ecx, %ecx
-	xorl %edx, %edx
-	xorl %esi, %esi
+5:	SCRUB_GUEST_GPRS
 	xorl %edi, %edi
-	xorl %r8d, %r8d
-	xorl %r9d, %r9d
-	xorl %r10d, %r10d
-	xorl %r11d, %r11d
 	popq %r15
 	popq %r14
 	popq %r13
