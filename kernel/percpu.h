@@ -19,6 +19,7 @@ struct percpu {
 	volatile bool online;
 	volatile u64 timer_ticks;
 	volatile u64 calls_done;
+	volatile u64 nmis;		/* NMIs that were not a panic's stop request */
 	struct runqueue rq;
 	struct vcpu *fpu_owner;	/* whose FPU/SSE state the registers hold */
 	struct vcpu *last_vcpu;	/* whose guest translations the TLB may hold */

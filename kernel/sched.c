@@ -86,6 +86,7 @@ static struct vcpu *pick(struct runqueue *rq)
 		if (rq->tail == v)
 			rq->tail = prev;
 	}
+	rq->idle = !v;	/* under the lock: sched_add() then knows to send a wake-up */
 	spin_unlock(&rq->lock);
 	return v;
 }
@@ -132,9 +133,10 @@ static void idle(struct runqueue *rq)
 {
 	u64 now = rdtsc();
 
-	rq->idle = true;
-	if (rq->next_deadline <= now)
+	if (rq->next_deadline <= now) {
+		rq->idle = false;
 		return;
+	}
 	timer_arm_ns(MIN(IDLE_WAKE_NS, tsc_to_ns(rq->next_deadline - now)));
 	safe_halt();
 	irq_disable();

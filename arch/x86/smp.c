@@ -117,6 +117,8 @@ static bool boot_one(unsigned int cpu, const struct acpi_cpu *c, u64 tramp, bool
 		return false;
 	}
 	if (!start_ap(cpu, tramp)) {
+		/* Park it in wait-for-SIPI, so a late start cannot use the next CPU's parameters. */
+		apic_send_ipi(c->apic_id, APIC_DM_INIT | APIC_LEVEL_ASSERT);
 		pr_err("keel: cpu %u (apic id %u) did not start\n", cpu, c->apic_id);
 		return false;
 	}
@@ -140,8 +142,7 @@ unsigned int smp_boot(const struct acpi_info *acpi, bool x2apic, bool tsc_deadli
 		if (!c->enabled || c->apic_id == percpu[0].apic_id)
 			continue;
 		nr_cpus_possible++;
-		if (boot_one(next, c, tramp, x2apic))
-			next++;
+		boot_one(next++, c, tramp, x2apic);	/* a slot is never reused, even for a CPU that failed */
 	}
 	return nr_cpus_online;
 }
@@ -158,20 +159,20 @@ static int call_async(unsigned int cpu, void (*fn)(void *), void *arg)
 	return 0;
 }
 
+/*
+ * A CPU that does not answer a cross-call is wedged, and may still be about
+ * to run the call with the caller's (soon dead) argument: that is fatal.
+ */
 static int call_wait(unsigned int cpu)
 {
-	int r = 0;
-
 	for (u64 us = 0; __atomic_load_n(&call_slot[cpu].pending, __ATOMIC_ACQUIRE); us++) {
-		if (us > CALL_TIMEOUT_US) {
-			call_slot[cpu].pending = false;
-			r = -EBUSY;
-			break;
-		}
+		if (us > CALL_TIMEOUT_US)
+			panic("cpu %u did not answer a cross-call within %u s", cpu,
+			      CALL_TIMEOUT_US / 1000000);
 		udelay(1);
 	}
 	spin_unlock(&call_slot[cpu].lock);
-	return r;
+	return 0;
 }
 
 static void call_local(void (*fn)(void *), void *arg)

@@ -44,7 +44,7 @@ static void exception(struct regs *r)
 	if (r->vector == VEC_NMI) {
 		if (panic_in_progress())
 			cpu_stop();
-		pr_warn("keel: cpu %u: NMI\n", this_cpu()->cpu);
+		this_cpu()->nmis++;	/* no printk: this CPU may hold the log lock */
 		return;
 	}
 	if (fixup_exception(r))
