@@ -7,7 +7,7 @@
 
 struct boot_info;
 
-#define BOOTVM_MAX_MEM_MIB 4096
+#define BOOTVM_MAX_MEM_MIB 3072	/* RAM stays below the device range at 3-4 GiB, as on a PC */
 #define BOOTVM_MAX_CPUS 16
 
 struct bootvm_spec {

@@ -53,7 +53,7 @@ static int parse_word(const char *w, int len, struct bootvm_spec *spec, const ch
 
 	if (len > 4 && !strncmp(w, "mem=", 4))
 		return parse_number(w + 4, len - 4, 2, BOOTVM_MAX_MEM_MIB, &spec->mem_mib, why,
-				    "mem= must be 2-4096 (MiB)");
+				    "mem= must be 2-3072 (MiB)");
 	if (len > 5 && !strncmp(w, "cpus=", 5)) {
 		int r = parse_number(w + 5, len - 5, 1, BOOTVM_MAX_CPUS, &v, why, "cpus= must be 1-16");
 

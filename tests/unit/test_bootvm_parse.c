@@ -38,7 +38,7 @@ TEST(invalid_strings)
 	bad("keel.vm=abcdefghijklmnop", "1-15 characters");
 	bad("keel.vm=a/b", "letters, digits");
 	bad("keel.vm=x mem=1", "mem=");
-	bad("keel.vm=x mem=4097", "mem=");
+	bad("keel.vm=x mem=3073", "mem=");
 	bad("keel.vm=x mem=lots", "mem=");
 	bad("keel.vm=x cpus=0", "cpus=");
 	bad("keel.vm=x cpus=17", "cpus=");
