@@ -126,6 +126,20 @@ static void start_secondary(struct vcpu *v, unsigned int index)
 	sched_add(s);
 }
 
+/* 0x48: vector 2 is an NMI, 0x20-0xFF an external interrupt, after bits 31:8 microseconds. */
+static void raise_later(struct vcpu *v, u32 val)
+{
+	u64 when = rdtsc() + ((val >> 8) * tsc_khz) / 1000;
+	u8 vector = (u8)val;
+
+	if (vector == 2) {
+		v->nmi_deadline = when;
+	} else if (vector >= 0x20) {
+		v->irq_deadline_vector = vector;
+		v->irq_deadline = when;
+	}
+}
+
 static int testdev_write(struct vcpu *v, u64 gpa, unsigned int size, u64 val)
 {
 	struct platform *p = plat(v);
@@ -134,9 +148,8 @@ static int testdev_write(struct vcpu *v, u64 gpa, unsigned int size, u64 val)
 	__atomic_fetch_add(&p->writes, 1, __ATOMIC_SEQ_CST);
 	if (off + size <= sizeof(p->scratch)) {
 		memcpy(p->scratch + off, &val, size);
-	} else if (off == 0x48 && (val & 0xff) >= 0x20) {
-		v->irq_deadline_vector = (u8)val;
-		v->irq_deadline = rdtsc() + (((u32)val >> 8) * tsc_khz) / 1000;
+	} else if (off == 0x48) {
+		raise_later(v, (u32)val);
 	} else if (off == 0x58) {
 		start_secondary(v, val & 0xff);
 	} else if (off == 0x60) {

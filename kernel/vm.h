@@ -27,6 +27,8 @@ struct vcpu_arch {
 	u64 irr[4];		/* pending external interrupt vectors */
 	void *hw;		/* the backend's per-vCPU state */
 	bool window;		/* an interrupt-window exit is requested */
+	bool nmi_pending;	/* one NMI waits; more collapse into it (SDM Vol. 3A 6.7.1) */
+	bool nmi_window;	/* an NMI-window exit is requested */
 	unsigned int last_cpu;	/* physical CPU of the previous entry */
 	u64 flush_gen;		/* vm->gpa_gen this vCPU's TLB entries reflect */
 	u64 tsc_aux;
@@ -41,6 +43,7 @@ struct vcpu {
 	struct vcpu *rq_next;
 	u64 irq_deadline;		/* TSC of a test-device interrupt, 0 if none */
 	u8 irq_deadline_vector;
+	u64 nmi_deadline;		/* TSC of a test-device NMI, 0 if none */
 	u64 exits[NR_EXIT_KINDS];
 	u64 nr_entries;
 	struct vcpu_arch arch;

@@ -90,16 +90,17 @@ static enum vcpu_action handle_cpuid(struct vcpu *v, struct vm_exit *e)
 }
 
 /*
- * HLT with interrupts off and nothing due stops that vCPU for good (nothing
- * can wake it: boot-time VMs have no NMI or INIT source); the VM ends when
- * all its started vCPUs have.
+ * HLT with interrupts off and no interrupt or NMI due stops that vCPU for
+ * good (nothing can wake it: the test device is the only NMI source and
+ * boot-time VMs have no INIT source); the VM ends when all its started
+ * vCPUs have.
  */
 static enum vcpu_action handle_hlt(struct vcpu *v, struct vm_exit *e)
 {
 	skip(v, e);
 	if (arch_vcpu_wakeable(v))
 		return VCPU_CONTINUE;
-	if (!(v->arch.regs.rflags & RFLAGS_IF) && !v->irq_deadline &&
+	if (!(v->arch.regs.rflags & RFLAGS_IF) && !v->irq_deadline && !v->nmi_deadline &&
 	    __atomic_add_fetch(&v->vm->halted_vcpus, 1, __ATOMIC_SEQ_CST) == v->vm->live_vcpus)
 		return stop(v, "halted");
 	return VCPU_BLOCK;
@@ -527,9 +528,9 @@ static enum vcpu_action handle_io(struct vcpu *v, struct vm_exit *e)
 	return v->vm->state == VM_RUNNING ? skip(v, e) : VCPU_STOP;
 }
 
-static enum vcpu_action handle_intr_window(struct vcpu *v, struct vm_exit *e)
+static enum vcpu_action handle_window(struct vcpu *v, struct vm_exit *e)
 {
-	return VCPU_CONTINUE;	/* the pending interrupt goes in at the next entry */
+	return VCPU_CONTINUE;	/* the pending interrupt or NMI goes in at the next entry */
 }
 
 static const exit_handler handlers[NR_EXIT_KINDS] = {
@@ -544,7 +545,8 @@ static const exit_handler handlers[NR_EXIT_KINDS] = {
 	[EXIT_HYPERCALL] = handle_hypercall,
 	[EXIT_NPF] = handle_npf,
 	[EXIT_EXCEPTION] = handle_exception,
-	[EXIT_INTR_WINDOW] = handle_intr_window,
+	[EXIT_INTR_WINDOW] = handle_window,
+	[EXIT_NMI_WINDOW] = handle_window,
 	[EXIT_XSETBV] = handle_xsetbv,
 	[EXIT_SKIP] = skip,
 	[EXIT_TRIPLE_FAULT] = handle_triple_fault,

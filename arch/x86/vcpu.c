@@ -241,16 +241,23 @@ static int highest_irr(const u64 *irr)
 
 static void check_deadline(struct vcpu *v)
 {
-	if (v->irq_deadline && rdtsc() >= v->irq_deadline) {
+	u64 now = rdtsc();
+
+	if (v->irq_deadline && now >= v->irq_deadline) {
 		vcpu_raise_irq(v, v->irq_deadline_vector);
 		v->irq_deadline = 0;
 	}
+	if (v->nmi_deadline && now >= v->nmi_deadline) {
+		v->arch.nmi_pending = true;
+		v->nmi_deadline = 0;
+	}
 }
 
+/* A pending NMI ends HLT whatever RFLAGS.IF says (SDM Vol. 3A 6.7.1). */
 bool arch_vcpu_wakeable(struct vcpu *v)
 {
 	check_deadline(v);
-	return highest_irr(v->arch.irr) >= 0;
+	return v->arch.nmi_pending || highest_irr(v->arch.irr) >= 0;
 }
 
 static void set_window(struct vcpu *v, bool on)
@@ -261,12 +268,35 @@ static void set_window(struct vcpu *v, bool on)
 	}
 }
 
+static void set_nmi_window(struct vcpu *v, bool on)
+{
+	if (v->arch.nmi_window != on) {
+		virt->request_nmi_window(v, on);
+		v->arch.nmi_window = on;
+	}
+}
+
+/*
+ * A pending NMI goes in before any external interrupt (SDM Vol. 3A 6.9,
+ * priority among simultaneous events) once nothing blocks it; RFLAGS.IF
+ * does not. Until then, an NMI-window exit is asked for.
+ */
+static void prepare_nmi(struct vcpu *v)
+{
+	if (v->arch.nmi_pending && !v->arch.event.valid && virt->nmi_allowed(v)) {
+		v->arch.nmi_pending = false;
+		v->arch.event = (struct x86_event){ .valid = true, .type = EVENT_NMI, .vector = 2 };
+	}
+	set_nmi_window(v, v->arch.nmi_pending);
+}
+
 /* The highest pending vector goes in when the guest can take it; else ask for a window exit. */
 static void prepare_events(struct vcpu *v)
 {
 	int vec;
 
 	check_deadline(v);
+	prepare_nmi(v);
 	vec = highest_irr(v->arch.irr);
 	if (v->arch.event.valid || vec < 0) {
 		set_window(v, vec >= 0);

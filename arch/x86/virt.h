@@ -48,6 +48,7 @@ enum exit_kind {
 	EXIT_NPF,		/* EPT violation / nested page fault */
 	EXIT_EXCEPTION,
 	EXIT_INTR_WINDOW,
+	EXIT_NMI_WINDOW,
 	EXIT_XSETBV,
 	EXIT_SKIP,		/* an instruction completed by doing nothing (INVD, WBINVD) */
 	EXIT_TRIPLE_FAULT,
@@ -118,6 +119,9 @@ struct virt_ops {
 	/* Interrupt state: can an external interrupt be taken now; ask for an exit when it can. */
 	bool (*interruptible)(struct vcpu *v);
 	void (*request_intr_window)(struct vcpu *v, bool on);
+	/* The same for NMIs: no NMI handler still running, no STI or MOV SS shadow. */
+	bool (*nmi_allowed)(struct vcpu *v);
+	void (*request_nmi_window)(struct vcpu *v, bool on);
 	/* Drop this CPU's cached guest-physical translations of @v's VM before the next entry. */
 	void (*flush_gpa)(struct vcpu *v);
 };

@@ -2,19 +2,20 @@
 # Payload guests under Keel: every guest of tests/guests as its own boot-time VM,
 # all in one boot, on QEMU TCG (SVM+NPT) or Bochs (VMX+EPT). Each VM's end line
 # is checked; prints "guests: N passed, N failed".
-#   guests.sh qemu|bochs [CPUS]
+#   guests.sh qemu|bochs [CPUS]   (GUEST_VMS="name:opts ..." runs only those)
 set -u
 cd "$(dirname "$0")/../.."
 emu=${1:-qemu}
 cpus=${2:-2}
 build=${BUILD:-build}
-out=$build/guests-$emu-${cpus}cpu
+out=$build/guests-$emu-${cpus}cpu${GUEST_VMS:+-$(echo "$GUEST_VMS" | tr ' :,=' '____')}
 mkdir -p "$out"
 
 # NAME and the VM's module options; bench belongs to `make bench`.
 vms="entry:mem=16 cpuid32:mem=16 cpuid64:mem=16 realmode:mem=16 portio:mem=16 msr:mem=16
 mmio32:mem=16 mmio64:mem=16 hlt_irq:mem=16 exceptions:mem=16 hypercall:mem=16
-triplefault:mem=8 smp:mem=16,cpus=4 cr:mem=16"
+triplefault:mem=8 smp:mem=16,cpus=4 cr:mem=16 nmi:mem=16"
+vms=${GUEST_VMS:-$vms}
 
 args=()
 for vm in $vms; do

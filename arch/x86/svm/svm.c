@@ -15,9 +15,26 @@
 #define MSRPM_ORDER 1	/* 8 KiB MSR permission map (15.11) */
 #define SVM_DEFAULT_PAT 0x0007040600070406ULL
 
+/*
+ * Without vNMI (QEMU's SVM has none), Keel tracks NMI blocking itself
+ * (APM Vol. 2 15.20, 15.21.4): an injected NMI masks NMIs and turns on the
+ * IRET intercept. That intercept exits before the IRET executes, so NMIs
+ * stay masked until a later exit finds RIP moved off the IRET (it retired),
+ * as KVM does. To make that exit come soon when an NMI waits, the virtual
+ * interrupt window (VINTR) is asked for, but only if RFLAGS.IF is 0 at the
+ * IRET: the exit is then one right after an IRET that sets IF. With IF = 1
+ * the window would open before the IRET and exit forever; an IRET that
+ * leaves IF = 0 gets no early exit either. Then the pending NMI waits for
+ * the next exit of any kind, at the latest the host timer's, one
+ * scheduler slice; single-stepping the IRET would be exact but costlier.
+ */
 struct svm_vcpu {
 	struct vmcb *vmcb;
 	u64 vmcb_pa;
+	bool nmi_masked;	/* an injected NMI's handler has not returned */
+	bool iret_seen;		/* its IRET was intercepted at iret_rip */
+	u64 iret_rip;
+	bool intr_window, nmi_window;	/* what the shared code asked for */
 };
 
 /* Per CPU: the host save area VMRUN uses, and the host's VMLOAD state. */
@@ -286,12 +303,36 @@ static bool svm_interruptible(struct vcpu *v)
 	return (v->arch.regs.rflags & BIT(9)) && !(vmcb_of(v)->control.int_state & INT_STATE_SHADOW);
 }
 
-/* A virtual interrupt with the VINTR intercept: exits once the guest can take one (15.21.4). */
+static bool svm_nmi_allowed(struct vcpu *v)
+{
+	struct svm_vcpu *s = v->arch.hw;
+
+	return !s->nmi_masked && !(s->vmcb->control.int_state & INT_STATE_SHADOW);
+}
+
 static void svm_request_intr_window(struct vcpu *v, bool on)
 {
-	struct vmcb_control *c = &vmcb_of(v)->control;
+	((struct svm_vcpu *)v->arch.hw)->intr_window = on;
+}
 
-	if (on) {
+static void svm_request_nmi_window(struct vcpu *v, bool on)
+{
+	((struct svm_vcpu *)v->arch.hw)->nmi_window = on;
+}
+
+/*
+ * A virtual interrupt with the VINTR intercept: exits once the guest can
+ * take one (15.21.4). For an NMI: while NMIs are masked and the IRET not
+ * yet intercepted, that intercept is the exit; after it, see struct
+ * svm_vcpu; in a shadow alone, the window opens after it if IF = 1.
+ */
+static void update_vintr(struct vcpu *v, struct svm_vcpu *s)
+{
+	struct vmcb_control *c = &s->vmcb->control;
+	bool if_off = !(v->arch.regs.rflags & BIT(9));
+	bool nmi = s->nmi_window && (s->iret_seen ? if_off : !s->nmi_masked);
+
+	if (s->intr_window || nmi) {
 		c->int_ctl |= INT_CTL_V_IRQ | INT_CTL_V_IGN_TPR;
 		c->intercept_misc1 |= INTERCEPT_VINTR;
 	} else {
@@ -313,6 +354,31 @@ static void inject(struct vmcb_control *c, const struct x86_event *e)
 
 	c->event_inj = e->vector | (u64)types[e->type] << 8 | EVENT_VALID |
 		       (e->has_error ? EVENT_ERROR_VALID | (u64)e->error_code << 32 : 0);
+}
+
+/* An injected NMI masks NMIs until its handler's IRET (15.20; see struct svm_vcpu). */
+static void inject_event(struct svm_vcpu *s, const struct x86_event *e)
+{
+	inject(&s->vmcb->control, e);
+	if (e->type == EVENT_NMI) {
+		s->nmi_masked = true;
+		s->iret_seen = false;
+		s->vmcb->control.intercept_misc1 |= INTERCEPT_IRET;
+	}
+}
+
+/* NMIs unmask at the first exit after the intercepted IRET retired; a new IRET exit arms that. */
+static void track_iret(struct svm_vcpu *s)
+{
+	struct vmcb *vmcb = s->vmcb;
+
+	if (s->iret_seen && vmcb->save.rip != s->iret_rip)
+		s->nmi_masked = s->iret_seen = false;
+	if (vmcb->control.exit_code == SVM_EXIT_IRET) {
+		vmcb->control.intercept_misc1 &= ~INTERCEPT_IRET;
+		s->iret_seen = true;
+		s->iret_rip = vmcb->save.rip;
+	}
 }
 
 /* An event whose delivery the exit interrupted is delivered again (15.7.2). */
@@ -357,6 +423,7 @@ static void decode_exit(struct vm_exit *e, const struct vmcb_control *c, u64 rip
 	case SVM_EXIT_NMI: e->kind = EXIT_NMI; break;
 	case SVM_EXIT_SMI: e->kind = EXIT_NONE; break;
 	case SVM_EXIT_VINTR: e->kind = EXIT_INTR_WINDOW; break;
+	case SVM_EXIT_IRET: e->kind = EXIT_NONE; break;	/* see track_iret */
 	case SVM_EXIT_CPUID: e->kind = EXIT_CPUID; e->insn_len = 2; break;
 	case SVM_EXIT_HLT: e->kind = EXIT_HLT; e->insn_len = 1; break;
 	case SVM_EXIT_INVD: e->kind = EXIT_SKIP; e->insn_len = 2; break;
@@ -409,9 +476,10 @@ static void svm_run(struct vcpu *v, struct vm_exit *exit)
 	vmcb->save.rax = v->arch.regs.gpr[GPR_RAX];
 	vmcb->control.event_inj = 0;
 	if (v->arch.event.valid) {
-		inject(&vmcb->control, &v->arch.event);
+		inject_event(s, &v->arch.event);
 		v->arch.event.valid = false;
 	}
+	update_vintr(v, s);
 	irq_disable();
 	clgi();
 	irq_enable();
@@ -423,6 +491,7 @@ static void svm_run(struct vcpu *v, struct vm_exit *exit)
 	v->arch.regs.gpr[GPR_RSP] = vmcb->save.rsp;
 	v->arch.regs.rflags = vmcb->save.rflags;
 	save_pending_event(v, vmcb->control.exit_int_info);
+	track_iret(s);
 	decode_exit(exit, &vmcb->control, vmcb->save.rip);
 	v->arch.regs.rip = vmcb->save.rip;
 }
@@ -450,5 +519,7 @@ const struct virt_ops svm_ops = {
 	.set_msr = svm_set_msr,
 	.interruptible = svm_interruptible,
 	.request_intr_window = svm_request_intr_window,
+	.nmi_allowed = svm_nmi_allowed,
+	.request_nmi_window = svm_request_nmi_window,
 	.flush_gpa = svm_flush_gpa,
 };

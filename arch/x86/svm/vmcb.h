@@ -97,6 +97,7 @@ _Static_assert(sizeof(struct vmcb) <= 4096, "VMCB is one page");
 #define INTERCEPT_INIT BIT(3)
 #define INTERCEPT_VINTR BIT(4)
 #define INTERCEPT_CPUID BIT(18)
+#define INTERCEPT_IRET BIT(20)
 #define INTERCEPT_INVD BIT(22)
 #define INTERCEPT_HLT BIT(24)
 #define INTERCEPT_INVLPGA BIT(26)
@@ -129,6 +130,7 @@ _Static_assert(sizeof(struct vmcb) <= 4096, "VMCB is one page");
 #define SVM_EXIT_SMI 0x62
 #define SVM_EXIT_VINTR 0x64
 #define SVM_EXIT_CPUID 0x72
+#define SVM_EXIT_IRET 0x74
 #define SVM_EXIT_INVD 0x76
 #define SVM_EXIT_HLT 0x78
 #define SVM_EXIT_IOIO 0x7b

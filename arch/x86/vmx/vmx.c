@@ -164,10 +164,12 @@ static const char *setup_controls(void)
 	u32 vpid = keel.cpu.ept.vpid ? CPU2_ENABLE_VPID : 0;
 
 	if (!adjust_controls(MSR_IA32_VMX_PINBASED_CTLS, MSR_IA32_VMX_TRUE_PINBASED_CTLS,
-			     PIN_EXT_INTR_EXITING | PIN_NMI_EXITING, PIN_PREEMPTION_TIMER, &caps.pin))
-		return "interrupt and NMI exiting";
+			     PIN_EXT_INTR_EXITING | PIN_NMI_EXITING | PIN_VIRTUAL_NMIS,
+			     PIN_PREEMPTION_TIMER, &caps.pin))
+		return "interrupt and NMI exiting with virtual NMIs";
 	if (!adjust_controls(MSR_IA32_VMX_PROCBASED_CTLS, MSR_IA32_VMX_TRUE_PROCBASED_CTLS,
-			     CPU_INTR_WINDOW_EXITING | CPU_HLT_EXITING | CPU_TPR_SHADOW |
+			     CPU_INTR_WINDOW_EXITING | CPU_NMI_WINDOW_EXITING | CPU_HLT_EXITING |
+			     CPU_TPR_SHADOW |
 			     CPU_UNCOND_IO_EXITING | CPU_USE_MSR_BITMAPS | CPU_SECONDARY_CONTROLS,
 			     CPU_MWAIT_EXITING | CPU_MONITOR_EXITING, &caps.cpu))
 		return "the primary processor-based controls Keel needs";
@@ -186,8 +188,8 @@ static const char *setup_controls(void)
 		return "the VM-entry controls for EFER and PAT";
 	if (!keel.cpu.ept.pages_2m)
 		return "2 MiB EPT pages";
-	/* Per vCPU, as the guest asks: the interrupt window and IA-32e mode. */
-	caps.cpu &= ~CPU_INTR_WINDOW_EXITING;
+	/* Per vCPU, as the guest asks: the interrupt and NMI windows and IA-32e mode. */
+	caps.cpu &= ~(CPU_INTR_WINDOW_EXITING | CPU_NMI_WINDOW_EXITING);
 	caps.entry &= ~ENTRY_IA32E_MODE;
 	return NULL;
 }
@@ -656,6 +658,26 @@ static void vmx_request_intr_window(struct vcpu *v, bool on)
 }
 
 /*
+ * With virtual NMIs, the CPU keeps blocking by NMI in the interruptibility
+ * state (25.4.2): an injected NMI sets it, the guest's IRET clears it
+ * (26.3 "Virtual NMIs"). STI and MOV SS shadows hold NMIs off too, and
+ * VM entry rejects an NMI injected in a MOV SS shadow (27.3.1.5).
+ */
+static bool vmx_nmi_allowed(struct vcpu *v)
+{
+	return !(intr_state(v, v->arch.hw) & (INTR_BLOCK_SHADOW | INTR_BLOCK_NMI));
+}
+
+/* Exits before the first instruction with no virtual-NMI, STI or MOV SS blocking (26.7.6). */
+static void vmx_request_nmi_window(struct vcpu *v, bool on)
+{
+	struct vmx_vcpu *x = v->arch.hw;
+	u64 ctls = gread(x, C_CPU_CTLS);
+
+	gwrite(x, C_CPU_CTLS, on ? ctls | CPU_NMI_WINDOW_EXITING : ctls & ~CPU_NMI_WINDOW_EXITING);
+}
+
+/*
  * PAE paging takes its four PDPTEs from the VMCS on entry (27.3.2.4): after
  * an emulated MOV to CR0/CR4 that leaves the guest in PAE paging, they are
  * read here as the CPU would have (SDM Vol. 3A 4.4.1). A reserved bit set
@@ -769,6 +791,10 @@ static void save_pending_event(struct vcpu *v, u32 info)
 
 	if (!(info & INTR_INFO_VALID) || type == 1 || type > INTR_TYPE_HW_EXCEPTION)
 		return;
+	/* The NMI was not delivered: entry must not see it blocked when injecting it (27.3.1.5) */
+	if (type == INTR_TYPE_NMI)
+		vmcs_write(GUEST_INTERRUPTIBILITY_INFO,
+			   vmcs_read(GUEST_INTERRUPTIBILITY_INFO) & ~INTR_BLOCK_NMI);
 	v->arch.event = (struct x86_event){
 		.valid = true, .type = types[type], .vector = info & INTR_INFO_VECTOR,
 		.has_error = error,
@@ -881,6 +907,7 @@ static void decode_exit(struct vcpu *v, struct vm_exit *e)
 	case EXIT_REASON_EXTERNAL_INTERRUPT: e->kind = EXIT_EXTINT; break;
 	case EXIT_REASON_TRIPLE_FAULT: e->kind = EXIT_TRIPLE_FAULT; break;
 	case EXIT_REASON_INTERRUPT_WINDOW: e->kind = EXIT_INTR_WINDOW; break;
+	case EXIT_REASON_NMI_WINDOW: e->kind = EXIT_NMI_WINDOW; break;
 	case EXIT_REASON_CPUID: e->kind = EXIT_CPUID; break;
 	case EXIT_REASON_HLT: e->kind = EXIT_HLT; break;
 	case EXIT_REASON_INVD: e->kind = EXIT_SKIP; break;
@@ -899,6 +926,32 @@ static void decode_exit(struct vcpu *v, struct vm_exit *e)
 			e->exception.vector = X86_EXC_UD;
 		}
 	}
+}
+
+/*
+ * An IRET that unblocked NMIs and then faulted or caused an EPT violation
+ * runs again, so its unblocking is undone: exit qualification or
+ * interruption information bit 12, "NMI unblocking due to IRET" (28.2.2,
+ * 28.2.3), meaningful only when the exit did not interrupt event delivery
+ * and, for exceptions, not for #DF.
+ */
+static void redo_nmi_blocking(u32 basic, u64 qual, u32 idt_info)
+{
+	bool unblocked = false;
+	u32 info;
+
+	if (idt_info & INTR_INFO_VALID)
+		return;
+	if (basic == EXIT_REASON_EXCEPTION_NMI) {
+		info = (u32)vmcs_read(VM_EXIT_INTR_INFO);
+		unblocked = (info & INTR_INFO_NMI_UNBLOCK) &&
+			    (info & INTR_INFO_VECTOR) != 8;	/* not #DF */
+	} else if (basic == EXIT_REASON_EPT_VIOLATION) {
+		unblocked = qual & EPT_QUAL_NMI_UNBLOCK;
+	}
+	if (unblocked)
+		vmcs_write(GUEST_INTERRUPTIBILITY_INFO,
+			   vmcs_read(GUEST_INTERRUPTIBILITY_INFO) | INTR_BLOCK_NMI);
 }
 
 static void entry_failed(struct vcpu *v, struct vm_exit *e, int fail)
@@ -922,6 +975,7 @@ static void entry_failed(struct vcpu *v, struct vm_exit *e, int fail)
 static void vmx_run(struct vcpu *v, struct vm_exit *exit)
 {
 	struct vmx_vcpu *x = v->arch.hw;
+	u32 idt_info;
 	int fail;
 
 	vmcs_write(GUEST_RIP, v->arch.regs.rip);
@@ -942,8 +996,11 @@ static void vmx_run(struct vcpu *v, struct vm_exit *exit)
 	v->arch.regs.rip = x->exit_rip = vmcs_read(GUEST_RIP);
 	v->arch.regs.gpr[GPR_RSP] = vmcs_read(GUEST_RSP);
 	v->arch.regs.rflags = vmcs_read(GUEST_RFLAGS);
-	save_pending_event(v, (u32)vmcs_read(IDT_VECTORING_INFO));
+	idt_info = (u32)vmcs_read(IDT_VECTORING_INFO);
+	save_pending_event(v, idt_info);
 	decode_exit(v, exit);
+	if (exit->kind != EXIT_ENTRY_FAILURE)
+		redo_nmi_blocking(exit->raw_reason & 0xffff, exit->qual, idt_info);
 }
 
 const struct virt_ops vmx_ops = {
@@ -969,5 +1026,7 @@ const struct virt_ops vmx_ops = {
 	.set_msr = vmx_set_msr,
 	.interruptible = vmx_interruptible,
 	.request_intr_window = vmx_request_intr_window,
+	.nmi_allowed = vmx_nmi_allowed,
+	.request_nmi_window = vmx_request_nmi_window,
 	.flush_gpa = vmx_flush_gpa,
 };
