@@ -21,7 +21,7 @@ struct percpu {
 	volatile u64 calls_done;
 	volatile u64 nmis;		/* NMIs that were not a panic's stop request */
 	struct runqueue rq;
-	struct vcpu *fpu_owner;	/* whose FPU/SSE state the registers hold */
+	struct vcpu *fpu_owner;	/* whose FPU/SSE state and DR0-DR3 the registers hold */
 	struct vcpu *last_vcpu;	/* whose guest translations the TLB may hold */
 	u64 tsc_aux;		/* the hardware's IA32_TSC_AUX */
 	struct cpu_arch arch;

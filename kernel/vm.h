@@ -33,6 +33,7 @@ struct vcpu_arch {
 	u64 flush_gen;		/* vm->gpa_gen this vCPU's TLB entries reflect */
 	u64 tsc_aux;
 	u8 fxsave[512] __aligned(16);	/* x87/SSE state while another vCPU has the CPU */
+	u64 dr[4];			/* DR0-DR3, likewise: neither VMRUN nor VM entry switches them */
 };
 
 struct vcpu {

@@ -65,6 +65,7 @@ void cpuid_policy(u32 leaf, u32 subleaf, u32 out[4])
 		r.ecx |= BIT(31);
 	} else if (leaf == 7 && subleaf == 0) {
 		r.ebx &= ~(BIT(5) | BIT(16) | BIT(17) | BIT(30) | BIT(31));	/* AVX2, AVX-512 */
+		r.ecx &= ~(BIT(3) | BIT(4) | BIT(16));	/* PKU and OSPKE (PKRU is not switched), LA57 */
 	} else if (leaf == 0xd || leaf == 0x8000000a) {
 		r = (struct cpuid_regs){ 0 };
 	} else if (leaf == 0x80000001) {
@@ -382,16 +383,27 @@ static void inject_emu_exception(struct vcpu *v, const struct x86_exception *exc
 	vcpu_inject_exception(v, exc->vector, exc->has_error_code, exc->error_code);
 }
 
-/* Fetches and decodes the instruction at CS:RIP through the guest's own page tables. */
+/*
+ * Fetches and decodes the instruction at CS:RIP through the guest's own page
+ * tables, touching the next page only if the instruction runs into it.
+ */
 static int fetch_insn(struct vcpu *v, struct x86_emu *emu, struct guest_access *a, struct x86_insn *insn)
 {
-	u64 cs_base = emu->mode == X86_MODE_64 ? 0 : emu->seg_base[SEG_CS];
+	u64 la = (emu->mode == X86_MODE_64 ? 0 : emu->seg_base[SEG_CS]) + v->arch.regs.rip;
+	unsigned int first = MIN(15, PAGE_SIZE - (la & (PAGE_SIZE - 1)));
 	u8 bytes[15];
-	int r = linear_read(a, cs_base + v->arch.regs.rip, bytes, sizeof(bytes));
+	int r = linear_read(a, la, bytes, first), n;
 
 	if (r)
 		return r;
-	return x86_decode(bytes, sizeof(bytes), emu->mode, insn) < 0 ? -EINVAL : 0;
+	n = x86_decode(bytes, first, emu->mode, insn);
+	if (n == -EAGAIN) {
+		r = linear_read(a, la + first, bytes + first, sizeof(bytes) - first);
+		if (r)
+			return r;
+		n = x86_decode(bytes, sizeof(bytes), emu->mode, insn);
+	}
+	return n < 0 ? -EINVAL : 0;
 }
 
 /* A fetch or decode failure: the #PF or #UD the guest would get, or an internal error. */
@@ -414,6 +426,9 @@ static enum vcpu_action handle_npf(struct vcpu *v, struct vm_exit *e)
 	struct x86_insn insn;
 	int r;
 
+	/* The fault came from delivering an event (an IDT or stack outside RAM), not from RIP. */
+	if (v->arch.event.valid)
+		return internal_error(v, e, "MMIO access while delivering an event");
 	setup_emu(v, &emu, &a);
 	r = fetch_insn(v, &emu, &a, &insn);
 	if (r)

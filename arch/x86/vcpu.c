@@ -187,14 +187,45 @@ int vcpu_gva_to_gpa(struct vcpu *v, u64 gva, bool write, u64 *gpa, struct x86_ex
 	return walk(&w, cr3 & 0xfffff000, 2, false, cr4 & CR4_PSE, gpa);
 }
 
-/* Guest x87/SSE state stays in the registers until another vCPU needs them (Keel uses none). */
-static void switch_fpu(struct percpu *pc, struct vcpu *v)
+#define DR(n)                                                                      \
+	static u64 read_dr##n(void)                                                \
+	{                                                                          \
+		u64 v;                                                             \
+		asm volatile("mov %%db" #n ", %0" : "=r"(v));                      \
+		return v;                                                          \
+	}                                                                          \
+	static void write_dr##n(u64 v)                                             \
+	{                                                                          \
+		asm volatile("mov %0, %%db" #n : : "r"(v));                        \
+	}
+DR(0)
+DR(1)
+DR(2)
+DR(3)
+#undef DR
+
+/*
+ * Guest x87/SSE state and DR0-DR3 stay in the registers until another vCPU
+ * needs them (Keel uses neither), so one VM never sees another's.
+ */
+static void switch_guest_regs(struct percpu *pc, struct vcpu *v)
 {
-	if (pc->fpu_owner == v)
+	struct vcpu *old = pc->fpu_owner;
+
+	if (old == v)
 		return;
-	if (pc->fpu_owner)
-		asm volatile("fxsave64 %0" : "=m"(pc->fpu_owner->arch.fxsave));
+	if (old) {
+		asm volatile("fxsave64 %0" : "=m"(old->arch.fxsave));
+		old->arch.dr[0] = read_dr0();
+		old->arch.dr[1] = read_dr1();
+		old->arch.dr[2] = read_dr2();
+		old->arch.dr[3] = read_dr3();
+	}
 	asm volatile("fxrstor64 %0" : : "m"(v->arch.fxsave));
+	write_dr0(v->arch.dr[0]);
+	write_dr1(v->arch.dr[1]);
+	write_dr2(v->arch.dr[2]);
+	write_dr3(v->arch.dr[3]);
 	pc->fpu_owner = v;
 }
 
@@ -211,7 +242,7 @@ void vcpu_sync_tsc_aux(struct vcpu *v)
 
 void arch_vcpu_load(struct vcpu *v)
 {
-	switch_fpu(this_cpu(), v);
+	switch_guest_regs(this_cpu(), v);
 	vcpu_sync_tsc_aux(v);
 	virt->vcpu_load(v);
 }

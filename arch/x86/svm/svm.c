@@ -421,7 +421,17 @@ static void decode_exit(struct vm_exit *e, const struct vmcb_control *c, u64 rip
 	switch (code) {
 	case SVM_EXIT_INTR: e->kind = EXIT_EXTINT; break;
 	case SVM_EXIT_NMI: e->kind = EXIT_NMI; break;
-	case SVM_EXIT_SMI: e->kind = EXIT_NONE; break;
+	case SVM_EXIT_SMI:
+	case SVM_EXIT_INIT:
+		e->kind = EXIT_NONE;
+		break;
+	case SVM_EXIT_VMRUN: case SVM_EXIT_VMLOAD: case SVM_EXIT_VMSAVE: case SVM_EXIT_STGI:
+	case SVM_EXIT_CLGI: case SVM_EXIT_SKINIT: case SVM_EXIT_INVLPGA:
+	case SVM_EXIT_MONITOR: case SVM_EXIT_MWAIT:
+		/* SVM and MONITOR are hidden from guests: these are invalid opcodes there. */
+		e->kind = EXIT_EXCEPTION;
+		e->exception = (typeof(e->exception)){ .vector = 6 };
+		break;
 	case SVM_EXIT_VINTR: e->kind = EXIT_INTR_WINDOW; break;
 	case SVM_EXIT_IRET: e->kind = EXIT_NONE; break;	/* see track_iret */
 	case SVM_EXIT_CPUID: e->kind = EXIT_CPUID; e->insn_len = 2; break;
