@@ -159,13 +159,7 @@ check-debug:
 	echo "debug: 1 passed, 0 failed" || { tail -30 $(BUILD)/debug/boot.log; echo "debug: 0 passed, 1 failed"; exit 1; }
 
 check: deps
-	$(Q)$(MAKE) --no-print-directory unit
-	$(Q)$(MAKE) --no-print-directory check-decoder
-	$(Q)$(MAKE) --no-print-directory $(BUILD)/keel.elf
-	$(Q)$(MAKE) --no-print-directory check-boot
-	$(Q)$(MAKE) --no-print-directory check-guests
-	$(Q)$(MAKE) --no-print-directory check-debug
-	@echo "check: all tiers passed"
+	$(Q)MAKE="$(MAKE)" scripts/check.sh
 
 # Exit costs, Keel beside Linux KVM on the same emulated machine (tests/bench/bench.sh).
 bench: deps $(BUILD)/keel.elf $(BUILD)/guests/bench.elf
