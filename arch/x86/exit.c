@@ -9,6 +9,7 @@
 #include "arch/x86/msr.h"
 #include "arch/x86/vcpu.h"
 #include "kernel/errno.h"
+#include "kernel/keel.h"
 #include "kernel/printk.h"
 #include "kernel/string.h"
 #include "kernel/vm.h"
@@ -58,7 +59,8 @@ void cpuid_policy(u32 leaf, u32 subleaf, u32 out[4])
 		out[1] = out[2] = out[3] = 0;
 		return;
 	}
-	if ((leaf < 0x40000000 && leaf <= cpuid(0).eax) || (leaf >= 0x80000000 && leaf <= cpuid(0x80000000).eax))
+	if ((leaf < 0x40000000 && leaf <= keel.cpu.max_leaf) ||
+	    (leaf >= 0x80000000 && leaf <= keel.cpu.max_ext_leaf))
 		r = cpuid_count(leaf, subleaf);
 	if (leaf == 1) {
 		r.ecx &= ~(BIT(5) | BIT(26) | BIT(27) | BIT(28) | BIT(3));	/* VMX, XSAVE, OSXSAVE, AVX, MONITOR */

@@ -324,8 +324,13 @@ static void prepare_nmi(struct vcpu *v)
 /* The highest pending vector goes in when the guest can take it; else ask for a window exit. */
 static void prepare_events(struct vcpu *v)
 {
+	struct vcpu_arch *a = &v->arch;
 	int vec;
 
+	/* The common exit: nothing due, pending or requested. */
+	if (!(v->irq_deadline | v->nmi_deadline | a->irr[0] | a->irr[1] | a->irr[2] | a->irr[3]) &&
+	    !a->nmi_pending && !a->event.valid && !a->window && !a->nmi_window)
+		return;
 	check_deadline(v);
 	prepare_nmi(v);
 	vec = highest_irr(v->arch.irr);
