@@ -23,8 +23,7 @@ endif
 KERNEL_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,max-page-size=4096 \
 	-Wl,-z,noexecstack -Wl,--no-warn-rwx-segments -T linker.ld
 
-# linux_boot.c and vlapic.c are host-tested now and join the image with the control guest.
-KERNEL_C := $(filter-out arch/x86/asm-offsets.c kernel/linux_boot.c arch/x86/vlapic.c, \
+KERNEL_C := $(filter-out arch/x86/asm-offsets.c, \
 	$(wildcard kernel/*.c arch/x86/*.c arch/x86/vmx/*.c arch/x86/svm/*.c drivers/*.c))
 KERNEL_S := $(wildcard boot/*.S arch/x86/*.S arch/x86/svm/*.S arch/x86/vmx/*.S)
 KERNEL_OBJS := $(addprefix $(BUILD)/k/,$(KERNEL_C:.c=.o) $(KERNEL_S:.S=.o))

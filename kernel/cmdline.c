@@ -142,6 +142,18 @@ static int parse_value(const struct token *t, struct keel_options *o)
 	}
 	if (word_is(t->key, t->key_len, "keel.reserve"))
 		return parse_size(t->val, t->val_len, &o->reserve) ? -EINVAL : 0;
+	if (word_is(t->key, t->key_len, "keel.control_cpus")) {
+		if (parse_size(t->val, t->val_len, &v) || !v || v > 256)
+			return -EINVAL;
+		o->control_cpus = (unsigned int)v;
+		return 0;
+	}
+	if (word_is(t->key, t->key_len, "keel.on_control_crash")) {
+		if (!word_is(t->val, t->val_len, "reset") && !word_is(t->val, t->val_len, "halt"))
+			return -EINVAL;
+		o->control_crash_halt = word_is(t->val, t->val_len, "halt");
+		return 0;
+	}
 	if (word_is(t->key, t->key_len, "keel.test")) {
 		if (!t->val_len || t->val_len >= sizeof(o->test))
 			return -EINVAL;

@@ -14,6 +14,8 @@ struct keel_options {
 	u64 reserve;			/* bytes; 0 = default */
 	char test[CMDLINE_TEST_LEN];	/* keel.test= list, "" if none */
 	bool exit_when_idle;
+	unsigned int control_cpus;	/* keel.control_cpus=; 0 = one per CPU */
+	bool control_crash_halt;	/* keel.on_control_crash=halt (default: reset) */
 };
 
 struct cmdline_errors {

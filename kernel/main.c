@@ -13,6 +13,7 @@
 #include "arch/x86/virt.h"
 #include "kernel/bootvm.h"
 #include "kernel/cmdline.h"
+#include "kernel/control.h"
 #include "kernel/keel.h"
 #include "kernel/mm.h"
 #include "kernel/multiboot2.h"
@@ -179,6 +180,16 @@ static void select_virt(void)
 	}
 }
 
+/*
+ * A control guest programs interrupt destinations for the physical APICs
+ * with the logical IDs of its xAPIC-mode vLAPICs: those only mean the same
+ * to physical APICs in xAPIC mode (arch/x86/vapic.c).
+ */
+static bool use_x2apic(void)
+{
+	return keel.cpu.x2apic && !control_configured(&keel.boot);
+}
+
 static void print_summary(void)
 {
 	pr_notice("keel: online cpus=%u vendor=%s virt=%s paging=%s ram=%llu reserved=%llu\n",
@@ -205,18 +216,20 @@ void kmain(u32 magic, u64 mbi_pa)
 		(unsigned long long)mm.reserve_base, (unsigned long long)(mm.image_size / SZ_1K));
 	parse_acpi();
 	mask_pic();
-	apic_init(keel.cpu.x2apic);
+	apic_init(use_x2apic());
 	percpu[0].apic_id = apic_id();
 	percpu[0].online = true;
 	start_time();
 	select_virt();
 	sched_init();
 	irq_enable();
-	smp_boot(&keel.acpi, keel.cpu.x2apic, keel.cpu.tsc_deadline);
+	smp_boot(&keel.acpi, use_x2apic(), keel.cpu.tsc_deadline);
 	print_summary();
 	if (keel.opts.test[0])
 		machine_exit(selftests_run(keel.opts.test) ? 1 : 0);
-	if (!virt || !bootvm_start_all(&keel.boot, keel.opts.exit_when_idle))
+	if (virt && control_configured(&keel.boot))
+		control_start(&keel.boot);
+	else if (!virt || !bootvm_start_all(&keel.boot, keel.opts.exit_when_idle))
 		pr_notice("keel: no guests to run; idling\n");
 	sched_loop();
 }

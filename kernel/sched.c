@@ -12,9 +12,23 @@
 
 #define IDLE_WAKE_NS 10000000ULL
 
+static void (*poll_fn)(void);
+
+/* The timer serves the slice and the running vCPU's own deadlines; only the former ends the slice. */
 static void tick(void)
 {
-	this_cpu()->rq.need_resched = true;
+	struct runqueue *rq = &this_cpu()->rq;
+
+	rq->armed = 0;
+	if (rdtsc() >= rq->slice_end)
+		rq->need_resched = true;
+	if (poll_fn && this_cpu()->cpu == 0)
+		poll_fn();
+}
+
+void sched_set_poll(void (*fn)(void))
+{
+	poll_fn = fn;
 }
 
 static void resched_irq(struct regs *r)
@@ -38,34 +52,41 @@ static void enqueue(struct runqueue *rq, struct vcpu *v)
 	rq->tail = v;
 }
 
-void sched_add(struct vcpu *v)
+void sched_add_on(struct vcpu *v, unsigned int cpu)
 {
-	unsigned int best = 0;
-	struct runqueue *rq;
-	u64 flags;
+	struct runqueue *rq = &percpu[cpu].rq;
+	u64 flags = spin_lock_irqsave(&rq->lock);
 
-	for (unsigned int cpu = 1; cpu < MAX_CPUS; cpu++)
-		if (percpu[cpu].online && percpu[cpu].rq.nr < percpu[best].rq.nr)
-			best = cpu;
-	rq = &percpu[best].rq;
-	flags = spin_lock_irqsave(&rq->lock);
-	v->cpu = best;
+	v->cpu = cpu;
 	v->state = VCPU_RUNNABLE;
 	rq->nr++;
 	enqueue(rq, v);
 	spin_unlock_irqrestore(&rq->lock, flags);
-	if (best != this_cpu()->cpu && rq->idle)
-		apic_send_ipi(percpu[best].apic_id, VEC_RESCHED);
+	if (cpu != this_cpu()->cpu && rq->idle)
+		apic_send_ipi(percpu[cpu].apic_id, VEC_RESCHED);
+}
+
+void sched_add(struct vcpu *v)
+{
+	unsigned int best = 0;
+
+	for (unsigned int cpu = 1; cpu < MAX_CPUS; cpu++)
+		if (percpu[cpu].online && percpu[cpu].rq.nr < percpu[best].rq.nr)
+			best = cpu;
+	sched_add_on(v, best);
 }
 
 static bool can_run(struct runqueue *rq, struct vcpu *v)
 {
+	u64 deadline;
+
 	if (v->vm->state != VM_RUNNING)
 		return true;	/* picked to be retired */
 	if (v->state == VCPU_BLOCKED && arch_vcpu_wakeable(v))
 		v->state = VCPU_RUNNABLE;
-	if (v->state == VCPU_BLOCKED && v->irq_deadline && v->irq_deadline < rq->next_deadline)
-		rq->next_deadline = v->irq_deadline;
+	deadline = arch_vcpu_deadline(v);
+	if (v->state == VCPU_BLOCKED && deadline && deadline < rq->next_deadline)
+		rq->next_deadline = deadline;
 	return v->state == VCPU_RUNNABLE;
 }
 
@@ -105,13 +126,30 @@ static void retire(struct runqueue *rq, struct vcpu *v)
 		vm->on_end(vm);
 }
 
+/* The host timer fires at the slice's end or at the vCPU's next deadline, whichever is first. */
+static void arm_timer(struct runqueue *rq, struct vcpu *v)
+{
+	u64 want = rq->slice_end, d = arch_vcpu_deadline(v);
+
+	if (d && d < want)
+		want = d;
+	if (want != rq->armed) {
+		timer_arm_tsc(want);
+		rq->armed = want;
+	}
+}
+
 static void run_slice(struct runqueue *rq, struct vcpu *v)
 {
 	rq->need_resched = false;
-	timer_arm_ns(SCHED_SLICE_NS);
+	rq->slice_end = rdtsc() + SCHED_SLICE_NS * tsc_khz / 1000000;
 	arch_vcpu_load(v);
 	while (!rq->need_resched && v->vm->state == VM_RUNNING) {
-		enum vcpu_action a = arch_vcpu_run_once(v);
+		enum vcpu_action a;
+
+		arch_vcpu_check_timers(v);
+		arm_timer(rq, v);
+		a = arch_vcpu_run_once(v);
 
 		irq_poll();	/* host interrupts that exited the guest are taken here */
 		if (a == VCPU_BLOCK) {
@@ -137,7 +175,8 @@ static void idle(struct runqueue *rq)
 		rq->idle = false;
 		return;
 	}
-	timer_arm_ns(MIN(IDLE_WAKE_NS, tsc_to_ns(rq->next_deadline - now)));
+	rq->armed = now + MIN(IDLE_WAKE_NS * tsc_khz / 1000000, rq->next_deadline - now);
+	timer_arm_tsc(rq->armed);
 	safe_halt();
 	irq_disable();
 	rq->idle = false;

@@ -19,14 +19,20 @@ struct runqueue {
 	struct vcpu *head, *tail;
 	unsigned int nr;
 	u64 next_deadline;	/* earliest interrupt deadline of a blocked vCPU (TSC) */
+	u64 slice_end;		/* TSC at which the running vCPU's slice ends */
+	u64 armed;		/* TSC the host timer is armed for, 0 if none */
 	volatile bool need_resched;
 	volatile bool idle;
 };
 
 /* Queues @v (runnable) on the CPU with the shortest queue and wakes that CPU. */
 void sched_add(struct vcpu *v);
+/* Queues @v on @cpu's queue (control-guest vCPUs stay on the CPU whose APIC ID they carry). */
+void sched_add_on(struct vcpu *v, unsigned int cpu);
 /* Every CPU ends here once booted: runs vCPUs, or idles until one is runnable. */
 void sched_loop(void) __noreturn;
 void sched_init(void);
+/* @fn runs in interrupt context on CPU 0's timer: at least every 10 ms, busy or idle. */
+void sched_set_poll(void (*fn)(void));
 
 #endif

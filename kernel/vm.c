@@ -152,6 +152,15 @@ void vm_destroy(struct vm *vm)
 	kfree(vm);
 }
 
+int vm_map_identity(struct vm *vm, u64 gpa, u64 size, u64 prot)
+{
+	int r = pt_map(&vm->gpt, gpa, gpa, size, prot);
+
+	vm->mem_size = MAX(vm->mem_size, gpa + size);
+	__atomic_fetch_add(&vm->gpa_gen, 1, __ATOMIC_SEQ_CST);
+	return r;
+}
+
 void *gpa_to_hva(struct vm *vm, u64 gpa, size_t len)
 {
 	u64 hpa, prot;
@@ -160,7 +169,7 @@ void *gpa_to_hva(struct vm *vm, u64 gpa, size_t len)
 	if (!len || gpa >= vm->mem_size || len > vm->mem_size - gpa ||
 	    (gpa & PAGE_MASK) != ((gpa + len - 1) & PAGE_MASK))
 		return NULL;
-	if (pt_translate(&vm->gpt, gpa, &hpa, &prot, &level))
+	if (pt_translate(&vm->gpt, gpa, &hpa, &prot, &level) || (prot & PT_UC))
 		return NULL;
 	return (void *)(uintptr_t)hpa;
 }

@@ -12,7 +12,7 @@
 #define VM_NAME_LEN 16
 #define VM_MAX_VCPUS 16
 #define VM_MAX_IO 8
-#define VM_MAX_MMIO 4
+#define VM_MAX_MMIO 20	/* the control guest: its LAPIC and up to 16 I/O APICs */
 
 enum vcpu_state {
 	VCPU_STOPPED,	/* not started yet (secondary vCPUs) */
@@ -20,6 +20,8 @@ enum vcpu_state {
 	VCPU_BLOCKED,	/* HLT: waits for an interrupt */
 	VCPU_DEAD,
 };
+
+struct vapic;
 
 struct vcpu_arch {
 	struct x86_regs regs;	/* RSP is synced with the VMCS/VMCB by the backend */
@@ -34,6 +36,7 @@ struct vcpu_arch {
 	u64 tsc_aux;
 	u8 fxsave[512] __aligned(16);	/* x87/SSE state while another vCPU has the CPU */
 	u64 dr[4];			/* DR0-DR3, likewise: neither VMRUN nor VM entry switches them */
+	struct vapic *apic;		/* the control guest's virtual LAPIC, NULL for boot-time VMs */
 };
 
 struct vcpu {
@@ -96,6 +99,12 @@ struct vm {
  * 2 MiB or 4 KiB pages as alignment, the backend's tables and free frames allow.
  */
 struct vm *vm_create(const char *name, u64 mem_size, unsigned int nr_vcpus);
+/*
+ * Maps guest-physical [@gpa, @gpa+@size) to the same host-physical range
+ * (the control guest); PT_UC marks device memory, which is never accessed
+ * through gpa_to_hva().
+ */
+int vm_map_identity(struct vm *vm, u64 gpa, u64 size, u64 prot);
 /* Host-virtual address of guest-physical @gpa if [gpa, gpa+len) is RAM within one page, else NULL. */
 void *gpa_to_hva(struct vm *vm, u64 gpa, size_t len);
 /* Copies to / from guest-physical memory; -EFAULT if any byte is not RAM. */

@@ -7,9 +7,11 @@
 #include "arch/x86/asm.h"
 #include "arch/x86/exit.h"
 #include "arch/x86/msr.h"
+#include "arch/x86/vapic.h"
 #include "arch/x86/vcpu.h"
 #include "kernel/errno.h"
 #include "kernel/keel.h"
+#include "kernel/mm.h"
 #include "kernel/printk.h"
 #include "kernel/string.h"
 #include "kernel/vm.h"
@@ -50,7 +52,7 @@ void cpuid_policy(u32 leaf, u32 subleaf, u32 out[4])
 	struct cpuid_regs r = { 0 };
 
 	if (leaf == 0x40000000) {
-		out[0] = 0x40000001;
+		out[0] = 0x40000002;
 		out[1] = out[2] = out[3] = KEEL_CPUID_SIGNATURE;
 		return;
 	}
@@ -59,12 +61,20 @@ void cpuid_policy(u32 leaf, u32 subleaf, u32 out[4])
 		out[1] = out[2] = out[3] = 0;
 		return;
 	}
+	if (leaf == 0x40000002) {	/* Keel's reservation: base, then size, low halves first */
+		out[0] = (u32)mm.reserve_base;
+		out[1] = (u32)(mm.reserve_base >> 32);
+		out[2] = (u32)mm.reserve_size;
+		out[3] = (u32)(mm.reserve_size >> 32);
+		return;
+	}
 	if ((leaf < 0x40000000 && leaf <= keel.cpu.max_leaf) ||
 	    (leaf >= 0x80000000 && leaf <= keel.cpu.max_ext_leaf))
 		r = cpuid_count(leaf, subleaf);
 	if (leaf == 1) {
 		r.ecx &= ~(BIT(5) | BIT(26) | BIT(27) | BIT(28) | BIT(3));	/* VMX, XSAVE, OSXSAVE, AVX, MONITOR */
 		r.ecx |= BIT(31);
+		r.edx &= ~(BIT(7) | BIT(14));	/* MCE, MCA: machine checks are Keel's (#MC is intercepted) */
 	} else if (leaf == 7 && subleaf == 0) {
 		r.ebx &= ~(BIT(5) | BIT(16) | BIT(17) | BIT(30) | BIT(31));	/* AVX2, AVX-512 */
 		r.ecx &= ~(BIT(3) | BIT(4) | BIT(16));	/* PKU and OSPKE (PKRU is not switched), LA57 */
@@ -85,6 +95,10 @@ static enum vcpu_action handle_cpuid(struct vcpu *v, struct vm_exit *e)
 	u32 out[4];
 
 	cpuid_policy((u32)g[GPR_RAX], (u32)g[GPR_RCX], out);
+	if (v->arch.apic && (u32)g[GPR_RAX] == 1) {
+		out[2] |= BIT(24);	/* the vLAPIC has the TSC-deadline timer */
+		out[2] &= ~BIT(21);	/* and no x2APIC mode offered */
+	}
 	g[GPR_RAX] = out[0];
 	g[GPR_RBX] = out[1];
 	g[GPR_RCX] = out[2];
@@ -103,7 +117,7 @@ static enum vcpu_action handle_hlt(struct vcpu *v, struct vm_exit *e)
 	skip(v, e);
 	if (arch_vcpu_wakeable(v))
 		return VCPU_CONTINUE;
-	if (!(v->arch.regs.rflags & RFLAGS_IF) && !v->irq_deadline && !v->nmi_deadline &&
+	if (!(v->arch.regs.rflags & RFLAGS_IF) && !arch_vcpu_deadline(v) &&
 	    __atomic_add_fetch(&v->vm->halted_vcpus, 1, __ATOMIC_SEQ_CST) == v->vm->live_vcpus)
 		return stop(v, "halted");
 	return VCPU_BLOCK;
@@ -180,6 +194,10 @@ static bool valid_pat(u64 pat)
 
 static int read_msr(struct vcpu *v, u32 msr, u64 *val)
 {
+	int r = v->arch.apic ? vapic_msr_read(v, msr, val) : -ENOENT;
+
+	if (r != -ENOENT)
+		return r;
 	if (!virt->get_msr(v, msr, val))
 		return 0;
 	switch (msr) {
@@ -209,6 +227,10 @@ static int write_efer(struct vcpu *v, u64 val)
 
 static int write_msr(struct vcpu *v, u32 msr, u64 val)
 {
+	int r = v->arch.apic ? vapic_msr_write(v, msr, val) : -ENOENT;
+
+	if (r != -ENOENT)
+		return r;
 	switch (msr) {
 	case MSR_FS_BASE: case MSR_GS_BASE: case MSR_KERNEL_GS_BASE:
 	case 0x175: case 0x176: case 0xc0000082: case 0xc0000083:

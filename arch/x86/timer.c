@@ -128,6 +128,17 @@ void timer_arm_ns(u64 ns)
 	apic_write(APIC_TIMER_INIT, (u32)MIN(MAX(ns * apic_khz / 1000000, 1), 0xffffffffULL));
 }
 
+void timer_arm_tsc(u64 deadline)
+{
+	u64 now = rdtsc();
+
+	if (deadline_mode) {
+		wrmsr(MSR_IA32_TSC_DEADLINE, MAX(deadline, now + 1));
+		return;
+	}
+	timer_arm_ns(deadline > now ? tsc_to_ns(deadline - now) : 0);
+}
+
 void timer_cancel(void)
 {
 	if (deadline_mode)

@@ -13,6 +13,8 @@ int tsc_calibrate(u64 hpet_base, const char **source);
 void timer_init_cpu(bool tsc_deadline);
 /* One interrupt on this CPU after @ns nanoseconds; replaces any armed one. */
 void timer_arm_ns(u64 ns);
+/* One interrupt on this CPU once the TSC reaches @deadline (at once if it has); replaces any armed one. */
+void timer_arm_tsc(u64 deadline);
 void timer_cancel(void);
 /* Called on each expiry, in interrupt context, on the CPU that armed it. */
 void timer_set_handler(void (*fn)(void));

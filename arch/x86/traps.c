@@ -9,6 +9,7 @@
 
 extern const struct extable_entry _extable_start[], _extable_end[];
 static irq_handler_t irq_handlers[256];
+static irq_handler_t device_handler;
 
 static const char *const exception_names[32] = {
 	"#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow",
@@ -25,6 +26,11 @@ void irq_register(unsigned int vector, irq_handler_t h)
 {
 	if (vector >= VEC_DEVICE_FIRST && vector < ARRAY_SIZE(irq_handlers))
 		irq_handlers[vector] = h;
+}
+
+void irq_set_device_handler(irq_handler_t h)
+{
+	device_handler = h;
 }
 
 static bool fixup_exception(struct regs *r)
@@ -64,6 +70,10 @@ void trap_dispatch(struct regs *r)
 	}
 	if (r->vector == VEC_SPURIOUS)
 		return;	/* no EOI for the spurious vector (SDM Vol. 3A 11.9) */
+	if (r->vector <= VEC_DEVICE_LAST && device_handler) {
+		device_handler(r);	/* it decides when the APIC gets the EOI */
+		return;
+	}
 	h = irq_handlers[r->vector];
 	if (h)
 		h(r);

@@ -7,6 +7,8 @@
 typedef void (*irq_handler_t)(struct regs *r);
 
 void irq_register(unsigned int vector, irq_handler_t h);
+/* Device vectors 0x20-0xEB, once the control guest owns them; @h sends the EOI itself. */
+void irq_set_device_handler(irq_handler_t h);
 void trap_dispatch(struct regs *r);
 
 /*

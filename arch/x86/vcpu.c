@@ -3,6 +3,7 @@
 #include "arch/x86/asm.h"
 #include "arch/x86/exit.h"
 #include "arch/x86/msr.h"
+#include "arch/x86/vapic.h"
 #include "arch/x86/vcpu.h"
 #include "kernel/arch_vcpu.h"
 #include "kernel/keel.h"
@@ -59,6 +60,38 @@ void vcpu_set_reset_state(struct vcpu *v)
 	set_seg(v, SEG_TR, 0, 0, 0xffff, 0xb, false, false, false);
 	virt->set_dtable(v, false, &dt);
 	virt->set_dtable(v, true, &dt);
+}
+
+/* After INIT and a SIPI with @vector: real mode at CS = vector << 8, IP 0 (SDM Vol. 3A 9.4.4.1, 11.6.1). */
+void vcpu_set_sipi_state(struct vcpu *v, u8 vector)
+{
+	vcpu_set_reset_state(v);
+	v->arch.regs.rip = 0;
+	set_seg(v, SEG_CS, (u16)vector << 8, (u64)vector << 12, 0xffff, 0xb, true, false, false);
+}
+
+/*
+ * 64-bit mode, paging on with @cr3, a GDT at @gdt_base whose code and data
+ * descriptors are @cs and @cs + 8 (the Linux 64-bit boot protocol's state).
+ */
+void vcpu_set_long64_state(struct vcpu *v, u64 cr3, u64 gdt_base, u16 cs, u64 rip)
+{
+	const struct dtable gdt = { gdt_base, (u16)(cs + 15) }, idt = { 0, 0 };
+	const struct segment code = { .limit = 0xffffffff, .selector = cs, .type = 0xb,
+				      .present = 1, .s = 1, .l = 1, .g = 1 };
+
+	set_common_state(v, CR0_PE | CR0_ET | CR0_PG);
+	virt->set_cr(v, 3, cr3);
+	virt->set_cr(v, 4, CR4_PAE);
+	virt->set_efer(v, EFER_LME | EFER_LMA);
+	v->arch.regs.rip = rip;
+	virt->set_segment(v, SEG_CS, &code);
+	for (enum seg_reg r = SEG_ES; r <= SEG_GS; r++)
+		if (r != SEG_CS)
+			set_seg(v, r, cs + 8, 0, 0xffffffff, 0x3, true, true, true);
+	set_seg(v, SEG_TR, 0, 0, 0x67, 0xb, false, false, false);
+	virt->set_dtable(v, false, &gdt);
+	virt->set_dtable(v, true, &idt);
 }
 
 void vcpu_set_flat32_state(struct vcpu *v, u64 gdt_base, u32 eip)
@@ -270,10 +303,12 @@ static int highest_irr(const u64 *irr)
 	return -1;
 }
 
-static void check_deadline(struct vcpu *v)
+void arch_vcpu_check_timers(struct vcpu *v)
 {
 	u64 now = rdtsc();
 
+	if (v->arch.apic)
+		vapic_check_timer(v);
 	if (v->irq_deadline && now >= v->irq_deadline) {
 		vcpu_raise_irq(v, v->irq_deadline_vector);
 		v->irq_deadline = 0;
@@ -284,11 +319,31 @@ static void check_deadline(struct vcpu *v)
 	}
 }
 
+u64 arch_vcpu_deadline(struct vcpu *v)
+{
+	u64 d = v->irq_deadline;
+
+	if (v->nmi_deadline && (!d || v->nmi_deadline < d))
+		d = v->nmi_deadline;
+	if (v->arch.apic) {
+		u64 t = vapic_deadline(v);
+
+		if (t && (!d || t < d))
+			d = t;
+	}
+	return d;
+}
+
+static int pending_irq(struct vcpu *v)
+{
+	return v->arch.apic ? vapic_pending(v) : highest_irr(v->arch.irr);
+}
+
 /* A pending NMI ends HLT whatever RFLAGS.IF says (SDM Vol. 3A 6.7.1). */
 bool arch_vcpu_wakeable(struct vcpu *v)
 {
-	check_deadline(v);
-	return v->arch.nmi_pending || highest_irr(v->arch.irr) >= 0;
+	arch_vcpu_check_timers(v);
+	return v->arch.nmi_pending || pending_irq(v) >= 0;
 }
 
 static void set_window(struct vcpu *v, bool on)
@@ -321,17 +376,36 @@ static void prepare_nmi(struct vcpu *v)
 	set_nmi_window(v, v->arch.nmi_pending);
 }
 
+/* The vLAPIC's highest deliverable vector moves to its ISR as it is injected (SDM Vol. 3A 11.8.4). */
+static void prepare_apic_events(struct vcpu *v)
+{
+	int vec;
+
+	prepare_nmi(v);
+	vec = vapic_pending(v);
+	if (vec >= 0 && !v->arch.event.valid && virt->interruptible(v)) {
+		vapic_ack(v, (u8)vec);
+		v->arch.event = (struct x86_event){ .valid = true, .type = EVENT_EXTINT, .vector = (u8)vec };
+		vec = vapic_pending(v);
+	}
+	set_window(v, vec >= 0);
+}
+
 /* The highest pending vector goes in when the guest can take it; else ask for a window exit. */
 static void prepare_events(struct vcpu *v)
 {
 	struct vcpu_arch *a = &v->arch;
 	int vec;
 
+	if (a->apic) {
+		prepare_apic_events(v);
+		return;
+	}
 	/* The common exit: nothing due, pending or requested. */
 	if (!(v->irq_deadline | v->nmi_deadline | a->irr[0] | a->irr[1] | a->irr[2] | a->irr[3]) &&
 	    !a->nmi_pending && !a->event.valid && !a->window && !a->nmi_window)
 		return;
-	check_deadline(v);
+	arch_vcpu_check_timers(v);
 	prepare_nmi(v);
 	vec = highest_irr(v->arch.irr);
 	if (v->arch.event.valid || vec < 0) {

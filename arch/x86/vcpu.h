@@ -11,6 +11,10 @@
 void vcpu_set_reset_state(struct vcpu *v);
 /* 32-bit protected mode, paging off, flat CS 0x08 and data 0x10 (Multiboot 0.6.96, 3.2). */
 void vcpu_set_flat32_state(struct vcpu *v, u64 gdt_base, u32 eip);
+/* Real mode at the start page a SIPI names (SDM Vol. 3A 9.4.4.1). */
+void vcpu_set_sipi_state(struct vcpu *v, u8 vector);
+/* 64-bit mode as the Linux boot protocol enters: paging on with @cr3, CS @cs, data @cs + 8. */
+void vcpu_set_long64_state(struct vcpu *v, u64 cr3, u64 gdt_base, u16 cs, u64 rip);
 enum x86_mode vcpu_mode(struct vcpu *v);
 /*
  * Translates guest-linear @gva through the guest's own page tables.

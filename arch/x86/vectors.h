@@ -15,6 +15,7 @@
 #define VEC_DEVICE_FIRST 0x20
 #define VEC_DEVICE_LAST 0xeb
 #define VEC_TIMER 0xec
+#define VEC_KICK 0xfb	/* only makes a CPU leave guest mode or idle to look at its vCPUs */
 #define VEC_CALL 0xfc
 #define VEC_RESCHED 0xfd
 #define VEC_APIC_ERROR 0xfe

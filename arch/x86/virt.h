@@ -98,6 +98,8 @@ struct virt_ops {
 	int (*cpu_enable)(void);
 	int (*vm_init)(struct vm *vm);
 	void (*vm_free)(struct vm *vm);
+	/* Lets the VM's vCPUs reach ports [@port, @port+@count) without exits (the control guest). */
+	void (*io_passthrough)(struct vm *vm, u16 port, u32 count);
 	int (*vcpu_init)(struct vcpu *v);
 	void (*vcpu_free)(struct vcpu *v);
 	/* Make @v current on this CPU (VMPTRLD) / release it (VMCLEAR) so it may move. */

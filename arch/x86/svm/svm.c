@@ -40,7 +40,7 @@ struct svm_vcpu {
 /* Per CPU: the host save area VMRUN uses, and the host's VMLOAD state. */
 static u64 hsave_pa[MAX_CPUS];
 static u64 host_vmload_pa[MAX_CPUS];
-static u64 iopm_pa, msrpm_pa;
+static u64 msrpm_pa;
 
 void svm_enter(u64 *gprs, u64 vmcb_pa, u64 host_save_pa);
 
@@ -79,11 +79,9 @@ static int svm_global_init(void)
 	};
 	u8 *msrpm;
 
-	iopm_pa = frame_alloc_keel(IOPM_ORDER);
 	msrpm_pa = frame_alloc_keel(MSRPM_ORDER);
-	if (!iopm_pa || !msrpm_pa)
+	if (!msrpm_pa)
 		return -ENOMEM;
-	memset((void *)(uintptr_t)iopm_pa, 0xff, PAGE_SIZE << IOPM_ORDER);
 	msrpm = (u8 *)(uintptr_t)msrpm_pa;
 	memset(msrpm, 0xff, PAGE_SIZE << MSRPM_ORDER);
 	for (size_t i = 0; i < ARRAY_SIZE(passthrough); i++)
@@ -112,12 +110,21 @@ static int svm_cpu_enable(void)
 	return 0;
 }
 
-/* ASID 0 is the host's; VMs share the rest round-robin, so entries flush on first run. */
+/*
+ * ASID 0 is the host's; VMs share the rest round-robin, so entries flush on
+ * first run. Each VM has its own I/O permission map, every port intercepted
+ * until svm_io_passthrough() opens one.
+ */
 static int svm_vm_init(struct vm *vm)
 {
 	static u32 next_asid;
 	u32 max = keel.cpu.npt.nr_asids;
+	u64 iopm = frame_alloc_keel(IOPM_ORDER);
 
+	if (!iopm)
+		return -ENOMEM;
+	memset((void *)(uintptr_t)iopm, 0xff, PAGE_SIZE << IOPM_ORDER);
+	vm->hw = (void *)(uintptr_t)iopm;
 	vm->gpt.max_leaf_level = keel.cpu.pages_1g ? 3 : 2;	/* NPT leaves follow the host's (15.25.5) */
 	vm->asid = max > 1 ? 1 + __atomic_fetch_add(&next_asid, 1, __ATOMIC_RELAXED) % (max - 1) : 1;
 	return 0;
@@ -125,6 +132,17 @@ static int svm_vm_init(struct vm *vm)
 
 static void svm_vm_free(struct vm *vm)
 {
+	if (vm->hw)
+		frame_free_keel((u64)(uintptr_t)vm->hw, IOPM_ORDER);
+}
+
+/* One bit per port (15.10.1); vCPUs share the map, so it applies from their next entry. */
+static void svm_io_passthrough(struct vm *vm, u16 port, u32 count)
+{
+	u8 *iopm = vm->hw;
+
+	for (u32 p = port; p < (u32)port + count && p <= 0xffff; p++)
+		iopm[p / 8] &= ~(1 << (p % 8));
 }
 
 static void init_control(struct vmcb_control *c, struct vcpu *v)
@@ -136,7 +154,7 @@ static void init_control(struct vmcb_control *c, struct vcpu *v)
 	c->intercept_misc2 = INTERCEPT_VMRUN | INTERCEPT_VMMCALL | INTERCEPT_VMLOAD |
 			     INTERCEPT_VMSAVE | INTERCEPT_STGI | INTERCEPT_CLGI | INTERCEPT_SKINIT |
 			     INTERCEPT_MONITOR | INTERCEPT_MWAIT | INTERCEPT_XSETBV;
-	c->iopm_base_pa = iopm_pa;
+	c->iopm_base_pa = (u64)(uintptr_t)v->vm->hw;
 	c->msrpm_base_pa = msrpm_pa;
 	c->asid = v->vm->asid;
 	c->tlb_control = 1;
@@ -512,6 +530,7 @@ const struct virt_ops svm_ops = {
 	.cpu_enable = svm_cpu_enable,
 	.vm_init = svm_vm_init,
 	.vm_free = svm_vm_free,
+	.io_passthrough = svm_io_passthrough,
 	.vcpu_init = svm_vcpu_init,
 	.vcpu_free = svm_vcpu_free,
 	.vcpu_load = svm_vcpu_load,

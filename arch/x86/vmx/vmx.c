@@ -170,7 +170,7 @@ static const char *setup_controls(void)
 	if (!adjust_controls(MSR_IA32_VMX_PROCBASED_CTLS, MSR_IA32_VMX_TRUE_PROCBASED_CTLS,
 			     CPU_INTR_WINDOW_EXITING | CPU_NMI_WINDOW_EXITING | CPU_HLT_EXITING |
 			     CPU_TPR_SHADOW |
-			     CPU_UNCOND_IO_EXITING | CPU_USE_MSR_BITMAPS | CPU_SECONDARY_CONTROLS,
+			     CPU_USE_IO_BITMAPS | CPU_USE_MSR_BITMAPS | CPU_SECONDARY_CONTROLS,
 			     CPU_MWAIT_EXITING | CPU_MONITOR_EXITING, &caps.cpu))
 		return "the primary processor-based controls Keel needs";
 	if (!adjust_controls(MSR_IA32_VMX_PROCBASED_CTLS2, 0,
@@ -295,9 +295,19 @@ static int vmx_cpu_enable(void)
 }
 
 /* VPID 0 is the host's (29.1); VMs share the rest round-robin. */
+/*
+ * Each VM has its own I/O bitmaps A and B (25.6.4), every port exiting
+ * until vmx_io_passthrough() opens one.
+ */
 static int vmx_vm_init(struct vm *vm)
 {
 	static u32 next_vpid;
+	u64 bitmaps = frame_alloc_keel(1);
+
+	if (!bitmaps)
+		return -ENOMEM;
+	memset((void *)(uintptr_t)bitmaps, 0xff, 2 * PAGE_SIZE);
+	vm->hw = (void *)(uintptr_t)bitmaps;
 
 	vm->gpt.max_leaf_level = keel.cpu.ept.pages_1g ? 3 : 2;	/* 1 GiB EPT leaves (A.10) */
 	vm->asid = 1 + __atomic_fetch_add(&next_vpid, 1, __ATOMIC_RELAXED) % 0xffff;
@@ -306,6 +316,17 @@ static int vmx_vm_init(struct vm *vm)
 
 static void vmx_vm_free(struct vm *vm)
 {
+	if (vm->hw)
+		frame_free_keel((u64)(uintptr_t)vm->hw, 1);
+}
+
+/* Bitmap A covers ports 0-0x7fff, B the rest, one bit each; A and B are contiguous here. */
+static void vmx_io_passthrough(struct vm *vm, u16 port, u32 count)
+{
+	u8 *bm = vm->hw;
+
+	for (u32 p = port; p < (u32)port + count && p <= 0xffff; p++)
+		bm[p / 8] &= ~(1 << (p % 8));
 }
 
 static int vmx_vcpu_init(struct vcpu *v)
@@ -356,6 +377,8 @@ static void write_controls(struct vcpu *v, struct vmx_vcpu *x)
 	vmcs_write(VM_ENTRY_MSR_LOAD_COUNT, 0);
 	vmcs_write(VM_ENTRY_INTR_INFO, 0);
 	vmcs_write(TSC_OFFSET, 0);
+	vmcs_write(IO_BITMAP_A, (u64)(uintptr_t)v->vm->hw);
+	vmcs_write(IO_BITMAP_B, (u64)(uintptr_t)v->vm->hw + PAGE_SIZE);
 	vmcs_write(MSR_BITMAP, msr_bitmap_pa);
 	vmcs_write(VIRTUAL_APIC_PAGE_ADDR, x->vapic_pa);
 	vmcs_write(TPR_THRESHOLD, 0);
@@ -1009,6 +1032,7 @@ const struct virt_ops vmx_ops = {
 	.cpu_enable = vmx_cpu_enable,
 	.vm_init = vmx_vm_init,
 	.vm_free = vmx_vm_free,
+	.io_passthrough = vmx_io_passthrough,
 	.vcpu_init = vmx_vcpu_init,
 	.vcpu_free = vmx_vcpu_free,
 	.vcpu_load = vmx_vcpu_load,

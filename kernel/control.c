@@ -1,0 +1,392 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The control guest (docs/control-guest.md): an unmodified Linux whose
+ * bzImage is the GRUB module "keel.control CMDLINE" and whose initramfs is
+ * "keel.initrd". It gets the machine less Keel: every byte of RAM but Keel's
+ * own, identity-mapped (guest-physical == host-physical) with the largest
+ * pages that fit; every port but COM1, which Keel shares with it line by line
+ * through a virtual 16550; every device page but the local APIC (virtual,
+ * arch/x86/vapic.c) and the I/O APICs (reached through Keel,
+ * arch/x86/ioapic.c); one vCPU per physical CPU, pinned there.
+ */
+#include "arch/x86/asm.h"
+#include "arch/x86/ioapic.h"
+#include "arch/x86/machine.h"
+#include "arch/x86/vapic.h"
+#include "arch/x86/vcpu.h"
+#include "kernel/control.h"
+#include "kernel/errno.h"
+#include "kernel/format.h"
+#include "kernel/keel.h"
+#include "kernel/linux_boot.h"
+#include "kernel/mm.h"
+#include "kernel/percpu.h"
+#include "kernel/printk.h"
+#include "kernel/sched.h"
+#include "kernel/string.h"
+#include "kernel/vm.h"
+#include "kernel/vuart.h"
+
+#define KERNEL_TAG "keel.control"
+#define INITRD_TAG "keel.initrd"
+#define BOOT_CS 0x10		/* __BOOT_CS; __BOOT_DS follows (boot.rst, 64-bit boot protocol) */
+#define COM1 0x3f8
+#define COM1_IRQ 4
+#define LAPIC_PAGE 0xfee00000ULL
+#define MAX_PHYS_BITS 46	/* bounds the device map's tables: 64 TiB */
+#define PTE_P 0x1ULL
+#define PTE_RW 0x2ULL
+#define PTE_PS 0x80ULL
+
+/* What the 64-bit entry needs below 1 MiB (Linux reserves that range for itself once running). */
+struct low_pages {
+	struct boot_params bp;
+	char cmdline[PAGE_SIZE];
+	u64 gdt[PAGE_SIZE / 16];
+	u8 rsdp[PAGE_SIZE / 2];
+	u64 pml4[512];
+	u64 pdpt[512];
+	u64 pd[4][512];		/* the first 4 GiB in 2 MiB pages */
+};
+
+_Static_assert(sizeof(struct low_pages) == 9 * PAGE_SIZE, "low pages layout");
+
+static struct {
+	struct vm *vm;
+	struct spinlock lock;	/* the UART and the line */
+	struct vuart uart;
+	bool irq_line;
+	char line[160];
+	unsigned int len;
+	unsigned int idle_polls;
+} ctl = { .lock = SPINLOCK_INIT };
+
+static struct memmap e820;
+
+static bool has_tag(const char *s, const char *tag)
+{
+	size_t n = strlen(tag);
+
+	return !strncmp(s, tag, n) && (s[n] == ' ' || s[n] == '\0');
+}
+
+static const struct boot_module *find_module(const struct boot_info *bi, const char *tag)
+{
+	for (unsigned int i = 0; i < bi->nr_modules; i++)
+		if (has_tag(bi->modules[i].cmdline, tag))
+			return &bi->modules[i];
+	return NULL;
+}
+
+bool control_configured(const struct boot_info *bi)
+{
+	return find_module(bi, KERNEL_TAG) != NULL;
+}
+
+/* ------------------------------------------------ the console: COM1, shared line by line */
+
+static void flush_line(void)
+{
+	if (ctl.len)
+		printk(LOG_NOTICE, "%.*s\n", (int)ctl.len, ctl.line);
+	ctl.len = 0;
+}
+
+static void uart_tx(void *ctx, u8 c)
+{
+	ctl.idle_polls = 0;
+	if (c == '\n' || ctl.len == sizeof(ctl.line))
+		flush_line();
+	if (c != '\n' && c != '\r')
+		ctl.line[ctl.len++] = (char)c;
+}
+
+/* The UART's interrupt goes where the guest routed ISA IRQ 4, on the line's rising edge. */
+static bool uart_edge(void)
+{
+	bool line = vuart_irq(&ctl.uart), edge = line && !ctl.irq_line;
+
+	ctl.irq_line = line;
+	return edge;
+}
+
+static void raise_uart_irq(void)
+{
+	struct vlapic_ipi m;
+
+	if (!ioapic_isa_message(COM1_IRQ, &m))
+		vapic_deliver(ctl.vm, &m, NULL);
+}
+
+static int uart_in(struct vcpu *v, u16 port, unsigned int size, u32 *val)
+{
+	u64 flags = spin_lock_irqsave(&ctl.lock);
+	bool edge;
+
+	*val = vuart_read(&ctl.uart, port - COM1);
+	edge = uart_edge();
+	spin_unlock_irqrestore(&ctl.lock, flags);
+	if (edge)
+		raise_uart_irq();
+	return 0;
+}
+
+static int uart_out(struct vcpu *v, u16 port, unsigned int size, u32 val)
+{
+	u64 flags = spin_lock_irqsave(&ctl.lock);
+	bool edge;
+
+	vuart_write(&ctl.uart, port - COM1, (u8)val);
+	edge = uart_edge();
+	spin_unlock_irqrestore(&ctl.lock, flags);
+	if (edge)
+		raise_uart_irq();
+	return 0;
+}
+
+/*
+ * On CPU 0's timer: what was typed on the physical COM1 goes to the guest,
+ * and a line left open (a shell prompt) is printed after a quiet tick.
+ */
+static void poll_console(void)
+{
+	u64 flags = spin_lock_irqsave(&ctl.lock);
+	bool edge;
+
+	while (ctl.uart.rx_len < VUART_FIFO && (inb(COM1 + 5) & 1))
+		vuart_receive(&ctl.uart, inb(COM1));
+	if (ctl.len && ++ctl.idle_polls > 1)
+		flush_line();
+	edge = uart_edge();
+	spin_unlock_irqrestore(&ctl.lock, flags);
+	if (edge)
+		raise_uart_irq();
+}
+
+/* ------------------------------------------------ memory */
+
+/* The machine's map with Keel's own ranges reserved: what the guest's e820 says. */
+static void build_e820(void)
+{
+	e820 = mm.machine;
+	for (unsigned int i = 0; i < mm.keel.nr; i++) {
+		const struct mem_range *r = &mm.keel.r[i];
+
+		if (r->type == MEM_KEEL)
+			memmap_set(&e820, r->base, r->size, MEM_KEEL);
+	}
+	memmap_set(&e820, ALIGN_DOWN(keel.boot.mbi_start, PAGE_SIZE),
+		   ALIGN_UP(keel.boot.mbi_end, PAGE_SIZE) - ALIGN_DOWN(keel.boot.mbi_start, PAGE_SIZE),
+		   MEM_RESERVED);
+}
+
+static int unmap_page_range(struct vm *vm, u64 base, u64 size)
+{
+	u64 start = ALIGN_DOWN(base, PAGE_SIZE);
+
+	return pt_unmap(&vm->gpt, start, ALIGN_UP(base + size, PAGE_SIZE) - start);
+}
+
+/*
+ * Everything up to the top of the physical address space as uncached
+ * device memory, RAM over it write-back, then holes where Keel's memory, the
+ * local APIC and the I/O APICs are.
+ */
+static int map_machine(struct vm *vm)
+{
+	u64 top = 1ULL << MIN(keel.cpu.phys_addr_bits, MAX_PHYS_BITS);
+	int r = vm_map_identity(vm, 0, top, PT_W | PT_X | PT_USER | PT_UC);
+
+	for (unsigned int i = 0; !r && i < e820.nr; i++)
+		if (e820.r[i].type == MEM_USABLE)
+			r = vm_map_identity(vm, e820.r[i].base, e820.r[i].size, PT_W | PT_X | PT_USER);
+	for (unsigned int i = 0; !r && i < e820.nr; i++)
+		if (e820.r[i].type == MEM_KEEL)
+			r = unmap_page_range(vm, e820.r[i].base, e820.r[i].size);
+	if (!r)
+		r = unmap_page_range(vm, LAPIC_PAGE, PAGE_SIZE);
+	for (unsigned int i = 0; !r && i < keel.acpi.nr_ioapics; i++)
+		r = unmap_page_range(vm, keel.acpi.ioapics[i].addr, PAGE_SIZE);
+	return r;
+}
+
+/* ------------------------------------------------ loading Linux */
+
+/* The entry's GDT, page tables (the first 4 GiB, 2 MiB pages) and a copy of the RSDP. */
+static u64 fill_low_pages(struct low_pages *lp)
+{
+	u64 pa = (u64)(uintptr_t)lp, rsdp = 0;
+
+	memset(lp, 0, sizeof(*lp));
+	lp->gdt[BOOT_CS / 8] = 0x00af9a000000ffffULL;		/* 64-bit code, DPL 0 */
+	lp->gdt[BOOT_CS / 8 + 1] = 0x00cf92000000ffffULL;	/* flat data */
+	lp->pml4[0] = (u64)(uintptr_t)lp->pdpt | PTE_P | PTE_RW;
+	for (unsigned int i = 0; i < 4; i++) {
+		lp->pdpt[i] = (u64)(uintptr_t)lp->pd[i] | PTE_P | PTE_RW;
+		for (unsigned int j = 0; j < 512; j++)
+			lp->pd[i][j] = ((u64)(i * 512 + j) << 21) | PTE_P | PTE_RW | PTE_PS;
+	}
+	if (keel.boot.rsdp && keel.boot.rsdp_len <= sizeof(lp->rsdp)) {
+		memcpy(lp->rsdp, keel.boot.rsdp, keel.boot.rsdp_len);
+		rsdp = pa + offsetof(struct low_pages, rsdp);
+	} else if (keel.acpi.rsdp_pa) {
+		rsdp = keel.acpi.rsdp_pa;
+	}
+	return rsdp;
+}
+
+/* The module string after the tag, and nr_cpus= when the guest gets fewer vCPUs than the MADT lists. */
+static int set_cmdline(struct low_pages *lp, const char *modstr, unsigned int nr, const char **why)
+{
+	const char *s = modstr + strlen(KERNEL_TAG);
+	int n;
+
+	while (*s == ' ')
+		s++;
+	n = snformat(lp->cmdline, sizeof(lp->cmdline), nr < keel.acpi.nr_cpus ? "%s nr_cpus=%u" : "%s",
+		     s, nr);
+	if (n >= (int)sizeof(lp->cmdline)) {
+		*why = "the kernel command line is longer than a page";
+		return -E2BIG;
+	}
+	return n;
+}
+
+static int load_linux(const struct boot_module *k, const struct boot_module *initrd,
+		      struct low_pages *lp, unsigned int nr, u64 *entry, const char **why)
+{
+	const u8 *image = (const u8 *)(uintptr_t)k->start;
+	struct linux_image img;
+	u64 load, rsdp = fill_low_pages(lp);
+	int len, r = linux_plan(image, k->end - k->start, &img, why);
+
+	if (!r)
+		r = linux_choose_load(&img, &mm.keel, &load, why);
+	if (r)
+		return r;
+	if (load + img.init_size > SZ_4G) {
+		*why = "no room for the kernel below 4 GiB";
+		return -ENOMEM;
+	}
+	len = set_cmdline(lp, k->cmdline, nr, why);
+	if (len < 0)
+		return len;
+	memcpy((void *)(uintptr_t)load, image + img.kernel_offset, img.kernel_size);
+	*entry = load + img.entry_offset;
+	return linux_build_params(&lp->bp, &img, &e820, (u64)(uintptr_t)lp->cmdline, (u32)len,
+				  initrd ? initrd->start : 0, initrd ? initrd->end - initrd->start : 0,
+				  rsdp, why);
+}
+
+/* ------------------------------------------------ the VM */
+
+static unsigned int nr_control_cpus(void)
+{
+	unsigned int n = keel.opts.control_cpus ? keel.opts.control_cpus : nr_cpus_online;
+
+	for (unsigned int i = 0; i < n; i++)
+		if (i >= MAX_CPUS || !percpu[i].online)
+			return i;
+	return n;
+}
+
+static void print_vcpu(struct vcpu *v)
+{
+	pr_err("keel: control vcpu %u: rip %#llx rsp %#llx rflags %#llx cr0 %#llx cr3 %#llx cr4 %#llx efer %#llx\n",
+	       v->id, (unsigned long long)v->arch.regs.rip,
+	       (unsigned long long)v->arch.regs.gpr[GPR_RSP], (unsigned long long)v->arch.regs.rflags,
+	       (unsigned long long)virt->get_cr(v, 0), (unsigned long long)virt->get_cr(v, 3),
+	       (unsigned long long)virt->get_cr(v, 4), (unsigned long long)virt->get_efer(v));
+}
+
+/* The control guest ended without powering the machine off: log it, then reset or halt. */
+static void control_ended(struct vm *vm)
+{
+	pr_err("keel: control guest stopped reason=%s\n", vm->stop_reason ? vm->stop_reason : "exit");
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
+		if (vm->vcpus[i]->nr_entries)
+			print_vcpu(vm->vcpus[i]);
+	if (keel.opts.control_crash_halt)
+		machine_exit(1);
+	pr_err("keel: resetting the machine (keel.on_control_crash=halt keeps it)\n");
+	machine_reset();
+}
+
+static int add_devices(struct vm *vm)
+{
+	static const struct io_handler com1 = { COM1, 8, uart_in, uart_out };
+	int r = vm_add_io(vm, &com1);
+
+	if (!r)
+		r = vapic_add_mmio(vm);
+	if (!r)
+		r = ioapic_proxy_add(vm);
+	virt->io_passthrough(vm, 0, COM1);
+	virt->io_passthrough(vm, COM1 + 8, 0x10000 - COM1 - 8);
+	vuart_init(&ctl.uart, uart_tx, NULL);
+	return r;
+}
+
+static int create_vm(unsigned int nr, const char **why)
+{
+	struct vm *vm = vm_create("control", 0, nr);
+	int r = vm ? 0 : -ENOMEM;
+
+	*why = "out of Keel's memory for the VM";
+	if (!r)
+		r = map_machine(vm);
+	if (!r)
+		r = add_devices(vm);
+	for (unsigned int i = 0; !r && i < nr; i++)
+		r = vapic_create(vm->vcpus[i], i, i == 0);
+	if (r && vm)
+		vm_destroy(vm);
+	ctl.vm = r ? NULL : vm;
+	return r;
+}
+
+static void warn_boot_vms(const struct boot_info *bi)
+{
+	for (unsigned int i = 0; i < bi->nr_modules; i++)
+		if (!strncmp(bi->modules[i].cmdline, "keel.vm=", 8))
+			pr_warn("keel: module %u '%s' ignored: boot-time VMs do not run beside a control guest yet\n",
+				i, bi->modules[i].cmdline);
+}
+
+int control_start(const struct boot_info *bi)
+{
+	const struct boot_module *k = find_module(bi, KERNEL_TAG), *initrd = find_module(bi, INITRD_TAG);
+	unsigned int nr = nr_control_cpus();
+	const char *why = "no free RAM below 1 MiB for the boot parameters";
+	struct low_pages *lp;
+	u64 low, entry;
+	int r;
+
+	warn_boot_vms(bi);
+	build_e820();
+	r = memmap_find_top(&mm.keel, sizeof(*lp), PAGE_SIZE, SZ_1M, &low);
+	lp = (struct low_pages *)(uintptr_t)low;
+	if (!r)
+		r = load_linux(k, initrd, lp, nr, &entry, &why);
+	if (!r)
+		r = create_vm(nr, &why);
+	if (r) {
+		pr_err("keel: control guest not started: %s\n", why);
+		return r;
+	}
+	pr_notice("keel: control: e820 ram=%llu MiB, %u vcpus, kernel entry %#llx, initrd %llu KiB\n",
+		  (unsigned long long)(memmap_total(&e820, MEM_USABLE) / SZ_1M), nr,
+		  (unsigned long long)entry,
+		  (unsigned long long)(initrd ? (initrd->end - initrd->start) / SZ_1K : 0));
+	for (unsigned int i = 0; i < nr; i++)
+		percpu[i].control_vcpu = ctl.vm->vcpus[i];
+	vcpu_set_long64_state(ctl.vm->vcpus[0], (u64)(uintptr_t)lp->pml4, (u64)(uintptr_t)lp->gdt,
+			      BOOT_CS, entry);
+	ctl.vm->vcpus[0]->arch.regs.gpr[GPR_RSI] = low;
+	ctl.vm->on_end = control_ended;
+	ctl.vm->live_vcpus = 1;
+	vapic_setup();
+	sched_set_poll(poll_console);
+	sched_add_on(ctl.vm->vcpus[0], 0);
+	return 0;
+}
