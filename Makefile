@@ -75,6 +75,7 @@ unit_pagetable := kernel/pagetable.c
 unit_ept := kernel/pagetable.c arch/x86/vmx/ept.c
 unit_linux_boot := kernel/linux_boot.c kernel/memmap.c
 unit_vlapic := arch/x86/vlapic.c
+unit_vuart := kernel/vuart.c
 unit_mb1_load := kernel/mb1_load.c
 unit_bootvm_parse := kernel/bootvm_parse.c kernel/cmdline.c kernel/format.c
 unit_decode := arch/x86/decode.c
@@ -116,7 +117,8 @@ ISO_CMDLINE ?=
 RUN_CPUS ?= 2
 RUN_MEM ?= 1024
 
-.PHONY: deps iso run check check-boot check-guests check-debug coverage bench clean
+.PHONY: deps iso run check check-boot check-guests check-control check-control-bare check-debug \
+	coverage bench clean
 
 deps:
 	$(Q)scripts/deps.sh
@@ -127,12 +129,20 @@ $(BUILD)/keel.iso: $(BUILD)/keel.elf scripts/mkiso.sh
 
 iso: deps $(BUILD)/keel.iso
 
-# Interactive: COM1 on this terminal; Ctrl-A X quits QEMU.
+# Interactive: Keel with Debian's kernel as its control guest, whose /init
+# (tests/control/init, keeltest.shell=1) gives a shell on the console; `exit` powers
+# the machine off. COM1 on this terminal; Ctrl-A X quits QEMU.
+RUN_GUEST_CMDLINE ?= console=ttyS0 quiet keeltest.shell=1
 run: deps
-	$(Q)$(MAKE) --no-print-directory $(BUILD)/keel.iso
+	$(Q)$(MAKE) --no-print-directory $(BUILD)/keel.elf
+	$(Q)BUILD=$(BUILD) tests/e2e/control.sh build
+	$(Q)scripts/mkiso.sh $(BUILD)/run.iso $(BUILD)/keel.elf "$(ISO_CMDLINE)" \
+		$(BUILD)/debian/vmlinuz "keel.control $(RUN_GUEST_CMDLINE)" \
+		$(BUILD)/control/initramfs.cpio.gz "keel.initrd"
 	qemu-system-x86_64 -accel tcg -machine q35 -cpu max -smp $(RUN_CPUS) -m $(RUN_MEM) \
 		-nographic -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x01 \
-		-cdrom $(BUILD)/keel.iso -boot d
+		-netdev user,id=n0 -device virtio-net-pci,netdev=n0 \
+		-cdrom $(BUILD)/run.iso -boot d
 
 check-boot: $(BUILD)/keel.elf
 	$(Q)KEEL_ELF=$(BUILD)/keel.elf BOOT_OUT=$(BUILD)/boot tests/e2e/boot.sh
@@ -148,6 +158,20 @@ check-guests: $(BUILD)/keel.elf guests
 	$(Q)BUILD=$(BUILD) tests/e2e/guests.sh qemu 1
 	$(Q)BUILD=$(BUILD) GUEST_VMS="$(BOCHS_VMS)" tests/e2e/guests.sh bochs 2
 	$(Q)BUILD=$(BUILD) GUEST_VMS="nmi:mem=16" tests/e2e/guests.sh bochs 1
+
+# Debian's stock kernel as Keel's control guest (tests/e2e/control.sh): QEMU (SVM+NPT) with
+# 1 CPU, an IOMMU to hide and a triple fault to end it; 4 CPUs with virtio-blk and
+# virtio-net; 2 CPUs with an e1000; Bochs (VMX+EPT) with 2.
+check-control: $(BUILD)/keel.elf
+	$(Q)BUILD=$(BUILD) tests/e2e/control.sh qemu 1 iommu crash
+	$(Q)BUILD=$(BUILD) tests/e2e/control.sh qemu 4 disk net
+	$(Q)BUILD=$(BUILD) tests/e2e/control.sh qemu 2 disk e1000
+	$(Q)BUILD=$(BUILD) CONTROL_TIMEOUT=1200 tests/e2e/control.sh bochs 2
+
+# The same kernel and initramfs without Keel (-kernel/-initrd): checks the harness itself.
+check-control-bare:
+	$(Q)BUILD=$(BUILD) tests/e2e/control.sh bare 1
+	$(Q)BUILD=$(BUILD) tests/e2e/control.sh bare 2 disk net
 
 # The debug build (assertions, UBSan traps) must pass the selftests too.
 check-debug:

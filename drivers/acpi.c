@@ -822,3 +822,69 @@ int acpi_parse(const struct acpi_mem *mem, const void *rsdp, size_t len,
 	walk_root(mem, root, root_len, out);
 	return 0;
 }
+
+/* Copies the RSDT or XSDT @root without the entries pointing at @drop; 0 if there is no room. */
+static u32 filter_root(const struct acpi_mem *mem, u64 root_pa, u8 *out, size_t room,
+		       const u64 *drop, unsigned int nr_drop)
+{
+	const struct acpi_sdt_hdr *h = mem->map(mem->ctx, root_pa, sizeof(*h));
+	size_t width, n = 0, len;
+	const u8 *t;
+
+	if (!h || h->length < sizeof(*h) || (memcmp(h->sig, "XSDT", 4) && memcmp(h->sig, "RSDT", 4)))
+		return 0;
+	len = h->length;
+	width = memcmp(h->sig, "XSDT", 4) ? 4 : 8;
+	t = mem->map(mem->ctx, root_pa, len);
+	if (!t || len > room || acpi_checksum(t, len))
+		return 0;
+	memcpy(out, t, sizeof(*h));
+	for (size_t off = sizeof(*h); off + width <= len; off += width) {
+		u64 pa = 0;
+		bool keep = true;
+
+		memcpy(&pa, t + off, width);
+		for (unsigned int i = 0; i < nr_drop; i++)
+			keep &= !drop[i] || pa != drop[i];
+		if (keep)
+			memcpy(out + sizeof(*h) + width * n++, &pa, width);
+	}
+	len = sizeof(*h) + width * n;
+	((struct acpi_sdt_hdr *)out)->length = (u32)len;
+	((struct acpi_sdt_hdr *)out)->checksum = 0;
+	((struct acpi_sdt_hdr *)out)->checksum = (u8)-acpi_checksum(out, len);
+	return (u32)len;
+}
+
+int acpi_copy_without(const struct acpi_mem *mem, const void *rsdp, size_t rsdp_len, u8 *out,
+		      size_t out_len, u64 out_pa, const u64 *drop, unsigned int nr_drop)
+{
+	struct acpi_rsdp r;
+	size_t used = ALIGN_UP(sizeof(r), 16);
+	u32 n;
+
+	if (acpi_check_rsdp(rsdp, rsdp_len) || out_len < used)
+		return -EINVAL;
+	memset(&r, 0, sizeof(r));
+	memcpy(&r, rsdp, MIN(rsdp_len, sizeof(r)));
+	if (r.rsdt_addr) {
+		n = filter_root(mem, r.rsdt_addr, out + used, out_len - used, drop, nr_drop);
+		if (!n || out_pa + used > UINT32_MAX)
+			return -EINVAL;
+		r.rsdt_addr = (u32)(out_pa + used);
+		used = ALIGN_UP(used + n, 16);
+	}
+	if (r.revision >= 2 && r.xsdt_addr) {
+		n = filter_root(mem, r.xsdt_addr, out + used, out_len - used, drop, nr_drop);
+		if (!n)
+			return -EINVAL;
+		r.xsdt_addr = out_pa + used;
+	}
+	r.checksum = 0;
+	r.checksum = (u8)-acpi_checksum(&r, ACPI_RSDP_V1_LEN);
+	r.ext_checksum = 0;
+	if (r.revision >= 2)
+		r.ext_checksum = (u8)-acpi_checksum(&r, sizeof(r));
+	memcpy(out, &r, r.revision >= 2 ? sizeof(r) : ACPI_RSDP_V1_LEN);
+	return 0;
+}

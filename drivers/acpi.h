@@ -131,5 +131,14 @@ int acpi_check_rsdp(const void *rsdp, size_t len);
  * table is -EINVAL; a missing MADT is not an error (have_madt false).
  */
 int acpi_parse(const struct acpi_mem *mem, const void *rsdp, size_t len, struct acpi_info *out);
+/*
+ * Writes to @out (@out_len bytes that will live at physical @out_pa) a copy
+ * of the RSDP image @rsdp followed by copies of its RSDT and XSDT that leave
+ * out the tables at the addresses in @drop (0 entries are ignored), all
+ * checksums fixed: how the control guest is kept from seeing DMAR and IVRS.
+ * 0, or -EINVAL for a bad RSDP or root table, or one that does not fit.
+ */
+int acpi_copy_without(const struct acpi_mem *mem, const void *rsdp, size_t rsdp_len, u8 *out,
+		      size_t out_len, u64 out_pa, const u64 *drop, unsigned int nr_drop);
 
 #endif

@@ -12,6 +12,7 @@
 #include "arch/x86/asm.h"
 #include "arch/x86/ioapic.h"
 #include "arch/x86/machine.h"
+#include "arch/x86/timer.h"
 #include "arch/x86/vapic.h"
 #include "arch/x86/vcpu.h"
 #include "kernel/control.h"
@@ -33,6 +34,7 @@
 #define COM1 0x3f8
 #define COM1_IRQ 4
 #define LAPIC_PAGE 0xfee00000ULL
+#define LINE_QUIET_MS 50
 #define MAX_PHYS_BITS 46	/* bounds the device map's tables: 64 TiB */
 #define PTE_P 0x1ULL
 #define PTE_RW 0x2ULL
@@ -58,7 +60,7 @@ static struct {
 	bool irq_line;
 	char line[160];
 	unsigned int len;
-	unsigned int idle_polls;
+	u64 last_tx;		/* TSC of the last byte the guest sent */
 } ctl = { .lock = SPINLOCK_INIT };
 
 static struct memmap e820;
@@ -94,7 +96,7 @@ static void flush_line(void)
 
 static void uart_tx(void *ctx, u8 c)
 {
-	ctl.idle_polls = 0;
+	ctl.last_tx = rdtsc();
 	if (c == '\n' || ctl.len == sizeof(ctl.line))
 		flush_line();
 	if (c != '\n' && c != '\r')
@@ -146,7 +148,7 @@ static int uart_out(struct vcpu *v, u16 port, unsigned int size, u32 val)
 
 /*
  * On CPU 0's timer: what was typed on the physical COM1 goes to the guest,
- * and a line left open (a shell prompt) is printed after a quiet tick.
+ * and a line left open (a shell prompt) is printed after 50 ms of quiet.
  */
 static void poll_console(void)
 {
@@ -155,7 +157,7 @@ static void poll_console(void)
 
 	while (ctl.uart.rx_len < VUART_FIFO && (inb(COM1 + 5) & 1))
 		vuart_receive(&ctl.uart, inb(COM1));
-	if (ctl.len && ++ctl.idle_polls > 1)
+	if (ctl.len && rdtsc() - ctl.last_tx > LINE_QUIET_MS * tsc_khz)
 		flush_line();
 	edge = uart_edge();
 	spin_unlock_irqrestore(&ctl.lock, flags);
@@ -212,11 +214,39 @@ static int map_machine(struct vm *vm)
 
 /* ------------------------------------------------ loading Linux */
 
-/* The entry's GDT, page tables (the first 4 GiB, 2 MiB pages) and a copy of the RSDP. */
-static u64 fill_low_pages(struct low_pages *lp)
+static const void *acpi_direct(void *ctx, u64 pa, size_t len)
 {
-	u64 pa = (u64)(uintptr_t)lp, rsdp = 0;
+	return pa + len >= pa && pa + len <= mm.direct_map_end ? (const void *)(uintptr_t)pa : NULL;
+}
 
+/*
+ * The firmware's ACPI tables less DMAR and IVRS (Keel owns the IOMMU): a
+ * copy of the RSDP and root tables in @lp. 0 and *rsdp (0 if the machine has
+ * no ACPI), or -EINVAL if the copy cannot be made.
+ */
+static int guest_rsdp(struct low_pages *lp, u64 *rsdp, const char **why)
+{
+	const struct acpi_mem mem = { acpi_direct, NULL, NULL };
+	const u64 drop[] = { keel.acpi.dmar_pa, keel.acpi.ivrs_pa };
+	const void *src = keel.boot.rsdp;
+	size_t len = keel.boot.rsdp_len;
+
+	*rsdp = 0;
+	if (!src && keel.acpi.rsdp_pa) {
+		src = (const void *)(uintptr_t)keel.acpi.rsdp_pa;
+		len = 36;
+	}
+	if (!src)
+		return 0;
+	*rsdp = (u64)(uintptr_t)lp->rsdp;
+	*why = "cannot copy the ACPI root tables without DMAR and IVRS";
+	return acpi_copy_without(&mem, src, len, lp->rsdp, sizeof(lp->rsdp), *rsdp, drop,
+				 ARRAY_SIZE(drop));
+}
+
+/* The entry's GDT and page tables: the first 4 GiB in 2 MiB pages. */
+static void fill_low_pages(struct low_pages *lp)
+{
 	memset(lp, 0, sizeof(*lp));
 	lp->gdt[BOOT_CS / 8] = 0x00af9a000000ffffULL;		/* 64-bit code, DPL 0 */
 	lp->gdt[BOOT_CS / 8 + 1] = 0x00cf92000000ffffULL;	/* flat data */
@@ -226,13 +256,6 @@ static u64 fill_low_pages(struct low_pages *lp)
 		for (unsigned int j = 0; j < 512; j++)
 			lp->pd[i][j] = ((u64)(i * 512 + j) << 21) | PTE_P | PTE_RW | PTE_PS;
 	}
-	if (keel.boot.rsdp && keel.boot.rsdp_len <= sizeof(lp->rsdp)) {
-		memcpy(lp->rsdp, keel.boot.rsdp, keel.boot.rsdp_len);
-		rsdp = pa + offsetof(struct low_pages, rsdp);
-	} else if (keel.acpi.rsdp_pa) {
-		rsdp = keel.acpi.rsdp_pa;
-	}
-	return rsdp;
 }
 
 /* The module string after the tag, and nr_cpus= when the guest gets fewer vCPUs than the MADT lists. */
@@ -257,9 +280,12 @@ static int load_linux(const struct boot_module *k, const struct boot_module *ini
 {
 	const u8 *image = (const u8 *)(uintptr_t)k->start;
 	struct linux_image img;
-	u64 load, rsdp = fill_low_pages(lp);
+	u64 load, rsdp;
 	int len, r = linux_plan(image, k->end - k->start, &img, why);
 
+	fill_low_pages(lp);
+	if (!r)
+		r = guest_rsdp(lp, &rsdp, why);
 	if (!r)
 		r = linux_choose_load(&img, &mm.keel, &load, why);
 	if (r)

@@ -206,6 +206,7 @@ static int read_msr(struct vcpu *v, u32 msr, u64 *val)
 	case 0xfe: *val = 0; return 0;					/* MTRRCAP: no MTRRs */
 	case 0x1a0: *val = 1; return 0;					/* MISC_ENABLE: fast strings */
 	case 0x2ff: *val = 0; return 0;					/* MTRR_DEF_TYPE */
+	case 0xc0010055: *val = 0; return 0;				/* AMD INT_PENDING_MSG: no C1E */
 	case MSR_EFER: *val = virt->get_efer(v); return 0;
 	case MSR_TSC_AUX: *val = v->arch.tsc_aux; return 0;
 	default: return -EPERM;

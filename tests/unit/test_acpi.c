@@ -1023,6 +1023,38 @@ TEST(dmar_ivrs_recorded)
 	CHECK_EQ(info.nr_bad_checksums, 1);
 }
 
+/* The control guest's copy of the root tables leaves DMAR and IVRS out and parses cleanly. */
+TEST(copy_without_iommu_tables)
+{
+	const u64 pas[] = { FADT_PA, DMAR_PA, IVRS_PA, WAET_PA }, drop[] = { DMAR_PA, 0, IVRS_PA };
+	const u64 out_pa = 0x10a000;
+
+	for (u8 rev = 0; rev <= 2; rev += 2) {
+		mem_reset();
+		put_fadt(FADT_PA, 6);
+		put_table(DMAR_PA, "DMAR", 80);
+		put_table(IVRS_PA, "IVRS", 72);
+		put_table(WAET_PA, "WAET", 40);
+		put_roots(rev, pas, ARRAY_SIZE(pas));
+		CHECK_EQ(acpi_copy_without(&amem, fm.buf + RSDP_PA, rev ? 36 : 20, fm.buf + out_pa,
+					   0x1000, out_pa, drop, ARRAY_SIZE(drop)), 0);
+		unmap_all();
+		CHECK_EQ(parse_rsdp_at(out_pa, rev ? 36 : 20), 0);
+		CHECK_EQ(info.dmar_pa, 0);
+		CHECK_EQ(info.ivrs_pa, 0);
+		CHECK_EQ(info.nr_tables, 2);
+		CHECK_EQ(info.nr_bad_checksums, 0);
+		CHECK_EQ(get32(RSDT_PA + 4), 36 + 4 * 4);	/* the firmware's tables stay as they were */
+	}
+	CHECK_EQ(acpi_copy_without(&amem, fm.buf + RSDP_PA, 36, fm.buf + out_pa, 64, out_pa, drop, 3),
+		 -EINVAL);
+	unmap_all();
+	fm.buf[RSDP_PA] ^= 1;
+	CHECK_EQ(acpi_copy_without(&amem, fm.buf + RSDP_PA, 36, fm.buf + out_pa, 0x1000, out_pa, drop, 3),
+		 -EINVAL);
+	unmap_all();
+}
+
 TEST(mcfg_entries)
 {
 	unsigned int i;
@@ -1270,6 +1302,7 @@ TEST_MAIN("acpi",
 	  T(x2apic_entries),
 	  T(lapic_address_override),
 	  T(dmar_ivrs_recorded),
+	  T(copy_without_iommu_tables),
 	  T(mcfg_entries),
 	  T(fadt_x_fields),
 	  T(fadt_legacy_quirks),

@@ -1,0 +1,257 @@
+#!/bin/bash
+# Debian's stock kernel as Keel's control guest: boots it with a test initramfs
+# (tests/control/init) and judges the guest's "control: PASS/FAIL NAME" lines.
+#   control.sh qemu CPUS [disk] [net|e1000]   under Keel: GRUB ISO, scripts/qemu-run.sh
+#   control.sh bochs CPUS                     under Keel on Bochs (VMX+EPT), no devices
+#   control.sh bare CPUS [disk] [net|e1000]   the same kernel and initramfs, no Keel
+#                                             (-kernel/-initrd; hypervisor, keel skipped)
+#   control.sh build                          only builds keelinfo and the initramfs
+# disk adds a 16 MiB virtio-blk disk, net a virtio-net NIC, e1000 an e1000 NIC
+# (QEMU user networking), iommu an Intel IOMMU whose DMAR table the guest must not
+# see; crash ends the guest with a triple fault, which Keel must report and end
+# the machine with (keel.on_control_crash=halt) instead of the guest's power-off. Prints "control: PASS|FAIL CONFIG NAME" per check and
+# ends with "control: N passed, N failed" (read by scripts/check.sh).
+# Environment: BUILD (default build), CONTROL_TIMEOUT (s, default 300).
+set -u
+cd "$(dirname "$0")/../.." || exit
+build=${BUILD:-build}
+out=$build/control
+deadline=${CONTROL_TIMEOUT:-300}
+mem=1024
+usage="usage: $0 qemu|bochs|bare CPUS [disk] [net|e1000] [iommu] [crash] | build"
+
+# ---------------------------------------------------------------- build
+# The modules' depends= field from their .modinfo section (no modules.dep or
+# modinfo on the host).
+depends() {
+	objcopy -O binary --only-section=.modinfo "$1" "$out/modinfo.$$" || return 1
+	tr '\0' '\n' <"$out/modinfo.$$" | sed -n 's/^depends=//p' | tr ',' ' '
+	rm -f "$out/modinfo.$$"
+}
+
+# add_module NAME: NAME's dependencies, then NAME, into $order and $mod_specs.
+declare -A seen=()
+order="" mod_specs=()
+add_module() {
+	local m=$1 ko dep
+	[ -n "${seen[$m]:-}" ] && return 0
+	seen[$m]=1
+	ko=$(find "$build/debian/modules/kernel" \( -name "$m.ko" -o -name "${m//_/-}.ko" \) | head -n 1)
+	[ -n "$ko" ] || { echo "control: no module $m in $build/debian/modules" >&2; return 1; }
+	for dep in $(depends "$ko"); do
+		add_module "$dep" || return 1
+	done
+	order+="$(basename "$ko" .ko)"$'\n'
+	mod_specs+=("$ko:/lib/modules/")
+}
+
+build_initramfs() {
+	mkdir -p "$out"
+	scripts/debian-kernel.sh "$build/debian" || return 1
+	gcc -std=gnu11 -static -Os -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+		-Wmissing-prototypes -Wundef -Wvla -Wpointer-arith -Wwrite-strings -Wformat=2 \
+		-Wimplicit-fallthrough -Wno-unused-parameter \
+		-o "$out/keelinfo" tests/control/keelinfo.c || return 1
+	# Debian builds virtio and e1000 as modules.
+	for m in virtio_pci virtio_blk virtio_net e1000; do
+		add_module "$m" || return 1
+	done
+	printf '%s' "$order" >"$out/modules.order"
+	BUSYBOX=$build/debian/busybox scripts/mkinitramfs.sh "$out/initramfs.cpio.gz" \
+		tests/control/init "$out/keelinfo:/bin/keelinfo" \
+		tests/control/udhcpc.script:/etc/udhcpc.script \
+		"$out/modules.order:/lib/modules/order" "${mod_specs[@]}"
+}
+
+mode=${1:-}
+case $mode in
+build) build_initramfs; exit ;;
+qemu | bochs | bare) ;;
+*) echo "$usage" >&2; exit 2 ;;
+esac
+cpus=${2:?$usage}
+shift 2
+disk=0 nic="" iommu=0 crash=0 label=$mode-${cpus}cpu
+for opt in "$@"; do
+	label+=-$opt
+	case $opt in
+	disk) disk=1 ;;
+	net) nic=virtio-net-pci ;;
+	e1000) nic=e1000 ;;
+	iommu) iommu=1 ;;
+	crash) crash=1 ;;
+	*) echo "$usage" >&2; exit 2 ;;
+	esac
+done
+[ "$mode" = bochs ] && [ $# -gt 0 ] && { echo "control: Bochs has no virtio or e1000 here" >&2; exit 2; }
+
+passed=0 failed=0
+pass() { echo "control: PASS $label $1"; passed=$((passed + 1)); }
+fail() { echo "control: FAIL $label $1${2:+: $2}"; failed=$((failed + 1)); }
+finish() { echo "control: $passed passed, $failed failed"; [ $failed -eq 0 ]; exit; }
+
+mkdir -p "$out"
+if ! build_initramfs >"$out/build.log" 2>&1; then
+	sed 's/^/    | /' "$out/build.log"
+	fail build "keelinfo or the initramfs"
+	finish
+fi
+
+# ---------------------------------------------------------------- boot
+dir=$out/$label
+rm -rf "$dir"
+mkdir -p "$dir"
+log=$dir/console.log
+cmdline="console=ttyS0 quiet panic=-1 keeltest.cpus=$cpus"
+extra=""
+if [ $disk = 1 ]; then
+	truncate -s 16M "$dir/disk.img"
+	cmdline+=" keeltest.disk=1"
+	extra+=" -drive file=$dir/disk.img,if=virtio,format=raw"
+fi
+keel_cmdline="console=com1"
+if [ $iommu = 1 ]; then
+	cmdline+=" keeltest.iommu=1"
+	extra+=" -device intel-iommu"
+fi
+if [ $crash = 1 ]; then
+	cmdline+=" keeltest.crash=1 reboot=t"
+	keel_cmdline+=" keel.on_control_crash=halt keel.exit_when_idle"
+fi
+if [ -n "$nic" ]; then
+	cmdline+=" keeltest.net=1"
+	extra+=" -netdev user,id=n0 -device $nic,netdev=n0"
+else
+	extra+=" -nic none"	# no default NIC: the guest sees only what was asked for
+fi
+
+start=$(date +%s)
+if [ "$mode" != bare ]; then
+	[ -f "$build/keel.elf" ] || { fail boot "no $build/keel.elf"; finish; }
+	scripts/mkiso.sh "$dir/control.iso" "$build/keel.elf" "$keel_cmdline" \
+		"$build/debian/vmlinuz" "keel.control $cmdline" \
+		"$out/initramfs.cpio.gz" "keel.initrd" || { fail boot "mkiso"; finish; }
+fi
+if [ "$mode" = bochs ]; then
+	# Bochs does not power off by ACPI: the kernel's last line ends the run.
+	scripts/bochs-run.sh -c "$cpus" -m $mem -t "$deadline" -e 'reboot: Power down' \
+		-l "$log" "$dir/control.iso" >/dev/null 2>"$dir/qemu.out"
+	rc=$?
+elif [ "$mode" = qemu ]; then
+	scripts/qemu-run.sh -c "$cpus" -m $mem -t "$deadline" -l "$log" -x "$extra" \
+		"$dir/control.iso" >/dev/null 2>"$dir/qemu.out"
+	rc=$?
+else
+	# No Keel here: hypervisor and keel are skipped. devmem gets a stand-in
+	# for Keel's range: 16 MiB that the e820 marks reserved (memmap=) and the
+	# loader fills with 0xff (QEMU reads holes as 0, not 0xff).
+	[ -s "$out/ff.bin" ] || head -c 16M /dev/zero | tr '\0' '\377' >"$out/ff.bin"
+	cmdline+=" keeltest.bare=1 memmap=16M\$0x30000000 keeltest.peek=0x30000000,0x1000000"
+	extra+=" -device loader,file=$out/ff.bin,addr=0x30000000,force-raw=on"
+	# The outer 2>/dev/null hides bash's "Killed" when the deadline strikes.
+	# shellcheck disable=SC2086
+	{ timeout -s KILL "$deadline" qemu-system-x86_64 -accel tcg -machine q35 -cpu max \
+		-smp "$cpus" -m $mem -display none -no-reboot -monitor none \
+		-serial "file:$log" -kernel "$build/debian/vmlinuz" \
+		-initrd "$out/initramfs.cpio.gz" -append "$cmdline" $extra \
+		</dev/null >"$dir/qemu.out" 2>&1; } 2>/dev/null
+	rc=$?
+	[ $rc -eq 137 ] && rc=124
+	sed -i 's/\r$//' "$log"
+fi
+echo "control: time $label $(($(date +%s) - start)) s (QEMU status $rc)"
+
+# ---------------------------------------------------------------- judge
+checks="cpus hypervisor keel memtotal devmem"
+[ $disk = 1 ] && checks+=" disk"
+[ -n "$nic" ] && checks+=" net"
+[ $iommu = 1 ] && checks+=" acpi"
+for c in $checks; do
+	line=$(grep -m 1 -E "^control: (PASS|FAIL|SKIP) $c( |\$)" "$log")
+	case $line in
+	"control: PASS $c") pass "$c" ;;
+	# Only the bare machine may skip, and only what needs Keel.
+	"control: SKIP $c"*)
+		case $mode:$c in
+		bare:hypervisor | bare:keel)
+			echo "control: SKIP $label $c: ${line#"control: SKIP $c "}" ;;
+		*) fail "$c" "skipped: ${line#"control: SKIP $c "}" ;;
+		esac ;;
+	"control: FAIL $c"*) fail "$c" "${line#"control: FAIL $c "}" ;;
+	*) fail "$c" "no result from the guest" ;;
+	esac
+done
+
+summary=$(grep -m 1 -E '^control: [0-9]+ passed, [0-9]+ failed$' "$log")
+case $summary in
+"control: "*" passed, 0 failed") pass summary ;;
+"") fail summary "the guest never finished its checks" ;;
+*) fail summary "${summary#control: }" ;;
+esac
+
+# MemTotal within [80%, 100%] of the RAM the guest was given: Keel's e820
+# line under Keel, QEMU's -m on the bare machine.
+kib=$(sed -n 's/^control: memtotal_kib=\([0-9]*\)$/\1/p' "$log" | head -n 1)
+if [ "$mode" != bare ]; then
+	ram=$(sed -n 's/^keel: control: e820 ram=\([0-9]*\) MiB,.*/\1/p' "$log" | head -n 1)
+else
+	ram=$mem
+fi
+if [ -z "$kib" ] || [ -z "$ram" ]; then
+	fail memory "memtotal_kib=${kib:-?} e820 ram=${ram:-?} MiB"
+elif [ "$kib" -le $((ram * 1024)) ] && [ $((kib * 5)) -ge $((ram * 1024 * 4)) ]; then
+	pass memory
+else
+	fail memory "MemTotal $kib KiB outside [80%, 100%] of $ram MiB"
+fi
+
+# Under Keel, the range CPUID 0x40000002 gave the guest (and devmem peeked at)
+# is Keel's: its size against the summary line's reserved=MiB, its base
+# against "Keel reserves N MiB at BASE" when Keel prints that.
+if [ "$mode" != bare ]; then
+	read -r base size < <(sed -n 's/^control: reserved=//p' "$log" | head -n 1)
+	want_mib=$(sed -n 's/^keel: online .* reserved=\([0-9]*\).*/\1/p' "$log" | head -n 1)
+	want_base=$(sed -n 's/^keel: .*Keel reserves [0-9]* MiB at \(0x[0-9a-f]*\).*/\1/p' "$log" | head -n 1)
+	if [ -z "${size:-}" ] || [ -z "$want_mib" ]; then
+		fail reserved "guest ${base:-?} ${size:-?}, Keel reserved=${want_mib:-?} MiB"
+	elif [ $(((size >> 20) - want_mib)) -gt 1 ] || [ $((want_mib - (size >> 20))) -gt 1 ] ||
+		{ [ -n "$want_base" ] && [ $((base)) -ne $((want_base)) ]; }; then
+		fail reserved "guest $base $size, Keel ${want_mib} MiB at ${want_base:-?}"
+	else
+		pass reserved
+	fi
+fi
+
+# The block the guest wrote is in the disk image: the write reached QEMU.
+if [ $disk = 1 ]; then
+	want=$(sed -n 's/^control: disk_md5=\([0-9a-f]*\) block=1000$/\1/p' "$log" | head -n 1)
+	got=$(dd if="$dir/disk.img" bs=4096 skip=1000 count=1 2>/dev/null | md5sum | cut -d' ' -f1)
+	if [ -n "$want" ] && [ "$want" = "$got" ]; then
+		pass disk-image
+	else
+		fail disk-image "guest md5 ${want:-?}, image md5 $got"
+	fi
+fi
+
+# A triple fault: Keel reports it with the vCPU's state and ends the machine
+# (isa-debug-exit: status 1 becomes 3). Otherwise the guest powered the machine
+# off: QEMU ended by itself, not by the deadline.
+if [ $crash = 1 ]; then
+	if grep -q '^keel: control guest stopped reason=triple-fault$' "$log" &&
+		grep -q '^keel: control vcpu 0: rip ' "$log" && [ $rc -eq 3 ]; then
+		pass crash
+	else
+		fail crash "no triple-fault report or machine end (QEMU status $rc)"
+	fi
+elif [ $rc -eq 124 ]; then
+	fail poweroff "deadline of ${deadline}s passed"
+else
+	pass poweroff
+fi
+
+if [ $failed -ne 0 ]; then
+	echo "    | console log $log, its tail:"
+	tail -n 30 "$log" | sed 's/^/    | /'
+	[ -s "$dir/qemu.out" ] && sed "s/^/    | /" "$dir/qemu.out"
+fi
+finish
