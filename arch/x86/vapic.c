@@ -185,14 +185,19 @@ int vapic_add_mmio(struct vm *vm)
 	return vm_add_mmio(vm, &h);
 }
 
+static bool apic_msr(u32 msr)
+{
+	return msr == MSR_IA32_APIC_BASE || msr == MSR_TSC_DEADLINE ||
+	       (msr >= VLAPIC_MSR_FIRST && msr <= VLAPIC_MSR_LAST);
+}
+
 int vapic_msr_read(struct vcpu *v, u32 msr, u64 *val)
 {
 	struct vapic *a = v->arch.apic;
 	int r = 0;
 	u64 flags;
 
-	if (msr != MSR_IA32_APIC_BASE && msr != MSR_TSC_DEADLINE &&
-	    (msr < VLAPIC_MSR_FIRST || msr > VLAPIC_MSR_LAST))
+	if (!apic_msr(msr))
 		return -ENOENT;
 	flags = spin_lock_irqsave(&a->lock);
 	if (msr == MSR_IA32_APIC_BASE)
@@ -211,8 +216,7 @@ int vapic_msr_write(struct vcpu *v, u32 msr, u64 val)
 	int r = 0;
 	u64 flags;
 
-	if (msr != MSR_IA32_APIC_BASE && msr != MSR_TSC_DEADLINE &&
-	    (msr < VLAPIC_MSR_FIRST || msr > VLAPIC_MSR_LAST))
+	if (!apic_msr(msr))
 		return -ENOENT;
 	flags = spin_lock_irqsave(&a->lock);
 	if (msr == MSR_IA32_APIC_BASE)

@@ -41,6 +41,7 @@ static void check_features(void)
 	printf("leaf 1: ecx %#x edx %#x; max extended leaf %#x\n", r.ecx, r.edx, max_ext);
 	check(r.ecx & CPUID1_ECX_HYPERVISOR, "leaf 1: hypervisor bit (ECX bit 31) set");
 	check(!(r.ecx & CPUID1_ECX_VMX), "leaf 1: VMX (ECX bit 5) hidden");
+	check(!(r.edx & (1u << 7 | 1u << 14)), "leaf 1: MCE and MCA (EDX bits 7, 14) hidden");
 	checkf(max_ext >= 0x80000001 && max_ext < 0x80000100,
 	       "max extended leaf %#x not in 0x80000001..0x800000ff", max_ext);
 	r = cpuid(0x80000001, 0);
@@ -60,8 +61,12 @@ static void check_hypervisor_leaf(void)
 	sig[12] = 0;
 	printf("leaf 0x40000000: eax %#x signature \"%s\"\n", r.eax,
 	       printable(sig, 12) ? sig : "(not printable)");
-	check_eq(r.eax, 0x40000001, "leaf 0x40000000: EAX (max hypervisor leaf)");
+	check_eq(r.eax, 0x40000002, "leaf 0x40000000: EAX (max hypervisor leaf)");
 	check(!memcmp(sig, "KeelKeelKeel", 12), "leaf 0x40000000: signature KeelKeelKeel");
+	/* Keel's reservation: at least 16 MiB, 2 MiB-aligned (docs/control-guest.md) */
+	r = cpuid(0x40000002, 0);
+	check(r.ecx >= (16u << 20) || r.edx, "leaf 0x40000002: reservation size at least 16 MiB");
+	check(!(r.eax & 0x1fffff), "leaf 0x40000002: reservation base 2 MiB-aligned");
 }
 
 void guest_main(void)

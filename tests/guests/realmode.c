@@ -24,7 +24,7 @@ void guest_main(void)
 	asm volatile(ASM_TRY_BEGIN "ud2" ASM_TRY_END : : : "memory");
 	check_trap(UD_VECTOR, 0, true, "ud2 after the round trip");
 	check(rm_results[2] & (1u << 31), "real-mode CPUID leaf 1: hypervisor bit");
-	check_eq(rm_results[3], 0x40000001, "real-mode CPUID 0x40000000 EAX");
+	check_eq(rm_results[3], 0x40000002, "real-mode CPUID 0x40000000 EAX");
 	check(!memcmp(&rm_results[4], "KeelKeelKeel", 12),
 	      "real-mode CPUID 0x40000000 signature KeelKeelKeel");
 }
