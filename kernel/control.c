@@ -338,11 +338,49 @@ static void control_ended(struct vm *vm)
 	machine_reset();
 }
 
+/*
+ * Keel's own ranges read as all ones and drop writes, like the rest of the
+ * holes. Reads happen (Linux scans low memory for firmware tables; /dev/mem),
+ * but a write there is a bug or an attack: the first few are logged with
+ * where the guest was.
+ */
+static int keel_read(struct vcpu *v, u64 gpa, unsigned int size, u64 *val)
+{
+	*val = ~0ULL;
+	return 0;
+}
+
+static int keel_write(struct vcpu *v, u64 gpa, unsigned int size, u64 val)
+{
+	static unsigned int reported;
+
+	if (__atomic_fetch_add(&reported, 1, __ATOMIC_RELAXED) < 8)
+		pr_warn("keel: control vcpu %u wrote to Keel's memory at %#llx (rip %#llx, cr3 %#llx)\n",
+			v->id, (unsigned long long)gpa, (unsigned long long)v->arch.regs.rip,
+			(unsigned long long)virt->get_cr(v, 3));
+	return 0;
+}
+
+static int add_keel_ranges(struct vm *vm)
+{
+	int r = 0;
+
+	for (unsigned int i = 0; !r && i < e820.nr; i++) {
+		const struct mmio_handler h = { e820.r[i].base, e820.r[i].size, keel_read, keel_write };
+
+		if (e820.r[i].type == MEM_KEEL)
+			r = vm_add_mmio(vm, &h);
+	}
+	return r;
+}
+
 static int add_devices(struct vm *vm)
 {
 	static const struct io_handler com1 = { COM1, 8, uart_in, uart_out };
 	int r = vm_add_io(vm, &com1);
 
+	if (!r)
+		r = add_keel_ranges(vm);
 	if (!r)
 		r = vapic_add_mmio(vm);
 	if (!r)

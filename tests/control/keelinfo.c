@@ -197,6 +197,41 @@ static int cmd_peek(const char *base_s, const char *size_s)
 	return bad;
 }
 
+/*
+ * Writes a word at the page-aligned BASE through /dev/mem and reads it back:
+ * Keel's memory must drop the write and still read as all ones.
+ */
+static int cmd_poke(const char *base_s)
+{
+	volatile uint32_t *p;
+	uint64_t base;
+	volatile uint32_t got = 0;
+	void *map;
+	int fd;
+
+	if (parse_u64(base_s, &base) || base % PAGE) {
+		fprintf(stderr, "poke: BASE must be a page-aligned number\n");
+		return 2;
+	}
+	fd = open("/dev/mem", O_RDWR | O_SYNC);
+	map = fd < 0 ? MAP_FAILED : mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)base);
+	if (map == MAP_FAILED) {
+		printf("poke: /dev/mem at %#" PRIx64 ": %s\n", base, strerror(errno));
+		return 2;
+	}
+	signal(SIGBUS, on_fault);
+	signal(SIGSEGV, on_fault);
+	p = map;
+	if (sigsetjmp(fault_jmp, 1) == 0) {
+		p[0] = 0x4b45454c;
+		got = p[0];
+	}
+	munmap(map, PAGE);
+	close(fd);
+	printf("poke: wrote 0x4b45454c at %#" PRIx64 ", read back %#x\n", base, got);
+	return got == 0xffffffffu ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -206,6 +241,8 @@ int main(int argc, char **argv)
 		return cmd_reserved();
 	if (argc == 4 && strcmp(argv[1], "peek") == 0)
 		return cmd_peek(argv[2], argv[3]);
-	fputs("usage: keelinfo sig | reserved | peek BASE SIZE\n", stderr);
+	if (argc == 3 && strcmp(argv[1], "poke") == 0)
+		return cmd_poke(argv[2]);
+	fputs("usage: keelinfo sig | reserved | peek BASE SIZE | poke BASE\n", stderr);
 	return 2;
 }

@@ -220,6 +220,12 @@ if [ "$mode" != bare ]; then
 	else
 		pass reserved
 	fi
+	# devmem's write into Keel's range was dropped and reported.
+	if grep -q "^keel: control vcpu [0-9]* wrote to Keel's memory at $base " "$log"; then
+		pass write-reported
+	else
+		fail write-reported "no report of the write at ${base:-?}"
+	fi
 fi
 
 # The block the guest wrote is in the disk image: the write reached QEMU.
