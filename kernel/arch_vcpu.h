@@ -21,8 +21,6 @@ void arch_vcpu_retire(struct vcpu *v);
 enum vcpu_action arch_vcpu_run_once(struct vcpu *v);
 /* True if an interrupt is pending that would wake @v from HLT. */
 bool arch_vcpu_wakeable(struct vcpu *v);
-/* Raises the interrupts of @v's timers that are due. */
-void arch_vcpu_check_timers(struct vcpu *v);
 /* TSC of @v's earliest timer (test device, virtual LAPIC), 0 if none is armed. */
 u64 arch_vcpu_deadline(struct vcpu *v);
 

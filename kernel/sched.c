@@ -14,16 +14,33 @@
 
 static void (*poll_fn)(void);
 
-/* The timer serves the slice and the running vCPU's own deadlines; only the former ends the slice. */
+/*
+ * The timer serves the slice and the running vCPU's own deadlines; only the
+ * slice's end ends the slice, and an earlier expiry re-arms for it.
+ */
 static void tick(void)
 {
 	struct runqueue *rq = &this_cpu()->rq;
 
-	rq->armed = 0;
-	if (rdtsc() >= rq->slice_end)
+	if (rdtsc() >= rq->slice_end) {
 		rq->need_resched = true;
+		rq->armed = 0;
+	} else {
+		timer_arm_tsc(rq->slice_end);
+		rq->armed = rq->slice_end;
+	}
 	if (poll_fn && this_cpu()->cpu == 0)
 		poll_fn();
+}
+
+void sched_timer_at(u64 tsc)
+{
+	struct runqueue *rq = &this_cpu()->rq;
+
+	if (tsc < rq->armed || !rq->armed) {
+		timer_arm_tsc(tsc);
+		rq->armed = tsc;
+	}
 }
 
 void sched_set_poll(void (*fn)(void))
@@ -126,30 +143,15 @@ static void retire(struct runqueue *rq, struct vcpu *v)
 		vm->on_end(vm);
 }
 
-/* The host timer fires at the slice's end or at the vCPU's next deadline, whichever is first. */
-static void arm_timer(struct runqueue *rq, struct vcpu *v)
-{
-	u64 want = rq->slice_end, d = arch_vcpu_deadline(v);
-
-	if (d && d < want)
-		want = d;
-	if (want != rq->armed) {
-		timer_arm_tsc(want);
-		rq->armed = want;
-	}
-}
-
 static void run_slice(struct runqueue *rq, struct vcpu *v)
 {
 	rq->need_resched = false;
 	rq->slice_end = rdtsc() + SCHED_SLICE_NS * tsc_khz / 1000000;
+	rq->armed = 0;
+	sched_timer_at(rq->slice_end);
 	arch_vcpu_load(v);
 	while (!rq->need_resched && v->vm->state == VM_RUNNING) {
-		enum vcpu_action a;
-
-		arch_vcpu_check_timers(v);
-		arm_timer(rq, v);
-		a = arch_vcpu_run_once(v);
+		enum vcpu_action a = arch_vcpu_run_once(v);
 
 		irq_poll();	/* host interrupts that exited the guest are taken here */
 		if (a == VCPU_BLOCK) {
@@ -175,6 +177,7 @@ static void idle(struct runqueue *rq)
 		rq->idle = false;
 		return;
 	}
+	rq->slice_end = 0;	/* no slice: the wake-up only ends the HLT */
 	rq->armed = now + MIN(IDLE_WAKE_NS * tsc_khz / 1000000, rq->next_deadline - now);
 	timer_arm_tsc(rq->armed);
 	safe_halt();

@@ -32,6 +32,8 @@ void sched_add_on(struct vcpu *v, unsigned int cpu);
 /* Every CPU ends here once booted: runs vCPUs, or idles until one is runnable. */
 void sched_loop(void) __noreturn;
 void sched_init(void);
+/* The running vCPU needs its CPU back at TSC @tsc (its timer): the host timer fires by then. */
+void sched_timer_at(u64 tsc);
 /* @fn runs in interrupt context on CPU 0's timer: at least every 10 ms, busy or idle. */
 void sched_set_poll(void (*fn)(void));
 

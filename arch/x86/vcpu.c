@@ -303,12 +303,16 @@ static int highest_irr(const u64 *irr)
 	return -1;
 }
 
-void arch_vcpu_check_timers(struct vcpu *v)
+/* Raises the interrupts of @v's timers that are due. */
+static void check_timers(struct vcpu *v)
 {
-	u64 now = rdtsc();
+	u64 now;
 
 	if (v->arch.apic)
 		vapic_check_timer(v);
+	if (!(v->irq_deadline | v->nmi_deadline))
+		return;
+	now = rdtsc();
 	if (v->irq_deadline && now >= v->irq_deadline) {
 		vcpu_raise_irq(v, v->irq_deadline_vector);
 		v->irq_deadline = 0;
@@ -323,6 +327,8 @@ u64 arch_vcpu_deadline(struct vcpu *v)
 {
 	u64 d = v->irq_deadline;
 
+	if (!(d | v->nmi_deadline) && !v->arch.apic)
+		return 0;
 	if (v->nmi_deadline && (!d || v->nmi_deadline < d))
 		d = v->nmi_deadline;
 	if (v->arch.apic) {
@@ -342,7 +348,7 @@ static int pending_irq(struct vcpu *v)
 /* A pending NMI ends HLT whatever RFLAGS.IF says (SDM Vol. 3A 6.7.1). */
 bool arch_vcpu_wakeable(struct vcpu *v)
 {
-	arch_vcpu_check_timers(v);
+	check_timers(v);
 	return v->arch.nmi_pending || pending_irq(v) >= 0;
 }
 
@@ -381,6 +387,7 @@ static void prepare_apic_events(struct vcpu *v)
 {
 	int vec;
 
+	check_timers(v);
 	prepare_nmi(v);
 	vec = vapic_pending(v);
 	if (vec >= 0 && !v->arch.event.valid && virt->interruptible(v)) {
@@ -405,7 +412,7 @@ static void prepare_events(struct vcpu *v)
 	if (!(v->irq_deadline | v->nmi_deadline | a->irr[0] | a->irr[1] | a->irr[2] | a->irr[3]) &&
 	    !a->nmi_pending && !a->event.valid && !a->window && !a->nmi_window)
 		return;
-	arch_vcpu_check_timers(v);
+	check_timers(v);
 	prepare_nmi(v);
 	vec = highest_irr(v->arch.irr);
 	if (v->arch.event.valid || vec < 0) {
@@ -439,8 +446,15 @@ static void flush_stale(struct percpu *pc, struct vcpu *v)
 enum vcpu_action arch_vcpu_run_once(struct vcpu *v)
 {
 	struct vm_exit e;
+	u64 deadline;
 
 	prepare_events(v);
+	/* The host timer must fire by the vCPU's next deadline; most exits have none (tested inline). */
+	if ((v->irq_deadline | v->nmi_deadline) || v->arch.apic) {
+		deadline = arch_vcpu_deadline(v);
+		if (deadline)
+			sched_timer_at(deadline);
+	}
 	flush_stale(this_cpu(), v);
 	virt->run(v, &e);
 	v->nr_entries++;
