@@ -186,7 +186,8 @@ check: deps
 
 # Exit costs, Keel beside Linux KVM on the same emulated machine (tests/bench/bench.sh).
 bench: deps $(BUILD)/keel.elf $(BUILD)/guests/bench.elf
-	$(Q)BUILD=$(BUILD) tests/bench/bench.sh
+	$(Q)BUILD=$(BUILD) tests/bench/bench.sh; a=$$?; \
+	BUILD=$(BUILD) tests/bench/control-bench.sh; b=$$?; [ $$a = 0 ] && [ $$b = 0 ]
 
 coverage: deps
 	$(Q)rm -rf $(BUILD)/cov
