@@ -227,9 +227,10 @@ void kmain(u32 magic, u64 mbi_pa)
 	print_summary();
 	if (keel.opts.test[0])
 		machine_exit(selftests_run(keel.opts.test) ? 1 : 0);
-	if (virt && control_configured(&keel.boot))
-		control_start(&keel.boot);
-	else if (!virt || !bootvm_start_all(&keel.boot, keel.opts.exit_when_idle))
+	if (virt && control_configured(&keel.boot)) {
+		if (control_start(&keel.boot) && keel.opts.exit_when_idle)
+			machine_exit(1);
+	} else if (!virt || !bootvm_start_all(&keel.boot, keel.opts.exit_when_idle))
 		pr_notice("keel: no guests to run; idling\n");
 	sched_loop();
 }

@@ -122,5 +122,17 @@ scripts/qemu-run.sh -c 2 -m 512 -t 120 -l "$log" "$flt" >/dev/null 2>&1
 expect qemu-fault "$log" $? 255 "^keel: PANIC on cpu 0: #GP general protection \(vector 13" \
 	"^RIP [0-9a-f]{16} RSP" "^CR0 [0-9a-f]{16} CR2" "^keel: stopped 1 of 1 other cpus"
 
+# A control-guest module that is no bzImage (Keel itself), beside a boot-time VM module:
+# both refused with a reason, and with keel.exit_when_idle the machine ends (status 1).
+ctl=$out/badcontrol.iso
+scripts/mkiso.sh "$ctl" "$elf" "keel.exit_when_idle" "$elf" "keel.control console=ttyS0" \
+	"$elf" "keel.vm=extra mem=16" || exit 1
+log=$out/qemu-bad-control.log
+scripts/qemu-run.sh -c 1 -m 512 -t 120 -l "$log" "$ctl" >/dev/null 2>&1
+expect qemu-bad-control "$log" $? 3 \
+	"keel: control guest not started: no 0xAA55 boot flag at 0x1fe: not a Linux kernel" \
+	"module 1 'keel.vm=extra mem=16' ignored: boot-time VMs do not run beside a control guest yet" \
+	"^keel: halt status=1"
+
 echo "boot: $passed passed, $failed failed"
 [ $failed -eq 0 ]

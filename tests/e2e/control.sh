@@ -8,8 +8,9 @@
 #   control.sh build                          only builds keelinfo and the initramfs
 # disk adds a 16 MiB virtio-blk disk, net a virtio-net NIC, e1000 an e1000 NIC
 # (QEMU user networking), iommu an Intel IOMMU whose DMAR table the guest must not
-# see; crash ends the guest with a triple fault, which Keel must report and end
-# the machine with (keel.on_control_crash=halt) instead of the guest's power-off. Prints "control: PASS|FAIL CONFIG NAME" per check and
+# see. The guest powers the machine off, unless: reboot (the guest resets the
+# machine), crash (a triple fault, which Keel must report and end the machine
+# after, keel.on_control_crash=halt), crash-reset (the same, Keel resets it). Prints "control: PASS|FAIL CONFIG NAME" per check and
 # ends with "control: N passed, N failed" (read by scripts/check.sh).
 # Environment: BUILD (default build), CONTROL_TIMEOUT (s, default 300).
 set -u
@@ -18,7 +19,7 @@ build=${BUILD:-build}
 out=$build/control
 deadline=${CONTROL_TIMEOUT:-300}
 mem=1024
-usage="usage: $0 qemu|bochs|bare CPUS [disk] [net|e1000] [iommu] [crash] | build"
+usage="usage: $0 qemu|bochs|bare CPUS [disk] [net|e1000] [iommu] [reboot|crash|crash-reset] | build"
 
 # ---------------------------------------------------------------- build
 # The modules' depends= field from their .modinfo section (no modules.dep or
@@ -71,7 +72,7 @@ qemu | bochs | bare) ;;
 esac
 cpus=${2:?$usage}
 shift 2
-disk=0 nic="" iommu=0 crash=0 label=$mode-${cpus}cpu
+disk=0 nic="" iommu=0 ending=poweroff label=$mode-${cpus}cpu
 for opt in "$@"; do
 	label+=-$opt
 	case $opt in
@@ -79,7 +80,7 @@ for opt in "$@"; do
 	net) nic=virtio-net-pci ;;
 	e1000) nic=e1000 ;;
 	iommu) iommu=1 ;;
-	crash) crash=1 ;;
+	reboot | crash | crash-reset) ending=$opt ;;
 	*) echo "$usage" >&2; exit 2 ;;
 	esac
 done
@@ -114,10 +115,12 @@ if [ $iommu = 1 ]; then
 	cmdline+=" keeltest.iommu=1"
 	extra+=" -device intel-iommu"
 fi
-if [ $crash = 1 ]; then
-	cmdline+=" keeltest.crash=1 reboot=t"
-	keel_cmdline+=" keel.on_control_crash=halt keel.exit_when_idle"
-fi
+case $ending in
+reboot) cmdline+=" keeltest.reboot=1" ;;
+crash) cmdline+=" keeltest.reboot=1 reboot=t"
+	keel_cmdline+=" keel.on_control_crash=halt keel.exit_when_idle" ;;
+crash-reset) cmdline+=" keeltest.reboot=1 reboot=t" ;;
+esac
 if [ -n "$nic" ]; then
 	cmdline+=" keeltest.net=1"
 	extra+=" -netdev user,id=n0 -device $nic,netdev=n0"
@@ -239,21 +242,36 @@ if [ $disk = 1 ]; then
 	fi
 fi
 
-# A triple fault: Keel reports it with the vCPU's state and ends the machine
-# (isa-debug-exit: status 1 becomes 3). Otherwise the guest powered the machine
-# off: QEMU ended by itself, not by the deadline.
-if [ $crash = 1 ]; then
-	if grep -q '^keel: control guest stopped reason=triple-fault$' "$log" &&
-		grep -q '^keel: control vcpu 0: rip ' "$log" && [ $rc -eq 3 ]; then
+# How the machine ended: the guest's power-off or reset ends QEMU by itself
+# (-no-reboot), not the deadline; a triple fault is reported by Keel with the
+# vCPU's state, then Keel ends the machine (isa-debug-exit: status 1 becomes 3)
+# or resets it.
+crashed() {
+	grep -q '^keel: control guest stopped reason=triple-fault$' "$log" &&
+		grep -q '^keel: control vcpu 0: rip ' "$log"
+}
+case $ending in
+poweroff)
+	if [ $rc -eq 124 ]; then fail poweroff "deadline of ${deadline}s passed"; else pass poweroff; fi ;;
+reboot)
+	if [ $rc -eq 0 ] && grep -q 'reboot: Restarting system' "$log"; then
+		pass reboot
+	else
+		fail reboot "no guest reset that ended QEMU (status $rc)"
+	fi ;;
+crash)
+	if crashed && [ $rc -eq 3 ]; then
 		pass crash
 	else
 		fail crash "no triple-fault report or machine end (QEMU status $rc)"
-	fi
-elif [ $rc -eq 124 ]; then
-	fail poweroff "deadline of ${deadline}s passed"
-else
-	pass poweroff
-fi
+	fi ;;
+crash-reset)
+	if crashed && grep -q '^keel: resetting the machine' "$log" && [ $rc -eq 0 ]; then
+		pass crash-reset
+	else
+		fail crash-reset "no triple-fault report or machine reset (QEMU status $rc)"
+	fi ;;
+esac
 
 if [ $failed -ne 0 ]; then
 	echo "    | console log $log, its tail:"
