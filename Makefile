@@ -162,12 +162,12 @@ check-guests: $(BUILD)/keel.elf guests
 # Debian's stock kernel as Keel's control guest (tests/e2e/control.sh): QEMU (SVM+NPT) with
 # 1 CPU, an IOMMU to hide and a triple fault that ends the machine; 4 CPUs with virtio-blk
 # and virtio-net, powered off; 2 CPUs with an e1000 and a triple fault that resets the
-# machine; 1 CPU that resets it itself; Bochs (VMX+EPT) with 2.
+# machine; 1 CPU on UEFI that resets it itself; Bochs (VMX+EPT) with 2.
 check-control: $(BUILD)/keel.elf
 	$(Q)BUILD=$(BUILD) tests/e2e/control.sh qemu 1 iommu crash
 	$(Q)BUILD=$(BUILD) tests/e2e/control.sh qemu 4 disk net
 	$(Q)BUILD=$(BUILD) tests/e2e/control.sh qemu 2 disk e1000 crash-reset
-	$(Q)BUILD=$(BUILD) tests/e2e/control.sh qemu 1 reboot
+	$(Q)BUILD=$(BUILD) tests/e2e/control.sh qemu 1 uefi reboot
 	$(Q)BUILD=$(BUILD) CONTROL_TIMEOUT=1200 tests/e2e/control.sh bochs 2
 
 # The same kernel and initramfs without Keel (-kernel/-initrd): checks the harness itself.

@@ -8,7 +8,7 @@
 #   control.sh build                          only builds keelinfo and the initramfs
 # disk adds a 16 MiB virtio-blk disk, net a virtio-net NIC, e1000 an e1000 NIC
 # (QEMU user networking), iommu an Intel IOMMU whose DMAR table the guest must not
-# see. The guest powers the machine off, unless: reboot (the guest resets the
+# see, uefi boots GRUB on OVMF instead of SeaBIOS. The guest powers the machine off, unless: reboot (the guest resets the
 # machine), crash (a triple fault, which Keel must report and end the machine
 # after, keel.on_control_crash=halt), crash-reset (the same, Keel resets it). Prints "control: PASS|FAIL CONFIG NAME" per check and
 # ends with "control: N passed, N failed" (read by scripts/check.sh).
@@ -19,7 +19,7 @@ build=${BUILD:-build}
 out=$build/control
 deadline=${CONTROL_TIMEOUT:-300}
 mem=1024
-usage="usage: $0 qemu|bochs|bare CPUS [disk] [net|e1000] [iommu] [reboot|crash|crash-reset] | build"
+usage="usage: $0 qemu|bochs|bare CPUS [disk] [net|e1000] [iommu] [uefi] [reboot|crash|crash-reset] | build"
 
 # ---------------------------------------------------------------- build
 # The modules' depends= field from their .modinfo section (no modules.dep or
@@ -72,7 +72,7 @@ qemu | bochs | bare) ;;
 esac
 cpus=${2:?$usage}
 shift 2
-disk=0 nic="" iommu=0 ending=poweroff label=$mode-${cpus}cpu
+disk=0 nic="" iommu=0 uefi="" ending=poweroff label=$mode-${cpus}cpu
 for opt in "$@"; do
 	label+=-$opt
 	case $opt in
@@ -80,6 +80,7 @@ for opt in "$@"; do
 	net) nic=virtio-net-pci ;;
 	e1000) nic=e1000 ;;
 	iommu) iommu=1 ;;
+	uefi) uefi=-u ;;
 	reboot | crash | crash-reset) ending=$opt ;;
 	*) echo "$usage" >&2; exit 2 ;;
 	esac
@@ -141,7 +142,7 @@ if [ "$mode" = bochs ]; then
 		-l "$log" "$dir/control.iso" >/dev/null 2>"$dir/qemu.out"
 	rc=$?
 elif [ "$mode" = qemu ]; then
-	scripts/qemu-run.sh -c "$cpus" -m $mem -t "$deadline" -l "$log" -x "$extra" \
+	scripts/qemu-run.sh $uefi -c "$cpus" -m $mem -t "$deadline" -l "$log" -x "$extra" \
 		"$dir/control.iso" >/dev/null 2>"$dir/qemu.out"
 	rc=$?
 else
