@@ -96,8 +96,7 @@ static enum vcpu_action handle_cpuid(struct vcpu *v, struct vm_exit *e)
 
 	cpuid_policy((u32)g[GPR_RAX], (u32)g[GPR_RCX], out);
 	if (v->arch.apic && (u32)g[GPR_RAX] == 1) {
-		out[2] |= BIT(24);	/* the vLAPIC has the TSC-deadline timer */
-		out[2] &= ~BIT(21);	/* and no x2APIC mode offered */
+		out[2] |= BIT(24) | BIT(21);	/* the vLAPIC has the TSC-deadline timer and x2APIC mode */
 	}
 	g[GPR_RAX] = out[0];
 	g[GPR_RBX] = out[1];

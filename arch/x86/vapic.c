@@ -103,7 +103,7 @@ int vapic_create(struct vcpu *v, unsigned int cpu, bool bsp)
 	struct vapic *a = kzalloc(sizeof(*a));
 	const struct vlapic_config cfg = {
 		.ops = &vapic_ops, .ctx = a, .apic_id = percpu[cpu].apic_id, .bsp = bsp,
-		.x2apic = false, .phys_bits = keel.cpu.phys_addr_bits, .tsc_khz = (u32)tsc_khz,
+		.x2apic = true, .phys_bits = keel.cpu.phys_addr_bits, .tsc_khz = (u32)tsc_khz,
 	};
 
 	if (!a)
