@@ -44,12 +44,17 @@ void apic_eoi(void)
 
 /*
  * xAPIC mode is entered before x2APIC mode: going from disabled straight to
- * x2APIC is an invalid transition (SDM Vol. 3A 11.12.5).
+ * x2APIC is an invalid transition, and so is x2APIC straight to xAPIC, which
+ * goes through disabled when the firmware left x2APIC on (SDM Vol. 3A 11.12.5).
  */
 void apic_init(bool x2apic)
 {
 	u64 base = rdmsr(MSR_IA32_APIC_BASE);
 
+	if (!x2apic && (base & APIC_BASE_EXTD)) {
+		base &= ~(APIC_BASE_EN | APIC_BASE_EXTD);
+		wrmsr(MSR_IA32_APIC_BASE, base);
+	}
 	base |= APIC_BASE_EN;
 	wrmsr(MSR_IA32_APIC_BASE, base);
 	if (x2apic)
