@@ -888,3 +888,52 @@ int acpi_copy_without(const struct acpi_mem *mem, const void *rsdp, size_t rsdp_
 	memcpy(out, &r, r.revision >= 2 ? sizeof(r) : ACPI_RSDP_V1_LEN);
 	return 0;
 }
+
+/* PkgLength (ACPI 6.5 20.2.4): bits 7:6 of the lead byte count the bytes that follow. */
+static size_t aml_pkglen_size(u8 lead)
+{
+	return 1 + (lead >> 6);
+}
+
+/* A ZeroOp, OneOp, OnesOp or BytePrefix constant at @p (20.2.3); -1 if none. */
+static int aml_small_const(const u8 *p, const u8 *end)
+{
+	if (p >= end)
+		return -1;
+	if (*p == 0x00 || *p == 0x01)
+		return *p;
+	if (*p == 0xff)
+		return 0xff;
+	if (*p == 0x0a && p + 1 < end)
+		return p[1];
+	return -1;
+}
+
+static const u8 *aml_skip_const(const u8 *p)
+{
+	return p + (*p == 0x0a ? 2 : 1);
+}
+
+int acpi_s5_sleep_types(const u8 *dsdt, size_t len, u8 *typ_a, u8 *typ_b)
+{
+	const u8 *end = dsdt + len;
+
+	for (const u8 *p = dsdt + 2; p + 8 < end; p++) {
+		const u8 *q;
+		int a, b;
+
+		/* NameOp "_S5_" PackageOp PkgLength NumElements (maybe after a root prefix '\') */
+		if (memcmp(p, "_S5_", 4) || (p[-1] != 0x08 && !(p[-1] == '\\' && p - 2 >= dsdt &&
+							      p[-2] == 0x08)) || p[4] != 0x12)
+			continue;
+		q = p + 5 + aml_pkglen_size(p[5]);	/* NumElements */
+		a = q + 1 < end && *q >= 1 ? aml_small_const(q + 1, end) : -1;
+		if (a < 0)
+			continue;
+		b = *q >= 2 ? aml_small_const(aml_skip_const(q + 1), end) : -1;
+		*typ_a = (u8)(a & 7);
+		*typ_b = (u8)((b < 0 ? a : b) & 7);
+		return 0;
+	}
+	return -ENOENT;
+}

@@ -138,6 +138,12 @@ int acpi_parse(const struct acpi_mem *mem, const void *rsdp, size_t len, struct 
  * checksums fixed: how the control guest is kept from seeing DMAR and IVRS.
  * 0, or -EINVAL for a bad RSDP or root table, or one that does not fit.
  */
+/*
+ * The SLP_TYP values for S5 (soft off) from the \_S5 package in the DSDT's
+ * AML @dsdt (@len bytes, the header included): the first two elements, each
+ * a Zero, One or byte constant (ACPI 6.5 7.4.2). 0, or -ENOENT if not found.
+ */
+int acpi_s5_sleep_types(const u8 *dsdt, size_t len, u8 *typ_a, u8 *typ_b);
 int acpi_copy_without(const struct acpi_mem *mem, const void *rsdp, size_t rsdp_len, u8 *out,
 		      size_t out_len, u64 out_pa, const u64 *drop, unsigned int nr_drop);
 

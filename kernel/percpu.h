@@ -26,6 +26,7 @@ struct percpu {
 	u64 tsc_aux;		/* the hardware's IA32_TSC_AUX */
 	struct vcpu *control_vcpu;	/* the control guest's vCPU pinned here, if any */
 	u64 eoi_deferred[4];	/* level-triggered device vectors in service until the guest's EOI */
+	u64 eoi_retired[4];	/* ... of those, the ones the guest has retired */
 	struct cpu_arch arch;
 };
 

@@ -10,12 +10,13 @@
 #include "kernel/types.h"
 
 #define VM_NAME_LEN 16
-#define VM_MAX_VCPUS 16
+#define VM_MAX_VCPUS 256	/* the control guest: one per CPU */
 #define VM_MAX_IO 8
 #define VM_MAX_MMIO 20	/* the control guest: its LAPIC and up to 16 I/O APICs */
 
 enum vcpu_state {
 	VCPU_STOPPED,	/* not started yet (secondary vCPUs) */
+	VCPU_STARTING,	/* being started; not on a run queue yet */
 	VCPU_RUNNABLE,
 	VCPU_BLOCKED,	/* HLT: waits for an interrupt */
 	VCPU_DEAD,

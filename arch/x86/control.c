@@ -154,8 +154,10 @@ static void poll_console(void)
 {
 	u64 flags = spin_lock_irqsave(&ctl.lock);
 	bool edge;
+	u8 lsr;
 
-	while (ctl.uart.rx_len < VUART_FIFO && (inb(COM1 + 5) & 1))
+	/* An LSR of all ones is no UART at all (an empty bus), not data ready. */
+	while (ctl.uart.rx_len < VUART_FIFO && (lsr = inb(COM1 + 5)) != 0xff && (lsr & 1))
 		vuart_receive(&ctl.uart, inb(COM1));
 	if (ctl.len && rdtsc() - ctl.last_tx > LINE_QUIET_MS * tsc_khz)
 		flush_line();
@@ -338,6 +340,90 @@ static void control_ended(struct vm *vm)
 	machine_reset();
 }
 
+/* ------------------------------------------------ power: S5 only */
+
+/*
+ * ACPI sleep states other than S5 would hand the machine to the firmware's
+ * waking vector without Keel (S3), so the PM1 control registers (ACPI 6.5
+ * 4.8.3.2.1) are Keel's: a write with SLP_EN goes through only if SLP_TYP is
+ * the \_S5 value the DSDT gives. Without one, no sleep request goes through;
+ * Linux then halts its CPUs and Keel ends the machine as after a crash.
+ */
+static struct {
+	bool known;
+	u8 typ[2];	/* SLP_TYPa, SLP_TYPb */
+} s5;
+
+#define PM1_CNT_LEN 2
+#define PM1_SLP_EN BIT(13)
+
+static const void *acpi_direct(void *ctx, u64 pa, size_t len);
+
+static void find_s5(void)
+{
+	const u8 *dsdt = acpi_direct(NULL, keel.acpi.dsdt_pa, 36);
+	u32 len;
+
+	if (!dsdt || !keel.acpi.dsdt_pa)
+		return;
+	memcpy(&len, dsdt + 4, sizeof(len));
+	if (len >= 36 && acpi_direct(NULL, keel.acpi.dsdt_pa, len))
+		s5.known = !acpi_s5_sleep_types(dsdt, len, &s5.typ[0], &s5.typ[1]);
+	if (!s5.known)
+		pr_warn("keel: no \\_S5 in the DSDT: the control guest cannot power the machine off\n");
+}
+
+static bool is_pm1b(u16 port)
+{
+	return keel.acpi.pm1b_cnt && port - keel.acpi.pm1b_cnt < PM1_CNT_LEN;
+}
+
+static int pm1_in(struct vcpu *v, u16 port, unsigned int size, u32 *val)
+{
+	*val = size == 1 ? inb(port) : size == 2 ? inw(port) : inl(port);
+	return 0;
+}
+
+static int pm1_out(struct vcpu *v, u16 port, unsigned int size, u32 val)
+{
+	bool b = is_pm1b(port);
+	u32 word = val << (8 * (port - (b ? keel.acpi.pm1b_cnt : keel.acpi.pm1a_cnt)));
+	static unsigned int refused;
+
+	if ((word & PM1_SLP_EN) && (!s5.known || ((word >> 10) & 7) != s5.typ[b])) {
+		if (!refused++)
+			pr_warn("keel: control guest asked for ACPI sleep type %u: refused, only S5 (power-off)\n",
+				(word >> 10) & 7);
+		return 0;
+	}
+	if (size == 1)
+		outb(port, (u8)val);
+	else if (size == 2)
+		outw(port, (u16)val);
+	else
+		outl(port, val);
+	return 0;
+}
+
+/* PM1a and PM1b control exit to Keel; every other port passes through but COM1. */
+static int claim_ports(struct vm *vm)
+{
+	const u32 cnt[] = { keel.acpi.pm1a_cnt, keel.acpi.pm1b_cnt };
+	int r = 0;
+
+	virt->io_intercept(vm, 0, 0x10000, false);
+	for (unsigned int i = 0; !r && i < ARRAY_SIZE(cnt); i++) {
+		const struct io_handler h = { (u16)cnt[i], PM1_CNT_LEN, pm1_in, pm1_out };
+
+		if (!cnt[i] || cnt[i] > 0xffff - PM1_CNT_LEN)
+			continue;
+		virt->io_intercept(vm, (u16)cnt[i], PM1_CNT_LEN, true);
+		r = vm_add_io(vm, &h);
+	}
+	virt->io_intercept(vm, COM1, 8, true);
+	return r;
+}
+
 /*
  * Keel's own ranges read as all ones and drop writes, like the rest of the
  * holes. Reads happen (Linux scans low memory for firmware tables; /dev/mem),
@@ -385,8 +471,8 @@ static int add_devices(struct vm *vm)
 		r = vapic_add_mmio(vm);
 	if (!r)
 		r = ioapic_proxy_add(vm);
-	virt->io_passthrough(vm, 0, COM1);
-	virt->io_passthrough(vm, COM1 + 8, 0x10000 - COM1 - 8);
+	if (!r)
+		r = claim_ports(vm);
 	vuart_init(&ctl.uart, uart_tx, NULL);
 	return r;
 }
@@ -427,6 +513,7 @@ int control_start(const struct boot_info *bi)
 	int r;
 
 	warn_boot_vms(bi);
+	find_s5();
 	build_e820();
 	r = memmap_find_top(&mm.keel, sizeof(*lp), PAGE_SIZE, SZ_1M, &low);
 	lp = (struct low_pages *)(uintptr_t)low;

@@ -106,17 +106,17 @@ static enum vcpu_action handle_cpuid(struct vcpu *v, struct vm_exit *e)
 }
 
 /*
- * HLT with interrupts off and no interrupt or NMI due stops that vCPU for
- * good (nothing can wake it: the test device is the only NMI source and
- * boot-time VMs have no INIT source); the VM ends when all its started
- * vCPUs have.
+ * HLT with interrupts off ends only by an NMI (SDM Vol. 3A 6.7.1); with no
+ * NMI due it stops that vCPU for good (boot-time VMs' only NMI source is the
+ * test device; a control guest does this as it halts or stops its CPUs), and
+ * the VM ends when all its started vCPUs have.
  */
 static enum vcpu_action handle_hlt(struct vcpu *v, struct vm_exit *e)
 {
 	skip(v, e);
 	if (arch_vcpu_wakeable(v))
 		return VCPU_CONTINUE;
-	if (!(v->arch.regs.rflags & RFLAGS_IF) && !arch_vcpu_deadline(v) &&
+	if (!(v->arch.regs.rflags & RFLAGS_IF) && (v->arch.apic || !v->nmi_deadline) &&
 	    __atomic_add_fetch(&v->vm->halted_vcpus, 1, __ATOMIC_SEQ_CST) == v->vm->live_vcpus)
 		return stop(v, "halted");
 	return VCPU_BLOCK;

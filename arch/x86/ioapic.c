@@ -5,9 +5,10 @@
  * out by Keel under one lock, so Keel can read redirection entries between
  * them (the index/data pair is not atomic), and every entry the guest writes
  * is checked: a fixed or lowest-priority interrupt must use a device vector
- * (0x20-0xEB), and SMI, NMI and INIT deliveries are refused, or a device
- * could run Keel's exception handlers or stop a CPU. Refused entries are
- * written masked.
+ * (0x20-0xEB); SMI, NMI and INIT deliveries are refused, or a device could
+ * stop a CPU, and so is ExtINT, whose vector the guest's 8259 would choose
+ * (any, Keel's exception vectors included). Refused entries are written
+ * masked; Linux routes through the I/O APIC directly and needs none of them.
  */
 #include "arch/x86/ioapic.h"
 #include "arch/x86/vectors.h"
@@ -26,7 +27,6 @@
 #define RTE_LOGICAL BIT(11)
 #define DM_FIXED 0
 #define DM_LOWEST 1
-#define DM_EXTINT 7
 #define ISA_IRQS 16
 
 static struct spinlock lock = SPINLOCK_INIT;
@@ -62,8 +62,6 @@ static u32 checked_rte(u32 val)
 {
 	unsigned int dm = (val >> 8) & 7, vec = val & 0xff;
 
-	if (dm == DM_EXTINT)
-		return val;
 	if ((dm == DM_FIXED || dm == DM_LOWEST) && vec >= VEC_DEVICE_FIRST && vec <= VEC_DEVICE_LAST)
 		return val;
 	return val | RTE_MASKED;

@@ -78,13 +78,31 @@ static void kick(void *ctx)
 		apic_send_ipi(percpu[a->cpu].apic_id, VEC_KICK);
 }
 
-/* The guest retired a level-triggered vector: so does the physical APIC, if it holds one for it. */
+static int highest(const u64 *bits)
+{
+	for (int i = 3; i >= 0; i--)
+		if (bits[i])
+			return i * 64 + 63 - __builtin_clzll(bits[i]);
+	return -1;
+}
+
+/*
+ * The guest retired a level-triggered vector. A physical EOI retires the
+ * highest vector in service (SDM Vol. 3A 11.8.5), and only deferred vectors
+ * are in service while a guest runs: EOIs go out while the highest deferred
+ * vector is one the guest has retired, so each retires the right one.
+ */
 static void eoi(void *ctx, u8 vector)
 {
-	u64 *word = &this_cpu()->eoi_deferred[vector / 64];
+	struct percpu *pc = this_cpu();
+	int v;
 
-	if (*word & BIT(vector % 64)) {
-		*word &= ~BIT(vector % 64);
+	if (!(pc->eoi_deferred[vector / 64] & BIT(vector % 64)))
+		return;
+	pc->eoi_retired[vector / 64] |= BIT(vector % 64);
+	while ((v = highest(pc->eoi_deferred)) >= 0 && (pc->eoi_retired[v / 64] & BIT(v % 64))) {
+		pc->eoi_deferred[v / 64] &= ~BIT(v % 64);
+		pc->eoi_retired[v / 64] &= ~BIT(v % 64);
 		apic_eoi();
 	}
 }
@@ -287,6 +305,8 @@ static void deliver_sipi(struct vapic *t, u8 vector)
 	bool start = t->wait_for_sipi && v->state == VCPU_STOPPED;
 
 	t->wait_for_sipi = false;
+	if (start)
+		v->state = VCPU_STARTING;	/* a racing INIT or SIPI finds it no longer stopped */
 	spin_unlock_irqrestore(&t->lock, flags);
 	if (!start)
 		return;

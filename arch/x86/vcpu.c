@@ -345,11 +345,11 @@ static int pending_irq(struct vcpu *v)
 	return v->arch.apic ? vapic_pending(v) : highest_irr(v->arch.irr);
 }
 
-/* A pending NMI ends HLT whatever RFLAGS.IF says (SDM Vol. 3A 6.7.1). */
+/* A pending NMI ends HLT whatever RFLAGS.IF says, an interrupt only with IF set (SDM Vol. 3A 6.7.1). */
 bool arch_vcpu_wakeable(struct vcpu *v)
 {
 	check_timers(v);
-	return v->arch.nmi_pending || pending_irq(v) >= 0;
+	return v->arch.nmi_pending || ((v->arch.regs.rflags & RFLAGS_IF) && pending_irq(v) >= 0);
 }
 
 static void set_window(struct vcpu *v, bool on)

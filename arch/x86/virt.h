@@ -98,8 +98,8 @@ struct virt_ops {
 	int (*cpu_enable)(void);
 	int (*vm_init)(struct vm *vm);
 	void (*vm_free)(struct vm *vm);
-	/* Lets the VM's vCPUs reach ports [@port, @port+@count) without exits (the control guest). */
-	void (*io_passthrough)(struct vm *vm, u16 port, u32 count);
+	/* Ports [@port, @port+@count) exit (@on) or reach the hardware (the control guest's). */
+	void (*io_intercept)(struct vm *vm, u16 port, u32 count, bool on);
 	int (*vcpu_init)(struct vcpu *v);
 	void (*vcpu_free)(struct vcpu *v);
 	/* Make @v current on this CPU (VMPTRLD) / release it (VMCLEAR) so it may move. */
@@ -127,6 +127,20 @@ struct virt_ops {
 	/* Drop this CPU's cached guest-physical translations of @v's VM before the next entry. */
 	void (*flush_gpa)(struct vcpu *v);
 };
+
+/*
+ * One bit per port, set = exit: the layout of SVM's IOPM (APM Vol. 2 15.10.1)
+ * and of VMX's I/O bitmaps A and B back to back (SDM Vol. 3C 25.6.4).
+ */
+static inline void io_bitmap_update(u8 *bm, u16 port, u32 count, bool on)
+{
+	for (u32 p = port; p < (u32)port + count && p <= 0xffff; p++) {
+		if (on)
+			bm[p / 8] |= (u8)(1 << (p % 8));
+		else
+			bm[p / 8] &= (u8)~(1 << (p % 8));
+	}
+}
 
 extern const struct virt_ops *virt;
 extern const struct virt_ops vmx_ops;

@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/io.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -232,6 +233,28 @@ static int cmd_poke(const char *base_s)
 	return got == 0xffffffffu ? 0 : 1;
 }
 
+/*
+ * Writes SLP_TYP = TYPE with SLP_EN to the PM1a control port PORT (ACPI 6.5
+ * 4.8.3.2.1): a sleep request. Under Keel anything but S5 must be refused,
+ * so this returns; on a machine that obeys, it sleeps.
+ */
+static int cmd_sleep(const char *port_s, const char *type_s)
+{
+	uint64_t port, type;
+
+	if (parse_u64(port_s, &port) || parse_u64(type_s, &type) || port > 0xfffe || type > 7) {
+		fprintf(stderr, "sleep: PORT up to 0xfffe, TYPE 0-7\n");
+		return 2;
+	}
+	if (ioperm((unsigned long)port, 2, 1)) {
+		printf("sleep: ioperm %#" PRIx64 ": %s\n", port, strerror(errno));
+		return 2;
+	}
+	outw((uint16_t)(type << 10 | 1u << 13), (uint16_t)port);
+	printf("sleep: SLP_TYP %" PRIu64 " with SLP_EN written to %#" PRIx64 ", still running\n", type, port);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -243,6 +266,8 @@ int main(int argc, char **argv)
 		return cmd_peek(argv[2], argv[3]);
 	if (argc == 3 && strcmp(argv[1], "poke") == 0)
 		return cmd_poke(argv[2]);
-	fputs("usage: keelinfo sig | reserved | peek BASE SIZE | poke BASE\n", stderr);
+	if (argc == 4 && strcmp(argv[1], "sleep") == 0)
+		return cmd_sleep(argv[2], argv[3]);
+	fputs("usage: keelinfo sig | reserved | peek BASE SIZE | poke BASE | sleep PORT TYPE\n", stderr);
 	return 2;
 }

@@ -166,7 +166,7 @@ fi
 echo "control: time $label $(($(date +%s) - start)) s (QEMU status $rc)"
 
 # ---------------------------------------------------------------- judge
-checks="cpus hypervisor keel memtotal devmem"
+checks="cpus hypervisor keel memtotal devmem sleep"
 [ $disk = 1 ] && checks+=" disk"
 [ -n "$nic" ] && checks+=" net"
 [ $iommu = 1 ] && checks+=" acpi"
@@ -177,7 +177,7 @@ for c in $checks; do
 	# Only the bare machine may skip, and only what needs Keel.
 	"control: SKIP $c"*)
 		case $mode:$c in
-		bare:hypervisor | bare:keel)
+		bare:hypervisor | bare:keel | bare:sleep)
 			echo "control: SKIP $label $c: ${line#"control: SKIP $c "}" ;;
 		*) fail "$c" "skipped: ${line#"control: SKIP $c "}" ;;
 		esac ;;
@@ -223,6 +223,12 @@ if [ "$mode" != bare ]; then
 		fail reserved "guest $base $size, Keel ${want_mib} MiB at ${want_base:-?}"
 	else
 		pass reserved
+	fi
+	# The guest's S3 request was refused and reported.
+	if grep -q "^keel: control guest asked for ACPI sleep type 1: refused" "$log"; then
+		pass sleep-refused
+	else
+		fail sleep-refused "no report of the refused S3 request"
 	fi
 	# devmem's write into Keel's range was dropped and reported.
 	if grep -q "^keel: control vcpu [0-9]* wrote to Keel's memory at $base " "$log"; then

@@ -1055,6 +1055,32 @@ TEST(copy_without_iommu_tables)
 	unmap_all();
 }
 
+/* \_S5's SLP_TYP values from AML as QEMU's, and other firmware's, DSDTs write it. */
+TEST(s5_sleep_types)
+{
+	static const u8 qemu[] = { 'D', 'S', 'D', 'T', 0x10, 0x5b, 0x80, 0x08, '_', 'S', '5', '_',
+				   0x12, 0x06, 0x04, 0x00, 0x00, 0x00, 0x00, 0xa3 };
+	static const u8 rooted[] = { 0, 0, 0x08, '\\', '_', 'S', '5', '_', 0x12, 0x0a, 0x04, 0x0a, 0x07,
+				     0x01, 0x00, 0x00, 0, 0, 0 };
+	static const u8 one_elem[] = { 0, 0, 0x08, '_', 'S', '5', '_', 0x12, 0x04, 0x01, 0x0a, 0x05,
+				       0, 0, 0, 0 };
+	static const u8 no_name[] = { 0, 0, 0x0d, '_', 'S', '5', '_', 0x00, 0x12, 0x06, 0x04, 0x00, 0x00,
+				      0, 0, 0 };
+	u8 a = 9, b = 9;
+
+	CHECK_EQ(acpi_s5_sleep_types(qemu, sizeof(qemu), &a, &b), 0);
+	CHECK_EQ(a, 0);
+	CHECK_EQ(b, 0);
+	CHECK_EQ(acpi_s5_sleep_types(rooted, sizeof(rooted), &a, &b), 0);
+	CHECK_EQ(a, 7);
+	CHECK_EQ(b, 1);
+	CHECK_EQ(acpi_s5_sleep_types(one_elem, sizeof(one_elem), &a, &b), 0);
+	CHECK_EQ(a, 5);
+	CHECK_EQ(b, 5);
+	CHECK_EQ(acpi_s5_sleep_types(no_name, sizeof(no_name), &a, &b), -ENOENT);
+	CHECK_EQ(acpi_s5_sleep_types(qemu, 12, &a, &b), -ENOENT);	/* cut short */
+}
+
 TEST(mcfg_entries)
 {
 	unsigned int i;
@@ -1303,6 +1329,7 @@ TEST_MAIN("acpi",
 	  T(lapic_address_override),
 	  T(dmar_ivrs_recorded),
 	  T(copy_without_iommu_tables),
+	  T(s5_sleep_types),
 	  T(mcfg_entries),
 	  T(fadt_x_fields),
 	  T(fadt_legacy_quirks),

@@ -113,7 +113,7 @@ static int svm_cpu_enable(void)
 /*
  * ASID 0 is the host's; VMs share the rest round-robin, so entries flush on
  * first run. Each VM has its own I/O permission map, every port intercepted
- * until svm_io_passthrough() opens one.
+ * until svm_io_intercept() opens one.
  */
 static int svm_vm_init(struct vm *vm)
 {
@@ -137,12 +137,9 @@ static void svm_vm_free(struct vm *vm)
 }
 
 /* One bit per port (15.10.1); vCPUs share the map, so it applies from their next entry. */
-static void svm_io_passthrough(struct vm *vm, u16 port, u32 count)
+static void svm_io_intercept(struct vm *vm, u16 port, u32 count, bool on)
 {
-	u8 *iopm = vm->hw;
-
-	for (u32 p = port; p < (u32)port + count && p <= 0xffff; p++)
-		iopm[p / 8] &= ~(1 << (p % 8));
+	io_bitmap_update(vm->hw, port, count, on);
 }
 
 static void init_control(struct vmcb_control *c, struct vcpu *v)
@@ -530,7 +527,7 @@ const struct virt_ops svm_ops = {
 	.cpu_enable = svm_cpu_enable,
 	.vm_init = svm_vm_init,
 	.vm_free = svm_vm_free,
-	.io_passthrough = svm_io_passthrough,
+	.io_intercept = svm_io_intercept,
 	.vcpu_init = svm_vcpu_init,
 	.vcpu_free = svm_vcpu_free,
 	.vcpu_load = svm_vcpu_load,

@@ -297,7 +297,7 @@ static int vmx_cpu_enable(void)
 /* VPID 0 is the host's (29.1); VMs share the rest round-robin. */
 /*
  * Each VM has its own I/O bitmaps A and B (25.6.4), every port exiting
- * until vmx_io_passthrough() opens one.
+ * until vmx_io_intercept() opens one.
  */
 static int vmx_vm_init(struct vm *vm)
 {
@@ -321,12 +321,9 @@ static void vmx_vm_free(struct vm *vm)
 }
 
 /* Bitmap A covers ports 0-0x7fff, B the rest, one bit each; A and B are contiguous here. */
-static void vmx_io_passthrough(struct vm *vm, u16 port, u32 count)
+static void vmx_io_intercept(struct vm *vm, u16 port, u32 count, bool on)
 {
-	u8 *bm = vm->hw;
-
-	for (u32 p = port; p < (u32)port + count && p <= 0xffff; p++)
-		bm[p / 8] &= ~(1 << (p % 8));
+	io_bitmap_update(vm->hw, port, count, on);
 }
 
 static int vmx_vcpu_init(struct vcpu *v)
@@ -1032,7 +1029,7 @@ const struct virt_ops vmx_ops = {
 	.cpu_enable = vmx_cpu_enable,
 	.vm_init = vmx_vm_init,
 	.vm_free = vmx_vm_free,
-	.io_passthrough = vmx_io_passthrough,
+	.io_intercept = vmx_io_intercept,
 	.vcpu_init = vmx_vcpu_init,
 	.vcpu_free = vmx_vcpu_free,
 	.vcpu_load = vmx_vcpu_load,
