@@ -11,6 +11,7 @@ enum vcpu_action {
 	VCPU_CONTINUE,	/* enter the guest again */
 	VCPU_BLOCK,	/* HLT: wait for an interrupt */
 	VCPU_STOP,	/* its VM ended */
+	VCPU_PARK,	/* INIT: off the run queue until a SIPI starts it again */
 };
 
 void arch_vcpu_load(struct vcpu *v);
@@ -19,6 +20,8 @@ void arch_vcpu_put(struct vcpu *v);
 void arch_vcpu_retire(struct vcpu *v);
 /* One guest entry and the handling of its exit. */
 enum vcpu_action arch_vcpu_run_once(struct vcpu *v);
+/* @v, parked (VCPU_PARK), is off its CPU and queue: it may be started again from now on. */
+void arch_vcpu_parked(struct vcpu *v);
 /* True if an interrupt is pending that would wake @v from HLT. */
 bool arch_vcpu_wakeable(struct vcpu *v);
 /* TSC of @v's earliest timer (test device, virtual LAPIC), 0 if none is armed. */

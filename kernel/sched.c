@@ -143,25 +143,37 @@ static void retire(struct runqueue *rq, struct vcpu *v)
 		vm->on_end(vm);
 }
 
+/* Takes @v off this CPU's count: INIT parked it until a SIPI queues it again. */
+static void park(struct runqueue *rq, struct vcpu *v)
+{
+	spin_lock(&rq->lock);
+	rq->nr--;
+	spin_unlock(&rq->lock);
+	arch_vcpu_parked(v);
+}
+
 static void run_slice(struct runqueue *rq, struct vcpu *v)
 {
+	enum vcpu_action a = VCPU_CONTINUE;
+
 	rq->need_resched = false;
 	rq->slice_end = rdtsc() + SCHED_SLICE_NS * tsc_khz / 1000000;
 	rq->armed = 0;
 	sched_timer_at(rq->slice_end);
 	arch_vcpu_load(v);
-	while (!rq->need_resched && v->vm->state == VM_RUNNING) {
-		enum vcpu_action a = arch_vcpu_run_once(v);
-
+	while (!rq->need_resched && v->vm->state == VM_RUNNING && a == VCPU_CONTINUE) {
+		a = arch_vcpu_run_once(v);
 		irq_poll();	/* host interrupts that exited the guest are taken here */
-		if (a == VCPU_BLOCK) {
-			v->state = VCPU_BLOCKED;
-			break;
-		}
 	}
+	if (a == VCPU_BLOCK)
+		v->state = VCPU_BLOCKED;
 	arch_vcpu_put(v);
 	if (v->vm->state != VM_RUNNING) {
 		retire(rq, v);
+		return;
+	}
+	if (a == VCPU_PARK) {
+		park(rq, v);
 		return;
 	}
 	spin_lock(&rq->lock);

@@ -44,6 +44,7 @@ struct vcpu {
 	struct vm *vm;
 	unsigned int id;
 	volatile enum vcpu_state state;
+	bool halted;			/* counted in vm->halted_vcpus (HLT with interrupts off) */
 	unsigned int cpu;		/* the run queue it is on */
 	struct vcpu *rq_next;
 	u64 irq_deadline;		/* TSC of a test-device interrupt, 0 if none */

@@ -116,9 +116,11 @@ static enum vcpu_action handle_hlt(struct vcpu *v, struct vm_exit *e)
 	skip(v, e);
 	if (arch_vcpu_wakeable(v))
 		return VCPU_CONTINUE;
-	if (!(v->arch.regs.rflags & RFLAGS_IF) && (v->arch.apic || !v->nmi_deadline) &&
-	    __atomic_add_fetch(&v->vm->halted_vcpus, 1, __ATOMIC_SEQ_CST) == v->vm->live_vcpus)
-		return stop(v, "halted");
+	if (!(v->arch.regs.rflags & RFLAGS_IF) && (v->arch.apic || !v->nmi_deadline)) {
+		v->halted = true;
+		if (__atomic_add_fetch(&v->vm->halted_vcpus, 1, __ATOMIC_SEQ_CST) == v->vm->live_vcpus)
+			return stop(v, "halted");
+	}
 	return VCPU_BLOCK;
 }
 

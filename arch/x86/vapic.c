@@ -43,6 +43,7 @@ struct vapic {
 	struct vcpu *vcpu;
 	unsigned int cpu;		/* the physical CPU it runs on */
 	bool wait_for_sipi;		/* INIT received while stopped (11.4.7.3) */
+	bool init_pending;		/* INIT for the running vCPU, which parks itself */
 	unsigned int nr_queued;
 	struct vlapic_ipi queued[MAX_QUEUED];
 };
@@ -285,16 +286,60 @@ void vapic_check_timer(struct vcpu *v)
 	deliver_queued(v);
 }
 
-/* INIT while stopped: wait for a SIPI (11.4.7.3). INIT of a running vCPU is not modelled. */
+/*
+ * INIT (9.4.4.1, 11.4.7.3): a stopped vCPU waits for a SIPI at once; a
+ * running one is told to park itself (Linux INITs a CPU it brings back
+ * online, or that kexec restarts).
+ */
 static void deliver_init(struct vapic *t)
 {
 	u64 flags = spin_lock_irqsave(&t->lock);
+	bool running = t->vcpu->state != VCPU_STOPPED && t->vcpu->state != VCPU_STARTING;
 
-	if (t->vcpu->state == VCPU_STOPPED) {
+	if (running) {
+		t->init_pending = true;
+	} else if (t->vcpu->state == VCPU_STOPPED) {
 		vlapic_reset(&t->lapic, true);
 		t->wait_for_sipi = true;
 	}
 	spin_unlock_irqrestore(&t->lock, flags);
+	if (running)
+		kick(t);
+}
+
+bool vapic_init_pending(const struct vcpu *v)
+{
+	return v->arch.apic->init_pending;
+}
+
+bool vapic_take_init(struct vcpu *v)
+{
+	struct vapic *a = v->arch.apic;
+	u64 flags;
+	bool init;
+
+	if (!a->init_pending)
+		return false;
+	flags = spin_lock_irqsave(&a->lock);
+	init = a->init_pending;
+	a->init_pending = false;
+	if (init)
+		vlapic_reset(&a->lapic, true);
+	spin_unlock_irqrestore(&a->lock, flags);
+	return init;
+}
+
+/* Off its CPU and queue now: from here a SIPI may start it again. */
+void vapic_parked(struct vcpu *v)
+{
+	struct vapic *a = v->arch.apic;
+	u64 flags = spin_lock_irqsave(&a->lock);
+
+	v->arch.nmi_pending = false;
+	__atomic_sub_fetch(&v->vm->live_vcpus, 1, __ATOMIC_SEQ_CST);
+	v->state = VCPU_STOPPED;
+	a->wait_for_sipi = true;
+	spin_unlock_irqrestore(&a->lock, flags);
 }
 
 /* SIPI: a vCPU waiting for one starts in real mode at vector << 12 (8.4.4.1); later SIPIs are ignored. */

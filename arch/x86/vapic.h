@@ -30,6 +30,11 @@ void vapic_ack(struct vcpu *v, u8 vector);
 /* The timer: its TSC deadline (0: stopped), and its expiry once due. */
 u64 vapic_deadline(const struct vcpu *v);
 void vapic_check_timer(struct vcpu *v);
+/* INIT for a running vCPU: is one pending; take it (the vLAPIC is reset, the vCPU must park). */
+bool vapic_init_pending(const struct vcpu *v);
+bool vapic_take_init(struct vcpu *v);
+/* The parked vCPU is off its CPU: it waits for a SIPI. */
+void vapic_parked(struct vcpu *v);
 /* An interrupt message (IPI, I/O APIC or device) to the vCPUs of @vm it names; @src sent it, or NULL. */
 void vapic_deliver(struct vm *vm, const struct vlapic_ipi *m, struct vcpu *src);
 /* Physical device vectors (0x20-0xEB) go to the control vCPU of the CPU that took them. */

@@ -349,7 +349,15 @@ static int pending_irq(struct vcpu *v)
 bool arch_vcpu_wakeable(struct vcpu *v)
 {
 	check_timers(v);
-	return v->arch.nmi_pending || ((v->arch.regs.rflags & RFLAGS_IF) && pending_irq(v) >= 0);
+	return v->arch.nmi_pending || ((v->arch.regs.rflags & RFLAGS_IF) && pending_irq(v) >= 0) ||
+	       (v->arch.apic && vapic_init_pending(v));
+}
+
+/* Parked on this CPU: its registers here are stale once a SIPI resets it. */
+void arch_vcpu_parked(struct vcpu *v)
+{
+	arch_vcpu_retire(v);
+	vapic_parked(v);
 }
 
 static void set_window(struct vcpu *v, bool on)
@@ -448,6 +456,12 @@ enum vcpu_action arch_vcpu_run_once(struct vcpu *v)
 	struct vm_exit e;
 	u64 deadline;
 
+	if (v->halted) {	/* woken from HLT with interrupts off: by an NMI or INIT */
+		__atomic_sub_fetch(&v->vm->halted_vcpus, 1, __ATOMIC_SEQ_CST);
+		v->halted = false;
+	}
+	if (v->arch.apic && vapic_take_init(v))
+		return VCPU_PARK;
 	prepare_events(v);
 	/* The host timer must fire by the vCPU's next deadline; most exits have none (tested inline). */
 	if ((v->irq_deadline | v->nmi_deadline) || v->arch.apic) {

@@ -170,6 +170,7 @@ checks="cpus hypervisor keel memtotal devmem sleep"
 [ $disk = 1 ] && checks+=" disk"
 [ -n "$nic" ] && checks+=" net"
 [ $iommu = 1 ] && checks+=" acpi"
+[ "$cpus" -ge 2 ] && checks+=" hotplug"
 for c in $checks; do
 	line=$(grep -m 1 -E "^control: (PASS|FAIL|SKIP) $c( |\$)" "$log")
 	case $line in
