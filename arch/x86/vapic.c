@@ -36,6 +36,7 @@
 #define APIC_TMR 0x180
 #define MAX_QUEUED 4
 #define MSR_TSC_DEADLINE 0x6e0
+#define MIN_TIMER_PERIOD_US 200	/* as KVM: a periodic timer cannot storm its CPU */
 
 struct vapic {
 	struct vlapic lapic;
@@ -123,6 +124,7 @@ int vapic_create(struct vcpu *v, unsigned int cpu, bool bsp)
 	const struct vlapic_config cfg = {
 		.ops = &vapic_ops, .ctx = a, .apic_id = percpu[cpu].apic_id, .bsp = bsp,
 		.x2apic = true, .phys_bits = keel.cpu.phys_addr_bits, .tsc_khz = (u32)tsc_khz,
+		.min_period_us = MIN_TIMER_PERIOD_US,
 	};
 
 	if (!a)

@@ -268,6 +268,8 @@ static void timer_load(struct vlapic *l, u64 start)
 
 	l->timer_div = timer_divisor(l);
 	l->period = count ? count_to_tsc(l, count) : 0;
+	if (l->period && timer_mode(l) == VLAPIC_TIMER_PERIODIC)
+		l->period = MAX(l->period, l->min_period);
 	l->deadline = count ? start + l->period : 0;
 }
 
@@ -679,6 +681,7 @@ int vlapic_init(struct vlapic *l, const struct vlapic_config *cfg)
 	l->bsp = cfg->bsp;
 	l->tsc_khz = cfg->tsc_khz;
 	l->bus_khz = bus_khz;
+	l->min_period = (u64)cfg->min_period_us * cfg->tsc_khz / 1000;
 	l->base_rsvd = ~0ULL << cfg->phys_bits | 0x2ff | (cfg->x2apic ? 0 : VLAPIC_BASE_EXTD);
 	vlapic_reset(l, false);
 	return 0;

@@ -154,6 +154,11 @@ struct vlapic_config {
 	 * 1 GHz, KVM's choice, so one tick is 1 ns whatever the host's TSC is.
 	 */
 	u32 bus_khz;
+	/*
+	 * Shortest period of the periodic mode, in microseconds (0: none): a
+	 * guest cannot make its timer fire faster (KVM's min_timer_period_us).
+	 */
+	u32 min_period_us;
 };
 
 struct vlapic {
@@ -174,6 +179,7 @@ struct vlapic {
 	u32 esr_pending;	/* errors since the last ESR write (11.5.3) */
 	u32 tsc_khz;
 	u32 bus_khz;
+	u64 min_period;		/* TSC ticks, from min_period_us */
 	bool bsp;
 };
 

@@ -656,6 +656,29 @@ TEST(timer_periodic)
 	CHECK_EQ(fk.armed, 0);
 }
 
+/* A periodic timer no faster than min_period_us; one-shot and first expiry alike. */
+TEST(timer_periodic_minimum)
+{
+	struct vlapic_config cfg = config(&fk, 0, true);
+	struct vlapic *l = &lapic;
+
+	memset(&fk, 0, sizeof(fk));
+	cfg.min_period_us = 200;		/* 400000 ticks of the 2 GHz TSC */
+	CHECK_EQ(vlapic_init(l, &cfg), 0);
+	sw_enable(l);
+	wr(l, LAPIC_TIMER_DCR, 0xb);
+	wr(l, LAPIC_LVT_TIMER, 0x40 | VLAPIC_TIMER_PERIODIC << LAPIC_TIMER_MODE_SHIFT);
+	wr(l, LAPIC_TIMER_ICR, 1);
+	CHECK_EQ(fk.armed, 400000);
+	fk.now = 400000;
+	vlapic_timer_expired(l);
+	CHECK(bit(l, LAPIC_IRR, 0x40));
+	CHECK_EQ(fk.armed, 800000);
+	wr(l, LAPIC_LVT_TIMER, 0x40);		/* one-shot: the count as written */
+	wr(l, LAPIC_TIMER_ICR, 1);
+	CHECK_EQ(fk.armed, 400002);
+}
+
 TEST(timer_divide_encodings)
 {
 	static const u32 dcr[] = { 0x0, 0x1, 0x2, 0x3, 0x8, 0x9, 0xa, 0xb };
@@ -1128,7 +1151,7 @@ TEST_MAIN("vlapic",
 	  T(mmio_page_follows_base), T(xapic_mmio_semantics), T(xapic_reserved_registers_are_errors),
 	  T(x2apic_msr_semantics), T(priority_with_tpr_and_ppr), T(eoi_of_nested_interrupts),
 	  T(level_triggered_eoi_callback), T(same_vector_in_irr_and_isr), T(software_disable),
-	  T(kick_when_deliverable), T(timer_one_shot), T(timer_stop_and_mask), T(timer_periodic),
+	  T(kick_when_deliverable), T(timer_one_shot), T(timer_stop_and_mask), T(timer_periodic), T(timer_periodic_minimum),
 	  T(timer_divide_encodings), T(timer_slow_tsc), T(timer_tsc_deadline), T(icr_xapic), T(icr_shorthands),
 	  T(icr_x2apic_and_self_ipi), T(match_physical), T(match_logical_flat_and_cluster),
 	  T(match_logical_x2apic_cluster), T(match_shorthands), T(ipi_routing_between_apics),
