@@ -390,7 +390,10 @@ static void setup_emu(struct vcpu *v, struct x86_emu *emu, struct guest_access *
 	memset(emu, 0, sizeof(*emu));
 	emu->regs = &v->arch.regs;
 	emu->mode = vcpu_mode(v);
+	/* In 64-bit mode only FS and GS have a base (SDM Vol. 3A 3.4.4): the others stay 0. */
 	for (enum seg_reg r = SEG_ES; r <= SEG_GS; r++) {
+		if (emu->mode == X86_MODE_64 && r != SEG_FS && r != SEG_GS)
+			continue;
 		virt->get_segment(v, r, &s);
 		emu->seg_base[r] = s.base;
 	}
