@@ -35,6 +35,8 @@
 #define COM1_IRQ 4
 #define LAPIC_PAGE 0xfee00000ULL
 #define LINE_QUIET_MS 50
+#define PM1_CNT_LEN 2
+#define PM1_SLP_EN BIT(13)
 #define MAX_PHYS_BITS 46	/* bounds the device map's tables: 64 TiB */
 #define PTE_P 0x1ULL
 #define PTE_RW 0x2ULL
@@ -353,11 +355,6 @@ static struct {
 	bool known;
 	u8 typ[2];	/* SLP_TYPa, SLP_TYPb */
 } s5;
-
-#define PM1_CNT_LEN 2
-#define PM1_SLP_EN BIT(13)
-
-static const void *acpi_direct(void *ctx, u64 pa, size_t len);
 
 static void find_s5(void)
 {
