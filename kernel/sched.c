@@ -93,18 +93,32 @@ void sched_add(struct vcpu *v)
 	sched_add_on(v, best);
 }
 
+/* Wakes @v if an event ends its HLT; one halted with interrupts off no longer counts as halted. */
+static void wake(struct vcpu *v)
+{
+	v->state = VCPU_RUNNABLE;
+	if (v->halted) {
+		__atomic_sub_fetch(&v->vm->halted_vcpus, 1, __ATOMIC_SEQ_CST);
+		v->halted = false;
+	}
+}
+
 static bool can_run(struct runqueue *rq, struct vcpu *v)
 {
 	u64 deadline;
 
 	if (v->vm->state != VM_RUNNING)
 		return true;	/* picked to be retired */
-	if (v->state == VCPU_BLOCKED && arch_vcpu_wakeable(v))
-		v->state = VCPU_RUNNABLE;
+	if (v->state != VCPU_BLOCKED)
+		return v->state == VCPU_RUNNABLE;
+	if (arch_vcpu_wakeable(v)) {
+		wake(v);
+		return true;
+	}
 	deadline = arch_vcpu_deadline(v);
-	if (v->state == VCPU_BLOCKED && deadline && deadline < rq->next_deadline)
+	if (deadline && deadline < rq->next_deadline)
 		rq->next_deadline = deadline;
-	return v->state == VCPU_RUNNABLE;
+	return false;
 }
 
 /* The first vCPU on this CPU's queue that can run, taken off the queue. */

@@ -486,6 +486,8 @@ static int create_vm(unsigned int nr, const char **why)
 		r = add_devices(vm);
 	for (unsigned int i = 0; !r && i < nr; i++)
 		r = vapic_create(vm->vcpus[i], i, i == 0);
+	for (unsigned int i = 0; r && vm && i < vm->nr_vcpus; i++)
+		vapic_free(vm->vcpus[i]);
 	if (r && vm)
 		vm_destroy(vm);
 	ctl.vm = r ? NULL : vm;

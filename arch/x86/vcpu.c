@@ -456,10 +456,6 @@ enum vcpu_action arch_vcpu_run_once(struct vcpu *v)
 	struct vm_exit e;
 	u64 deadline;
 
-	if (v->halted) {	/* woken from HLT with interrupts off: by an NMI or INIT */
-		__atomic_sub_fetch(&v->vm->halted_vcpus, 1, __ATOMIC_SEQ_CST);
-		v->halted = false;
-	}
 	if (v->arch.apic && vapic_take_init(v))
 		return VCPU_PARK;
 	prepare_events(v);
