@@ -45,6 +45,9 @@ struct vapic {
 	unsigned int cpu;		/* the physical CPU it runs on */
 	bool wait_for_sipi;		/* INIT received while stopped (11.4.7.3) */
 	bool init_pending;		/* INIT for the running vCPU, which parks itself */
+	bool parking;			/* ... and has not finished: a SIPI now is latched */
+	bool sipi_latched;
+	u8 sipi_vector;
 	unsigned int nr_queued;
 	struct vlapic_ipi queued[MAX_QUEUED];
 };
@@ -299,11 +302,13 @@ static void deliver_init(struct vapic *t)
 	bool running = t->vcpu->state != VCPU_STOPPED && t->vcpu->state != VCPU_STARTING;
 
 	if (running) {
-		t->init_pending = true;
+		t->init_pending = t->parking = true;
+		t->sipi_latched = false;
 	} else if (t->vcpu->state == VCPU_STOPPED) {
 		vlapic_reset(&t->lapic, true);
-		t->wait_for_sipi = true;
 	}
+	if (running || t->vcpu->state == VCPU_STOPPED)
+		t->wait_for_sipi = true;
 	spin_unlock_irqrestore(&t->lock, flags);
 	if (running)
 		kick(t);
@@ -331,35 +336,57 @@ bool vapic_take_init(struct vcpu *v)
 	return init;
 }
 
-/* Off its CPU and queue now: from here a SIPI may start it again. */
+/* Real mode at the SIPI's page, on its own CPU's queue again. */
+static void start_at(struct vapic *t, u8 vector)
+{
+	struct vcpu *v = t->vcpu;
+
+	vcpu_set_sipi_state(v, vector);
+	__atomic_fetch_add(&v->vm->live_vcpus, 1, __ATOMIC_SEQ_CST);
+	sched_add_on(v, t->cpu);
+}
+
+/*
+ * Off its CPU and queue now. A SIPI that came while it was parking (Linux
+ * sends it right after the INIT on AMD family 0Fh and later) starts it at
+ * once; else it waits for one.
+ */
 void vapic_parked(struct vcpu *v)
 {
 	struct vapic *a = v->arch.apic;
 	u64 flags = spin_lock_irqsave(&a->lock);
+	bool start = a->sipi_latched;
 
 	v->arch.nmi_pending = false;
 	__atomic_sub_fetch(&v->vm->live_vcpus, 1, __ATOMIC_SEQ_CST);
-	v->state = VCPU_STOPPED;
-	a->wait_for_sipi = true;
+	v->state = start ? VCPU_STARTING : VCPU_STOPPED;
+	a->parking = a->sipi_latched = false;
 	spin_unlock_irqrestore(&a->lock, flags);
+	if (start)
+		start_at(a, a->sipi_vector);
 }
 
-/* SIPI: a vCPU waiting for one starts in real mode at vector << 12 (8.4.4.1); later SIPIs are ignored. */
+/*
+ * SIPI: a vCPU waiting for one starts in real mode at vector << 12
+ * (8.4.4.1); one still parking after its INIT is latched; later SIPIs are
+ * ignored.
+ */
 static void deliver_sipi(struct vapic *t, u8 vector)
 {
 	struct vcpu *v = t->vcpu;
 	u64 flags = spin_lock_irqsave(&t->lock);
-	bool start = t->wait_for_sipi && v->state == VCPU_STOPPED;
+	bool start = t->wait_for_sipi && v->state == VCPU_STOPPED && !t->parking;
 
+	if (t->wait_for_sipi && t->parking) {
+		t->sipi_latched = true;
+		t->sipi_vector = vector;
+	}
 	t->wait_for_sipi = false;
 	if (start)
 		v->state = VCPU_STARTING;	/* a racing INIT or SIPI finds it no longer stopped */
 	spin_unlock_irqrestore(&t->lock, flags);
-	if (!start)
-		return;
-	vcpu_set_sipi_state(v, vector);
-	__atomic_fetch_add(&v->vm->live_vcpus, 1, __ATOMIC_SEQ_CST);
-	sched_add_on(v, t->cpu);
+	if (start)
+		start_at(t, vector);
 }
 
 static void deliver_fixed(struct vapic *t, const struct vlapic_ipi *m)
