@@ -24,7 +24,7 @@ KERNEL_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,max-page-
 	-Wl,-z,noexecstack -Wl,--no-warn-rwx-segments -T linker.ld
 
 KERNEL_C := $(filter-out arch/x86/asm-offsets.c, \
-	$(wildcard kernel/*.c arch/x86/*.c arch/x86/vmx/*.c arch/x86/svm/*.c drivers/*.c))
+	$(wildcard kernel/*.c arch/x86/*.c arch/x86/irqchip/*.c arch/x86/control/*.c arch/x86/vmx/*.c arch/x86/svm/*.c drivers/*.c))
 KERNEL_S := $(wildcard boot/*.S arch/x86/*.S arch/x86/svm/*.S arch/x86/vmx/*.S)
 KERNEL_OBJS := $(addprefix $(BUILD)/k/,$(KERNEL_C:.c=.o) $(KERNEL_S:.S=.o))
 
@@ -74,8 +74,9 @@ unit_cmdline := kernel/cmdline.c kernel/format.c
 unit_pagetable := kernel/pagetable.c
 unit_ept := kernel/pagetable.c arch/x86/vmx/ept.c
 unit_linux_boot := kernel/linux_boot.c kernel/memmap.c
-unit_vlapic := arch/x86/vlapic.c
+unit_vlapic := arch/x86/irqchip/vlapic.c
 unit_vuart := kernel/vuart.c
+unit_vcpu := kernel/vcpu.c
 unit_mb1_load := kernel/mb1_load.c
 unit_bootvm_parse := kernel/bootvm_parse.c kernel/cmdline.c kernel/format.c
 unit_decode := arch/x86/decode.c

@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* The hooks the arch-neutral scheduler calls to run a vCPU (arch/x86/vcpu.c). */
+/*
+ * The hooks the arch-neutral core (kernel/vm.c, vcpu.c, sched.c) calls, and
+ * nothing else of the architecture: arch/x86/vcpu.c implements the vCPU
+ * ones, arch/x86/timer.c and smp.c the CPU ones.
+ */
 #ifndef KEEL_ARCH_VCPU_H
 #define KEEL_ARCH_VCPU_H
 
@@ -10,21 +14,35 @@ struct vcpu;
 enum vcpu_action {
 	VCPU_CONTINUE,	/* enter the guest again */
 	VCPU_BLOCK,	/* HLT: wait for an interrupt */
+	VCPU_HALT,	/* HLT that no event of its own can end (interrupts off, no NMI due) */
 	VCPU_STOP,	/* its VM ended */
-	VCPU_PARK,	/* INIT: off the run queue until a SIPI starts it again */
+	VCPU_PARK,	/* INIT: off the run queue until it is started again */
 };
 
+/* A new vCPU's hardware state and interrupt controller; undone by arch_vcpu_destroy(). */
+int arch_vcpu_create(struct vcpu *v);
+void arch_vcpu_destroy(struct vcpu *v);
 void arch_vcpu_load(struct vcpu *v);
 void arch_vcpu_put(struct vcpu *v);
 /* @v will not run again on this CPU: forget any state of it the CPU holds. */
 void arch_vcpu_retire(struct vcpu *v);
 /* One guest entry and the handling of its exit. */
 enum vcpu_action arch_vcpu_run_once(struct vcpu *v);
-/* @v, parked (VCPU_PARK), is off its CPU and queue: it may be started again from now on. */
-void arch_vcpu_parked(struct vcpu *v);
-/* True if an interrupt is pending that would wake @v from HLT. */
+/* @v took an INIT: its interrupt state is reset before it parks. */
+void arch_vcpu_init_reset(struct vcpu *v);
+/* True if an event is pending that ends @v's HLT. */
 bool arch_vcpu_wakeable(struct vcpu *v);
-/* TSC of @v's earliest timer (test device, virtual LAPIC), 0 if none is armed. */
+/* TSC of @v's earliest timer (virtual LAPIC, delayed device events), 0 if none is armed. */
 u64 arch_vcpu_deadline(struct vcpu *v);
+
+/* The CPU: its time (TSC ticks), its timer, waking another CPU, waiting for an interrupt. */
+u64 arch_now(void);
+u64 arch_ns_to_ticks(u64 ns);
+void arch_timer_arm(u64 when);
+void arch_kick_cpu(unsigned int cpu);
+/* Enables interrupts and halts until one arrives; returns with interrupts off again. */
+void arch_idle(void);
+/* @tick runs on each expiry of this CPU's timer, @resched when arch_kick_cpu() names it; both in interrupt context. */
+void arch_sched_setup(void (*tick)(void), void (*resched)(void));
 
 #endif

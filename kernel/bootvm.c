@@ -5,6 +5,7 @@
  * and Keel's test device.
  */
 #include "arch/x86/asm.h"
+#include "arch/x86/irqchip/irqchip.h"
 #include "arch/x86/machine.h"
 #include "arch/x86/timer.h"
 #include "arch/x86/vcpu.h"
@@ -15,7 +16,7 @@
 #include "kernel/mm.h"
 #include "kernel/multiboot2.h"
 #include "kernel/printk.h"
-#include "kernel/sched.h"
+#include "kernel/vcpu.h"
 #include "kernel/string.h"
 #include "kernel/vm.h"
 
@@ -107,37 +108,37 @@ static int testdev_read(struct vcpu *v, u64 gpa, unsigned int size, u64 *val)
 	return 0;
 }
 
+/* @arg: EIP, EBX << 32. */
+static void secondary_state(struct vcpu *s, u64 arg)
+{
+	vcpu_set_flat32_state(s, GDT_GPA, (u32)arg);
+	s->arch.regs.gpr[GPR_RAX] = SECONDARY_EAX;
+	s->arch.regs.gpr[GPR_RBX] = arg >> 32;
+}
+
 /* A secondary vCPU starts in vCPU 0's entry state at the given EIP (docs/boot-vms.md). */
 static void start_secondary(struct vcpu *v, unsigned int index)
 {
 	struct vm *vm = v->vm;
-	struct vcpu *s;
 
 	if (index == 0 || index >= vm->nr_vcpus)
 		return;
-	s = vm->vcpus[index];
-	if (!__atomic_compare_exchange_n(&s->state, &(enum vcpu_state){ VCPU_STOPPED }, VCPU_RUNNABLE,
-					 false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
-		return;
-	vcpu_set_flat32_state(s, GDT_GPA, plat(v)->start_eip);
-	s->arch.regs.gpr[GPR_RAX] = SECONDARY_EAX;
-	s->arch.regs.gpr[GPR_RBX] = plat(v)->start_ebx;
-	__atomic_fetch_add(&vm->live_vcpus, 1, __ATOMIC_SEQ_CST);
-	sched_add(s);
+	vcpu_start(vm->vcpus[index], secondary_state, plat(v)->start_eip | (u64)plat(v)->start_ebx << 32);
 }
 
-/* 0x48: vector 2 is an NMI, 0x20-0xFF an external interrupt, after bits 31:8 microseconds. */
+/*
+ * 0x48: vector 2 is an NMI, 0x20-0xFF an external interrupt, after bits
+ * 31:8 microseconds: the device is wired to the ExtINT line, as an 8259 is.
+ */
 static void raise_later(struct vcpu *v, u32 val)
 {
-	u64 when = rdtsc() + ((val >> 8) * tsc_khz) / 1000;
+	u64 delay = ((val >> 8) * tsc_khz) / 1000;
 	u8 vector = (u8)val;
 
-	if (vector == 2) {
-		v->nmi_deadline = when;
-	} else if (vector >= 0x20) {
-		v->irq_deadline_vector = vector;
-		v->irq_deadline = when;
-	}
+	if (vector == 2)
+		irqchip_raise_nmi(v, delay);
+	else if (vector >= 0x20)
+		irqchip_raise_extint(v, vector, delay);
 }
 
 static int testdev_write(struct vcpu *v, u64 gpa, unsigned int size, u64 val)
@@ -206,8 +207,12 @@ static int add_devices(struct vm *vm)
 	vm->platform = kzalloc(sizeof(struct platform));
 	if (!vm->platform)
 		return -ENOMEM;
-	if (vm_add_io(vm, &uart) || vm_add_io(vm, &exitp) || vm_add_mmio(vm, &testdev))
+	if (vm_add_io(vm, &uart) || vm_add_io(vm, &exitp) || vm_add_mmio(vm, &testdev) ||
+	    irqchip_add_mmio(vm))
 		return -ENOSPC;
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
+		if (irqchip_configure(vm->vcpus[i], i, true))
+			return -EINVAL;
 	return 0;
 }
 
@@ -281,7 +286,6 @@ static struct vm *create_one(const struct boot_module *m, const struct bootvm_sp
 	v0->arch.regs.gpr[GPR_RAX] = MB1_BOOT_MAGIC;
 	v0->arch.regs.gpr[GPR_RBX] = INFO_GPA;
 	vm->on_end = bootvm_ended;
-	vm->live_vcpus = 1;
 	return vm;
 }
 
@@ -312,7 +316,7 @@ unsigned int bootvm_start_all(const struct boot_info *bi, bool exit_when_idle)
 	}
 	live_boot_vms = n;
 	for (unsigned int i = 0; i < n; i++)
-		sched_add(vms[i]->vcpus[0]);
+		vcpu_start(vms[i]->vcpus[0], NULL, 0);	/* its state is set */
 	if (!n && exit_when_idle)
 		machine_exit(start_failed);
 	return n;

@@ -232,5 +232,6 @@ void kmain(u32 magic, u64 mbi_pa)
 			machine_exit(1);
 	} else if (!virt || !bootvm_start_all(&keel.boot, keel.opts.exit_when_idle))
 		pr_notice("keel: no guests to run; idling\n");
+	irq_disable();
 	sched_loop();
 }

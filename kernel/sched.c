@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
-#include "arch/x86/apic.h"
-#include "arch/x86/asm.h"
-#include "arch/x86/timer.h"
-#include "arch/x86/traps.h"
-#include "arch/x86/vectors.h"
+/*
+ * Per-CPU round-robin of vCPUs with timer preemption. State changes go
+ * through kernel/vcpu.c; the architecture is reached only through the hooks
+ * of kernel/arch_vcpu.h.
+ */
 #include "kernel/arch_vcpu.h"
 #include "kernel/percpu.h"
 #include "kernel/printk.h"
 #include "kernel/sched.h"
+#include "kernel/vcpu.h"
 #include "kernel/vm.h"
 
 #define IDLE_WAKE_NS 10000000ULL
@@ -22,11 +23,11 @@ static void tick(void)
 {
 	struct runqueue *rq = &this_cpu()->rq;
 
-	if (rdtsc() >= rq->slice_end) {
+	if (arch_now() >= rq->slice_end) {
 		rq->need_resched = true;
 		rq->armed = 0;
 	} else {
-		timer_arm_tsc(rq->slice_end);
+		arch_timer_arm(rq->slice_end);
 		rq->armed = rq->slice_end;
 	}
 	if (poll_fn && this_cpu()->cpu == 0)
@@ -38,7 +39,7 @@ void sched_timer_at(u64 tsc)
 	struct runqueue *rq = &this_cpu()->rq;
 
 	if (tsc < rq->armed || !rq->armed) {
-		timer_arm_tsc(tsc);
+		arch_timer_arm(tsc);
 		rq->armed = tsc;
 	}
 }
@@ -48,15 +49,14 @@ void sched_set_poll(void (*fn)(void))
 	poll_fn = fn;
 }
 
-static void resched_irq(struct regs *r)
+static void resched(void)
 {
 	this_cpu()->rq.need_resched = true;
 }
 
 void sched_init(void)
 {
-	timer_set_handler(tick);
-	irq_register(VEC_RESCHED, resched_irq);
+	arch_sched_setup(tick, resched);
 }
 
 static void enqueue(struct runqueue *rq, struct vcpu *v)
@@ -69,52 +69,43 @@ static void enqueue(struct runqueue *rq, struct vcpu *v)
 	rq->tail = v;
 }
 
-void sched_add_on(struct vcpu *v, unsigned int cpu)
+/* Its pinned CPU, else the one with the shortest queue. */
+static unsigned int place(const struct vcpu *v)
 {
-	struct runqueue *rq = &percpu[cpu].rq;
-	u64 flags = spin_lock_irqsave(&rq->lock);
+	unsigned int best = 0;
 
-	v->cpu = cpu;
-	v->state = VCPU_RUNNABLE;
-	rq->nr++;
-	enqueue(rq, v);
-	spin_unlock_irqrestore(&rq->lock, flags);
-	if (cpu != this_cpu()->cpu && rq->idle)
-		apic_send_ipi(percpu[cpu].apic_id, VEC_RESCHED);
+	if (v->pin_cpu >= 0)
+		return (unsigned int)v->pin_cpu;
+	for (unsigned int cpu = 1; cpu < MAX_CPUS; cpu++)
+		if (percpu[cpu].online && percpu[cpu].rq.nr < percpu[best].rq.nr)
+			best = cpu;
+	return best;
 }
 
 void sched_add(struct vcpu *v)
 {
-	unsigned int best = 0;
+	unsigned int cpu = place(v);
+	struct runqueue *rq = &percpu[cpu].rq;
+	u64 flags = spin_lock_irqsave(&rq->lock);
+	bool idle = rq->idle;
 
-	for (unsigned int cpu = 1; cpu < MAX_CPUS; cpu++)
-		if (percpu[cpu].online && percpu[cpu].rq.nr < percpu[best].rq.nr)
-			best = cpu;
-	sched_add_on(v, best);
+	v->cpu = cpu;
+	rq->nr++;
+	enqueue(rq, v);
+	spin_unlock_irqrestore(&rq->lock, flags);
+	if (cpu != this_cpu()->cpu && idle)
+		arch_kick_cpu(cpu);
 }
 
-/* Wakes @v if an event ends its HLT; one halted with interrupts off no longer counts as halted. */
-static void wake(struct vcpu *v)
-{
-	v->state = VCPU_RUNNABLE;
-	if (v->halted) {
-		__atomic_sub_fetch(&v->vm->halted_vcpus, 1, __ATOMIC_SEQ_CST);
-		v->halted = false;
-	}
-}
-
+/* A vCPU to run: runnable, woken from HLT (or asked to park), or of an ended VM (to retire). */
 static bool can_run(struct runqueue *rq, struct vcpu *v)
 {
 	u64 deadline;
 
-	if (v->vm->state != VM_RUNNING)
-		return true;	/* picked to be retired */
-	if (v->state != VCPU_BLOCKED)
-		return v->state == VCPU_RUNNABLE;
-	if (arch_vcpu_wakeable(v)) {
-		wake(v);
+	if (v->vm->state != VM_RUNNING || v->state == VCPU_RUNNABLE)
 		return true;
-	}
+	if (v->park_requested || arch_vcpu_wakeable(v))
+		return true;
 	deadline = arch_vcpu_deadline(v);
 	if (deadline && deadline < rq->next_deadline)
 		rq->next_deadline = deadline;
@@ -143,71 +134,71 @@ static struct vcpu *pick(struct runqueue *rq)
 	return v;
 }
 
-/* The last vCPU of an ended VM reports it and frees it. */
-static void retire(struct runqueue *rq, struct vcpu *v)
+static void drop(struct runqueue *rq)
 {
-	struct vm *vm = v->vm;
-
 	spin_lock(&rq->lock);
 	rq->nr--;
 	spin_unlock(&rq->lock);
-	v->state = VCPU_DEAD;
-	arch_vcpu_retire(v);
-	if (__atomic_sub_fetch(&vm->live_vcpus, 1, __ATOMIC_SEQ_CST) == 0 && vm->on_end)
-		vm->on_end(vm);
 }
 
-/* Takes @v off this CPU's count: INIT parked it until a SIPI queues it again. */
+/* Off this CPU's queue for good (its VM ended) or until it is started again (INIT). */
+static void retire(struct runqueue *rq, struct vcpu *v)
+{
+	drop(rq);
+	arch_vcpu_retire(v);
+	vcpu_retire(v);
+}
+
 static void park(struct runqueue *rq, struct vcpu *v)
 {
+	drop(rq);
+	arch_vcpu_retire(v);	/* its registers here are stale once it is started again */
+	arch_vcpu_init_reset(v);
+	vcpu_park(v);
+}
+
+/* Back on this CPU's queue: runnable, or blocked in HLT (VCPU_HALT: one that only another vCPU can end). */
+static void requeue(struct runqueue *rq, struct vcpu *v, enum vcpu_action a)
+{
+	vcpu_run_end(v, a == VCPU_BLOCK || a == VCPU_HALT, a == VCPU_HALT);
 	spin_lock(&rq->lock);
-	rq->nr--;
+	enqueue(rq, v);
 	spin_unlock(&rq->lock);
-	arch_vcpu_parked(v);
 }
 
 static void run_slice(struct runqueue *rq, struct vcpu *v)
 {
 	enum vcpu_action a = VCPU_CONTINUE;
 
+	vcpu_run_begin(v);
 	rq->need_resched = false;
-	rq->slice_end = rdtsc() + SCHED_SLICE_NS * tsc_khz / 1000000;
+	rq->slice_end = arch_now() + arch_ns_to_ticks(SCHED_SLICE_NS);
 	rq->armed = 0;
 	sched_timer_at(rq->slice_end);
 	arch_vcpu_load(v);
-	while (!rq->need_resched && v->vm->state == VM_RUNNING && a == VCPU_CONTINUE) {
+	while (!rq->need_resched && v->vm->state == VM_RUNNING && a == VCPU_CONTINUE)
 		a = arch_vcpu_run_once(v);
-		irq_poll();	/* host interrupts that exited the guest are taken here */
-	}
-	if (a == VCPU_BLOCK)
-		v->state = VCPU_BLOCKED;
 	arch_vcpu_put(v);
-	if (v->vm->state != VM_RUNNING) {
+	if (v->vm->state != VM_RUNNING)
 		retire(rq, v);
-		return;
-	}
-	if (a == VCPU_PARK) {
+	else if (a == VCPU_PARK)
 		park(rq, v);
-		return;
-	}
-	spin_lock(&rq->lock);
-	enqueue(rq, v);
-	spin_unlock(&rq->lock);
+	else
+		requeue(rq, v, a);
 }
 
 static void idle(struct runqueue *rq)
 {
-	u64 now = rdtsc();
+	u64 now = arch_now();
 
 	if (rq->next_deadline <= now) {
 		rq->idle = false;
 		return;
 	}
 	rq->slice_end = 0;	/* no slice: the wake-up only ends the HLT */
-	rq->armed = now + MIN(IDLE_WAKE_NS * tsc_khz / 1000000, rq->next_deadline - now);
-	timer_arm_tsc(rq->armed);
-	safe_halt();
-	irq_disable();
+	rq->armed = now + MIN(arch_ns_to_ticks(IDLE_WAKE_NS), rq->next_deadline - now);
+	arch_timer_arm(rq->armed);
+	arch_idle();
 	rq->idle = false;
 }
 
@@ -215,7 +206,6 @@ void sched_loop(void)
 {
 	struct runqueue *rq = &this_cpu()->rq;
 
-	irq_disable();
 	for (;;) {
 		struct vcpu *v = pick(rq);
 

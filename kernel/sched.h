@@ -25,11 +25,13 @@ struct runqueue {
 	volatile bool idle;
 };
 
-/* Queues @v (runnable) on the CPU with the shortest queue and wakes that CPU. */
+/*
+ * Queues @v, just started (kernel/vcpu.c), on its pinned CPU (control-guest
+ * vCPUs stay on the CPU whose APIC ID they carry) or the least loaded one,
+ * and wakes that CPU.
+ */
 void sched_add(struct vcpu *v);
-/* Queues @v on @cpu's queue (control-guest vCPUs stay on the CPU whose APIC ID they carry). */
-void sched_add_on(struct vcpu *v, unsigned int cpu);
-/* Every CPU ends here once booted: runs vCPUs, or idles until one is runnable. */
+/* Every CPU ends here once booted, with interrupts off: runs vCPUs, or idles until one is runnable. */
 void sched_loop(void) __noreturn;
 void sched_init(void);
 /* The running vCPU needs its CPU back at TSC @tsc (its timer): the host timer fires by then. */

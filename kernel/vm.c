@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* VM objects and their guest-physical memory. */
 #include "arch/x86/virt.h"
+#include "kernel/arch_vcpu.h"
 #include "kernel/errno.h"
 #include "kernel/mm.h"
 #include "kernel/printk.h"
@@ -96,10 +97,10 @@ static int vcpus_create(struct vm *vm, unsigned int nr)
 			return -ENOMEM;
 		v->vm = vm;
 		v->id = i;
-		v->state = VCPU_STOPPED;
-		v->arch.last_cpu = ~0u;
+		v->state = VCPU_PARKED;
+		v->pin_cpu = -1;
 		vm->vcpus[vm->nr_vcpus++] = v;
-		if (virt->vcpu_init(v))
+		if (arch_vcpu_create(v))
 			return -ENOMEM;
 	}
 	return 0;
@@ -138,8 +139,7 @@ static void free_tables(struct vm *vm, u64 table, int level)
 void vm_destroy(struct vm *vm)
 {
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
-		if (vm->vcpus[i]->arch.hw)
-			virt->vcpu_free(vm->vcpus[i]);
+		arch_vcpu_destroy(vm->vcpus[i]);
 		kfree(vm->vcpus[i]);
 	}
 	for (u64 i = 0; vm->mem && i < vm->mem->nr; i++)
@@ -230,9 +230,4 @@ void vm_end(struct vm *vm, u64 status, const char *reason)
 		vm->stop_reason = reason;
 	}
 	spin_unlock_irqrestore(&vm->lock, flags);
-}
-
-void vcpu_raise_irq(struct vcpu *v, u8 vector)
-{
-	__atomic_fetch_or(&v->arch.irr[vector / 64], BIT(vector % 64), __ATOMIC_SEQ_CST);
 }

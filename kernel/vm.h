@@ -8,26 +8,22 @@
 #include "kernel/pagetable.h"
 #include "kernel/spinlock.h"
 #include "kernel/types.h"
+#include "kernel/vcpu.h"
 
 #define VM_NAME_LEN 16
 #define VM_MAX_VCPUS 256	/* the control guest: one per CPU */
 #define VM_MAX_IO 8
 #define VM_MAX_MMIO 20	/* the control guest: its LAPIC and up to 16 I/O APICs */
 
-enum vcpu_state {
-	VCPU_STOPPED,	/* not started yet (secondary vCPUs) */
-	VCPU_STARTING,	/* being started; not on a run queue yet */
-	VCPU_RUNNABLE,
-	VCPU_BLOCKED,	/* HLT: waits for an interrupt */
-	VCPU_DEAD,
-};
+/* vcpu->requests: work for the run loop before the next entry. */
+#define VCPU_REQ_EVENT BIT(0)	/* an interrupt source changed: look for something to inject */
 
-struct vapic;
+struct irqchip;
+struct irqchip_platform;
 
 struct vcpu_arch {
 	struct x86_regs regs;	/* RSP is synced with the VMCS/VMCB by the backend */
 	struct x86_event event;	/* injected at the next entry */
-	u64 irr[4];		/* pending external interrupt vectors */
 	void *hw;		/* the backend's per-vCPU state */
 	bool window;		/* an interrupt-window exit is requested */
 	bool nmi_pending;	/* one NMI waits; more collapse into it (SDM Vol. 3A 6.7.1) */
@@ -37,19 +33,23 @@ struct vcpu_arch {
 	u64 tsc_aux;
 	u8 fxsave[512] __aligned(16);	/* x87/SSE state while another vCPU has the CPU */
 	u64 dr[4];			/* DR0-DR3, likewise: neither VMRUN nor VM entry switches them */
-	struct vapic *apic;		/* the control guest's virtual LAPIC, NULL for boot-time VMs */
+	struct irqchip *irqchip;	/* its vLAPIC, ExtINT line and delayed device events */
 };
 
 struct vcpu {
 	struct vm *vm;
 	unsigned int id;
+	struct spinlock lock;		/* guards the lifecycle fields below (kernel/vcpu.c) */
 	volatile enum vcpu_state state;
-	bool halted;			/* counted in vm->halted_vcpus (HLT with interrupts off) */
+	bool halted_for_good;		/* counted in vm->halted_vcpus */
+	volatile bool park_requested;	/* INIT: park at the next entry */
+	bool start_latched;		/* a start came while parking: */
+	void (*start_setup)(struct vcpu *v, u64 arg);	/* ... its vcpu_start() arguments */
+	u64 start_arg;
+	volatile u32 requests;		/* VCPU_REQ_* */
+	int pin_cpu;			/* the only CPU it runs on, or -1 */
 	unsigned int cpu;		/* the run queue it is on */
 	struct vcpu *rq_next;
-	u64 irq_deadline;		/* TSC of a test-device interrupt, 0 if none */
-	u8 irq_deadline_vector;
-	u64 nmi_deadline;		/* TSC of a test-device NMI, 0 if none */
 	u64 exits[NR_EXIT_KINDS];
 	u64 nr_entries;
 	struct vcpu_arch arch;
@@ -86,13 +86,14 @@ struct vm {
 	volatile enum vm_state state;
 	u64 status;
 	const char *stop_reason;	/* NULL: exited through its exit port */
-	volatile unsigned int live_vcpus;
-	volatile unsigned int halted_vcpus;	/* stopped by HLT with interrupts off */
+	unsigned int live_vcpus;	/* started and not parked or dead; under lock */
+	unsigned int halted_vcpus;	/* of those, in a HLT no event can end; under lock */
 	struct spinlock lock;
 	unsigned int nr_io, nr_mmio;
 	struct io_handler io[VM_MAX_IO];
 	struct mmio_handler mmio[VM_MAX_MMIO];
 	void *platform;			/* the boot-time VM's devices */
+	const struct irqchip_platform *irq_platform;	/* the APICs' link to the machine, or NULL */
 	void (*on_end)(struct vm *vm);
 };
 
@@ -118,7 +119,6 @@ int vm_add_mmio(struct vm *vm, const struct mmio_handler *h);
 void vm_end(struct vm *vm, u64 status, const char *reason);
 /* Frees what vm_create() allocated once its last vCPU is dead. */
 void vm_destroy(struct vm *vm);
-void vcpu_raise_irq(struct vcpu *v, u8 vector);
 const char *exit_kind_name(enum exit_kind k);
 
 #endif

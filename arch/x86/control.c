@@ -6,14 +6,15 @@
  * own, identity-mapped (guest-physical == host-physical) with the largest
  * pages that fit; every port but COM1, which Keel shares with it line by line
  * through a virtual 16550; every device page but the local APIC (virtual,
- * arch/x86/vapic.c) and the I/O APICs (reached through Keel,
+ * arch/x86/control/passthrough.c) and the I/O APICs (reached through Keel,
  * arch/x86/ioapic.c); one vCPU per physical CPU, pinned there.
  */
 #include "arch/x86/asm.h"
 #include "arch/x86/ioapic.h"
 #include "arch/x86/machine.h"
 #include "arch/x86/timer.h"
-#include "arch/x86/vapic.h"
+#include "arch/x86/control/passthrough.h"
+#include "arch/x86/irqchip/irqchip.h"
 #include "arch/x86/vcpu.h"
 #include "kernel/control.h"
 #include "kernel/errno.h"
@@ -119,7 +120,7 @@ static void raise_uart_irq(void)
 	struct vlapic_ipi m;
 
 	if (!ioapic_isa_message(COM1_IRQ, &m))
-		vapic_deliver(ctl.vm, &m, NULL);
+		irqchip_deliver(ctl.vm, &m, NULL);
 }
 
 static int uart_in(struct vcpu *v, u16 port, unsigned int size, u32 *val)
@@ -465,7 +466,7 @@ static int add_devices(struct vm *vm)
 	if (!r)
 		r = add_keel_ranges(vm);
 	if (!r)
-		r = vapic_add_mmio(vm);
+		r = irqchip_add_mmio(vm);
 	if (!r)
 		r = ioapic_proxy_add(vm);
 	if (!r)
@@ -484,10 +485,12 @@ static int create_vm(unsigned int nr, const char **why)
 		r = map_machine(vm);
 	if (!r)
 		r = add_devices(vm);
-	for (unsigned int i = 0; !r && i < nr; i++)
-		r = vapic_create(vm->vcpus[i], i, i == 0);
-	for (unsigned int i = 0; r && vm && i < vm->nr_vcpus; i++)
-		vapic_free(vm->vcpus[i]);
+	for (unsigned int i = 0; !r && i < nr; i++) {
+		r = irqchip_configure(vm->vcpus[i], percpu[i].apic_id, false);
+		vm->vcpus[i]->pin_cpu = (int)i;
+	}
+	if (!r)
+		vm->irq_platform = &passthrough_platform;
 	if (r && vm)
 		vm_destroy(vm);
 	ctl.vm = r ? NULL : vm;
@@ -534,9 +537,8 @@ int control_start(const struct boot_info *bi)
 			      BOOT_CS, entry);
 	ctl.vm->vcpus[0]->arch.regs.gpr[GPR_RSI] = low;
 	ctl.vm->on_end = control_ended;
-	ctl.vm->live_vcpus = 1;
-	vapic_setup();
+	passthrough_setup();
 	sched_set_poll(poll_console);
-	sched_add_on(ctl.vm->vcpus[0], 0);
+	vcpu_start(ctl.vm->vcpus[0], NULL, 0);	/* its state is set */
 	return 0;
 }

@@ -7,7 +7,7 @@
 #include "arch/x86/asm.h"
 #include "arch/x86/exit.h"
 #include "arch/x86/msr.h"
-#include "arch/x86/vapic.h"
+#include "arch/x86/irqchip/irqchip.h"
 #include "arch/x86/vcpu.h"
 #include "kernel/errno.h"
 #include "kernel/keel.h"
@@ -95,9 +95,8 @@ static enum vcpu_action handle_cpuid(struct vcpu *v, struct vm_exit *e)
 	u32 out[4];
 
 	cpuid_policy((u32)g[GPR_RAX], (u32)g[GPR_RCX], out);
-	if (v->arch.apic && (u32)g[GPR_RAX] == 1) {
+	if ((u32)g[GPR_RAX] == 1)
 		out[2] |= BIT(24) | BIT(21);	/* the vLAPIC has the TSC-deadline timer and x2APIC mode */
-	}
 	g[GPR_RAX] = out[0];
 	g[GPR_RBX] = out[1];
 	g[GPR_RCX] = out[2];
@@ -107,20 +106,17 @@ static enum vcpu_action handle_cpuid(struct vcpu *v, struct vm_exit *e)
 
 /*
  * HLT with interrupts off ends only by an NMI (SDM Vol. 3A 6.7.1); with no
- * NMI due it stops that vCPU for good (boot-time VMs' only NMI source is the
- * test device; a control guest does this as it halts or stops its CPUs), and
- * the VM ends when all its started vCPUs have.
+ * NMI due it can end only by another vCPU's NMI or INIT (a control guest
+ * does this as it halts or stops its CPUs), and the VM ends when all its
+ * live vCPUs are so (kernel/vcpu.c).
  */
 static enum vcpu_action handle_hlt(struct vcpu *v, struct vm_exit *e)
 {
 	skip(v, e);
 	if (arch_vcpu_wakeable(v))
 		return VCPU_CONTINUE;
-	if (!(v->arch.regs.rflags & RFLAGS_IF) && (v->arch.apic || !v->nmi_deadline)) {
-		v->halted = true;
-		if (__atomic_add_fetch(&v->vm->halted_vcpus, 1, __ATOMIC_SEQ_CST) == v->vm->live_vcpus)
-			return stop(v, "halted");
-	}
+	if (!(v->arch.regs.rflags & RFLAGS_IF) && !irqchip_nmi_due(v))
+		return VCPU_HALT;
 	return VCPU_BLOCK;
 }
 
@@ -195,7 +191,7 @@ static bool valid_pat(u64 pat)
 
 static int read_msr(struct vcpu *v, u32 msr, u64 *val)
 {
-	int r = v->arch.apic ? vapic_msr_read(v, msr, val) : -ENOENT;
+	int r = irqchip_msr_read(v, msr, val);
 
 	if (r != -ENOENT)
 		return r;
@@ -203,7 +199,6 @@ static int read_msr(struct vcpu *v, u32 msr, u64 *val)
 		return 0;
 	switch (msr) {
 	case 0x10: *val = rdtsc(); return 0;				/* IA32_TSC */
-	case MSR_IA32_APIC_BASE: *val = 0xfee00800 | (v->id ? 0 : APIC_BASE_BSP); return 0;
 	case 0xfe: *val = 0; return 0;					/* MTRRCAP: no MTRRs */
 	case 0x1a0: *val = 1; return 0;					/* MISC_ENABLE: fast strings */
 	case 0x2ff: *val = 0; return 0;					/* MTRR_DEF_TYPE */
@@ -229,7 +224,7 @@ static int write_efer(struct vcpu *v, u64 val)
 
 static int write_msr(struct vcpu *v, u32 msr, u64 val)
 {
-	int r = v->arch.apic ? vapic_msr_write(v, msr, val) : -ENOENT;
+	int r = irqchip_msr_write(v, msr, val);
 
 	if (r != -ENOENT)
 		return r;

@@ -3,7 +3,7 @@
 #ifndef KEEL_X86_IOAPIC_H
 #define KEEL_X86_IOAPIC_H
 
-#include "arch/x86/vlapic.h"
+#include "arch/x86/irqchip/vlapic.h"
 #include "kernel/types.h"
 
 struct vm;

@@ -60,6 +60,7 @@ static void __noreturn ap_main(u64 cpu)
 	}
 	__atomic_store_n(&pc->online, true, __ATOMIC_RELEASE);
 	__atomic_fetch_add(&nr_cpus_online, 1, __ATOMIC_SEQ_CST);
+	irq_disable();
 	sched_loop();
 }
 

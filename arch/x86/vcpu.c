@@ -3,11 +3,13 @@
 #include "arch/x86/asm.h"
 #include "arch/x86/exit.h"
 #include "arch/x86/msr.h"
-#include "arch/x86/vapic.h"
+#include "arch/x86/irqchip/irqchip.h"
 #include "arch/x86/vcpu.h"
 #include "kernel/arch_vcpu.h"
 #include "kernel/keel.h"
+#include "kernel/errno.h"
 #include "kernel/percpu.h"
+#include "kernel/sched.h"
 #include "kernel/string.h"
 
 #define CR0_PE BIT(0)
@@ -295,69 +297,34 @@ void arch_vcpu_retire(struct vcpu *v)
 		pc->last_vcpu = NULL;	/* a new vCPU at the same address must not look current */
 }
 
-static int highest_irr(const u64 *irr)
+int arch_vcpu_create(struct vcpu *v)
 {
-	for (int i = 3; i >= 0; i--)
-		if (irr[i])
-			return i * 64 + 63 - __builtin_clzll(irr[i]);
-	return -1;
+	v->arch.last_cpu = ~0u;
+	if (irqchip_create(v))
+		return -ENOMEM;
+	return virt->vcpu_init(v);
 }
 
-/* Raises the interrupts of @v's timers that are due. */
-static void check_timers(struct vcpu *v)
+void arch_vcpu_destroy(struct vcpu *v)
 {
-	u64 now;
-
-	if (v->arch.apic)
-		vapic_check_timer(v);
-	if (!(v->irq_deadline | v->nmi_deadline))
-		return;
-	now = rdtsc();
-	if (v->irq_deadline && now >= v->irq_deadline) {
-		vcpu_raise_irq(v, v->irq_deadline_vector);
-		v->irq_deadline = 0;
-	}
-	if (v->nmi_deadline && now >= v->nmi_deadline) {
-		v->arch.nmi_pending = true;
-		v->nmi_deadline = 0;
-	}
+	if (v->arch.hw)
+		virt->vcpu_free(v);
+	irqchip_free(v);
 }
 
 u64 arch_vcpu_deadline(struct vcpu *v)
 {
-	u64 d = v->irq_deadline;
-
-	if (!(d | v->nmi_deadline) && !v->arch.apic)
-		return 0;
-	if (v->nmi_deadline && (!d || v->nmi_deadline < d))
-		d = v->nmi_deadline;
-	if (v->arch.apic) {
-		u64 t = vapic_deadline(v);
-
-		if (t && (!d || t < d))
-			d = t;
-	}
-	return d;
+	return irqchip_deadline(v->arch.irqchip);
 }
 
-static int pending_irq(struct vcpu *v)
-{
-	return v->arch.apic ? vapic_pending(v) : highest_irr(v->arch.irr);
-}
-
-/* A pending NMI ends HLT whatever RFLAGS.IF says, an interrupt only with IF set (SDM Vol. 3A 6.7.1). */
 bool arch_vcpu_wakeable(struct vcpu *v)
 {
-	check_timers(v);
-	return v->arch.nmi_pending || ((v->arch.regs.rflags & RFLAGS_IF) && pending_irq(v) >= 0) ||
-	       (v->arch.apic && vapic_init_pending(v));
+	return irqchip_wakeable(v, v->arch.regs.rflags & RFLAGS_IF);
 }
 
-/* Parked on this CPU: its registers here are stale once a SIPI resets it. */
-void arch_vcpu_parked(struct vcpu *v)
+void arch_vcpu_init_reset(struct vcpu *v)
 {
-	arch_vcpu_retire(v);
-	vapic_parked(v);
+	irqchip_init_reset(v);
 }
 
 static void set_window(struct vcpu *v, bool on)
@@ -390,47 +357,28 @@ static void prepare_nmi(struct vcpu *v)
 	set_nmi_window(v, v->arch.nmi_pending);
 }
 
-/* The vLAPIC's highest deliverable vector moves to its ISR as it is injected (SDM Vol. 3A 11.8.4). */
-static void prepare_apic_events(struct vcpu *v)
-{
-	int vec;
-
-	check_timers(v);
-	prepare_nmi(v);
-	vec = vapic_pending(v);
-	if (vec >= 0 && !v->arch.event.valid && virt->interruptible(v)) {
-		vapic_ack(v, (u8)vec);
-		v->arch.event = (struct x86_event){ .valid = true, .type = EVENT_EXTINT, .vector = (u8)vec };
-		vec = vapic_pending(v);
-	}
-	set_window(v, vec >= 0);
-}
-
-/* The highest pending vector goes in when the guest can take it; else ask for a window exit. */
+/*
+ * The highest pending vector goes in when the guest can take it (a LAPIC
+ * vector moves to its ISR then, SDM Vol. 3A 11.8.4); else an interrupt-window
+ * exit is asked for. Only when a source changed, a timer is armed, or an
+ * event or window is outstanding: the common exit has none of these.
+ */
 static void prepare_events(struct vcpu *v)
 {
 	struct vcpu_arch *a = &v->arch;
 	int vec;
 
-	if (a->apic) {
-		prepare_apic_events(v);
+	if (!(v->requests | a->nmi_pending | a->event.valid | a->window | a->nmi_window) &&
+	    !irqchip_deadline(v->arch.irqchip))
 		return;
-	}
-	/* The common exit: nothing due, pending or requested. */
-	if (!(v->irq_deadline | v->nmi_deadline | a->irr[0] | a->irr[1] | a->irr[2] | a->irr[3]) &&
-	    !a->nmi_pending && !a->event.valid && !a->window && !a->nmi_window)
-		return;
-	check_timers(v);
+	irqchip_check_timers(v);
+	__atomic_and_fetch(&v->requests, ~VCPU_REQ_EVENT, __ATOMIC_SEQ_CST);
 	prepare_nmi(v);
-	vec = highest_irr(v->arch.irr);
-	if (v->arch.event.valid || vec < 0) {
-		set_window(v, vec >= 0);
-		return;
-	}
-	if (virt->interruptible(v)) {
-		__atomic_fetch_and(&v->arch.irr[vec / 64], ~BIT(vec % 64), __ATOMIC_SEQ_CST);
-		v->arch.event = (struct x86_event){ .valid = true, .type = EVENT_EXTINT, .vector = (u8)vec };
-		vec = highest_irr(v->arch.irr);
+	vec = irqchip_pending(v);
+	if (vec >= 0 && !a->event.valid && virt->interruptible(v)) {
+		irqchip_ack(v, (u8)vec);
+		a->event = (struct x86_event){ .valid = true, .type = EVENT_EXTINT, .vector = (u8)vec };
+		vec = irqchip_pending(v);
 	}
 	set_window(v, vec >= 0);
 }
@@ -453,20 +401,21 @@ static void flush_stale(struct percpu *pc, struct vcpu *v)
 
 enum vcpu_action arch_vcpu_run_once(struct vcpu *v)
 {
+	enum vcpu_action action;
 	struct vm_exit e;
 	u64 deadline;
 
-	if (v->arch.apic && vapic_take_init(v))
+	if (v->park_requested)
 		return VCPU_PARK;
 	prepare_events(v);
-	/* The host timer must fire by the vCPU's next deadline; most exits have none (tested inline). */
-	if ((v->irq_deadline | v->nmi_deadline) || v->arch.apic) {
-		deadline = arch_vcpu_deadline(v);
-		if (deadline)
-			sched_timer_at(deadline);
-	}
+	/* The host timer must fire by the vCPU's next deadline; most exits have none. */
+	deadline = irqchip_deadline(v->arch.irqchip);
+	if (deadline)
+		sched_timer_at(deadline);
 	flush_stale(this_cpu(), v);
 	virt->run(v, &e);
 	v->nr_entries++;
-	return handle_exit(v, &e);
+	action = handle_exit(v, &e);
+	irq_poll();	/* host interrupts that exited the guest are taken here */
+	return action;
 }

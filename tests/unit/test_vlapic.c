@@ -6,7 +6,7 @@
  */
 #include "test.h"
 #include "kernel/errno.h"
-#include "arch/x86/vlapic.h"
+#include "arch/x86/irqchip/vlapic.h"
 
 #define MAX_RECORDS 32
 
@@ -545,6 +545,29 @@ TEST(software_disable)
 		CHECK(rd(l, lvts[i]) & LAPIC_LVT_MASKED);
 	CHECK_EQ(rd(l, LAPIC_LVT_TIMER), 0x10031);
 	CHECK_EQ(vlapic_pending(l), 0x40);		/* held IRR is still delivered */
+}
+
+/* Who takes an 8259's interrupt: LINT0 in ExtINT mode, or a disabled APIC (KVM's rule). */
+TEST(extint_acceptance)
+{
+	struct vlapic_config cfg = config(&fk, 0, true);
+	struct vlapic *l = setup(0);
+
+	CHECK(!vlapic_accepts_extint(l));		/* reset: LINT0 masked */
+	sw_enable(l);
+	wr(l, LAPIC_LVT_LINT0, VLAPIC_DM_EXTINT << LAPIC_DM_SHIFT);
+	CHECK(vlapic_accepts_extint(l));
+	wr(l, LAPIC_LVT_LINT0, VLAPIC_DM_NMI << LAPIC_DM_SHIFT);
+	CHECK(!vlapic_accepts_extint(l));
+	CHECK_EQ(vlapic_set_base(l, VLAPIC_BASE_DEFAULT), 0);	/* EN = 0 */
+	CHECK(vlapic_accepts_extint(l));
+
+	cfg.virtual_wire = true;
+	CHECK_EQ(vlapic_init(l, &cfg), 0);
+	CHECK_EQ(rd(l, LAPIC_LVT_LINT0), VLAPIC_DM_EXTINT << LAPIC_DM_SHIFT);
+	CHECK(vlapic_accepts_extint(l));
+	vlapic_reset(l, true);				/* INIT masks it as 11.4.7.3 says */
+	CHECK(!vlapic_accepts_extint(l));
 }
 
 TEST(kick_when_deliverable)
@@ -1150,7 +1173,7 @@ TEST_MAIN("vlapic",
 	  T(mode_transitions_legal), T(mode_transitions_illegal), T(disabled_apic_is_inert),
 	  T(mmio_page_follows_base), T(xapic_mmio_semantics), T(xapic_reserved_registers_are_errors),
 	  T(x2apic_msr_semantics), T(priority_with_tpr_and_ppr), T(eoi_of_nested_interrupts),
-	  T(level_triggered_eoi_callback), T(same_vector_in_irr_and_isr), T(software_disable),
+	  T(level_triggered_eoi_callback), T(same_vector_in_irr_and_isr), T(software_disable), T(extint_acceptance),
 	  T(kick_when_deliverable), T(timer_one_shot), T(timer_stop_and_mask), T(timer_periodic), T(timer_periodic_minimum),
 	  T(timer_divide_encodings), T(timer_slow_tsc), T(timer_tsc_deadline), T(icr_xapic), T(icr_shorthands),
 	  T(icr_x2apic_and_self_ipi), T(match_physical), T(match_logical_flat_and_cluster),

@@ -9,7 +9,7 @@
  * other reserved bits are dropped rather than faulted on, so a guest never
  * takes a #GP for a bit some real APIC implements and this one does not.
  */
-#include "arch/x86/vlapic.h"
+#include "arch/x86/irqchip/vlapic.h"
 #include "kernel/errno.h"
 #include "kernel/string.h"
 
@@ -661,6 +661,18 @@ void vlapic_reset(struct vlapic *l, bool init)
 	if (!init)
 		l->base = VLAPIC_BASE_DEFAULT | VLAPIC_BASE_EN | (l->bsp ? VLAPIC_BASE_BSP : 0);
 	regs_reset(l, xapic_id);
+	if (!init && l->virtual_wire)
+		set_reg(l, LAPIC_LVT_LINT0, VLAPIC_DM_EXTINT << LAPIC_DM_SHIFT);
+}
+
+/* KVM's kvm_apic_accept_pic_intr(): a disabled APIC, or LINT0 unmasked in ExtINT mode (11.6.1). */
+bool vlapic_accepts_extint(const struct vlapic *l)
+{
+	u32 lint0 = reg(l, LAPIC_LVT_LINT0);
+
+	if (vlapic_mode(l) == VLAPIC_DISABLED)
+		return true;
+	return !(lint0 & LAPIC_LVT_MASKED) && ((lint0 >> LAPIC_DM_SHIFT) & 7) == VLAPIC_DM_EXTINT;
 }
 
 int vlapic_init(struct vlapic *l, const struct vlapic_config *cfg)
@@ -679,6 +691,7 @@ int vlapic_init(struct vlapic *l, const struct vlapic_config *cfg)
 	l->ctx = cfg->ctx;
 	l->apic_id = cfg->apic_id;
 	l->bsp = cfg->bsp;
+	l->virtual_wire = cfg->virtual_wire;
 	l->tsc_khz = cfg->tsc_khz;
 	l->bus_khz = bus_khz;
 	l->min_period = (u64)cfg->min_period_us * cfg->tsc_khz / 1000;

@@ -159,6 +159,12 @@ struct vlapic_config {
 	 * guest cannot make its timer fire faster (KVM's min_timer_period_us).
 	 */
 	u32 min_period_us;
+	/*
+	 * Power-on reset leaves LINT0 unmasked in ExtINT mode (virtual wire), so
+	 * interrupts of an 8259-like controller reach the CPU before the guest
+	 * programs its APIC: KVM does so for the BSP (its LINT0_REENABLED quirk).
+	 */
+	bool virtual_wire;
 };
 
 struct vlapic {
@@ -181,6 +187,7 @@ struct vlapic {
 	u32 bus_khz;
 	u64 min_period;		/* TSC ticks, from min_period_us */
 	bool bsp;
+	bool virtual_wire;
 };
 
 /* Power-on reset; -EINVAL for a bad configuration. */
@@ -225,6 +232,8 @@ void vlapic_set_tpr(struct vlapic *l, u8 tpr);
  * True if the vector was newly set in IRR (false also when coalesced).
  */
 bool vlapic_set_irq(struct vlapic *l, u8 vector, bool level, bool level_trig);
+/* Whether an interrupt controller outside the APIC (an 8259) reaches the CPU through it. */
+bool vlapic_accepts_extint(const struct vlapic *l);
 /* Signals LVT entry @lvt (LAPIC_LVT_*), e.g. LINT0/LINT1 from outside. */
 void vlapic_raise_lvt(struct vlapic *l, u32 lvt);
 /* Highest IRR vector whose priority class is above PPR's (11.8.3.1, 11.8.4), or -1. */

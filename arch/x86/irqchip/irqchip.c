@@ -1,0 +1,433 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Every vCPU's interrupt path: its vLAPIC wired to Keel's time, IPIs and
+ * run loop, the ExtINT line, and NMIs. References are to the Intel SDM
+ * Vol. 3A chapter 11 unless noted.
+ *
+ * Locking: each vLAPIC has a lock, taken with interrupts off. A vCPU never
+ * holds its own lock while it takes another's: the messages its register
+ * writes send are queued and delivered after it let go. Whoever makes an
+ * interrupt pending sets VCPU_REQ_EVENT and kicks the vCPU's CPU, so the
+ * run loop looks at interrupts only when something changed.
+ */
+#include "arch/x86/apic.h"
+#include "arch/x86/asm.h"
+#include "arch/x86/irqchip/irqchip.h"
+#include "arch/x86/msr.h"
+#include "arch/x86/timer.h"
+#include "arch/x86/vcpu.h"
+#include "arch/x86/vectors.h"
+#include "kernel/errno.h"
+#include "kernel/keel.h"
+#include "kernel/mm.h"
+#include "kernel/percpu.h"
+#include "kernel/string.h"
+#include "kernel/vcpu.h"
+#include "kernel/vm.h"
+
+#define MIN_TIMER_PERIOD_US 200	/* as KVM: a periodic timer cannot storm its CPU */
+
+static struct irqchip *chip(const struct vcpu *v)
+{
+	return v->arch.irqchip;
+}
+
+/* Something changed: the run loop looks again, and a vCPU on another CPU leaves guest mode or idle HLT. */
+static void kick_vcpu(struct vcpu *v)
+{
+	__atomic_fetch_or(&v->requests, VCPU_REQ_EVENT, __ATOMIC_SEQ_CST);
+	if (v->cpu != this_cpu()->cpu)
+		apic_send_ipi(percpu[v->cpu].apic_id, VEC_KICK);
+}
+
+static u64 now(void *ctx)
+{
+	return rdtsc();
+}
+
+/* The run loop arms the host timer from irqchip_deadline() before every entry: nothing to do here. */
+static void arm_timer(void *ctx, u64 deadline)
+{
+}
+
+static void cancel_timer(void *ctx)
+{
+}
+
+static void queue_ipi(void *ctx, const struct vlapic_ipi *ipi)
+{
+	struct irqchip *c = ctx;
+
+	if (c->nr_queued < IRQCHIP_MAX_QUEUED)
+		c->queued[c->nr_queued++] = *ipi;
+}
+
+static void kick(void *ctx)
+{
+	kick_vcpu(((struct irqchip *)ctx)->vcpu);
+}
+
+static void eoi(void *ctx, u8 vector)
+{
+	struct vcpu *v = ((struct irqchip *)ctx)->vcpu;
+	const struct irqchip_platform *p = v->vm->irq_platform;
+
+	if (p && p->level_eoi)
+		p->level_eoi(v, vector);
+}
+
+static const struct vlapic_ops lapic_ops = {
+	.now = now, .arm_timer = arm_timer, .cancel_timer = cancel_timer,
+	.send_ipi = queue_ipi, .kick = kick, .eoi = eoi,
+};
+
+int irqchip_configure(struct vcpu *v, u32 apic_id, bool virtual_wire)
+{
+	struct irqchip *c = chip(v);
+	const struct vlapic_config cfg = {
+		.ops = &lapic_ops, .ctx = c, .apic_id = apic_id, .bsp = v->id == 0, .x2apic = true,
+		.phys_bits = keel.cpu.phys_addr_bits, .tsc_khz = (u32)tsc_khz,
+		.min_period_us = MIN_TIMER_PERIOD_US, .virtual_wire = virtual_wire,
+	};
+
+	return vlapic_init(&c->lapic, &cfg);
+}
+
+int irqchip_create(struct vcpu *v)
+{
+	struct irqchip *c = kzalloc(sizeof(*c));
+
+	if (!c)
+		return -ENOMEM;
+	c->vcpu = v;
+	v->arch.irqchip = c;
+	return irqchip_configure(v, v->id, false);
+}
+
+void irqchip_free(struct vcpu *v)
+{
+	kfree(v->arch.irqchip);
+	v->arch.irqchip = NULL;
+}
+
+static void deliver_queued(struct vcpu *v)
+{
+	struct irqchip *c = chip(v);
+	struct vlapic_ipi q[IRQCHIP_MAX_QUEUED];
+	unsigned int n;
+	u64 flags = spin_lock_irqsave(&c->lock);
+
+	n = c->nr_queued;
+	memcpy(q, c->queued, n * sizeof(q[0]));
+	c->nr_queued = 0;
+	spin_unlock_irqrestore(&c->lock, flags);
+	for (unsigned int i = 0; i < n; i++)
+		irqchip_deliver(v->vm, &q[i], v);
+}
+
+/* After every register write: a TPR or EOI write can make an interrupt deliverable. */
+static void written(struct vcpu *v, u32 off)
+{
+	const struct irqchip_platform *p = v->vm->irq_platform;
+
+	if (p && p->reg_written)
+		p->reg_written(v, off, chip(v)->lapic.regs[off / 4]);
+	__atomic_fetch_or(&v->requests, VCPU_REQ_EVENT, __ATOMIC_SEQ_CST);
+	deliver_queued(v);
+}
+
+static int mmio_read(struct vcpu *v, u64 gpa, unsigned int size, u64 *val)
+{
+	struct irqchip *c = chip(v);
+	u64 flags = spin_lock_irqsave(&c->lock);
+
+	*val = vlapic_mmio_claims(&c->lapic, gpa) ?
+	       vlapic_mmio_read(&c->lapic, gpa & (PAGE_SIZE - 1), size) : ~0ULL;
+	spin_unlock_irqrestore(&c->lock, flags);
+	return 0;
+}
+
+static int mmio_write(struct vcpu *v, u64 gpa, unsigned int size, u64 val)
+{
+	struct irqchip *c = chip(v);
+	u32 off = gpa & (PAGE_SIZE - 1);
+	u64 flags = spin_lock_irqsave(&c->lock);
+	bool claimed = vlapic_mmio_claims(&c->lapic, gpa);
+
+	if (claimed)
+		vlapic_mmio_write(&c->lapic, off, size, (u32)val);
+	spin_unlock_irqrestore(&c->lock, flags);
+	if (claimed)
+		written(v, off & ~0xfu);
+	return 0;
+}
+
+int irqchip_add_mmio(struct vm *vm)
+{
+	static const struct mmio_handler h = { VLAPIC_BASE_DEFAULT, PAGE_SIZE, mmio_read, mmio_write };
+
+	return vm_add_mmio(vm, &h);
+}
+
+static bool apic_msr(u32 msr)
+{
+	return msr == MSR_IA32_APIC_BASE || msr == MSR_IA32_TSC_DEADLINE ||
+	       (msr >= VLAPIC_MSR_FIRST && msr <= VLAPIC_MSR_LAST);
+}
+
+int irqchip_msr_read(struct vcpu *v, u32 msr, u64 *val)
+{
+	struct irqchip *c = chip(v);
+	int r = 0;
+	u64 flags;
+
+	if (!apic_msr(msr))
+		return -ENOENT;
+	flags = spin_lock_irqsave(&c->lock);
+	if (msr == MSR_IA32_APIC_BASE)
+		*val = vlapic_base(&c->lapic);
+	else if (msr == MSR_IA32_TSC_DEADLINE)
+		*val = vlapic_tsc_deadline(&c->lapic);
+	else
+		r = vlapic_msr_read(&c->lapic, msr, val);
+	spin_unlock_irqrestore(&c->lock, flags);
+	return r;
+}
+
+int irqchip_msr_write(struct vcpu *v, u32 msr, u64 val)
+{
+	struct irqchip *c = chip(v);
+	int r = 0;
+	u64 flags;
+
+	if (!apic_msr(msr))
+		return -ENOENT;
+	flags = spin_lock_irqsave(&c->lock);
+	if (msr == MSR_IA32_APIC_BASE)
+		r = vlapic_set_base(&c->lapic, val);
+	else if (msr == MSR_IA32_TSC_DEADLINE)
+		vlapic_set_tsc_deadline(&c->lapic, val);
+	else
+		r = vlapic_msr_write(&c->lapic, msr, val);
+	spin_unlock_irqrestore(&c->lock, flags);
+	if (!r && msr >= VLAPIC_MSR_FIRST)
+		written(v, (msr - VLAPIC_MSR_FIRST) << 4);
+	else
+		deliver_queued(v);
+	return r;
+}
+
+/* ---------------------------------------------------------------- sources */
+
+bool irqchip_set_irq(struct vcpu *v, u8 vector, bool level)
+{
+	struct irqchip *c = chip(v);
+	u64 flags = spin_lock_irqsave(&c->lock);
+	bool taken = vlapic_mode(&c->lapic) != VLAPIC_DISABLED &&
+		     (c->lapic.regs[LAPIC_SVR / 4] & LAPIC_SVR_ENABLE);
+
+	vlapic_set_irq(&c->lapic, vector, true, level);
+	spin_unlock_irqrestore(&c->lock, flags);
+	return taken;
+}
+
+static void set_extint(struct irqchip *c, u8 vector)
+{
+	__atomic_fetch_or(&c->extint[vector / 64], BIT(vector % 64), __ATOMIC_SEQ_CST);
+	kick_vcpu(c->vcpu);
+}
+
+static void set_nmi(struct vcpu *v)
+{
+	v->arch.nmi_pending = true;
+	kick_vcpu(v);
+}
+
+void irqchip_raise_extint(struct vcpu *v, u8 vector, u64 delay_tsc)
+{
+	struct irqchip *c = chip(v);
+
+	if (!delay_tsc) {
+		set_extint(c, vector);
+		return;
+	}
+	c->extint_vector = vector;
+	c->extint_deadline = rdtsc() + delay_tsc;
+}
+
+void irqchip_raise_nmi(struct vcpu *v, u64 delay_tsc)
+{
+	if (delay_tsc)
+		chip(v)->nmi_deadline = rdtsc() + delay_tsc;
+	else
+		set_nmi(v);
+}
+
+/*
+ * INIT (9.4.4.1, 11.4.7.3): a parked vCPU's vLAPIC is reset at once and it
+ * waits for a SIPI; a running one parks itself and resets at that point.
+ */
+static void deliver_init(struct irqchip *t)
+{
+	u64 flags = spin_lock_irqsave(&t->lock);
+
+	t->wait_for_sipi = true;
+	spin_unlock_irqrestore(&t->lock, flags);
+	if (vcpu_request_park(t->vcpu)) {
+		kick_vcpu(t->vcpu);
+		return;
+	}
+	flags = spin_lock_irqsave(&t->lock);
+	vlapic_reset(&t->lapic, true);
+	spin_unlock_irqrestore(&t->lock, flags);
+}
+
+static void sipi_state(struct vcpu *v, u64 vector)
+{
+	vcpu_set_sipi_state(v, (u8)vector);
+}
+
+/* SIPI: a vCPU that had an INIT starts in real mode at vector << 12; later SIPIs are ignored. */
+static void deliver_sipi(struct irqchip *t, u8 vector)
+{
+	u64 flags = spin_lock_irqsave(&t->lock);
+	bool start = t->wait_for_sipi;
+
+	t->wait_for_sipi = false;
+	spin_unlock_irqrestore(&t->lock, flags);
+	if (start)
+		vcpu_start(t->vcpu, sipi_state, vector);
+}
+
+static bool matches(struct irqchip *t, const struct vlapic_ipi *m, struct vcpu *src)
+{
+	u64 flags = spin_lock_irqsave(&t->lock);
+	bool r = vlapic_match_dest(&t->lapic, m->dest, m->logical, m->shorthand, t->vcpu == src);
+
+	spin_unlock_irqrestore(&t->lock, flags);
+	return r;
+}
+
+static void deliver_one(struct irqchip *t, const struct vlapic_ipi *m)
+{
+	switch (m->delivery) {
+	case VLAPIC_DM_FIXED:
+	case VLAPIC_DM_LOWEST:
+		irqchip_set_irq(t->vcpu, m->vector, m->level);
+		break;
+	case VLAPIC_DM_NMI:
+		set_nmi(t->vcpu);
+		break;
+	case VLAPIC_DM_INIT:
+		deliver_init(t);
+		break;
+	case VLAPIC_DM_SIPI:
+		deliver_sipi(t, m->vector);
+		break;
+	default:
+		break;	/* SMI and ExtINT messages: nothing answers them */
+	}
+}
+
+/* Lowest priority goes to the first match, as KVM does without priority arbitration (11.6.2.4). */
+void irqchip_deliver(struct vm *vm, const struct vlapic_ipi *m, struct vcpu *src)
+{
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
+		struct irqchip *t = chip(vm->vcpus[i]);
+
+		if (!matches(t, m, src))
+			continue;
+		deliver_one(t, m);
+		if (m->delivery == VLAPIC_DM_LOWEST)
+			return;
+	}
+}
+
+/* ---------------------------------------------------------------- the run loop */
+
+static int highest(const u64 *bits)
+{
+	for (int i = 3; i >= 0; i--)
+		if (bits[i])
+			return i * 64 + 63 - __builtin_clzll(bits[i]);
+	return -1;
+}
+
+/* The ExtINT line first: an 8259 ahead of the APIC, as KVM's kvm_cpu_get_interrupt(). */
+int irqchip_pending(struct vcpu *v)
+{
+	struct irqchip *c = chip(v);
+	int vec = -1;
+	u64 flags;
+
+	if (c->extint[0] | c->extint[1] | c->extint[2] | c->extint[3]) {
+		flags = spin_lock_irqsave(&c->lock);
+		if (vlapic_accepts_extint(&c->lapic))
+			vec = highest(c->extint);
+		spin_unlock_irqrestore(&c->lock, flags);
+		if (vec >= 0)
+			return vec;
+	}
+	flags = spin_lock_irqsave(&c->lock);
+	vec = vlapic_pending(&c->lapic);
+	spin_unlock_irqrestore(&c->lock, flags);
+	return vec;
+}
+
+void irqchip_ack(struct vcpu *v, u8 vector)
+{
+	struct irqchip *c = chip(v);
+	u64 bit = BIT(vector % 64), flags;
+
+	if (c->extint[vector / 64] & bit) {
+		__atomic_fetch_and(&c->extint[vector / 64], ~bit, __ATOMIC_SEQ_CST);
+		return;
+	}
+	flags = spin_lock_irqsave(&c->lock);
+	vlapic_ack(&c->lapic, vector);
+	spin_unlock_irqrestore(&c->lock, flags);
+}
+
+void irqchip_check_timers(struct vcpu *v)
+{
+	struct irqchip *c = chip(v);
+	u64 t = rdtsc(), flags;
+
+	if (c->lapic.deadline && t >= c->lapic.deadline) {
+		flags = spin_lock_irqsave(&c->lock);
+		vlapic_timer_expired(&c->lapic);
+		spin_unlock_irqrestore(&c->lock, flags);
+		deliver_queued(v);
+	}
+	if (c->extint_deadline && t >= c->extint_deadline) {
+		c->extint_deadline = 0;
+		set_extint(c, c->extint_vector);
+	}
+	if (c->nmi_deadline && t >= c->nmi_deadline) {
+		c->nmi_deadline = 0;
+		set_nmi(v);
+	}
+}
+
+bool irqchip_wakeable(struct vcpu *v, bool if_set)
+{
+	irqchip_check_timers(v);
+	return v->arch.nmi_pending || (if_set && irqchip_pending(v) >= 0);
+}
+
+bool irqchip_nmi_due(const struct vcpu *v)
+{
+	return chip(v)->nmi_deadline;
+}
+
+void irqchip_init_reset(struct vcpu *v)
+{
+	struct irqchip *c = chip(v);
+	u64 flags = spin_lock_irqsave(&c->lock);
+
+	vlapic_reset(&c->lapic, true);
+	memset(c->extint, 0, sizeof(c->extint));
+	c->extint_deadline = c->nmi_deadline = 0;
+	spin_unlock_irqrestore(&c->lock, flags);
+	v->arch.nmi_pending = false;
+}

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The vCPU lifecycle, owned by kernel/vcpu.c: every change of vcpu->state
+ * and of a VM's live and halted counts happens there.
+ */
+#ifndef KEEL_VCPU_H
+#define KEEL_VCPU_H
+
+#include "kernel/types.h"
+
+struct vcpu;
+
+/*
+ *   IDLE     not in the run loop: the VMM is outside KVM_RUN (/dev/kvm VMs)
+ *   PARKED   waits to be started: not started yet, or INIT received (SIPI starts it)
+ *   RUNNABLE on the run queue of CPU vcpu->cpu
+ *   RUNNING  taken by CPU vcpu->cpu: in guest mode or handling its exit
+ *   BLOCKED  HLT: on its run queue, skipped until an event wakes it
+ *   FROZEN   held off every CPU while its state is read or written
+ *   DEAD     its VM ended: it never runs again
+ */
+enum vcpu_state {
+	VCPU_IDLE,
+	VCPU_PARKED,
+	VCPU_RUNNABLE,
+	VCPU_RUNNING,
+	VCPU_BLOCKED,
+	VCPU_FROZEN,
+	VCPU_DEAD,
+	NR_VCPU_STATES
+};
+
+/* Whether the lifecycle allows @from -> @to (the table in kernel/vcpu.c, unit-tested). */
+bool vcpu_transition_ok(enum vcpu_state from, enum vcpu_state to);
+const char *vcpu_state_name(enum vcpu_state s);
+
+/*
+ * Starts a PARKED vCPU: @setup(@v, @arg), unless NULL, gives it its entry
+ * state under the lock, then it is queued (on its pinned CPU, else the least loaded). A
+ * start that arrives while @v is on its way to PARKED (vcpu_request_park())
+ * is kept and carried out once it has parked. Otherwise ignored: false.
+ */
+bool vcpu_start(struct vcpu *v, void (*setup)(struct vcpu *v, u64 arg), u64 arg);
+/* INIT: a vCPU not parked parks at its next entry (true); one parked (or dead) stays so (false). */
+bool vcpu_request_park(struct vcpu *v);
+/* Whether a start is waiting for @v: used by the run loop before it enters. */
+bool vcpu_park_requested(const struct vcpu *v);
+
+/*
+ * The run loop's transitions on its own CPU. vcpu_run_begin: RUNNABLE or
+ * BLOCKED -> RUNNING. vcpu_run_end: RUNNING -> RUNNABLE, or BLOCKED with
+ * @blocked (HLT); @for_good: no event can end this HLT (interrupts off, no
+ * NMI source), and when every live vCPU of the VM is so, the VM ends
+ * ("halted"). vcpu_park: RUNNING -> PARKED. vcpu_retire: -> DEAD, and
+ * the VM's on_end() runs when its last live vCPU is gone.
+ */
+void vcpu_run_begin(struct vcpu *v);
+void vcpu_run_end(struct vcpu *v, bool blocked, bool for_good);
+void vcpu_park(struct vcpu *v);
+void vcpu_retire(struct vcpu *v);
+
+#endif
