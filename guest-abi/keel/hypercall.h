@@ -6,7 +6,7 @@
  * programs built with a libc and the control guest's Linux module all
  * compile against this one file, so it includes nothing but the fixed-width
  * types and uses neither bool nor enums in ABI structures (their sizes are
- * the compiler's choice). Every structure has its size and every field
+ * the compiler's choice); assembly (__ASSEMBLY__) gets the constants only. Every structure has its size and every field
  * offset checked below, and padding is explicit.
  *
  * CPUID (hypervisor range, SDM Vol. 2A CPUID; AMD APM Vol. 3 E.4.17):
@@ -28,25 +28,14 @@
 #ifndef KEEL_GUEST_ABI_HYPERCALL_H
 #define KEEL_GUEST_ABI_HYPERCALL_H
 
-#ifdef __KERNEL__
-#include <linux/types.h>
-typedef __u8 keel_u8;
-typedef __u32 keel_u32;
-typedef __u64 keel_u64;
-#else
-#include <stdint.h>
-typedef uint8_t keel_u8;
-typedef uint32_t keel_u32;
-typedef uint64_t keel_u64;
-#endif
-
 /* 2: KEEL_HC_GET_INFO. A new call or structure field bumps it. */
 #define KEEL_ABI_VERSION 2
 
-#define KEEL_CPUID_SIGNATURE 0x6c65654bu	/* "Keel", little-endian */
-#define KEEL_CPUID_LEAF_SIGNATURE 0x40000000u
-#define KEEL_CPUID_LEAF_ABI 0x40000001u
-#define KEEL_CPUID_LEAF_RESERVED 0x40000002u
+/* No U suffixes: assembly includes these too, and every value fits an int. */
+#define KEEL_CPUID_SIGNATURE 0x6c65654b	/* "Keel", little-endian */
+#define KEEL_CPUID_LEAF_SIGNATURE 0x40000000
+#define KEEL_CPUID_LEAF_ABI 0x40000001
+#define KEEL_CPUID_LEAF_RESERVED 0x40000002
 #define KEEL_CPUID_LEAF_MAX KEEL_CPUID_LEAF_RESERVED
 
 /* Error numbers: Linux's values, since the guest side is Linux. */
@@ -66,10 +55,11 @@ typedef uint64_t keel_u64;
  * KEEL_HC_GET_INFO (the control guest only): writes a struct keel_hv_info to
  * guest-physical RBX; RCX = the buffer's size in bytes; RDX and RSI must be
  * 0. Returns the number of bytes written (sizeof(struct keel_hv_info)),
- * -KEEL_E2BIG if RCX is smaller than that (KVM's answer to a short buffer,
- * KVM api.rst KVM_GET_SUPPORTED_CPUID), -KEEL_EINVAL if RDX or RSI is not 0,
- * -KEEL_EFAULT if any byte of the structure would not be guest RAM (nothing
- * is written then).
+ * else, checked in this order: -KEEL_EINVAL if RDX or RSI is not 0,
+ * -KEEL_E2BIG if RCX is smaller than the structure (KVM's answer to a short
+ * buffer, KVM api.rst KVM_GET_SUPPORTED_CPUID), -KEEL_EFAULT if any byte of
+ * it would not be guest RAM (as with Linux's copy_to_user, the bytes in the
+ * pages before the faulting one may have been written).
  */
 #define KEEL_HC_GET_INFO 1
 
@@ -84,6 +74,17 @@ typedef uint64_t keel_u64;
 #define KEEL_VIRT_SVM 2	/* AMD-V with NPT */
 
 #define KEEL_VERSION_LEN 16
+
+#ifndef __ASSEMBLY__
+#ifdef __KERNEL__
+#include <linux/types.h>
+typedef __u32 keel_u32;
+typedef __u64 keel_u64;
+#else
+#include <stdint.h>
+typedef uint32_t keel_u32;
+typedef uint64_t keel_u64;
+#endif
 
 struct keel_hv_info {
 	keel_u32 abi_version;		/* KEEL_ABI_VERSION */
@@ -112,5 +113,6 @@ _Static_assert(__builtin_offsetof(struct keel_hv_info, reserved_free_bytes) == 4
 	       "reserved_free_bytes");
 _Static_assert(__builtin_offsetof(struct keel_hv_info, guest_free_bytes) == 56, "guest_free_bytes");
 _Static_assert(__builtin_offsetof(struct keel_hv_info, uptime_ns) == 64, "uptime_ns");
+#endif /* __ASSEMBLY__ */
 
 #endif
