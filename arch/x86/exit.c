@@ -63,7 +63,7 @@ void cpuid_policy(u32 leaf, u32 subleaf, u32 out[4])
 		out[1] = out[2] = out[3] = 0;
 		return;
 	}
-	if (leaf == KEEL_CPUID_LEAF_RESERVED) {	/* Keel's reservation: base, then size, low halves first */
+	if (leaf == KEEL_CPUID_LEAF_RESERVED) {	/* base, then size, low halves first */
 		out[0] = (u32)mm.reserve_base;
 		out[1] = (u32)(mm.reserve_base >> 32);
 		out[2] = (u32)mm.reserve_size;

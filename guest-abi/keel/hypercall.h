@@ -9,7 +9,7 @@
  * the compiler's choice); assembly (__ASSEMBLY__) gets the constants only. Every structure has its size and every field
  * offset checked below, and padding is explicit.
  *
- * CPUID (hypervisor range, SDM Vol. 2A CPUID; AMD APM Vol. 3 E.4.17):
+ * CPUID (0x40000000-0x4FFFFFFF is reserved for hypervisors, SDM Vol. 2A CPUID):
  *   0x40000000  EAX = highest Keel leaf (KEEL_CPUID_LEAF_MAX),
  *               EBX = ECX = EDX = KEEL_CPUID_SIGNATURE ("KeelKeelKeel")
  *   0x40000001  EAX = KEEL_ABI_VERSION, EBX = ECX = EDX = 0
