@@ -14,7 +14,7 @@ WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes 
 # ---------------------------------------------------------------- Keel itself
 KERNEL_CFLAGS := -std=gnu11 -ffreestanding -fno-pic -fno-pie -mno-red-zone -mgeneral-regs-only \
 	-mcmodel=small -fno-stack-protector -fno-omit-frame-pointer -fcf-protection=none \
-	-fno-strict-aliasing -fno-common -g $(WARN) -I. -I$(BUILD)/gen -MMD -MP
+	-fno-strict-aliasing -fno-common -g $(WARN) -I. -Iguest-abi -I$(BUILD)/gen -MMD -MP
 ifeq ($(DEBUG),1)
 KERNEL_CFLAGS += -O1 -DDEBUG -fsanitize=undefined -fsanitize-undefined-trap-on-error
 else
@@ -56,7 +56,7 @@ $(BUILD)/keel.elf: $(KERNEL_OBJS) linker.ld
 # ---------------------------------------------------------------- unit tests
 # Host-compiled tests of the pure logic: tests/unit/test_NAME.c linked with
 # the sources listed in unit_NAME.
-UNIT_CFLAGS := -std=gnu11 -O1 -g $(WARN) -Wno-missing-prototypes -I. -DHOST_TEST \
+UNIT_CFLAGS := -std=gnu11 -O1 -g $(WARN) -Wno-missing-prototypes -I. -Iguest-abi -DHOST_TEST \
 	-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 UNIT_COV ?= 0
 ifeq ($(UNIT_COV),1)
@@ -81,6 +81,7 @@ unit_mb1_load := kernel/mb1_load.c
 unit_bootvm_parse := kernel/bootvm_parse.c kernel/cmdline.c kernel/format.c
 unit_decode := arch/x86/decode.c
 unit_emulate := arch/x86/emulate.c arch/x86/decode.c
+unit_hypercall := kernel/hypercall.c
 
 UNIT_TESTS := $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(addprefix $(BUILD)/unit/test_,$(UNIT_TESTS))

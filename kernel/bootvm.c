@@ -281,6 +281,7 @@ static struct vm *create_one(const struct boot_module *m, const struct bootvm_sp
 			vm_destroy(vm);
 		return NULL;
 	}
+	vm->kind = VM_KIND_BOOT;
 	v0 = vm->vcpus[0];
 	vcpu_set_flat32_state(v0, GDT_GPA, entry);
 	v0->arch.regs.gpr[GPR_RAX] = MB1_BOOT_MAGIC;

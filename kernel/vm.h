@@ -73,8 +73,19 @@ struct mmio_handler {
 
 enum vm_state { VM_RUNNING, VM_ENDED };
 
+/*
+ * Who the VM is, which decides the hypercalls it may make (kernel/hypercall.c):
+ * the management calls are the control guest's alone.
+ */
+enum vm_kind {
+	VM_KIND_BOOT,		/* a boot-time VM (kernel/bootvm.c) */
+	VM_KIND_CONTROL,	/* the control guest (arch/x86/control.c) */
+	NR_VM_KINDS,
+};
+
 struct vm {
 	char name[VM_NAME_LEN];
+	enum vm_kind kind;
 	u64 mem_size;
 	struct pagetable gpt;		/* EPT or NPT */
 	u64 gpa_gen;			/* bumped when gpt loses or changes mappings */

@@ -481,8 +481,10 @@ static int create_vm(unsigned int nr, const char **why)
 	int r = vm ? 0 : -ENOMEM;
 
 	*why = "out of Keel's memory for the VM";
-	if (!r)
+	if (!r) {
+		vm->kind = VM_KIND_CONTROL;
 		r = map_machine(vm);
+	}
 	if (!r)
 		r = add_devices(vm);
 	for (unsigned int i = 0; !r && i < nr; i++) {

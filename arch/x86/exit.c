@@ -10,11 +10,13 @@
 #include "arch/x86/irqchip/irqchip.h"
 #include "arch/x86/vcpu.h"
 #include "kernel/errno.h"
+#include "kernel/hypercall.h"
 #include "kernel/keel.h"
 #include "kernel/mm.h"
 #include "kernel/printk.h"
 #include "kernel/string.h"
 #include "kernel/vm.h"
+#include "keel/hypercall.h"
 
 #define RFLAGS_IF BIT(9)
 #define REP_BATCH 4096	/* string I/O iterations per exit; the guest re-executes for more */
@@ -51,17 +53,17 @@ void cpuid_policy(u32 leaf, u32 subleaf, u32 out[4])
 {
 	struct cpuid_regs r = { 0 };
 
-	if (leaf == 0x40000000) {
-		out[0] = 0x40000002;
+	if (leaf == KEEL_CPUID_LEAF_SIGNATURE) {
+		out[0] = KEEL_CPUID_LEAF_MAX;
 		out[1] = out[2] = out[3] = KEEL_CPUID_SIGNATURE;
 		return;
 	}
-	if (leaf == 0x40000001) {
+	if (leaf == KEEL_CPUID_LEAF_ABI) {
 		out[0] = KEEL_ABI_VERSION;
 		out[1] = out[2] = out[3] = 0;
 		return;
 	}
-	if (leaf == 0x40000002) {	/* Keel's reservation: base, then size, low halves first */
+	if (leaf == KEEL_CPUID_LEAF_RESERVED) {	/* base, then size, low halves first */
 		out[0] = (u32)mm.reserve_base;
 		out[1] = (u32)(mm.reserve_base >> 32);
 		out[2] = (u32)mm.reserve_size;
@@ -120,19 +122,26 @@ static enum vcpu_action handle_hlt(struct vcpu *v, struct vm_exit *e)
 	return VCPU_BLOCK;
 }
 
-/* Hypercalls from CPL 0 only; RAX = number, result in RAX (0 or a negative errno). */
+/*
+ * Keel's hypercall ABI (guest-abi/keel/hypercall.h), dispatched by
+ * kernel/hypercall.c; only RAX changes. The CPL is SS.DPL (SDM Vol. 3A
+ * 5.5). Outside 64-bit mode the upper register halves are undefined (SDM
+ * Vol. 1 3.4.1.1), so only the low 32 bits count, as in KVM.
+ */
 static enum vcpu_action handle_hypercall(struct vcpu *v, struct vm_exit *e)
 {
-	u64 *rax = &v->arch.regs.gpr[GPR_RAX];
+	u64 *g = v->arch.regs.gpr;
+	u64 mask = vcpu_mode(v) == X86_MODE_64 ? ~0ULL : 0xffffffffULL;
+	struct hypercall hc = {
+		.vm = v->vm,
+		.nr = g[GPR_RAX] & mask,
+		.arg = { g[GPR_RBX] & mask, g[GPR_RCX] & mask, g[GPR_RDX] & mask, g[GPR_RSI] & mask },
+	};
 	struct segment ss;
 
 	virt->get_segment(v, SEG_SS, &ss);
-	if (ss.dpl != 0)
-		*rax = (u64)-EPERM;
-	else if (*rax == HYPERCALL_VERSION)
-		*rax = KEEL_ABI_VERSION;
-	else
-		*rax = (u64)-ENOSYS;
+	hc.cpl = ss.dpl;
+	g[GPR_RAX] = (u64)hypercall_dispatch(&hc);
 	return skip(v, e);
 }
 

@@ -6,10 +6,6 @@
 #include "arch/x86/virt.h"
 #include "kernel/arch_vcpu.h"
 
-#define KEEL_CPUID_SIGNATURE 0x6c65654b	/* "Keel" */
-#define HYPERCALL_VERSION 0
-#define KEEL_ABI_VERSION 1
-
 enum vcpu_action handle_exit(struct vcpu *v, struct vm_exit *e);
 /* The CPUID a guest sees for (@leaf, @subleaf). */
 void cpuid_policy(u32 leaf, u32 subleaf, u32 out[4]);

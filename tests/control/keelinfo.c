@@ -29,8 +29,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "keel/hypercall.h"
+
 #define PAGE 4096u
-#define KEEL_SIG 0x6c65654bu /* "Keel" */
 
 struct regs {
 	uint32_t a, b, c, d;
@@ -48,7 +49,7 @@ static struct regs cpuid(uint32_t leaf)
 /* Whether CPUID 0x40000000 says "Keel"; VERBOSE prints what it says. */
 static int has_sig(int verbose)
 {
-	struct regs r = cpuid(0x40000000u);
+	struct regs r = cpuid(KEEL_CPUID_LEAF_SIGNATURE);
 	char text[13];
 
 	memcpy(text, &r.b, 4);
@@ -61,7 +62,8 @@ static int has_sig(int verbose)
 	if (verbose)
 		printf("sig: cpuid 0x40000000 eax=%#" PRIx32 " ebx=%#" PRIx32 " ecx=%#" PRIx32
 		       " edx=%#" PRIx32 " \"%s\"\n", r.a, r.b, r.c, r.d, text);
-	return r.b == KEEL_SIG && r.c == KEEL_SIG && r.d == KEEL_SIG;
+	return r.b == KEEL_CPUID_SIGNATURE && r.c == KEEL_CPUID_SIGNATURE &&
+	       r.d == KEEL_CPUID_SIGNATURE;
 }
 
 static int cmd_sig(void)
@@ -84,7 +86,7 @@ static int cmd_reserved(void)
 		fputs("reserved: no Keel signature, leaf 0x40000002 means nothing\n", stderr);
 		return 1;
 	}
-	r = cpuid(0x40000002u);
+	r = cpuid(KEEL_CPUID_LEAF_RESERVED);
 	printf("%#" PRIx64 " %#" PRIx64 "\n", (uint64_t)r.b << 32 | r.a,
 	       (uint64_t)r.d << 32 | r.c);
 	return 0;

@@ -51,7 +51,7 @@ build_initramfs() {
 	scripts/debian-kernel.sh "$build/debian" || return 1
 	gcc -std=gnu11 -static -Os -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 		-Wmissing-prototypes -Wundef -Wvla -Wpointer-arith -Wwrite-strings -Wformat=2 \
-		-Wimplicit-fallthrough -Wno-unused-parameter \
+		-Wimplicit-fallthrough -Wno-unused-parameter -Iguest-abi \
 		-o "$out/keelinfo" tests/control/keelinfo.c || return 1
 	# Debian builds virtio and e1000 as modules.
 	for m in virtio_pci virtio_blk virtio_net e1000; do

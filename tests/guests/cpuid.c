@@ -5,6 +5,7 @@
  * Keel's leaf 0x40000000.
  */
 #include "guest.h"
+#include "keel/hypercall.h"
 
 #define CPUID1_ECX_VMX		(1u << 5)
 #define CPUID1_ECX_HYPERVISOR	(1u << 31)
@@ -52,7 +53,7 @@ static void check_features(void)
 
 static void check_hypervisor_leaf(void)
 {
-	struct cpuid_regs r = cpuid(0x40000000, 0);
+	struct cpuid_regs r = cpuid(KEEL_CPUID_LEAF_SIGNATURE, 0);
 	char sig[13];
 
 	memcpy(sig, &r.ebx, 4);
@@ -61,10 +62,11 @@ static void check_hypervisor_leaf(void)
 	sig[12] = 0;
 	printf("leaf 0x40000000: eax %#x signature \"%s\"\n", r.eax,
 	       printable(sig, 12) ? sig : "(not printable)");
-	check_eq(r.eax, 0x40000002, "leaf 0x40000000: EAX (max hypervisor leaf)");
-	check(!memcmp(sig, "KeelKeelKeel", 12), "leaf 0x40000000: signature KeelKeelKeel");
+	check_eq(r.eax, KEEL_CPUID_LEAF_MAX, "leaf 0x40000000: EAX (max hypervisor leaf)");
+	check(r.ebx == KEEL_CPUID_SIGNATURE && r.ecx == KEEL_CPUID_SIGNATURE &&
+	      r.edx == KEEL_CPUID_SIGNATURE, "leaf 0x40000000: signature KeelKeelKeel");
 	/* Keel's reservation: at least 16 MiB, 2 MiB-aligned (docs/control-guest.md) */
-	r = cpuid(0x40000002, 0);
+	r = cpuid(KEEL_CPUID_LEAF_RESERVED, 0);
 	check(r.ecx >= (16u << 20) || r.edx, "leaf 0x40000002: reservation size at least 16 MiB");
 	check(!(r.eax & 0x1fffff), "leaf 0x40000002: reservation base 2 MiB-aligned");
 }

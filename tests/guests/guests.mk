@@ -57,7 +57,7 @@ GUEST_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -nostdlib -fno-pic -fno-pie \
 	-mno-red-zone -mgeneral-regs-only -fno-stack-protector -fcf-protection=none \
 	-fno-asynchronous-unwind-tables -fno-strict-aliasing -fno-common \
 	-fno-tree-loop-distribute-patterns $(GUEST_WARN) \
-	-I$(GUEST_DIR)/lib -Itests/bench -MMD -MP
+	-I$(GUEST_DIR)/lib -Itests/bench -Iguest-abi -MMD -MP
 GUEST_CFLAGS_32 := -m32 -march=i686
 GUEST_CFLAGS_64 := -m64 -mcmodel=small
 GUEST_LDEMU_32 := -m elf_i386

@@ -5,6 +5,7 @@
  * code, print a line through the UART from it, and come back.
  */
 #include "guest.h"
+#include "keel/hypercall.h"
 
 extern char rm_main[];
 extern u32 rm_results[9];	/* written by rm_main */
@@ -24,7 +25,7 @@ void guest_main(void)
 	asm volatile(ASM_TRY_BEGIN "ud2" ASM_TRY_END : : : "memory");
 	check_trap(UD_VECTOR, 0, true, "ud2 after the round trip");
 	check(rm_results[2] & (1u << 31), "real-mode CPUID leaf 1: hypervisor bit");
-	check_eq(rm_results[3], 0x40000002, "real-mode CPUID 0x40000000 EAX");
-	check(!memcmp(&rm_results[4], "KeelKeelKeel", 12),
-	      "real-mode CPUID 0x40000000 signature KeelKeelKeel");
+	check_eq(rm_results[3], KEEL_CPUID_LEAF_MAX, "real-mode CPUID 0x40000000 EAX");
+	check(rm_results[4] == KEEL_CPUID_SIGNATURE && rm_results[5] == KEEL_CPUID_SIGNATURE &&
+	      rm_results[6] == KEEL_CPUID_SIGNATURE, "real-mode CPUID 0x40000000 signature KeelKeelKeel");
 }

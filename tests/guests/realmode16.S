@@ -5,6 +5,7 @@
  * line sent through THR) and an unclaimed port, results left in rm_results
  * for realmode.c to check in protected mode.
  */
+#include "keel/hypercall.h"
 #include "layout.h"
 
 /* Result n, addressed from BX = the offset of rm_results (found at run time). */
@@ -26,7 +27,7 @@ rm_main:
 	cpuid
 	popl	%ebx
 	movl	%ecx, RES(2)			/* leaf 1 ECX */
-	movl	$0x40000000, %eax
+	movl	$KEEL_CPUID_LEAF_SIGNATURE, %eax
 	xorl	%ecx, %ecx
 	pushw	%bx
 	cpuid

@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Hypercall dispatch: numbers in and out of range, CPL, VM kinds, KEEL_HC_GET_INFO's arguments. */
+#include "kernel/errno.h"
+#include "kernel/hypercall.h"
+#include "kernel/vm.h"
+#include "keel/hypercall.h"
+#include "test.h"
+
+/* Guest RAM for the stub: guest-physical [RAM_BASE, RAM_BASE + sizeof(ram)). */
+#define RAM_BASE 0x10000ULL
+static u8 ram[8192];
+static unsigned int nr_writes;
+
+int vm_write_phys(struct vm *vm, u64 gpa, const void *src, size_t len)
+{
+	nr_writes++;
+	if (gpa < RAM_BASE || gpa - RAM_BASE > sizeof(ram) || len > sizeof(ram) - (gpa - RAM_BASE))
+		return -EFAULT;
+	memcpy(ram + (gpa - RAM_BASE), src, len);
+	return 0;
+}
+
+void hv_info_fill(struct keel_hv_info *info)
+{
+	memcpy(info->version, "test", 5);
+	info->nr_cpus = 3;
+	info->vendor = KEEL_VENDOR_AMD;
+	info->virt = KEEL_VIRT_SVM;
+	info->tsc_khz = 2500000;
+	info->reserved_bytes = 48ULL << 20;
+	info->reserved_free_bytes = 40ULL << 20;
+	info->guest_free_bytes = 900ULL << 20;
+	info->uptime_ns = 123456789;
+}
+
+static struct vm boot_vm = { .name = "boot", .kind = VM_KIND_BOOT };
+static struct vm control_vm = { .name = "control", .kind = VM_KIND_CONTROL };
+
+static s64 call(struct vm *vm, unsigned int cpl, u64 nr, u64 a0, u64 a1, u64 a2, u64 a3)
+{
+	struct hypercall hc = { .vm = vm, .cpl = cpl, .nr = nr, .arg = { a0, a1, a2, a3 } };
+
+	return hypercall_dispatch(&hc);
+}
+
+static s64 get_info(u64 gpa, u64 size)
+{
+	return call(&control_vm, 0, KEEL_HC_GET_INFO, gpa, size, 0, 0);
+}
+
+TEST(version_from_every_kind)
+{
+	CHECK_EQ(call(&boot_vm, 0, KEEL_HC_VERSION, 0, 0, 0, 0), KEEL_ABI_VERSION);
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_VERSION, 0, 0, 0, 0), KEEL_ABI_VERSION);
+	/* Its arguments are ignored: a caller of any ABI version can ask. */
+	CHECK_EQ(call(&boot_vm, 0, KEEL_HC_VERSION, ~0ULL, 1, 2, 3), KEEL_ABI_VERSION);
+}
+
+TEST(unknown_numbers)
+{
+	static const u64 nrs[] = { KEEL_NR_HYPERCALLS, KEEL_NR_HYPERCALLS + 1, 0xff, 0x1000,
+				   0xffffffffULL, 0x100000000ULL, 0x100000001ULL,
+				   0x8000000000000000ULL, ~0ULL };
+
+	for (unsigned int i = 0; i < ARRAY_SIZE(nrs); i++) {
+		CHECK_EQ(call(&boot_vm, 0, nrs[i], 0, 0, 0, 0), -ENOSYS);
+		CHECK_EQ(call(&control_vm, 0, nrs[i], 0, 0, 0, 0), -ENOSYS);
+	}
+	/* 0x100000000 is not KEEL_HC_VERSION: the dispatch sees all 64 bits (exit.c truncates). */
+	CHECK_EQ(call(&control_vm, 0, 0x100000000ULL + KEEL_HC_GET_INFO, RAM_BASE, 4096, 0, 0), -ENOSYS);
+}
+
+/* CPL is checked before the number: user space learns nothing, not even which calls exist. */
+TEST(cpl_above_0_refused)
+{
+	for (unsigned int cpl = 1; cpl <= 3; cpl++) {
+		for (u64 nr = 0; nr <= KEEL_NR_HYPERCALLS; nr++) {
+			CHECK_EQ(call(&boot_vm, cpl, nr, 0, 0, 0, 0), -EPERM);
+			CHECK_EQ(call(&control_vm, cpl, nr, RAM_BASE, 4096, 0, 0), -EPERM);
+		}
+	}
+	nr_writes = 0;
+	CHECK_EQ(call(&control_vm, 3, KEEL_HC_GET_INFO, RAM_BASE, 4096, 0, 0), -EPERM);
+	CHECK_EQ(nr_writes, 0);
+}
+
+TEST(management_calls_are_the_control_guests)
+{
+	struct vm odd = { .name = "odd", .kind = NR_VM_KINDS };
+
+	nr_writes = 0;
+	CHECK_EQ(call(&boot_vm, 0, KEEL_HC_GET_INFO, RAM_BASE, 4096, 0, 0), -EPERM);
+	CHECK_EQ(nr_writes, 0);
+	CHECK_EQ(call(&odd, 0, KEEL_HC_VERSION, 0, 0, 0, 0), -EPERM);
+	CHECK_EQ(call(&odd, 0, KEEL_HC_GET_INFO, RAM_BASE, 4096, 0, 0), -EPERM);
+}
+
+TEST(get_info_arguments)
+{
+	nr_writes = 0;
+	CHECK_EQ(get_info(RAM_BASE, 0), -E2BIG);
+	CHECK_EQ(get_info(RAM_BASE, sizeof(struct keel_hv_info) - 1), -E2BIG);
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_GET_INFO, RAM_BASE, 4096, 1, 0), -EINVAL);
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_GET_INFO, RAM_BASE, 4096, 0, 1ULL << 63), -EINVAL);
+	CHECK_EQ(nr_writes, 0);
+	CHECK_EQ(get_info(0, 4096), -EFAULT);
+	CHECK_EQ(get_info(RAM_BASE - 8, 4096), -EFAULT);
+	CHECK_EQ(get_info(RAM_BASE + sizeof(ram) - sizeof(struct keel_hv_info) + 1, 4096), -EFAULT);
+	CHECK_EQ(get_info(~0ULL - 8, 4096), -EFAULT);
+}
+
+TEST(get_info_writes_the_structure)
+{
+	u64 gpa = RAM_BASE + sizeof(ram) - sizeof(struct keel_hv_info);
+	struct keel_hv_info info;
+
+	memset(ram, 0xaa, sizeof(ram));
+	CHECK_EQ(get_info(gpa, sizeof(struct keel_hv_info)), sizeof(struct keel_hv_info));
+	memcpy(&info, ram + (gpa - RAM_BASE), sizeof(info));
+	CHECK_EQ(info.abi_version, KEEL_ABI_VERSION);
+	CHECK_EQ(info.size, sizeof(struct keel_hv_info));
+	CHECK(!strcmp(info.version, "test"));
+	CHECK_EQ(info.version[KEEL_VERSION_LEN - 1], 0);	/* the rest zeroed, not stack contents */
+	CHECK_EQ(info.nr_cpus, 3);
+	CHECK_EQ(info.vendor, KEEL_VENDOR_AMD);
+	CHECK_EQ(info.virt, KEEL_VIRT_SVM);
+	CHECK_EQ(info.tsc_khz, 2500000);
+	CHECK_EQ(info.reserved_bytes, 48ULL << 20);
+	CHECK_EQ(info.reserved_free_bytes, 40ULL << 20);
+	CHECK_EQ(info.guest_free_bytes, 900ULL << 20);
+	CHECK_EQ(info.uptime_ns, 123456789);
+	CHECK_EQ(ram[gpa - RAM_BASE - 1], 0xaa);	/* nothing before the buffer */
+	/* A larger buffer is fine; only the structure is written. */
+	memset(ram, 0xaa, sizeof(ram));
+	CHECK_EQ(get_info(RAM_BASE, ~0ULL), sizeof(struct keel_hv_info));
+	CHECK_EQ(ram[sizeof(struct keel_hv_info)], 0xaa);
+}
+
+TEST_MAIN("hypercall", T(version_from_every_kind), T(unknown_numbers), T(cpl_above_0_refused),
+	  T(management_calls_are_the_control_guests), T(get_info_arguments),
+	  T(get_info_writes_the_structure))
