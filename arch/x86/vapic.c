@@ -176,37 +176,43 @@ static void mirror_logical_id(struct vlapic *l, u32 off)
 		apic_write(off, l->regs[off / 4]);
 }
 
-static int mmio_read(struct vcpu *v, u64 gpa, unsigned int size, u64 *val)
+/* A relocated or disabled xAPIC leaves the page to whatever else is there: not mine. */
+static int mmio_read(struct vcpu *v, void *opaque, u64 gpa, unsigned int size, u64 *val)
 {
 	struct vapic *a = v->arch.apic;
 	u64 flags = spin_lock_irqsave(&a->lock);
+	int r = IO_NOT_MINE;
 
-	*val = vlapic_mmio_claims(&a->lapic, gpa) ?
-	       vlapic_mmio_read(&a->lapic, gpa & (PAGE_SIZE - 1), size) : ~0ULL;
+	if (vlapic_mmio_claims(&a->lapic, gpa)) {
+		*val = vlapic_mmio_read(&a->lapic, gpa & (PAGE_SIZE - 1), size);
+		r = IO_HANDLED;
+	}
 	spin_unlock_irqrestore(&a->lock, flags);
-	return 0;
+	return r;
 }
 
-static int mmio_write(struct vcpu *v, u64 gpa, unsigned int size, u64 val)
+static int mmio_write(struct vcpu *v, void *opaque, u64 gpa, unsigned int size, u64 val)
 {
 	struct vapic *a = v->arch.apic;
 	u32 off = gpa & (PAGE_SIZE - 1);
 	u64 flags = spin_lock_irqsave(&a->lock);
+	int r = IO_NOT_MINE;
 
 	if (vlapic_mmio_claims(&a->lapic, gpa)) {
 		vlapic_mmio_write(&a->lapic, off, size, (u32)val);
 		mirror_logical_id(&a->lapic, off);
+		r = IO_HANDLED;
 	}
 	spin_unlock_irqrestore(&a->lock, flags);
 	deliver_queued(v);
-	return 0;
+	return r;
 }
 
 int vapic_add_mmio(struct vm *vm)
 {
-	static const struct mmio_handler h = { APIC_PAGE, PAGE_SIZE, mmio_read, mmio_write };
+	static const struct io_dev_ops ops = { mmio_read, mmio_write };
 
-	return vm_add_mmio(vm, &h);
+	return io_bus_register(&vm->mmio, APIC_PAGE, PAGE_SIZE, &ops, NULL);
 }
 
 static bool apic_msr(u32 msr)

@@ -19,7 +19,7 @@ void vapic_setup(void);
 /* A vLAPIC for @v, which runs only on physical CPU @cpu and carries its APIC ID. */
 int vapic_create(struct vcpu *v, unsigned int cpu, bool bsp);
 void vapic_free(struct vcpu *v);
-/* The xAPIC page at 0xFEE00000, for vm_add_mmio(). */
+/* The xAPIC page at 0xFEE00000 on the VM's MMIO bus. */
 int vapic_add_mmio(struct vm *vm);
 /* IA32_APIC_BASE, the x2APIC MSRs and IA32_TSC_DEADLINE: 0, -EPERM (#GP), or -ENOENT (not an APIC MSR). */
 int vapic_msr_read(struct vcpu *v, u32 msr, u64 *val);
