@@ -76,6 +76,7 @@ unit_ept := kernel/pagetable.c arch/x86/vmx/ept.c
 unit_linux_boot := kernel/linux_boot.c kernel/memmap.c
 unit_vlapic := arch/x86/vlapic.c
 unit_iobus := kernel/iobus.c
+unit_iobus_ldflags := -pthread
 unit_vuart := kernel/vuart.c
 unit_mb1_load := kernel/mb1_load.c
 unit_bootvm_parse := kernel/bootvm_parse.c kernel/cmdline.c kernel/format.c

@@ -4,12 +4,6 @@
 #include "kernel/iobus.h"
 #include "kernel/mm.h"
 
-struct io_table {
-	struct io_table *retired_next;
-	u32 nr;				/* at least 1: an empty bus has no table */
-	struct io_range r[];		/* sorted by base, disjoint */
-};
-
 void io_bus_init(struct io_bus *bus, u64 last)
 {
 	*bus = (struct io_bus){ .last = last, .lock = SPINLOCK_INIT };
@@ -28,42 +22,6 @@ void io_bus_destroy(struct io_bus *bus)
 	kfree(bus->table);
 	bus->table = NULL;
 	bus->retired = NULL;
-}
-
-/*
- * The last range whose base is at most @addr, then one unsigned compare: an
- * @addr below that base wraps to more than its length (base + len cannot
- * wrap). Each halving step is a conditional move, not a branch.
- */
-const struct io_range *io_bus_find(const struct io_bus *bus, u64 addr)
-{
-	const struct io_table *t = __atomic_load_n(&bus->table, __ATOMIC_ACQUIRE);
-	const struct io_range *r;
-
-	if (!t)
-		return NULL;
-	r = t->r;
-	for (u32 n = t->nr; n > 1; n -= n / 2)
-		r = r[n / 2].base <= addr ? r + n / 2 : r;
-	return addr - r->base < r->len ? r : NULL;
-}
-
-int io_bus_read(const struct io_bus *bus, struct vcpu *v, u64 addr, unsigned int size, u64 *val)
-{
-	const struct io_range *r = io_bus_find(bus, addr);
-
-	if (!r || !r->ops->read)
-		return IO_NOT_MINE;
-	return r->ops->read(v, r->opaque, addr, size, val);
-}
-
-int io_bus_write(const struct io_bus *bus, struct vcpu *v, u64 addr, unsigned int size, u64 val)
-{
-	const struct io_range *r = io_bus_find(bus, addr);
-
-	if (!r || !r->ops->write)
-		return IO_NOT_MINE;
-	return r->ops->write(v, r->opaque, addr, size, val);
 }
 
 /* How many ranges start at or below @addr. */
@@ -132,7 +90,8 @@ int io_bus_register(struct io_bus *bus, u64 base, u64 len, const struct io_dev_o
 	spin_lock(&bus->lock);
 	t = bus->table;
 	at = nr_at_or_below(t, base);
-	if ((at > 0 && overlaps(&t->r[at - 1], base, len)) || (t && at < t->nr && overlaps(&t->r[at], base, len)))
+	if ((at > 0 && overlaps(&t->r[at - 1], base, len)) ||
+	    (t && at < t->nr && overlaps(&t->r[at], base, len)))
 		r = -EEXIST;
 	else
 		r = publish(bus, t, at, &add);

@@ -42,13 +42,18 @@ struct io_range {
 	void *opaque;
 };
 
-struct io_table;
+/* Immutable once published; only kernel/iobus.c builds one. */
+struct io_table {
+	struct io_table *retired_next;
+	u32 nr;				/* at least 1: an empty bus has no table */
+	struct io_range r[];		/* sorted by base, disjoint */
+};
 
 struct io_bus {
 	struct io_table *table;		/* the current ranges, NULL if none; read with acquire */
 	struct io_table *retired;	/* tables replaced while readers may still use them */
 	u64 last;			/* the highest address on the bus */
-	struct spinlock lock;		/* serializes writers */
+	struct spinlock lock;		/* serializes writers; never taken in interrupt context */
 };
 
 /* An empty bus of addresses 0..@last (0xffff for ports, ~0 for MMIO). */
@@ -63,10 +68,46 @@ int io_bus_register(struct io_bus *bus, u64 base, u64 len, const struct io_dev_o
  * device's state must outlive it (today every device lives as long as its VM).
  */
 int io_bus_unregister(struct io_bus *bus, u64 base, u64 len, const struct io_dev_ops *ops, void *opaque);
-/* The range holding @addr, or NULL; valid until io_bus_destroy(). */
-const struct io_range *io_bus_find(const struct io_bus *bus, u64 addr);
+
+/*
+ * The range holding @addr, or NULL; valid until io_bus_destroy(). Inline, as
+ * it runs on every I/O exit: the last range whose base is at most @addr, then
+ * one unsigned compare (an @addr below that base wraps to more than its
+ * length, since base + len cannot wrap). Each halving step compiles to a
+ * conditional move rather than a branch.
+ */
+static inline const struct io_range *io_bus_find(const struct io_bus *bus, u64 addr)
+{
+	const struct io_table *t = __atomic_load_n(&bus->table, __ATOMIC_ACQUIRE);
+	const struct io_range *r;
+
+	if (!t)
+		return NULL;
+	r = t->r;
+	for (u32 n = t->nr; n > 1; n -= n / 2)
+		r = r[n / 2].base <= addr ? r + n / 2 : r;
+	return addr - r->base < r->len ? r : NULL;
+}
+
 /* The handler's answer for @addr, or IO_NOT_MINE if no range holds it. */
-int io_bus_read(const struct io_bus *bus, struct vcpu *v, u64 addr, unsigned int size, u64 *val);
-int io_bus_write(const struct io_bus *bus, struct vcpu *v, u64 addr, unsigned int size, u64 val);
+static inline int io_bus_read(const struct io_bus *bus, struct vcpu *v, u64 addr, unsigned int size,
+			      u64 *val)
+{
+	const struct io_range *r = io_bus_find(bus, addr);
+
+	if (!r || !r->ops->read)
+		return IO_NOT_MINE;
+	return r->ops->read(v, r->opaque, addr, size, val);
+}
+
+static inline int io_bus_write(const struct io_bus *bus, struct vcpu *v, u64 addr, unsigned int size,
+			       u64 val)
+{
+	const struct io_range *r = io_bus_find(bus, addr);
+
+	if (!r || !r->ops->write)
+		return IO_NOT_MINE;
+	return r->ops->write(v, r->opaque, addr, size, val);
+}
 
 #endif

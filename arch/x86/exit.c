@@ -282,8 +282,8 @@ static enum vcpu_action handle_msr(struct vcpu *v, struct vm_exit *e)
  * (vm->unclaimed_*, kernel/vm.h); without one, reads keep the all ones the
  * caller put in *@val and writes are dropped, as on an empty bus.
  */
-static int bus_read(struct vcpu *v, const struct io_bus *bus, const struct io_dev_ops *unclaimed,
-		    u64 addr, unsigned int size, u64 *val)
+static inline int bus_read(struct vcpu *v, const struct io_bus *bus, const struct io_dev_ops *unclaimed,
+			   u64 addr, unsigned int size, u64 *val)
 {
 	int r = io_bus_read(bus, v, addr, size, val);
 
@@ -292,8 +292,8 @@ static int bus_read(struct vcpu *v, const struct io_bus *bus, const struct io_de
 	return r == IO_NOT_MINE ? 0 : r;
 }
 
-static int bus_write(struct vcpu *v, const struct io_bus *bus, const struct io_dev_ops *unclaimed,
-		     u64 addr, unsigned int size, u64 val)
+static inline int bus_write(struct vcpu *v, const struct io_bus *bus, const struct io_dev_ops *unclaimed,
+			    u64 addr, unsigned int size, u64 val)
 {
 	int r = io_bus_write(bus, v, addr, size, val);
 

@@ -5,6 +5,8 @@
 #include "kernel/mm.h"
 #include "test.h"
 
+#include <pthread.h>
+
 /* kmalloc() for the host: malloc, with a failure on demand and a count of live blocks. */
 static int fail_allocs;
 static int live_allocs;
@@ -297,7 +299,63 @@ TEST(many_ranges)
 	CHECK_EQ(live_allocs, 0);
 }
 
+/* Readers racing a writer always find the ranges that stay registered, and never a torn table. */
+struct reader {
+	struct io_bus *bus;
+	bool *stop;
+	unsigned long lookups, misses;
+};
+
+static void *read_loop(void *arg)
+{
+	struct reader *r = arg;
+
+	while (!__atomic_load_n(r->stop, __ATOMIC_RELAXED)) {
+		for (u64 port = 0x100; port < 0x200; port += 0x40) {
+			const struct io_range *e = io_bus_find(r->bus, port + 3);
+
+			r->lookups++;
+			if (!e || e->base != port || ((struct dev *)e->opaque)->id != (int)port)
+				r->misses++;
+		}
+	}
+	return NULL;
+}
+
+TEST(lookups_during_changes)
+{
+	static struct dev fixed[4], moving[64];
+	struct reader rd[2];
+	bool stop = false;
+	pthread_t th[2];
+	struct io_bus bus;
+
+	io_bus_init(&bus, 0xffff);
+	for (unsigned int i = 0; i < 4; i++) {
+		fixed[i] = (struct dev){ .id = (int)(0x100 + i * 0x40) };
+		CHECK_EQ(io_bus_register(&bus, 0x100 + i * 0x40, 8, &ops, &fixed[i]), 0);
+	}
+	for (int i = 0; i < 2; i++) {
+		rd[i] = (struct reader){ .bus = &bus, .stop = &stop };
+		CHECK_EQ(pthread_create(&th[i], NULL, read_loop, &rd[i]), 0);
+	}
+	for (unsigned int round = 0; round < 50; round++) {
+		for (unsigned int i = 0; i < 64; i++)
+			CHECK_EQ(io_bus_register(&bus, 0x1000 + ((i * 37) % 64) * 0x10, 0x10, &ops, &moving[i]), 0);
+		for (unsigned int i = 0; i < 64; i++)
+			CHECK_EQ(io_bus_unregister(&bus, 0x1000 + ((i * 37) % 64) * 0x10, 0x10, &ops, &moving[i]), 0);
+	}
+	__atomic_store_n(&stop, true, __ATOMIC_RELAXED);
+	for (int i = 0; i < 2; i++) {
+		pthread_join(th[i], NULL);
+		CHECK(rd[i].lookups > 0);
+		CHECK_EQ(rd[i].misses, 0);
+	}
+	io_bus_destroy(&bus);
+	CHECK_EQ(live_allocs, 0);
+}
+
 TEST_MAIN("iobus", T(sorted_whatever_the_order), T(overlap_refused_adjacency_allowed),
 	  T(empty_and_wrapping_ranges_refused), T(whole_space_in_one_range), T(unregister),
 	  T(handlers_get_their_opaque_and_the_access), T(not_mine_and_errors_propagate),
-	  T(out_of_memory_leaves_the_bus_unchanged), T(many_ranges))
+	  T(out_of_memory_leaves_the_bus_unchanged), T(many_ranges), T(lookups_during_changes))
