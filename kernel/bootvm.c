@@ -58,9 +58,9 @@ static void uart_flush(struct vm *vm, struct platform *p)
 	p->len = 0;
 }
 
-static int uart_out(struct vcpu *v, u16 port, unsigned int size, u32 val)
+static int uart_out(struct vcpu *v, void *opaque, u64 port, unsigned int size, u64 val)
 {
-	struct platform *p = plat(v);
+	struct platform *p = opaque;
 	u64 flags;
 
 	if (port == UART_BASE + 7) {
@@ -78,21 +78,23 @@ static int uart_out(struct vcpu *v, u16 port, unsigned int size, u32 val)
 	return 0;
 }
 
-static int uart_in(struct vcpu *v, u16 port, unsigned int size, u32 *val)
+static int uart_in(struct vcpu *v, void *opaque, u64 port, unsigned int size, u64 *val)
 {
-	*val = port == UART_BASE + 5 ? 0x60 : port == UART_BASE + 7 ? plat(v)->scratch_port : 0;
+	struct platform *p = opaque;
+
+	*val = port == UART_BASE + 5 ? 0x60 : port == UART_BASE + 7 ? p->scratch_port : 0;
 	return 0;
 }
 
-static int exit_out(struct vcpu *v, u16 port, unsigned int size, u32 val)
+static int exit_out(struct vcpu *v, void *opaque, u64 port, unsigned int size, u64 val)
 {
 	vm_end(v->vm, val, NULL);
 	return 0;
 }
 
-static int testdev_read(struct vcpu *v, u64 gpa, unsigned int size, u64 *val)
+static int testdev_read(struct vcpu *v, void *opaque, u64 gpa, unsigned int size, u64 *val)
 {
-	struct platform *p = plat(v);
+	struct platform *p = opaque;
 	u64 off = gpa - TESTDEV_BASE, reg[2] = { 0, 0 };
 
 	if (off + size <= sizeof(p->scratch)) {
@@ -141,9 +143,9 @@ static void raise_later(struct vcpu *v, u32 val)
 		irqchip_raise_extint(v, vector, delay);
 }
 
-static int testdev_write(struct vcpu *v, u64 gpa, unsigned int size, u64 val)
+static int testdev_write(struct vcpu *v, void *opaque, u64 gpa, unsigned int size, u64 val)
 {
-	struct platform *p = plat(v);
+	struct platform *p = opaque;
 	u64 off = gpa - TESTDEV_BASE;
 
 	__atomic_fetch_add(&p->writes, 1, __ATOMIC_SEQ_CST);
@@ -200,20 +202,25 @@ static void bootvm_ended(struct vm *vm)
 
 static int add_devices(struct vm *vm)
 {
-	static const struct io_handler uart = { UART_BASE, 8, uart_in, uart_out };
-	static const struct io_handler exitp = { EXIT_PORT, 4, NULL, exit_out };
-	static const struct mmio_handler testdev = { TESTDEV_BASE, PAGE_SIZE, testdev_read, testdev_write };
+	static const struct io_dev_ops uart = { uart_in, uart_out };
+	static const struct io_dev_ops exitp = { NULL, exit_out };
+	static const struct io_dev_ops testdev = { testdev_read, testdev_write };
+	struct platform *p = kzalloc(sizeof(*p));
+	int r;
 
-	vm->platform = kzalloc(sizeof(struct platform));
-	if (!vm->platform)
+	vm->platform = p;
+	if (!p)
 		return -ENOMEM;
-	if (vm_add_io(vm, &uart) || vm_add_io(vm, &exitp) || vm_add_mmio(vm, &testdev) ||
-	    irqchip_add_mmio(vm))
-		return -ENOSPC;
-	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
-		if (irqchip_configure(vm->vcpus[i], i, true))
-			return -EINVAL;
-	return 0;
+	r = io_bus_register(&vm->pio, UART_BASE, 8, &uart, p);
+	if (!r)
+		r = io_bus_register(&vm->pio, EXIT_PORT, 4, &exitp, p);
+	if (!r)
+		r = io_bus_register(&vm->mmio, TESTDEV_BASE, PAGE_SIZE, &testdev, p);
+	if (!r)
+		r = irqchip_add_mmio(vm);
+	for (unsigned int i = 0; !r && i < vm->nr_vcpus; i++)
+		r = irqchip_configure(vm->vcpus[i], i, true);
+	return r;
 }
 
 /* GDT: null, flat code 0x08, flat data 0x10, a 32-bit TSS 0x18 (SDM Vol. 3A 3.4.5, 8.2.2). */

@@ -113,6 +113,8 @@ struct vm *vm_create(const char *name, u64 mem_size, unsigned int nr_vcpus)
 	if (!vm)
 		return NULL;
 	memcpy(vm->name, name, MIN(strlen(name), VM_NAME_LEN - 1));
+	io_bus_init(&vm->pio, 0xffff);
+	io_bus_init(&vm->mmio, ~0ULL);
 	vm->mem_size = ALIGN_UP(mem_size, PAGE_SIZE);
 	vm->gpt = (struct pagetable){ .fmt = virt->gpt_format, .max_leaf_level = 2,
 				      .alloc = gpt_alloc, .to_virt = gpt_to_virt };
@@ -148,6 +150,8 @@ void vm_destroy(struct vm *vm)
 	if (vm->gpt.root)
 		free_tables(vm, vm->gpt.root, 4);
 	virt->vm_free(vm);
+	io_bus_destroy(&vm->pio);
+	io_bus_destroy(&vm->mmio);
 	kfree(vm->platform);
 	kfree(vm);
 }
@@ -201,22 +205,6 @@ int vm_write_phys(struct vm *vm, u64 gpa, const void *src, size_t len)
 int vm_read_phys(struct vm *vm, u64 gpa, void *dst, size_t len)
 {
 	return copy_phys(vm, gpa, dst, len, false);
-}
-
-int vm_add_io(struct vm *vm, const struct io_handler *h)
-{
-	if (vm->nr_io >= VM_MAX_IO)
-		return -ENOSPC;
-	vm->io[vm->nr_io++] = *h;
-	return 0;
-}
-
-int vm_add_mmio(struct vm *vm, const struct mmio_handler *h)
-{
-	if (vm->nr_mmio >= VM_MAX_MMIO)
-		return -ENOSPC;
-	vm->mmio[vm->nr_mmio++] = *h;
-	return 0;
 }
 
 void vm_end(struct vm *vm, u64 status, const char *reason)

@@ -5,6 +5,7 @@
 
 #include "arch/x86/emulate.h"
 #include "arch/x86/virt.h"
+#include "kernel/iobus.h"
 #include "kernel/pagetable.h"
 #include "kernel/spinlock.h"
 #include "kernel/types.h"
@@ -12,8 +13,6 @@
 
 #define VM_NAME_LEN 16
 #define VM_MAX_VCPUS 256	/* the control guest: one per CPU */
-#define VM_MAX_IO 8
-#define VM_MAX_MMIO 20	/* the control guest: its LAPIC and up to 16 I/O APICs */
 
 /* vcpu->requests: work for the run loop before the next entry. */
 #define VCPU_REQ_EVENT BIT(0)	/* an interrupt source changed: look for something to inject */
@@ -58,19 +57,6 @@ struct vcpu {
 struct vm;
 struct vm_mem;
 
-struct io_handler {
-	u16 base, len;
-	/* Return 0, or a negative errno to stop the VM with an internal error. */
-	int (*in)(struct vcpu *v, u16 port, unsigned int size, u32 *val);
-	int (*out)(struct vcpu *v, u16 port, unsigned int size, u32 val);
-};
-
-struct mmio_handler {
-	u64 base, len;
-	int (*read)(struct vcpu *v, u64 gpa, unsigned int size, u64 *val);
-	int (*write)(struct vcpu *v, u64 gpa, unsigned int size, u64 val);
-};
-
 enum vm_state { VM_RUNNING, VM_ENDED };
 
 /*
@@ -100,9 +86,18 @@ struct vm {
 	unsigned int live_vcpus;	/* started and not parked or dead; under lock */
 	unsigned int halted_vcpus;	/* of those, in a HLT no event can end; under lock */
 	struct spinlock lock;
-	unsigned int nr_io, nr_mmio;
-	struct io_handler io[VM_MAX_IO];
-	struct mmio_handler mmio[VM_MAX_MMIO];
+	struct io_bus pio;		/* ports 0-0xFFFF */
+	struct io_bus mmio;		/* guest-physical addresses outside RAM */
+	/*
+	 * What an access no device claims (IO_NOT_MINE) becomes, decided by the
+	 * VM's owner. NULL, as for the control guest and boot-time VMs: reads
+	 * return all ones and writes are dropped, as on a bus with nothing on it.
+	 * The hook for VMs created through /dev/kvm: their ops will describe the
+	 * access in kvm_run (KVM_EXIT_IO, KVM_EXIT_MMIO) and answer a code that
+	 * makes the exit handler return to the VMM, completing the instruction
+	 * with the VMM's data at the next KVM_RUN.
+	 */
+	const struct io_dev_ops *unclaimed_pio, *unclaimed_mmio;
 	void *platform;			/* the boot-time VM's devices */
 	const struct irqchip_platform *irq_platform;	/* the APICs' link to the machine, or NULL */
 	void (*on_end)(struct vm *vm);
@@ -124,8 +119,6 @@ void *gpa_to_hva(struct vm *vm, u64 gpa, size_t len);
 /* Copies to / from guest-physical memory; -EFAULT if any byte is not RAM. */
 int vm_write_phys(struct vm *vm, u64 gpa, const void *src, size_t len);
 int vm_read_phys(struct vm *vm, u64 gpa, void *dst, size_t len);
-int vm_add_io(struct vm *vm, const struct io_handler *h);
-int vm_add_mmio(struct vm *vm, const struct mmio_handler *h);
 /* Ends the VM: @reason NULL for a clean exit with @status. Safe from any vCPU; the first call wins. */
 void vm_end(struct vm *vm, u64 status, const char *reason);
 /* Frees what vm_create() allocated once its last vCPU is dead. */

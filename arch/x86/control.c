@@ -123,7 +123,7 @@ static void raise_uart_irq(void)
 		irqchip_deliver(ctl.vm, &m, NULL);
 }
 
-static int uart_in(struct vcpu *v, u16 port, unsigned int size, u32 *val)
+static int uart_in(struct vcpu *v, void *opaque, u64 port, unsigned int size, u64 *val)
 {
 	u64 flags = spin_lock_irqsave(&ctl.lock);
 	bool edge;
@@ -136,7 +136,7 @@ static int uart_in(struct vcpu *v, u16 port, unsigned int size, u32 *val)
 	return 0;
 }
 
-static int uart_out(struct vcpu *v, u16 port, unsigned int size, u32 val)
+static int uart_out(struct vcpu *v, void *opaque, u64 port, unsigned int size, u64 val)
 {
 	u64 flags = spin_lock_irqsave(&ctl.lock);
 	bool edge;
@@ -376,13 +376,13 @@ static bool is_pm1b(u16 port)
 	return keel.acpi.pm1b_cnt && port - keel.acpi.pm1b_cnt < PM1_CNT_LEN;
 }
 
-static int pm1_in(struct vcpu *v, u16 port, unsigned int size, u32 *val)
+static int pm1_in(struct vcpu *v, void *opaque, u64 port, unsigned int size, u64 *val)
 {
 	*val = size == 1 ? inb(port) : size == 2 ? inw(port) : inl(port);
 	return 0;
 }
 
-static int pm1_out(struct vcpu *v, u16 port, unsigned int size, u32 val)
+static int pm1_out(struct vcpu *v, void *opaque, u64 port, unsigned int size, u64 val)
 {
 	bool b = is_pm1b(port);
 	u32 word = val << (8 * (port - (b ? keel.acpi.pm1b_cnt : keel.acpi.pm1a_cnt)));
@@ -406,17 +406,16 @@ static int pm1_out(struct vcpu *v, u16 port, unsigned int size, u32 val)
 /* PM1a and PM1b control exit to Keel; every other port passes through but COM1. */
 static int claim_ports(struct vm *vm)
 {
+	static const struct io_dev_ops pm1 = { pm1_in, pm1_out };
 	const u32 cnt[] = { keel.acpi.pm1a_cnt, keel.acpi.pm1b_cnt };
 	int r = 0;
 
 	virt->io_intercept(vm, 0, 0x10000, false);
 	for (unsigned int i = 0; !r && i < ARRAY_SIZE(cnt); i++) {
-		const struct io_handler h = { (u16)cnt[i], PM1_CNT_LEN, pm1_in, pm1_out };
-
 		if (!cnt[i] || cnt[i] > 0xffff - PM1_CNT_LEN)
 			continue;
 		virt->io_intercept(vm, (u16)cnt[i], PM1_CNT_LEN, true);
-		r = vm_add_io(vm, &h);
+		r = io_bus_register(&vm->pio, cnt[i], PM1_CNT_LEN, &pm1, NULL);
 	}
 	virt->io_intercept(vm, COM1, 8, true);
 	return r;
@@ -428,13 +427,13 @@ static int claim_ports(struct vm *vm)
  * but a write there is a bug or an attack: the first few are logged with
  * where the guest was.
  */
-static int keel_read(struct vcpu *v, u64 gpa, unsigned int size, u64 *val)
+static int keel_read(struct vcpu *v, void *opaque, u64 gpa, unsigned int size, u64 *val)
 {
 	*val = ~0ULL;
 	return 0;
 }
 
-static int keel_write(struct vcpu *v, u64 gpa, unsigned int size, u64 val)
+static int keel_write(struct vcpu *v, void *opaque, u64 gpa, unsigned int size, u64 val)
 {
 	static unsigned int reported;
 
@@ -447,21 +446,19 @@ static int keel_write(struct vcpu *v, u64 gpa, unsigned int size, u64 val)
 
 static int add_keel_ranges(struct vm *vm)
 {
+	static const struct io_dev_ops keel_range = { keel_read, keel_write };
 	int r = 0;
 
-	for (unsigned int i = 0; !r && i < e820.nr; i++) {
-		const struct mmio_handler h = { e820.r[i].base, e820.r[i].size, keel_read, keel_write };
-
+	for (unsigned int i = 0; !r && i < e820.nr; i++)
 		if (e820.r[i].type == MEM_KEEL)
-			r = vm_add_mmio(vm, &h);
-	}
+			r = io_bus_register(&vm->mmio, e820.r[i].base, e820.r[i].size, &keel_range, NULL);
 	return r;
 }
 
 static int add_devices(struct vm *vm)
 {
-	static const struct io_handler com1 = { COM1, 8, uart_in, uart_out };
-	int r = vm_add_io(vm, &com1);
+	static const struct io_dev_ops com1 = { uart_in, uart_out };
+	int r = io_bus_register(&vm->pio, COM1, 8, &com1, NULL);
 
 	if (!r)
 		r = add_keel_ranges(vm);

@@ -281,29 +281,44 @@ static enum vcpu_action handle_msr(struct vcpu *v, struct vm_exit *e)
 	return skip(v, e);
 }
 
-static const struct io_handler *find_io(struct vm *vm, u16 port)
+/*
+ * A device's answer, else the VM owner's for an access no device claims
+ * (vm->unclaimed_*, kernel/vm.h); without one, reads keep the all ones the
+ * caller put in *@val and writes are dropped, as on an empty bus.
+ */
+static inline int bus_read(struct vcpu *v, const struct io_bus *bus, const struct io_dev_ops *unclaimed,
+			   u64 addr, unsigned int size, u64 *val)
 {
-	for (unsigned int i = 0; i < vm->nr_io; i++)
-		if (port >= vm->io[i].base && port - vm->io[i].base < vm->io[i].len)
-			return &vm->io[i];
-	return NULL;
+	int r = io_bus_read(bus, v, addr, size, val);
+
+	if (r == IO_NOT_MINE && unclaimed)
+		r = unclaimed->read(v, NULL, addr, size, val);
+	return r == IO_NOT_MINE ? 0 : r;
 }
 
-/* Unclaimed ports read as all ones and ignore writes, as on a bus with nothing there. */
+static inline int bus_write(struct vcpu *v, const struct io_bus *bus, const struct io_dev_ops *unclaimed,
+			    u64 addr, unsigned int size, u64 val)
+{
+	int r = io_bus_write(bus, v, addr, size, val);
+
+	if (r == IO_NOT_MINE && unclaimed)
+		r = unclaimed->write(v, NULL, addr, size, val);
+	return r == IO_NOT_MINE ? 0 : r;
+}
+
 static int port_in(struct vcpu *v, u16 port, unsigned int size, u32 *val)
 {
-	const struct io_handler *h = find_io(v->vm, port);
+	u64 x = ~0ULL;
+	int r = bus_read(v, &v->vm->pio, v->vm->unclaimed_pio, port, size, &x);
 
-	*val = 0xffffffffu >> (32 - 8 * size);
-	return h && h->in ? h->in(v, port, size, val) : 0;
+	*val = (u32)x;
+	return r;
 }
 
 static int port_out(struct vcpu *v, u16 port, unsigned int size, u32 val)
 {
-	const struct io_handler *h = find_io(v->vm, port);
-
 	val &= 0xffffffffu >> (32 - 8 * size);
-	return h && h->out ? h->out(v, port, size, val) : 0;
+	return bus_write(v, &v->vm->pio, v->vm->unclaimed_pio, port, size, val);
 }
 
 /* IN writes AL, AX or EAX; a 32-bit result clears RAX's upper half (SDM Vol. 1 3.4.1.1). */
@@ -322,21 +337,12 @@ struct guest_access {
 	struct x86_exception *exc;
 };
 
-static const struct mmio_handler *find_mmio(struct vm *vm, u64 gpa)
-{
-	for (unsigned int i = 0; i < vm->nr_mmio; i++)
-		if (gpa >= vm->mmio[i].base && gpa - vm->mmio[i].base < vm->mmio[i].len)
-			return &vm->mmio[i];
-	return NULL;
-}
-
 /* One physical access of 1, 2, 4 or 8 bytes: RAM, a device, or nothing (reads all ones). */
 static int phys_access(struct vcpu *v, u64 gpa, void *buf, unsigned int len, bool write)
 {
-	const struct mmio_handler *h;
 	void *hva = gpa_to_hva(v->vm, gpa, len);
 	u64 val = ~0ULL;
-	int r = 0;
+	int r;
 
 	if (hva) {
 		memcpy(write ? hva : buf, write ? buf : hva, len);
@@ -344,13 +350,11 @@ static int phys_access(struct vcpu *v, u64 gpa, void *buf, unsigned int len, boo
 	}
 	if (len != 1 && len != 2 && len != 4 && len != 8)
 		return -EOPNOTSUPP;
-	h = find_mmio(v->vm, gpa);
 	if (write) {
 		memcpy(&val, buf, len);
-		return h && h->write ? h->write(v, gpa, len, val) : 0;
+		return bus_write(v, &v->vm->mmio, v->vm->unclaimed_mmio, gpa, len, val);
 	}
-	if (h && h->read)
-		r = h->read(v, gpa, len, &val);
+	r = bus_read(v, &v->vm->mmio, v->vm->unclaimed_mmio, gpa, len, &val);
 	memcpy(buf, &val, len);
 	return r;
 }

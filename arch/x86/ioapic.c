@@ -49,12 +49,10 @@ static void reg_write(unsigned int i, u8 reg, u32 val)
 	window(i)[IOWIN / 4] = val;
 }
 
-static int find(u64 gpa)
+/* A proxy's opaque is its I/O APIC's entry in keel.acpi.ioapics. */
+static unsigned int index_of(const void *opaque)
 {
-	for (unsigned int i = 0; i < keel.acpi.nr_ioapics; i++)
-		if ((gpa & ~(PAGE_SIZE - 1)) == keel.acpi.ioapics[i].addr)
-			return (int)i;
-	return -1;
+	return (unsigned int)((const struct acpi_ioapic *)opaque - keel.acpi.ioapics);
 }
 
 /* The low word of an entry, made safe for Keel (see the top of this file). */
@@ -67,50 +65,52 @@ static u32 checked_rte(u32 val)
 	return val | RTE_MASKED;
 }
 
-static int proxy_read(struct vcpu *v, u64 gpa, unsigned int size, u64 *val)
+static int proxy_read(struct vcpu *v, void *opaque, u64 gpa, unsigned int size, u64 *val)
 {
-	int i = find(gpa);
+	unsigned int i = index_of(opaque);
 	u64 off = gpa & (PAGE_SIZE - 1), flags;
 
 	*val = ~0ULL;
-	if (i < 0 || size != 4)
+	if (size != 4)
 		return 0;
 	flags = spin_lock_irqsave(&lock);
 	if (off == IOREGSEL)
 		*val = guest_sel[i];
 	else if (off == IOWIN)
-		*val = reg_read((unsigned int)i, guest_sel[i]);
+		*val = reg_read(i, guest_sel[i]);
 	spin_unlock_irqrestore(&lock, flags);
 	return 0;
 }
 
-static int proxy_write(struct vcpu *v, u64 gpa, unsigned int size, u64 val)
+static int proxy_write(struct vcpu *v, void *opaque, u64 gpa, unsigned int size, u64 val)
 {
-	int i = find(gpa);
+	unsigned int i = index_of(opaque);
 	u64 off = gpa & (PAGE_SIZE - 1), flags;
 	u8 sel;
 
-	if (i < 0 || size != 4)
+	if (size != 4)
 		return 0;
 	flags = spin_lock_irqsave(&lock);
 	sel = guest_sel[i];
 	if (off == IOREGSEL)
 		guest_sel[i] = (u8)val;
 	else if (off == IOWIN && sel >= REG_RTE && !(sel & 1))
-		reg_write((unsigned int)i, sel, checked_rte((u32)val));
+		reg_write(i, sel, checked_rte((u32)val));
 	else if (off == IOWIN)
-		reg_write((unsigned int)i, sel, (u32)val);
+		reg_write(i, sel, (u32)val);
 	else if (off == IOAPIC_EOI)
-		window((unsigned int)i)[IOAPIC_EOI / 4] = (u32)val;
+		window(i)[IOAPIC_EOI / 4] = (u32)val;
 	spin_unlock_irqrestore(&lock, flags);
 	return 0;
 }
 
 int ioapic_proxy_add(struct vm *vm)
 {
+	static const struct io_dev_ops proxy = { proxy_read, proxy_write };
+
 	for (unsigned int i = 0; i < keel.acpi.nr_ioapics; i++) {
-		const struct mmio_handler h = { keel.acpi.ioapics[i].addr, PAGE_SIZE, proxy_read, proxy_write };
-		int r = vm_add_mmio(vm, &h);
+		int r = io_bus_register(&vm->mmio, keel.acpi.ioapics[i].addr, PAGE_SIZE, &proxy,
+					&keel.acpi.ioapics[i]);
 
 		if (r)
 			return r;

@@ -136,18 +136,22 @@ static void written(struct vcpu *v, u32 off)
 	deliver_queued(v);
 }
 
-static int mmio_read(struct vcpu *v, u64 gpa, unsigned int size, u64 *val)
+/* The page follows IA32_APIC_BASE: relocated or disabled, it is not the APIC's (11.4.4). */
+static int mmio_read(struct vcpu *v, void *opaque, u64 gpa, unsigned int size, u64 *val)
 {
 	struct irqchip *c = chip(v);
 	u64 flags = spin_lock_irqsave(&c->lock);
+	int r = IO_NOT_MINE;
 
-	*val = vlapic_mmio_claims(&c->lapic, gpa) ?
-	       vlapic_mmio_read(&c->lapic, gpa & (PAGE_SIZE - 1), size) : ~0ULL;
+	if (vlapic_mmio_claims(&c->lapic, gpa)) {
+		*val = vlapic_mmio_read(&c->lapic, gpa & (PAGE_SIZE - 1), size);
+		r = IO_HANDLED;
+	}
 	spin_unlock_irqrestore(&c->lock, flags);
-	return 0;
+	return r;
 }
 
-static int mmio_write(struct vcpu *v, u64 gpa, unsigned int size, u64 val)
+static int mmio_write(struct vcpu *v, void *opaque, u64 gpa, unsigned int size, u64 val)
 {
 	struct irqchip *c = chip(v);
 	u32 off = gpa & (PAGE_SIZE - 1);
@@ -157,16 +161,17 @@ static int mmio_write(struct vcpu *v, u64 gpa, unsigned int size, u64 val)
 	if (claimed)
 		vlapic_mmio_write(&c->lapic, off, size, (u32)val);
 	spin_unlock_irqrestore(&c->lock, flags);
-	if (claimed)
-		written(v, off & ~0xfu);
-	return 0;
+	if (!claimed)
+		return IO_NOT_MINE;
+	written(v, off & ~0xfu);
+	return IO_HANDLED;
 }
 
 int irqchip_add_mmio(struct vm *vm)
 {
-	static const struct mmio_handler h = { VLAPIC_BASE_DEFAULT, PAGE_SIZE, mmio_read, mmio_write };
+	static const struct io_dev_ops ops = { mmio_read, mmio_write };
 
-	return vm_add_mmio(vm, &h);
+	return io_bus_register(&vm->mmio, VLAPIC_BASE_DEFAULT, PAGE_SIZE, &ops, NULL);
 }
 
 static bool apic_msr(u32 msr)
