@@ -412,7 +412,8 @@ static int claim_ports(struct vm *vm)
 
 	virt->io_intercept(vm, 0, 0x10000, false);
 	for (unsigned int i = 0; !r && i < ARRAY_SIZE(cnt); i++) {
-		if (!cnt[i] || cnt[i] > 0xffff - PM1_CNT_LEN)
+		/* PM1b is optional; firmware that names PM1a's ports again means no second block */
+		if (!cnt[i] || cnt[i] > 0xffff - PM1_CNT_LEN || (i && cnt[i] == cnt[0]))
 			continue;
 		virt->io_intercept(vm, (u16)cnt[i], PM1_CNT_LEN, true);
 		r = io_bus_register(&vm->pio, cnt[i], PM1_CNT_LEN, &pm1, NULL);
