@@ -14,7 +14,7 @@ WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes 
 # ---------------------------------------------------------------- Keel itself
 KERNEL_CFLAGS := -std=gnu11 -ffreestanding -fno-pic -fno-pie -mno-red-zone -mgeneral-regs-only \
 	-mcmodel=small -fno-stack-protector -fno-omit-frame-pointer -fcf-protection=none \
-	-fno-strict-aliasing -fno-common -g $(WARN) -I. -Iguest-abi -I$(BUILD)/gen -MMD -MP
+	-fno-strict-aliasing -fno-common -g $(WARN) -I. -Iarch/x86/include -Iguest-abi -I$(BUILD)/gen -MMD -MP
 ifeq ($(DEBUG),1)
 KERNEL_CFLAGS += -O1 -DDEBUG -fsanitize=undefined -fsanitize-undefined-trap-on-error
 else
@@ -24,7 +24,7 @@ KERNEL_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,max-page-
 	-Wl,-z,noexecstack -Wl,--no-warn-rwx-segments -T linker.ld
 
 KERNEL_C := $(filter-out arch/x86/asm-offsets.c, \
-	$(wildcard kernel/*.c arch/x86/*.c arch/x86/irqchip/*.c arch/x86/control/*.c arch/x86/vmx/*.c arch/x86/svm/*.c drivers/*.c))
+	$(wildcard kernel/*.c arch/x86/*.c arch/x86/irqchip/*.c arch/x86/control/*.c arch/x86/bootvm/*.c arch/x86/vmx/*.c arch/x86/svm/*.c drivers/*.c))
 KERNEL_S := $(wildcard boot/*.S arch/x86/*.S arch/x86/svm/*.S arch/x86/vmx/*.S)
 KERNEL_OBJS := $(addprefix $(BUILD)/k/,$(KERNEL_C:.c=.o) $(KERNEL_S:.S=.o))
 
@@ -37,7 +37,7 @@ $(BUILD)/k/%.o: %.c Makefile
 
 # Offsets for assembly come from the C structures, never hand-written numbers.
 ASM_OFFSETS := $(BUILD)/gen/arch/x86/asm-offsets.h
-$(ASM_OFFSETS): arch/x86/asm-offsets.c Makefile $(wildcard kernel/*.h arch/x86/*.h)
+$(ASM_OFFSETS): arch/x86/asm-offsets.c Makefile $(wildcard kernel/*.h arch/x86/*.h arch/x86/include/asm/*.h)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(filter-out -MMD -MP,$(KERNEL_CFLAGS)) -S -o $@.s $<
 	$(Q){ echo "/* Generated from arch/x86/asm-offsets.c; do not edit. */"; \
@@ -56,7 +56,7 @@ $(BUILD)/keel.elf: $(KERNEL_OBJS) linker.ld
 # ---------------------------------------------------------------- unit tests
 # Host-compiled tests of the pure logic: tests/unit/test_NAME.c linked with
 # the sources listed in unit_NAME.
-UNIT_CFLAGS := -std=gnu11 -O1 -g $(WARN) -Wno-missing-prototypes -I. -Iguest-abi -DHOST_TEST \
+UNIT_CFLAGS := -std=gnu11 -O1 -g $(WARN) -Wno-missing-prototypes -I. -Iarch/x86/include -Iguest-abi -DHOST_TEST \
 	-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 UNIT_COV ?= 0
 ifeq ($(UNIT_COV),1)
@@ -73,14 +73,14 @@ unit_acpi := drivers/acpi.c drivers/acpi_guest.c
 unit_cmdline := kernel/cmdline.c kernel/format.c
 unit_pagetable := kernel/pagetable.c
 unit_ept := kernel/pagetable.c arch/x86/vmx/ept.c
-unit_linux_boot := kernel/linux_boot.c kernel/memmap.c
+unit_linux_boot := arch/x86/control/linux_boot.c kernel/memmap.c
 unit_vlapic := arch/x86/irqchip/vlapic.c
 unit_iobus := kernel/iobus.c
 unit_iobus_ldflags := -pthread
 unit_vuart := kernel/vuart.c
 unit_vcpu := kernel/vcpu.c
-unit_mb1_load := kernel/mb1_load.c
-unit_bootvm_parse := kernel/bootvm_parse.c kernel/cmdline.c kernel/format.c
+unit_mb1_load := arch/x86/bootvm/mb1_load.c
+unit_bootvm_parse := arch/x86/bootvm/bootvm_parse.c kernel/cmdline.c kernel/format.c
 unit_decode := arch/x86/decode.c
 unit_emulate := arch/x86/emulate.c arch/x86/decode.c
 unit_hypercall := kernel/hypercall.c
@@ -89,7 +89,7 @@ UNIT_TESTS := $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(addprefix $(BUILD)/unit/test_,$(UNIT_TESTS))
 
 .SECONDEXPANSION:
-$(BUILD)/unit/test_%: tests/unit/test_%.c tests/unit/harness.c tests/unit/test.h $$(unit_$$*) $$(wildcard */*.h */*/*.h)
+$(BUILD)/unit/test_%: tests/unit/test_%.c tests/unit/harness.c tests/unit/test.h $$(unit_$$*) $$(wildcard */*.h */*/*.h */*/*/*.h */*/*/*/*.h)
 	@mkdir -p $(dir $@)
 	$(Q)$(HOSTCC) $(UNIT_CFLAGS) -o $@ $< tests/unit/harness.c $(unit_$*) $(unit_$*_ldflags)
 
@@ -102,7 +102,7 @@ include tests/guests/guests.mk
 # The decoder's lengths against capstone's, on host binaries and random bytes.
 $(BUILD)/decode_vs_capstone: tests/unit/decode_vs_capstone.c arch/x86/decode.c arch/x86/decode.h
 	@mkdir -p $(dir $@)
-	$(Q)$(HOSTCC) -std=gnu11 -O2 $(WARN) -I. -o $@ $< arch/x86/decode.c -lcapstone
+	$(Q)$(HOSTCC) -std=gnu11 -O2 $(WARN) -I. -Iarch/x86/include -o $@ $< arch/x86/decode.c -lcapstone
 
 check-decoder: $(BUILD)/decode_vs_capstone
 	$(Q)$<
@@ -111,7 +111,7 @@ check-decoder: $(BUILD)/decode_vs_capstone
 FUZZ_SECONDS ?= 60
 $(BUILD)/fuzz_decode: tests/fuzz/fuzz_decode.c arch/x86/decode.c arch/x86/decode.h
 	@mkdir -p $(dir $@)
-	$(Q)clang -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -I. -o $@ $< arch/x86/decode.c
+	$(Q)clang -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -I. -Iarch/x86/include -o $@ $< arch/x86/decode.c
 
 fuzz: deps $(BUILD)/fuzz_decode
 	$(Q)$(BUILD)/fuzz_decode -max_total_time=$(FUZZ_SECONDS) -max_len=32

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* 16550 UART (National Semiconductor PC16550D data sheet), polled output. */
-#include "arch/x86/asm.h"
+#include "asm/processor.h"
 #include "drivers/uart.h"
 #include "kernel/errno.h"
 

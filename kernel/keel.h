@@ -3,7 +3,7 @@
 #ifndef KEEL_KEEL_H
 #define KEEL_KEEL_H
 
-#include "arch/x86/features.h"
+#include "asm/features.h"
 #include "drivers/acpi.h"
 #include "kernel/cmdline.h"
 #include "kernel/multiboot2.h"

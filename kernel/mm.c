@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
-#include "arch/x86/asm.h"
-#include "arch/x86/features.h"
-#include "arch/x86/msr.h"
+#include "asm/processor.h"
+#include "asm/features.h"
+#include "asm/msr.h"
 #include "kernel/errno.h"
 #include "kernel/frame.h"
 #include "kernel/heap.h"

@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <stdarg.h>
 
-#include "arch/x86/apic.h"
-#include "arch/x86/asm.h"
-#include "arch/x86/machine.h"
+#include "asm/processor.h"
+#include "asm/machine.h"
 #include "kernel/panic.h"
 #include "kernel/percpu.h"
 #include "kernel/printk.h"
@@ -61,7 +60,7 @@ static void __noreturn vpanic(const struct regs *r, const char *fmt, va_list ap)
 	irq_disable();
 	if (__atomic_exchange_n(&panicking, 1, __ATOMIC_SEQ_CST))
 		cpu_stop();	/* another CPU (or a nested fault) is already panicking */
-	apic_send_nmi_others();
+	machine_stop_others();
 	for (int i = 0; i < 1000000 && cpus_stopped < nr_cpus_online - 1; i++)
 		cpu_relax();
 	printk_break_lock();

@@ -2,7 +2,7 @@
 #ifndef KEEL_PANIC_H
 #define KEEL_PANIC_H
 
-#include "arch/x86/regs.h"
+#include "asm/regs.h"
 #include "kernel/types.h"
 
 /* Prints the message, the registers and a backtrace, stops every CPU. */

@@ -3,7 +3,7 @@
 #ifndef KEEL_PERCPU_H
 #define KEEL_PERCPU_H
 
-#include "arch/x86/cpu.h"
+#include "asm/cpu.h"
 #include "kernel/sched.h"
 #include "kernel/types.h"
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-#include "arch/x86/asm.h"
+#include "asm/processor.h"
 #include "drivers/uart.h"
 #include "kernel/format.h"
 #include "kernel/printk.h"

@@ -4,7 +4,7 @@
  * through kernel/vcpu.c; the architecture is reached only through the hooks
  * of kernel/arch_vcpu.h.
  */
-#include "kernel/arch_vcpu.h"
+#include "kernel/arch.h"
 #include "kernel/percpu.h"
 #include "kernel/printk.h"
 #include "kernel/sched.h"

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The selftest runner and the arch-neutral selftests (memory, log). */
+#include "kernel/arch.h"
 #include "kernel/errno.h"
 #include "kernel/cmdline.h"
 #include "kernel/mm.h"
@@ -122,7 +123,7 @@ SELFTEST(guestmem)
 	struct vm *vm;
 	int r, top;
 
-	if (!virt) {
+	if (!arch_virt_available()) {
 		pr_notice("keel: selftest guestmem: no hardware virtualization to test\n");
 		return SELFTEST_SKIP;
 	}

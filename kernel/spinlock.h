@@ -3,7 +3,7 @@
 #ifndef KEEL_SPINLOCK_H
 #define KEEL_SPINLOCK_H
 
-#include "arch/x86/asm.h"
+#include "asm/processor.h"
 #include "kernel/types.h"
 
 struct spinlock {

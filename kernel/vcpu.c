@@ -10,7 +10,7 @@
  * runs it meanwhile, since vcpu_start() acts on PARKED vCPUs only and
  * vcpu_request_park() only leaves a request that the vCPU's own CPU carries out.
  */
-#include "kernel/arch_vcpu.h"
+#include "kernel/arch.h"
 #include "kernel/panic.h"
 #include "kernel/sched.h"
 #include "kernel/vcpu.h"

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* VM objects and their guest-physical memory. */
-#include "arch/x86/virt.h"
-#include "kernel/arch_vcpu.h"
+#include "kernel/arch.h"
 #include "kernel/errno.h"
 #include "kernel/mm.h"
 #include "kernel/printk.h"
@@ -20,21 +19,6 @@ struct vm_mem {
 	u64 nr;
 	struct guest_chunk chunk[];
 };
-
-static const char *const exit_names[NR_EXIT_KINDS] = {
-	[EXIT_NONE] = "none", [EXIT_EXTINT] = "extint", [EXIT_NMI] = "nmi",
-	[EXIT_CPUID] = "cpuid", [EXIT_IO] = "io", [EXIT_MSR_READ] = "rdmsr",
-	[EXIT_MSR_WRITE] = "wrmsr", [EXIT_HLT] = "hlt", [EXIT_HYPERCALL] = "hypercall",
-	[EXIT_NPF] = "npf", [EXIT_EXCEPTION] = "exception", [EXIT_INTR_WINDOW] = "intr-window",
-	[EXIT_NMI_WINDOW] = "nmi-window", [EXIT_XSETBV] = "xsetbv", [EXIT_SKIP] = "skip",
-	[EXIT_TRIPLE_FAULT] = "triple-fault",
-	[EXIT_ENTRY_FAILURE] = "entry-failure", [EXIT_UNHANDLED] = "unhandled",
-};
-
-const char *exit_kind_name(enum exit_kind k)
-{
-	return k < NR_EXIT_KINDS ? exit_names[k] : "?";
-}
 
 static u64 gpt_alloc(void *ctx)
 {
@@ -116,9 +100,9 @@ struct vm *vm_create(const char *name, u64 mem_size, unsigned int nr_vcpus)
 	io_bus_init(&vm->pio, 0xffff);
 	io_bus_init(&vm->mmio, ~0ULL);
 	vm->mem_size = ALIGN_UP(mem_size, PAGE_SIZE);
-	vm->gpt = (struct pagetable){ .fmt = virt->gpt_format, .max_leaf_level = 2,
+	vm->gpt = (struct pagetable){ .fmt = arch_gpt_format(), .max_leaf_level = 2,
 				      .alloc = gpt_alloc, .to_virt = gpt_to_virt };
-	if (pt_init(&vm->gpt) || virt->vm_init(vm) || alloc_ram(vm) ||
+	if (pt_init(&vm->gpt) || arch_vm_init(vm) || alloc_ram(vm) ||
 	    nr_vcpus > VM_MAX_VCPUS || vcpus_create(vm, nr_vcpus)) {
 		vm_destroy(vm);
 		return NULL;
@@ -149,7 +133,7 @@ void vm_destroy(struct vm *vm)
 	kfree(vm->mem);
 	if (vm->gpt.root)
 		free_tables(vm, vm->gpt.root, 4);
-	virt->vm_free(vm);
+	arch_vm_free(vm);
 	io_bus_destroy(&vm->pio);
 	io_bus_destroy(&vm->mmio);
 	kfree(vm->platform);

@@ -3,8 +3,7 @@
 #ifndef KEEL_VM_H
 #define KEEL_VM_H
 
-#include "arch/x86/emulate.h"
-#include "arch/x86/virt.h"
+#include "asm/vcpu.h"
 #include "kernel/iobus.h"
 #include "kernel/pagetable.h"
 #include "kernel/spinlock.h"
@@ -17,23 +16,7 @@
 /* vcpu->requests: work for the run loop before the next entry. */
 #define VCPU_REQ_EVENT BIT(0)	/* an interrupt source changed: look for something to inject */
 
-struct irqchip;
 struct irqchip_platform;
-
-struct vcpu_arch {
-	struct x86_regs regs;	/* RSP is synced with the VMCS/VMCB by the backend */
-	struct x86_event event;	/* injected at the next entry */
-	void *hw;		/* the backend's per-vCPU state */
-	bool window;		/* an interrupt-window exit is requested */
-	bool nmi_pending;	/* one NMI waits; more collapse into it (SDM Vol. 3A 6.7.1) */
-	bool nmi_window;	/* an NMI-window exit is requested */
-	unsigned int last_cpu;	/* physical CPU of the previous entry */
-	u64 flush_gen;		/* vm->gpa_gen this vCPU's TLB entries reflect */
-	u64 tsc_aux;
-	u8 fxsave[512] __aligned(16);	/* x87/SSE state while another vCPU has the CPU */
-	u64 dr[4];			/* DR0-DR3, likewise: neither VMRUN nor VM entry switches them */
-	struct irqchip *irqchip;	/* its vLAPIC, ExtINT line and delayed device events */
-};
 
 struct vcpu {
 	struct vm *vm;
@@ -64,8 +47,8 @@ enum vm_state { VM_RUNNING, VM_ENDED };
  * the management calls are the control guest's alone.
  */
 enum vm_kind {
-	VM_KIND_BOOT,		/* a boot-time VM (kernel/bootvm.c) */
-	VM_KIND_CONTROL,	/* the control guest (arch/x86/control.c) */
+	VM_KIND_BOOT,		/* a boot-time VM (arch/x86/bootvm/) */
+	VM_KIND_CONTROL,	/* the control guest (arch/x86/control/) */
 	NR_VM_KINDS,
 };
 
@@ -73,9 +56,9 @@ struct vm {
 	char name[VM_NAME_LEN];
 	enum vm_kind kind;
 	u64 mem_size;
-	struct pagetable gpt;		/* EPT or NPT */
+	struct pagetable gpt;		/* the second-level (nested) page table */
 	u64 gpa_gen;			/* bumped when gpt loses or changes mappings */
-	u32 asid;			/* SVM ASID or VMX VPID */
+	u32 asid;			/* the tag of its cached translations */
 	void *hw;			/* the backend's per-VM state */
 	struct vm_mem *mem;		/* host frames backing guest RAM */
 	unsigned int nr_vcpus;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "arch/x86/apic.h"
-#include "arch/x86/asm.h"
-#include "arch/x86/msr.h"
+#include "asm/processor.h"
+#include "asm/msr.h"
 #include "arch/x86/vectors.h"
 
 #define APIC_DEFAULT_BASE 0xfee00000ULL

@@ -4,9 +4,9 @@
  * kind, with per-vCPU counters. An exit Keel cannot handle ends the VM with
  * a report, never the hypervisor.
  */
-#include "arch/x86/asm.h"
+#include "asm/processor.h"
 #include "arch/x86/exit.h"
-#include "arch/x86/msr.h"
+#include "asm/msr.h"
 #include "arch/x86/irqchip/irqchip.h"
 #include "arch/x86/vcpu.h"
 #include "kernel/errno.h"

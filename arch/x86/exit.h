@@ -4,7 +4,7 @@
 #define KEEL_X86_EXIT_H
 
 #include "arch/x86/virt.h"
-#include "kernel/arch_vcpu.h"
+#include "kernel/arch.h"
 
 enum vcpu_action handle_exit(struct vcpu *v, struct vm_exit *e);
 /* The CPUID a guest sees for (@leaf, @subleaf). */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-#include "arch/x86/features.h"
-#include "arch/x86/msr.h"
+#include "asm/features.h"
+#include "asm/msr.h"
 #include "kernel/string.h"
 
 enum { EAX, EBX, ECX, EDX };

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The CPU side of kernel/arch_vcpu.h: time, the per-CPU timer, wake-up IPIs, idle. */
 #include "arch/x86/apic.h"
-#include "arch/x86/asm.h"
+#include "asm/processor.h"
 #include "arch/x86/timer.h"
 #include "arch/x86/traps.h"
 #include "arch/x86/vectors.h"
-#include "kernel/arch_vcpu.h"
+#include "kernel/arch.h"
 #include "kernel/percpu.h"
 
 static void (*resched_fn)(void);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* What KEEL_HC_GET_INFO reports: the CPU, timer and memory facts Keel learned at boot. */
-#include "arch/x86/asm.h"
+#include "asm/processor.h"
 #include "arch/x86/timer.h"
 #include "kernel/hypercall.h"
 #include "kernel/keel.h"

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
-#include "arch/x86/asm.h"
-#include "arch/x86/machine.h"
+#include "asm/processor.h"
+#include "arch/x86/apic.h"
+#include "asm/machine.h"
 #include "drivers/acpi.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"
@@ -60,4 +61,9 @@ void machine_reset(void)
 		cpu_relax();
 	outb(0x64, 0xfe);	/* keyboard controller: pulse reset */
 	cpu_stop();
+}
+
+void machine_stop_others(void)
+{
+	apic_send_nmi_others();
 }

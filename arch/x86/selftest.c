@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Selftests of the x86 layer: exceptions, page protections, timers, SMP. */
-#include "arch/x86/asm.h"
-#include "arch/x86/msr.h"
+#include "asm/processor.h"
+#include "asm/msr.h"
 #include "arch/x86/smp.h"
 #include "arch/x86/timer.h"
 #include "arch/x86/traps.h"
 #include "arch/x86/vcpu.h"
 #include "arch/x86/vectors.h"
-#include "kernel/arch_vcpu.h"
+#include "kernel/arch.h"
 #include "kernel/errno.h"
 #include "kernel/keel.h"
 #include "kernel/mm.h"

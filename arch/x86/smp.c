@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "arch/x86/apic.h"
-#include "arch/x86/asm.h"
-#include "arch/x86/cpu.h"
-#include "arch/x86/msr.h"
+#include "asm/processor.h"
+#include "asm/cpu.h"
+#include "asm/msr.h"
 #include "arch/x86/smp.h"
 #include "arch/x86/timer.h"
 #include "arch/x86/traps.h"

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "arch/x86/apic.h"
-#include "arch/x86/asm.h"
+#include "asm/processor.h"
 #include "arch/x86/traps.h"
 #include "arch/x86/vectors.h"
 #include "kernel/panic.h"

@@ -2,7 +2,7 @@
 #ifndef KEEL_X86_TRAPS_H
 #define KEEL_X86_TRAPS_H
 
-#include "arch/x86/regs.h"
+#include "asm/regs.h"
 
 typedef void (*irq_handler_t)(struct regs *r);
 

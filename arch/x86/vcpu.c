@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Shared x86 vCPU handling: entry states, events, FPU switching, guest page walks. */
-#include "arch/x86/asm.h"
+#include "asm/processor.h"
 #include "arch/x86/exit.h"
-#include "arch/x86/msr.h"
+#include "asm/msr.h"
 #include "arch/x86/irqchip/irqchip.h"
 #include "arch/x86/vcpu.h"
-#include "kernel/arch_vcpu.h"
+#include "kernel/arch.h"
 #include "kernel/keel.h"
 #include "kernel/errno.h"
 #include "kernel/percpu.h"
@@ -295,6 +295,41 @@ void arch_vcpu_retire(struct vcpu *v)
 		pc->fpu_owner = NULL;
 	if (pc->last_vcpu == v)
 		pc->last_vcpu = NULL;	/* a new vCPU at the same address must not look current */
+}
+
+bool arch_virt_available(void)
+{
+	return virt;
+}
+
+const struct pt_format *arch_gpt_format(void)
+{
+	return virt->gpt_format;
+}
+
+int arch_vm_init(struct vm *vm)
+{
+	return virt->vm_init(vm);
+}
+
+void arch_vm_free(struct vm *vm)
+{
+	virt->vm_free(vm);
+}
+
+static const char *const exit_names[NR_EXIT_KINDS] = {
+	[EXIT_NONE] = "none", [EXIT_EXTINT] = "extint", [EXIT_NMI] = "nmi",
+	[EXIT_CPUID] = "cpuid", [EXIT_IO] = "io", [EXIT_MSR_READ] = "rdmsr",
+	[EXIT_MSR_WRITE] = "wrmsr", [EXIT_HLT] = "hlt", [EXIT_HYPERCALL] = "hypercall",
+	[EXIT_NPF] = "npf", [EXIT_EXCEPTION] = "exception", [EXIT_INTR_WINDOW] = "intr-window",
+	[EXIT_NMI_WINDOW] = "nmi-window", [EXIT_XSETBV] = "xsetbv", [EXIT_SKIP] = "skip",
+	[EXIT_TRIPLE_FAULT] = "triple-fault",
+	[EXIT_ENTRY_FAILURE] = "entry-failure", [EXIT_UNHANDLED] = "unhandled",
+};
+
+const char *exit_kind_name(enum exit_kind k)
+{
+	return k < NR_EXIT_KINDS ? exit_names[k] : "?";
 }
 
 int arch_vcpu_create(struct vcpu *v)

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-#include "kernel/bootvm.h"
+#include "arch/x86/bootvm/bootvm.h"
 #include "kernel/errno.h"
 #include "test.h"
 

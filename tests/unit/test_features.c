@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Feature detection against replayed CPUID/MSR values of real and broken CPUs. */
-#include "arch/x86/features.h"
-#include "arch/x86/msr.h"
+#include "asm/features.h"
+#include "asm/msr.h"
 #include "test.h"
 
 struct fake_leaf {

@@ -5,7 +5,7 @@
  * fetched it. The output says which inputs were used.
  */
 #include "kernel/errno.h"
-#include "kernel/linux_boot.h"
+#include "arch/x86/control/linux_boot.h"
 #include "kernel/memmap.h"
 #include "test.h"
 

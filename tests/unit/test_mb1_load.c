@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Multiboot v1 load plans from built ELF32 and address-field images, and broken ones. */
 #include "kernel/errno.h"
-#include "kernel/mb1_load.h"
+#include "arch/x86/bootvm/mb1_load.h"
 #include "test.h"
 
 static u8 img[16384];

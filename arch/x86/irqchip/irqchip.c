@@ -11,9 +11,9 @@
  * run loop looks at interrupts only when something changed.
  */
 #include "arch/x86/apic.h"
-#include "arch/x86/asm.h"
+#include "asm/processor.h"
 #include "arch/x86/irqchip/irqchip.h"
-#include "arch/x86/msr.h"
+#include "asm/msr.h"
 #include "arch/x86/timer.h"
 #include "arch/x86/vcpu.h"
 #include "arch/x86/vectors.h"

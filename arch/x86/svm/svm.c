@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* AMD SVM with nested paging (AMD APM Vol. 2, chapter 15). */
-#include "arch/x86/asm.h"
-#include "arch/x86/msr.h"
+#include "asm/processor.h"
+#include "asm/msr.h"
 #include "arch/x86/svm/vmcb.h"
 #include "arch/x86/virt.h"
 #include "kernel/errno.h"

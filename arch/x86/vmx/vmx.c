@@ -11,9 +11,9 @@
  * vcpu_put saves the copy before VMCLEAR; vcpu_load writes it back after
  * VMPTRLD only if it changed meanwhile.
  */
-#include "arch/x86/asm.h"
-#include "arch/x86/cpu.h"
-#include "arch/x86/msr.h"
+#include "asm/processor.h"
+#include "asm/cpu.h"
+#include "asm/msr.h"
 #include "arch/x86/timer.h"
 #include "arch/x86/vcpu.h"
 #include "arch/x86/virt.h"
@@ -393,7 +393,7 @@ static void write_controls(struct vcpu *v, struct vmx_vcpu *x)
 		vmcs_write(GUEST_PREEMPTION_TIMER, caps.preempt_ticks);	/* each entry starts it */
 }
 
-/* Host state every CPU shares (25.5, 27.2.3): Keel's selectors (arch/x86/cpu.h), the exit label. */
+/* Host state every CPU shares (25.5, 27.2.3): Keel's selectors (asm/cpu.h), the exit label. */
 static void write_host_constants(void)
 {
 	vmcs_write(HOST_CS_SELECTOR, GDT_CS);

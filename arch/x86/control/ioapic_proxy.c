@@ -10,7 +10,7 @@
  * (any, Keel's exception vectors included). Refused entries are written
  * masked; Linux routes through the I/O APIC directly and needs none of them.
  */
-#include "arch/x86/ioapic.h"
+#include "arch/x86/control/ioapic_proxy.h"
 #include "arch/x86/vectors.h"
 #include "kernel/errno.h"
 #include "kernel/keel.h"

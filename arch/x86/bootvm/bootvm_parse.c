@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Boot-time VM module strings; pure logic, unit-tested on the host. */
-#include "kernel/bootvm.h"
+#include "arch/x86/bootvm/bootvm.h"
 #include "kernel/cmdline.h"
 #include "kernel/errno.h"
 #include "kernel/string.h"

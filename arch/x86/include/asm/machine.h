@@ -16,6 +16,8 @@ void machine_set_exit_port(bool enabled);
  * shutdown port when enabled, then halts.
  */
 void machine_exit(u8 status) __noreturn;
+/* The panic path: an NMI to every other CPU, which stops it (cpu_stop()). */
+void machine_stop_others(void);
 /* The panic path: machine_exit(0x7f) when exit ports are enabled. */
 void machine_panic_exit(void);
 /* ACPI reset register, then port 0xCF9, then the keyboard controller. */

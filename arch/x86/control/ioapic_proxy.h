@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* The physical I/O APICs as the control guest reaches them through Keel (arch/x86/ioapic.c). */
+/* The physical I/O APICs as the control guest reaches them through Keel (arch/x86/control/ioapic_proxy.c). */
 #ifndef KEEL_X86_IOAPIC_H
 #define KEEL_X86_IOAPIC_H
 

@@ -1,15 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The hooks the arch-neutral core (kernel/vm.c, vcpu.c, sched.c) calls, and
- * nothing else of the architecture: arch/x86/vcpu.c implements the vCPU
- * ones, arch/x86/timer.c and smp.c the CPU ones.
+ * What the arch-neutral core (kernel/vm.c, vcpu.c, sched.c, selftest.c)
+ * asks of the architecture, and nothing more: arch/x86/virt/vcpu.c
+ * implements the VM and vCPU hooks, arch/x86/hooks.c the CPU ones.
  */
-#ifndef KEEL_ARCH_VCPU_H
-#define KEEL_ARCH_VCPU_H
+#ifndef KEEL_ARCH_H
+#define KEEL_ARCH_H
 
 #include "kernel/types.h"
 
+struct pt_format;
 struct vcpu;
+struct vm;
 
 enum vcpu_action {
 	VCPU_CONTINUE,	/* enter the guest again */
@@ -19,6 +21,13 @@ enum vcpu_action {
 	VCPU_PARK,	/* INIT: off the run queue until it is started again */
 };
 
+/* Whether this machine runs guests (VMX with EPT or SVM with NPT was found and enabled). */
+bool arch_virt_available(void);
+/* The entry format of a VM's second-level page table. */
+const struct pt_format *arch_gpt_format(void);
+/* A new VM's hardware state, once its page table exists; undone by arch_vm_free(). */
+int arch_vm_init(struct vm *vm);
+void arch_vm_free(struct vm *vm);
 /* A new vCPU's hardware state and interrupt controller; undone by arch_vcpu_destroy(). */
 int arch_vcpu_create(struct vcpu *v);
 void arch_vcpu_destroy(struct vcpu *v);

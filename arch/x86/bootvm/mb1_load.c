@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "kernel/errno.h"
-#include "kernel/mb1_load.h"
+#include "arch/x86/bootvm/mb1_load.h"
 #include "kernel/string.h"
 
 #define MB1_SEARCH 8192

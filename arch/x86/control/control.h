@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* The control guest: Linux from GRUB modules, given the machine (arch/x86/control.c). */
+/* The control guest: Linux from GRUB modules, given the machine (arch/x86/control/control.c). */
 #ifndef KEEL_CONTROL_H
 #define KEEL_CONTROL_H
 

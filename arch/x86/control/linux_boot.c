@@ -7,7 +7,7 @@
  * runs and none of its fields (heap_end_ptr, setup_move_size...) matter.
  */
 #include "kernel/errno.h"
-#include "kernel/linux_boot.h"
+#include "arch/x86/control/linux_boot.h"
 #include "kernel/memmap.h"
 #include "kernel/string.h"
 #include "kernel/types.h"

@@ -4,15 +4,15 @@
  * minimal platform (docs/boot-vms.md): a line-buffered UART, an exit port
  * and Keel's test device.
  */
-#include "arch/x86/asm.h"
+#include "asm/processor.h"
 #include "arch/x86/irqchip/irqchip.h"
-#include "arch/x86/machine.h"
+#include "asm/machine.h"
 #include "arch/x86/timer.h"
 #include "arch/x86/vcpu.h"
-#include "kernel/bootvm.h"
+#include "arch/x86/bootvm/bootvm.h"
 #include "kernel/errno.h"
 #include "kernel/format.h"
-#include "kernel/mb1_load.h"
+#include "arch/x86/bootvm/mb1_load.h"
 #include "kernel/mm.h"
 #include "kernel/multiboot2.h"
 #include "kernel/printk.h"

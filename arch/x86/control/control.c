@@ -7,20 +7,20 @@
  * pages that fit; every port but COM1, which Keel shares with it line by line
  * through a virtual 16550; every device page but the local APIC (virtual,
  * arch/x86/control/passthrough.c) and the I/O APICs (reached through Keel,
- * arch/x86/ioapic.c); one vCPU per physical CPU, pinned there.
+ * arch/x86/control/ioapic_proxy.c); one vCPU per physical CPU, pinned there.
  */
-#include "arch/x86/asm.h"
-#include "arch/x86/ioapic.h"
-#include "arch/x86/machine.h"
+#include "asm/processor.h"
+#include "arch/x86/control/ioapic_proxy.h"
+#include "asm/machine.h"
 #include "arch/x86/timer.h"
 #include "arch/x86/control/passthrough.h"
 #include "arch/x86/irqchip/irqchip.h"
 #include "arch/x86/vcpu.h"
-#include "kernel/control.h"
+#include "arch/x86/control/control.h"
 #include "kernel/errno.h"
 #include "kernel/format.h"
 #include "kernel/keel.h"
-#include "kernel/linux_boot.h"
+#include "arch/x86/control/linux_boot.h"
 #include "kernel/mm.h"
 #include "kernel/percpu.h"
 #include "kernel/printk.h"
