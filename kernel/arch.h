@@ -21,7 +21,7 @@ enum vcpu_action {
 	VCPU_PARK,	/* INIT: off the run queue until it is started again */
 };
 
-/* Whether this machine runs guests (VMX with EPT or SVM with NPT was found and enabled). */
+/* Whether this machine runs guests (hardware virtualization with nested paging was found and enabled). */
 bool arch_virt_available(void);
 /* The entry format of a VM's second-level page table. */
 const struct pt_format *arch_gpt_format(void);
