@@ -2,7 +2,7 @@
 /*
  * One 4-level page-table walker for every table Keel builds: its own
  * (x86 format, SDM Vol. 3A 4.5) and, through another struct pt_format,
- * guests. second-level tables. Pure logic: tables are reached through callbacks,
+ * guests' second-level tables. Pure logic: tables are reached through callbacks,
  * so the host tests build real tables in malloc'd memory.
  */
 #ifndef KEEL_PAGETABLE_H
