@@ -25,7 +25,8 @@ static const char *const exit_names[NR_EXIT_KINDS] = {
 	[EXIT_CPUID] = "cpuid", [EXIT_IO] = "io", [EXIT_MSR_READ] = "rdmsr",
 	[EXIT_MSR_WRITE] = "wrmsr", [EXIT_HLT] = "hlt", [EXIT_HYPERCALL] = "hypercall",
 	[EXIT_NPF] = "npf", [EXIT_EXCEPTION] = "exception", [EXIT_INTR_WINDOW] = "intr-window",
-	[EXIT_NMI_WINDOW] = "nmi-window", [EXIT_XSETBV] = "xsetbv", [EXIT_SKIP] = "skip",
+	[EXIT_NMI_WINDOW] = "nmi-window", [EXIT_HIDDEN_INSN] = "hidden-insn",
+	[EXIT_CR_WRITE] = "cr-write", [EXIT_SKIP] = "skip",
 	[EXIT_TRIPLE_FAULT] = "triple-fault",
 	[EXIT_ENTRY_FAILURE] = "entry-failure", [EXIT_UNHANDLED] = "unhandled",
 };

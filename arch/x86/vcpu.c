@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Shared x86 vCPU handling: entry states, events, FPU switching, guest page walks. */
 #include "arch/x86/asm.h"
+#include "arch/x86/event.h"
 #include "arch/x86/exit.h"
 #include "arch/x86/msr.h"
 #include "arch/x86/vapic.h"
@@ -121,10 +122,9 @@ enum x86_mode vcpu_mode(struct vcpu *v)
 	return cs.db ? X86_MODE_32 : X86_MODE_16;
 }
 
-void vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error)
+bool vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error)
 {
-	v->arch.event = (struct x86_event){ .valid = true, .type = EVENT_EXCEPTION, .vector = vector,
-					    .has_error = has_error, .error_code = error };
+	return event_queue_exception(&v->arch.event, vector, has_error, error);
 }
 
 struct walk {

@@ -13,10 +13,14 @@
  */
 #include "arch/x86/asm.h"
 #include "arch/x86/cpu.h"
+#include "arch/x86/cr.h"
+#include "arch/x86/event.h"
+#include "arch/x86/guest_msr.h"
 #include "arch/x86/msr.h"
 #include "arch/x86/timer.h"
 #include "arch/x86/vcpu.h"
 #include "arch/x86/virt.h"
+#include "arch/x86/virt_vm.h"
 #include "arch/x86/vmx/ept.h"
 #include "arch/x86/vmx/vmcs.h"
 #include "kernel/errno.h"
@@ -28,13 +32,6 @@
 #include "kernel/string.h"
 #include "kernel/vm.h"
 
-#define CR0_PE BIT(0)
-#define CR0_NE BIT(5)
-#define CR0_NW BIT(29)
-#define CR0_CD BIT(30)
-#define CR0_PG BIT(31)
-#define CR4_PAE BIT(5)
-#define CR4_VMXE BIT(13)
 #define RFLAGS_IF BIT(9)
 #define DEFAULT_PAT 0x0007040600070406ULL
 #define INTR_BLOCK_SHADOW (INTR_BLOCK_STI | INTR_BLOCK_MOV_SS)
@@ -71,12 +68,20 @@ static const u32 cached_field[NR_CACHED] = {
 };
 
 /*
- * The SYSCALL MSRs and KERNEL_GS_BASE are not in the VMCS (25.4, 25.5). The
- * guest reaches them directly (MSR bitmap); they are switched when a vCPU is
- * loaded and put. Keel itself uses none of them (no SYSCALL, no SWAPGS), so
- * the host's values need no restoring.
+ * Where the VMCS keeps each guest MSR (25.4). The SYSCALL MSRs and
+ * KERNEL_GS_BASE are not in it: they are switched when a vCPU is loaded and
+ * put. Keel itself uses none of them (no SYSCALL, no SWAPGS), so the host's
+ * values need no restoring.
  */
-static const u32 lazy_msrs[] = { MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SFMASK, MSR_KERNEL_GS_BASE };
+#define NOT_IN_VMCS 0xff
+
+static const u8 msr_field[NR_GUEST_MSRS] = {
+	[GMSR_FS_BASE] = C_BASE + SEG_FS, [GMSR_GS_BASE] = C_BASE + SEG_GS,
+	[GMSR_KERNEL_GS_BASE] = NOT_IN_VMCS, [GMSR_SYSENTER_CS] = C_SYSENTER_CS,
+	[GMSR_SYSENTER_ESP] = C_SYSENTER_ESP, [GMSR_SYSENTER_EIP] = C_SYSENTER_EIP,
+	[GMSR_STAR] = NOT_IN_VMCS, [GMSR_LSTAR] = NOT_IN_VMCS, [GMSR_CSTAR] = NOT_IN_VMCS,
+	[GMSR_SFMASK] = NOT_IN_VMCS, [GMSR_PAT] = C_PAT,
+};
 
 struct vmx_vcpu {
 	u64 vmcs_pa;
@@ -88,7 +93,7 @@ struct vmx_vcpu {
 	u64 cr2;		/* not in the VMCS: switched by vmx_enter */
 	u64 exit_rip;		/* RIP at the last exit (see stale_blocking) */
 	u64 guest[NR_CACHED];
-	u64 msrs[ARRAY_SIZE(lazy_msrs)];
+	u64 msrs[NR_GUEST_MSRS];	/* those NOT_IN_VMCS */
 };
 
 /* What every CPU runs guests with, from the capability MSRs (appendix A). */
@@ -202,12 +207,12 @@ static const char *setup_controls(void)
  */
 static void setup_fixed_bits(void)
 {
-	caps.cr0_fixed0 = rdmsr(MSR_IA32_VMX_CR0_FIXED0) & ~(CR0_PE | CR0_PG);
+	caps.cr0_fixed0 = rdmsr(MSR_IA32_VMX_CR0_FIXED0) & ~(X86_CR0_PE | X86_CR0_PG);
 	caps.cr0_fixed1 = rdmsr(MSR_IA32_VMX_CR0_FIXED1);
 	caps.cr4_fixed0 = rdmsr(MSR_IA32_VMX_CR4_FIXED0);
 	caps.cr4_fixed1 = rdmsr(MSR_IA32_VMX_CR4_FIXED1);
-	caps.cr0_mask = caps.cr0_fixed0 | (~caps.cr0_fixed1 & 0xffffffffULL) | CR0_CD | CR0_NW;
-	caps.cr4_mask = caps.cr4_fixed0 | ~caps.cr4_fixed1;
+	caps.cr0_mask = caps.cr0_fixed0 | (~caps.cr0_fixed1 & 0xffffffffULL) | X86_CR0_CD | X86_CR0_NW;
+	caps.cr4_mask = caps.cr4_fixed0 | ~caps.cr4_fixed1 | CR4_GUEST_RESERVED;
 }
 
 /*
@@ -234,10 +239,6 @@ static void msr_bitmap_allow(u8 *bm, u32 msr)
 
 static int vmx_global_init(void)
 {
-	static const u32 passthrough[] = {
-		MSR_FS_BASE, MSR_GS_BASE, MSR_KERNEL_GS_BASE, MSR_IA32_SYSENTER_CS,
-		MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP, MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SFMASK,
-	};
 	u64 basic = rdmsr(MSR_IA32_VMX_BASIC);
 	const char *why;
 
@@ -256,8 +257,8 @@ static int vmx_global_init(void)
 	if (!msr_bitmap_pa)
 		return -ENOMEM;
 	memset((void *)(uintptr_t)msr_bitmap_pa, 0xff, PAGE_SIZE);
-	for (size_t i = 0; i < ARRAY_SIZE(passthrough); i++)
-		msr_bitmap_allow((u8 *)(uintptr_t)msr_bitmap_pa, passthrough[i]);
+	for (unsigned int i = 0; i < NR_PASSTHROUGH_MSRS; i++)
+		msr_bitmap_allow((u8 *)(uintptr_t)msr_bitmap_pa, guest_msr_number[i]);
 	return 0;
 }
 
@@ -286,7 +287,7 @@ static int vmx_cpu_enable(void)
 	else if (!(fc & FEATURE_CONTROL_VMX_OUTSIDE_SMX))
 		return -ENODEV;
 	write_cr0((read_cr0() | rdmsr(MSR_IA32_VMX_CR0_FIXED0)) & caps.cr0_fixed1);
-	write_cr4(((read_cr4() | caps.cr4_fixed0) & caps.cr4_fixed1) | CR4_VMXE);
+	write_cr4(((read_cr4() | caps.cr4_fixed0) & caps.cr4_fixed1) | X86_CR4_VMXE);
 	vmxon_pa[cpu] = frame_alloc_keel(0);
 	if (!vmxon_pa[cpu])
 		return -ENOMEM;
@@ -294,36 +295,21 @@ static int vmx_cpu_enable(void)
 	return vmxon(vmxon_pa[cpu]) ? 0 : -EIO;
 }
 
-/* VPID 0 is the host's (29.1); VMs share the rest round-robin. */
-/*
- * Each VM has its own I/O bitmaps A and B (25.6.4), every port exiting
- * until vmx_io_intercept() opens one.
- */
+/* I/O bitmaps A and B (25.6.4) are the VM's I/O bitmap, two pages; VPIDs are 16 bits (25.6.12). */
 static int vmx_vm_init(struct vm *vm)
 {
-	static u32 next_vpid;
-	u64 bitmaps = frame_alloc_keel(1);
+	int r = vm_io_bitmap_alloc(vm, 1);
 
-	if (!bitmaps)
-		return -ENOMEM;
-	memset((void *)(uintptr_t)bitmaps, 0xff, 2 * PAGE_SIZE);
-	vm->hw = (void *)(uintptr_t)bitmaps;
-
+	if (r)
+		return r;
 	vm->gpt.max_leaf_level = keel.cpu.ept.pages_1g ? 3 : 2;	/* 1 GiB EPT leaves (A.10) */
-	vm->asid = 1 + __atomic_fetch_add(&next_vpid, 1, __ATOMIC_RELAXED) % 0xffff;
+	vm->asid = vm_tag_alloc(0x10000);
 	return 0;
 }
 
 static void vmx_vm_free(struct vm *vm)
 {
-	if (vm->hw)
-		frame_free_keel((u64)(uintptr_t)vm->hw, 1);
-}
-
-/* Bitmap A covers ports 0-0x7fff, B the rest, one bit each; A and B are contiguous here. */
-static void vmx_io_intercept(struct vm *vm, u16 port, u32 count, bool on)
-{
-	io_bitmap_update(vm->hw, port, count, on);
+	vm_io_bitmap_free(vm, 1);
 }
 
 static int vmx_vcpu_init(struct vcpu *v)
@@ -464,8 +450,9 @@ static void vmx_vcpu_load(struct vcpu *v)
 	for (unsigned int i = 0; x->dirty && i < NR_CACHED; i++)
 		vmcs_write(cached_field[i], x->guest[i]);
 	x->dirty = false;
-	for (size_t i = 0; i < ARRAY_SIZE(lazy_msrs); i++)
-		wrmsr(lazy_msrs[i], x->msrs[i]);
+	for (unsigned int i = 0; i < NR_GUEST_MSRS; i++)
+		if (msr_field[i] == NOT_IN_VMCS)
+			wrmsr(guest_msr_number[i], x->msrs[i]);
 }
 
 static void vmx_vcpu_put(struct vcpu *v)
@@ -474,8 +461,9 @@ static void vmx_vcpu_put(struct vcpu *v)
 
 	for (unsigned int i = 0; i < NR_CACHED; i++)
 		x->guest[i] = vmcs_read(cached_field[i]);
-	for (size_t i = 0; i < ARRAY_SIZE(lazy_msrs); i++)
-		x->msrs[i] = rdmsr(lazy_msrs[i]);
+	for (unsigned int i = 0; i < NR_GUEST_MSRS; i++)
+		if (msr_field[i] == NOT_IN_VMCS)
+			x->msrs[i] = rdmsr(guest_msr_number[i]);
 	vmclear(x->vmcs_pa);
 	x->cpu = -1;
 	x->launched = false;
@@ -486,13 +474,11 @@ static void vmx_get_segment(struct vcpu *v, enum seg_reg seg, struct segment *s)
 	struct vmx_vcpu *x = v->arch.hw;
 	u32 ar = (u32)gread(x, C_AR + seg);
 
-	*s = (struct segment){
-		.base = gread(x, C_BASE + seg), .limit = (u32)gread(x, C_LIMIT + seg),
-		.selector = (u16)gread(x, C_SEL + seg),
-		.type = ar & 0xf, .s = (ar >> 4) & 1, .dpl = (ar >> 5) & 3,
-		.present = !(ar & AR_UNUSABLE), .avl = (ar >> 12) & 1, .l = (ar >> 13) & 1,
-		.db = (ar >> 14) & 1, .g = (ar >> 15) & 1, .unusable = !!(ar & AR_UNUSABLE),
-	};
+	*s = (struct segment){ .base = gread(x, C_BASE + seg), .limit = (u32)gread(x, C_LIMIT + seg),
+			       .selector = (u16)gread(x, C_SEL + seg) };
+	seg_attr_unpack((u16)((ar & 0xff) | ((ar >> 4) & 0xf00)), s);
+	s->unusable = !!(ar & AR_UNUSABLE);	/* VM entry ignores the rest of an unusable one's rights */
+	s->present = !s->unusable;
 }
 
 /*
@@ -502,16 +488,17 @@ static void vmx_get_segment(struct vcpu *v, enum seg_reg seg, struct segment *s)
  */
 static u32 access_rights(enum seg_reg seg, const struct segment *s)
 {
-	u32 type = s->type & 0xf;
+	struct segment t = *s;
+	u16 attr;
 
 	if (s->unusable || !s->present)
 		return AR_UNUSABLE | (s->dpl & 3) << 5;
 	if (s->s)
-		type |= 1;
+		t.type |= 1;
 	else if (seg == SEG_TR)
-		type |= 2;
-	return type | (s->s & 1) << 4 | (s->dpl & 3) << 5 | BIT(7) | (s->avl & 1) << 12 |
-	       (s->l & 1) << 13 | (s->db & 1) << 14 | (s->g & 1) << 15;
+		t.type |= 2;
+	attr = seg_attr_pack(&t);
+	return (attr & 0xff) | (u32)(attr & 0xf00) << 4;
 }
 
 static void vmx_set_segment(struct vcpu *v, enum seg_reg seg, const struct segment *s)
@@ -594,57 +581,30 @@ static void vmx_set_dtable(struct vcpu *v, bool idt, const struct dtable *d)
 	gwrite(x, idt ? C_IDTR_LIMIT : C_GDTR_LIMIT, d->limit);
 }
 
-/* The MSRs the VMCS holds: a cached field, or -1. */
-static int vmcs_msr(u32 msr)
-{
-	switch (msr) {
-	case MSR_FS_BASE: return C_BASE + SEG_FS;
-	case MSR_GS_BASE: return C_BASE + SEG_GS;
-	case MSR_IA32_SYSENTER_CS: return C_SYSENTER_CS;
-	case MSR_IA32_SYSENTER_ESP: return C_SYSENTER_ESP;
-	case MSR_IA32_SYSENTER_EIP: return C_SYSENTER_EIP;
-	case MSR_IA32_PAT: return C_PAT;
-	default: return -1;
-	}
-}
-
-static int lazy_msr(u32 msr)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(lazy_msrs); i++)
-		if (lazy_msrs[i] == msr)
-			return (int)i;
-	return -1;
-}
-
 static int vmx_get_msr(struct vcpu *v, u32 msr, u64 *val)
 {
 	struct vmx_vcpu *x = v->arch.hw;
-	int i = vmcs_msr(msr);
+	int i = guest_msr_index(msr);
 
-	if (i >= 0) {
-		*val = gread(x, i);
-		return 0;
-	}
-	i = lazy_msr(msr);
 	if (i < 0)
 		return -ENOENT;
-	*val = x->cpu >= 0 ? rdmsr(msr) : x->msrs[i];
+	if (msr_field[i] != NOT_IN_VMCS)
+		*val = gread(x, msr_field[i]);
+	else
+		*val = x->cpu >= 0 ? rdmsr(msr) : x->msrs[i];
 	return 0;
 }
 
 static int vmx_set_msr(struct vcpu *v, u32 msr, u64 val)
 {
 	struct vmx_vcpu *x = v->arch.hw;
-	int i = vmcs_msr(msr);
+	int i = guest_msr_index(msr);
 
-	if (i >= 0) {
-		gwrite(x, i, val);
-		return 0;
-	}
-	i = lazy_msr(msr);
 	if (i < 0)
 		return -ENOENT;
-	if (x->cpu >= 0)
+	if (msr_field[i] != NOT_IN_VMCS)
+		gwrite(x, msr_field[i], val);
+	else if (x->cpu >= 0)
 		wrmsr(msr, val);
 	else
 		x->msrs[i] = val;
@@ -708,7 +668,7 @@ static int pae_pdptes(struct vcpu *v, u64 cr0, u64 cr4, u64 efer, u64 pdpte[4])
 	u64 reserved = 0x1e6 | (~0ULL << keel.cpu.phys_addr_bits);
 
 	pdpte[0] = pdpte[1] = pdpte[2] = pdpte[3] = 0;
-	if (!(cr0 & CR0_PG) || !(cr4 & CR4_PAE) || (efer & EFER_LMA))
+	if (!(cr0 & X86_CR0_PG) || !(cr4 & X86_CR4_PAE) || (efer & EFER_LMA))
 		return 0;
 	if (vm_read_phys(v->vm, vmx_get_cr(v, 3) & 0xffffffe0, pdpte, 4 * sizeof(u64)))
 		return -EFAULT;
@@ -719,61 +679,37 @@ static int pae_pdptes(struct vcpu *v, u64 cr0, u64 cr4, u64 efer, u64 pdpte[4])
 }
 
 /*
- * MOV to CR0 or CR4 as the CPU does it (SDM Vol. 2B MOV, Vol. 3A 2.5),
- * including entering and leaving IA-32e mode when PG changes with
- * EFER.LME set (Vol. 3A 10.8.5). -EINVAL is #GP(0).
+ * MOV to CR0 or CR4 as the CPU does it (arch/x86/cr.c), plus what VM entry
+ * does not: the PDPTEs of PAE paging and the TLB flush the real MOV would
+ * have done (Vol. 3A 4.10.4.1). -EINVAL is #GP(0).
  */
-static int emulate_mov_cr(struct vcpu *v, int cr, u64 val)
+static int vmx_write_cr(struct vcpu *v, int cr, u64 val)
 {
-	u64 cr0 = cr == 0 ? val : vmx_get_cr(v, 0), cr4 = cr == 4 ? val : vmx_get_cr(v, 4);
-	u64 old_cr0 = vmx_get_cr(v, 0), efer = vmx_get_efer(v), pdpte[4];
+	struct cr_state s = { vmx_get_cr(v, 0), vmx_get_cr(v, 4), vmx_get_efer(v) };
+	u64 pdpte[4];
 
-	if ((cr0 >> 32) || ((cr0 & CR0_PG) && !(cr0 & CR0_PE)) || ((cr0 & CR0_NW) && !(cr0 & CR0_CD)))
+	if (cr_write(&s, cr, val, ~caps.cr4_fixed1, vcpu_mode(v) == X86_MODE_64))
 		return -EINVAL;
-	if ((cr4 & ~caps.cr4_fixed1) || (cr4 & CR4_VMXE))	/* VMX is hidden from guests */
-		return -EINVAL;
-	if ((efer & EFER_LMA) && !(cr4 & CR4_PAE))
-		return -EINVAL;
-	if ((cr0 & CR0_PG) && !(old_cr0 & CR0_PG) && (efer & EFER_LME)) {
-		if (!(cr4 & CR4_PAE))
-			return -EINVAL;
-		efer |= EFER_LMA;
-	} else if (!(cr0 & CR0_PG) && (old_cr0 & CR0_PG) && (efer & EFER_LMA)) {
-		if (vcpu_mode(v) == X86_MODE_64)
-			return -EINVAL;
-		efer &= ~EFER_LMA;
-	}
-	if (pae_pdptes(v, cr0, cr4, efer, pdpte))
+	if (pae_pdptes(v, s.cr0, s.cr4, s.efer, pdpte))
 		return -EINVAL;
 	vmx_set_cr(v, cr, val);
-	vmx_set_efer(v, efer);
+	vmx_set_efer(v, s.efer);
 	for (int i = 0; i < 4; i++)
 		vmcs_write(GUEST_PDPTE0 + 2 * i, pdpte[i]);
-	vmx_flush_gpa(v);	/* the TLB flush the real MOV would have done (Vol. 3A 4.10.4.1) */
+	vmx_flush_gpa(v);
 	return 0;
 }
 
-/* A MOV to CR0/CR4 that changes a bit Keel owns exits (26.1.3); CR3 and CR8 do not. */
-static void handle_cr_access(struct vcpu *v, struct vm_exit *e)
+/* A MOV to CR0/CR4 that changes a bit Keel owns exits (26.1.3, 28.2.1); CR3 and CR8 do not. */
+static void decode_cr_access(struct vm_exit *e)
 {
 	unsigned int cr = e->qual & 15, type = (e->qual >> 4) & 3;
-	u64 val = v->arch.regs.gpr[(e->qual >> 8) & 15];
 
-	if (type != 0 || (cr != 0 && cr != 4)) {
-		e->kind = EXIT_UNHANDLED;
+	if (type != 0 || (cr != 0 && cr != 4))
 		return;
-	}
-	if (vcpu_mode(v) != X86_MODE_64)
-		val = (u32)val;
-	if (emulate_mov_cr(v, (int)cr, val)) {
-		e->kind = EXIT_EXCEPTION;
-		e->exception.vector = X86_EXC_GP;
-		e->exception.has_error = true;
-		e->exception.error_code = 0;
-		return;
-	}
-	e->kind = EXIT_NONE;
-	v->arch.regs.rip += e->insn_len;
+	e->kind = EXIT_CR_WRITE;
+	e->cr.cr = (u8)cr;
+	e->cr.gpr = (e->qual >> 8) & 15;
 }
 
 /*
@@ -783,13 +719,9 @@ static void handle_cr_access(struct vcpu *v, struct vm_exit *e)
  */
 static void inject(struct vcpu *v, const struct x86_event *e)
 {
-	static const u8 types[] = { [EVENT_EXTINT] = INTR_TYPE_EXT_INTR, [EVENT_NMI] = INTR_TYPE_NMI,
-				    [EVENT_EXCEPTION] = INTR_TYPE_HW_EXCEPTION,
-				    [EVENT_SOFT_INT] = INTR_TYPE_SOFT_INTR };
-	bool error = e->has_error && (vmx_get_cr(v, 0) & CR0_PE);
+	bool error = e->has_error && (vmx_get_cr(v, 0) & X86_CR0_PE);
 
-	vmcs_write(VM_ENTRY_INTR_INFO, e->vector | (u32)types[e->type] << INTR_INFO_TYPE_SHIFT |
-		   INTR_INFO_VALID | (error ? INTR_INFO_ERROR_VALID : 0));
+	vmcs_write(VM_ENTRY_INTR_INFO, event_info_encode(e, error));
 	if (error)
 		vmcs_write(VM_ENTRY_EXCEPTION_ERROR_CODE, e->error_code);
 	if (e->type == EVENT_SOFT_INT)
@@ -804,37 +736,33 @@ static void inject(struct vcpu *v, const struct x86_event *e)
  */
 static void save_pending_event(struct vcpu *v, u32 info)
 {
-	static const u8 types[] = { [INTR_TYPE_EXT_INTR] = EVENT_EXTINT, [INTR_TYPE_NMI] = EVENT_NMI,
-				    [INTR_TYPE_HW_EXCEPTION] = EVENT_EXCEPTION };
-	u32 type = (info >> INTR_INFO_TYPE_SHIFT) & 7;
-	bool error = info & INTR_INFO_ERROR_VALID;
+	struct x86_event e;
 
-	if (!(info & INTR_INFO_VALID) || type == 1 || type > INTR_TYPE_HW_EXCEPTION)
+	if (!event_info_decode(info, &e) || e.type == EVENT_SOFT_INT)
 		return;
 	/* The NMI was not delivered: entry must not see it blocked when injecting it (27.3.1.5) */
-	if (type == INTR_TYPE_NMI)
+	if (e.type == EVENT_NMI)
 		vmcs_write(GUEST_INTERRUPTIBILITY_INFO,
 			   vmcs_read(GUEST_INTERRUPTIBILITY_INFO) & ~INTR_BLOCK_NMI);
-	v->arch.event = (struct x86_event){
-		.valid = true, .type = types[type], .vector = info & INTR_INFO_VECTOR,
-		.has_error = error,
-		.error_code = error ? (u32)vmcs_read(IDT_VECTORING_ERROR_CODE) : 0,
-	};
+	if (e.has_error)
+		e.error_code = (u32)vmcs_read(IDT_VECTORING_ERROR_CODE);
+	v->arch.event = e;
 }
 
 /* An NMI exit leaves the NMI undelivered (26.2): the host's handler gets it, as KVM does. */
 static void decode_exception(struct vm_exit *e)
 {
-	u32 info = (u32)vmcs_read(VM_EXIT_INTR_INFO);
+	struct x86_event ev = { 0 };
 
-	if (((info >> INTR_INFO_TYPE_SHIFT) & 7) == INTR_TYPE_NMI) {
+	event_info_decode((u32)vmcs_read(VM_EXIT_INTR_INFO), &ev);
+	if (ev.type == EVENT_NMI) {
 		e->kind = EXIT_NMI;
 		asm volatile("int $2");
 		return;
 	}
 	e->kind = EXIT_EXCEPTION;
-	e->exception.vector = info & INTR_INFO_VECTOR;
-	e->exception.has_error = info & INTR_INFO_ERROR_VALID;
+	e->exception.vector = ev.vector;
+	e->exception.has_error = ev.has_error;
 	if (e->exception.has_error)
 		e->exception.error_code = (u32)vmcs_read(VM_EXIT_INTR_ERROR_CODE);
 }
@@ -872,13 +800,13 @@ static void decode_ept_violation(struct vm_exit *e)
 	e->npf.present = e->qual & EPT_QUAL_PRESENT;
 }
 
-/* VMX and SMX are hidden from guests, MONITOR/MWAIT too: #UD, as on a CPU without them. */
-static bool undefined_instruction(u32 basic)
+/* The instructions of VMX, SMX, MONITOR/MWAIT and XSAVE, which guests do not have. */
+static bool hidden_insn(u32 basic)
 {
 	return (basic >= EXIT_REASON_VMCLEAR && basic <= EXIT_REASON_VMXON) ||
 	       basic == EXIT_REASON_GETSEC || basic == EXIT_REASON_INVEPT ||
 	       basic == EXIT_REASON_INVVPID || basic == EXIT_REASON_MWAIT ||
-	       basic == EXIT_REASON_MONITOR;
+	       basic == EXIT_REASON_MONITOR || basic == EXIT_REASON_XSETBV;
 }
 
 /* Exits for which the VM-exit instruction length is defined (28.2.5). */
@@ -909,7 +837,7 @@ static void dump_guest_state(void)
 		       field(GUEST_ES_LIMIT + 2 * s), field(GUEST_ES_AR_BYTES + 2 * s));
 }
 
-static void decode_exit(struct vcpu *v, struct vm_exit *e)
+static void decode_exit(struct vm_exit *e)
 {
 	u32 reason = (u32)vmcs_read(VM_EXIT_REASON), basic = reason & 0xffff;
 
@@ -932,19 +860,16 @@ static void decode_exit(struct vcpu *v, struct vm_exit *e)
 	case EXIT_REASON_HLT: e->kind = EXIT_HLT; break;
 	case EXIT_REASON_INVD: e->kind = EXIT_SKIP; break;
 	case EXIT_REASON_VMCALL: e->kind = EXIT_HYPERCALL; break;
-	case EXIT_REASON_CR_ACCESS: handle_cr_access(v, e); break;
+	case EXIT_REASON_CR_ACCESS: decode_cr_access(e); break;
 	case EXIT_REASON_IO_INSTRUCTION: decode_io(e); break;
 	case EXIT_REASON_MSR_READ: e->kind = EXIT_MSR_READ; break;
 	case EXIT_REASON_MSR_WRITE: e->kind = EXIT_MSR_WRITE; break;
 	case EXIT_REASON_EPT_VIOLATION: decode_ept_violation(e); break;
 	case EXIT_REASON_PREEMPTION_TIMER: e->kind = EXIT_NONE; break;
 	case EXIT_REASON_WBINVD: e->kind = EXIT_SKIP; break;
-	case EXIT_REASON_XSETBV: e->kind = EXIT_XSETBV; break;
 	default:
-		if (undefined_instruction(basic)) {
-			e->kind = EXIT_EXCEPTION;
-			e->exception.vector = X86_EXC_UD;
-		}
+		if (hidden_insn(basic))
+			e->kind = EXIT_HIDDEN_INSN;
 	}
 }
 
@@ -960,12 +885,12 @@ static void redo_nmi_blocking(u32 basic, u64 qual, u32 idt_info)
 	bool unblocked = false;
 	u32 info;
 
-	if (idt_info & INTR_INFO_VALID)
+	if (idt_info & EVENT_INFO_VALID)
 		return;
 	if (basic == EXIT_REASON_EXCEPTION_NMI) {
 		info = (u32)vmcs_read(VM_EXIT_INTR_INFO);
 		unblocked = (info & INTR_INFO_NMI_UNBLOCK) &&
-			    (info & INTR_INFO_VECTOR) != 8;	/* not #DF */
+			    (info & EVENT_INFO_VECTOR) != X86_EXC_DF;
 	} else if (basic == EXIT_REASON_EPT_VIOLATION) {
 		unblocked = qual & EPT_QUAL_NMI_UNBLOCK;
 	}
@@ -1018,7 +943,7 @@ static void vmx_run(struct vcpu *v, struct vm_exit *exit)
 	v->arch.regs.rflags = vmcs_read(GUEST_RFLAGS);
 	idt_info = (u32)vmcs_read(IDT_VECTORING_INFO);
 	save_pending_event(v, idt_info);
-	decode_exit(v, exit);
+	decode_exit(exit);
 	if (exit->kind != EXIT_ENTRY_FAILURE)
 		redo_nmi_blocking(exit->raw_reason & 0xffff, exit->qual, idt_info);
 }
@@ -1029,7 +954,7 @@ const struct virt_ops vmx_ops = {
 	.cpu_enable = vmx_cpu_enable,
 	.vm_init = vmx_vm_init,
 	.vm_free = vmx_vm_free,
-	.io_intercept = vmx_io_intercept,
+	.io_intercept = vm_io_intercept,
 	.vcpu_init = vmx_vcpu_init,
 	.vcpu_free = vmx_vcpu_free,
 	.vcpu_load = vmx_vcpu_load,
@@ -1039,6 +964,7 @@ const struct virt_ops vmx_ops = {
 	.set_segment = vmx_set_segment,
 	.get_cr = vmx_get_cr,
 	.set_cr = vmx_set_cr,
+	.write_cr = vmx_write_cr,
 	.get_efer = vmx_get_efer,
 	.set_efer = vmx_set_efer,
 	.get_dtable = vmx_get_dtable,
