@@ -12,24 +12,21 @@
  * VMPTRLD only if it changed meanwhile.
  */
 #include "arch/x86/asm.h"
-#include "arch/x86/cpu.h"
 #include "arch/x86/cr.h"
 #include "arch/x86/event.h"
 #include "arch/x86/guest_msr.h"
 #include "arch/x86/msr.h"
-#include "arch/x86/timer.h"
 #include "arch/x86/vcpu.h"
 #include "arch/x86/virt.h"
 #include "arch/x86/virt_vm.h"
 #include "arch/x86/vmx/ept.h"
 #include "arch/x86/vmx/vmcs.h"
+#include "arch/x86/vmx/vmx.h"
 #include "kernel/errno.h"
 #include "kernel/keel.h"
 #include "kernel/mm.h"
 #include "kernel/percpu.h"
 #include "kernel/printk.h"
-#include "kernel/sched.h"
-#include "kernel/string.h"
 #include "kernel/vm.h"
 
 #define RFLAGS_IF BIT(9)
@@ -96,38 +93,7 @@ struct vmx_vcpu {
 	u64 msrs[NR_GUEST_MSRS];	/* those NOT_IN_VMCS */
 };
 
-/* What every CPU runs guests with, from the capability MSRs (appendix A). */
-static struct {
-	u32 revision;
-	u32 pin, cpu, cpu2, exit, entry;
-	u64 cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
-	u64 cr0_mask, cr4_mask;		/* bits the guest does not own (setup_fixed_bits) */
-	u32 preempt_ticks;		/* one scheduler slice in VMX-preemption timer ticks */
-	bool true_ctls, inout_info, invept_single;
-} caps;
-
-static u64 msr_bitmap_pa;
-static u64 vmxon_pa[MAX_CPUS];
-/* Per CPU: the vCPU and VM loaded last, compared only (they may be gone). */
-
 int vmx_enter(u64 *gprs, u64 *cr2, u64 launched);
-extern const u8 vmx_exit[];
-
-static u64 vmcs_read(u32 field)
-{
-	u64 val = 0;
-
-	if (!vmread(field, &val))
-		pr_err("keel: vmx: VMREAD of field %#x failed\n", field);
-	return val;
-}
-
-static void vmcs_write(u32 field, u64 val)
-{
-	if (!vmwrite(field, val))
-		pr_err("keel: vmx: VMWRITE of field %#x (%#llx) failed\n", field,
-		       (unsigned long long)val);
-}
 
 static u64 gread(struct vmx_vcpu *x, unsigned int i)
 {
@@ -142,157 +108,6 @@ static void gwrite(struct vmx_vcpu *x, unsigned int i, u64 val)
 	}
 	x->guest[i] = val;
 	x->dirty = true;
-}
-
-static u64 eptp(struct vm *vm)
-{
-	return vm->gpt.root | EPTP_WB | EPTP_WALK4;
-}
-
-/*
- * A control word the CPU allows: bits 31:0 of the capability MSR are the
- * allowed 0-settings (set: must be 1), bits 63:32 the allowed 1-settings
- * (A.3-A.5). The TRUE_ MSRs let default-1 controls be 0 (A.2).
- */
-static bool adjust_controls(u32 msr, u32 true_msr, u32 required, u32 optional, u32 *out)
-{
-	u64 cap = rdmsr(caps.true_ctls && true_msr ? true_msr : msr);
-	u32 may = cap >> 32;
-
-	*out = ((required | optional) & may) | (u32)cap;
-	return !(required & ~may);
-}
-
-/* NULL, or what the CPU lacks. */
-static const char *setup_controls(void)
-{
-	u32 vpid = keel.cpu.ept.vpid ? CPU2_ENABLE_VPID : 0;
-
-	if (!adjust_controls(MSR_IA32_VMX_PINBASED_CTLS, MSR_IA32_VMX_TRUE_PINBASED_CTLS,
-			     PIN_EXT_INTR_EXITING | PIN_NMI_EXITING | PIN_VIRTUAL_NMIS,
-			     PIN_PREEMPTION_TIMER, &caps.pin))
-		return "interrupt and NMI exiting with virtual NMIs";
-	if (!adjust_controls(MSR_IA32_VMX_PROCBASED_CTLS, MSR_IA32_VMX_TRUE_PROCBASED_CTLS,
-			     CPU_INTR_WINDOW_EXITING | CPU_NMI_WINDOW_EXITING | CPU_HLT_EXITING |
-			     CPU_TPR_SHADOW |
-			     CPU_USE_IO_BITMAPS | CPU_USE_MSR_BITMAPS | CPU_SECONDARY_CONTROLS,
-			     CPU_MWAIT_EXITING | CPU_MONITOR_EXITING, &caps.cpu))
-		return "the primary processor-based controls Keel needs";
-	if (!adjust_controls(MSR_IA32_VMX_PROCBASED_CTLS2, 0,
-			     CPU2_ENABLE_EPT | CPU2_UNRESTRICTED_GUEST,
-			     vpid | CPU2_RDTSCP | CPU2_INVPCID | CPU2_WBINVD_EXITING, &caps.cpu2))
-		return "EPT with unrestricted guest";
-	if (!adjust_controls(MSR_IA32_VMX_EXIT_CTLS, MSR_IA32_VMX_TRUE_EXIT_CTLS,
-			     EXIT_HOST_ADDR_SPACE_SIZE | EXIT_SAVE_IA32_PAT | EXIT_LOAD_IA32_PAT |
-			     EXIT_SAVE_IA32_EFER | EXIT_LOAD_IA32_EFER, EXIT_SAVE_DEBUG_CONTROLS,
-			     &caps.exit))
-		return "the VM-exit controls for EFER and PAT";
-	if (!adjust_controls(MSR_IA32_VMX_ENTRY_CTLS, MSR_IA32_VMX_TRUE_ENTRY_CTLS,
-			     ENTRY_IA32E_MODE | ENTRY_LOAD_IA32_PAT | ENTRY_LOAD_IA32_EFER,
-			     ENTRY_LOAD_DEBUG_CONTROLS, &caps.entry))
-		return "the VM-entry controls for EFER and PAT";
-	if (!keel.cpu.ept.pages_2m)
-		return "2 MiB EPT pages";
-	/* Per vCPU, as the guest asks: the interrupt and NMI windows and IA-32e mode. */
-	caps.cpu &= ~(CPU_INTR_WINDOW_EXITING | CPU_NMI_WINDOW_EXITING);
-	caps.entry &= ~ENTRY_IA32E_MODE;
-	return NULL;
-}
-
-/*
- * With unrestricted guest, CR0.PE and PG are the guest's (27.3.1.1); the
- * other fixed bits (A.7, A.8) are Keel's, and so are CD and NW, which VM
- * entry leaves as the host has them (27.3.2.1). The guest sees its own
- * values of those through the read shadows.
- */
-static void setup_fixed_bits(void)
-{
-	caps.cr0_fixed0 = rdmsr(MSR_IA32_VMX_CR0_FIXED0) & ~(X86_CR0_PE | X86_CR0_PG);
-	caps.cr0_fixed1 = rdmsr(MSR_IA32_VMX_CR0_FIXED1);
-	caps.cr4_fixed0 = rdmsr(MSR_IA32_VMX_CR4_FIXED0);
-	caps.cr4_fixed1 = rdmsr(MSR_IA32_VMX_CR4_FIXED1);
-	caps.cr0_mask = caps.cr0_fixed0 | (~caps.cr0_fixed1 & 0xffffffffULL) | X86_CR0_CD | X86_CR0_NW;
-	caps.cr4_mask = caps.cr4_fixed0 | ~caps.cr4_fixed1 | CR4_GUEST_RESERVED;
-}
-
-/*
- * The VMX-preemption timer (26.5.1) bounds a run without exits to one
- * scheduler slice: a backstop for external-interrupt exiting, which Bochs
- * 2.7 does not deliver while the guest runs with RFLAGS.IF = 0.
- */
-static void setup_preemption_timer(void)
-{
-	unsigned int rate = rdmsr(MSR_IA32_VMX_MISC) & VMX_MISC_TIMER_RATE;
-	u64 ticks = (tsc_khz * (SCHED_SLICE_NS / 1000000)) >> rate;
-
-	caps.preempt_ticks = (u32)MIN(ticks, 0xffffffffULL);
-}
-
-/* One bit per MSR for reads and for writes, low and high ranges (25.6.9); set = exit. */
-static void msr_bitmap_allow(u8 *bm, u32 msr)
-{
-	u32 base = msr >= 0xc0000000 ? 1024 : 0, bit = msr & 0x1fff;
-
-	bm[base + bit / 8] &= ~(1 << (bit % 8));
-	bm[2048 + base + bit / 8] &= ~(1 << (bit % 8));
-}
-
-static int vmx_global_init(void)
-{
-	u64 basic = rdmsr(MSR_IA32_VMX_BASIC);
-	const char *why;
-
-	caps.revision = basic & VMX_BASIC_REVISION_MASK;
-	caps.true_ctls = basic & VMX_BASIC_TRUE_CTLS;
-	caps.inout_info = basic & VMX_BASIC_INOUT_INFO;
-	caps.invept_single = rdmsr(MSR_IA32_VMX_EPT_VPID_CAP) & EPT_CAP_INVEPT_SINGLE;
-	why = setup_controls();
-	if (why) {
-		pr_err("keel: vmx: the CPU lacks %s\n", why);
-		return -ENODEV;
-	}
-	setup_fixed_bits();
-	setup_preemption_timer();
-	msr_bitmap_pa = frame_alloc_keel(0);
-	if (!msr_bitmap_pa)
-		return -ENOMEM;
-	memset((void *)(uintptr_t)msr_bitmap_pa, 0xff, PAGE_SIZE);
-	for (unsigned int i = 0; i < NR_PASSTHROUGH_MSRS; i++)
-		msr_bitmap_allow((u8 *)(uintptr_t)msr_bitmap_pa, guest_msr_number[i]);
-	return 0;
-}
-
-/*
- * VMXON (24.7): firmware must allow VMX outside SMX (locking the MSR if it
- * did not), CR0 and CR4 must obey the fixed bits (24.8), and the VMXON
- * region carries the VMCS revision.
- */
-static int vmx_cpu_enable(void)
-{
-	unsigned int cpu = this_cpu()->cpu;
-	u64 fc;
-	int r;
-
-	if (!(cpuid(1).ecx & BIT(5)))
-		return -ENODEV;
-	if (cpu == 0) {
-		r = vmx_global_init();
-		if (r)
-			return r;
-	}
-	fc = rdmsr(MSR_IA32_FEATURE_CONTROL);
-	if (!(fc & FEATURE_CONTROL_LOCK))
-		wrmsr(MSR_IA32_FEATURE_CONTROL,
-		      fc | FEATURE_CONTROL_VMX_OUTSIDE_SMX | FEATURE_CONTROL_LOCK);
-	else if (!(fc & FEATURE_CONTROL_VMX_OUTSIDE_SMX))
-		return -ENODEV;
-	write_cr0((read_cr0() | rdmsr(MSR_IA32_VMX_CR0_FIXED0)) & caps.cr0_fixed1);
-	write_cr4(((read_cr4() | caps.cr4_fixed0) & caps.cr4_fixed1) | X86_CR4_VMXE);
-	vmxon_pa[cpu] = frame_alloc_keel(0);
-	if (!vmxon_pa[cpu])
-		return -ENOMEM;
-	*(u32 *)(uintptr_t)vmxon_pa[cpu] = caps.revision;
-	return vmxon(vmxon_pa[cpu]) ? 0 : -EIO;
 }
 
 /* I/O bitmaps A and B (25.6.4) are the VM's I/O bitmap, two pages; VPIDs are 16 bits (25.6.12). */
@@ -324,9 +139,9 @@ static int vmx_vcpu_init(struct vcpu *v)
 	x->vapic_pa = frame_alloc_keel(0);
 	if (!x->vmcs_pa || !x->vapic_pa)
 		return -ENOMEM;
-	*(u32 *)(uintptr_t)x->vmcs_pa = caps.revision;	/* 25.2 */
-	x->guest[C_CPU_CTLS] = caps.cpu;
-	x->guest[C_ENTRY_CTLS] = caps.entry;
+	*(u32 *)(uintptr_t)x->vmcs_pa = vmx_caps.revision;	/* 25.2 */
+	x->guest[C_CPU_CTLS] = vmx_caps.cpu;
+	x->guest[C_ENTRY_CTLS] = vmx_caps.entry;
 	x->guest[C_PAT] = DEFAULT_PAT;
 	x->dirty = true;
 	vcpu_set_reset_state(v);
@@ -344,86 +159,14 @@ static void vmx_vcpu_free(struct vcpu *v)
 	kfree(x);
 }
 
-/* Controls and guest fields no op changes, written once (25.6-25.8, 27.3.1). */
-static void write_controls(struct vcpu *v, struct vmx_vcpu *x)
-{
-	vmcs_write(PIN_BASED_VM_EXEC_CONTROL, caps.pin);
-	vmcs_write(SECONDARY_VM_EXEC_CONTROL, caps.cpu2);
-	vmcs_write(VM_EXIT_CONTROLS, caps.exit);
-	/* #MC stays the host's; an intercepted #AC cannot loop in delivery (CVE-2015-5307) */
-	vmcs_write(EXCEPTION_BITMAP, BIT(18) | BIT(17));
-	vmcs_write(PAGE_FAULT_ERROR_CODE_MASK, 0);
-	vmcs_write(PAGE_FAULT_ERROR_CODE_MATCH, 0);
-	vmcs_write(CR3_TARGET_COUNT, 0);
-	vmcs_write(VM_EXIT_MSR_STORE_COUNT, 0);
-	vmcs_write(VM_EXIT_MSR_LOAD_COUNT, 0);
-	vmcs_write(VM_ENTRY_MSR_LOAD_COUNT, 0);
-	vmcs_write(VM_ENTRY_INTR_INFO, 0);
-	vmcs_write(TSC_OFFSET, 0);
-	vmcs_write(IO_BITMAP_A, (u64)(uintptr_t)v->vm->hw);
-	vmcs_write(IO_BITMAP_B, (u64)(uintptr_t)v->vm->hw + PAGE_SIZE);
-	vmcs_write(MSR_BITMAP, msr_bitmap_pa);
-	vmcs_write(VIRTUAL_APIC_PAGE_ADDR, x->vapic_pa);
-	vmcs_write(TPR_THRESHOLD, 0);
-	vmcs_write(EPT_POINTER, eptp(v->vm));
-	if (caps.cpu2 & CPU2_ENABLE_VPID)
-		vmcs_write(VIRTUAL_PROCESSOR_ID, v->vm->asid);
-	vmcs_write(CR0_GUEST_HOST_MASK, caps.cr0_mask);
-	vmcs_write(CR4_GUEST_HOST_MASK, caps.cr4_mask);
-	vmcs_write(VMCS_LINK_POINTER, ~0ULL);
-	vmcs_write(GUEST_DR7, 0x400);
-	vmcs_write(GUEST_IA32_DEBUGCTL, 0);
-	vmcs_write(GUEST_PENDING_DBG_EXCEPTIONS, 0);
-	vmcs_write(GUEST_ACTIVITY_STATE, 0);
-	if (caps.pin & PIN_PREEMPTION_TIMER)
-		vmcs_write(GUEST_PREEMPTION_TIMER, caps.preempt_ticks);	/* each entry starts it */
-}
-
-/* Host state every CPU shares (25.5, 27.2.3): Keel's selectors (arch/x86/cpu.h), the exit label. */
-static void write_host_constants(void)
-{
-	vmcs_write(HOST_CS_SELECTOR, GDT_CS);
-	vmcs_write(HOST_SS_SELECTOR, GDT_DS);
-	vmcs_write(HOST_DS_SELECTOR, GDT_DS);
-	vmcs_write(HOST_ES_SELECTOR, GDT_DS);
-	vmcs_write(HOST_FS_SELECTOR, 0);
-	vmcs_write(HOST_GS_SELECTOR, 0);
-	vmcs_write(HOST_TR_SELECTOR, GDT_TSS);
-	vmcs_write(HOST_FS_BASE, 0);
-	vmcs_write(HOST_IA32_SYSENTER_CS, 0);
-	vmcs_write(HOST_IA32_SYSENTER_ESP, 0);
-	vmcs_write(HOST_IA32_SYSENTER_EIP, 0);
-	vmcs_write(HOST_RIP, (u64)(uintptr_t)vmx_exit);
-}
-
-/* This CPU's host state: its GS base is its per-CPU data, its own GDT and TSS. */
-static void write_host_state(struct percpu *pc)
-{
-	struct {
-		u16 limit;
-		u64 base;
-	} __packed idtr;
-
-	asm volatile("sidt %0" : "=m"(idtr));
-	vmcs_write(HOST_CR0, read_cr0());
-	vmcs_write(HOST_CR3, read_cr3());
-	vmcs_write(HOST_CR4, read_cr4());
-	vmcs_write(HOST_GS_BASE, (u64)(uintptr_t)pc);
-	vmcs_write(HOST_TR_BASE, (u64)(uintptr_t)&pc->arch.tss);
-	vmcs_write(HOST_GDTR_BASE, (u64)(uintptr_t)pc->arch.gdt);
-	vmcs_write(HOST_IDTR_BASE, idtr.base);
-	vmcs_write(HOST_IA32_EFER, rdmsr(MSR_EFER));
-	vmcs_write(HOST_IA32_PAT, rdmsr(MSR_IA32_PAT));
-}
-
 /*
  * Single-context INVEPT drops the guest-physical and combined mappings of
  * this EPTP for every VPID (29.4.3.1); all-context where that is missing.
  */
 static void vmx_flush_gpa(struct vcpu *v)
 {
-	if (caps.invept_single)
-		invept(INVEPT_SINGLE_CONTEXT, eptp(v->vm));
+	if (vmx_caps.invept_single)
+		invept(INVEPT_SINGLE_CONTEXT, vmx_eptp(v->vm));
 	else
 		invept(INVEPT_ALL_CONTEXT, 0);
 }
@@ -440,11 +183,11 @@ static void vmx_vcpu_load(struct vcpu *v)
 		pr_err("keel: vmx: VMPTRLD failed on cpu %u\n", pc->cpu);
 	x->cpu = (int)pc->cpu;
 	if (first) {
-		write_controls(v, x);
-		write_host_constants();
+		vmx_write_controls(v, x->vapic_pa);
+		vmx_write_host_constants();
 	}
 	if (x->host_cpu != x->cpu) {
-		write_host_state(pc);
+		vmx_write_host_state(pc);
 		x->host_cpu = x->cpu;
 	}
 	for (unsigned int i = 0; x->dirty && i < NR_CACHED; i++)
@@ -522,10 +265,10 @@ static u64 vmx_get_cr(struct vcpu *v, int cr)
 	struct vmx_vcpu *x = v->arch.hw;
 
 	switch (cr) {
-	case 0: return shadowed(x, C_CR0, C_CR0_SHADOW, caps.cr0_mask);
+	case 0: return shadowed(x, C_CR0, C_CR0_SHADOW, vmx_caps.cr0_mask);
 	case 2: return x->cr2;
 	case 3: return gread(x, C_CR3);
-	default: return shadowed(x, C_CR4, C_CR4_SHADOW, caps.cr4_mask);
+	default: return shadowed(x, C_CR4, C_CR4_SHADOW, vmx_caps.cr4_mask);
 	}
 }
 
@@ -535,7 +278,7 @@ static void vmx_set_cr(struct vcpu *v, int cr, u64 val)
 
 	switch (cr) {
 	case 0:
-		gwrite(x, C_CR0, (val | caps.cr0_fixed0) & caps.cr0_fixed1);
+		gwrite(x, C_CR0, (val | vmx_caps.cr0_fixed0) & vmx_caps.cr0_fixed1);
 		gwrite(x, C_CR0_SHADOW, val);
 		break;
 	case 2:
@@ -545,7 +288,7 @@ static void vmx_set_cr(struct vcpu *v, int cr, u64 val)
 		gwrite(x, C_CR3, val);
 		break;
 	default:
-		gwrite(x, C_CR4, (val | caps.cr4_fixed0) & caps.cr4_fixed1);
+		gwrite(x, C_CR4, (val | vmx_caps.cr4_fixed0) & vmx_caps.cr4_fixed1);
 		gwrite(x, C_CR4_SHADOW, val);
 	}
 }
@@ -688,7 +431,7 @@ static int vmx_write_cr(struct vcpu *v, int cr, u64 val)
 	struct cr_state s = { vmx_get_cr(v, 0), vmx_get_cr(v, 4), vmx_get_efer(v) };
 	u64 pdpte[4];
 
-	if (cr_write(&s, cr, val, ~caps.cr4_fixed1, vcpu_mode(v) == X86_MODE_64))
+	if (cr_write(&s, cr, val, ~vmx_caps.cr4_fixed1, vcpu_mode(v) == X86_MODE_64))
 		return -EINVAL;
 	if (pae_pdptes(v, s.cr0, s.cr4, s.efer, pdpte))
 		return -EINVAL;
@@ -784,7 +527,7 @@ static void decode_io(struct vm_exit *e)
 	e->io.string = q & BIT(4);
 	e->io.rep = q & BIT(5);
 	e->io.port = q >> 16;
-	if (!e->io.string || !caps.inout_info)
+	if (!e->io.string || !vmx_caps.inout_info)
 		return;
 	info = (u32)vmcs_read(VMX_INSTRUCTION_INFO);
 	e->io.addr_size = 2 << ((info >> 7) & 7);
