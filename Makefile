@@ -80,6 +80,9 @@ unit_mb1_load := kernel/mb1_load.c
 unit_bootvm_parse := kernel/bootvm_parse.c kernel/cmdline.c kernel/format.c
 unit_decode := arch/x86/decode.c
 unit_emulate := arch/x86/emulate.c arch/x86/decode.c
+unit_event := arch/x86/event.c
+unit_cr := arch/x86/cr.c
+unit_guest_msr := arch/x86/guest_msr.c
 
 UNIT_TESTS := $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(addprefix $(BUILD)/unit/test_,$(UNIT_TESTS))
