@@ -1,38 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Event encoding and exception merging, written once for VMX and SVM. */
+/* Exception merging, written once for VMX and SVM. */
 #include "arch/x86/event.h"
-
-/*
- * The type field numbers external interrupts 0, NMIs 2, hardware exceptions
- * 3 and software interrupts 4 in both formats; VMX's 5 and 6 (software
- * exceptions) and SVM's 5-7 have no struct x86_event type.
- */
-static const u8 info_type[] = {
-	[EVENT_EXTINT] = 0, [EVENT_NMI] = 2, [EVENT_EXCEPTION] = 3, [EVENT_SOFT_INT] = 4,
-};
-
-#define NO_TYPE 0xff
-
-static const u8 event_type[8] = {
-	EVENT_EXTINT, NO_TYPE, EVENT_NMI, EVENT_EXCEPTION, EVENT_SOFT_INT, NO_TYPE, NO_TYPE, NO_TYPE,
-};
-
-u32 event_info_encode(const struct x86_event *e, bool with_error)
-{
-	return e->vector | (u32)info_type[e->type & 3] << EVENT_INFO_TYPE_SHIFT | EVENT_INFO_VALID |
-	       (with_error ? EVENT_INFO_ERROR_VALID : 0);
-}
-
-bool event_info_decode(u32 info, struct x86_event *e)
-{
-	u8 type = event_type[(info >> EVENT_INFO_TYPE_SHIFT) & 7];
-
-	if (!(info & EVENT_INFO_VALID) || type == NO_TYPE)
-		return false;
-	*e = (struct x86_event){ .valid = true, .type = type, .vector = info & EVENT_INFO_VECTOR,
-				 .has_error = info & EVENT_INFO_ERROR_VALID };
-	return true;
-}
 
 enum exc_class { EXC_BENIGN, EXC_CONTRIBUTORY, EXC_PAGE_FAULT, EXC_DOUBLE_FAULT };
 

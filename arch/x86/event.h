@@ -27,14 +27,42 @@
 #define EVENT_INFO_ERROR_VALID BIT(11)
 #define EVENT_INFO_VALID BIT(31)
 
+/*
+ * Both number external interrupts 0, NMIs 2, hardware exceptions 3 and
+ * software interrupts 4; VMX's 5 and 6 (software exceptions) and SVM's 5-7
+ * have no struct x86_event type. Inline: every exit decodes.
+ */
+_Static_assert(EVENT_EXTINT == 0 && EVENT_NMI == 1 && EVENT_EXCEPTION == 2 && EVENT_SOFT_INT == 3,
+	       "event_info_type() numbers enum event_type one apart from the hardware");
+
+static inline u32 event_info_type(u8 type)
+{
+	return type == EVENT_EXTINT ? 0 : (u32)type + 1;
+}
+
 /* @e in that layout; its error code is marked valid only with @with_error. */
-u32 event_info_encode(const struct x86_event *e, bool with_error);
+static inline u32 event_info_encode(const struct x86_event *e, bool with_error)
+{
+	return e->vector | event_info_type(e->type) << EVENT_INFO_TYPE_SHIFT | EVENT_INFO_VALID |
+	       (with_error ? EVENT_INFO_ERROR_VALID : 0);
+}
+
 /*
  * The event @info describes, error code left 0 for the caller to fill in:
- * false if @info is not valid or of a type struct x86_event does not carry
- * (VMX's software exceptions, reserved types).
+ * false if @info is not valid or of a type struct x86_event does not carry.
  */
-bool event_info_decode(u32 info, struct x86_event *e);
+static inline bool event_info_decode(u32 info, struct x86_event *e)
+{
+	u32 type = (info >> EVENT_INFO_TYPE_SHIFT) & 7;
+
+	if (!(info & EVENT_INFO_VALID) || type == 1 || type > 4)
+		return false;
+	*e = (struct x86_event){ .valid = true, .type = (u8)(type ? type - 1 : EVENT_EXTINT),
+				 .vector = info & EVENT_INFO_VECTOR,
+				 .has_error = info & EVENT_INFO_ERROR_VALID };
+	return true;
+}
+
 /*
  * Queues exception @vector on @pending, which holds the event whose delivery
  * raised it if that is valid, merging the two as the CPU does (SDM Vol. 3A

@@ -116,7 +116,7 @@ struct virt_ops {
 	void (*set_segment)(struct vcpu *v, enum seg_reg seg, const struct segment *s);
 	u64 (*get_cr)(struct vcpu *v, int cr);	/* 0, 2, 3, 4 as the guest sees them */
 	void (*set_cr)(struct vcpu *v, int cr, u64 val);
-	/* MOV to CR0/CR4 with the CPU's checks (EXIT_CR_WRITE); -EINVAL: #GP(0). */
+	/* MOV to CR0/CR4 with the CPU's checks (EXIT_CR_WRITE); -EINVAL: #GP(0). NULL on SVM. */
 	int (*write_cr)(struct vcpu *v, int cr, u64 val);
 	u64 (*get_efer)(struct vcpu *v);
 	void (*set_efer)(struct vcpu *v, u64 efer);

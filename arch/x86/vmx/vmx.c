@@ -492,7 +492,6 @@ static void save_pending_event(struct vcpu *v, u32 info)
 	v->arch.event = e;
 }
 
-/* An NMI exit leaves the NMI undelivered (26.2): the host's handler gets it, as KVM does. */
 static void decode_exception(struct vm_exit *e)
 {
 	struct x86_event ev = { 0 };
@@ -500,7 +499,6 @@ static void decode_exception(struct vm_exit *e)
 	event_info_decode((u32)vmcs_read(VM_EXIT_INTR_INFO), &ev);
 	if (ev.type == EVENT_NMI) {
 		e->kind = EXIT_NMI;
-		asm volatile("int $2");
 		return;
 	}
 	e->kind = EXIT_EXCEPTION;
@@ -687,8 +685,12 @@ static void vmx_run(struct vcpu *v, struct vm_exit *exit)
 	idt_info = (u32)vmcs_read(IDT_VECTORING_INFO);
 	save_pending_event(v, idt_info);
 	decode_exit(exit);
-	if (exit->kind != EXIT_ENTRY_FAILURE)
-		redo_nmi_blocking(exit->raw_reason & 0xffff, exit->qual, idt_info);
+	if (exit->kind == EXIT_ENTRY_FAILURE)
+		return;
+	redo_nmi_blocking(exit->raw_reason & 0xffff, exit->qual, idt_info);
+	/* An NMI exit leaves the NMI undelivered (26.2): the host's handler gets it, as KVM does. */
+	if (exit->kind == EXIT_NMI)
+		asm volatile("int $2");
 }
 
 const struct virt_ops vmx_ops = {
