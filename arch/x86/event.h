@@ -55,7 +55,9 @@ static inline bool event_info_decode(u32 info, struct x86_event *e)
 {
 	u32 type = (info >> EVENT_INFO_TYPE_SHIFT) & 7;
 
-	if (!(info & EVENT_INFO_VALID) || type == 1 || type > 4)
+	if (likely(!(info & EVENT_INFO_VALID)))	/* the exit interrupted no delivery */
+		return false;
+	if (type == 1 || type > 4)
 		return false;
 	*e = (struct x86_event){ .valid = true, .type = (u8)(type ? type - 1 : EVENT_EXTINT),
 				 .vector = info & EVENT_INFO_VECTOR,
