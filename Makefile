@@ -65,6 +65,9 @@ endif
 
 unit_format := kernel/format.c
 unit_features := arch/x86/features.c
+unit_event := arch/x86/event.c
+unit_cr := arch/x86/cr.c
+unit_guest_msr := arch/x86/guest_msr.c
 unit_memmap := kernel/memmap.c
 unit_multiboot2 := kernel/multiboot2.c kernel/memmap.c
 unit_frame := kernel/frame.c kernel/memmap.c
@@ -80,9 +83,6 @@ unit_mb1_load := kernel/mb1_load.c
 unit_bootvm_parse := kernel/bootvm_parse.c kernel/cmdline.c kernel/format.c
 unit_decode := arch/x86/decode.c
 unit_emulate := arch/x86/emulate.c arch/x86/decode.c
-unit_event := arch/x86/event.c
-unit_cr := arch/x86/cr.c
-unit_guest_msr := arch/x86/guest_msr.c
 
 UNIT_TESTS := $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(addprefix $(BUILD)/unit/test_,$(UNIT_TESTS))
