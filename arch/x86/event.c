@@ -31,9 +31,10 @@ static enum exc_class exc_class(u8 type, u8 vector)
  */
 bool event_queue_exception(struct x86_event *pending, u8 vector, bool has_error, u32 error)
 {
-	enum exc_class first = pending->valid ? exc_class(pending->type, pending->vector) : EXC_BENIGN;
-	enum exc_class second = exc_class(EVENT_EXCEPTION, vector);
+	enum exc_class second = exc_class(EVENT_EXCEPTION, vector), first = EXC_BENIGN;
 
+	if (pending->valid)
+		first = exc_class(pending->type, pending->vector);
 	if (first == EXC_DOUBLE_FAULT) {
 		pending->valid = false;
 		return false;

@@ -220,7 +220,8 @@ static void vmx_get_segment(struct vcpu *v, enum seg_reg seg, struct segment *s)
 	*s = (struct segment){ .base = gread(x, C_BASE + seg), .limit = (u32)gread(x, C_LIMIT + seg),
 			       .selector = (u16)gread(x, C_SEL + seg) };
 	seg_attr_unpack((u16)((ar & 0xff) | ((ar >> 4) & 0xf00)), s);
-	s->unusable = !!(ar & AR_UNUSABLE);	/* VM entry ignores the rest of an unusable one's rights */
+	/* VM entry ignores the rest of an unusable segment's access rights (27.3.1.2) */
+	s->unusable = !!(ar & AR_UNUSABLE);
 	s->present = !s->unusable;
 }
 
