@@ -65,6 +65,9 @@ endif
 
 unit_format := kernel/format.c
 unit_features := arch/x86/features.c
+unit_event := arch/x86/event.c
+unit_cr := arch/x86/cr.c
+unit_guest_msr := arch/x86/guest_msr.c
 unit_memmap := kernel/memmap.c
 unit_multiboot2 := kernel/multiboot2.c kernel/memmap.c
 unit_frame := kernel/frame.c kernel/memmap.c

@@ -8,6 +8,8 @@
 #include "arch/x86/exit.h"
 #include "asm/msr.h"
 #include "arch/x86/irqchip/irqchip.h"
+#include "arch/x86/cr.h"
+#include "arch/x86/guest_msr.h"
 #include "arch/x86/vcpu.h"
 #include "kernel/errno.h"
 #include "kernel/hypercall.h"
@@ -145,23 +147,30 @@ static enum vcpu_action handle_hypercall(struct vcpu *v, struct vm_exit *e)
 	return skip(v, e);
 }
 
+static enum vcpu_action handle_triple_fault(struct vcpu *v, struct vm_exit *e)
+{
+	return stop(v, "triple-fault");
+}
+
+/* An intercepted exception raised while delivering another merges with it (#DF, shutdown). */
 static enum vcpu_action handle_exception(struct vcpu *v, struct vm_exit *e)
 {
 	if (e->exception.vector == 18)
 		return internal_error(v, e, "machine check while the guest ran");
-	vcpu_inject_exception(v, e->exception.vector, e->exception.has_error, e->exception.error_code);
+	if (!vcpu_inject_exception(v, e->exception.vector, e->exception.has_error,
+				   e->exception.error_code))
+		return handle_triple_fault(v, e);
 	return VCPU_CONTINUE;
 }
 
-static enum vcpu_action handle_xsetbv(struct vcpu *v, struct vm_exit *e)
+/*
+ * cpuid_policy() hides VMX, SMX, SVM, MONITOR/MWAIT and XSAVE; their
+ * instructions are invalid opcodes there, as on a CPU without them.
+ */
+static enum vcpu_action handle_hidden_insn(struct vcpu *v, struct vm_exit *e)
 {
-	vcpu_inject_exception(v, 6, false, 0);	/* XSAVE is hidden from guests: #UD */
+	vcpu_inject_exception(v, X86_EXC_UD, false, 0);
 	return VCPU_CONTINUE;
-}
-
-static enum vcpu_action handle_triple_fault(struct vcpu *v, struct vm_exit *e)
-{
-	return stop(v, "triple-fault");
 }
 
 static enum vcpu_action handle_entry_failure(struct vcpu *v, struct vm_exit *e)
@@ -176,26 +185,9 @@ static enum vcpu_action handle_unhandled(struct vcpu *v, struct vm_exit *e)
 	return internal_error(v, e, "unhandled exit");
 }
 
-static bool canonical(u64 a)
-{
-	return (u64)((s64)(a << 16) >> 16) == a;
-}
-
 static void inject_gp(struct vcpu *v)
 {
 	vcpu_inject_exception(v, 13, true, 0);
-}
-
-/* Each PAT entry must name a defined memory type: 0, 1, 4, 5, 6 or 7 (SDM Vol. 3A 13.12.2). */
-static bool valid_pat(u64 pat)
-{
-	for (int i = 0; i < 8; i++) {
-		u8 t = (pat >> (8 * i)) & 0xff;
-
-		if (t == 2 || t == 3 || t > 7)
-			return false;
-	}
-	return true;
 }
 
 static int read_msr(struct vcpu *v, u32 msr, u64 *val)
@@ -218,17 +210,28 @@ static int read_msr(struct vcpu *v, u32 msr, u64 *val)
 	}
 }
 
-/* EFER: SCE, LME, NXE writable; LMA is the CPU's; LME cannot change while paging is on (SDM Vol. 3A 10.8.5). */
+/* A 32-bit or 16-bit MOV to CR takes the register's low half (SDM Vol. 2B MOV). */
+static enum vcpu_action handle_cr_write(struct vcpu *v, struct vm_exit *e)
+{
+	u64 val = v->arch.regs.gpr[e->cr.gpr & 15];
+
+	if (vcpu_mode(v) != X86_MODE_64)
+		val = (u32)val;
+	if (virt->write_cr(v, e->cr.cr, val)) {
+		inject_gp(v);
+		return VCPU_CONTINUE;
+	}
+	return skip(v, e);
+}
+
 static int write_efer(struct vcpu *v, u64 val)
 {
-	u64 old = virt->get_efer(v);
+	struct cr_state s = { .cr0 = virt->get_cr(v, 0), .efer = virt->get_efer(v) };
+	int r = efer_write(&s, val);
 
-	if (val & ~(EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE))
-		return -EPERM;
-	if ((virt->get_cr(v, 0) & BIT(31)) && ((val ^ old) & EFER_LME))
-		return -EPERM;
-	virt->set_efer(v, (val & ~EFER_LMA) | (old & EFER_LMA));
-	return 0;
+	if (!r)
+		virt->set_efer(v, s.efer);
+	return r;
 }
 
 static int write_msr(struct vcpu *v, u32 msr, u64 val)
@@ -237,16 +240,9 @@ static int write_msr(struct vcpu *v, u32 msr, u64 val)
 
 	if (r != -ENOENT)
 		return r;
+	if (!guest_msr_value_ok(msr, val))
+		return -EPERM;
 	switch (msr) {
-	case MSR_FS_BASE: case MSR_GS_BASE: case MSR_KERNEL_GS_BASE:
-	case 0x175: case 0x176: case 0xc0000082: case 0xc0000083:
-		if (!canonical(val))
-			return -EPERM;
-		break;
-	case 0x277:
-		if (!valid_pat(val))
-			return -EPERM;
-		break;
 	case MSR_EFER:
 		return write_efer(v, val);
 	case MSR_TSC_AUX:
@@ -599,7 +595,8 @@ static const exit_handler handlers[NR_EXIT_KINDS] = {
 	[EXIT_EXCEPTION] = handle_exception,
 	[EXIT_INTR_WINDOW] = handle_window,
 	[EXIT_NMI_WINDOW] = handle_window,
-	[EXIT_XSETBV] = handle_xsetbv,
+	[EXIT_HIDDEN_INSN] = handle_hidden_insn,
+	[EXIT_CR_WRITE] = handle_cr_write,
 	[EXIT_SKIP] = skip,
 	[EXIT_TRIPLE_FAULT] = handle_triple_fault,
 	[EXIT_ENTRY_FAILURE] = handle_entry_failure,

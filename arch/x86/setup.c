@@ -183,7 +183,7 @@ static void select_virt(void)
 /*
  * A control guest programs interrupt destinations for the physical APICs
  * with the logical IDs of its xAPIC-mode vLAPICs: those only mean the same
- * to physical APICs in xAPIC mode (arch/x86/vapic.c).
+ * to physical APICs in xAPIC mode (arch/x86/control/passthrough.c).
  */
 static bool use_x2apic(void)
 {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Shared x86 vCPU handling: entry states, events, FPU switching, guest page walks. */
 #include "asm/processor.h"
+#include "arch/x86/event.h"
 #include "arch/x86/exit.h"
 #include "asm/msr.h"
 #include "arch/x86/irqchip/irqchip.h"
@@ -123,10 +124,9 @@ enum x86_mode vcpu_mode(struct vcpu *v)
 	return cs.db ? X86_MODE_32 : X86_MODE_16;
 }
 
-void vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error)
+bool vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error)
 {
-	v->arch.event = (struct x86_event){ .valid = true, .type = EVENT_EXCEPTION, .vector = vector,
-					    .has_error = has_error, .error_code = error };
+	return event_queue_exception(&v->arch.event, vector, has_error, error);
 }
 
 struct walk {
@@ -322,7 +322,8 @@ static const char *const exit_names[NR_EXIT_KINDS] = {
 	[EXIT_CPUID] = "cpuid", [EXIT_IO] = "io", [EXIT_MSR_READ] = "rdmsr",
 	[EXIT_MSR_WRITE] = "wrmsr", [EXIT_HLT] = "hlt", [EXIT_HYPERCALL] = "hypercall",
 	[EXIT_NPF] = "npf", [EXIT_EXCEPTION] = "exception", [EXIT_INTR_WINDOW] = "intr-window",
-	[EXIT_NMI_WINDOW] = "nmi-window", [EXIT_XSETBV] = "xsetbv", [EXIT_SKIP] = "skip",
+	[EXIT_NMI_WINDOW] = "nmi-window", [EXIT_HIDDEN_INSN] = "hidden-insn",
+	[EXIT_CR_WRITE] = "cr-write", [EXIT_SKIP] = "skip",
 	[EXIT_TRIPLE_FAULT] = "triple-fault",
 	[EXIT_ENTRY_FAILURE] = "entry-failure", [EXIT_UNHANDLED] = "unhandled",
 };

@@ -22,6 +22,10 @@ enum x86_mode vcpu_mode(struct vcpu *v);
  */
 int vcpu_gva_to_gpa(struct vcpu *v, u64 gva, bool write, u64 *gpa, struct x86_exception *exc);
 void vcpu_sync_tsc_aux(struct vcpu *v);
-void vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error);
+/*
+ * Queues exception @vector, merged with an event whose delivery raised it
+ * (arch/x86/event.h): false if that makes a triple fault, which ends the VM.
+ */
+bool vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error);
 
 #endif

@@ -49,7 +49,8 @@ enum exit_kind {
 	EXIT_EXCEPTION,
 	EXIT_INTR_WINDOW,
 	EXIT_NMI_WINDOW,
-	EXIT_XSETBV,
+	EXIT_HIDDEN_INSN,	/* an instruction of a feature hidden from guests: #UD (exit.c) */
+	EXIT_CR_WRITE,		/* MOV to CR0/CR4 the backend intercepts: virt_ops.write_cr */
 	EXIT_SKIP,		/* an instruction completed by doing nothing (INVD, WBINVD) */
 	EXIT_TRIPLE_FAULT,
 	EXIT_ENTRY_FAILURE,
@@ -79,6 +80,10 @@ struct vm_exit {
 			bool has_error;
 			u32 error_code;
 		} exception;
+		struct {
+			u8 cr;		/* 0 or 4 */
+			u8 gpr;		/* enum gpr of the source */
+		} cr;
 	};
 };
 
@@ -111,6 +116,8 @@ struct virt_ops {
 	void (*set_segment)(struct vcpu *v, enum seg_reg seg, const struct segment *s);
 	u64 (*get_cr)(struct vcpu *v, int cr);	/* 0, 2, 3, 4 as the guest sees them */
 	void (*set_cr)(struct vcpu *v, int cr, u64 val);
+	/* MOV to CR0/CR4 with the CPU's checks (EXIT_CR_WRITE); -EINVAL: #GP(0). NULL on SVM. */
+	int (*write_cr)(struct vcpu *v, int cr, u64 val);
 	u64 (*get_efer)(struct vcpu *v);
 	void (*set_efer)(struct vcpu *v, u64 efer);
 	void (*get_dtable)(struct vcpu *v, bool idt, struct dtable *d);
@@ -127,20 +134,6 @@ struct virt_ops {
 	/* Drop this CPU's cached guest-physical translations of @v's VM before the next entry. */
 	void (*flush_gpa)(struct vcpu *v);
 };
-
-/*
- * One bit per port, set = exit: the layout of SVM's IOPM (APM Vol. 2 15.10.1)
- * and of VMX's I/O bitmaps A and B back to back (SDM Vol. 3C 25.6.4).
- */
-static inline void io_bitmap_update(u8 *bm, u16 port, u32 count, bool on)
-{
-	for (u32 p = port; p < (u32)port + count && p <= 0xffff; p++) {
-		if (on)
-			bm[p / 8] |= (u8)(1 << (p % 8));
-		else
-			bm[p / 8] &= (u8)~(1 << (p % 8));
-	}
-}
 
 extern const struct virt_ops *virt;
 extern const struct virt_ops vmx_ops;

@@ -3,12 +3,14 @@
  * exceptions: faults and traps raised and handled inside the guest, in long
  * mode, each resuming after the faulting instruction through the ASM_TRY
  * fixup. Checked: vector, error code, saved RIP (the faulting instruction
- * for faults, the next one for traps; SDM Vol. 3A 6.5), CR2 for #PF, and
- * that registers the instruction does not write survive.
+ * for faults, the next one for traps; SDM Vol. 3A 6.5), CR2 for #PF, that
+ * registers the instruction does not write survive, and that a fault while
+ * delivering another becomes #DF by exception class (SDM Vol. 3A 6.15).
  */
 #include "guest.h"
 
 #define UNMAPPED	0x100000000UL		/* 4 GiB: PDPT entry 4 is not present */
+/* Loaded through RSI: with RSP or RBP as the base the fault is #SS, not #GP (SDM Vol. 3A 6.15). */
 #define NONCANONICAL	0x8000000000000000UL
 #define BAD_SELECTOR	0x1230			/* beyond the GDT limit */
 #define RO_REGION	0x400000UL		/* 2 MiB page made read-only below */
@@ -54,7 +56,7 @@ static void test_gp(void)
 	u16 sel = BAD_SELECTOR;
 
 	asm volatile(ASM_TRY_BEGIN "mov (%1), %0" ASM_TRY_END
-		     : "+r"(v) : "r"(NONCANONICAL) : "memory");
+		     : "+r"(v) : "S"(NONCANONICAL) : "memory");
 	check_trap(GP_VECTOR, 0, true, "non-canonical load");
 	/* A selector beyond the GDT limit: #GP(selector) (SDM Vol. 3A 6.15, #GP). */
 	asm volatile(ASM_TRY_BEGIN "mov %0, %%ds" ASM_TRY_END : : "r"(sel) : "memory");
@@ -97,6 +99,26 @@ static void test_pf(void)
 	check_eq(*ro, 9, "write after making the page writable again");
 }
 
+/*
+ * #GP through a not-present gate raises #NP(IDT vector 13) during its
+ * delivery: contributory on contributory, so #DF(0) (SDM Vol. 3A table
+ * 6-5). The saved RIP of #DF, an abort, is undefined: not checked.
+ */
+static void test_df(void)
+{
+	unsigned long v = 0;
+
+	set_gate_present(GP_VECTOR, false);
+	asm volatile(ASM_TRY_BEGIN "mov (%1), %0" ASM_TRY_END
+		     : "+r"(v) : "S"(NONCANONICAL) : "memory");
+	set_gate_present(GP_VECTOR, true);
+	check_eq(last_trap.vector, DF_VECTOR, "#GP through a not-present gate: #DF");
+	check_eq(last_trap.error, 0, "#DF error code");
+	asm volatile(ASM_TRY_BEGIN "mov (%1), %0" ASM_TRY_END
+		     : "+r"(v) : "S"(NONCANONICAL) : "memory");
+	check_trap(GP_VECTOR, 0, true, "#GP once the gate is present again");
+}
+
 static void on_soft(struct trap_frame *f)
 {
 	soft_hits++;
@@ -117,5 +139,6 @@ void guest_main(void)
 	test_gp();
 	test_pf();
 	test_int_n();
+	test_df();
 	test_ud();
 }

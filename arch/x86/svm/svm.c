@@ -2,8 +2,12 @@
 /* AMD SVM with nested paging (AMD APM Vol. 2, chapter 15). */
 #include "asm/processor.h"
 #include "asm/msr.h"
+#include "arch/x86/cr.h"
+#include "arch/x86/event.h"
+#include "arch/x86/guest_msr.h"
 #include "arch/x86/svm/vmcb.h"
 #include "arch/x86/virt.h"
+#include "arch/x86/virt_vm.h"
 #include "kernel/errno.h"
 #include "kernel/keel.h"
 #include "kernel/mm.h"
@@ -73,10 +77,6 @@ static void msrpm_allow(u8 *pm, u32 msr)
 
 static int svm_global_init(void)
 {
-	static const u32 passthrough[] = {
-		MSR_FS_BASE, MSR_GS_BASE, MSR_KERNEL_GS_BASE, 0x174, 0x175, 0x176,
-		0xc0000081, 0xc0000082, 0xc0000083, 0xc0000084,
-	};
 	u8 *msrpm;
 
 	msrpm_pa = frame_alloc_keel(MSRPM_ORDER);
@@ -84,8 +84,8 @@ static int svm_global_init(void)
 		return -ENOMEM;
 	msrpm = (u8 *)(uintptr_t)msrpm_pa;
 	memset(msrpm, 0xff, PAGE_SIZE << MSRPM_ORDER);
-	for (size_t i = 0; i < ARRAY_SIZE(passthrough); i++)
-		msrpm_allow(msrpm, passthrough[i]);
+	for (unsigned int i = 0; i < NR_PASSTHROUGH_MSRS; i++)
+		msrpm_allow(msrpm, guest_msr_number[i]);
 	return 0;
 }
 
@@ -110,36 +110,21 @@ static int svm_cpu_enable(void)
 	return 0;
 }
 
-/*
- * ASID 0 is the host's; VMs share the rest round-robin, so entries flush on
- * first run. Each VM has its own I/O permission map, every port intercepted
- * until svm_io_intercept() opens one.
- */
+/* The IOPM is the VM's I/O bitmap (15.10.1); ASIDs come from keel.cpu.npt.nr_asids (15.16). */
 static int svm_vm_init(struct vm *vm)
 {
-	static u32 next_asid;
-	u32 max = keel.cpu.npt.nr_asids;
-	u64 iopm = frame_alloc_keel(IOPM_ORDER);
+	int r = vm_io_bitmap_alloc(vm, IOPM_ORDER);
 
-	if (!iopm)
-		return -ENOMEM;
-	memset((void *)(uintptr_t)iopm, 0xff, PAGE_SIZE << IOPM_ORDER);
-	vm->hw = (void *)(uintptr_t)iopm;
+	if (r)
+		return r;
 	vm->gpt.max_leaf_level = keel.cpu.pages_1g ? 3 : 2;	/* NPT leaves follow the host's (15.25.5) */
-	vm->asid = max > 1 ? 1 + __atomic_fetch_add(&next_asid, 1, __ATOMIC_RELAXED) % (max - 1) : 1;
+	vm->asid = vm_tag_alloc(keel.cpu.npt.nr_asids);
 	return 0;
 }
 
 static void svm_vm_free(struct vm *vm)
 {
-	if (vm->hw)
-		frame_free_keel((u64)(uintptr_t)vm->hw, IOPM_ORDER);
-}
-
-/* One bit per port (15.10.1); vCPUs share the map, so it applies from their next entry. */
-static void svm_io_intercept(struct vm *vm, u16 port, u32 count, bool on)
-{
-	io_bitmap_update(vm->hw, port, count, on);
+	vm_io_bitmap_free(vm, IOPM_ORDER);
 }
 
 static void init_control(struct vmcb_control *c, struct vcpu *v)
@@ -202,27 +187,20 @@ static void svm_get_segment(struct vcpu *v, enum seg_reg seg, struct segment *s)
 {
 	struct vmcb_save *sv = &vmcb_of(v)->save;
 	const struct vmcb_seg *vs = seg == SEG_LDTR ? &sv->ldtr : seg == SEG_TR ? &sv->tr : &sv->es + seg;
-	u16 a = vs->attrib;
 
-	*s = (struct segment){
-		.base = vs->base, .limit = vs->limit, .selector = vs->selector,
-		.type = a & 0xf, .s = (a >> 4) & 1, .dpl = (a >> 5) & 3, .present = (a >> 7) & 1,
-		.avl = (a >> 8) & 1, .l = (a >> 9) & 1, .db = (a >> 10) & 1, .g = (a >> 11) & 1,
-		.unusable = !((a >> 7) & 1),
-	};
+	*s = (struct segment){ .base = vs->base, .limit = vs->limit, .selector = vs->selector };
+	seg_attr_unpack(vs->attrib, s);
 }
 
 static void svm_set_segment(struct vcpu *v, enum seg_reg seg, const struct segment *s)
 {
 	struct vmcb_save *sv = &vmcb_of(v)->save;
 	struct vmcb_seg *vs = seg == SEG_LDTR ? &sv->ldtr : seg == SEG_TR ? &sv->tr : &sv->es + seg;
-	bool present = s->present && !s->unusable;
 
 	vs->base = s->base;
 	vs->limit = s->limit;
 	vs->selector = s->selector;
-	vs->attrib = (s->type & 0xf) | (s->s & 1) << 4 | (s->dpl & 3) << 5 | present << 7 |
-		     (s->avl & 1) << 8 | (s->l & 1) << 9 | (s->db & 1) << 10 | (s->g & 1) << 11;
+	vs->attrib = seg_attr_pack(s);
 	if (seg == SEG_SS)
 		sv->cpl = s->dpl & 3;	/* the CPL is SS.DPL (15.5.1) */
 }
@@ -275,22 +253,26 @@ static void svm_set_dtable(struct vcpu *v, bool idt, const struct dtable *d)
 	vs->limit = d->limit;
 }
 
+/* Where the VMCB keeps each of the guest MSRs (15.5.2, appendix B). */
+static const u16 msr_offset[NR_GUEST_MSRS] = {
+	[GMSR_FS_BASE] = offsetof(struct vmcb_save, fs.base),
+	[GMSR_GS_BASE] = offsetof(struct vmcb_save, gs.base),
+	[GMSR_KERNEL_GS_BASE] = offsetof(struct vmcb_save, kernel_gs_base),
+	[GMSR_SYSENTER_CS] = offsetof(struct vmcb_save, sysenter_cs),
+	[GMSR_SYSENTER_ESP] = offsetof(struct vmcb_save, sysenter_esp),
+	[GMSR_SYSENTER_EIP] = offsetof(struct vmcb_save, sysenter_eip),
+	[GMSR_STAR] = offsetof(struct vmcb_save, star),
+	[GMSR_LSTAR] = offsetof(struct vmcb_save, lstar),
+	[GMSR_CSTAR] = offsetof(struct vmcb_save, cstar),
+	[GMSR_SFMASK] = offsetof(struct vmcb_save, sfmask),
+	[GMSR_PAT] = offsetof(struct vmcb_save, g_pat),
+};
+
 static u64 *svm_msr_slot(struct vmcb_save *sv, u32 msr)
 {
-	switch (msr) {
-	case MSR_FS_BASE: return &sv->fs.base;
-	case MSR_GS_BASE: return &sv->gs.base;
-	case MSR_KERNEL_GS_BASE: return &sv->kernel_gs_base;
-	case 0x174: return &sv->sysenter_cs;
-	case 0x175: return &sv->sysenter_esp;
-	case 0x176: return &sv->sysenter_eip;
-	case 0x277: return &sv->g_pat;
-	case 0xc0000081: return &sv->star;
-	case 0xc0000082: return &sv->lstar;
-	case 0xc0000083: return &sv->cstar;
-	case 0xc0000084: return &sv->sfmask;
-	default: return NULL;
-	}
+	int i = guest_msr_index(msr);
+
+	return i < 0 ? NULL : (u64 *)((u8 *)sv + msr_offset[i]);
 }
 
 static int svm_get_msr(struct vcpu *v, u32 msr, u64 *val)
@@ -362,19 +344,14 @@ static void svm_flush_gpa(struct vcpu *v)
 	vmcb_of(v)->control.tlb_control = 1;
 }
 
-static void inject(struct vmcb_control *c, const struct x86_event *e)
-{
-	static const u8 types[] = { [EVENT_EXTINT] = 0, [EVENT_NMI] = 2,
-				    [EVENT_EXCEPTION] = 3, [EVENT_SOFT_INT] = 4 };
-
-	c->event_inj = e->vector | (u64)types[e->type] << 8 | EVENT_VALID |
-		       (e->has_error ? EVENT_ERROR_VALID | (u64)e->error_code << 32 : 0);
-}
-
-/* An injected NMI masks NMIs until its handler's IRET (15.20; see struct svm_vcpu). */
+/*
+ * EVENTINJ (15.20): the error code in bits 63:32. An injected NMI masks
+ * NMIs until its handler's IRET (see struct svm_vcpu).
+ */
 static void inject_event(struct svm_vcpu *s, const struct x86_event *e)
 {
-	inject(&s->vmcb->control, e);
+	s->vmcb->control.event_inj = event_info_encode(e, e->has_error) |
+				     (e->has_error ? (u64)e->error_code << 32 : 0);
 	if (e->type == EVENT_NMI) {
 		s->nmi_masked = true;
 		s->iret_seen = false;
@@ -399,15 +376,8 @@ static void track_iret(struct svm_vcpu *s)
 /* An event whose delivery the exit interrupted is delivered again (15.7.2). */
 static void save_pending_event(struct vcpu *v, u64 info)
 {
-	static const u8 types[8] = { EVENT_EXTINT, 0, EVENT_NMI, EVENT_EXCEPTION, EVENT_SOFT_INT };
-	u8 type = (info >> 8) & 7;
-
-	if (!(info & EVENT_VALID) || type == 1 || type > 4)
-		return;
-	v->arch.event = (struct x86_event){
-		.valid = true, .type = types[type], .vector = info & 0xff,
-		.has_error = info & EVENT_ERROR_VALID, .error_code = info >> 32,
-	};
+	if (event_info_decode((u32)info, &v->arch.event))
+		v->arch.event.error_code = info >> 32;
 }
 
 static void decode_io(struct vm_exit *e, const struct vmcb_control *c, u64 rip)
@@ -442,10 +412,8 @@ static void decode_exit(struct vm_exit *e, const struct vmcb_control *c, u64 rip
 		break;
 	case SVM_EXIT_VMRUN: case SVM_EXIT_VMLOAD: case SVM_EXIT_VMSAVE: case SVM_EXIT_STGI:
 	case SVM_EXIT_CLGI: case SVM_EXIT_SKINIT: case SVM_EXIT_INVLPGA:
-	case SVM_EXIT_MONITOR: case SVM_EXIT_MWAIT:
-		/* SVM and MONITOR are hidden from guests: these are invalid opcodes there. */
-		e->kind = EXIT_EXCEPTION;
-		e->exception = (typeof(e->exception)){ .vector = 6 };
+	case SVM_EXIT_MONITOR: case SVM_EXIT_MWAIT: case SVM_EXIT_XSETBV:
+		e->kind = EXIT_HIDDEN_INSN;
 		break;
 	case SVM_EXIT_VINTR: e->kind = EXIT_INTR_WINDOW; break;
 	case SVM_EXIT_IRET: e->kind = EXIT_NONE; break;	/* see track_iret */
@@ -453,7 +421,6 @@ static void decode_exit(struct vm_exit *e, const struct vmcb_control *c, u64 rip
 	case SVM_EXIT_HLT: e->kind = EXIT_HLT; e->insn_len = 1; break;
 	case SVM_EXIT_INVD: e->kind = EXIT_SKIP; e->insn_len = 2; break;
 	case SVM_EXIT_VMMCALL: e->kind = EXIT_HYPERCALL; e->insn_len = 3; break;
-	case SVM_EXIT_XSETBV: e->kind = EXIT_XSETBV; e->insn_len = 3; break;
 	case SVM_EXIT_SHUTDOWN: e->kind = EXIT_TRIPLE_FAULT; break;
 	case SVM_EXIT_IOIO: decode_io(e, c, rip); break;
 	case SVM_EXIT_MSR:
@@ -527,7 +494,7 @@ const struct virt_ops svm_ops = {
 	.cpu_enable = svm_cpu_enable,
 	.vm_init = svm_vm_init,
 	.vm_free = svm_vm_free,
-	.io_intercept = svm_io_intercept,
+	.io_intercept = vm_io_intercept,
 	.vcpu_init = svm_vcpu_init,
 	.vcpu_free = svm_vcpu_free,
 	.vcpu_load = svm_vcpu_load,

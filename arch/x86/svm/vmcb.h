@@ -120,9 +120,6 @@ _Static_assert(sizeof(struct vmcb) <= 4096, "VMCB is one page");
 #define INT_CTL_V_INTR_MASKING BIT(24)
 #define INT_STATE_SHADOW BIT(0)
 
-#define EVENT_VALID BIT(31)
-#define EVENT_ERROR_VALID BIT(11)
-
 /* Exit codes (APM Vol. 2 appendix C) */
 #define SVM_EXIT_EXCP_BASE 0x40
 #define SVM_EXIT_INTR 0x60

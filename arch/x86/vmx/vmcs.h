@@ -164,16 +164,8 @@
 #define EPTP_WB 6
 #define EPTP_WALK4 (3 << 3)
 
-/* Interruption information, entry and exit (25.8.3, 25.9.2, 25.9.3) */
-#define INTR_INFO_VECTOR 0xff
-#define INTR_INFO_TYPE_SHIFT 8
-#define INTR_INFO_ERROR_VALID BIT(11)
+/* Interruption information (25.9.2): the rest of its layout is arch/x86/event.h's. */
 #define INTR_INFO_NMI_UNBLOCK BIT(12)
-#define INTR_INFO_VALID BIT(31)
-#define INTR_TYPE_EXT_INTR 0
-#define INTR_TYPE_NMI 2
-#define INTR_TYPE_HW_EXCEPTION 3
-#define INTR_TYPE_SOFT_INTR 4
 
 /* Guest interruptibility state (25.4.2) */
 #define INTR_BLOCK_STI BIT(0)

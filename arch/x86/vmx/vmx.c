@@ -15,26 +15,22 @@
 #include "asm/cpu.h"
 #include "asm/msr.h"
 #include "arch/x86/timer.h"
+#include "arch/x86/cr.h"
+#include "arch/x86/event.h"
+#include "arch/x86/guest_msr.h"
 #include "arch/x86/vcpu.h"
 #include "arch/x86/virt.h"
+#include "arch/x86/virt_vm.h"
 #include "arch/x86/vmx/ept.h"
 #include "arch/x86/vmx/vmcs.h"
+#include "arch/x86/vmx/vmx.h"
 #include "kernel/errno.h"
 #include "kernel/keel.h"
 #include "kernel/mm.h"
 #include "kernel/percpu.h"
 #include "kernel/printk.h"
-#include "kernel/sched.h"
-#include "kernel/string.h"
 #include "kernel/vm.h"
 
-#define CR0_PE BIT(0)
-#define CR0_NE BIT(5)
-#define CR0_NW BIT(29)
-#define CR0_CD BIT(30)
-#define CR0_PG BIT(31)
-#define CR4_PAE BIT(5)
-#define CR4_VMXE BIT(13)
 #define RFLAGS_IF BIT(9)
 #define DEFAULT_PAT 0x0007040600070406ULL
 #define INTR_BLOCK_SHADOW (INTR_BLOCK_STI | INTR_BLOCK_MOV_SS)
@@ -71,12 +67,20 @@ static const u32 cached_field[NR_CACHED] = {
 };
 
 /*
- * The SYSCALL MSRs and KERNEL_GS_BASE are not in the VMCS (25.4, 25.5). The
- * guest reaches them directly (MSR bitmap); they are switched when a vCPU is
- * loaded and put. Keel itself uses none of them (no SYSCALL, no SWAPGS), so
- * the host's values need no restoring.
+ * Where the VMCS keeps each guest MSR (25.4). The SYSCALL MSRs and
+ * KERNEL_GS_BASE are not in it: they are switched when a vCPU is loaded and
+ * put. Keel itself uses none of them (no SYSCALL, no SWAPGS), so the host's
+ * values need no restoring.
  */
-static const u32 lazy_msrs[] = { MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SFMASK, MSR_KERNEL_GS_BASE };
+#define NOT_IN_VMCS 0xff
+
+static const u8 msr_field[NR_GUEST_MSRS] = {
+	[GMSR_FS_BASE] = C_BASE + SEG_FS, [GMSR_GS_BASE] = C_BASE + SEG_GS,
+	[GMSR_KERNEL_GS_BASE] = NOT_IN_VMCS, [GMSR_SYSENTER_CS] = C_SYSENTER_CS,
+	[GMSR_SYSENTER_ESP] = C_SYSENTER_ESP, [GMSR_SYSENTER_EIP] = C_SYSENTER_EIP,
+	[GMSR_STAR] = NOT_IN_VMCS, [GMSR_LSTAR] = NOT_IN_VMCS, [GMSR_CSTAR] = NOT_IN_VMCS,
+	[GMSR_SFMASK] = NOT_IN_VMCS, [GMSR_PAT] = C_PAT,
+};
 
 struct vmx_vcpu {
 	u64 vmcs_pa;
@@ -88,41 +92,10 @@ struct vmx_vcpu {
 	u64 cr2;		/* not in the VMCS: switched by vmx_enter */
 	u64 exit_rip;		/* RIP at the last exit (see stale_blocking) */
 	u64 guest[NR_CACHED];
-	u64 msrs[ARRAY_SIZE(lazy_msrs)];
+	u64 msrs[NR_GUEST_MSRS];	/* those NOT_IN_VMCS */
 };
 
-/* What every CPU runs guests with, from the capability MSRs (appendix A). */
-static struct {
-	u32 revision;
-	u32 pin, cpu, cpu2, exit, entry;
-	u64 cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
-	u64 cr0_mask, cr4_mask;		/* bits the guest does not own (setup_fixed_bits) */
-	u32 preempt_ticks;		/* one scheduler slice in VMX-preemption timer ticks */
-	bool true_ctls, inout_info, invept_single;
-} caps;
-
-static u64 msr_bitmap_pa;
-static u64 vmxon_pa[MAX_CPUS];
-/* Per CPU: the vCPU and VM loaded last, compared only (they may be gone). */
-
 int vmx_enter(u64 *gprs, u64 *cr2, u64 launched);
-extern const u8 vmx_exit[];
-
-static u64 vmcs_read(u32 field)
-{
-	u64 val = 0;
-
-	if (!vmread(field, &val))
-		pr_err("keel: vmx: VMREAD of field %#x failed\n", field);
-	return val;
-}
-
-static void vmcs_write(u32 field, u64 val)
-{
-	if (!vmwrite(field, val))
-		pr_err("keel: vmx: VMWRITE of field %#x (%#llx) failed\n", field,
-		       (unsigned long long)val);
-}
 
 static u64 gread(struct vmx_vcpu *x, unsigned int i)
 {
@@ -139,191 +112,21 @@ static void gwrite(struct vmx_vcpu *x, unsigned int i, u64 val)
 	x->dirty = true;
 }
 
-static u64 eptp(struct vm *vm)
-{
-	return vm->gpt.root | EPTP_WB | EPTP_WALK4;
-}
-
-/*
- * A control word the CPU allows: bits 31:0 of the capability MSR are the
- * allowed 0-settings (set: must be 1), bits 63:32 the allowed 1-settings
- * (A.3-A.5). The TRUE_ MSRs let default-1 controls be 0 (A.2).
- */
-static bool adjust_controls(u32 msr, u32 true_msr, u32 required, u32 optional, u32 *out)
-{
-	u64 cap = rdmsr(caps.true_ctls && true_msr ? true_msr : msr);
-	u32 may = cap >> 32;
-
-	*out = ((required | optional) & may) | (u32)cap;
-	return !(required & ~may);
-}
-
-/* NULL, or what the CPU lacks. */
-static const char *setup_controls(void)
-{
-	u32 vpid = keel.cpu.ept.vpid ? CPU2_ENABLE_VPID : 0;
-
-	if (!adjust_controls(MSR_IA32_VMX_PINBASED_CTLS, MSR_IA32_VMX_TRUE_PINBASED_CTLS,
-			     PIN_EXT_INTR_EXITING | PIN_NMI_EXITING | PIN_VIRTUAL_NMIS,
-			     PIN_PREEMPTION_TIMER, &caps.pin))
-		return "interrupt and NMI exiting with virtual NMIs";
-	if (!adjust_controls(MSR_IA32_VMX_PROCBASED_CTLS, MSR_IA32_VMX_TRUE_PROCBASED_CTLS,
-			     CPU_INTR_WINDOW_EXITING | CPU_NMI_WINDOW_EXITING | CPU_HLT_EXITING |
-			     CPU_TPR_SHADOW |
-			     CPU_USE_IO_BITMAPS | CPU_USE_MSR_BITMAPS | CPU_SECONDARY_CONTROLS,
-			     CPU_MWAIT_EXITING | CPU_MONITOR_EXITING, &caps.cpu))
-		return "the primary processor-based controls Keel needs";
-	if (!adjust_controls(MSR_IA32_VMX_PROCBASED_CTLS2, 0,
-			     CPU2_ENABLE_EPT | CPU2_UNRESTRICTED_GUEST,
-			     vpid | CPU2_RDTSCP | CPU2_INVPCID | CPU2_WBINVD_EXITING, &caps.cpu2))
-		return "EPT with unrestricted guest";
-	if (!adjust_controls(MSR_IA32_VMX_EXIT_CTLS, MSR_IA32_VMX_TRUE_EXIT_CTLS,
-			     EXIT_HOST_ADDR_SPACE_SIZE | EXIT_SAVE_IA32_PAT | EXIT_LOAD_IA32_PAT |
-			     EXIT_SAVE_IA32_EFER | EXIT_LOAD_IA32_EFER, EXIT_SAVE_DEBUG_CONTROLS,
-			     &caps.exit))
-		return "the VM-exit controls for EFER and PAT";
-	if (!adjust_controls(MSR_IA32_VMX_ENTRY_CTLS, MSR_IA32_VMX_TRUE_ENTRY_CTLS,
-			     ENTRY_IA32E_MODE | ENTRY_LOAD_IA32_PAT | ENTRY_LOAD_IA32_EFER,
-			     ENTRY_LOAD_DEBUG_CONTROLS, &caps.entry))
-		return "the VM-entry controls for EFER and PAT";
-	if (!keel.cpu.ept.pages_2m)
-		return "2 MiB EPT pages";
-	/* Per vCPU, as the guest asks: the interrupt and NMI windows and IA-32e mode. */
-	caps.cpu &= ~(CPU_INTR_WINDOW_EXITING | CPU_NMI_WINDOW_EXITING);
-	caps.entry &= ~ENTRY_IA32E_MODE;
-	return NULL;
-}
-
-/*
- * With unrestricted guest, CR0.PE and PG are the guest's (27.3.1.1); the
- * other fixed bits (A.7, A.8) are Keel's, and so are CD and NW, which VM
- * entry leaves as the host has them (27.3.2.1). The guest sees its own
- * values of those through the read shadows.
- */
-static void setup_fixed_bits(void)
-{
-	caps.cr0_fixed0 = rdmsr(MSR_IA32_VMX_CR0_FIXED0) & ~(CR0_PE | CR0_PG);
-	caps.cr0_fixed1 = rdmsr(MSR_IA32_VMX_CR0_FIXED1);
-	caps.cr4_fixed0 = rdmsr(MSR_IA32_VMX_CR4_FIXED0);
-	caps.cr4_fixed1 = rdmsr(MSR_IA32_VMX_CR4_FIXED1);
-	caps.cr0_mask = caps.cr0_fixed0 | (~caps.cr0_fixed1 & 0xffffffffULL) | CR0_CD | CR0_NW;
-	caps.cr4_mask = caps.cr4_fixed0 | ~caps.cr4_fixed1;
-}
-
-/*
- * The VMX-preemption timer (26.5.1) bounds a run without exits to one
- * scheduler slice: a backstop for external-interrupt exiting, which Bochs
- * 2.7 does not deliver while the guest runs with RFLAGS.IF = 0.
- */
-static void setup_preemption_timer(void)
-{
-	unsigned int rate = rdmsr(MSR_IA32_VMX_MISC) & VMX_MISC_TIMER_RATE;
-	u64 ticks = (tsc_khz * (SCHED_SLICE_NS / 1000000)) >> rate;
-
-	caps.preempt_ticks = (u32)MIN(ticks, 0xffffffffULL);
-}
-
-/* One bit per MSR for reads and for writes, low and high ranges (25.6.9); set = exit. */
-static void msr_bitmap_allow(u8 *bm, u32 msr)
-{
-	u32 base = msr >= 0xc0000000 ? 1024 : 0, bit = msr & 0x1fff;
-
-	bm[base + bit / 8] &= ~(1 << (bit % 8));
-	bm[2048 + base + bit / 8] &= ~(1 << (bit % 8));
-}
-
-static int vmx_global_init(void)
-{
-	static const u32 passthrough[] = {
-		MSR_FS_BASE, MSR_GS_BASE, MSR_KERNEL_GS_BASE, MSR_IA32_SYSENTER_CS,
-		MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP, MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SFMASK,
-	};
-	u64 basic = rdmsr(MSR_IA32_VMX_BASIC);
-	const char *why;
-
-	caps.revision = basic & VMX_BASIC_REVISION_MASK;
-	caps.true_ctls = basic & VMX_BASIC_TRUE_CTLS;
-	caps.inout_info = basic & VMX_BASIC_INOUT_INFO;
-	caps.invept_single = rdmsr(MSR_IA32_VMX_EPT_VPID_CAP) & EPT_CAP_INVEPT_SINGLE;
-	why = setup_controls();
-	if (why) {
-		pr_err("keel: vmx: the CPU lacks %s\n", why);
-		return -ENODEV;
-	}
-	setup_fixed_bits();
-	setup_preemption_timer();
-	msr_bitmap_pa = frame_alloc_keel(0);
-	if (!msr_bitmap_pa)
-		return -ENOMEM;
-	memset((void *)(uintptr_t)msr_bitmap_pa, 0xff, PAGE_SIZE);
-	for (size_t i = 0; i < ARRAY_SIZE(passthrough); i++)
-		msr_bitmap_allow((u8 *)(uintptr_t)msr_bitmap_pa, passthrough[i]);
-	return 0;
-}
-
-/*
- * VMXON (24.7): firmware must allow VMX outside SMX (locking the MSR if it
- * did not), CR0 and CR4 must obey the fixed bits (24.8), and the VMXON
- * region carries the VMCS revision.
- */
-static int vmx_cpu_enable(void)
-{
-	unsigned int cpu = this_cpu()->cpu;
-	u64 fc;
-	int r;
-
-	if (!(cpuid(1).ecx & BIT(5)))
-		return -ENODEV;
-	if (cpu == 0) {
-		r = vmx_global_init();
-		if (r)
-			return r;
-	}
-	fc = rdmsr(MSR_IA32_FEATURE_CONTROL);
-	if (!(fc & FEATURE_CONTROL_LOCK))
-		wrmsr(MSR_IA32_FEATURE_CONTROL,
-		      fc | FEATURE_CONTROL_VMX_OUTSIDE_SMX | FEATURE_CONTROL_LOCK);
-	else if (!(fc & FEATURE_CONTROL_VMX_OUTSIDE_SMX))
-		return -ENODEV;
-	write_cr0((read_cr0() | rdmsr(MSR_IA32_VMX_CR0_FIXED0)) & caps.cr0_fixed1);
-	write_cr4(((read_cr4() | caps.cr4_fixed0) & caps.cr4_fixed1) | CR4_VMXE);
-	vmxon_pa[cpu] = frame_alloc_keel(0);
-	if (!vmxon_pa[cpu])
-		return -ENOMEM;
-	*(u32 *)(uintptr_t)vmxon_pa[cpu] = caps.revision;
-	return vmxon(vmxon_pa[cpu]) ? 0 : -EIO;
-}
-
-/* VPID 0 is the host's (29.1); VMs share the rest round-robin. */
-/*
- * Each VM has its own I/O bitmaps A and B (25.6.4), every port exiting
- * until vmx_io_intercept() opens one.
- */
+/* I/O bitmaps A and B (25.6.4) are the VM's I/O bitmap, two pages; VPIDs are 16 bits (25.6.12). */
 static int vmx_vm_init(struct vm *vm)
 {
-	static u32 next_vpid;
-	u64 bitmaps = frame_alloc_keel(1);
+	int r = vm_io_bitmap_alloc(vm, 1);
 
-	if (!bitmaps)
-		return -ENOMEM;
-	memset((void *)(uintptr_t)bitmaps, 0xff, 2 * PAGE_SIZE);
-	vm->hw = (void *)(uintptr_t)bitmaps;
-
+	if (r)
+		return r;
 	vm->gpt.max_leaf_level = keel.cpu.ept.pages_1g ? 3 : 2;	/* 1 GiB EPT leaves (A.10) */
-	vm->asid = 1 + __atomic_fetch_add(&next_vpid, 1, __ATOMIC_RELAXED) % 0xffff;
+	vm->asid = vm_tag_alloc(0x10000);
 	return 0;
 }
 
 static void vmx_vm_free(struct vm *vm)
 {
-	if (vm->hw)
-		frame_free_keel((u64)(uintptr_t)vm->hw, 1);
-}
-
-/* Bitmap A covers ports 0-0x7fff, B the rest, one bit each; A and B are contiguous here. */
-static void vmx_io_intercept(struct vm *vm, u16 port, u32 count, bool on)
-{
-	io_bitmap_update(vm->hw, port, count, on);
+	vm_io_bitmap_free(vm, 1);
 }
 
 static int vmx_vcpu_init(struct vcpu *v)
@@ -338,9 +141,9 @@ static int vmx_vcpu_init(struct vcpu *v)
 	x->vapic_pa = frame_alloc_keel(0);
 	if (!x->vmcs_pa || !x->vapic_pa)
 		return -ENOMEM;
-	*(u32 *)(uintptr_t)x->vmcs_pa = caps.revision;	/* 25.2 */
-	x->guest[C_CPU_CTLS] = caps.cpu;
-	x->guest[C_ENTRY_CTLS] = caps.entry;
+	*(u32 *)(uintptr_t)x->vmcs_pa = vmx_caps.revision;	/* 25.2 */
+	x->guest[C_CPU_CTLS] = vmx_caps.cpu;
+	x->guest[C_ENTRY_CTLS] = vmx_caps.entry;
 	x->guest[C_PAT] = DEFAULT_PAT;
 	x->dirty = true;
 	vcpu_set_reset_state(v);
@@ -358,86 +161,14 @@ static void vmx_vcpu_free(struct vcpu *v)
 	kfree(x);
 }
 
-/* Controls and guest fields no op changes, written once (25.6-25.8, 27.3.1). */
-static void write_controls(struct vcpu *v, struct vmx_vcpu *x)
-{
-	vmcs_write(PIN_BASED_VM_EXEC_CONTROL, caps.pin);
-	vmcs_write(SECONDARY_VM_EXEC_CONTROL, caps.cpu2);
-	vmcs_write(VM_EXIT_CONTROLS, caps.exit);
-	/* #MC stays the host's; an intercepted #AC cannot loop in delivery (CVE-2015-5307) */
-	vmcs_write(EXCEPTION_BITMAP, BIT(18) | BIT(17));
-	vmcs_write(PAGE_FAULT_ERROR_CODE_MASK, 0);
-	vmcs_write(PAGE_FAULT_ERROR_CODE_MATCH, 0);
-	vmcs_write(CR3_TARGET_COUNT, 0);
-	vmcs_write(VM_EXIT_MSR_STORE_COUNT, 0);
-	vmcs_write(VM_EXIT_MSR_LOAD_COUNT, 0);
-	vmcs_write(VM_ENTRY_MSR_LOAD_COUNT, 0);
-	vmcs_write(VM_ENTRY_INTR_INFO, 0);
-	vmcs_write(TSC_OFFSET, 0);
-	vmcs_write(IO_BITMAP_A, (u64)(uintptr_t)v->vm->hw);
-	vmcs_write(IO_BITMAP_B, (u64)(uintptr_t)v->vm->hw + PAGE_SIZE);
-	vmcs_write(MSR_BITMAP, msr_bitmap_pa);
-	vmcs_write(VIRTUAL_APIC_PAGE_ADDR, x->vapic_pa);
-	vmcs_write(TPR_THRESHOLD, 0);
-	vmcs_write(EPT_POINTER, eptp(v->vm));
-	if (caps.cpu2 & CPU2_ENABLE_VPID)
-		vmcs_write(VIRTUAL_PROCESSOR_ID, v->vm->asid);
-	vmcs_write(CR0_GUEST_HOST_MASK, caps.cr0_mask);
-	vmcs_write(CR4_GUEST_HOST_MASK, caps.cr4_mask);
-	vmcs_write(VMCS_LINK_POINTER, ~0ULL);
-	vmcs_write(GUEST_DR7, 0x400);
-	vmcs_write(GUEST_IA32_DEBUGCTL, 0);
-	vmcs_write(GUEST_PENDING_DBG_EXCEPTIONS, 0);
-	vmcs_write(GUEST_ACTIVITY_STATE, 0);
-	if (caps.pin & PIN_PREEMPTION_TIMER)
-		vmcs_write(GUEST_PREEMPTION_TIMER, caps.preempt_ticks);	/* each entry starts it */
-}
-
-/* Host state every CPU shares (25.5, 27.2.3): Keel's selectors (asm/cpu.h), the exit label. */
-static void write_host_constants(void)
-{
-	vmcs_write(HOST_CS_SELECTOR, GDT_CS);
-	vmcs_write(HOST_SS_SELECTOR, GDT_DS);
-	vmcs_write(HOST_DS_SELECTOR, GDT_DS);
-	vmcs_write(HOST_ES_SELECTOR, GDT_DS);
-	vmcs_write(HOST_FS_SELECTOR, 0);
-	vmcs_write(HOST_GS_SELECTOR, 0);
-	vmcs_write(HOST_TR_SELECTOR, GDT_TSS);
-	vmcs_write(HOST_FS_BASE, 0);
-	vmcs_write(HOST_IA32_SYSENTER_CS, 0);
-	vmcs_write(HOST_IA32_SYSENTER_ESP, 0);
-	vmcs_write(HOST_IA32_SYSENTER_EIP, 0);
-	vmcs_write(HOST_RIP, (u64)(uintptr_t)vmx_exit);
-}
-
-/* This CPU's host state: its GS base is its per-CPU data, its own GDT and TSS. */
-static void write_host_state(struct percpu *pc)
-{
-	struct {
-		u16 limit;
-		u64 base;
-	} __packed idtr;
-
-	asm volatile("sidt %0" : "=m"(idtr));
-	vmcs_write(HOST_CR0, read_cr0());
-	vmcs_write(HOST_CR3, read_cr3());
-	vmcs_write(HOST_CR4, read_cr4());
-	vmcs_write(HOST_GS_BASE, (u64)(uintptr_t)pc);
-	vmcs_write(HOST_TR_BASE, (u64)(uintptr_t)&pc->arch.tss);
-	vmcs_write(HOST_GDTR_BASE, (u64)(uintptr_t)pc->arch.gdt);
-	vmcs_write(HOST_IDTR_BASE, idtr.base);
-	vmcs_write(HOST_IA32_EFER, rdmsr(MSR_EFER));
-	vmcs_write(HOST_IA32_PAT, rdmsr(MSR_IA32_PAT));
-}
-
 /*
  * Single-context INVEPT drops the guest-physical and combined mappings of
  * this EPTP for every VPID (29.4.3.1); all-context where that is missing.
  */
 static void vmx_flush_gpa(struct vcpu *v)
 {
-	if (caps.invept_single)
-		invept(INVEPT_SINGLE_CONTEXT, eptp(v->vm));
+	if (vmx_caps.invept_single)
+		invept(INVEPT_SINGLE_CONTEXT, vmx_eptp(v->vm));
 	else
 		invept(INVEPT_ALL_CONTEXT, 0);
 }
@@ -454,18 +185,19 @@ static void vmx_vcpu_load(struct vcpu *v)
 		pr_err("keel: vmx: VMPTRLD failed on cpu %u\n", pc->cpu);
 	x->cpu = (int)pc->cpu;
 	if (first) {
-		write_controls(v, x);
-		write_host_constants();
+		vmx_write_controls(v, x->vapic_pa);
+		vmx_write_host_constants();
 	}
 	if (x->host_cpu != x->cpu) {
-		write_host_state(pc);
+		vmx_write_host_state(pc);
 		x->host_cpu = x->cpu;
 	}
 	for (unsigned int i = 0; x->dirty && i < NR_CACHED; i++)
 		vmcs_write(cached_field[i], x->guest[i]);
 	x->dirty = false;
-	for (size_t i = 0; i < ARRAY_SIZE(lazy_msrs); i++)
-		wrmsr(lazy_msrs[i], x->msrs[i]);
+	for (unsigned int i = 0; i < NR_GUEST_MSRS; i++)
+		if (msr_field[i] == NOT_IN_VMCS)
+			wrmsr(guest_msr_number[i], x->msrs[i]);
 }
 
 static void vmx_vcpu_put(struct vcpu *v)
@@ -474,8 +206,9 @@ static void vmx_vcpu_put(struct vcpu *v)
 
 	for (unsigned int i = 0; i < NR_CACHED; i++)
 		x->guest[i] = vmcs_read(cached_field[i]);
-	for (size_t i = 0; i < ARRAY_SIZE(lazy_msrs); i++)
-		x->msrs[i] = rdmsr(lazy_msrs[i]);
+	for (unsigned int i = 0; i < NR_GUEST_MSRS; i++)
+		if (msr_field[i] == NOT_IN_VMCS)
+			x->msrs[i] = rdmsr(guest_msr_number[i]);
 	vmclear(x->vmcs_pa);
 	x->cpu = -1;
 	x->launched = false;
@@ -486,13 +219,12 @@ static void vmx_get_segment(struct vcpu *v, enum seg_reg seg, struct segment *s)
 	struct vmx_vcpu *x = v->arch.hw;
 	u32 ar = (u32)gread(x, C_AR + seg);
 
-	*s = (struct segment){
-		.base = gread(x, C_BASE + seg), .limit = (u32)gread(x, C_LIMIT + seg),
-		.selector = (u16)gread(x, C_SEL + seg),
-		.type = ar & 0xf, .s = (ar >> 4) & 1, .dpl = (ar >> 5) & 3,
-		.present = !(ar & AR_UNUSABLE), .avl = (ar >> 12) & 1, .l = (ar >> 13) & 1,
-		.db = (ar >> 14) & 1, .g = (ar >> 15) & 1, .unusable = !!(ar & AR_UNUSABLE),
-	};
+	*s = (struct segment){ .base = gread(x, C_BASE + seg), .limit = (u32)gread(x, C_LIMIT + seg),
+			       .selector = (u16)gread(x, C_SEL + seg) };
+	seg_attr_unpack((u16)((ar & 0xff) | ((ar >> 4) & 0xf00)), s);
+	/* VM entry ignores the rest of an unusable segment's access rights (27.3.1.2) */
+	s->unusable = !!(ar & AR_UNUSABLE);
+	s->present = !s->unusable;
 }
 
 /*
@@ -502,16 +234,17 @@ static void vmx_get_segment(struct vcpu *v, enum seg_reg seg, struct segment *s)
  */
 static u32 access_rights(enum seg_reg seg, const struct segment *s)
 {
-	u32 type = s->type & 0xf;
+	struct segment t = *s;
+	u16 attr;
 
 	if (s->unusable || !s->present)
 		return AR_UNUSABLE | (s->dpl & 3) << 5;
 	if (s->s)
-		type |= 1;
+		t.type |= 1;
 	else if (seg == SEG_TR)
-		type |= 2;
-	return type | (s->s & 1) << 4 | (s->dpl & 3) << 5 | BIT(7) | (s->avl & 1) << 12 |
-	       (s->l & 1) << 13 | (s->db & 1) << 14 | (s->g & 1) << 15;
+		t.type |= 2;
+	attr = seg_attr_pack(&t);
+	return (attr & 0xff) | (u32)(attr & 0xf00) << 4;
 }
 
 static void vmx_set_segment(struct vcpu *v, enum seg_reg seg, const struct segment *s)
@@ -535,10 +268,10 @@ static u64 vmx_get_cr(struct vcpu *v, int cr)
 	struct vmx_vcpu *x = v->arch.hw;
 
 	switch (cr) {
-	case 0: return shadowed(x, C_CR0, C_CR0_SHADOW, caps.cr0_mask);
+	case 0: return shadowed(x, C_CR0, C_CR0_SHADOW, vmx_caps.cr0_mask);
 	case 2: return x->cr2;
 	case 3: return gread(x, C_CR3);
-	default: return shadowed(x, C_CR4, C_CR4_SHADOW, caps.cr4_mask);
+	default: return shadowed(x, C_CR4, C_CR4_SHADOW, vmx_caps.cr4_mask);
 	}
 }
 
@@ -548,7 +281,7 @@ static void vmx_set_cr(struct vcpu *v, int cr, u64 val)
 
 	switch (cr) {
 	case 0:
-		gwrite(x, C_CR0, (val | caps.cr0_fixed0) & caps.cr0_fixed1);
+		gwrite(x, C_CR0, (val | vmx_caps.cr0_fixed0) & vmx_caps.cr0_fixed1);
 		gwrite(x, C_CR0_SHADOW, val);
 		break;
 	case 2:
@@ -558,7 +291,7 @@ static void vmx_set_cr(struct vcpu *v, int cr, u64 val)
 		gwrite(x, C_CR3, val);
 		break;
 	default:
-		gwrite(x, C_CR4, (val | caps.cr4_fixed0) & caps.cr4_fixed1);
+		gwrite(x, C_CR4, (val | vmx_caps.cr4_fixed0) & vmx_caps.cr4_fixed1);
 		gwrite(x, C_CR4_SHADOW, val);
 	}
 }
@@ -594,57 +327,30 @@ static void vmx_set_dtable(struct vcpu *v, bool idt, const struct dtable *d)
 	gwrite(x, idt ? C_IDTR_LIMIT : C_GDTR_LIMIT, d->limit);
 }
 
-/* The MSRs the VMCS holds: a cached field, or -1. */
-static int vmcs_msr(u32 msr)
-{
-	switch (msr) {
-	case MSR_FS_BASE: return C_BASE + SEG_FS;
-	case MSR_GS_BASE: return C_BASE + SEG_GS;
-	case MSR_IA32_SYSENTER_CS: return C_SYSENTER_CS;
-	case MSR_IA32_SYSENTER_ESP: return C_SYSENTER_ESP;
-	case MSR_IA32_SYSENTER_EIP: return C_SYSENTER_EIP;
-	case MSR_IA32_PAT: return C_PAT;
-	default: return -1;
-	}
-}
-
-static int lazy_msr(u32 msr)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(lazy_msrs); i++)
-		if (lazy_msrs[i] == msr)
-			return (int)i;
-	return -1;
-}
-
 static int vmx_get_msr(struct vcpu *v, u32 msr, u64 *val)
 {
 	struct vmx_vcpu *x = v->arch.hw;
-	int i = vmcs_msr(msr);
+	int i = guest_msr_index(msr);
 
-	if (i >= 0) {
-		*val = gread(x, i);
-		return 0;
-	}
-	i = lazy_msr(msr);
 	if (i < 0)
 		return -ENOENT;
-	*val = x->cpu >= 0 ? rdmsr(msr) : x->msrs[i];
+	if (msr_field[i] != NOT_IN_VMCS)
+		*val = gread(x, msr_field[i]);
+	else
+		*val = x->cpu >= 0 ? rdmsr(msr) : x->msrs[i];
 	return 0;
 }
 
 static int vmx_set_msr(struct vcpu *v, u32 msr, u64 val)
 {
 	struct vmx_vcpu *x = v->arch.hw;
-	int i = vmcs_msr(msr);
+	int i = guest_msr_index(msr);
 
-	if (i >= 0) {
-		gwrite(x, i, val);
-		return 0;
-	}
-	i = lazy_msr(msr);
 	if (i < 0)
 		return -ENOENT;
-	if (x->cpu >= 0)
+	if (msr_field[i] != NOT_IN_VMCS)
+		gwrite(x, msr_field[i], val);
+	else if (x->cpu >= 0)
 		wrmsr(msr, val);
 	else
 		x->msrs[i] = val;
@@ -708,7 +414,7 @@ static int pae_pdptes(struct vcpu *v, u64 cr0, u64 cr4, u64 efer, u64 pdpte[4])
 	u64 reserved = 0x1e6 | (~0ULL << keel.cpu.phys_addr_bits);
 
 	pdpte[0] = pdpte[1] = pdpte[2] = pdpte[3] = 0;
-	if (!(cr0 & CR0_PG) || !(cr4 & CR4_PAE) || (efer & EFER_LMA))
+	if (!(cr0 & X86_CR0_PG) || !(cr4 & X86_CR4_PAE) || (efer & EFER_LMA))
 		return 0;
 	if (vm_read_phys(v->vm, vmx_get_cr(v, 3) & 0xffffffe0, pdpte, 4 * sizeof(u64)))
 		return -EFAULT;
@@ -719,61 +425,37 @@ static int pae_pdptes(struct vcpu *v, u64 cr0, u64 cr4, u64 efer, u64 pdpte[4])
 }
 
 /*
- * MOV to CR0 or CR4 as the CPU does it (SDM Vol. 2B MOV, Vol. 3A 2.5),
- * including entering and leaving IA-32e mode when PG changes with
- * EFER.LME set (Vol. 3A 10.8.5). -EINVAL is #GP(0).
+ * MOV to CR0 or CR4 as the CPU does it (arch/x86/cr.c), plus what VM entry
+ * does not: the PDPTEs of PAE paging and the TLB flush the real MOV would
+ * have done (Vol. 3A 4.10.4.1). -EINVAL is #GP(0).
  */
-static int emulate_mov_cr(struct vcpu *v, int cr, u64 val)
+static int vmx_write_cr(struct vcpu *v, int cr, u64 val)
 {
-	u64 cr0 = cr == 0 ? val : vmx_get_cr(v, 0), cr4 = cr == 4 ? val : vmx_get_cr(v, 4);
-	u64 old_cr0 = vmx_get_cr(v, 0), efer = vmx_get_efer(v), pdpte[4];
+	struct cr_state s = { vmx_get_cr(v, 0), vmx_get_cr(v, 4), vmx_get_efer(v) };
+	u64 pdpte[4];
 
-	if ((cr0 >> 32) || ((cr0 & CR0_PG) && !(cr0 & CR0_PE)) || ((cr0 & CR0_NW) && !(cr0 & CR0_CD)))
+	if (cr_write(&s, cr, val, ~vmx_caps.cr4_fixed1, vcpu_mode(v) == X86_MODE_64))
 		return -EINVAL;
-	if ((cr4 & ~caps.cr4_fixed1) || (cr4 & CR4_VMXE))	/* VMX is hidden from guests */
-		return -EINVAL;
-	if ((efer & EFER_LMA) && !(cr4 & CR4_PAE))
-		return -EINVAL;
-	if ((cr0 & CR0_PG) && !(old_cr0 & CR0_PG) && (efer & EFER_LME)) {
-		if (!(cr4 & CR4_PAE))
-			return -EINVAL;
-		efer |= EFER_LMA;
-	} else if (!(cr0 & CR0_PG) && (old_cr0 & CR0_PG) && (efer & EFER_LMA)) {
-		if (vcpu_mode(v) == X86_MODE_64)
-			return -EINVAL;
-		efer &= ~EFER_LMA;
-	}
-	if (pae_pdptes(v, cr0, cr4, efer, pdpte))
+	if (pae_pdptes(v, s.cr0, s.cr4, s.efer, pdpte))
 		return -EINVAL;
 	vmx_set_cr(v, cr, val);
-	vmx_set_efer(v, efer);
+	vmx_set_efer(v, s.efer);
 	for (int i = 0; i < 4; i++)
 		vmcs_write(GUEST_PDPTE0 + 2 * i, pdpte[i]);
-	vmx_flush_gpa(v);	/* the TLB flush the real MOV would have done (Vol. 3A 4.10.4.1) */
+	vmx_flush_gpa(v);
 	return 0;
 }
 
-/* A MOV to CR0/CR4 that changes a bit Keel owns exits (26.1.3); CR3 and CR8 do not. */
-static void handle_cr_access(struct vcpu *v, struct vm_exit *e)
+/* A MOV to CR0/CR4 that changes a bit Keel owns exits (26.1.3, 28.2.1); CR3 and CR8 do not. */
+static void decode_cr_access(struct vm_exit *e)
 {
 	unsigned int cr = e->qual & 15, type = (e->qual >> 4) & 3;
-	u64 val = v->arch.regs.gpr[(e->qual >> 8) & 15];
 
-	if (type != 0 || (cr != 0 && cr != 4)) {
-		e->kind = EXIT_UNHANDLED;
+	if (type != 0 || (cr != 0 && cr != 4))
 		return;
-	}
-	if (vcpu_mode(v) != X86_MODE_64)
-		val = (u32)val;
-	if (emulate_mov_cr(v, (int)cr, val)) {
-		e->kind = EXIT_EXCEPTION;
-		e->exception.vector = X86_EXC_GP;
-		e->exception.has_error = true;
-		e->exception.error_code = 0;
-		return;
-	}
-	e->kind = EXIT_NONE;
-	v->arch.regs.rip += e->insn_len;
+	e->kind = EXIT_CR_WRITE;
+	e->cr.cr = (u8)cr;
+	e->cr.gpr = (e->qual >> 8) & 15;
 }
 
 /*
@@ -783,13 +465,9 @@ static void handle_cr_access(struct vcpu *v, struct vm_exit *e)
  */
 static void inject(struct vcpu *v, const struct x86_event *e)
 {
-	static const u8 types[] = { [EVENT_EXTINT] = INTR_TYPE_EXT_INTR, [EVENT_NMI] = INTR_TYPE_NMI,
-				    [EVENT_EXCEPTION] = INTR_TYPE_HW_EXCEPTION,
-				    [EVENT_SOFT_INT] = INTR_TYPE_SOFT_INTR };
-	bool error = e->has_error && (vmx_get_cr(v, 0) & CR0_PE);
+	bool error = e->has_error && (vmx_get_cr(v, 0) & X86_CR0_PE);
 
-	vmcs_write(VM_ENTRY_INTR_INFO, e->vector | (u32)types[e->type] << INTR_INFO_TYPE_SHIFT |
-		   INTR_INFO_VALID | (error ? INTR_INFO_ERROR_VALID : 0));
+	vmcs_write(VM_ENTRY_INTR_INFO, event_info_encode(e, error));
 	if (error)
 		vmcs_write(VM_ENTRY_EXCEPTION_ERROR_CODE, e->error_code);
 	if (e->type == EVENT_SOFT_INT)
@@ -804,37 +482,31 @@ static void inject(struct vcpu *v, const struct x86_event *e)
  */
 static void save_pending_event(struct vcpu *v, u32 info)
 {
-	static const u8 types[] = { [INTR_TYPE_EXT_INTR] = EVENT_EXTINT, [INTR_TYPE_NMI] = EVENT_NMI,
-				    [INTR_TYPE_HW_EXCEPTION] = EVENT_EXCEPTION };
-	u32 type = (info >> INTR_INFO_TYPE_SHIFT) & 7;
-	bool error = info & INTR_INFO_ERROR_VALID;
+	struct x86_event e;
 
-	if (!(info & INTR_INFO_VALID) || type == 1 || type > INTR_TYPE_HW_EXCEPTION)
+	if (!event_info_decode(info, &e) || e.type == EVENT_SOFT_INT)
 		return;
 	/* The NMI was not delivered: entry must not see it blocked when injecting it (27.3.1.5) */
-	if (type == INTR_TYPE_NMI)
+	if (e.type == EVENT_NMI)
 		vmcs_write(GUEST_INTERRUPTIBILITY_INFO,
 			   vmcs_read(GUEST_INTERRUPTIBILITY_INFO) & ~INTR_BLOCK_NMI);
-	v->arch.event = (struct x86_event){
-		.valid = true, .type = types[type], .vector = info & INTR_INFO_VECTOR,
-		.has_error = error,
-		.error_code = error ? (u32)vmcs_read(IDT_VECTORING_ERROR_CODE) : 0,
-	};
+	if (e.has_error)
+		e.error_code = (u32)vmcs_read(IDT_VECTORING_ERROR_CODE);
+	v->arch.event = e;
 }
 
-/* An NMI exit leaves the NMI undelivered (26.2): the host's handler gets it, as KVM does. */
 static void decode_exception(struct vm_exit *e)
 {
-	u32 info = (u32)vmcs_read(VM_EXIT_INTR_INFO);
+	struct x86_event ev = { 0 };
 
-	if (((info >> INTR_INFO_TYPE_SHIFT) & 7) == INTR_TYPE_NMI) {
+	event_info_decode((u32)vmcs_read(VM_EXIT_INTR_INFO), &ev);
+	if (ev.type == EVENT_NMI) {
 		e->kind = EXIT_NMI;
-		asm volatile("int $2");
 		return;
 	}
 	e->kind = EXIT_EXCEPTION;
-	e->exception.vector = info & INTR_INFO_VECTOR;
-	e->exception.has_error = info & INTR_INFO_ERROR_VALID;
+	e->exception.vector = ev.vector;
+	e->exception.has_error = ev.has_error;
 	if (e->exception.has_error)
 		e->exception.error_code = (u32)vmcs_read(VM_EXIT_INTR_ERROR_CODE);
 }
@@ -856,7 +528,7 @@ static void decode_io(struct vm_exit *e)
 	e->io.string = q & BIT(4);
 	e->io.rep = q & BIT(5);
 	e->io.port = q >> 16;
-	if (!e->io.string || !caps.inout_info)
+	if (!e->io.string || !vmx_caps.inout_info)
 		return;
 	info = (u32)vmcs_read(VMX_INSTRUCTION_INFO);
 	e->io.addr_size = 2 << ((info >> 7) & 7);
@@ -872,13 +544,13 @@ static void decode_ept_violation(struct vm_exit *e)
 	e->npf.present = e->qual & EPT_QUAL_PRESENT;
 }
 
-/* VMX and SMX are hidden from guests, MONITOR/MWAIT too: #UD, as on a CPU without them. */
-static bool undefined_instruction(u32 basic)
+/* The instructions of VMX, SMX, MONITOR/MWAIT and XSAVE, which guests do not have. */
+static bool hidden_insn(u32 basic)
 {
 	return (basic >= EXIT_REASON_VMCLEAR && basic <= EXIT_REASON_VMXON) ||
 	       basic == EXIT_REASON_GETSEC || basic == EXIT_REASON_INVEPT ||
 	       basic == EXIT_REASON_INVVPID || basic == EXIT_REASON_MWAIT ||
-	       basic == EXIT_REASON_MONITOR;
+	       basic == EXIT_REASON_MONITOR || basic == EXIT_REASON_XSETBV;
 }
 
 /* Exits for which the VM-exit instruction length is defined (28.2.5). */
@@ -909,7 +581,7 @@ static void dump_guest_state(void)
 		       field(GUEST_ES_LIMIT + 2 * s), field(GUEST_ES_AR_BYTES + 2 * s));
 }
 
-static void decode_exit(struct vcpu *v, struct vm_exit *e)
+static void decode_exit(struct vm_exit *e)
 {
 	u32 reason = (u32)vmcs_read(VM_EXIT_REASON), basic = reason & 0xffff;
 
@@ -932,19 +604,16 @@ static void decode_exit(struct vcpu *v, struct vm_exit *e)
 	case EXIT_REASON_HLT: e->kind = EXIT_HLT; break;
 	case EXIT_REASON_INVD: e->kind = EXIT_SKIP; break;
 	case EXIT_REASON_VMCALL: e->kind = EXIT_HYPERCALL; break;
-	case EXIT_REASON_CR_ACCESS: handle_cr_access(v, e); break;
+	case EXIT_REASON_CR_ACCESS: decode_cr_access(e); break;
 	case EXIT_REASON_IO_INSTRUCTION: decode_io(e); break;
 	case EXIT_REASON_MSR_READ: e->kind = EXIT_MSR_READ; break;
 	case EXIT_REASON_MSR_WRITE: e->kind = EXIT_MSR_WRITE; break;
 	case EXIT_REASON_EPT_VIOLATION: decode_ept_violation(e); break;
 	case EXIT_REASON_PREEMPTION_TIMER: e->kind = EXIT_NONE; break;
 	case EXIT_REASON_WBINVD: e->kind = EXIT_SKIP; break;
-	case EXIT_REASON_XSETBV: e->kind = EXIT_XSETBV; break;
 	default:
-		if (undefined_instruction(basic)) {
-			e->kind = EXIT_EXCEPTION;
-			e->exception.vector = X86_EXC_UD;
-		}
+		if (hidden_insn(basic))
+			e->kind = EXIT_HIDDEN_INSN;
 	}
 }
 
@@ -960,12 +629,12 @@ static void redo_nmi_blocking(u32 basic, u64 qual, u32 idt_info)
 	bool unblocked = false;
 	u32 info;
 
-	if (idt_info & INTR_INFO_VALID)
+	if (idt_info & EVENT_INFO_VALID)
 		return;
 	if (basic == EXIT_REASON_EXCEPTION_NMI) {
 		info = (u32)vmcs_read(VM_EXIT_INTR_INFO);
 		unblocked = (info & INTR_INFO_NMI_UNBLOCK) &&
-			    (info & INTR_INFO_VECTOR) != 8;	/* not #DF */
+			    (info & EVENT_INFO_VECTOR) != X86_EXC_DF;
 	} else if (basic == EXIT_REASON_EPT_VIOLATION) {
 		unblocked = qual & EPT_QUAL_NMI_UNBLOCK;
 	}
@@ -1018,9 +687,13 @@ static void vmx_run(struct vcpu *v, struct vm_exit *exit)
 	v->arch.regs.rflags = vmcs_read(GUEST_RFLAGS);
 	idt_info = (u32)vmcs_read(IDT_VECTORING_INFO);
 	save_pending_event(v, idt_info);
-	decode_exit(v, exit);
-	if (exit->kind != EXIT_ENTRY_FAILURE)
-		redo_nmi_blocking(exit->raw_reason & 0xffff, exit->qual, idt_info);
+	decode_exit(exit);
+	if (exit->kind == EXIT_ENTRY_FAILURE)
+		return;
+	redo_nmi_blocking(exit->raw_reason & 0xffff, exit->qual, idt_info);
+	/* An NMI exit leaves the NMI undelivered (26.2): the host's handler gets it, as KVM does. */
+	if (exit->kind == EXIT_NMI)
+		asm volatile("int $2");
 }
 
 const struct virt_ops vmx_ops = {
@@ -1029,7 +702,7 @@ const struct virt_ops vmx_ops = {
 	.cpu_enable = vmx_cpu_enable,
 	.vm_init = vmx_vm_init,
 	.vm_free = vmx_vm_free,
-	.io_intercept = vmx_io_intercept,
+	.io_intercept = vm_io_intercept,
 	.vcpu_init = vmx_vcpu_init,
 	.vcpu_free = vmx_vcpu_free,
 	.vcpu_load = vmx_vcpu_load,
@@ -1039,6 +712,7 @@ const struct virt_ops vmx_ops = {
 	.set_segment = vmx_set_segment,
 	.get_cr = vmx_get_cr,
 	.set_cr = vmx_set_cr,
+	.write_cr = vmx_write_cr,
 	.get_efer = vmx_get_efer,
 	.set_efer = vmx_set_efer,
 	.get_dtable = vmx_get_dtable,

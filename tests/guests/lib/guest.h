@@ -92,6 +92,7 @@ struct trap_record {
 #define DE_VECTOR	0
 #define BP_VECTOR	3
 #define UD_VECTOR	6
+#define DF_VECTOR	8
 #define GP_VECTOR	13
 #define PF_VECTOR	14
 
@@ -119,6 +120,8 @@ typedef void (*irq_handler_t)(struct trap_frame *f);
 void idt_init(void);
 void idt_load(void);
 void set_irq_handler(unsigned int vector, irq_handler_t h);
+/* Marks @vector's IDT gate present or not (delivery through a gate that is not: #NP). */
+void set_gate_present(unsigned int vector, bool present);
 const char *vector_name(unsigned long vector);
 unsigned long rdmsr_safe(u32 msr, u64 *val);
 unsigned long wrmsr_safe(u32 msr, u64 val);

@@ -83,6 +83,13 @@ void set_irq_handler(unsigned int vector, irq_handler_t h)
 	irq_handlers[vector & 0xFF] = h;
 }
 
+void set_gate_present(unsigned int vector, bool present)
+{
+	struct idt_gate *g = &idt[vector & 0xFF];
+
+	g->type = present ? GATE_INTR : GATE_INTR & 0x7F;
+}
+
 void trap_handler(struct trap_frame *f);
 void trap_handler(struct trap_frame *f)
 {
