@@ -24,7 +24,7 @@ KERNEL_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,max-page-
 	-Wl,-z,noexecstack -Wl,--no-warn-rwx-segments -T linker.ld
 
 KERNEL_C := $(filter-out arch/x86/asm-offsets.c, \
-	$(wildcard kernel/*.c arch/x86/*.c arch/x86/irqchip/*.c arch/x86/control/*.c arch/x86/bootvm/*.c arch/x86/vmx/*.c arch/x86/svm/*.c drivers/*.c))
+	$(wildcard kernel/*.c arch/x86/*.c arch/x86/virt/*.c arch/x86/irqchip/*.c arch/x86/control/*.c arch/x86/bootvm/*.c arch/x86/vmx/*.c arch/x86/svm/*.c drivers/*.c))
 KERNEL_S := $(wildcard boot/*.S arch/x86/*.S arch/x86/svm/*.S arch/x86/vmx/*.S)
 KERNEL_OBJS := $(addprefix $(BUILD)/k/,$(KERNEL_C:.c=.o) $(KERNEL_S:.S=.o))
 
@@ -37,7 +37,7 @@ $(BUILD)/k/%.o: %.c Makefile
 
 # Offsets for assembly come from the C structures, never hand-written numbers.
 ASM_OFFSETS := $(BUILD)/gen/arch/x86/asm-offsets.h
-$(ASM_OFFSETS): arch/x86/asm-offsets.c Makefile $(wildcard kernel/*.h arch/x86/*.h arch/x86/include/asm/*.h)
+$(ASM_OFFSETS): arch/x86/asm-offsets.c Makefile $(wildcard kernel/*.h arch/x86/*.h arch/x86/*/*.h arch/x86/include/asm/*.h)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(filter-out -MMD -MP,$(KERNEL_CFLAGS)) -S -o $@.s $<
 	$(Q){ echo "/* Generated from arch/x86/asm-offsets.c; do not edit. */"; \
@@ -65,9 +65,9 @@ endif
 
 unit_format := kernel/format.c
 unit_features := arch/x86/features.c
-unit_event := arch/x86/event.c
-unit_cr := arch/x86/cr.c
-unit_guest_msr := arch/x86/guest_msr.c
+unit_event := arch/x86/virt/event.c
+unit_cr := arch/x86/virt/cr.c
+unit_guest_msr := arch/x86/virt/guest_msr.c
 unit_memmap := kernel/memmap.c
 unit_multiboot2 := kernel/multiboot2.c kernel/memmap.c
 unit_frame := kernel/frame.c kernel/memmap.c
@@ -84,8 +84,8 @@ unit_vuart := kernel/vuart.c
 unit_vcpu := kernel/vcpu.c
 unit_mb1_load := arch/x86/bootvm/mb1_load.c
 unit_bootvm_parse := arch/x86/bootvm/bootvm_parse.c kernel/cmdline.c kernel/format.c
-unit_decode := arch/x86/decode.c
-unit_emulate := arch/x86/emulate.c arch/x86/decode.c
+unit_decode := arch/x86/virt/decode.c
+unit_emulate := arch/x86/virt/emulate.c arch/x86/virt/decode.c
 unit_hypercall := kernel/hypercall.c
 
 UNIT_TESTS := $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c))
@@ -103,18 +103,18 @@ unit: $(UNIT_BINS)
 include tests/guests/guests.mk
 
 # The decoder's lengths against capstone's, on host binaries and random bytes.
-$(BUILD)/decode_vs_capstone: tests/unit/decode_vs_capstone.c arch/x86/decode.c arch/x86/decode.h
+$(BUILD)/decode_vs_capstone: tests/unit/decode_vs_capstone.c arch/x86/virt/decode.c arch/x86/virt/decode.h
 	@mkdir -p $(dir $@)
-	$(Q)$(HOSTCC) -std=gnu11 -O2 $(WARN) -I. -Iarch/x86/include -o $@ $< arch/x86/decode.c -lcapstone
+	$(Q)$(HOSTCC) -std=gnu11 -O2 $(WARN) -I. -Iarch/x86/include -o $@ $< arch/x86/virt/decode.c -lcapstone
 
 check-decoder: $(BUILD)/decode_vs_capstone
 	$(Q)$<
 
 # libFuzzer on the decoder, for longer runs: make fuzz FUZZ_SECONDS=600
 FUZZ_SECONDS ?= 60
-$(BUILD)/fuzz_decode: tests/fuzz/fuzz_decode.c arch/x86/decode.c arch/x86/decode.h
+$(BUILD)/fuzz_decode: tests/fuzz/fuzz_decode.c arch/x86/virt/decode.c arch/x86/virt/decode.h
 	@mkdir -p $(dir $@)
-	$(Q)clang -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -I. -Iarch/x86/include -o $@ $< arch/x86/decode.c
+	$(Q)clang -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -I. -Iarch/x86/include -o $@ $< arch/x86/virt/decode.c
 
 fuzz: deps $(BUILD)/fuzz_decode
 	$(Q)$(BUILD)/fuzz_decode -max_total_time=$(FUZZ_SECONDS) -max_len=32

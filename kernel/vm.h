@@ -3,7 +3,7 @@
 #ifndef KEEL_VM_H
 #define KEEL_VM_H
 
-#include "asm/vcpu.h"
+#include "asm/vm.h"
 #include "kernel/iobus.h"
 #include "kernel/pagetable.h"
 #include "kernel/spinlock.h"
@@ -15,8 +15,6 @@
 
 /* vcpu->requests: work for the run loop before the next entry. */
 #define VCPU_REQ_EVENT BIT(0)	/* an interrupt source changed: look for something to inject */
-
-struct irqchip_platform;
 
 struct vcpu {
 	struct vm *vm;
@@ -58,8 +56,6 @@ struct vm {
 	u64 mem_size;
 	struct pagetable gpt;		/* the second-level (nested) page table */
 	u64 gpa_gen;			/* bumped when gpt loses or changes mappings */
-	u32 asid;			/* the tag of its cached translations */
-	void *hw;			/* the backend's per-VM state */
 	struct vm_mem *mem;		/* host frames backing guest RAM */
 	unsigned int nr_vcpus;
 	struct vcpu *vcpus[VM_MAX_VCPUS];
@@ -82,8 +78,8 @@ struct vm {
 	 */
 	const struct io_dev_ops *unclaimed_pio, *unclaimed_mmio;
 	void *platform;			/* the boot-time VM's devices */
-	const struct irqchip_platform *irq_platform;	/* the APICs' link to the machine, or NULL */
 	void (*on_end)(struct vm *vm);
+	struct vm_arch arch;
 };
 
 /*

@@ -5,7 +5,7 @@
 #include "arch/x86/smp.h"
 #include "arch/x86/timer.h"
 #include "arch/x86/traps.h"
-#include "arch/x86/vcpu.h"
+#include "arch/x86/virt/vcpu.h"
 #include "arch/x86/vectors.h"
 #include "kernel/arch.h"
 #include "kernel/errno.h"

@@ -10,7 +10,7 @@
 #include "arch/x86/traps.h"
 #include "boot/boot.h"
 #include "drivers/acpi.h"
-#include "arch/x86/virt.h"
+#include "arch/x86/virt/virt.h"
 #include "arch/x86/bootvm/bootvm.h"
 #include "kernel/cmdline.h"
 #include "arch/x86/control/control.h"

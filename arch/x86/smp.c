@@ -7,7 +7,7 @@
 #include "arch/x86/timer.h"
 #include "arch/x86/traps.h"
 #include "arch/x86/vectors.h"
-#include "arch/x86/virt.h"
+#include "arch/x86/virt/virt.h"
 #include "kernel/panic.h"
 #include "kernel/sched.h"
 #include "boot/boot.h"

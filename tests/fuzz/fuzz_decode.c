@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * libFuzzer target for arch/x86/decode.c: decodes the input in 16-, 32-
+ * libFuzzer target for arch/x86/virt/decode.c: decodes the input in 16-, 32-
  * and 64-bit mode and checks the decoder's invariants.
  *
  *   clang -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -I. \
- *       tests/fuzz/fuzz_decode.c arch/x86/decode.c -o build/fuzz_decode
+ *       tests/fuzz/fuzz_decode.c arch/x86/virt/decode.c -o build/fuzz_decode
  */
 #include <stdlib.h>
 
-#include "arch/x86/decode.h"
+#include "arch/x86/virt/decode.h"
 #include "kernel/errno.h"
 
 #define ASSERT(cond) do { if (!(cond)) abort(); } while (0)

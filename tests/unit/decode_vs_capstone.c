@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Host check of arch/x86/decode.c against capstone: instruction lengths
+ * Host check of arch/x86/virt/decode.c against capstone: instruction lengths
  * must agree wherever capstone decodes.
  *
  *   decode_vs_capstone [random-cases [seed [elf-file...]]]
@@ -25,7 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arch/x86/decode.h"
+#include "arch/x86/virt/decode.h"
 #include "kernel/errno.h"
 
 enum {

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * MOV to CR0/CR4 and WRMSR EFER rules (arch/x86/cr.c; SDM Vol. 3A 2.5,
+ * MOV to CR0/CR4 and WRMSR EFER rules (arch/x86/virt/cr.c; SDM Vol. 3A 2.5,
  * 10.8.5) and the segment attribute packing both backends use.
  */
 #include "test.h"
-#include "arch/x86/cr.h"
+#include "arch/x86/virt/cr.h"
 #include "asm/msr.h"
 #include "kernel/errno.h"
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Unit tests for arch/x86/decode.c: lengths and fields of known encodings. */
+/* Unit tests for arch/x86/virt/decode.c: lengths and fields of known encodings. */
 #include "tests/unit/test.h"
-#include "arch/x86/decode.h"
+#include "arch/x86/virt/decode.h"
 #include "kernel/errno.h"
 
 #define M16 X86_MODE_16

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests for arch/x86/emulate.c against a fake guest memory: RAM at
+ * Unit tests for arch/x86/virt/emulate.c against a fake guest memory: RAM at
  * linear 0..RAM_SIZE and an MMIO window that records every access.
  * Arithmetic flags are checked against the host CPU running the same
  * instruction.
  */
 #include "tests/unit/test.h"
-#include "arch/x86/emulate.h"
+#include "arch/x86/virt/emulate.h"
 #include "kernel/errno.h"
 
 #define M16 X86_MODE_16

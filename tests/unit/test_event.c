@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Event encoding and exception merging (arch/x86/event.c): the shared
+ * Event encoding and exception merging (arch/x86/virt/event.c): the shared
  * VMX/SVM layout, and SDM Vol. 3A 6.15 tables 6-4 and 6-5.
  */
 #include "test.h"
-#include "arch/x86/event.h"
+#include "arch/x86/virt/event.h"
 
 static struct x86_event exc(u8 vector, bool has_error, u32 error)
 {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The shared guest MSR table and write checks (arch/x86/guest_msr.c). */
+/* The shared guest MSR table and write checks (arch/x86/virt/guest_msr.c). */
 #include "test.h"
-#include "arch/x86/guest_msr.h"
+#include "arch/x86/virt/guest_msr.h"
 #include "asm/msr.h"
 #include "kernel/errno.h"
 

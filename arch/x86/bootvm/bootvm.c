@@ -8,7 +8,7 @@
 #include "arch/x86/irqchip/irqchip.h"
 #include "asm/machine.h"
 #include "arch/x86/timer.h"
-#include "arch/x86/vcpu.h"
+#include "arch/x86/virt/vcpu.h"
 #include "arch/x86/bootvm/bootvm.h"
 #include "kernel/errno.h"
 #include "kernel/format.h"

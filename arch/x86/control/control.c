@@ -15,7 +15,7 @@
 #include "arch/x86/timer.h"
 #include "arch/x86/control/passthrough.h"
 #include "arch/x86/irqchip/irqchip.h"
-#include "arch/x86/vcpu.h"
+#include "arch/x86/virt/vcpu.h"
 #include "arch/x86/control/control.h"
 #include "kernel/errno.h"
 #include "kernel/format.h"
@@ -490,7 +490,7 @@ static int create_vm(unsigned int nr, const char **why)
 		vm->vcpus[i]->pin_cpu = (int)i;
 	}
 	if (!r)
-		vm->irq_platform = &passthrough_platform;
+		vm->arch.irq_platform = &passthrough_platform;
 	if (r && vm)
 		vm_destroy(vm);
 	ctl.vm = r ? NULL : vm;

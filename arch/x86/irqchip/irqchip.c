@@ -15,7 +15,7 @@
 #include "arch/x86/irqchip/irqchip.h"
 #include "asm/msr.h"
 #include "arch/x86/timer.h"
-#include "arch/x86/vcpu.h"
+#include "arch/x86/virt/vcpu.h"
 #include "arch/x86/vectors.h"
 #include "kernel/errno.h"
 #include "kernel/keel.h"
@@ -70,7 +70,7 @@ static void kick(void *ctx)
 static void eoi(void *ctx, u8 vector)
 {
 	struct vcpu *v = ((struct irqchip *)ctx)->vcpu;
-	const struct irqchip_platform *p = v->vm->irq_platform;
+	const struct irqchip_platform *p = v->vm->arch.irq_platform;
 
 	if (p && p->level_eoi)
 		p->level_eoi(v, vector);
@@ -128,7 +128,7 @@ static void deliver_queued(struct vcpu *v)
 /* After every register write: a TPR or EOI write can make an interrupt deliverable. */
 static void written(struct vcpu *v, u32 off)
 {
-	const struct irqchip_platform *p = v->vm->irq_platform;
+	const struct irqchip_platform *p = v->vm->arch.irq_platform;
 
 	if (p && p->reg_written)
 		p->reg_written(v, off, chip(v)->lapic.regs[off / 4]);

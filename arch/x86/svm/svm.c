@@ -2,12 +2,12 @@
 /* AMD SVM with nested paging (AMD APM Vol. 2, chapter 15). */
 #include "asm/processor.h"
 #include "asm/msr.h"
-#include "arch/x86/cr.h"
-#include "arch/x86/event.h"
-#include "arch/x86/guest_msr.h"
+#include "arch/x86/virt/cr.h"
+#include "arch/x86/virt/event.h"
+#include "arch/x86/virt/guest_msr.h"
 #include "arch/x86/svm/vmcb.h"
-#include "arch/x86/virt.h"
-#include "arch/x86/virt_vm.h"
+#include "arch/x86/virt/virt.h"
+#include "arch/x86/virt/virt_vm.h"
 #include "kernel/errno.h"
 #include "kernel/keel.h"
 #include "kernel/mm.h"
@@ -118,7 +118,7 @@ static int svm_vm_init(struct vm *vm)
 	if (r)
 		return r;
 	vm->gpt.max_leaf_level = keel.cpu.pages_1g ? 3 : 2;	/* NPT leaves follow the host's (15.25.5) */
-	vm->asid = vm_tag_alloc(keel.cpu.npt.nr_asids);
+	vm->arch.asid = vm_tag_alloc(keel.cpu.npt.nr_asids);
 	return 0;
 }
 
@@ -136,9 +136,9 @@ static void init_control(struct vmcb_control *c, struct vcpu *v)
 	c->intercept_misc2 = INTERCEPT_VMRUN | INTERCEPT_VMMCALL | INTERCEPT_VMLOAD |
 			     INTERCEPT_VMSAVE | INTERCEPT_STGI | INTERCEPT_CLGI | INTERCEPT_SKINIT |
 			     INTERCEPT_MONITOR | INTERCEPT_MWAIT | INTERCEPT_XSETBV;
-	c->iopm_base_pa = (u64)(uintptr_t)v->vm->hw;
+	c->iopm_base_pa = (u64)(uintptr_t)v->vm->arch.io_bitmap;
 	c->msrpm_base_pa = msrpm_pa;
-	c->asid = v->vm->asid;
+	c->asid = v->vm->arch.asid;
 	c->tlb_control = 1;
 	c->int_ctl = INT_CTL_V_INTR_MASKING;
 	c->np_enable = 1;

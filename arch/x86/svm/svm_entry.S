@@ -6,7 +6,7 @@
  * and the syscall MSRs by VMLOAD/VMSAVE (APM Vol. 2 15.5.1, 15.5.2).
  * Called with GIF = 0 and IF = 1, so host interrupts exit the guest.
  */
-#include "arch/x86/guest_gprs.h"
+#include "arch/x86/virt/guest_gprs.h"
 
 	.text
 	.globl svm_enter

@@ -164,7 +164,7 @@
 #define EPTP_WB 6
 #define EPTP_WALK4 (3 << 3)
 
-/* Interruption information (25.9.2): the rest of its layout is arch/x86/event.h's. */
+/* Interruption information (25.9.2): the rest of its layout is arch/x86/virt/event.h's. */
 #define INTR_INFO_NMI_UNBLOCK BIT(12)
 
 /* Guest interruptibility state (25.4.2) */

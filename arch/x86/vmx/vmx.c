@@ -15,12 +15,12 @@
 #include "asm/cpu.h"
 #include "asm/msr.h"
 #include "arch/x86/timer.h"
-#include "arch/x86/cr.h"
-#include "arch/x86/event.h"
-#include "arch/x86/guest_msr.h"
-#include "arch/x86/vcpu.h"
-#include "arch/x86/virt.h"
-#include "arch/x86/virt_vm.h"
+#include "arch/x86/virt/cr.h"
+#include "arch/x86/virt/event.h"
+#include "arch/x86/virt/guest_msr.h"
+#include "arch/x86/virt/vcpu.h"
+#include "arch/x86/virt/virt.h"
+#include "arch/x86/virt/virt_vm.h"
 #include "arch/x86/vmx/ept.h"
 #include "arch/x86/vmx/vmcs.h"
 #include "arch/x86/vmx/vmx.h"
@@ -120,7 +120,7 @@ static int vmx_vm_init(struct vm *vm)
 	if (r)
 		return r;
 	vm->gpt.max_leaf_level = keel.cpu.ept.pages_1g ? 3 : 2;	/* 1 GiB EPT leaves (A.10) */
-	vm->asid = vm_tag_alloc(0x10000);
+	vm->arch.asid = vm_tag_alloc(0x10000);
 	return 0;
 }
 
@@ -425,7 +425,7 @@ static int pae_pdptes(struct vcpu *v, u64 cr0, u64 cr4, u64 efer, u64 pdpte[4])
 }
 
 /*
- * MOV to CR0 or CR4 as the CPU does it (arch/x86/cr.c), plus what VM entry
+ * MOV to CR0 or CR4 as the CPU does it (arch/x86/virt/cr.c), plus what VM entry
  * does not: the PDPTEs of PAE paging and the TLB flush the real MOV would
  * have done (Vol. 3A 4.10.4.1). -EINVAL is #GP(0).
  */

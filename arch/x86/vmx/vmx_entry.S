@@ -12,7 +12,7 @@
  * happened. Called with IF = 0: host interrupts exit the guest
  * ("external-interrupt exiting") and stay pending until the caller sets IF.
  */
-#include "arch/x86/guest_gprs.h"
+#include "arch/x86/virt/guest_gprs.h"
 #include "arch/x86/vmx/vmcs.h"
 
 	.text

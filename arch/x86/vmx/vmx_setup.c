@@ -6,8 +6,8 @@
  */
 #include "asm/processor.h"
 #include "asm/cpu.h"
-#include "arch/x86/cr.h"
-#include "arch/x86/guest_msr.h"
+#include "arch/x86/virt/cr.h"
+#include "arch/x86/virt/guest_msr.h"
 #include "asm/msr.h"
 #include "arch/x86/timer.h"
 #include "arch/x86/vmx/vmx.h"
@@ -185,14 +185,14 @@ void vmx_write_controls(struct vcpu *v, u64 vapic_pa)
 	vmcs_write(VM_ENTRY_MSR_LOAD_COUNT, 0);
 	vmcs_write(VM_ENTRY_INTR_INFO, 0);
 	vmcs_write(TSC_OFFSET, 0);
-	vmcs_write(IO_BITMAP_A, (u64)(uintptr_t)v->vm->hw);
-	vmcs_write(IO_BITMAP_B, (u64)(uintptr_t)v->vm->hw + PAGE_SIZE);
+	vmcs_write(IO_BITMAP_A, (u64)(uintptr_t)v->vm->arch.io_bitmap);
+	vmcs_write(IO_BITMAP_B, (u64)(uintptr_t)v->vm->arch.io_bitmap + PAGE_SIZE);
 	vmcs_write(MSR_BITMAP, msr_bitmap_pa);
 	vmcs_write(VIRTUAL_APIC_PAGE_ADDR, vapic_pa);
 	vmcs_write(TPR_THRESHOLD, 0);
 	vmcs_write(EPT_POINTER, vmx_eptp(v->vm));
 	if (vmx_caps.cpu2 & CPU2_ENABLE_VPID)
-		vmcs_write(VIRTUAL_PROCESSOR_ID, v->vm->asid);
+		vmcs_write(VIRTUAL_PROCESSOR_ID, v->vm->arch.asid);
 	vmcs_write(CR0_GUEST_HOST_MASK, vmx_caps.cr0_mask);
 	vmcs_write(CR4_GUEST_HOST_MASK, vmx_caps.cr4_mask);
 	vmcs_write(VMCS_LINK_POINTER, ~0ULL);

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Shared x86 vCPU handling: entry states, events, FPU switching, guest page walks. */
 #include "asm/processor.h"
-#include "arch/x86/event.h"
-#include "arch/x86/exit.h"
+#include "arch/x86/virt/event.h"
+#include "arch/x86/virt/exit.h"
 #include "asm/msr.h"
 #include "arch/x86/irqchip/irqchip.h"
-#include "arch/x86/vcpu.h"
+#include "arch/x86/virt/vcpu.h"
 #include "kernel/arch.h"
 #include "kernel/keel.h"
 #include "kernel/errno.h"

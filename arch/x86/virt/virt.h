@@ -2,7 +2,7 @@
 /*
  * One interface over VMX and SVM (shaped after bhyve's vmm_ops): the backend
  * is chosen once at boot; both translate a hardware exit into one
- * vendor-neutral struct vm_exit that the shared handlers in arch/x86/exit.c
+ * vendor-neutral struct vm_exit that the shared handlers in arch/x86/virt/exit.c
  * act on.
  */
 #ifndef KEEL_X86_VIRT_H

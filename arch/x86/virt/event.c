@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Exception merging, written once for VMX and SVM. */
-#include "arch/x86/event.h"
+#include "arch/x86/virt/event.h"
 
 enum exc_class { EXC_BENIGN, EXC_CONTRIBUTORY, EXC_PAGE_FAULT, EXC_DOUBLE_FAULT };
 

@@ -24,7 +24,7 @@
 #ifndef KEEL_X86_EMULATE_H
 #define KEEL_X86_EMULATE_H
 
-#include "arch/x86/decode.h"
+#include "arch/x86/virt/decode.h"
 #include "kernel/types.h"
 
 /*

@@ -4,7 +4,7 @@
  * Instruction semantics follow the SDM Vol.2 chapter 3/4 pages of each
  * instruction; addressing follows SDM Vol.2 2.1.5 and Vol.1 3.7.5.
  */
-#include "arch/x86/emulate.h"
+#include "arch/x86/virt/emulate.h"
 
 enum emu_kind {
 	K_NONE,

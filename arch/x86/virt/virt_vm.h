@@ -7,7 +7,7 @@
 
 struct vm;
 
-/* @vm's I/O bitmap, 2^@order pages with every port exiting, as vm->hw; -ENOMEM. */
+/* @vm's I/O bitmap, 2^@order pages with every port exiting, as vm->arch.io_bitmap; -ENOMEM. */
 int vm_io_bitmap_alloc(struct vm *vm, unsigned int order);
 void vm_io_bitmap_free(struct vm *vm, unsigned int order);
 /* The virt_ops io_intercept of both backends. */

@@ -1,18 +1,26 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * What an x86 vCPU adds to the arch-neutral struct vcpu (kernel/vm.h): its
- * registers, the event to inject, its interrupt controller and the state
- * Keel switches by hand. The run loop and exit handlers in arch/x86/virt/
- * own it; kernel/ only embeds it.
+ * What x86 adds to the arch-neutral struct vm and struct vcpu (kernel/vm.h):
+ * a vCPU's registers, the event to inject, its interrupt controller and the
+ * state Keel switches by hand; a VM's I/O bitmap, translation tag and
+ * interrupt wiring. The run loop and exit handlers in arch/x86/virt/ own
+ * them; kernel/ only embeds them.
  */
-#ifndef KEEL_ASM_VCPU_H
-#define KEEL_ASM_VCPU_H
+#ifndef KEEL_ASM_VM_H
+#define KEEL_ASM_VM_H
 
-#include "arch/x86/emulate.h"
-#include "arch/x86/virt.h"
+#include "arch/x86/virt/emulate.h"
+#include "arch/x86/virt/virt.h"
 #include "kernel/types.h"
 
 struct irqchip;
+struct irqchip_platform;
+
+struct vm_arch {
+	void *io_bitmap;		/* SVM's IOPM or VMX's bitmaps A and B (arch/x86/virt/virt_vm.c) */
+	u32 asid;			/* SVM ASID or VMX VPID: the tag of its cached translations */
+	const struct irqchip_platform *irq_platform;	/* the APICs' link to the machine, or NULL */
+};
 
 struct vcpu_arch {
 	struct x86_regs regs;	/* RSP is synced with the VMCS/VMCB by the backend */

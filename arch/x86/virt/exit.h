@@ -3,7 +3,7 @@
 #ifndef KEEL_X86_EXIT_H
 #define KEEL_X86_EXIT_H
 
-#include "arch/x86/virt.h"
+#include "arch/x86/virt/virt.h"
 #include "kernel/arch.h"
 
 enum vcpu_action handle_exit(struct vcpu *v, struct vm_exit *e);

@@ -3,8 +3,8 @@
 #ifndef KEEL_X86_VCPU_H
 #define KEEL_X86_VCPU_H
 
-#include "arch/x86/decode.h"
-#include "arch/x86/emulate.h"
+#include "arch/x86/virt/decode.h"
+#include "arch/x86/virt/emulate.h"
 #include "kernel/vm.h"
 
 /* The state after RESET (SDM Vol. 3A 9.1.1, table 9-1): real mode at 0xFFFFFFF0. */
@@ -24,7 +24,7 @@ int vcpu_gva_to_gpa(struct vcpu *v, u64 gva, bool write, u64 *gpa, struct x86_ex
 void vcpu_sync_tsc_aux(struct vcpu *v);
 /*
  * Queues exception @vector, merged with an event whose delivery raised it
- * (arch/x86/event.h): false if that makes a triple fault, which ends the VM.
+ * (arch/x86/virt/event.h): false if that makes a triple fault, which ends the VM.
  */
 bool vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error);
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The guest MSRs the hardware switches, and what a write to them must obey. */
-#include "arch/x86/guest_msr.h"
+#include "arch/x86/virt/guest_msr.h"
 #include "asm/msr.h"
 #include "kernel/errno.h"
 

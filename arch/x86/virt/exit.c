@@ -5,12 +5,12 @@
  * a report, never the hypervisor.
  */
 #include "asm/processor.h"
-#include "arch/x86/exit.h"
+#include "arch/x86/virt/exit.h"
 #include "asm/msr.h"
 #include "arch/x86/irqchip/irqchip.h"
-#include "arch/x86/cr.h"
-#include "arch/x86/guest_msr.h"
-#include "arch/x86/vcpu.h"
+#include "arch/x86/virt/cr.h"
+#include "arch/x86/virt/guest_msr.h"
+#include "arch/x86/virt/vcpu.h"
 #include "kernel/errno.h"
 #include "kernel/hypercall.h"
 #include "kernel/keel.h"

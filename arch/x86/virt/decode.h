@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * x86 instruction decoder: length and fields of one instruction, as the
- * MMIO emulator (arch/x86/emulate.h) and the exit handlers need them.
+ * MMIO emulator (arch/x86/virt/emulate.h) and the exit handlers need them.
  * References are to the Intel SDM Vol. 2 (chapter 2 "Instruction Format",
  * appendix A "Opcode Map").
  */

@@ -11,7 +11,7 @@
  * feature-level #UD is the CPU's business, which executed the instruction
  * before any exit could hand it to us.
  */
-#include "arch/x86/decode.h"
+#include "arch/x86/virt/decode.h"
 #include "kernel/errno.h"
 #include "kernel/string.h"
 

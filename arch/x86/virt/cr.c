@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Control register, EFER and segment attribute rules shared by VMX and SVM. */
-#include "arch/x86/cr.h"
+#include "arch/x86/virt/cr.h"
 #include "asm/msr.h"
 #include "kernel/errno.h"
 

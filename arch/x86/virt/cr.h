@@ -6,7 +6,7 @@
 #ifndef KEEL_X86_CR_H
 #define KEEL_X86_CR_H
 
-#include "arch/x86/virt.h"
+#include "arch/x86/virt/virt.h"
 #include "kernel/types.h"
 
 #define X86_CR0_PE BIT(0)

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Per-VM I/O bitmaps and ASID/VPID allocation, the same for VMX and SVM. */
-#include "arch/x86/virt_vm.h"
+#include "arch/x86/virt/virt_vm.h"
 #include "kernel/errno.h"
 #include "kernel/mm.h"
 #include "kernel/string.h"
@@ -18,20 +18,20 @@ int vm_io_bitmap_alloc(struct vm *vm, unsigned int order)
 	if (!pa)
 		return -ENOMEM;
 	memset((void *)(uintptr_t)pa, 0xff, PAGE_SIZE << order);
-	vm->hw = (void *)(uintptr_t)pa;
+	vm->arch.io_bitmap = (void *)(uintptr_t)pa;
 	return 0;
 }
 
 void vm_io_bitmap_free(struct vm *vm, unsigned int order)
 {
-	if (vm->hw)
-		frame_free_keel((u64)(uintptr_t)vm->hw, order);
+	if (vm->arch.io_bitmap)
+		frame_free_keel((u64)(uintptr_t)vm->arch.io_bitmap, order);
 }
 
 /* Set = exit; vCPUs share the bitmap, so a change applies from their next entry. */
 void vm_io_intercept(struct vm *vm, u16 port, u32 count, bool on)
 {
-	u8 *bm = vm->hw;
+	u8 *bm = vm->arch.io_bitmap;
 
 	for (u32 p = port; p < (u32)port + count && p <= 0xffff; p++) {
 		if (on)
@@ -44,7 +44,7 @@ void vm_io_intercept(struct vm *vm, u16 port, u32 count, bool on)
 /*
  * ASID 0 (APM Vol. 2 15.16) and VPID 0 (SDM Vol. 3C 29.1) are the host's;
  * VMs share the rest round-robin, so a vCPU flushes its tag when it first
- * runs on a CPU (arch/x86/vcpu.c flush_stale).
+ * runs on a CPU (arch/x86/virt/vcpu.c flush_stale).
  */
 u32 vm_tag_alloc(u32 nr_tags)
 {

@@ -6,8 +6,8 @@
 #ifndef KEEL_X86_EVENT_H
 #define KEEL_X86_EVENT_H
 
-#include "arch/x86/emulate.h"
-#include "arch/x86/virt.h"
+#include "arch/x86/virt/emulate.h"
+#include "arch/x86/virt/virt.h"
 #include "kernel/types.h"
 
 /* The vectors emulate.h does not name (SDM Vol. 3A table 6-1). */
