@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include "asm/processor-flags.h"
 #include "asm/processor.h"
 #include "asm/features.h"
 #include "asm/msr.h"
@@ -240,8 +241,8 @@ static void switch_page_tables(const struct cpu_features *f)
 	if (f->nx)
 		wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_NXE);
 	write_cr3(keel_pt.root);
-	write_cr4(read_cr4() | BIT(7));	/* PGE: global image mappings survive CR3 writes */
-	write_cr0(read_cr0() | BIT(16));	/* WP: read-only holds for Keel itself */
+	write_cr4(read_cr4() | X86_CR4_PGE);	/* PGE: global image mappings survive CR3 writes */
+	write_cr0(read_cr0() | X86_CR0_WP);	/* WP: read-only holds for Keel itself */
 }
 
 void mm_init(const struct boot_info *bi, u64 reserve, const struct cpu_features *f)

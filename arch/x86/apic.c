@@ -4,7 +4,6 @@
 #include "asm/msr.h"
 #include "arch/x86/vectors.h"
 
-#define APIC_DEFAULT_BASE 0xfee00000ULL
 #define ICR_BUSY BIT(12)
 
 static bool x2;

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include "asm/processor-flags.h"
 #include "asm/processor.h"
 #include "asm/cpu.h"
 #include "asm/msr.h"
@@ -32,9 +33,9 @@ static struct idt_entry idt[256] __aligned(16);
 static u8 ist_of(unsigned int vector)
 {
 	switch (vector) {
-	case VEC_NMI: return IST_NMI;
-	case VEC_DF: return IST_DF;
-	case VEC_MC: return IST_MC;
+	case X86_EXC_NMI: return IST_NMI;
+	case X86_EXC_DF: return IST_DF;
+	case X86_EXC_MC: return IST_MC;
 	default: return 0;
 	}
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Selftests of the x86 layer: exceptions, page protections, timers, SMP. */
+#include "asm/processor-flags.h"
 #include "asm/processor.h"
 #include "asm/msr.h"
 #include "arch/x86/smp.h"
@@ -41,11 +42,11 @@ static u64 trap_write(volatile u64 *p)
 /* The IDT delivers, and the fixup resumes: #UD, and #PF on a write to read-only data (CR0.WP). */
 SELFTEST(exceptions)
 {
-	if (trap_ud2() != VEC_UD)
+	if (trap_ud2() != X86_EXC_UD)
 		return -EINVAL;
-	if (trap_write((volatile u64 *)&selftest_rodata) != VEC_PF || selftest_rodata != 0x6b65656c)
+	if (trap_write((volatile u64 *)&selftest_rodata) != X86_EXC_PF || selftest_rodata != 0x6b65656c)
 		return -EFAULT;
-	if (trap_write((volatile u64 *)(uintptr_t)_text_start) != VEC_PF)
+	if (trap_write((volatile u64 *)(uintptr_t)_text_start) != X86_EXC_PF)
 		return -EFAULT;
 	return 0;
 }
@@ -65,7 +66,7 @@ SELFTEST(paging)
 	if (pt_translate(&keel_pt, mm.reserve_base, &pa, &prot, &level) || pa != mm.reserve_base ||
 	    !(prot & PT_W) || (prot & PT_X))
 		return -EFAULT;
-	if (pt_translate(&keel_pt, 0xfee00000, &pa, &prot, &level) || !(prot & PT_UC))
+	if (pt_translate(&keel_pt, APIC_BASE_DEFAULT, &pa, &prot, &level) || !(prot & PT_UC))
 		return -EFAULT;
 	return read_cr3() == keel_pt.root ? 0 : -EINVAL;
 }

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include "asm/processor-flags.h"
 #include "arch/x86/apic.h"
 #include "asm/processor.h"
 #include "arch/x86/traps.h"
@@ -47,7 +48,7 @@ static bool fixup_exception(struct regs *r)
 
 static void exception(struct regs *r)
 {
-	if (r->vector == VEC_NMI) {
+	if (r->vector == X86_EXC_NMI) {
 		if (panic_in_progress())
 			cpu_stop();
 		this_cpu()->nmis++;	/* no printk: this CPU may hold the log lock */

@@ -3,18 +3,10 @@
  * Interrupt vectors: 0x20-0xEB are for devices (given to guests), 0xEC-0xFF are Keel's own.
  * Keel's sit in priority class 0xF (SDM Vol. 3A 11.8.3): a device vector of class 0xE
  * kept in service until the control guest's EOI must not hold back Keel's timer.
+ * Exception vectors are X86_EXC_* (asm/processor-flags.h).
  */
 #ifndef KEEL_X86_VECTORS_H
 #define KEEL_X86_VECTORS_H
-
-#define VEC_DE 0
-#define VEC_NMI 2
-#define VEC_BP 3
-#define VEC_UD 6
-#define VEC_DF 8
-#define VEC_GP 13
-#define VEC_PF 14
-#define VEC_MC 18
 
 #define VEC_DEVICE_FIRST 0x20
 #define VEC_DEVICE_LAST 0xeb

@@ -8,14 +8,11 @@
 #include "asm/msr.h"
 #include "kernel/errno.h"
 
-#define CR0_ET BIT(4)
-#define CR4_PSE BIT(4)
-#define CR4_FSGSBASE BIT(16)
 #define RESERVED_HIGH (~0ULL << 32)	/* a CPU's reserved CR4 bits, as ~IA32_VMX_CR4_FIXED1 */
 
 static struct cr_state protected32(void)
 {
-	return (struct cr_state){ .cr0 = X86_CR0_PE | CR0_ET };
+	return (struct cr_state){ .cr0 = X86_CR0_PE | X86_CR0_ET };
 }
 
 TEST(cr0_reserved_and_invalid_combinations)
@@ -25,7 +22,7 @@ TEST(cr0_reserved_and_invalid_combinations)
 	CHECK_EQ(cr_write(&s, 0, BIT(32) | X86_CR0_PE, RESERVED_HIGH, false), -EINVAL);
 	CHECK_EQ(cr_write(&s, 0, X86_CR0_PG, RESERVED_HIGH, false), -EINVAL);	/* PG without PE */
 	CHECK_EQ(cr_write(&s, 0, X86_CR0_PE | X86_CR0_NW, RESERVED_HIGH, false), -EINVAL);
-	CHECK_EQ(s.cr0, X86_CR0_PE | CR0_ET);	/* untouched on failure */
+	CHECK_EQ(s.cr0, X86_CR0_PE | X86_CR0_ET);	/* untouched on failure */
 	CHECK_EQ(cr_write(&s, 0, X86_CR0_PE | X86_CR0_NW | X86_CR0_CD, RESERVED_HIGH, false), 0);
 	CHECK_EQ(s.cr0, X86_CR0_PE | X86_CR0_NW | X86_CR0_CD);
 	CHECK_EQ(cr_write(&s, 0, X86_CR0_PE | X86_CR0_PG, RESERVED_HIGH, false), 0);
@@ -40,9 +37,9 @@ TEST(cr4_reserved_and_hidden_bits)
 
 	for (size_t i = 0; i < ARRAY_SIZE(hidden); i++)
 		CHECK_EQ(cr_write(&s, 4, hidden[i], RESERVED_HIGH, false), -EINVAL);
-	CHECK_EQ(cr_write(&s, 4, CR4_FSGSBASE, CR4_FSGSBASE, false), -EINVAL);	/* CPU lacks it */
-	CHECK_EQ(cr_write(&s, 4, CR4_FSGSBASE | CR4_PSE, RESERVED_HIGH, false), 0);
-	CHECK_EQ(s.cr4, CR4_FSGSBASE | CR4_PSE);
+	CHECK_EQ(cr_write(&s, 4, X86_CR4_FSGSBASE, X86_CR4_FSGSBASE, false), -EINVAL);	/* CPU lacks it */
+	CHECK_EQ(cr_write(&s, 4, X86_CR4_FSGSBASE | X86_CR4_PSE, RESERVED_HIGH, false), 0);
+	CHECK_EQ(s.cr4, X86_CR4_FSGSBASE | X86_CR4_PSE);
 }
 
 TEST(paging_with_lme_enters_ia32e)

@@ -128,7 +128,7 @@ static void sw_enable(struct vlapic *l)
 
 static void to_x2apic(struct vlapic *l)
 {
-	CHECK_EQ(vlapic_set_base(l, vlapic_base(l) | VLAPIC_BASE_EXTD), 0);
+	CHECK_EQ(vlapic_set_base(l, vlapic_base(l) | APIC_BASE_EXTD), 0);
 	CHECK_EQ(vlapic_mode(l), VLAPIC_X2APIC);
 }
 
@@ -219,10 +219,10 @@ TEST(init_reset_keeps_id_base_and_mode)
 	wr(l, LAPIC_TIMER_ICR, 100);
 	CHECK(fk.armed != 0);
 	CHECK(vlapic_set_irq(l, 0x40, true, false));
-	CHECK_EQ(vlapic_set_base(l, 0xfec00000 | VLAPIC_BASE_EN), 0);
+	CHECK_EQ(vlapic_set_base(l, 0xfec00000 | APIC_BASE_EN), 0);
 
 	vlapic_reset(l, true);	/* 11.4.7.3 */
-	CHECK_EQ(vlapic_base(l), 0xfec00000 | VLAPIC_BASE_EN);
+	CHECK_EQ(vlapic_base(l), 0xfec00000 | APIC_BASE_EN);
 	CHECK_EQ(rd(l, LAPIC_ID), 7u << 24);
 	CHECK_EQ(rd(l, LAPIC_TPR), 0);
 	CHECK_EQ(rd(l, LAPIC_SVR), 0xff);
@@ -247,14 +247,14 @@ TEST(mode_transitions_legal)
 {
 	struct vlapic *l = setup(1);
 	u64 base = vlapic_base(l);
-	u64 off = base & ~(VLAPIC_BASE_EN | VLAPIC_BASE_EXTD);
+	u64 off = base & ~(APIC_BASE_EN | APIC_BASE_EXTD);
 
-	CHECK_EQ(vlapic_set_base(l, base & ~VLAPIC_BASE_BSP), 0);	/* xAPIC -> xAPIC */
-	CHECK_EQ(vlapic_set_base(l, base | VLAPIC_BASE_EXTD), 0);	/* xAPIC -> x2APIC */
+	CHECK_EQ(vlapic_set_base(l, base & ~APIC_BASE_BSP), 0);	/* xAPIC -> xAPIC */
+	CHECK_EQ(vlapic_set_base(l, base | APIC_BASE_EXTD), 0);	/* xAPIC -> x2APIC */
 	CHECK_EQ(vlapic_mode(l), VLAPIC_X2APIC);
 	CHECK_EQ(rdmsr(l, LAPIC_ID), 1);
 	CHECK_EQ(rdmsr(l, LAPIC_LDR), 0x2);
-	CHECK_EQ(vlapic_set_base(l, base | VLAPIC_BASE_EXTD), 0);	/* x2APIC -> x2APIC */
+	CHECK_EQ(vlapic_set_base(l, base | APIC_BASE_EXTD), 0);	/* x2APIC -> x2APIC */
 	CHECK_EQ(vlapic_set_base(l, off), 0);				/* x2APIC -> disabled */
 	CHECK_EQ(vlapic_mode(l), VLAPIC_DISABLED);
 	CHECK_EQ(vlapic_set_base(l, base), 0);				/* disabled -> xAPIC */
@@ -269,10 +269,10 @@ TEST(mode_transitions_illegal)
 {
 	struct vlapic *l = setup(1);
 	u64 base = vlapic_base(l);
-	u64 off = base & ~(VLAPIC_BASE_EN | VLAPIC_BASE_EXTD);
+	u64 off = base & ~(APIC_BASE_EN | APIC_BASE_EXTD);
 	struct vlapic_config cfg = config(&fk, 1, true);
 
-	CHECK_EQ(vlapic_set_base(l, off | VLAPIC_BASE_EXTD), -EPERM);	/* invalid state */
+	CHECK_EQ(vlapic_set_base(l, off | APIC_BASE_EXTD), -EPERM);	/* invalid state */
 	CHECK_EQ(vlapic_set_base(l, base | BIT(9)), -EPERM);		/* reserved bits */
 	CHECK_EQ(vlapic_set_base(l, base | BIT(0)), -EPERM);
 	CHECK_EQ(vlapic_set_base(l, base | BIT(46)), -EPERM);
@@ -283,12 +283,12 @@ TEST(mode_transitions_illegal)
 	CHECK_EQ(vlapic_set_base(l, base), -EPERM);			/* x2APIC -> xAPIC */
 	CHECK_EQ(vlapic_mode(l), VLAPIC_X2APIC);
 	CHECK_EQ(vlapic_set_base(l, off), 0);
-	CHECK_EQ(vlapic_set_base(l, base | VLAPIC_BASE_EXTD), -EPERM);	/* disabled -> x2APIC */
+	CHECK_EQ(vlapic_set_base(l, base | APIC_BASE_EXTD), -EPERM);	/* disabled -> x2APIC */
 	CHECK_EQ(vlapic_mode(l), VLAPIC_DISABLED);
 
 	cfg.x2apic = false;						/* EXTD is reserved */
 	CHECK_EQ(vlapic_init(l, &cfg), 0);
-	CHECK_EQ(vlapic_set_base(l, base | VLAPIC_BASE_EXTD), -EPERM);
+	CHECK_EQ(vlapic_set_base(l, base | APIC_BASE_EXTD), -EPERM);
 	CHECK_EQ(vlapic_mode(l), VLAPIC_XAPIC);
 }
 
@@ -321,7 +321,7 @@ TEST(mmio_page_follows_base)
 	CHECK(vlapic_mmio_claims(l, 0xfee00ff0));
 	CHECK(!vlapic_mmio_claims(l, 0xfee01000));
 	CHECK(!vlapic_mmio_claims(l, 0xfedff000));
-	CHECK_EQ(vlapic_set_base(l, 0x12345000 | VLAPIC_BASE_EN), 0);	/* 11.4.5 */
+	CHECK_EQ(vlapic_set_base(l, 0x12345000 | APIC_BASE_EN), 0);	/* 11.4.5 */
 	CHECK(vlapic_mmio_claims(l, 0x12345030));
 	CHECK(!vlapic_mmio_claims(l, 0xfee00030));
 	to_x2apic(l);
@@ -559,7 +559,7 @@ TEST(extint_acceptance)
 	CHECK(vlapic_accepts_extint(l));
 	wr(l, LAPIC_LVT_LINT0, VLAPIC_DM_NMI << LAPIC_DM_SHIFT);
 	CHECK(!vlapic_accepts_extint(l));
-	CHECK_EQ(vlapic_set_base(l, VLAPIC_BASE_DEFAULT), 0);	/* EN = 0 */
+	CHECK_EQ(vlapic_set_base(l, APIC_BASE_DEFAULT), 0);	/* EN = 0 */
 	CHECK(vlapic_accepts_extint(l));
 
 	cfg.virtual_wire = true;

@@ -34,7 +34,6 @@
 #define BOOT_CS 0x10		/* __BOOT_CS; __BOOT_DS follows (boot.rst, 64-bit boot protocol) */
 #define COM1 0x3f8
 #define COM1_IRQ 4
-#define LAPIC_PAGE 0xfee00000ULL
 #define LINE_QUIET_MS 50
 #define PM1_CNT_LEN 2
 #define PM1_SLP_EN BIT(13)
@@ -211,7 +210,7 @@ static int map_machine(struct vm *vm)
 		if (e820.r[i].type == MEM_KEEL)
 			r = unmap_page_range(vm, e820.r[i].base, e820.r[i].size);
 	if (!r)
-		r = unmap_page_range(vm, LAPIC_PAGE, PAGE_SIZE);
+		r = unmap_page_range(vm, APIC_BASE_DEFAULT, PAGE_SIZE);
 	for (unsigned int i = 0; !r && i < keel.acpi.nr_ioapics; i++)
 		r = unmap_page_range(vm, keel.acpi.ioapics[i].addr, PAGE_SIZE);
 	return r;

@@ -171,7 +171,7 @@ int irqchip_add_mmio(struct vm *vm)
 {
 	static const struct io_dev_ops ops = { mmio_read, mmio_write };
 
-	return io_bus_register(&vm->mmio, VLAPIC_BASE_DEFAULT, PAGE_SIZE, &ops, NULL);
+	return io_bus_register(&vm->mmio, APIC_BASE_DEFAULT, PAGE_SIZE, &ops, NULL);
 }
 
 static bool apic_msr(u32 msr)

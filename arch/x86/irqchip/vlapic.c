@@ -659,7 +659,7 @@ void vlapic_reset(struct vlapic *l, bool init)
 	u32 xapic_id = init ? reg(l, LAPIC_ID) : l->apic_id << 24;
 
 	if (!init)
-		l->base = VLAPIC_BASE_DEFAULT | VLAPIC_BASE_EN | (l->bsp ? VLAPIC_BASE_BSP : 0);
+		l->base = APIC_BASE_DEFAULT | APIC_BASE_EN | (l->bsp ? APIC_BASE_BSP : 0);
 	regs_reset(l, xapic_id);
 	if (!init && l->virtual_wire)
 		set_reg(l, LAPIC_LVT_LINT0, VLAPIC_DM_EXTINT << LAPIC_DM_SHIFT);
@@ -695,16 +695,16 @@ int vlapic_init(struct vlapic *l, const struct vlapic_config *cfg)
 	l->tsc_khz = cfg->tsc_khz;
 	l->bus_khz = bus_khz;
 	l->min_period = (u64)cfg->min_period_us * cfg->tsc_khz / 1000;
-	l->base_rsvd = ~0ULL << cfg->phys_bits | 0x2ff | (cfg->x2apic ? 0 : VLAPIC_BASE_EXTD);
+	l->base_rsvd = ~0ULL << cfg->phys_bits | 0x2ff | (cfg->x2apic ? 0 : APIC_BASE_EXTD);
 	vlapic_reset(l, false);
 	return 0;
 }
 
 static enum vlapic_mode base_mode(u64 base)
 {
-	if (!(base & VLAPIC_BASE_EN))
+	if (!(base & APIC_BASE_EN))
 		return VLAPIC_DISABLED;
-	return base & VLAPIC_BASE_EXTD ? VLAPIC_X2APIC : VLAPIC_XAPIC;
+	return base & APIC_BASE_EXTD ? VLAPIC_X2APIC : VLAPIC_XAPIC;
 }
 
 enum vlapic_mode vlapic_mode(const struct vlapic *l)
@@ -728,7 +728,7 @@ int vlapic_set_base(struct vlapic *l, u64 val)
 {
 	enum vlapic_mode from = vlapic_mode(l), to = base_mode(val);
 
-	if ((val & l->base_rsvd) || (val & (VLAPIC_BASE_EN | VLAPIC_BASE_EXTD)) == VLAPIC_BASE_EXTD)
+	if ((val & l->base_rsvd) || (val & (APIC_BASE_EN | APIC_BASE_EXTD)) == APIC_BASE_EXTD)
 		return -EPERM;	/* reserved bits, or the invalid state EN=0 EXTD=1 */
 	if (!mode_change_ok[from][to])
 		return -EPERM;

@@ -19,6 +19,7 @@
 #ifndef KEEL_X86_VLAPIC_H
 #define KEEL_X86_VLAPIC_H
 
+#include "asm/msr.h"
 #include "kernel/types.h"
 
 /* Register offsets in the APIC page (Table 11-1); x2APIC MSR = 0x800 + offset / 16 (Table 11-6). */
@@ -55,11 +56,7 @@
 /* Version register (11.4.8): integrated APIC 0x14, 6 LVT entries (no CMCI), no EOI suppression. */
 #define VLAPIC_VERSION		0x50014
 
-/* IA32_APIC_BASE (11.4.4, Figure 11-26). */
-#define VLAPIC_BASE_BSP		BIT(8)
-#define VLAPIC_BASE_EXTD	BIT(10)
-#define VLAPIC_BASE_EN		BIT(11)
-#define VLAPIC_BASE_DEFAULT	0xfee00000ULL
+/* IA32_APIC_BASE's bits (11.4.4, Figure 11-26) are asm/msr.h's APIC_BASE_*. */
 
 /* ICR and LVT fields (11.5.1, 11.6.1). */
 #define LAPIC_VECTOR		0xffu

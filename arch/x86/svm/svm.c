@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* AMD SVM with nested paging (AMD APM Vol. 2, chapter 15). */
+#include "asm/processor-flags.h"
 #include "asm/processor.h"
 #include "asm/msr.h"
 #include "arch/x86/virt/cr.h"
@@ -297,7 +298,7 @@ static int svm_set_msr(struct vcpu *v, u32 msr, u64 val)
 
 static bool svm_interruptible(struct vcpu *v)
 {
-	return (v->arch.regs.rflags & BIT(9)) && !(vmcb_of(v)->control.int_state & INT_STATE_SHADOW);
+	return (v->arch.regs.rflags & X86_RFLAGS_IF) && !(vmcb_of(v)->control.int_state & INT_STATE_SHADOW);
 }
 
 static bool svm_nmi_allowed(struct vcpu *v)
@@ -326,7 +327,7 @@ static void svm_request_nmi_window(struct vcpu *v, bool on)
 static void update_vintr(struct vcpu *v, struct svm_vcpu *s)
 {
 	struct vmcb_control *c = &s->vmcb->control;
-	bool if_off = !(v->arch.regs.rflags & BIT(9));
+	bool if_off = !(v->arch.regs.rflags & X86_RFLAGS_IF);
 	bool nmi = s->nmi_window && (s->iret_seen ? if_off : !s->nmi_masked);
 
 	if (s->intr_window || nmi) {

@@ -6,19 +6,10 @@
 #ifndef KEEL_X86_CR_H
 #define KEEL_X86_CR_H
 
+#include "asm/processor-flags.h"
 #include "arch/x86/virt/virt.h"
 #include "kernel/types.h"
 
-#define X86_CR0_PE BIT(0)
-#define X86_CR0_NW BIT(29)
-#define X86_CR0_CD BIT(30)
-#define X86_CR0_PG BIT(31)
-#define X86_CR4_PAE BIT(5)
-#define X86_CR4_LA57 BIT(12)
-#define X86_CR4_VMXE BIT(13)
-#define X86_CR4_SMXE BIT(14)
-#define X86_CR4_OSXSAVE BIT(18)
-#define X86_CR4_PKE BIT(22)
 
 /*
  * CR4 bits no guest may set whatever the CPU allows: the features

@@ -24,6 +24,7 @@
 #ifndef KEEL_X86_EMULATE_H
 #define KEEL_X86_EMULATE_H
 
+#include "asm/processor-flags.h"
 #include "arch/x86/virt/decode.h"
 #include "kernel/types.h"
 
@@ -42,10 +43,6 @@ enum x86_emu_result {
 };
 
 /* Exception vectors (SDM Vol.3 table 6-1). */
-#define X86_EXC_UD 6
-#define X86_EXC_SS 12
-#define X86_EXC_GP 13
-#define X86_EXC_PF 14
 
 struct x86_exception {
 	u8 vector;

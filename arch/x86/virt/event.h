@@ -6,16 +6,12 @@
 #ifndef KEEL_X86_EVENT_H
 #define KEEL_X86_EVENT_H
 
+#include "asm/processor-flags.h"
 #include "arch/x86/virt/emulate.h"
 #include "arch/x86/virt/virt.h"
 #include "kernel/types.h"
 
 /* The vectors emulate.h does not name (SDM Vol. 3A table 6-1). */
-#define X86_EXC_DE 0
-#define X86_EXC_DF 8
-#define X86_EXC_TS 10
-#define X86_EXC_NP 11
-#define X86_EXC_CP 21
 
 /*
  * VMX interruption information (SDM Vol. 3C 25.8.3, 25.9.2, 25.9.3) and

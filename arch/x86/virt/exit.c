@@ -4,6 +4,7 @@
  * kind, with per-vCPU counters. An exit Keel cannot handle ends the VM with
  * a report, never the hypervisor.
  */
+#include "asm/processor-flags.h"
 #include "asm/processor.h"
 #include "arch/x86/virt/exit.h"
 #include "asm/msr.h"
@@ -20,7 +21,6 @@
 #include "kernel/vm.h"
 #include "keel/hypercall.h"
 
-#define RFLAGS_IF BIT(9)
 #define REP_BATCH 4096	/* string I/O iterations per exit; the guest re-executes for more */
 
 typedef enum vcpu_action (*exit_handler)(struct vcpu *v, struct vm_exit *e);
@@ -119,7 +119,7 @@ static enum vcpu_action handle_hlt(struct vcpu *v, struct vm_exit *e)
 	skip(v, e);
 	if (arch_vcpu_wakeable(v))
 		return VCPU_CONTINUE;
-	if (!(v->arch.regs.rflags & RFLAGS_IF) && !irqchip_nmi_due(v))
+	if (!(v->arch.regs.rflags & X86_RFLAGS_IF) && !irqchip_nmi_due(v))
 		return VCPU_HALT;
 	return VCPU_BLOCK;
 }
@@ -155,7 +155,7 @@ static enum vcpu_action handle_triple_fault(struct vcpu *v, struct vm_exit *e)
 /* An intercepted exception raised while delivering another merges with it (#DF, shutdown). */
 static enum vcpu_action handle_exception(struct vcpu *v, struct vm_exit *e)
 {
-	if (e->exception.vector == 18)
+	if (e->exception.vector == X86_EXC_MC)
 		return internal_error(v, e, "machine check while the guest ran");
 	if (!vcpu_inject_exception(v, e->exception.vector, e->exception.has_error,
 				   e->exception.error_code))
@@ -187,7 +187,7 @@ static enum vcpu_action handle_unhandled(struct vcpu *v, struct vm_exit *e)
 
 static void inject_gp(struct vcpu *v)
 {
-	vcpu_inject_exception(v, 13, true, 0);
+	vcpu_inject_exception(v, X86_EXC_GP, true, 0);
 }
 
 static int read_msr(struct vcpu *v, u32 msr, u64 *val)
@@ -199,11 +199,11 @@ static int read_msr(struct vcpu *v, u32 msr, u64 *val)
 	if (!virt->get_msr(v, msr, val))
 		return 0;
 	switch (msr) {
-	case 0x10: *val = rdtsc(); return 0;				/* IA32_TSC */
-	case 0xfe: *val = 0; return 0;					/* MTRRCAP: no MTRRs */
-	case 0x1a0: *val = 1; return 0;					/* MISC_ENABLE: fast strings */
-	case 0x2ff: *val = 0; return 0;					/* MTRR_DEF_TYPE */
-	case 0xc0010055: *val = 0; return 0;				/* AMD INT_PENDING_MSG: no C1E */
+	case MSR_IA32_TSC: *val = rdtsc(); return 0;
+	case MSR_MTRRCAP: *val = 0; return 0;			/* no MTRRs */
+	case MSR_IA32_MISC_ENABLE: *val = 1; return 0;		/* fast strings */
+	case MSR_MTRR_DEF_TYPE: *val = 0; return 0;
+	case MSR_AMD_INT_PENDING_MSG: *val = 0; return 0;	/* no C1E */
 	case MSR_EFER: *val = virt->get_efer(v); return 0;
 	case MSR_TSC_AUX: *val = v->arch.tsc_aux; return 0;
 	default: return -EPERM;
@@ -487,7 +487,7 @@ static int string_io_one(struct vcpu *v, struct vm_exit *e, struct guest_access 
 	u64 *g = v->arch.regs.gpr, mask = addr_mask(e->io.addr_size);
 	int index = e->io.in ? GPR_RDI : GPR_RSI;
 	u64 gva = base + (g[index] & mask);
-	s64 step = v->arch.regs.rflags & BIT(10) ? -(s64)e->io.size : e->io.size;
+	s64 step = v->arch.regs.rflags & X86_RFLAGS_DF ? -(s64)e->io.size : e->io.size;
 	u32 val = 0;
 	int r;
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Shared x86 vCPU handling: entry states, events, FPU switching, guest page walks. */
+#include "asm/processor-flags.h"
 #include "asm/processor.h"
 #include "arch/x86/virt/event.h"
 #include "arch/x86/virt/exit.h"
@@ -13,13 +14,6 @@
 #include "kernel/sched.h"
 #include "kernel/string.h"
 
-#define CR0_PE BIT(0)
-#define CR0_ET BIT(4)
-#define CR0_WP BIT(16)
-#define CR0_PG BIT(31)
-#define CR4_PSE BIT(4)
-#define CR4_PAE BIT(5)
-#define RFLAGS_IF BIT(9)
 
 static void set_seg(struct vcpu *v, enum seg_reg r, u16 sel, u64 base, u32 limit, u8 type,
 		    bool s, bool db, bool g)
@@ -83,9 +77,9 @@ void vcpu_set_long64_state(struct vcpu *v, u64 cr3, u64 gdt_base, u16 cs, u64 ri
 	const struct segment code = { .limit = 0xffffffff, .selector = cs, .type = 0xb,
 				      .present = 1, .s = 1, .l = 1, .g = 1 };
 
-	set_common_state(v, CR0_PE | CR0_ET | CR0_PG);
+	set_common_state(v, X86_CR0_PE | X86_CR0_ET | X86_CR0_PG);
 	virt->set_cr(v, 3, cr3);
-	virt->set_cr(v, 4, CR4_PAE);
+	virt->set_cr(v, 4, X86_CR4_PAE);
 	virt->set_efer(v, EFER_LME | EFER_LMA);
 	v->arch.regs.rip = rip;
 	virt->set_segment(v, SEG_CS, &code);
@@ -101,7 +95,7 @@ void vcpu_set_flat32_state(struct vcpu *v, u64 gdt_base, u32 eip)
 {
 	const struct dtable gdt = { gdt_base, 0x1f }, idt = { 0, 0 };
 
-	set_common_state(v, CR0_PE | CR0_ET);
+	set_common_state(v, X86_CR0_PE | X86_CR0_ET);
 	v->arch.regs.rip = eip;
 	set_seg(v, SEG_CS, 0x08, 0, 0xffffffff, 0xb, true, true, true);
 	for (enum seg_reg r = SEG_ES; r <= SEG_GS; r++)
@@ -116,7 +110,7 @@ enum x86_mode vcpu_mode(struct vcpu *v)
 {
 	struct segment cs;
 
-	if (!(virt->get_cr(v, 0) & CR0_PE))
+	if (!(virt->get_cr(v, 0) & X86_CR0_PE))
 		return X86_MODE_16;
 	virt->get_segment(v, SEG_CS, &cs);
 	if (cs.l && (virt->get_efer(v) & EFER_LMA))
@@ -206,9 +200,9 @@ int vcpu_gva_to_gpa(struct vcpu *v, u64 gva, bool write, u64 *gpa, struct x86_ex
 	u64 cr0 = virt->get_cr(v, 0), cr3 = virt->get_cr(v, 3), cr4 = virt->get_cr(v, 4);
 	bool lma = virt->get_efer(v) & EFER_LMA;
 	struct segment ss;
-	struct walk w = { v, gva, write, false, cr0 & CR0_WP, exc };
+	struct walk w = { v, gva, write, false, cr0 & X86_CR0_WP, exc };
 
-	if (!(cr0 & CR0_PG)) {
+	if (!(cr0 & X86_CR0_PG)) {
 		*gpa = lma ? gva : (u32)gva;
 		return 0;
 	}
@@ -217,9 +211,9 @@ int vcpu_gva_to_gpa(struct vcpu *v, u64 gva, bool write, u64 *gpa, struct x86_ex
 	if (lma)
 		return walk(&w, cr3 & 0x000ffffffffff000ULL, 4, true, true, gpa);
 	w.gva = (u32)gva;
-	if (cr4 & CR4_PAE)
+	if (cr4 & X86_CR4_PAE)
 		return walk(&w, cr3 & 0xffffffe0, 3, true, true, gpa);
-	return walk(&w, cr3 & 0xfffff000, 2, false, cr4 & CR4_PSE, gpa);
+	return walk(&w, cr3 & 0xfffff000, 2, false, cr4 & X86_CR4_PSE, gpa);
 }
 
 #define DR(n)                                                                      \
@@ -355,7 +349,7 @@ u64 arch_vcpu_deadline(struct vcpu *v)
 
 bool arch_vcpu_wakeable(struct vcpu *v)
 {
-	return irqchip_wakeable(v, v->arch.regs.rflags & RFLAGS_IF);
+	return irqchip_wakeable(v, v->arch.regs.rflags & X86_RFLAGS_IF);
 }
 
 void arch_vcpu_init_reset(struct vcpu *v)

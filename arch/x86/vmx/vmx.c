@@ -11,6 +11,7 @@
  * vcpu_put saves the copy before VMCLEAR; vcpu_load writes it back after
  * VMPTRLD only if it changed meanwhile.
  */
+#include "asm/processor-flags.h"
 #include "asm/processor.h"
 #include "asm/cpu.h"
 #include "asm/msr.h"
@@ -31,7 +32,6 @@
 #include "kernel/printk.h"
 #include "kernel/vm.h"
 
-#define RFLAGS_IF BIT(9)
 #define DEFAULT_PAT 0x0007040600070406ULL
 #define INTR_BLOCK_SHADOW (INTR_BLOCK_STI | INTR_BLOCK_MOV_SS)
 
@@ -371,7 +371,7 @@ static u64 intr_state(struct vcpu *v, struct vmx_vcpu *x)
 
 static bool vmx_interruptible(struct vcpu *v)
 {
-	return (v->arch.regs.rflags & RFLAGS_IF) && !(intr_state(v, v->arch.hw) & INTR_BLOCK_SHADOW);
+	return (v->arch.regs.rflags & X86_RFLAGS_IF) && !(intr_state(v, v->arch.hw) & INTR_BLOCK_SHADOW);
 }
 
 /* Exits before the first instruction with RFLAGS.IF = 1 and no blocking (26.2, 26.7.5). */
