@@ -25,6 +25,9 @@ static volatile enum nmi_mode mode;
 static volatile unsigned int nmis, exts, depth, max_depth, spin_nmis;
 static volatile unsigned long nmi_ip, nmi_flags;
 static volatile unsigned int order[MAX_ORDER], nr_order;
+static volatile bool hlt_waiting;
+static volatile unsigned int early_nmis;
+extern const char nmi_hlt_resume[];
 
 static void raise_event(unsigned int vector, unsigned int delay_us)
 {
@@ -50,6 +53,14 @@ static void on_nmi(struct trap_frame *f)
 	nmi_flags = f->flags;
 	record(NMI_VECTOR);
 	mode = NMI_COUNT;
+	/*
+	 * test_hlt's NMI came before its HLT: the guest took longer than
+	 * HLT_DELAY_US to get there (a loaded host). Another one ends the HLT.
+	 */
+	if (m == NMI_COUNT && hlt_waiting && f->ip != (unsigned long)nmi_hlt_resume) {
+		early_nmis++;
+		raise_event(NMI_VECTOR, HLT_DELAY_US);
+	}
 	if (m != NMI_COUNT) {
 		seen = nmis;
 		if (m == NMI_PRIORITY)
@@ -84,15 +95,19 @@ static bool wait_for(volatile unsigned int *count, unsigned int n, bool irqs_on,
 static void test_hlt(void)
 {
 	unsigned int before = nmis;
-	unsigned long after;
+	unsigned long after = (unsigned long)nmi_hlt_resume;
 
+	hlt_waiting = true;
 	raise_event(NMI_VECTOR, HLT_DELAY_US);
-	asm volatile("cli\n\thlt\n1:\tmov $1b, %0" : "=r"(after) : : "memory");
-	check_eq(nmis, before + 1, "NMI ended HLT with IF=0");
+	asm volatile("cli\n\thlt\n.globl nmi_hlt_resume\nnmi_hlt_resume:" : : : "memory");
+	hlt_waiting = false;
+	if (early_nmis)
+		printf("HLT: %u NMIs came before the HLT (a slow host); raised again\n", early_nmis);
+	check_eq(nmis, before + 1 + early_nmis, "NMI ended HLT with IF=0");
 	checkf(nmi_ip == after, "NMI RIP %#lx, expected %#lx (after HLT)", nmi_ip, after);
 	check(!(nmi_flags & X86_EFLAGS_IF), "interrupted context had IF=0");
-	wait_for(&nmis, before + 2, false, SETTLE_CYCLES);
-	check_eq(nmis, before + 1, "HLT NMI delivered once");
+	wait_for(&nmis, before + 2 + early_nmis, false, SETTLE_CYCLES);
+	check_eq(nmis, before + 1 + early_nmis, "HLT NMI delivered once");
 }
 
 static void test_nest(bool irqs_on)
