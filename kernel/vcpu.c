@@ -98,6 +98,7 @@ bool vcpu_request_park(struct vcpu *v)
 	if (request) {
 		v->park_requested = true;
 		v->start_latched = false;
+		__atomic_fetch_or(&v->requests, VCPU_REQ_PARK, __ATOMIC_SEQ_CST);
 	}
 	spin_unlock_irqrestore(&v->lock, flags);
 	return request;
@@ -141,6 +142,7 @@ void vcpu_park(struct vcpu *v)
 	set_state(v, VCPU_PARKED);
 	count(v, -1, 0);
 	v->park_requested = false;
+	__atomic_fetch_and(&v->requests, ~VCPU_REQ_PARK, __ATOMIC_SEQ_CST);
 	if (v->start_latched) {
 		v->start_latched = false;
 		start_locked(v, v->start_setup, v->start_arg);

@@ -15,6 +15,7 @@
 
 /* vcpu->requests: work for the run loop before the next entry. */
 #define VCPU_REQ_EVENT BIT(0)	/* an interrupt source changed: look for something to inject */
+#define VCPU_REQ_PARK BIT(1)	/* INIT: park before the next entry (kernel/vcpu.c) */
 
 struct vcpu {
 	struct vm *vm;

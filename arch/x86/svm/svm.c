@@ -193,6 +193,19 @@ static void svm_get_segment(struct vcpu *v, enum seg_reg seg, struct segment *s)
 	seg_attr_unpack(vs->attrib, s);
 }
 
+static unsigned int svm_get_cpl(struct vcpu *v)
+{
+	return vmcb_of(v)->save.cpl & 3;
+}
+
+/* The VMCB's segment attributes hold L in bit 9 (15.5.1). */
+static bool svm_in_64bit_mode(struct vcpu *v)
+{
+	const struct vmcb_save *sv = &vmcb_of(v)->save;
+
+	return (sv->efer & EFER_LMA) && (sv->cs.attrib & BIT(9));
+}
+
 static void svm_set_segment(struct vcpu *v, enum seg_reg seg, const struct segment *s)
 {
 	struct vmcb_save *sv = &vmcb_of(v)->save;
@@ -502,6 +515,8 @@ const struct virt_ops svm_ops = {
 	.vcpu_put = svm_vcpu_put,
 	.run = svm_run,
 	.get_segment = svm_get_segment,
+	.get_cpl = svm_get_cpl,
+	.in_64bit_mode = svm_in_64bit_mode,
 	.set_segment = svm_set_segment,
 	.get_cr = svm_get_cr,
 	.set_cr = svm_set_cr,

@@ -133,16 +133,14 @@ static enum vcpu_action handle_hlt(struct vcpu *v, struct vm_exit *e)
 static enum vcpu_action handle_hypercall(struct vcpu *v, struct vm_exit *e)
 {
 	u64 *g = v->arch.regs.gpr;
-	u64 mask = vcpu_mode(v) == X86_MODE_64 ? ~0ULL : 0xffffffffULL;
+	u64 mask = virt->in_64bit_mode(v) ? ~0ULL : 0xffffffffULL;
 	struct hypercall hc = {
 		.vm = v->vm,
+		.cpl = virt->get_cpl(v),
 		.nr = g[GPR_RAX] & mask,
 		.arg = { g[GPR_RBX] & mask, g[GPR_RCX] & mask, g[GPR_RDX] & mask, g[GPR_RSI] & mask },
 	};
-	struct segment ss;
 
-	virt->get_segment(v, SEG_SS, &ss);
-	hc.cpl = ss.dpl;
 	g[GPR_RAX] = (u64)hypercall_dispatch(&hc);
 	return skip(v, e);
 }

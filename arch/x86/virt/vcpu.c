@@ -391,16 +391,19 @@ static void prepare_nmi(struct vcpu *v)
  * The highest pending vector goes in when the guest can take it (a LAPIC
  * vector moves to its ISR then, SDM Vol. 3A 11.8.4); else an interrupt-window
  * exit is asked for. Only when a source changed, a timer is armed, or an
- * event or window is outstanding: the common exit has none of these.
+ * event or window is outstanding: the common exit has none of these. True
+ * if the vCPU must park first (an INIT, VCPU_REQ_PARK).
  */
-static void prepare_events(struct vcpu *v)
+static bool prepare_events(struct vcpu *v)
 {
 	struct vcpu_arch *a = &v->arch;
 	int vec;
 
 	if (!(v->requests | a->nmi_pending | a->event.valid | a->window | a->nmi_window) &&
 	    !irqchip_deadline(v->arch.irqchip))
-		return;
+		return false;
+	if (v->requests & VCPU_REQ_PARK)
+		return true;	/* INIT: the scheduler parks it */
 	irqchip_check_timers(v);
 	__atomic_and_fetch(&v->requests, ~VCPU_REQ_EVENT, __ATOMIC_SEQ_CST);
 	prepare_nmi(v);
@@ -411,6 +414,7 @@ static void prepare_events(struct vcpu *v)
 		vec = irqchip_pending(v);
 	}
 	set_window(v, vec >= 0);
+	return false;
 }
 
 /*
@@ -435,9 +439,8 @@ enum vcpu_action arch_vcpu_run_once(struct vcpu *v)
 	struct vm_exit e;
 	u64 deadline;
 
-	if (v->park_requested)
+	if (prepare_events(v))
 		return VCPU_PARK;
-	prepare_events(v);
 	/* The host timer must fire by the vCPU's next deadline; most exits have none. */
 	deadline = irqchip_deadline(v->arch.irqchip);
 	if (deadline)

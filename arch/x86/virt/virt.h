@@ -113,6 +113,13 @@ struct virt_ops {
 	/* Enters the guest with v->arch's GPRs, RIP, RFLAGS and event; returns on exit. */
 	void (*run)(struct vcpu *v, struct vm_exit *exit);
 	void (*get_segment)(struct vcpu *v, enum seg_reg seg, struct segment *s);
+	/*
+	 * The CPL (SS.DPL) and whether the guest runs 64-bit code (EFER.LMA and
+	 * CS.L), read straight from the VMCB/VMCS: hypercalls need both on every
+	 * call (KVM's get_cpl and is_64_bit_mode).
+	 */
+	unsigned int (*get_cpl)(struct vcpu *v);
+	bool (*in_64bit_mode)(struct vcpu *v);
 	void (*set_segment)(struct vcpu *v, enum seg_reg seg, const struct segment *s);
 	u64 (*get_cr)(struct vcpu *v, int cr);	/* 0, 2, 3, 4 as the guest sees them */
 	void (*set_cr)(struct vcpu *v, int cr, u64 val);

@@ -227,6 +227,19 @@ static void vmx_get_segment(struct vcpu *v, enum seg_reg seg, struct segment *s)
 	s->present = !s->unusable;
 }
 
+/* Access rights: DPL in bits 6:5, L in bit 13 (25.4.1, Table 25-2). */
+static unsigned int vmx_get_cpl(struct vcpu *v)
+{
+	return ((u32)gread(v->arch.hw, C_AR + SEG_SS) >> 5) & 3;
+}
+
+static bool vmx_in_64bit_mode(struct vcpu *v)
+{
+	struct vmx_vcpu *x = v->arch.hw;
+
+	return (gread(x, C_EFER) & EFER_LMA) && (gread(x, C_AR + SEG_CS) & BIT(13));
+}
+
 /*
  * Access rights as VM entry checks them (25.4.1, 27.3.1.2): usable code and
  * data segments accessed and TR a busy TSS, as loading them would have left
@@ -709,6 +722,8 @@ const struct virt_ops vmx_ops = {
 	.vcpu_put = vmx_vcpu_put,
 	.run = vmx_run,
 	.get_segment = vmx_get_segment,
+	.get_cpl = vmx_get_cpl,
+	.in_64bit_mode = vmx_in_64bit_mode,
 	.set_segment = vmx_set_segment,
 	.get_cr = vmx_get_cr,
 	.set_cr = vmx_set_cr,
