@@ -39,6 +39,8 @@ void arch_vcpu_retire(struct vcpu *v);
 enum vcpu_action arch_vcpu_run_once(struct vcpu *v);
 /* @v took an INIT: its interrupt state is reset before it parks. */
 void arch_vcpu_init_reset(struct vcpu *v);
+/* Whether an NMI waits for @v (it ends a HLT with interrupts off). */
+bool arch_vcpu_nmi_pending(const struct vcpu *v);
 /* True if an event is pending that ends @v's HLT. */
 bool arch_vcpu_wakeable(struct vcpu *v);
 /* TSC of @v's earliest timer (virtual LAPIC, delayed device events), 0 if none is armed. */

@@ -2,7 +2,7 @@
 /*
  * Per-CPU round-robin of vCPUs with timer preemption. State changes go
  * through kernel/vcpu.c; the architecture is reached only through the hooks
- * of kernel/arch_vcpu.h.
+ * of kernel/arch.h.
  */
 #include "kernel/arch.h"
 #include "kernel/percpu.h"

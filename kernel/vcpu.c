@@ -2,8 +2,10 @@
 /*
  * The vCPU lifecycle. Every change of vcpu->state happens here under
  * vcpu->lock, and every change of the VM's live and halted counts under
- * vm->lock taken inside it. Lock order: vcpu->lock, then a run queue's
- * lock, then vm->lock; a vLAPIC's lock is never held with any of them.
+ * vm->lock, taken inside it (only a retiring vCPU drops its own lock first:
+ * the last retirement may free it). Lock order: vcpu->lock, then a run
+ * queue's lock, then a vLAPIC's lock (the scheduler asks whether a blocked
+ * vCPU can wake), then vm->lock.
  *
  * A vCPU on a run queue is changed only by that CPU's scheduler, which takes
  * it off the queue before vcpu_run_begin(): no other CPU starts, parks or
@@ -50,18 +52,23 @@ static void set_state(struct vcpu *v, enum vcpu_state to)
 	v->state = to;
 }
 
-/* Adds @d to the live count (and @h to the halted one); true when every live vCPU is halted for good. */
-static bool count(struct vcpu *v, int d, int h)
+/*
+ * Adds @d to the live count and @h to the halted one; returns the live
+ * count, and in *@all_halted whether every live vCPU is halted for good.
+ */
+static unsigned int count(struct vcpu *v, int d, int h, bool *all_halted)
 {
 	struct vm *vm = v->vm;
-	bool all_halted;
+	unsigned int live;
 
 	spin_lock(&vm->lock);
 	vm->live_vcpus += d;
 	vm->halted_vcpus += h;
-	all_halted = vm->live_vcpus && vm->halted_vcpus == vm->live_vcpus;
+	live = vm->live_vcpus;
+	if (all_halted)
+		*all_halted = live && vm->halted_vcpus == live;
 	spin_unlock(&vm->lock);
-	return all_halted;
+	return live;
 }
 
 static void start_locked(struct vcpu *v, void (*setup)(struct vcpu *v, u64 arg), u64 arg)
@@ -69,14 +76,15 @@ static void start_locked(struct vcpu *v, void (*setup)(struct vcpu *v, u64 arg),
 	if (setup)
 		setup(v, arg);
 	set_state(v, VCPU_RUNNABLE);
-	count(v, 1, 0);
+	count(v, 1, 0, NULL);
 	sched_add(v);
 }
 
 bool vcpu_start(struct vcpu *v, void (*setup)(struct vcpu *v, u64 arg), u64 arg)
 {
 	u64 flags = spin_lock_irqsave(&v->lock);
-	bool started = v->state == VCPU_PARKED && !v->park_requested;
+	bool started = v->state == VCPU_PARKED && !v->park_requested &&
+		       v->vm->state == VM_RUNNING;
 
 	if (started) {
 		start_locked(v, setup, arg);
@@ -90,6 +98,23 @@ bool vcpu_start(struct vcpu *v, void (*setup)(struct vcpu *v, u64 arg), u64 arg)
 	return started;
 }
 
+/* Caller holds v->lock: an event that ends its HLT came, so it no longer counts as halted. */
+static void unhalt_locked(struct vcpu *v)
+{
+	if (v->halted_for_good) {
+		v->halted_for_good = false;
+		count(v, 0, -1, NULL);
+	}
+}
+
+void vcpu_unhalt(struct vcpu *v)
+{
+	u64 flags = spin_lock_irqsave(&v->lock);
+
+	unhalt_locked(v);
+	spin_unlock_irqrestore(&v->lock, flags);
+}
+
 bool vcpu_request_park(struct vcpu *v)
 {
 	u64 flags = spin_lock_irqsave(&v->lock);
@@ -99,6 +124,7 @@ bool vcpu_request_park(struct vcpu *v)
 		v->park_requested = true;
 		v->start_latched = false;
 		__atomic_fetch_or(&v->requests, VCPU_REQ_PARK, __ATOMIC_SEQ_CST);
+		unhalt_locked(v);
 	}
 	spin_unlock_irqrestore(&v->lock, flags);
 	return request;
@@ -109,60 +135,76 @@ bool vcpu_park_requested(const struct vcpu *v)
 	return v->park_requested;
 }
 
-/* A wake-up from a HLT that nothing could end (an NMI, an INIT) makes the vCPU count as running again. */
 void vcpu_run_begin(struct vcpu *v)
 {
 	spin_lock(&v->lock);
-	if (v->halted_for_good) {
-		v->halted_for_good = false;
-		count(v, 0, -1);
-	}
+	unhalt_locked(v);
 	set_state(v, VCPU_RUNNING);
 	spin_unlock(&v->lock);
 }
 
+/*
+ * A HLT counts as for good only if, under the lock, no NMI or INIT is
+ * pending: one raised since the exit handler looked would otherwise be
+ * missed by vcpu_unhalt(), which found nothing counted yet.
+ */
 void vcpu_run_end(struct vcpu *v, bool blocked, bool for_good)
 {
 	bool all_halted = false;
 
 	spin_lock(&v->lock);
 	set_state(v, blocked ? VCPU_BLOCKED : VCPU_RUNNABLE);
-	if (blocked && for_good) {
+	if (blocked && for_good && !v->park_requested && !arch_vcpu_nmi_pending(v)) {
 		v->halted_for_good = true;
-		all_halted = count(v, 0, 1);
+		count(v, 0, 1, &all_halted);
 	}
 	spin_unlock(&v->lock);
 	if (all_halted)
 		vm_end(v->vm, 0, "halted");
 }
 
+/*
+ * Parked with no start latched: when no live vCPU is left, or all that are
+ * left are halted for good, nothing can start or wake one again and the VM
+ * ends; with none left, no retirement will report it, so this does.
+ */
 void vcpu_park(struct vcpu *v)
 {
+	struct vm *vm = v->vm;
+	bool all_halted, latched;
+	unsigned int live;
+
 	spin_lock(&v->lock);
 	set_state(v, VCPU_PARKED);
-	count(v, -1, 0);
 	v->park_requested = false;
 	__atomic_fetch_and(&v->requests, ~VCPU_REQ_PARK, __ATOMIC_SEQ_CST);
-	if (v->start_latched) {
+	live = count(v, -1, 0, &all_halted);
+	latched = v->start_latched;
+	if (latched) {
 		v->start_latched = false;
 		start_locked(v, v->start_setup, v->start_arg);
 	}
 	spin_unlock(&v->lock);
+	if (latched || (live && !all_halted))
+		return;
+	vm_end(vm, 0, "halted");
+	if (!live && vm->on_end)
+		vm->on_end(vm);
 }
 
+/* The last retirement may free the VM and @v: nothing of @v is touched after its lock is dropped. */
 void vcpu_retire(struct vcpu *v)
 {
 	struct vm *vm = v->vm;
-	bool last;
+	bool halted;
+	unsigned int live;
 
 	spin_lock(&v->lock);
 	set_state(v, VCPU_DEAD);
-	if (v->halted_for_good)
-		count(v, 0, -1);
-	spin_lock(&vm->lock);
-	last = --vm->live_vcpus == 0;
-	spin_unlock(&vm->lock);
+	halted = v->halted_for_good;
+	v->halted_for_good = false;
 	spin_unlock(&v->lock);
-	if (last && vm->on_end)
+	live = count(v, -1, halted ? -1 : 0, NULL);
+	if (!live && vm->on_end)
 		vm->on_end(vm);
 }

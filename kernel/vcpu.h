@@ -43,16 +43,19 @@ const char *vcpu_state_name(enum vcpu_state s);
 bool vcpu_start(struct vcpu *v, void (*setup)(struct vcpu *v, u64 arg), u64 arg);
 /* INIT: a vCPU not parked parks at its next entry (true); one parked (or dead) stays so (false). */
 bool vcpu_request_park(struct vcpu *v);
-/* Whether a start is waiting for @v: used by the run loop before it enters. */
+/* Whether @v must park (an INIT it has not acted on yet). */
 bool vcpu_park_requested(const struct vcpu *v);
+/* An NMI was raised for @v: a HLT it is in no longer counts as one for good. */
+void vcpu_unhalt(struct vcpu *v);
 
 /*
  * The run loop's transitions on its own CPU. vcpu_run_begin: RUNNABLE or
  * BLOCKED -> RUNNING. vcpu_run_end: RUNNING -> RUNNABLE, or BLOCKED with
  * @blocked (HLT); @for_good: no event can end this HLT (interrupts off, no
  * NMI source), and when every live vCPU of the VM is so, the VM ends
- * ("halted"). vcpu_park: RUNNING -> PARKED. vcpu_retire: -> DEAD, and
- * the VM's on_end() runs when its last live vCPU is gone.
+ * ("halted"). vcpu_park: RUNNING -> PARKED (the VM ends when no live vCPU
+ * is left, or only halted ones). vcpu_retire: -> DEAD, and the VM's
+ * on_end() runs when its last live vCPU is gone.
  */
 void vcpu_run_begin(struct vcpu *v);
 void vcpu_run_end(struct vcpu *v, bool blocked, bool for_good);

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The CPU side of kernel/arch_vcpu.h: time, the per-CPU timer, wake-up IPIs, idle. */
+/* The CPU side of kernel/arch.h: time, the per-CPU timer, wake-up IPIs, idle. */
 #include "arch/x86/apic.h"
 #include "asm/processor.h"
 #include "arch/x86/timer.h"

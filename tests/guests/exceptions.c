@@ -5,7 +5,10 @@
  * fixup. Checked: vector, error code, saved RIP (the faulting instruction
  * for faults, the next one for traps; SDM Vol. 3A 6.5), CR2 for #PF, that
  * registers the instruction does not write survive, and that a fault while
- * delivering another becomes #DF by exception class (SDM Vol. 3A 6.15).
+ * delivering another becomes #DF by exception class (SDM Vol. 3A 6.15): the
+ * CPU merges these itself, since Keel intercepts neither #GP nor #NP, so the
+ * check is that nothing in Keel's event handling gets in its way. Keel's own
+ * merging, for the exceptions it injects, is unit-tested (tests/unit/test_event.c).
  */
 #include "guest.h"
 

@@ -9,6 +9,7 @@
 #include "kernel/vm.h"
 
 static int queued, ended, on_end_calls, setups;
+static bool nmi_pending;
 static const char *end_reason;
 static u64 setup_arg;
 
@@ -22,6 +23,11 @@ void vm_end(struct vm *vm, u64 status, const char *reason)
 	ended++;
 	end_reason = reason;
 	vm->state = VM_ENDED;
+}
+
+bool arch_vcpu_nmi_pending(const struct vcpu *v)
+{
+	return nmi_pending;
 }
 
 static void on_end(struct vm *vm)
@@ -50,6 +56,7 @@ static void reset(void)
 	}
 	queued = ended = on_end_calls = setups = 0;
 	end_reason = NULL;
+	nmi_pending = false;
 }
 
 /* One slice on the vCPU's CPU: taken off the queue, run, back (or halted). */
@@ -118,13 +125,15 @@ TEST(park_without_start_and_init_of_parked)
 	reset();
 	CHECK(!vcpu_request_park(&cpus[1]));		/* parked already: nothing to request */
 	vcpu_start(&cpus[0], NULL, 0);
+	vcpu_start(&cpus[1], NULL, 0);
 	CHECK(vcpu_request_park(&cpus[0]));
 	vcpu_run_begin(&cpus[0]);
 	vcpu_park(&cpus[0]);
 	CHECK_EQ(cpus[0].state, VCPU_PARKED);
-	CHECK_EQ(vm.live_vcpus, 0);
-	CHECK(vcpu_start(&cpus[0], setup, 1));
 	CHECK_EQ(vm.live_vcpus, 1);
+	CHECK_EQ(ended, 0);				/* cpus[1] still runs */
+	CHECK(vcpu_start(&cpus[0], setup, 1));
+	CHECK_EQ(vm.live_vcpus, 2);
 }
 
 TEST(all_halted_ends_vm)
@@ -145,6 +154,50 @@ TEST(all_halted_ends_vm)
 	CHECK(!strcmp(end_reason, "halted"));
 }
 
+/* An NMI or INIT raised while the exit handler decided "for good" still ends the HLT. */
+TEST(wakeups_undo_halt)
+{
+	reset();
+	vcpu_start(&cpus[0], NULL, 0);
+	vcpu_start(&cpus[1], NULL, 0);
+	run(&cpus[0], true, true);
+	nmi_pending = true;			/* raised for cpus[1] before its HLT is counted */
+	run(&cpus[1], true, true);
+	CHECK_EQ(vm.halted_vcpus, 1);
+	CHECK_EQ(ended, 0);
+	nmi_pending = false;
+	vcpu_unhalt(&cpus[0]);			/* an NMI for the one already counted */
+	CHECK_EQ(vm.halted_vcpus, 0);
+	CHECK(!cpus[0].halted_for_good);
+	run(&cpus[0], true, true);
+	CHECK(vcpu_request_park(&cpus[0]));	/* INIT: no longer halted either */
+	CHECK_EQ(vm.halted_vcpus, 0);
+	run(&cpus[1], true, true);
+	CHECK_EQ(ended, 0);
+}
+
+/* Parking the last live vCPU ends the VM (nothing can start it) and reports it. */
+TEST(last_park_ends_vm)
+{
+	reset();
+	vcpu_start(&cpus[0], NULL, 0);
+	vcpu_start(&cpus[1], NULL, 0);
+	run(&cpus[1], true, true);
+	CHECK(vcpu_request_park(&cpus[0]));
+	vcpu_run_begin(&cpus[0]);
+	vcpu_park(&cpus[0]);			/* the one left is halted for good */
+	CHECK_EQ(ended, 1);
+	CHECK_EQ(on_end_calls, 0);
+	reset();
+	vcpu_start(&cpus[0], NULL, 0);
+	CHECK(vcpu_request_park(&cpus[0]));
+	vcpu_run_begin(&cpus[0]);
+	vcpu_park(&cpus[0]);
+	CHECK_EQ(ended, 1);
+	CHECK_EQ(on_end_calls, 1);
+	CHECK(!vcpu_start(&cpus[0], NULL, 0));	/* an ended VM starts nothing */
+}
+
 TEST(last_retire_runs_on_end)
 {
 	reset();
@@ -161,4 +214,5 @@ TEST(last_retire_runs_on_end)
 }
 
 TEST_MAIN("vcpu", T(transition_table), T(start_only_parked), T(start_latched_while_parking),
-	  T(park_without_start_and_init_of_parked), T(all_halted_ends_vm), T(last_retire_runs_on_end))
+	  T(park_without_start_and_init_of_parked), T(all_halted_ends_vm), T(wakeups_undo_halt),
+	  T(last_park_ends_vm), T(last_retire_runs_on_end))

@@ -125,12 +125,15 @@ static void deliver_queued(struct vcpu *v)
 		irqchip_deliver(v->vm, &q[i], v);
 }
 
-/* After every register write: a TPR or EOI write can make an interrupt deliverable. */
+/*
+ * After every register write (@off ~0: IA32_APIC_BASE or TSC_DEADLINE): a
+ * TPR or EOI write can make an interrupt deliverable.
+ */
 static void written(struct vcpu *v, u32 off)
 {
 	const struct irqchip_platform *p = v->vm->arch.irq_platform;
 
-	if (p && p->reg_written)
+	if (p && p->reg_written && off != ~0u)
 		p->reg_written(v, off, chip(v)->lapic.regs[off / 4]);
 	__atomic_fetch_or(&v->requests, VCPU_REQ_EVENT, __ATOMIC_SEQ_CST);
 	deliver_queued(v);
@@ -215,11 +218,14 @@ int irqchip_msr_write(struct vcpu *v, u32 msr, u64 val)
 	else
 		r = vlapic_msr_write(&c->lapic, msr, val);
 	spin_unlock_irqrestore(&c->lock, flags);
-	if (!r && msr >= VLAPIC_MSR_FIRST)
+	if (r)
+		return r;
+	/* IA32_APIC_BASE too: a disabled APIC lets the ExtINT line through (11.4.3) */
+	if (msr >= VLAPIC_MSR_FIRST)
 		written(v, (msr - VLAPIC_MSR_FIRST) << 4);
 	else
-		deliver_queued(v);
-	return r;
+		written(v, ~0u);
+	return 0;
 }
 
 /* ---------------------------------------------------------------- sources */
@@ -244,7 +250,8 @@ static void set_extint(struct irqchip *c, u8 vector)
 
 static void set_nmi(struct vcpu *v)
 {
-	v->arch.nmi_pending = true;
+	__atomic_store_n(&v->arch.nmi_pending, true, __ATOMIC_SEQ_CST);
+	vcpu_unhalt(v);
 	kick_vcpu(v);
 }
 
@@ -272,19 +279,22 @@ void irqchip_raise_nmi(struct vcpu *v, u64 delay_tsc)
  * INIT (9.4.4.1, 11.4.7.3): a parked vCPU's vLAPIC is reset at once and it
  * waits for a SIPI; a running one parks itself and resets at that point.
  */
+/*
+ * The park is requested before the vCPU waits for a SIPI: a SIPI that sees
+ * it waiting then finds it parked or latches its start, never a running
+ * vCPU that would drop it.
+ */
 static void deliver_init(struct irqchip *t)
 {
+	bool running = vcpu_request_park(t->vcpu);
 	u64 flags = spin_lock_irqsave(&t->lock);
 
+	if (!running)
+		vlapic_reset(&t->lapic, true);
 	t->wait_for_sipi = true;
 	spin_unlock_irqrestore(&t->lock, flags);
-	if (vcpu_request_park(t->vcpu)) {
+	if (running)
 		kick_vcpu(t->vcpu);
-		return;
-	}
-	flags = spin_lock_irqsave(&t->lock);
-	vlapic_reset(&t->lapic, true);
-	spin_unlock_irqrestore(&t->lock, flags);
 }
 
 static void sipi_state(struct vcpu *v, u64 vector)
@@ -371,7 +381,7 @@ int irqchip_pending(struct vcpu *v)
 			vec = highest(c->extint);
 		spin_unlock_irqrestore(&c->lock, flags);
 		if (vec >= 0)
-			return vec;
+			return vec | IRQCHIP_FROM_EXTINT;
 	}
 	flags = spin_lock_irqsave(&c->lock);
 	vec = vlapic_pending(&c->lapic);
@@ -379,13 +389,14 @@ int irqchip_pending(struct vcpu *v)
 	return vec;
 }
 
-void irqchip_ack(struct vcpu *v, u8 vector)
+void irqchip_ack(struct vcpu *v, int pending)
 {
 	struct irqchip *c = chip(v);
-	u64 bit = BIT(vector % 64), flags;
+	u8 vector = (u8)pending;
+	u64 flags;
 
-	if (c->extint[vector / 64] & bit) {
-		__atomic_fetch_and(&c->extint[vector / 64], ~bit, __ATOMIC_SEQ_CST);
+	if (pending & IRQCHIP_FROM_EXTINT) {
+		__atomic_fetch_and(&c->extint[vector / 64], ~BIT(vector % 64), __ATOMIC_SEQ_CST);
 		return;
 	}
 	flags = spin_lock_irqsave(&c->lock);

@@ -62,10 +62,14 @@ bool irqchip_set_irq(struct vcpu *v, u8 vector, bool level);
 void irqchip_raise_extint(struct vcpu *v, u8 vector, u64 delay_tsc);
 void irqchip_raise_nmi(struct vcpu *v, u64 delay_tsc);
 
-/* The run loop. The vector to inject next (ExtINT before the LAPIC, as KVM), or -1. */
+/*
+ * The run loop. What to inject next (ExtINT before the LAPIC, as KVM), or -1:
+ * the vector in bits 7:0, IRQCHIP_FROM_EXTINT if the ExtINT line has it.
+ */
+#define IRQCHIP_FROM_EXTINT 0x100
 int irqchip_pending(struct vcpu *v);
-/* @vector was injected: off the ExtINT line, or IRR -> ISR (11.8.4). */
-void irqchip_ack(struct vcpu *v, u8 vector);
+/* What irqchip_pending() returned was injected: off the ExtINT line, or IRR -> ISR (11.8.4). */
+void irqchip_ack(struct vcpu *v, int pending);
 /* Raises whatever the vCPU's timers (LAPIC, delayed device events) have due. */
 void irqchip_check_timers(struct vcpu *v);
 /* TSC of the earliest armed timer, 0 if none: inline, as the run loop asks before every entry. */

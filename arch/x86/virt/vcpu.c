@@ -347,6 +347,11 @@ u64 arch_vcpu_deadline(struct vcpu *v)
 	return irqchip_deadline(v->arch.irqchip);
 }
 
+bool arch_vcpu_nmi_pending(const struct vcpu *v)
+{
+	return v->arch.nmi_pending;
+}
+
 bool arch_vcpu_wakeable(struct vcpu *v)
 {
 	return irqchip_wakeable(v, v->arch.regs.rflags & X86_RFLAGS_IF);
@@ -380,10 +385,10 @@ static void set_nmi_window(struct vcpu *v, bool on)
  */
 static void prepare_nmi(struct vcpu *v)
 {
-	if (v->arch.nmi_pending && !v->arch.event.valid && virt->nmi_allowed(v)) {
-		v->arch.nmi_pending = false;
+	/* Taken with an exchange: another CPU may raise one more meanwhile (SDM Vol. 3A 6.7.1). */
+	if (v->arch.nmi_pending && !v->arch.event.valid && virt->nmi_allowed(v) &&
+	    __atomic_exchange_n(&v->arch.nmi_pending, false, __ATOMIC_SEQ_CST))
 		v->arch.event = (struct x86_event){ .valid = true, .type = EVENT_NMI, .vector = 2 };
-	}
 	set_nmi_window(v, v->arch.nmi_pending);
 }
 
@@ -409,7 +414,7 @@ static bool prepare_events(struct vcpu *v)
 	prepare_nmi(v);
 	vec = irqchip_pending(v);
 	if (vec >= 0 && !a->event.valid && virt->interruptible(v)) {
-		irqchip_ack(v, (u8)vec);
+		irqchip_ack(v, vec);
 		a->event = (struct x86_event){ .valid = true, .type = EVENT_EXTINT, .vector = (u8)vec };
 		vec = irqchip_pending(v);
 	}
