@@ -91,6 +91,7 @@ struct vmx_vcpu {
 	bool dirty;		/* the copy changed while the vCPU was loaded nowhere */
 	u64 cr2;		/* not in the VMCS: switched by vmx_enter */
 	u64 exit_rip;		/* RIP at the last exit (see stale_blocking) */
+	bool nmi_in_service;	/* an NMI Keel injected has not seen its IRET yet */
 	u64 guest[NR_CACHED];
 	u64 msrs[NR_GUEST_MSRS];	/* those NOT_IN_VMCS */
 };
@@ -635,14 +636,16 @@ static void decode_exit(struct vm_exit *e)
  * runs again, so its unblocking is undone: exit qualification or
  * interruption information bit 12, "NMI unblocking due to IRET" (28.2.2,
  * 28.2.3), meaningful only when the exit did not interrupt event delivery
- * and, for exceptions, not for #DF.
+ * and, for exceptions, not for #DF, and only if an NMI was in service
+ * (@was_blocked): no other IRET unblocks NMIs.
  */
-static void redo_nmi_blocking(u32 basic, u64 qual, u32 idt_info)
+static void redo_nmi_blocking(struct vmx_vcpu *x, u32 basic, u64 qual, u32 idt_info,
+			      bool was_blocked)
 {
 	bool unblocked = false;
 	u32 info;
 
-	if (idt_info & EVENT_INFO_VALID)
+	if (!was_blocked || (idt_info & EVENT_INFO_VALID))
 		return;
 	if (basic == EXIT_REASON_EXCEPTION_NMI) {
 		info = (u32)vmcs_read(VM_EXIT_INTR_INFO);
@@ -651,9 +654,27 @@ static void redo_nmi_blocking(u32 basic, u64 qual, u32 idt_info)
 	} else if (basic == EXIT_REASON_EPT_VIOLATION) {
 		unblocked = qual & EPT_QUAL_NMI_UNBLOCK;
 	}
-	if (unblocked)
-		vmcs_write(GUEST_INTERRUPTIBILITY_INFO,
-			   vmcs_read(GUEST_INTERRUPTIBILITY_INFO) | INTR_BLOCK_NMI);
+	if (!unblocked)
+		return;
+	vmcs_write(GUEST_INTERRUPTIBILITY_INFO, vmcs_read(GUEST_INTERRUPTIBILITY_INFO) | INTR_BLOCK_NMI);
+	x->nmi_in_service = true;
+}
+
+/*
+ * With virtual NMIs, blocking by NMI arises only from delivering an NMI and
+ * ends with the guest's IRET (25.4.2, 26.3). Bochs can report it at an exit
+ * of a vCPU that has no NMI in service (seen after VMCLEAR and VMLAUNCH
+ * while other VMs share the CPU), which would hold that guest's NMIs off for
+ * good: such blocking is dropped.
+ */
+static void check_nmi_blocking(struct vmx_vcpu *x)
+{
+	u64 state = vmcs_read(GUEST_INTERRUPTIBILITY_INFO);
+
+	if (!(state & INTR_BLOCK_NMI))
+		x->nmi_in_service = false;
+	else if (!x->nmi_in_service)
+		vmcs_write(GUEST_INTERRUPTIBILITY_INFO, state & ~INTR_BLOCK_NMI);
 }
 
 static void entry_failed(struct vcpu *v, struct vm_exit *e, int fail)
@@ -677,6 +698,7 @@ static void entry_failed(struct vcpu *v, struct vm_exit *e, int fail)
 static void vmx_run(struct vcpu *v, struct vm_exit *exit)
 {
 	struct vmx_vcpu *x = v->arch.hw;
+	bool nmi_was_in_service;
 	u32 idt_info;
 	int fail;
 
@@ -687,8 +709,10 @@ static void vmx_run(struct vcpu *v, struct vm_exit *exit)
 		gwrite(x, C_INTR_STATE, intr_state(v, x));
 	if (v->arch.event.valid) {
 		inject(v, &v->arch.event);
+		x->nmi_in_service |= v->arch.event.type == EVENT_NMI;
 		v->arch.event.valid = false;
 	}
+	nmi_was_in_service = x->nmi_in_service;
 	fail = vmx_enter(v->arch.regs.gpr, &x->cr2, x->launched);
 	if (fail) {
 		entry_failed(v, exit, fail);
@@ -703,7 +727,8 @@ static void vmx_run(struct vcpu *v, struct vm_exit *exit)
 	decode_exit(exit);
 	if (exit->kind == EXIT_ENTRY_FAILURE)
 		return;
-	redo_nmi_blocking(exit->raw_reason & 0xffff, exit->qual, idt_info);
+	check_nmi_blocking(x);
+	redo_nmi_blocking(x, exit->raw_reason & 0xffff, exit->qual, idt_info, nmi_was_in_service);
 	/* An NMI exit leaves the NMI undelivered (26.2): the host's handler gets it, as KVM does. */
 	if (exit->kind == EXIT_NMI)
 		asm volatile("int $2");
