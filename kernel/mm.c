@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include "asm/pgtable.h"
 #include "asm/processor-flags.h"
 #include "asm/processor.h"
 #include "asm/features.h"

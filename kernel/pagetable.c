@@ -2,95 +2,10 @@
 #include "kernel/errno.h"
 #include "kernel/pagetable.h"
 
-#define X86_P BIT(0)
-#define X86_RW BIT(1)
-#define X86_US BIT(2)
-#define X86_PWT BIT(3)
-#define X86_PCD BIT(4)
-#define X86_PS BIT(7)
-#define X86_G BIT(8)
-#define X86_NX BIT(63)
-#define X86_ADDR 0x000ffffffffff000ULL
-
-static u64 level_size(int level)
-{
-	return 1ULL << (PAGE_SHIFT + 9 * (level - 1));
-}
-
 static unsigned int level_index(u64 va, int level)
 {
 	return (va >> (PAGE_SHIFT + 9 * (level - 1))) & 511;
 }
-
-/* Tables are created permissive; leaves carry the real protection (SDM 4.6). */
-static u64 x86_table(u64 pa)
-{
-	return pa | X86_P | X86_RW | X86_US;
-}
-
-static u64 x86_leaf(u64 pa, u64 prot, int level)
-{
-	u64 e = pa | X86_P;
-
-	if (prot & PT_W)
-		e |= X86_RW;
-	if (prot & PT_USER)
-		e |= X86_US;
-	if (!(prot & PT_X))
-		e |= X86_NX;
-	if (prot & PT_UC)
-		e |= X86_PCD | X86_PWT;
-	if (prot & PT_GLOBAL)
-		e |= X86_G;
-	if (level > 1)
-		e |= X86_PS;
-	return e;
-}
-
-static bool x86_present(u64 e)
-{
-	return e & X86_P;
-}
-
-static bool x86_is_leaf(u64 e, int level)
-{
-	return level == 1 || (e & X86_PS);
-}
-
-static u64 x86_addr(u64 e, int level)
-{
-	u64 mask = X86_ADDR;
-
-	if (level > 1 && (e & X86_PS))
-		mask &= ~(level_size(level) - 1);
-	return e & mask;
-}
-
-static u64 x86_prot(u64 e, int level)
-{
-	u64 prot = PT_R;
-
-	if (e & X86_RW)
-		prot |= PT_W;
-	if (e & X86_US)
-		prot |= PT_USER;
-	if (!(e & X86_NX))
-		prot |= PT_X;
-	if (e & X86_PCD)
-		prot |= PT_UC;
-	if (e & X86_G)
-		prot |= PT_GLOBAL;
-	return prot;
-}
-
-const struct pt_format pt_format_x86 = {
-	.table = x86_table,
-	.leaf = x86_leaf,
-	.present = x86_present,
-	.is_leaf = x86_is_leaf,
-	.addr = x86_addr,
-	.prot = x86_prot,
-};
 
 int pt_init(struct pagetable *pt)
 {
@@ -112,7 +27,7 @@ static int split_leaf(struct pagetable *pt, u64 *e, int level)
 {
 	const struct pt_format *f = pt->fmt;
 	u64 base = f->addr(*e, level), prot = f->prot(*e, level);
-	u64 step = level_size(level - 1);
+	u64 step = pt_level_size(level - 1);
 	u64 new = pt->alloc(pt->ctx);
 	u64 *t;
 
@@ -149,7 +64,7 @@ static int map_one(struct pagetable *pt, u64 va, u64 pa, u64 left, u64 prot, u64
 	u64 *t = table_of(pt, pt->root);
 
 	for (int level = 4; level >= 1; level--) {
-		u64 sz = level_size(level);
+		u64 sz = pt_level_size(level);
 		u64 *e = &t[level_index(va, level)];
 
 		if (level <= pt->max_leaf_level && IS_ALIGNED(va | pa, sz) && left >= sz) {
@@ -206,7 +121,7 @@ int pt_translate(const struct pagetable *pt, u64 va, u64 *pa, u64 *prot, int *le
 		if (!f->present(e))
 			return -ENOENT;
 		if (f->is_leaf(e, l)) {
-			*pa = f->addr(e, l) + (va & (level_size(l) - 1));
+			*pa = f->addr(e, l) + (va & (pt_level_size(l) - 1));
 			*prot = f->prot(e, l);
 			*level = l;
 			return 0;

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * One 4-level page-table walker for every table Keel builds: its own
- * (x86 format, SDM Vol. 3A 4.5) and, through another struct pt_format,
- * guests' second-level tables. Pure logic: tables are reached through callbacks,
- * so the host tests build real tables in malloc'd memory.
+ * One 4-level page-table walker for every table Keel builds: its own and
+ * guests' second-level tables, each entry format a struct pt_format the
+ * architecture supplies (x86's in arch/x86/pgtable.c, EPT's in
+ * arch/x86/vmx/ept.c). Pure logic: tables are reached through callbacks, so
+ * the host tests build real tables in malloc'd memory.
  */
 #ifndef KEEL_PAGETABLE_H
 #define KEEL_PAGETABLE_H
@@ -19,6 +20,11 @@
 #define PT_GLOBAL BIT(5)
 
 /* Levels: 1 maps 4 KiB, 2 maps 2 MiB, 3 maps 1 GiB, 4 is the root. */
+static inline u64 pt_level_size(int level)
+{
+	return 1ULL << (PAGE_SHIFT + 9 * (level - 1));
+}
+
 struct pt_format {
 	u64 (*table)(u64 pa);		/* entry pointing at a next-level table */
 	u64 (*leaf)(u64 pa, u64 prot, int level);
@@ -39,7 +45,6 @@ struct pagetable {
 	u64 nr_tables;
 };
 
-extern const struct pt_format pt_format_x86;
 
 int pt_init(struct pagetable *pt);
 /*

@@ -3,7 +3,7 @@
 #include <stdint.h>
 
 #include "kernel/errno.h"
-#include "kernel/pagetable.h"
+#include "asm/pgtable.h"
 #include "test.h"
 
 struct pool {

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* AMD SVM with nested paging (AMD APM Vol. 2, chapter 15). */
+#include "asm/pgtable.h"
 #include "asm/processor-flags.h"
 #include "asm/processor.h"
 #include "asm/msr.h"
