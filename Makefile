@@ -131,6 +131,17 @@ module: deps
 	$(Q)BUILD=$(BUILD) scripts/build-module.sh $(BUILD)/keel-kvm.ko
 	@echo "  MODULE  $(BUILD)/keel-kvm.ko"
 
+# The module builds without warnings (W=1) and checkpatch --strict finds nothing in it.
+.PHONY: check-module
+check-module:
+	$(Q)mkdir -p $(BUILD); p=0; f=0; \
+	if BUILD=$(BUILD) scripts/build-module.sh $(BUILD)/keel-kvm.ko >$(BUILD)/module.log 2>&1 && \
+	   ! grep -q "warning:" $(BUILD)/module.log; then p=$$((p + 1)); \
+	else f=$$((f + 1)); cat $(BUILD)/module.log; fi; \
+	if BUILD=$(BUILD) scripts/checkpatch.sh control-guest/keel-kvm/*.c; then p=$$((p + 1)); \
+	else f=$$((f + 1)); fi; \
+	echo "module: $$p passed, $$f failed"; [ $$f = 0 ]
+
 .PHONY: deps iso run check check-boot check-guests check-control check-control-bare check-debug \
 	coverage bench clean
 
