@@ -52,42 +52,70 @@ static void set_state(struct vcpu *v, enum vcpu_state to)
 	v->state = to;
 }
 
-/*
- * Adds @d to the live count and @h to the halted one; returns the live
- * count, and in *@all_halted whether every live vCPU is halted for good.
- */
-static unsigned int count(struct vcpu *v, int d, int h, bool *all_halted)
+/* Adds @h to the VM's halted count; true when every live vCPU is halted for good. */
+static bool count_halted(struct vcpu *v, int h)
 {
 	struct vm *vm = v->vm;
-	unsigned int live;
+	bool all_halted;
 
 	spin_lock(&vm->lock);
-	vm->live_vcpus += d;
 	vm->halted_vcpus += h;
-	live = vm->live_vcpus;
-	if (all_halted)
-		*all_halted = live && vm->halted_vcpus == live;
+	all_halted = vm->live_vcpus && vm->halted_vcpus == vm->live_vcpus;
 	spin_unlock(&vm->lock);
-	return live;
+	return all_halted;
 }
 
-static void start_locked(struct vcpu *v, void (*setup)(struct vcpu *v, u64 arg), u64 arg)
+/* @v joins the live count, unless its VM has ended (under vm->lock, where vm_end() decides). */
+static bool join(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+	bool running;
+
+	spin_lock(&vm->lock);
+	running = vm->state == VM_RUNNING;
+	if (running)
+		vm->live_vcpus++;
+	spin_unlock(&vm->lock);
+	return running;
+}
+
+/*
+ * A vCPU leaves the live count (parked or dead), its lock already dropped:
+ * this is the last access to it, as the last one to leave may free it
+ * through on_end(). When no live vCPU is left, or all left are halted for
+ * good, nothing can run the VM again and it ends.
+ */
+static void leave(struct vm *vm, bool was_halted)
+{
+	bool last;
+
+	spin_lock(&vm->lock);
+	vm->live_vcpus--;
+	if (was_halted)
+		vm->halted_vcpus--;
+	last = !vm->live_vcpus;
+	if (last || vm->halted_vcpus == vm->live_vcpus)
+		vm_end_locked(vm, 0, "halted");
+	spin_unlock(&vm->lock);
+	if (last && vm->on_end)
+		vm->on_end(vm);
+}
+
+static void queue_locked(struct vcpu *v, void (*setup)(struct vcpu *v, u64 arg), u64 arg)
 {
 	if (setup)
 		setup(v, arg);
 	set_state(v, VCPU_RUNNABLE);
-	count(v, 1, 0, NULL);
 	sched_add(v);
 }
 
 bool vcpu_start(struct vcpu *v, void (*setup)(struct vcpu *v, u64 arg), u64 arg)
 {
 	u64 flags = spin_lock_irqsave(&v->lock);
-	bool started = v->state == VCPU_PARKED && !v->park_requested &&
-		       v->vm->state == VM_RUNNING;
+	bool started = v->state == VCPU_PARKED && !v->park_requested && join(v);
 
 	if (started) {
-		start_locked(v, setup, arg);
+		queue_locked(v, setup, arg);
 	} else if (v->park_requested) {
 		v->start_latched = true;	/* carried out by vcpu_park() */
 		v->start_setup = setup;
@@ -103,7 +131,7 @@ static void unhalt_locked(struct vcpu *v)
 {
 	if (v->halted_for_good) {
 		v->halted_for_good = false;
-		count(v, 0, -1, NULL);
+		count_halted(v, -1);
 	}
 }
 
@@ -156,55 +184,43 @@ void vcpu_run_end(struct vcpu *v, bool blocked, bool for_good)
 	set_state(v, blocked ? VCPU_BLOCKED : VCPU_RUNNABLE);
 	if (blocked && for_good && !v->park_requested && !arch_vcpu_nmi_pending(v)) {
 		v->halted_for_good = true;
-		count(v, 0, 1, &all_halted);
+		all_halted = count_halted(v, 1);
 	}
 	spin_unlock(&v->lock);
 	if (all_halted)
 		vm_end(v->vm, 0, "halted");
 }
 
-/*
- * Parked with no start latched: when no live vCPU is left, or all that are
- * left are halted for good, nothing can start or wake one again and the VM
- * ends; with none left, no retirement will report it, so this does.
- */
+/* A start latched while it parked goes ahead at once, without leaving the live count. */
 void vcpu_park(struct vcpu *v)
 {
 	struct vm *vm = v->vm;
-	bool all_halted, latched;
-	unsigned int live;
+	bool latched, halted;
 
 	spin_lock(&v->lock);
 	set_state(v, VCPU_PARKED);
 	v->park_requested = false;
 	__atomic_fetch_and(&v->requests, ~VCPU_REQ_PARK, __ATOMIC_SEQ_CST);
-	live = count(v, -1, 0, &all_halted);
 	latched = v->start_latched;
-	if (latched) {
-		v->start_latched = false;
-		start_locked(v, v->start_setup, v->start_arg);
-	}
+	v->start_latched = false;
+	halted = v->halted_for_good;
+	v->halted_for_good = false;
+	if (latched)
+		queue_locked(v, v->start_setup, v->start_arg);
 	spin_unlock(&v->lock);
-	if (latched || (live && !all_halted))
-		return;
-	vm_end(vm, 0, "halted");
-	if (!live && vm->on_end)
-		vm->on_end(vm);
+	if (!latched)
+		leave(vm, halted);
 }
 
-/* The last retirement may free the VM and @v: nothing of @v is touched after its lock is dropped. */
 void vcpu_retire(struct vcpu *v)
 {
 	struct vm *vm = v->vm;
 	bool halted;
-	unsigned int live;
 
 	spin_lock(&v->lock);
 	set_state(v, VCPU_DEAD);
 	halted = v->halted_for_good;
 	v->halted_for_good = false;
 	spin_unlock(&v->lock);
-	live = count(v, -1, halted ? -1 : 0, NULL);
-	if (!live && vm->on_end)
-		vm->on_end(vm);
+	leave(vm, halted);
 }

@@ -191,15 +191,19 @@ int vm_read_phys(struct vm *vm, u64 gpa, void *dst, size_t len)
 	return copy_phys(vm, gpa, dst, len, false);
 }
 
+void vm_end_locked(struct vm *vm, u64 status, const char *reason)
+{
+	if (vm->state != VM_RUNNING)
+		return;
+	vm->state = VM_ENDED;
+	vm->status = status;
+	vm->stop_reason = reason;
+}
+
 void vm_end(struct vm *vm, u64 status, const char *reason)
 {
 	u64 flags = spin_lock_irqsave(&vm->lock);
-	bool first = vm->state == VM_RUNNING;
 
-	if (first) {
-		vm->state = VM_ENDED;
-		vm->status = status;
-		vm->stop_reason = reason;
-	}
+	vm_end_locked(vm, status, reason);
 	spin_unlock_irqrestore(&vm->lock, flags);
 }

@@ -101,6 +101,8 @@ int vm_write_phys(struct vm *vm, u64 gpa, const void *src, size_t len);
 int vm_read_phys(struct vm *vm, u64 gpa, void *dst, size_t len);
 /* Ends the VM: @reason NULL for a clean exit with @status. Safe from any vCPU; the first call wins. */
 void vm_end(struct vm *vm, u64 status, const char *reason);
+/* The same with vm->lock held. */
+void vm_end_locked(struct vm *vm, u64 status, const char *reason);
 /* Frees what vm_create() allocated once its last vCPU is dead. */
 void vm_destroy(struct vm *vm);
 const char *exit_kind_name(enum exit_kind k);

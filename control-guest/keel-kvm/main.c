@@ -19,14 +19,14 @@
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/slab.h>
-#include <asm/io.h>
+#include <linux/io.h>
 #include <asm/processor.h>
 
 #include <keel/hypercall.h>
 
 static bool use_vmmcall;
 
-/* VMMCALL on AMD and Hygon, VMCALL elsewhere: the other one raises #UD. */
+/* VMMCALL where the CPU prefers it (AMD, Hygon), VMCALL elsewhere: the other one raises #UD. */
 static long keel_hypercall(unsigned long nr, unsigned long a0, unsigned long a1)
 {
 	long ret;
@@ -56,7 +56,8 @@ static bool info_sane(const struct keel_hv_info *info, long ret)
 {
 	return ret == sizeof(*info) && info->abi_version == KEEL_ABI_VERSION &&
 	       info->size == sizeof(*info) && info->nr_cpus >= 1 &&
-	       info->vendor <= KEEL_VENDOR_AMD && info->virt <= KEEL_VIRT_SVM &&
+	       info->vendor <= KEEL_VENDOR_AMD &&
+	       info->virt == (use_vmmcall ? KEEL_VIRT_SVM : KEEL_VIRT_VMX) &&
 	       memchr(info->version, 0, sizeof(info->version));
 }
 
@@ -75,6 +76,11 @@ static int keel_probe(void)
 	if (!info)
 		return -ENOMEM;
 	ret = keel_hypercall(KEEL_HC_GET_INFO, virt_to_phys(info), sizeof(*info));
+	if (ret == -KEEL_EPERM) {
+		pr_err("Keel refuses its management calls here: not the control guest?\n");
+		kfree(info);
+		return -EPERM;
+	}
 	if (info_sane(info, ret))
 		pr_info("Keel %s, hypercall ABI %u, %u CPUs, %s, %llu MiB free for VMs\n",
 			info->version, info->abi_version, info->nr_cpus,
@@ -121,8 +127,7 @@ static int __init keel_kvm_init(void)
 		pr_err("not running under Keel (no Keel CPUID signature at 0x40000000)\n");
 		return -ENODEV;
 	}
-	use_vmmcall = boot_cpu_data.x86_vendor == X86_VENDOR_AMD ||
-		      boot_cpu_data.x86_vendor == X86_VENDOR_HYGON;
+	use_vmmcall = boot_cpu_has(X86_FEATURE_VMMCALL);
 	r = keel_probe();
 	if (r)
 		return r;

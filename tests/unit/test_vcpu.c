@@ -18,11 +18,18 @@ void sched_add(struct vcpu *v)
 	queued++;
 }
 
-void vm_end(struct vm *vm, u64 status, const char *reason)
+void vm_end_locked(struct vm *vm, u64 status, const char *reason)
 {
+	if (vm->state != VM_RUNNING)
+		return;
 	ended++;
 	end_reason = reason;
 	vm->state = VM_ENDED;
+}
+
+void vm_end(struct vm *vm, u64 status, const char *reason)
+{
+	vm_end_locked(vm, status, reason);
 }
 
 bool arch_vcpu_nmi_pending(const struct vcpu *v)

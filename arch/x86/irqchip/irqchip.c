@@ -248,9 +248,21 @@ static void set_extint(struct irqchip *c, u8 vector)
 	kick_vcpu(c->vcpu);
 }
 
-static void set_nmi(struct vcpu *v)
+/*
+ * An NMI from another vCPU (or device) also undoes a HLT counted as for good;
+ * a due NMI deadline needs not, as no vCPU with one is counted so, and the
+ * scheduler checks deadlines with its run-queue lock held, inside which
+ * vcpu->lock must not be taken.
+ */
+static void set_nmi_pending(struct vcpu *v)
 {
 	__atomic_store_n(&v->arch.nmi_pending, true, __ATOMIC_SEQ_CST);
+	__atomic_fetch_or(&v->requests, VCPU_REQ_EVENT, __ATOMIC_SEQ_CST);
+}
+
+static void set_nmi(struct vcpu *v)
+{
+	set_nmi_pending(v);
 	vcpu_unhalt(v);
 	kick_vcpu(v);
 }
@@ -421,7 +433,7 @@ void irqchip_check_timers(struct vcpu *v)
 	}
 	if (c->nmi_deadline && t >= c->nmi_deadline) {
 		c->nmi_deadline = 0;
-		set_nmi(v);
+		set_nmi_pending(v);
 	}
 }
 

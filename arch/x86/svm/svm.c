@@ -374,6 +374,14 @@ static void inject_event(struct svm_vcpu *s, const struct x86_event *e)
 	}
 }
 
+static void svm_reset_nmi(struct vcpu *v)
+{
+	struct svm_vcpu *s = v->arch.hw;
+
+	s->nmi_masked = s->iret_seen = false;
+	s->vmcb->control.intercept_misc1 &= ~INTERCEPT_IRET;
+}
+
 /* NMIs unmask at the first exit after the intercepted IRET retired; a new IRET exit arms that. */
 static void track_iret(struct svm_vcpu *s)
 {
@@ -531,5 +539,6 @@ const struct virt_ops svm_ops = {
 	.request_intr_window = svm_request_intr_window,
 	.nmi_allowed = svm_nmi_allowed,
 	.request_nmi_window = svm_request_nmi_window,
+	.reset_nmi = svm_reset_nmi,
 	.flush_gpa = svm_flush_gpa,
 };

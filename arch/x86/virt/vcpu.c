@@ -360,6 +360,7 @@ bool arch_vcpu_wakeable(struct vcpu *v)
 void arch_vcpu_init_reset(struct vcpu *v)
 {
 	irqchip_init_reset(v);
+	virt->reset_nmi(v);
 }
 
 static void set_window(struct vcpu *v, bool on)

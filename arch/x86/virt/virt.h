@@ -138,6 +138,8 @@ struct virt_ops {
 	/* The same for NMIs: no NMI handler still running, no STI or MOV SS shadow. */
 	bool (*nmi_allowed)(struct vcpu *v);
 	void (*request_nmi_window)(struct vcpu *v, bool on);
+	/* INIT: no NMI handler is running any more, so nothing blocks NMIs (SDM Vol. 3A 9.1, Table 9-1). */
+	void (*reset_nmi)(struct vcpu *v);
 	/* Drop this CPU's cached guest-physical translations of @v's VM before the next entry. */
 	void (*flush_gpa)(struct vcpu *v);
 };

@@ -92,6 +92,7 @@ struct vmx_vcpu {
 	u64 cr2;		/* not in the VMCS: switched by vmx_enter */
 	u64 exit_rip;		/* RIP at the last exit (see stale_blocking) */
 	bool nmi_in_service;	/* an NMI Keel injected has not seen its IRET yet */
+	bool nmi_warned;	/* check_nmi_blocking() reported a drop for this vCPU */
 	u64 guest[NR_CACHED];
 	u64 msrs[NR_GUEST_MSRS];	/* those NOT_IN_VMCS */
 };
@@ -408,6 +409,15 @@ static bool vmx_nmi_allowed(struct vcpu *v)
 	return !(intr_state(v, v->arch.hw) & (INTR_BLOCK_SHADOW | INTR_BLOCK_NMI));
 }
 
+/* Blocking by NMI and the shadows go with INIT (SDM Vol. 3A Table 9-1; KVM's vmx_vcpu_reset). */
+static void vmx_reset_nmi(struct vcpu *v)
+{
+	struct vmx_vcpu *x = v->arch.hw;
+
+	gwrite(x, C_INTR_STATE, 0);
+	x->nmi_in_service = false;
+}
+
 /* Exits before the first instruction with no virtual-NMI, STI or MOV SS blocking (26.7.6). */
 static void vmx_request_nmi_window(struct vcpu *v, bool on)
 {
@@ -667,14 +677,21 @@ static void redo_nmi_blocking(struct vmx_vcpu *x, u32 basic, u64 qual, u32 idt_i
  * while other VMs share the CPU), which would hold that guest's NMIs off for
  * good: such blocking is dropped.
  */
-static void check_nmi_blocking(struct vmx_vcpu *x)
+static void check_nmi_blocking(struct vcpu *v, struct vmx_vcpu *x, u32 reason)
 {
 	u64 state = vmcs_read(GUEST_INTERRUPTIBILITY_INFO);
 
-	if (!(state & INTR_BLOCK_NMI))
+	if (!(state & INTR_BLOCK_NMI)) {
 		x->nmi_in_service = false;
-	else if (!x->nmi_in_service)
-		vmcs_write(GUEST_INTERRUPTIBILITY_INFO, state & ~INTR_BLOCK_NMI);
+		return;
+	}
+	if (x->nmi_in_service)
+		return;
+	vmcs_write(GUEST_INTERRUPTIBILITY_INFO, state & ~INTR_BLOCK_NMI);
+	if (!x->nmi_warned)
+		pr_warn("keel: vmx: vm %s vcpu %u: blocking by NMI with no NMI in service dropped (exit %u)\n",
+			v->vm->name, v->id, reason & 0xffff);
+	x->nmi_warned = true;
 }
 
 static void entry_failed(struct vcpu *v, struct vm_exit *e, int fail)
@@ -727,7 +744,7 @@ static void vmx_run(struct vcpu *v, struct vm_exit *exit)
 	decode_exit(exit);
 	if (exit->kind == EXIT_ENTRY_FAILURE)
 		return;
-	check_nmi_blocking(x);
+	check_nmi_blocking(v, x, exit->raw_reason);
 	redo_nmi_blocking(x, exit->raw_reason & 0xffff, exit->qual, idt_info, nmi_was_in_service);
 	/* An NMI exit leaves the NMI undelivered (26.2): the host's handler gets it, as KVM does. */
 	if (exit->kind == EXIT_NMI)
@@ -763,5 +780,6 @@ const struct virt_ops vmx_ops = {
 	.request_intr_window = vmx_request_intr_window,
 	.nmi_allowed = vmx_nmi_allowed,
 	.request_nmi_window = vmx_request_nmi_window,
+	.reset_nmi = vmx_reset_nmi,
 	.flush_gpa = vmx_flush_gpa,
 };
