@@ -197,13 +197,16 @@ check-control-bare:
 	$(Q)BUILD=$(BUILD) tests/e2e/control.sh bare 1
 	$(Q)BUILD=$(BUILD) tests/e2e/control.sh bare 2 disk net
 
-# The debug build (assertions, UBSan traps) must pass the selftests too.
+# The debug build (assertions, UBSan traps) must pass the selftests and run every payload
+# guest (the vCPU lifecycle's transition asserts and UBSan under real scheduling).
 check-debug:
 	$(Q)$(MAKE) --no-print-directory DEBUG=1 BUILD=$(BUILD)/debug $(BUILD)/debug/keel.elf
 	$(Q)scripts/mkiso.sh $(BUILD)/debug/selftest.iso $(BUILD)/debug/keel.elf "keel.test=all"
 	$(Q)scripts/qemu-run.sh -c 2 -m 512 -t 120 -l $(BUILD)/debug/boot.log $(BUILD)/debug/selftest.iso >/dev/null 2>&1; \
 	rc=$$?; grep -q "keel: selftests: 10 passed, 0 failed, 0 skipped" $(BUILD)/debug/boot.log && [ $$rc = 1 ] && \
 	echo "debug: 1 passed, 0 failed" || { tail -30 $(BUILD)/debug/boot.log; echo "debug: 0 passed, 1 failed"; exit 1; }
+	$(Q)$(MAKE) --no-print-directory BUILD=$(BUILD)/debug guests
+	$(Q)BUILD=$(BUILD)/debug tests/e2e/guests.sh qemu 2
 
 check: deps
 	$(Q)MAKE="$(MAKE)" scripts/check.sh
