@@ -7,13 +7,15 @@
  */
 #include "kernel/errno.h"
 #include "kernel/hypercall.h"
+#include "kernel/managed_vm.h"
 #include "kernel/string.h"
 #include "kernel/vm.h"
 #include "keel/hypercall.h"
 
 /* The ABI promises Linux's errno values; Keel's are Linux's too (kernel/errno.h). */
 _Static_assert(EPERM == KEEL_EPERM && E2BIG == KEEL_E2BIG && EFAULT == KEEL_EFAULT &&
-	       EINVAL == KEEL_EINVAL && ENOSYS == KEEL_ENOSYS, "errno values differ from the ABI's");
+	       EINVAL == KEEL_EINVAL && ENOSYS == KEEL_ENOSYS && ENOMEM == KEEL_ENOMEM &&
+	       ENOSPC == KEEL_ENOSPC, "errno values differ from the ABI's");
 _Static_assert(NR_VM_KINDS <= 32, "vm kinds do not fit the permission mask");
 
 #define ALL_KINDS (BIT(VM_KIND_BOOT) | BIT(VM_KIND_CONTROL))
@@ -51,9 +53,25 @@ static s64 hc_get_info(const struct hypercall *hc)
 	return r ? r : (s64)sizeof(info);
 }
 
+static s64 hc_vm_create(const struct hypercall *hc)
+{
+	if (hc->arg[0] | hc->arg[1] | hc->arg[2] | hc->arg[3])
+		return -EINVAL;
+	return managed_vm_create();
+}
+
+static s64 hc_vm_destroy(const struct hypercall *hc)
+{
+	if (hc->arg[1] | hc->arg[2] | hc->arg[3])
+		return -EINVAL;
+	return managed_vm_destroy(hc->arg[0]);
+}
+
 static const struct hypercall_entry hypercalls[KEEL_NR_HYPERCALLS] = {
 	[KEEL_HC_VERSION] = { hc_version, ALL_KINDS },
 	[KEEL_HC_GET_INFO] = { hc_get_info, MANAGEMENT },
+	[KEEL_HC_VM_CREATE] = { hc_vm_create, MANAGEMENT },
+	[KEEL_HC_VM_DESTROY] = { hc_vm_destroy, MANAGEMENT },
 };
 
 /*

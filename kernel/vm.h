@@ -48,6 +48,7 @@ enum vm_state { VM_RUNNING, VM_ENDED };
 enum vm_kind {
 	VM_KIND_BOOT,		/* a boot-time VM (arch/x86/bootvm/) */
 	VM_KIND_CONTROL,	/* the control guest (arch/x86/control/) */
+	VM_KIND_KVM,		/* made for a VMM of the control guest (kernel/managed_vm.c) */
 	NR_VM_KINDS,
 };
 

@@ -8,12 +8,15 @@
  * guest-abi/keel/hypercall.h. It checks every answer Keel gives.
  *
  * What works so far: the /dev/kvm device (misc minor KVM_MINOR, as kvm.ko
- * registers it, so devtmpfs and udev name it), KVM_GET_API_VERSION and
- * KVM_CHECK_EXTENSION, which offers no capability until one works. Every
- * other ioctl fails with -EINVAL, as kvm.ko answers ioctls it does not know.
+ * registers it, so devtmpfs and udev name it), KVM_GET_API_VERSION,
+ * KVM_CHECK_EXTENSION, which offers no capability until one works, and
+ * KVM_CREATE_VM, whose VM fd owns an empty VM in Keel until its last
+ * reference goes. Other ioctls fail as kvm.ko fails ones it does not know:
+ * -EINVAL on /dev/kvm, -ENOTTY on a VM fd.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/anon_inodes.h>
 #include <linux/fs.h>
 #include <linux/kvm.h>
 #include <linux/miscdevice.h>
@@ -94,6 +97,67 @@ static int keel_probe(void)
 	return r;
 }
 
+/* A VM of a VMM, run by Keel: @handle names it to Keel (KEEL_HC_VM_CREATE). */
+struct keel_vm {
+	u64 handle;
+};
+
+static void keel_vm_destroy(struct keel_vm *vm)
+{
+	long ret = keel_hypercall(KEEL_HC_VM_DESTROY, vm->handle, 0);
+
+	WARN_ONCE(ret, "Keel refused to destroy VM %#llx: %ld\n", vm->handle, ret);
+	kfree(vm);
+}
+
+static int keel_vm_release(struct inode *inode, struct file *filp)
+{
+	keel_vm_destroy(filp->private_data);
+	return 0;
+}
+
+static long keel_vm_ioctl(struct file *filp, unsigned int ioctl, unsigned long arg)
+{
+	switch (ioctl) {
+	case KVM_CHECK_EXTENSION:
+		return 0;	/* the same answers as on /dev/kvm: nothing offered yet */
+	default:
+		return -ENOTTY;	/* as kvm_arch_vm_ioctl() for an ioctl it does not know */
+	}
+}
+
+static const struct file_operations keel_vm_fops = {
+	.owner = THIS_MODULE,
+	.release = keel_vm_release,
+	.unlocked_ioctl = keel_vm_ioctl,
+	.compat_ioctl = keel_vm_ioctl,
+	.llseek = noop_llseek,
+};
+
+/* KVM_CREATE_VM: machine type 0 only (api.rst 4.2); Keel's handle is checked before use. */
+static int keel_create_vm(unsigned long type)
+{
+	struct keel_vm *vm;
+	long handle;
+	int fd;
+
+	if (type)
+		return -EINVAL;
+	vm = kzalloc(sizeof(*vm), GFP_KERNEL_ACCOUNT);
+	if (!vm)
+		return -ENOMEM;
+	handle = keel_hypercall(KEEL_HC_VM_CREATE, 0, 0);
+	if (handle <= 0) {
+		kfree(vm);
+		return handle == -KEEL_ENOSPC || handle == -KEEL_ENOMEM ? (int)handle : -EPROTO;
+	}
+	vm->handle = handle;
+	fd = anon_inode_getfd("kvm-vm", &keel_vm_fops, vm, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		keel_vm_destroy(vm);
+	return fd;
+}
+
 static long keel_kvm_dev_ioctl(struct file *filp, unsigned int ioctl, unsigned long arg)
 {
 	switch (ioctl) {
@@ -101,6 +165,8 @@ static long keel_kvm_dev_ioctl(struct file *filp, unsigned int ioctl, unsigned l
 		return arg ? -EINVAL : KVM_API_VERSION;
 	case KVM_CHECK_EXTENSION:
 		return 0;	/* no capability works yet: none is offered */
+	case KVM_CREATE_VM:
+		return keel_create_vm(arg);
 	default:
 		return -EINVAL;
 	}

@@ -28,8 +28,8 @@
 #ifndef KEEL_GUEST_ABI_HYPERCALL_H
 #define KEEL_GUEST_ABI_HYPERCALL_H
 
-/* 2: KEEL_HC_GET_INFO. A new call or structure field bumps it. */
-#define KEEL_ABI_VERSION 2
+/* 2: KEEL_HC_GET_INFO; 3: KEEL_HC_VM_CREATE and _DESTROY. A new call or structure field bumps it. */
+#define KEEL_ABI_VERSION 3
 
 /* No U suffixes: assembly includes these too, and every value fits an int. */
 #define KEEL_CPUID_SIGNATURE 0x6c65654b	/* "Keel", little-endian */
@@ -41,8 +41,10 @@
 /* Error numbers: Linux's values, since the guest side is Linux. */
 #define KEEL_EPERM 1	/* CPL > 0, or a call this VM may not make */
 #define KEEL_E2BIG 7	/* a buffer too small for the result */
+#define KEEL_ENOMEM 12	/* Keel is out of memory for it */
 #define KEEL_EFAULT 14	/* a guest-physical range that is not all RAM */
 #define KEEL_EINVAL 22	/* an argument out of range, or an unused one not 0 */
+#define KEEL_ENOSPC 28	/* no room for another object of its kind */
 #define KEEL_ENOSYS 38	/* no such hypercall */
 
 /*
@@ -63,7 +65,25 @@
  */
 #define KEEL_HC_GET_INFO 1
 
-#define KEEL_NR_HYPERCALLS 2
+/*
+ * KEEL_HC_VM_CREATE (the control guest only): creates an empty VM for a VMM
+ * of the control guest (/dev/kvm): no memory, no vCPUs yet; its own
+ * hypercalls follow KVM's ABI, not this one. RBX, RCX, RDX, RSI must be 0.
+ * Returns the VM's handle (> 0), -KEEL_ENOSPC when KEEL_MAX_VMS exist, or
+ * -KEEL_ENOMEM.
+ */
+#define KEEL_HC_VM_CREATE 2
+
+/*
+ * KEEL_HC_VM_DESTROY (the control guest only): RBX = a handle
+ * KEEL_HC_VM_CREATE returned; RCX, RDX, RSI must be 0. Frees the VM and all
+ * it holds; the handle is never valid again. 0, or -KEEL_EINVAL for a handle
+ * that names no VM.
+ */
+#define KEEL_HC_VM_DESTROY 3
+
+#define KEEL_NR_HYPERCALLS 4
+#define KEEL_MAX_VMS 64
 
 #define KEEL_VENDOR_OTHER 0
 #define KEEL_VENDOR_INTEL 1

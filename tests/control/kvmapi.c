@@ -6,8 +6,8 @@
  * (Documentation/virt/kvm/api.rst). Prints "kvmapi: PASS|FAIL what" lines
  * and "kvmapi: N passed, N failed"; exits 0 only if nothing failed.
  *
- * What keel-kvm offers so far is the /dev/kvm device itself; the VM and
- * vCPU ioctls come next, and their checks with them.
+ * What keel-kvm offers so far is the /dev/kvm device and empty VMs; memory,
+ * vCPUs and KVM_RUN come next, and their checks with them.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,6 +23,9 @@
 #define MISC_MAJOR 10
 #define UNKNOWN_CAP 0x7fffffff
 #define UNKNOWN_IOCTL _IO(KVMIO, 0xfe)	/* no KVM ioctl has this number */
+#define BAD_VM_TYPE 0xdead
+#define MANY_VMS 16
+#define VM_CYCLES 200
 
 static int passed, failed;
 
@@ -64,6 +67,44 @@ static void check_system_ioctls(int kvm)
 	check(kvm_ioctl(kvm, UNKNOWN_IOCTL, 0) == -EINVAL, "an unknown /dev/kvm ioctl: -EINVAL");
 }
 
+/* A VM fd answers as kvm.ko's does; it outlives the /dev/kvm fd that made it. */
+static void check_vm_fd(int kvm)
+{
+	int vm = kvm_ioctl(kvm, KVM_CREATE_VM, 0);
+
+	check(vm >= 0, "KVM_CREATE_VM(0) returns a VM fd");
+	check(kvm_ioctl(kvm, KVM_CREATE_VM, BAD_VM_TYPE) == -EINVAL,
+	      "KVM_CREATE_VM of an unknown machine type: -EINVAL");
+	if (vm < 0)
+		return;
+	check(kvm_ioctl(vm, KVM_CHECK_EXTENSION, UNKNOWN_CAP) == 0,
+	      "KVM_CHECK_EXTENSION on the VM fd, unknown capability: 0");
+	check(kvm_ioctl(vm, UNKNOWN_IOCTL, 0) == -ENOTTY, "an unknown VM ioctl: -ENOTTY");
+	check(kvm_ioctl(vm, KVM_GET_API_VERSION, 0) == -ENOTTY,
+	      "a /dev/kvm-only ioctl on the VM fd: -ENOTTY");
+	check(!close(vm), "close the VM fd");
+}
+
+/* Many VMs at once, then VMs made and dropped in a loop: every one is freed. */
+static void check_vm_lifecycle(int kvm)
+{
+	int fds[MANY_VMS], ok = 1;
+
+	for (int i = 0; i < MANY_VMS; i++) {
+		fds[i] = kvm_ioctl(kvm, KVM_CREATE_VM, 0);
+		ok &= fds[i] >= 0;
+	}
+	for (int i = 0; i < MANY_VMS; i++)
+		ok &= fds[i] < 0 || !close(fds[i]);
+	check(ok, "16 VMs at once, then closed");
+	for (int i = 0; i < VM_CYCLES && ok; i++) {
+		int vm = kvm_ioctl(kvm, KVM_CREATE_VM, 0);
+
+		ok = vm >= 0 && !close(vm);
+	}
+	check(ok, "200 VMs created and closed in turn");
+}
+
 int main(void)
 {
 	int kvm;
@@ -74,6 +115,8 @@ int main(void)
 	check(kvm >= 0, "open /dev/kvm");
 	if (kvm >= 0) {
 		check_system_ioctls(kvm);
+		check_vm_fd(kvm);
+		check_vm_lifecycle(kvm);
 		check(!close(kvm), "close /dev/kvm");
 	}
 	printf("kvmapi: %d passed, %d failed\n", passed, failed);

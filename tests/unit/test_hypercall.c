@@ -1,5 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Hypercall dispatch: numbers in and out of range, CPL, VM kinds, KEEL_HC_GET_INFO's arguments. */
+/*
+ * Hypercall dispatch: numbers in and out of range, CPL, VM kinds,
+ * KEEL_HC_GET_INFO's arguments, and the VMs the control guest manages by
+ * handle (kernel/managed_vm.c, linked in with vm_create/vm_destroy stubbed).
+ */
+#include <stdarg.h>
+#include <stdlib.h>
 #include "kernel/errno.h"
 #include "kernel/hypercall.h"
 #include "kernel/vm.h"
@@ -31,6 +37,30 @@ void hv_info_fill(struct keel_hv_info *info)
 	info->reserved_free_bytes = 40ULL << 20;
 	info->guest_free_bytes = 900ULL << 20;
 	info->uptime_ns = 123456789;
+}
+
+static int live_vms, fail_create;
+
+struct vm *vm_create(const char *name, u64 mem_size, unsigned int nr_vcpus)
+{
+	struct vm *vm;
+
+	if (fail_create)
+		return NULL;
+	vm = calloc(1, sizeof(*vm));
+	snprintf(vm->name, sizeof(vm->name), "%s", name);
+	live_vms++;
+	return vm;
+}
+
+void vm_destroy(struct vm *vm)
+{
+	live_vms--;
+	free(vm);
+}
+
+void printk(int level, const char *fmt, ...)
+{
 }
 
 static struct vm boot_vm = { .name = "boot", .kind = VM_KIND_BOOT };
@@ -136,6 +166,52 @@ TEST(get_info_writes_the_structure)
 	CHECK_EQ(ram[sizeof(struct keel_hv_info)], 0xaa);
 }
 
+static s64 vm_call(u64 nr, u64 a0, u64 a1)
+{
+	return call(&control_vm, 0, nr, a0, a1, 0, 0);
+}
+
+TEST(vm_create_and_destroy)
+{
+	s64 h = vm_call(KEEL_HC_VM_CREATE, 0, 0), h2;
+
+	CHECK(h > 0);
+	CHECK_EQ(live_vms, 1);
+	CHECK_EQ(call(&boot_vm, 0, KEEL_HC_VM_CREATE, 0, 0, 0, 0), -EPERM);
+	CHECK_EQ(call(&boot_vm, 0, KEEL_HC_VM_DESTROY, (u64)h, 0, 0, 0), -EPERM);
+	CHECK_EQ(vm_call(KEEL_HC_VM_CREATE, 1, 0), -EINVAL);	/* unused arguments must be 0 */
+	CHECK_EQ(vm_call(KEEL_HC_VM_DESTROY, (u64)h, 1), -EINVAL);
+	CHECK_EQ(vm_call(KEEL_HC_VM_DESTROY, (u64)h, 0), 0);
+	CHECK_EQ(live_vms, 0);
+	CHECK_EQ(vm_call(KEEL_HC_VM_DESTROY, (u64)h, 0), -EINVAL);	/* destroyed: never valid again */
+	h2 = vm_call(KEEL_HC_VM_CREATE, 0, 0);
+	CHECK(h2 > 0 && h2 != h);				/* the slot's next generation */
+	CHECK_EQ(vm_call(KEEL_HC_VM_DESTROY, (u64)h, 0), -EINVAL);
+	CHECK_EQ(vm_call(KEEL_HC_VM_DESTROY, (u64)h2, 0), 0);
+}
+
+TEST(vm_handles_made_up_or_exhausted)
+{
+	s64 h[KEEL_MAX_VMS];
+
+	for (u64 bad = 0; bad < 4; bad++)
+		CHECK_EQ(vm_call(KEEL_HC_VM_DESTROY, bad << 8 | bad, 0), -EINVAL);
+	CHECK_EQ(vm_call(KEEL_HC_VM_DESTROY, ~0ULL, 0), -EINVAL);
+	for (int i = 0; i < KEEL_MAX_VMS; i++)
+		h[i] = vm_call(KEEL_HC_VM_CREATE, 0, 0);
+	CHECK(h[KEEL_MAX_VMS - 1] > 0);
+	CHECK_EQ(vm_call(KEEL_HC_VM_CREATE, 0, 0), -ENOSPC);
+	for (int i = 0; i < KEEL_MAX_VMS; i++)
+		CHECK_EQ(vm_call(KEEL_HC_VM_DESTROY, (u64)h[i], 0), 0);
+	CHECK_EQ(live_vms, 0);
+	fail_create = 1;
+	CHECK_EQ(vm_call(KEEL_HC_VM_CREATE, 0, 0), -ENOMEM);
+	fail_create = 0;
+	h[0] = vm_call(KEEL_HC_VM_CREATE, 0, 0);	/* the failed create gave its slot back */
+	CHECK(h[0] > 0);
+	CHECK_EQ(vm_call(KEEL_HC_VM_DESTROY, (u64)h[0], 0), 0);
+}
+
 TEST_MAIN("hypercall", T(version_from_every_kind), T(unknown_numbers), T(cpl_above_0_refused),
 	  T(management_calls_are_the_control_guests), T(get_info_arguments),
-	  T(get_info_writes_the_structure))
+	  T(get_info_writes_the_structure), T(vm_create_and_destroy), T(vm_handles_made_up_or_exhausted))
