@@ -104,7 +104,7 @@ static bool can_run(struct runqueue *rq, struct vcpu *v)
 
 	if (v->vm->state != VM_RUNNING || v->state == VCPU_RUNNABLE)
 		return true;
-	if (v->park_requested || arch_vcpu_wakeable(v))
+	if (vcpu_park_requested(v) || arch_vcpu_wakeable(v))
 		return true;
 	deadline = arch_vcpu_deadline(v);
 	if (deadline && deadline < rq->next_deadline)

@@ -31,18 +31,9 @@ static const u16 allowed[NR_VCPU_STATES] = {
 	[VCPU_DEAD] = 0,
 };
 
-static const char *const names[NR_VCPU_STATES] = {
-	"idle", "parked", "runnable", "running", "blocked", "frozen", "dead",
-};
-
 bool vcpu_transition_ok(enum vcpu_state from, enum vcpu_state to)
 {
 	return from < NR_VCPU_STATES && to < NR_VCPU_STATES && (allowed[from] & BIT(to));
-}
-
-const char *vcpu_state_name(enum vcpu_state s)
-{
-	return s < NR_VCPU_STATES ? names[s] : "?";
 }
 
 /* Caller holds v->lock. */
@@ -112,11 +103,11 @@ static void queue_locked(struct vcpu *v, void (*setup)(struct vcpu *v, u64 arg),
 bool vcpu_start(struct vcpu *v, void (*setup)(struct vcpu *v, u64 arg), u64 arg)
 {
 	u64 flags = spin_lock_irqsave(&v->lock);
-	bool started = v->state == VCPU_PARKED && !v->park_requested && join(v);
+	bool started = v->state == VCPU_PARKED && !vcpu_park_requested(v) && join(v);
 
 	if (started) {
 		queue_locked(v, setup, arg);
-	} else if (v->park_requested) {
+	} else if (vcpu_park_requested(v)) {
 		v->start_latched = true;	/* carried out by vcpu_park() */
 		v->start_setup = setup;
 		v->start_arg = arg;
@@ -149,7 +140,6 @@ bool vcpu_request_park(struct vcpu *v)
 	bool request = v->state != VCPU_PARKED && v->state != VCPU_DEAD;
 
 	if (request) {
-		v->park_requested = true;
 		v->start_latched = false;
 		__atomic_fetch_or(&v->requests, VCPU_REQ_PARK, __ATOMIC_SEQ_CST);
 		unhalt_locked(v);
@@ -160,7 +150,7 @@ bool vcpu_request_park(struct vcpu *v)
 
 bool vcpu_park_requested(const struct vcpu *v)
 {
-	return v->park_requested;
+	return v->requests & VCPU_REQ_PARK;
 }
 
 void vcpu_run_begin(struct vcpu *v)
@@ -182,7 +172,7 @@ void vcpu_run_end(struct vcpu *v, bool blocked, bool for_good)
 
 	spin_lock(&v->lock);
 	set_state(v, blocked ? VCPU_BLOCKED : VCPU_RUNNABLE);
-	if (blocked && for_good && !v->park_requested && !arch_vcpu_nmi_pending(v)) {
+	if (blocked && for_good && !vcpu_park_requested(v) && !arch_vcpu_nmi_pending(v)) {
 		v->halted_for_good = true;
 		all_halted = count_halted(v, 1);
 	}
@@ -199,7 +189,6 @@ void vcpu_park(struct vcpu *v)
 
 	spin_lock(&v->lock);
 	set_state(v, VCPU_PARKED);
-	v->park_requested = false;
 	__atomic_fetch_and(&v->requests, ~VCPU_REQ_PARK, __ATOMIC_SEQ_CST);
 	latched = v->start_latched;
 	v->start_latched = false;

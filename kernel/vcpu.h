@@ -32,7 +32,6 @@ enum vcpu_state {
 
 /* Whether the lifecycle allows @from -> @to (the table in kernel/vcpu.c, unit-tested). */
 bool vcpu_transition_ok(enum vcpu_state from, enum vcpu_state to);
-const char *vcpu_state_name(enum vcpu_state s);
 
 /*
  * Starts a PARKED vCPU: @setup(@v, @arg), unless NULL, gives it its entry

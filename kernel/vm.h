@@ -23,7 +23,6 @@ struct vcpu {
 	struct spinlock lock;		/* guards the lifecycle fields below (kernel/vcpu.c) */
 	volatile enum vcpu_state state;
 	bool halted_for_good;		/* counted in vm->halted_vcpus */
-	volatile bool park_requested;	/* INIT: park at the next entry */
 	bool start_latched;		/* a start came while parking: */
 	void (*start_setup)(struct vcpu *v, u64 arg);	/* ... its vcpu_start() arguments */
 	u64 start_arg;

@@ -2,7 +2,8 @@
 /*
  * Hypercall dispatch: numbers in and out of range, CPL, VM kinds,
  * KEEL_HC_GET_INFO's arguments, and the VMs the control guest manages by
- * handle (kernel/managed_vm.c, linked in with vm_create/vm_destroy stubbed).
+ * handle (kernel/managed_vm.c, linked in; vm_create and vm_destroy are
+ * test doubles that count live VMs).
  */
 #include <stdarg.h>
 #include <stdlib.h>
@@ -12,7 +13,7 @@
 #include "keel/hypercall.h"
 #include "test.h"
 
-/* Guest RAM for the stub: guest-physical [RAM_BASE, RAM_BASE + sizeof(ram)). */
+/* Guest RAM behind vm_write_phys's test double: guest-physical [RAM_BASE, RAM_BASE + 8 KiB). */
 #define RAM_BASE 0x10000ULL
 static u8 ram[8192];
 static unsigned int nr_writes;

@@ -532,10 +532,12 @@ TEST(software_disable)
 {
 	struct vlapic *l = setup(0);
 
+	CHECK(!vlapic_accepts_fixed(l));
 	CHECK(!vlapic_set_irq(l, 0x40, true, false));	/* SVR 0xff: disabled (11.4.7.2) */
 	wr(l, LAPIC_LVT_LINT0, 0x30);
 	CHECK_EQ(rd(l, LAPIC_LVT_LINT0), 0x10030);	/* mask cannot be cleared */
 	sw_enable(l);
+	CHECK(vlapic_accepts_fixed(l));
 	wr(l, LAPIC_LVT_LINT0, 0x30);
 	wr(l, LAPIC_LVT_TIMER, 0x31);
 	CHECK_EQ(rd(l, LAPIC_LVT_LINT0), 0x30);

@@ -16,16 +16,9 @@
 #include "arch/x86/irqchip/irqchip.h"
 #include "arch/x86/traps.h"
 #include "kernel/percpu.h"
+#include "kernel/vecset.h"
 
 #define APIC_TMR 0x180
-
-static int highest(const u64 *bits)
-{
-	for (int i = 3; i >= 0; i--)
-		if (bits[i])
-			return i * 64 + 63 - __builtin_clzll(bits[i]);
-	return -1;
-}
 
 /*
  * The guest retired a level-triggered vector. A physical EOI retires the
@@ -41,7 +34,7 @@ static void level_eoi(struct vcpu *v, u8 vector)
 	if (!(pc->eoi_deferred[vector / 64] & BIT(vector % 64)))
 		return;
 	pc->eoi_retired[vector / 64] |= BIT(vector % 64);
-	while ((h = highest(pc->eoi_deferred)) >= 0 && (pc->eoi_retired[h / 64] & BIT(h % 64))) {
+	while ((h = vecset_highest(pc->eoi_deferred)) >= 0 && (pc->eoi_retired[h / 64] & BIT(h % 64))) {
 		pc->eoi_deferred[h / 64] &= ~BIT(h % 64);
 		pc->eoi_retired[h / 64] &= ~BIT(h % 64);
 		apic_eoi();

@@ -22,6 +22,7 @@
 #include "kernel/mm.h"
 #include "kernel/percpu.h"
 #include "kernel/string.h"
+#include "kernel/vecset.h"
 #include "kernel/vcpu.h"
 #include "kernel/vm.h"
 
@@ -234,8 +235,7 @@ bool irqchip_set_irq(struct vcpu *v, u8 vector, bool level)
 {
 	struct irqchip *c = chip(v);
 	u64 flags = spin_lock_irqsave(&c->lock);
-	bool taken = vlapic_mode(&c->lapic) != VLAPIC_DISABLED &&
-		     (c->lapic.regs[LAPIC_SVR / 4] & LAPIC_SVR_ENABLE);
+	bool taken = vlapic_accepts_fixed(&c->lapic);
 
 	vlapic_set_irq(&c->lapic, vector, true, level);
 	spin_unlock_irqrestore(&c->lock, flags);
@@ -372,14 +372,6 @@ void irqchip_deliver(struct vm *vm, const struct vlapic_ipi *m, struct vcpu *src
 
 /* ---------------------------------------------------------------- the run loop */
 
-static int highest(const u64 *bits)
-{
-	for (int i = 3; i >= 0; i--)
-		if (bits[i])
-			return i * 64 + 63 - __builtin_clzll(bits[i]);
-	return -1;
-}
-
 /* The ExtINT line first: an 8259 ahead of the APIC, as KVM's kvm_cpu_get_interrupt(). */
 int irqchip_pending(struct vcpu *v)
 {
@@ -390,7 +382,7 @@ int irqchip_pending(struct vcpu *v)
 	if (c->extint[0] | c->extint[1] | c->extint[2] | c->extint[3]) {
 		flags = spin_lock_irqsave(&c->lock);
 		if (vlapic_accepts_extint(&c->lapic))
-			vec = highest(c->extint);
+			vec = vecset_highest(c->extint);
 		spin_unlock_irqrestore(&c->lock, flags);
 		if (vec >= 0)
 			return vec | IRQCHIP_FROM_EXTINT;

@@ -176,11 +176,16 @@ static void esr_error(struct vlapic *l, u32 bits)
 		lvt_fire(l, LAPIC_LVT_ERROR);
 }
 
+bool vlapic_accepts_fixed(const struct vlapic *l)
+{
+	return vlapic_mode(l) != VLAPIC_DISABLED && sw_enabled(l);
+}
+
 bool vlapic_set_irq(struct vlapic *l, u8 vector, bool level, bool level_trig)
 {
 	bool fresh;
 
-	if (vlapic_mode(l) == VLAPIC_DISABLED || !sw_enabled(l) || (level_trig && !level))
+	if (!vlapic_accepts_fixed(l) || (level_trig && !level))
 		return false;
 	if (vector < NR_VECTORS_RESERVED) {
 		esr_error(l, LAPIC_ESR_RECV_ILLEGAL);

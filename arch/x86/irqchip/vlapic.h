@@ -229,6 +229,8 @@ void vlapic_set_tpr(struct vlapic *l, u8 tpr);
  * True if the vector was newly set in IRR (false also when coalesced).
  */
 bool vlapic_set_irq(struct vlapic *l, u8 vector, bool level, bool level_trig);
+/* Whether fixed interrupts are accepted: enabled in IA32_APIC_BASE and in SVR (11.4.7.2). */
+bool vlapic_accepts_fixed(const struct vlapic *l);
 /* Whether an interrupt controller outside the APIC (an 8259) reaches the CPU through it. */
 bool vlapic_accepts_extint(const struct vlapic *l);
 /* Signals LVT entry @lvt (LAPIC_LVT_*), e.g. LINT0/LINT1 from outside. */

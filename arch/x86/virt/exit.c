@@ -4,12 +4,12 @@
  * kind, with per-vCPU counters. An exit Keel cannot handle ends the VM with
  * a report, never the hypervisor.
  */
+#include "asm/msr.h"
 #include "asm/processor-flags.h"
 #include "asm/processor.h"
-#include "arch/x86/virt/exit.h"
-#include "asm/msr.h"
 #include "arch/x86/irqchip/irqchip.h"
 #include "arch/x86/virt/cr.h"
+#include "arch/x86/virt/exit.h"
 #include "arch/x86/virt/guest_msr.h"
 #include "arch/x86/virt/vcpu.h"
 #include "kernel/errno.h"
@@ -35,6 +35,22 @@ static enum vcpu_action stop(struct vcpu *v, const char *reason)
 {
 	vm_end(v->vm, 0, reason);
 	return VCPU_STOP;
+}
+
+static const char *const exit_names[NR_EXIT_KINDS] = {
+	[EXIT_NONE] = "none", [EXIT_EXTINT] = "extint", [EXIT_NMI] = "nmi",
+	[EXIT_CPUID] = "cpuid", [EXIT_IO] = "io", [EXIT_MSR_READ] = "rdmsr",
+	[EXIT_MSR_WRITE] = "wrmsr", [EXIT_HLT] = "hlt", [EXIT_HYPERCALL] = "hypercall",
+	[EXIT_NPF] = "npf", [EXIT_EXCEPTION] = "exception", [EXIT_INTR_WINDOW] = "intr-window",
+	[EXIT_NMI_WINDOW] = "nmi-window", [EXIT_HIDDEN_INSN] = "hidden-insn",
+	[EXIT_CR_WRITE] = "cr-write", [EXIT_SKIP] = "skip",
+	[EXIT_TRIPLE_FAULT] = "triple-fault",
+	[EXIT_ENTRY_FAILURE] = "entry-failure", [EXIT_UNHANDLED] = "unhandled",
+};
+
+const char *exit_kind_name(enum exit_kind k)
+{
+	return k < NR_EXIT_KINDS ? exit_names[k] : "?";
 }
 
 static enum vcpu_action internal_error(struct vcpu *v, struct vm_exit *e, const char *what)
@@ -77,7 +93,7 @@ void cpuid_policy(u32 leaf, u32 subleaf, u32 out[4])
 		r = cpuid_count(leaf, subleaf);
 	if (leaf == 1) {
 		r.ecx &= ~(BIT(5) | BIT(26) | BIT(27) | BIT(28) | BIT(3));	/* VMX, XSAVE, OSXSAVE, AVX, MONITOR */
-		r.ecx |= BIT(31);
+		r.ecx |= BIT(31) | BIT(24) | BIT(21);	/* hypervisor; every vLAPIC has TSC-deadline and x2APIC */
 		r.edx &= ~(BIT(7) | BIT(14));	/* MCE, MCA: machine checks are Keel's (#MC is intercepted) */
 	} else if (leaf == 7 && subleaf == 0) {
 		r.ebx &= ~(BIT(5) | BIT(16) | BIT(17) | BIT(30) | BIT(31));	/* AVX2, AVX-512 */
@@ -99,8 +115,6 @@ static enum vcpu_action handle_cpuid(struct vcpu *v, struct vm_exit *e)
 	u32 out[4];
 
 	cpuid_policy((u32)g[GPR_RAX], (u32)g[GPR_RCX], out);
-	if ((u32)g[GPR_RAX] == 1)
-		out[2] |= BIT(24) | BIT(21);	/* the vLAPIC has the TSC-deadline timer and x2APIC mode */
 	g[GPR_RAX] = out[0];
 	g[GPR_RBX] = out[1];
 	g[GPR_RCX] = out[2];
@@ -126,8 +140,7 @@ static enum vcpu_action handle_hlt(struct vcpu *v, struct vm_exit *e)
 
 /*
  * Keel's hypercall ABI (guest-abi/keel/hypercall.h), dispatched by
- * kernel/hypercall.c; only RAX changes. The CPL is SS.DPL (SDM Vol. 3A
- * 5.5). Outside 64-bit mode the upper register halves are undefined (SDM
+ * kernel/hypercall.c; only RAX changes. Outside 64-bit mode the upper register halves are undefined (SDM
  * Vol. 1 3.4.1.1), so only the low 32 bits count, as in KVM.
  */
 static enum vcpu_action handle_hypercall(struct vcpu *v, struct vm_exit *e)

@@ -311,22 +311,6 @@ void arch_vm_free(struct vm *vm)
 	virt->vm_free(vm);
 }
 
-static const char *const exit_names[NR_EXIT_KINDS] = {
-	[EXIT_NONE] = "none", [EXIT_EXTINT] = "extint", [EXIT_NMI] = "nmi",
-	[EXIT_CPUID] = "cpuid", [EXIT_IO] = "io", [EXIT_MSR_READ] = "rdmsr",
-	[EXIT_MSR_WRITE] = "wrmsr", [EXIT_HLT] = "hlt", [EXIT_HYPERCALL] = "hypercall",
-	[EXIT_NPF] = "npf", [EXIT_EXCEPTION] = "exception", [EXIT_INTR_WINDOW] = "intr-window",
-	[EXIT_NMI_WINDOW] = "nmi-window", [EXIT_HIDDEN_INSN] = "hidden-insn",
-	[EXIT_CR_WRITE] = "cr-write", [EXIT_SKIP] = "skip",
-	[EXIT_TRIPLE_FAULT] = "triple-fault",
-	[EXIT_ENTRY_FAILURE] = "entry-failure", [EXIT_UNHANDLED] = "unhandled",
-};
-
-const char *exit_kind_name(enum exit_kind k)
-{
-	return k < NR_EXIT_KINDS ? exit_names[k] : "?";
-}
-
 int arch_vcpu_create(struct vcpu *v)
 {
 	v->arch.last_cpu = ~0u;
@@ -393,23 +377,24 @@ static void prepare_nmi(struct vcpu *v)
 	set_nmi_window(v, v->arch.nmi_pending);
 }
 
+/* Whether anything needs prepare_events(): the common exit has none of these. */
+static bool events_due(const struct vcpu *v, u64 deadline)
+{
+	const struct vcpu_arch *a = &v->arch;
+
+	return (v->requests | a->nmi_pending | a->event.valid | a->window | a->nmi_window) || deadline;
+}
+
 /*
  * The highest pending vector goes in when the guest can take it (a LAPIC
  * vector moves to its ISR then, SDM Vol. 3A 11.8.4); else an interrupt-window
- * exit is asked for. Only when a source changed, a timer is armed, or an
- * event or window is outstanding: the common exit has none of these. True
- * if the vCPU must park first (an INIT, VCPU_REQ_PARK).
+ * exit is asked for.
  */
-static bool prepare_events(struct vcpu *v)
+static void prepare_events(struct vcpu *v)
 {
 	struct vcpu_arch *a = &v->arch;
 	int vec;
 
-	if (!(v->requests | a->nmi_pending | a->event.valid | a->window | a->nmi_window) &&
-	    !irqchip_deadline(v->arch.irqchip))
-		return false;
-	if (v->requests & VCPU_REQ_PARK)
-		return true;	/* INIT: the scheduler parks it */
 	irqchip_check_timers(v);
 	__atomic_and_fetch(&v->requests, ~VCPU_REQ_EVENT, __ATOMIC_SEQ_CST);
 	prepare_nmi(v);
@@ -420,7 +405,6 @@ static bool prepare_events(struct vcpu *v)
 		vec = irqchip_pending(v);
 	}
 	set_window(v, vec >= 0);
-	return false;
 }
 
 /*
@@ -445,10 +429,14 @@ enum vcpu_action arch_vcpu_run_once(struct vcpu *v)
 	struct vm_exit e;
 	u64 deadline;
 
-	if (prepare_events(v))
-		return VCPU_PARK;
-	/* The host timer must fire by the vCPU's next deadline; most exits have none. */
 	deadline = irqchip_deadline(v->arch.irqchip);
+	if (events_due(v, deadline)) {
+		if (v->requests & VCPU_REQ_PARK)
+			return VCPU_PARK;	/* INIT: the scheduler parks it */
+		prepare_events(v);
+		deadline = irqchip_deadline(v->arch.irqchip);
+	}
+	/* The host timer must fire by the vCPU's next deadline; most exits have none. */
 	if (deadline)
 		sched_timer_at(deadline);
 	flush_stale(this_cpu(), v);
