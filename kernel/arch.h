@@ -19,6 +19,7 @@ enum vcpu_action {
 	VCPU_HALT,	/* HLT that no event of its own can end (interrupts off, no NMI due) */
 	VCPU_STOP,	/* its VM ended */
 	VCPU_PARK,	/* INIT: off the run queue until it is started again */
+	VCPU_EXIT_TO_VMM,	/* a /dev/kvm vCPU needs its VMM: vcpu->run says why */
 };
 
 /* Whether this machine runs guests (hardware virtualization with nested paging was found and enabled). */
@@ -45,6 +46,21 @@ bool arch_vcpu_nmi_pending(const struct vcpu *v);
 bool arch_vcpu_wakeable(struct vcpu *v);
 /* TSC of @v's earliest timer (virtual LAPIC, delayed device events), 0 if none is armed. */
 u64 arch_vcpu_deadline(struct vcpu *v);
+
+/*
+ * VMs of /dev/kvm (kernel/managed_vm.c). arch_vm_init_vmm: accesses no
+ * device claims become exits to the VMM. arch_vcpu_init_vmm: a new vCPU's
+ * architectural reset state. arch_vcpu_resume_vmm: completes the exit the
+ * VMM has answered (the data of a read). arch_vcpu_state: copies the
+ * KEEL_STATE_* parts @mask between @v and v->run (@set: into @v), -EINVAL
+ * for a state the architecture forbids. arch_vcpu_needs_cpu: @v (the
+ * control guest's vCPU that lends its CPU to KVM_RUN) has an interrupt due.
+ */
+void arch_vm_init_vmm(struct vm *vm);
+void arch_vcpu_init_vmm(struct vcpu *v);
+void arch_vcpu_resume_vmm(struct vcpu *v);
+int arch_vcpu_state(struct vcpu *v, bool set, u32 mask);
+bool arch_vcpu_needs_cpu(struct vcpu *v);
 
 /* The CPU: its time (TSC ticks), its timer, waking another CPU, waiting for an interrupt. */
 u64 arch_now(void);

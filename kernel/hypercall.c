@@ -8,6 +8,7 @@
 #include "kernel/errno.h"
 #include "kernel/hypercall.h"
 #include "kernel/managed_vm.h"
+#include "kernel/memslot.h"
 #include "kernel/string.h"
 #include "kernel/vm.h"
 #include "keel/hypercall.h"
@@ -15,7 +16,8 @@
 /* The ABI promises Linux's errno values; Keel's are Linux's too (kernel/errno.h). */
 _Static_assert(EPERM == KEEL_EPERM && E2BIG == KEEL_E2BIG && EFAULT == KEEL_EFAULT &&
 	       EINVAL == KEEL_EINVAL && ENOSYS == KEEL_ENOSYS && ENOMEM == KEEL_ENOMEM &&
-	       ENOSPC == KEEL_ENOSPC, "errno values differ from the ABI's");
+	       ENOSPC == KEEL_ENOSPC && EBUSY == KEEL_EBUSY && EEXIST == KEEL_EEXIST,
+	       "errno values differ from the ABI's");
 _Static_assert(NR_VM_KINDS <= 32, "vm kinds do not fit the permission mask");
 
 #define ALL_KINDS (BIT(VM_KIND_BOOT) | BIT(VM_KIND_CONTROL))
@@ -67,11 +69,94 @@ static s64 hc_vm_destroy(const struct hypercall *hc)
 	return managed_vm_destroy(hc->arg[0]);
 }
 
+static s64 memslot(struct vm *vm, const struct hypercall *hc)
+{
+	struct keel_memslot m;
+
+	if (hc->arg[2] | hc->arg[3])
+		return -EINVAL;
+	if (vm_read_phys(hc->vm, hc->arg[1], &m, sizeof(m)))
+		return -EFAULT;
+	return memslot_set(vm, &m);
+}
+
+/* The frame must be the caller's RAM: its own page table says which, and Keel's memory never is. */
+static s64 map(struct vm *vm, const struct hypercall *hc)
+{
+	u64 gpa = hc->arg[1], frame = hc->arg[2], flags = hc->arg[3];
+	void *hva;
+
+	if ((flags & ~(u64)KEEL_MAP_WRITE) || !IS_ALIGNED(gpa | frame, PAGE_SIZE))
+		return -EINVAL;
+	hva = gpa_to_hva(hc->vm, frame, PAGE_SIZE);
+	if (!hva)
+		return -EFAULT;
+	return memslot_map(vm, gpa, (u64)(uintptr_t)hva, flags & KEEL_MAP_WRITE);
+}
+
+static s64 unmap(struct vm *vm, const struct hypercall *hc)
+{
+	if (hc->arg[3])
+		return -EINVAL;
+	return memslot_unmap(vm, hc->arg[1], hc->arg[2]);
+}
+
+static s64 vcpu_create(struct vm *vm, const struct hypercall *hc)
+{
+	if (hc->arg[3])
+		return -EINVAL;
+	return managed_vcpu_create(vm, hc->arg[1], hc->arg[2], hc->vm);
+}
+
+static s64 vcpu_run(struct vm *vm, const struct hypercall *hc)
+{
+	if (hc->arg[2] | hc->arg[3])
+		return -EINVAL;
+	return managed_vcpu_run(vm, hc->arg[1], hc->vcpu);
+}
+
+static s64 vcpu_state(struct vm *vm, const struct hypercall *hc)
+{
+	return managed_vcpu_state(vm, hc->arg[1], hc->arg[2], hc->arg[3]);
+}
+
+/* The calls on a VM by handle (RBX): each holds a reference on it while it runs. */
+static s64 on_vm(const struct hypercall *hc, s64 (*fn)(struct vm *vm, const struct hypercall *hc))
+{
+	struct vm *vm = managed_vm_get(hc->arg[0]);
+	s64 r;
+
+	if (!vm)
+		return -EINVAL;
+	r = fn(vm, hc);
+	managed_vm_put(vm);
+	return r;
+}
+
+#define ON_VM(name)                                                     \
+	static s64 hc_##name(const struct hypercall *hc)                \
+	{                                                               \
+		return on_vm(hc, name);                                 \
+	}
+ON_VM(memslot)
+ON_VM(map)
+ON_VM(unmap)
+ON_VM(vcpu_create)
+ON_VM(vcpu_run)
+ON_VM(vcpu_state)
+#undef ON_VM
+
 static const struct hypercall_entry hypercalls[KEEL_NR_HYPERCALLS] = {
 	[KEEL_HC_VERSION] = { hc_version, ALL_KINDS },
 	[KEEL_HC_GET_INFO] = { hc_get_info, MANAGEMENT },
 	[KEEL_HC_VM_CREATE] = { hc_vm_create, MANAGEMENT },
 	[KEEL_HC_VM_DESTROY] = { hc_vm_destroy, MANAGEMENT },
+	[KEEL_HC_MEMSLOT] = { hc_memslot, MANAGEMENT },
+	[KEEL_HC_MAP] = { hc_map, MANAGEMENT },
+	[KEEL_HC_UNMAP] = { hc_unmap, MANAGEMENT },
+	[KEEL_HC_VCPU_CREATE] = { hc_vcpu_create, MANAGEMENT },
+	[KEEL_HC_VCPU_RUN] = { hc_vcpu_run, MANAGEMENT },
+	[KEEL_HC_VCPU_STATE] = { hc_vcpu_state, MANAGEMENT },
 };
 
 /*

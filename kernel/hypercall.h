@@ -10,10 +10,12 @@
 #include "kernel/types.h"
 
 struct keel_hv_info;
+struct vcpu;
 struct vm;
 
 struct hypercall {
 	struct vm *vm;		/* the caller's VM */
+	struct vcpu *vcpu;	/* the calling vCPU */
 	unsigned int cpl;	/* the caller's privilege level */
 	u64 nr;			/* RAX */
 	u64 arg[4];		/* RBX, RCX, RDX, RSI */

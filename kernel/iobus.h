@@ -19,9 +19,15 @@
 #include "kernel/spinlock.h"
 #include "kernel/types.h"
 
-/* A handler's answer: handled, or not mine (the VM's owner decides); anything negative is an error. */
+/*
+ * A handler's answer: handled, or not mine (the VM's owner decides);
+ * anything negative is an error. The owner's hook (vm->unclaimed_*) may
+ * answer IO_EXIT_VMM: the access goes to the VMM, which completes a read
+ * when the vCPU runs again.
+ */
 #define IO_HANDLED 0
 #define IO_NOT_MINE 1
+#define IO_EXIT_VMM 2
 
 struct vcpu;
 

@@ -1,13 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The VMs the control guest creates for its VMMs. The control guest names
- * them by handle, never by address: a handle is a slot index and that
- * slot's generation, so a handle of a destroyed VM never names the VM that
- * reuses its slot, and a made-up one names nothing.
+ * The VMs the control guest creates for its VMMs (/dev/kvm). The control
+ * guest names them by handle, never by address: a handle is a slot index
+ * and that slot's generation, so a handle of a destroyed VM never names the
+ * VM that reuses its slot, and a made-up one names nothing. Each call holds
+ * a reference on the VM it names, so KEEL_HC_VM_DESTROY frees a VM only
+ * when no call on another CPU still uses it.
  */
+#include "kernel/arch.h"
 #include "kernel/errno.h"
 #include "kernel/format.h"
 #include "kernel/managed_vm.h"
+#include "kernel/memslot.h"
+#include "kernel/percpu.h"
 #include "kernel/printk.h"
 #include "kernel/spinlock.h"
 #include "kernel/vm.h"
@@ -22,9 +27,10 @@ struct managed {
 };
 
 static struct managed slots[KEEL_MAX_VMS];
-static struct spinlock lock = SPINLOCK_INIT;
+static struct spinlock lock = SPINLOCK_INIT;	/* guards slots[] and every vm->refs */
 
 _Static_assert(KEEL_MAX_VMS < BIT(GEN_SHIFT), "slot index does not fit the handle");
+_Static_assert(KEEL_MAX_VCPUS <= VM_MAX_VCPUS, "vCPU ids do not fit a VM");
 
 static u64 handle_of(unsigned int i)
 {
@@ -36,7 +42,8 @@ static int slot_of(u64 handle)
 {
 	u64 i = (handle & (BIT(GEN_SHIFT) - 1)) - 1;
 
-	if (i >= KEEL_MAX_VMS || !slots[i].vm || (handle >> GEN_SHIFT) != slots[i].gen)
+	if (i >= KEEL_MAX_VMS || !slots[i].vm || (handle >> GEN_SHIFT) != slots[i].gen ||
+	    slots[i].vm == (struct vm *)&slots[i])
 		return -1;
 	return (int)i;
 }
@@ -58,6 +65,22 @@ static int claim(void)
 	return found;
 }
 
+static struct vm *create(const char *name)
+{
+	struct vm *vm = vm_create(name, 0, 0);
+
+	if (!vm)
+		return NULL;
+	if (memslots_create(vm)) {
+		vm_destroy(vm);
+		return NULL;
+	}
+	vm->kind = VM_KIND_KVM;
+	vm->refs = 1;	/* the handle's */
+	arch_vm_init_vmm(vm);
+	return vm;
+}
+
 s64 managed_vm_create(void)
 {
 	char name[VM_NAME_LEN];
@@ -67,32 +90,52 @@ s64 managed_vm_create(void)
 	if (i < 0)
 		return -ENOSPC;
 	snformat(name, sizeof(name), "kvm-%d", i);
-	vm = vm_create(name, 0, 0);
+	vm = create(name);
 	if (!vm) {
 		slots[i].vm = NULL;
 		return -ENOMEM;
 	}
-	vm->kind = VM_KIND_KVM;
 	slots[i].vm = vm;
 	pr_debug("keel: vm %s created for the control guest (handle %#llx)\n", name,
-		(unsigned long long)handle_of((unsigned int)i));
+		 (unsigned long long)handle_of((unsigned int)i));
 	return (s64)handle_of((unsigned int)i);
+}
+
+struct vm *managed_vm_get(u64 handle)
+{
+	u64 flags = spin_lock_irqsave(&lock);
+	int i = slot_of(handle);
+	struct vm *vm = i >= 0 ? slots[i].vm : NULL;
+
+	if (vm)
+		vm->refs++;
+	spin_unlock_irqrestore(&lock, flags);
+	return vm;
+}
+
+void managed_vm_put(struct vm *vm)
+{
+	u64 flags = spin_lock_irqsave(&lock);
+	bool last = !--vm->refs;
+
+	spin_unlock_irqrestore(&lock, flags);
+	if (last) {
+		pr_debug("keel: vm %s destroyed by the control guest\n", vm->name);
+		vm_destroy(vm);
+	}
 }
 
 int managed_vm_destroy(u64 handle)
 {
 	u64 flags = spin_lock_irqsave(&lock);
 	int i = slot_of(handle);
-	struct vm *vm = NULL;
+	struct vm *vm = i >= 0 ? slots[i].vm : NULL;
 
-	if (i >= 0 && slots[i].vm != (struct vm *)&slots[i]) {
-		vm = slots[i].vm;
+	if (vm)
 		slots[i].vm = NULL;
-	}
 	spin_unlock_irqrestore(&lock, flags);
 	if (!vm)
 		return -EINVAL;
-	pr_debug("keel: vm %s destroyed by the control guest\n", vm->name);
-	vm_destroy(vm);
+	managed_vm_put(vm);
 	return 0;
 }

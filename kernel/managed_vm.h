@@ -1,16 +1,31 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The VMs the control guest creates for its VMMs (/dev/kvm, keel-kvm.ko),
- * named to it by handles (kernel/managed_vm.c).
+ * named to it by handles (kernel/managed_vm.c), and their vCPUs
+ * (kernel/managed_vcpu.c).
  */
 #ifndef KEEL_MANAGED_VM_H
 #define KEEL_MANAGED_VM_H
 
 #include "kernel/types.h"
 
+struct vcpu;
+struct vm;
+
 /* A new empty VM of kind VM_KIND_KVM: its handle (> 0), -ENOSPC or -ENOMEM. */
 s64 managed_vm_create(void);
-/* Frees the VM @handle names: 0, or -EINVAL if it names none. */
+/* Drops the handle: -EINVAL if it names no VM; the VM goes with its last reference. */
 int managed_vm_destroy(u64 handle);
+/* The VM @handle names with a reference held, or NULL; managed_vm_put() drops it. */
+struct vm *managed_vm_get(u64 handle);
+void managed_vm_put(struct vm *vm);
+
+/*
+ * The vCPU calls of guest-abi/keel/hypercall.h on @vm, made by the control
+ * guest's vCPU @caller: results as documented there.
+ */
+int managed_vcpu_create(struct vm *vm, u64 id, u64 run_frame, struct vm *caller_vm);
+int managed_vcpu_run(struct vm *vm, u64 id, struct vcpu *caller);
+int managed_vcpu_state(struct vm *vm, u64 id, u64 op, u64 mask);
 
 #endif

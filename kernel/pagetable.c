@@ -59,6 +59,21 @@ static u64 *next_table(struct pagetable *pt, u64 *e, int level)
 	return table_of(pt, f->addr(*e, level));
 }
 
+/* The tables below entry @e at @level, before a leaf or nothing replaces it. */
+static void free_below(struct pagetable *pt, u64 e, int level)
+{
+	const struct pt_format *f = pt->fmt;
+	u64 *t;
+
+	if (level == 1 || !f->present(e) || f->is_leaf(e, level) || !pt->free)
+		return;
+	t = table_of(pt, f->addr(e, level));
+	for (unsigned int i = 0; i < 512; i++)
+		free_below(pt, t[i], level - 1);
+	pt->free(pt->ctx, f->addr(e, level));
+	pt->nr_tables--;
+}
+
 static int map_one(struct pagetable *pt, u64 va, u64 pa, u64 left, u64 prot, u64 *done)
 {
 	u64 *t = table_of(pt, pt->root);
@@ -68,6 +83,7 @@ static int map_one(struct pagetable *pt, u64 va, u64 pa, u64 left, u64 prot, u64
 		u64 *e = &t[level_index(va, level)];
 
 		if (level <= pt->max_leaf_level && IS_ALIGNED(va | pa, sz) && left >= sz) {
+			free_below(pt, *e, level);
 			*e = prot ? pt->fmt->leaf(pa, prot, level) : 0;
 			*done = sz;
 			return 0;

@@ -41,6 +41,8 @@ struct pagetable {
 	/* A zeroed, page-aligned table page; returns its address or 0. */
 	u64 (*alloc)(void *ctx);
 	void *(*to_virt)(void *ctx, u64 pa);
+	/* Frees a table page that a larger leaf or an unmap left unused; NULL: such pages stay allocated */
+	void (*free)(void *ctx, u64 pa);
 	void *ctx;
 	u64 nr_tables;
 };

@@ -20,9 +20,12 @@
 
 #define S(x) BIT(VCPU_##x)
 
-/* Legal transitions, from -> set of to (KVM_RUN enters from IDLE and returns to it). */
+/*
+ * Legal transitions, from -> set of to. KVM_RUN enters from IDLE and returns
+ * to it: on the calling CPU directly (IDLE -> RUNNING), without a run queue.
+ */
 static const u16 allowed[NR_VCPU_STATES] = {
-	[VCPU_IDLE] = S(RUNNABLE) | S(PARKED) | S(FROZEN) | S(DEAD),
+	[VCPU_IDLE] = S(RUNNABLE) | S(RUNNING) | S(PARKED) | S(FROZEN) | S(DEAD),
 	[VCPU_PARKED] = S(RUNNABLE) | S(IDLE) | S(FROZEN) | S(DEAD),
 	[VCPU_RUNNABLE] = S(RUNNING) | S(DEAD),
 	[VCPU_RUNNING] = S(RUNNABLE) | S(BLOCKED) | S(PARKED) | S(IDLE) | S(DEAD),
@@ -212,4 +215,23 @@ void vcpu_retire(struct vcpu *v)
 	v->halted_for_good = false;
 	spin_unlock(&v->lock);
 	leave(vm, halted);
+}
+
+bool vcpu_claim(struct vcpu *v, enum vcpu_state to)
+{
+	u64 flags = spin_lock_irqsave(&v->lock);
+	bool idle = v->state == VCPU_IDLE;
+
+	if (idle)
+		set_state(v, to);
+	spin_unlock_irqrestore(&v->lock, flags);
+	return idle;
+}
+
+void vcpu_unclaim(struct vcpu *v)
+{
+	u64 flags = spin_lock_irqsave(&v->lock);
+
+	set_state(v, VCPU_IDLE);
+	spin_unlock_irqrestore(&v->lock, flags);
 }

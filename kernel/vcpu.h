@@ -61,4 +61,12 @@ void vcpu_run_end(struct vcpu *v, bool blocked, bool for_good);
 void vcpu_park(struct vcpu *v);
 void vcpu_retire(struct vcpu *v);
 
+/*
+ * A /dev/kvm vCPU outside KVM_RUN is IDLE; a call that runs it (RUNNING)
+ * or reads or writes its state (FROZEN) claims it from IDLE: false if
+ * another CPU has it. vcpu_unclaim() returns it to IDLE.
+ */
+bool vcpu_claim(struct vcpu *v, enum vcpu_state to);
+void vcpu_unclaim(struct vcpu *v);
+
 #endif

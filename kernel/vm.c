@@ -2,6 +2,7 @@
 /* VM objects and their guest-physical memory. */
 #include "kernel/arch.h"
 #include "kernel/errno.h"
+#include "kernel/memslot.h"
 #include "kernel/mm.h"
 #include "kernel/printk.h"
 #include "kernel/string.h"
@@ -28,6 +29,11 @@ static u64 gpt_alloc(void *ctx)
 static void *gpt_to_virt(void *ctx, u64 pa)
 {
 	return (void *)(uintptr_t)pa;
+}
+
+static void gpt_free(void *ctx, u64 pa)
+{
+	frame_free_keel(pa, 0);
 }
 
 static int map_chunk(struct vm *vm, u64 gpa, unsigned int order)
@@ -72,20 +78,40 @@ static int alloc_ram(struct vm *vm)
 	return 0;
 }
 
+struct vcpu *vcpu_alloc(struct vm *vm, unsigned int id, enum vcpu_state state)
+{
+	struct vcpu *v = kzalloc(sizeof(*v));
+
+	if (!v)
+		return NULL;
+	v->vm = vm;
+	v->id = id;
+	v->state = state;
+	v->pin_cpu = -1;
+	if (arch_vcpu_create(v)) {
+		arch_vcpu_destroy(v);
+		kfree(v);
+		return NULL;
+	}
+	return v;
+}
+
+void vcpu_publish(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+
+	vm->vcpus[vm->nr_vcpus] = v;
+	__atomic_store_n(&vm->nr_vcpus, vm->nr_vcpus + 1, __ATOMIC_RELEASE);
+}
+
 static int vcpus_create(struct vm *vm, unsigned int nr)
 {
 	for (unsigned int i = 0; i < nr; i++) {
-		struct vcpu *v = kzalloc(sizeof(*v));
+		struct vcpu *v = vcpu_alloc(vm, i, VCPU_PARKED);
 
 		if (!v)
 			return -ENOMEM;
-		v->vm = vm;
-		v->id = i;
-		v->state = VCPU_PARKED;
-		v->pin_cpu = -1;
-		vm->vcpus[vm->nr_vcpus++] = v;
-		if (arch_vcpu_create(v))
-			return -ENOMEM;
+		vcpu_publish(v);
 	}
 	return 0;
 }
@@ -101,7 +127,8 @@ struct vm *vm_create(const char *name, u64 mem_size, unsigned int nr_vcpus)
 	io_bus_init(&vm->mmio, ~0ULL);
 	vm->mem_size = ALIGN_UP(mem_size, PAGE_SIZE);
 	vm->gpt = (struct pagetable){ .fmt = arch_gpt_format(), .max_leaf_level = 2,
-				      .alloc = gpt_alloc, .to_virt = gpt_to_virt };
+				      .alloc = gpt_alloc, .to_virt = gpt_to_virt,
+				      .free = gpt_free };
 	if (pt_init(&vm->gpt) || arch_vm_init(vm) || alloc_ram(vm) ||
 	    nr_vcpus > VM_MAX_VCPUS || vcpus_create(vm, nr_vcpus)) {
 		vm_destroy(vm);
@@ -128,6 +155,7 @@ void vm_destroy(struct vm *vm)
 		arch_vcpu_destroy(vm->vcpus[i]);
 		kfree(vm->vcpus[i]);
 	}
+	memslots_free(vm);
 	for (u64 i = 0; vm->mem && i < vm->mem->nr; i++)
 		guest_frame_free(vm->mem->chunk[i].hpa, vm->mem->chunk[i].order);
 	kfree(vm->mem);

@@ -30,13 +30,17 @@ struct vcpu {
 	int pin_cpu;			/* the only CPU it runs on, or -1 */
 	unsigned int cpu;		/* the run queue it is on */
 	struct vcpu *rq_next;
+	volatile bool in_guest;		/* between entry and exit (kernel/memslot.c, shootdown()) */
 	u64 exits[NR_EXIT_KINDS];
-	u64 nr_entries;
+	volatile u64 nr_entries;
+	struct keel_run *run;		/* a /dev/kvm vCPU's page shared with the control guest, else NULL */
 	struct vcpu_arch arch;
 };
 
 struct vm;
 struct vm_mem;
+struct memslots;
+struct keel_run;
 
 enum vm_state { VM_RUNNING, VM_ENDED };
 
@@ -58,6 +62,9 @@ struct vm {
 	struct pagetable gpt;		/* the second-level (nested) page table */
 	u64 gpa_gen;			/* bumped when gpt loses or changes mappings */
 	struct vm_mem *mem;		/* host frames backing guest RAM */
+	struct memslots *memslots;	/* a /dev/kvm VM's RAM: its VMM's memory (kernel/memslot.c) */
+	struct spinlock mmu_lock;	/* serializes changes of gpt and memslots */
+	unsigned int refs;		/* a /dev/kvm VM's users (kernel/managed_vm.c) */
 	unsigned int nr_vcpus;
 	struct vcpu *vcpus[VM_MAX_VCPUS];
 	volatile enum vm_state state;
@@ -103,6 +110,13 @@ int vm_read_phys(struct vm *vm, u64 gpa, void *dst, size_t len);
 void vm_end(struct vm *vm, u64 status, const char *reason);
 /* The same with vm->lock held. */
 void vm_end_locked(struct vm *vm, u64 status, const char *reason);
+/* A new vCPU @id of @vm in @state, not yet in vm->vcpus; NULL if out of memory. */
+struct vcpu *vcpu_alloc(struct vm *vm, unsigned int id, enum vcpu_state state);
+/*
+ * Adds @v to vm->vcpus, published by vm->nr_vcpus (read it with acquire);
+ * the caller serializes additions and checks VM_MAX_VCPUS.
+ */
+void vcpu_publish(struct vcpu *v);
 /* Frees what vm_create() allocated once its last vCPU is dead. */
 void vm_destroy(struct vm *vm);
 const char *exit_kind_name(enum exit_kind k);

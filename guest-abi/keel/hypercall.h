@@ -28,8 +28,12 @@
 #ifndef KEEL_GUEST_ABI_HYPERCALL_H
 #define KEEL_GUEST_ABI_HYPERCALL_H
 
-/* 2: KEEL_HC_GET_INFO; 3: KEEL_HC_VM_CREATE and _DESTROY. A new call or structure field bumps it. */
-#define KEEL_ABI_VERSION 3
+/*
+ * 2: KEEL_HC_GET_INFO; 3: KEEL_HC_VM_CREATE and _DESTROY; 4: memory slots,
+ * mappings, vCPUs, running them and their state. A new call or structure
+ * field bumps it.
+ */
+#define KEEL_ABI_VERSION 4
 
 /* No U suffixes: assembly includes these too, and every value fits an int. */
 #define KEEL_CPUID_SIGNATURE 0x6c65654b	/* "Keel", little-endian */
@@ -43,6 +47,8 @@
 #define KEEL_E2BIG 7	/* a buffer too small for the result */
 #define KEEL_ENOMEM 12	/* Keel is out of memory for it */
 #define KEEL_EFAULT 14	/* a guest-physical range that is not all RAM */
+#define KEEL_EBUSY 16	/* the vCPU is running elsewhere */
+#define KEEL_EEXIST 17	/* the object exists already, or a range overlaps one */
 #define KEEL_EINVAL 22	/* an argument out of range, or an unused one not 0 */
 #define KEEL_ENOSPC 28	/* no room for another object of its kind */
 #define KEEL_ENOSYS 38	/* no such hypercall */
@@ -82,8 +88,89 @@
  */
 #define KEEL_HC_VM_DESTROY 3
 
-#define KEEL_NR_HYPERCALLS 4
+/*
+ * The calls below act on a VM KEEL_HC_VM_CREATE made (RBX = its handle;
+ * -KEEL_EINVAL for a handle that names none) and are the control guest's
+ * only. Addresses of the caller's memory ("control-guest physical") must
+ * be its RAM; Keel's own memory never is.
+ *
+ * KEEL_HC_MEMSLOT: RCX = the control-guest physical address of a struct
+ * keel_memslot; RDX, RSI 0. Sets slot->slot to [gpa, gpa + size) with
+ * slot->flags, or deletes it (size 0), and removes every mapping of its old
+ * range. Slots are 4 KiB-aligned and never overlap (-KEEL_EEXIST); RAM of
+ * the VM is what its slots cover, anything else is MMIO (KEEL_EXIT_MMIO).
+ */
+#define KEEL_HC_MEMSLOT 4
+
+/*
+ * KEEL_HC_MAP: RCX = a guest-physical page of the VM, RDX = the
+ * control-guest physical page to map there, RSI = KEEL_MAP_* flags. The
+ * answer to KEEL_EXIT_FAULT. -KEEL_EFAULT if the guest page is in no slot,
+ * the frame is not the caller's RAM, or KEEL_MAP_WRITE asks to write a
+ * read-only slot; -KEEL_EINVAL for an unaligned address or unknown flag.
+ */
+#define KEEL_HC_MAP 5
+#define KEEL_MAP_WRITE 1
+
+/*
+ * KEEL_HC_UNMAP: RCX = guest-physical address, RDX = size (both 4 KiB
+ * multiples). On return no vCPU of the VM can reach what was mapped there
+ * any more, so the caller may reuse the frames.
+ */
+#define KEEL_HC_UNMAP 6
+
+/*
+ * KEEL_HC_VCPU_CREATE: RCX = vCPU id (< KEEL_MAX_VCPUS), RDX = the
+ * control-guest physical address of the vCPU's page (a struct keel_run at
+ * its start), 4 KiB-aligned; the page must stay the caller's until the VM
+ * is destroyed. -KEEL_EEXIST for an id in use. The vCPU starts in the
+ * architectural reset state (SDM Vol. 3A 10.1.1).
+ */
+#define KEEL_HC_VCPU_CREATE 7
+
+/*
+ * KEEL_HC_VCPU_RUN: RCX = vCPU id. Runs the vCPU on the calling CPU, in
+ * the caller's place, until it needs its VMM (run->exit_reason) or the
+ * caller has an interrupt to take (KEEL_EXIT_NONE: call again). The data
+ * of a KEEL_EXIT_IO read or KEEL_EXIT_MMIO read is taken from
+ * run->exit.io.data / run->exit.mmio.data when the next call resumes it.
+ * 0, or -KEEL_EBUSY if the vCPU runs on another CPU.
+ */
+#define KEEL_HC_VCPU_RUN 8
+
+/*
+ * KEEL_HC_VCPU_STATE: RCX = vCPU id, RDX = KEEL_STATE_GET or _SET, RSI =
+ * a mask of KEEL_STATE_* parts: copies them between the vCPU and its
+ * struct keel_run. -KEEL_EINVAL for a state the architecture forbids (as
+ * KVM's KVM_SET_SREGS checks) or an unknown part; -KEEL_EBUSY as above.
+ */
+#define KEEL_HC_VCPU_STATE 9
+#define KEEL_STATE_GET 0
+#define KEEL_STATE_SET 1
+#define KEEL_STATE_REGS 1
+#define KEEL_STATE_SREGS 2
+
+#define KEEL_NR_HYPERCALLS 10
 #define KEEL_MAX_VMS 64
+#define KEEL_MAX_VCPUS 64
+#define KEEL_MAX_MEMSLOTS 128
+
+#define KEEL_MEM_READONLY 1	/* writes exit as KEEL_EXIT_MMIO */
+
+/* run->exit_reason */
+#define KEEL_EXIT_NONE 0		/* the caller's interrupt: call KEEL_HC_VCPU_RUN again */
+#define KEEL_EXIT_IO 1			/* a port the VMM serves: exit.io */
+#define KEEL_EXIT_MMIO 2		/* an address outside RAM: exit.mmio */
+#define KEEL_EXIT_HLT 3
+#define KEEL_EXIT_SHUTDOWN 4		/* a triple fault */
+#define KEEL_EXIT_FAIL_ENTRY 5		/* exit.fail_entry */
+#define KEEL_EXIT_INTERNAL_ERROR 6	/* exit.internal: what Keel cannot emulate */
+#define KEEL_EXIT_FAULT 7		/* exit.fault: map the page (KEEL_HC_MAP), call again */
+
+/* exit.internal.suberror: KVM's KVM_INTERNAL_ERROR_* values */
+#define KEEL_INTERNAL_EMULATION 1
+#define KEEL_INTERNAL_DELIVERY_EV 3
+#define KEEL_INTERNAL_UNEXPECTED_EXIT 4
 
 #define KEEL_VENDOR_OTHER 0
 #define KEEL_VENDOR_INTEL 1
@@ -98,10 +185,14 @@
 #ifndef __ASSEMBLY__
 #ifdef __KERNEL__
 #include <linux/types.h>
+typedef __u8 keel_u8;
+typedef __u16 keel_u16;
 typedef __u32 keel_u32;
 typedef __u64 keel_u64;
 #else
 #include <stdint.h>
+typedef uint8_t keel_u8;
+typedef uint16_t keel_u16;
 typedef uint32_t keel_u32;
 typedef uint64_t keel_u64;
 #endif
@@ -133,6 +224,109 @@ _Static_assert(__builtin_offsetof(struct keel_hv_info, reserved_free_bytes) == 4
 	       "reserved_free_bytes");
 _Static_assert(__builtin_offsetof(struct keel_hv_info, guest_free_bytes) == 56, "guest_free_bytes");
 _Static_assert(__builtin_offsetof(struct keel_hv_info, uptime_ns) == 64, "uptime_ns");
+
+struct keel_memslot {
+	keel_u32 slot;			/* < KEEL_MAX_MEMSLOTS */
+	keel_u32 flags;			/* KEEL_MEM_* */
+	keel_u64 gpa;
+	keel_u64 size;			/* 0 deletes the slot */
+};
+
+_Static_assert(sizeof(struct keel_memslot) == 24, "keel_memslot size");
+_Static_assert(__builtin_offsetof(struct keel_memslot, gpa) == 8, "gpa");
+_Static_assert(__builtin_offsetof(struct keel_memslot, size) == 16, "size");
+
+/* A segment register as KVM's struct kvm_segment lays it out. */
+struct keel_segment {
+	keel_u64 base;
+	keel_u32 limit;
+	keel_u16 selector;
+	keel_u8 type, present, dpl, db, s, l, g, avl, unusable, pad;
+};
+
+_Static_assert(sizeof(struct keel_segment) == 24, "keel_segment size");
+_Static_assert(__builtin_offsetof(struct keel_segment, selector) == 12, "selector");
+_Static_assert(__builtin_offsetof(struct keel_segment, unusable) == 22, "unusable");
+
+struct keel_dtable {
+	keel_u64 base;
+	keel_u16 limit;
+	keel_u16 pad[3];
+};
+
+_Static_assert(sizeof(struct keel_dtable) == 16, "keel_dtable size");
+
+/* GPRs in the SDM's order: RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI, R8-R15. */
+struct keel_regs {
+	keel_u64 gpr[16];
+	keel_u64 rip;
+	keel_u64 rflags;
+};
+
+_Static_assert(sizeof(struct keel_regs) == 144, "keel_regs size");
+
+/* Segments in the order ES, CS, SS, DS, FS, GS, LDTR, TR. */
+struct keel_sregs {
+	struct keel_segment seg[8];
+	struct keel_dtable gdt, idt;
+	keel_u64 cr0, cr2, cr3, cr4, cr8, efer, apic_base;
+};
+
+_Static_assert(sizeof(struct keel_sregs) == 280, "keel_sregs size");
+_Static_assert(__builtin_offsetof(struct keel_sregs, gdt) == 192, "gdt");
+_Static_assert(__builtin_offsetof(struct keel_sregs, cr0) == 224, "cr0");
+
+/*
+ * A vCPU's page, shared by Keel and the control guest's kernel (never its
+ * user space). Keel writes exit_reason, flags and exit at each return of
+ * KEEL_HC_VCPU_RUN and the state parts at KEEL_STATE_GET; it reads the
+ * data of a completed read and the parts of KEEL_STATE_SET, each once.
+ */
+struct keel_run {
+	keel_u32 exit_reason;		/* KEEL_EXIT_* */
+	keel_u32 flags;			/* KEEL_RUN_* */
+	keel_u64 cr8;			/* the task priority, as KVM's kvm_run.cr8 */
+	keel_u64 apic_base;
+	union {
+		struct {
+			keel_u16 port;
+			keel_u8 size;		/* 1, 2 or 4 */
+			keel_u8 in;
+			keel_u32 count;		/* 1 */
+			keel_u64 data;
+		} io;
+		struct {
+			keel_u64 gpa;
+			keel_u64 data;
+			keel_u32 len;		/* 1, 2, 4 or 8 */
+			keel_u32 write;
+		} mmio;
+		struct {
+			keel_u64 gpa;
+			keel_u32 write;
+			keel_u32 pad;
+		} fault;
+		struct {
+			keel_u64 reason;	/* VMX exit reason or SVM exit code */
+			keel_u64 qual;
+		} fail_entry;
+		struct {
+			keel_u32 suberror;	/* KEEL_INTERNAL_* */
+			keel_u32 ndata;
+			keel_u64 data[4];
+		} internal;
+		keel_u64 pad[6];
+	} exit;
+	struct keel_regs regs;
+	struct keel_sregs sregs;
+};
+
+#define KEEL_RUN_IF 1		/* RFLAGS.IF at the exit */
+
+_Static_assert(sizeof(struct keel_run) == 496, "keel_run size");
+_Static_assert(__builtin_offsetof(struct keel_run, exit) == 24, "exit");
+_Static_assert(__builtin_offsetof(struct keel_run, regs) == 72, "regs");
+_Static_assert(__builtin_offsetof(struct keel_run, sregs) == 216, "sregs");
 #endif /* __ASSEMBLY__ */
 
 #endif

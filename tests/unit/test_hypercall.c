@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include "kernel/errno.h"
 #include "kernel/hypercall.h"
+#include "kernel/managed_vm.h"
+#include "kernel/memslot.h"
 #include "kernel/vm.h"
 #include "keel/hypercall.h"
 #include "test.h"
@@ -62,6 +64,83 @@ void vm_destroy(struct vm *vm)
 
 void printk(int level, const char *fmt, ...)
 {
+}
+
+/* Doubles of what the VM calls reach: they record their arguments. */
+static struct keel_memslot last_slot;
+static u64 last_gpa, last_frame, last_size, last_id, last_op;
+static bool last_write;
+static struct vm *last_vm;
+
+int memslots_create(struct vm *vm)
+{
+	return 0;
+}
+
+void arch_vm_init_vmm(struct vm *vm)
+{
+}
+
+int memslot_set(struct vm *vm, const struct keel_memslot *m)
+{
+	last_vm = vm;
+	last_slot = *m;
+	return 0;
+}
+
+int memslot_map(struct vm *vm, u64 gpa, u64 frame, bool write)
+{
+	last_vm = vm;
+	last_gpa = gpa;
+	last_frame = frame;
+	last_write = write;
+	return 0;
+}
+
+int memslot_unmap(struct vm *vm, u64 gpa, u64 size)
+{
+	last_gpa = gpa;
+	last_size = size;
+	return 0;
+}
+
+/* The caller's RAM is ram[]: its "host" address is where the test keeps it. */
+void *gpa_to_hva(struct vm *vm, u64 gpa, size_t len)
+{
+	if (gpa < RAM_BASE || gpa - RAM_BASE >= sizeof(ram) || len > sizeof(ram) - (gpa - RAM_BASE))
+		return NULL;
+	return ram + (gpa - RAM_BASE);
+}
+
+int vm_read_phys(struct vm *vm, u64 gpa, void *dst, size_t len)
+{
+	void *src = gpa_to_hva(vm, gpa, len);
+
+	if (!src)
+		return -EFAULT;
+	memcpy(dst, src, len);
+	return 0;
+}
+
+int managed_vcpu_create(struct vm *vm, u64 id, u64 run_frame, struct vm *caller_vm)
+{
+	last_vm = vm;
+	last_id = id;
+	last_frame = run_frame;
+	return 0;
+}
+
+int managed_vcpu_run(struct vm *vm, u64 id, struct vcpu *caller)
+{
+	last_id = id;
+	return 0;
+}
+
+int managed_vcpu_state(struct vm *vm, u64 id, u64 op, u64 mask)
+{
+	last_id = id;
+	last_op = op;
+	return 0;
 }
 
 static struct vm boot_vm = { .name = "boot", .kind = VM_KIND_BOOT };
@@ -213,6 +292,64 @@ TEST(vm_handles_made_up_or_exhausted)
 	CHECK_EQ(vm_call(KEEL_HC_VM_DESTROY, (u64)h[0], 0), 0);
 }
 
+/* Every call on a VM names it by a live handle, and only the control guest makes them. */
+TEST(vm_calls_need_a_handle)
+{
+	s64 h = vm_call(KEEL_HC_VM_CREATE, 0, 0);
+
+	for (u64 nr = KEEL_HC_MEMSLOT; nr < KEEL_NR_HYPERCALLS; nr++) {
+		CHECK_EQ(call(&boot_vm, 0, nr, (u64)h, 0, 0, 0), -EPERM);
+		CHECK_EQ(call(&control_vm, 0, nr, (u64)h + 1, 0, 0, 0), -EINVAL);
+		CHECK_EQ(call(&control_vm, 0, nr, 0, 0, 0, 0), -EINVAL);
+	}
+	CHECK_EQ(vm_call(KEEL_HC_VM_DESTROY, (u64)h, 0), 0);
+	for (u64 nr = KEEL_HC_MEMSLOT; nr < KEEL_NR_HYPERCALLS; nr++)
+		CHECK_EQ(call(&control_vm, 0, nr, (u64)h, 0, 0, 0), -EINVAL);
+}
+
+TEST(vm_call_arguments)
+{
+	s64 h = vm_call(KEEL_HC_VM_CREATE, 0, 0);
+	struct keel_memslot m = { .slot = 3, .flags = KEEL_MEM_READONLY, .gpa = 0x1000, .size = 0x2000 };
+
+	memcpy(ram, &m, sizeof(m));
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_MEMSLOT, (u64)h, RAM_BASE, 0, 0), 0);
+	CHECK(!memcmp(&last_slot, &m, sizeof(m)));
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_MEMSLOT, (u64)h, 0, 0, 0), -EFAULT);
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_MEMSLOT, (u64)h, RAM_BASE, 1, 0), -EINVAL);
+	/* MAP: the frame must be the caller's RAM; it reaches memslot_map() as Keel's address. */
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_MAP, (u64)h, 0x5000, RAM_BASE + 4096, KEEL_MAP_WRITE), 0);
+	CHECK(last_gpa == 0x5000 && last_frame == (u64)(uintptr_t)(ram + 4096) && last_write);
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_MAP, (u64)h, 0x5000, RAM_BASE, 0), 0);
+	CHECK(!last_write);
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_MAP, (u64)h, 0x5000, 0x100000, 0), -EFAULT);
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_MAP, (u64)h, 0x5000, RAM_BASE + 8, 0), -EINVAL);
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_MAP, (u64)h, 0x5008, RAM_BASE, 0), -EINVAL);
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_MAP, (u64)h, 0x5000, RAM_BASE, 2), -EINVAL);
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_UNMAP, (u64)h, 0x5000, 0x1000, 1), -EINVAL);
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_VCPU_CREATE, (u64)h, 2, RAM_BASE, 0), 0);
+	CHECK(last_id == 2 && last_frame == RAM_BASE);
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_VCPU_RUN, (u64)h, 2, 1, 0), -EINVAL);
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_VCPU_STATE, (u64)h, 1, KEEL_STATE_SET, 3), 0);
+	CHECK(last_id == 1 && last_op == KEEL_STATE_SET);
+	CHECK_EQ(vm_call(KEEL_HC_VM_DESTROY, (u64)h, 0), 0);
+}
+
+/* A call in progress holds a reference: the VM outlives its handle until the call returns. */
+TEST(vm_references)
+{
+	s64 h = vm_call(KEEL_HC_VM_CREATE, 0, 0);
+	struct vm *vm = managed_vm_get((u64)h);
+
+	CHECK(vm != NULL);
+	CHECK_EQ(vm_call(KEEL_HC_VM_DESTROY, (u64)h, 0), 0);
+	CHECK_EQ(live_vms, 1);
+	CHECK(managed_vm_get((u64)h) == NULL);
+	managed_vm_put(vm);
+	CHECK_EQ(live_vms, 0);
+}
+
 TEST_MAIN("hypercall", T(version_from_every_kind), T(unknown_numbers), T(cpl_above_0_refused),
 	  T(management_calls_are_the_control_guests), T(get_info_arguments),
-	  T(get_info_writes_the_structure), T(vm_create_and_destroy), T(vm_handles_made_up_or_exhausted))
+	  T(get_info_writes_the_structure), T(vm_create_and_destroy), T(vm_handles_made_up_or_exhausted),
+	  T(vm_calls_need_a_handle), T(vm_call_arguments), T(vm_references))

@@ -220,10 +220,14 @@ static void svm_set_segment(struct vcpu *v, enum seg_reg seg, const struct segme
 		sv->cpl = s->dpl & 3;	/* the CPL is SS.DPL (15.5.1) */
 }
 
+/* CR8 is the VMCB's V_TPR with V_INTR_MASKING (APM Vol. 2 15.21.2). */
 static u64 svm_get_cr(struct vcpu *v, int cr)
 {
-	struct vmcb_save *sv = &vmcb_of(v)->save;
+	struct vmcb *vmcb = vmcb_of(v);
+	struct vmcb_save *sv = &vmcb->save;
 
+	if (cr == 8)
+		return vmcb->control.int_ctl & INT_CTL_V_TPR;
 	return cr == 0 ? sv->cr0 : cr == 2 ? sv->cr2 : cr == 3 ? sv->cr3 : sv->cr4;
 }
 
@@ -231,7 +235,10 @@ static void svm_set_cr(struct vcpu *v, int cr, u64 val)
 {
 	struct vmcb_save *sv = &vmcb_of(v)->save;
 
-	if (cr == 0)
+	if (cr == 8)
+		vmcb_of(v)->control.int_ctl = (vmcb_of(v)->control.int_ctl & ~INT_CTL_V_TPR) |
+					      (val & INT_CTL_V_TPR);
+	else if (cr == 0)
 		sv->cr0 = val;
 	else if (cr == 2)
 		sv->cr2 = val;

@@ -115,6 +115,7 @@ _Static_assert(sizeof(struct vmcb) <= 4096, "VMCB is one page");
 #define INTERCEPT_MWAIT BIT(11)
 #define INTERCEPT_XSETBV BIT(13)
 
+#define INT_CTL_V_TPR 0xfULL
 #define INT_CTL_V_IRQ BIT(8)
 #define INT_CTL_V_IGN_TPR BIT(20)
 #define INT_CTL_V_INTR_MASKING BIT(24)

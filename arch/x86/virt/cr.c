@@ -75,3 +75,22 @@ void seg_attr_unpack(u16 attr, struct segment *s)
 	s->g = (attr >> 11) & 1;
 	s->unusable = !s->present;
 }
+
+/*
+ * A whole register state at once (KVM_SET_SREGS): the combinations no MOV
+ * could reach, refused as KVM's kvm_is_valid_sregs() refuses them; paging
+ * with EFER.LME is IA-32e mode only with LMA and PAE, and LMA without it
+ * is invalid.
+ */
+int cr_state_check(const struct cr_state *s, u64 cr4_reserved)
+{
+	bool ia32e = (s->efer & EFER_LME) && (s->cr0 & X86_CR0_PG);
+
+	if (s->efer & ~(EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE))
+		return -EINVAL;
+	if (!cr_valid(s->cr0, s->cr4, s->efer, cr4_reserved))
+		return -EINVAL;
+	if (ia32e != !!(s->efer & EFER_LMA))
+		return -EINVAL;
+	return 0;
+}

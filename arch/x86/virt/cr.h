@@ -31,6 +31,8 @@ struct cr_state {
 int cr_write(struct cr_state *s, int cr, u64 val, u64 cr4_reserved, bool in_64bit);
 /* WRMSR EFER of @val on @s: 0 with s->efer updated, or -EINVAL: #GP(0). */
 int efer_write(struct cr_state *s, u64 val);
+/* Whether @s as a whole is a state the CPU can be in (KVM_SET_SREGS): 0 or -EINVAL. */
+int cr_state_check(const struct cr_state *s, u64 cr4_reserved);
 
 /*
  * The descriptor attribute bits of @s in SVM's compressed form (APM Vol. 2

@@ -12,9 +12,11 @@
 #include "arch/x86/virt/exit.h"
 #include "arch/x86/virt/guest_msr.h"
 #include "arch/x86/virt/vcpu.h"
+#include "arch/x86/virt/vmm_exit.h"
 #include "kernel/errno.h"
 #include "kernel/hypercall.h"
 #include "kernel/keel.h"
+#include "kernel/memslot.h"
 #include "kernel/mm.h"
 #include "kernel/printk.h"
 #include "kernel/string.h"
@@ -53,8 +55,11 @@ const char *exit_kind_name(enum exit_kind k)
 	return k < NR_EXIT_KINDS ? exit_names[k] : "?";
 }
 
-static enum vcpu_action internal_error(struct vcpu *v, struct vm_exit *e, const char *what)
+/* What Keel cannot do ends its own VMs; a VMM hears of it (KVM_EXIT_INTERNAL_ERROR, @suberror). */
+static enum vcpu_action internal_error(struct vcpu *v, struct vm_exit *e, const char *what, u32 suberror)
 {
+	if (vcpu_has_vmm(v))
+		return vmm_exit_internal(v, suberror, e);
 	pr_err("keel: vm %s vcpu %u: %s (exit %s, hardware reason %#x, qualification %#llx) at rip %#llx\n",
 	       v->vm->name, v->id, what, exit_kind_name(e->kind), e->raw_reason,
 	       (unsigned long long)e->qual, (unsigned long long)v->arch.regs.rip);
@@ -115,6 +120,9 @@ static enum vcpu_action handle_cpuid(struct vcpu *v, struct vm_exit *e)
 	u32 out[4];
 
 	cpuid_policy((u32)g[GPR_RAX], (u32)g[GPR_RCX], out);
+	/* Keel's leaves are the control guest's business, not a /dev/kvm VM's. */
+	if (vcpu_has_vmm(v) && (u32)g[GPR_RAX] >> 28 == 4)
+		memset(out, 0, 4 * sizeof(u32));
 	g[GPR_RAX] = out[0];
 	g[GPR_RBX] = out[1];
 	g[GPR_RCX] = out[2];
@@ -131,6 +139,8 @@ static enum vcpu_action handle_cpuid(struct vcpu *v, struct vm_exit *e)
 static enum vcpu_action handle_hlt(struct vcpu *v, struct vm_exit *e)
 {
 	skip(v, e);
+	if (vcpu_has_vmm(v))
+		return vmm_exit_hlt(v);	/* no in-kernel irqchip: the VMM waits (KVM_EXIT_HLT) */
 	if (arch_vcpu_wakeable(v))
 		return VCPU_CONTINUE;
 	if (!(v->arch.regs.rflags & X86_RFLAGS_IF) && !irqchip_nmi_due(v))
@@ -149,17 +159,23 @@ static enum vcpu_action handle_hypercall(struct vcpu *v, struct vm_exit *e)
 	u64 mask = virt->in_64bit_mode(v) ? ~0ULL : 0xffffffffULL;
 	struct hypercall hc = {
 		.vm = v->vm,
+		.vcpu = v,
 		.cpl = virt->get_cpl(v),
 		.nr = g[GPR_RAX] & mask,
 		.arg = { g[GPR_RBX] & mask, g[GPR_RCX] & mask, g[GPR_RDX] & mask, g[GPR_RSI] & mask },
 	};
 
-	g[GPR_RAX] = (u64)hypercall_dispatch(&hc);
+	if (v->vm->kind == VM_KIND_KVM)
+		vmm_hypercall(v);
+	else
+		g[GPR_RAX] = (u64)hypercall_dispatch(&hc);
 	return skip(v, e);
 }
 
 static enum vcpu_action handle_triple_fault(struct vcpu *v, struct vm_exit *e)
 {
+	if (vcpu_has_vmm(v))
+		return vmm_exit_shutdown(v);
 	return stop(v, "triple-fault");
 }
 
@@ -167,7 +183,8 @@ static enum vcpu_action handle_triple_fault(struct vcpu *v, struct vm_exit *e)
 static enum vcpu_action handle_exception(struct vcpu *v, struct vm_exit *e)
 {
 	if (e->exception.vector == X86_EXC_MC)
-		return internal_error(v, e, "machine check while the guest ran");
+		return internal_error(v, e, "machine check while the guest ran",
+				      KEEL_INTERNAL_UNEXPECTED_EXIT);
 	if (!vcpu_inject_exception(v, e->exception.vector, e->exception.has_error,
 				   e->exception.error_code))
 		return handle_triple_fault(v, e);
@@ -186,6 +203,8 @@ static enum vcpu_action handle_hidden_insn(struct vcpu *v, struct vm_exit *e)
 
 static enum vcpu_action handle_entry_failure(struct vcpu *v, struct vm_exit *e)
 {
+	if (vcpu_has_vmm(v))
+		return vmm_exit_fail_entry(v, e);
 	pr_err("keel: vm %s vcpu %u: VM entry failed (hardware reason %#x, qualification %#llx)\n",
 	       v->vm->name, v->id, e->raw_reason, (unsigned long long)e->qual);
 	return stop(v, "entry-failure");
@@ -193,7 +212,7 @@ static enum vcpu_action handle_entry_failure(struct vcpu *v, struct vm_exit *e)
 
 static enum vcpu_action handle_unhandled(struct vcpu *v, struct vm_exit *e)
 {
-	return internal_error(v, e, "unhandled exit");
+	return internal_error(v, e, "unhandled exit", KEEL_INTERNAL_UNEXPECTED_EXIT);
 }
 
 static void inject_gp(struct vcpu *v)
@@ -318,6 +337,8 @@ static int port_in(struct vcpu *v, u16 port, unsigned int size, u32 *val)
 	u64 x = ~0ULL;
 	int r = bus_read(v, &v->vm->pio, v->vm->unclaimed_pio, port, size, &x);
 
+	if (r == IO_EXIT_VMM)
+		return X86_EMU_RETRY;	/* carried out again with the VMM's answer */
 	*val = (u32)x;
 	return r;
 }
@@ -362,6 +383,8 @@ static int phys_access(struct vcpu *v, u64 gpa, void *buf, unsigned int len, boo
 		return bus_write(v, &v->vm->mmio, v->vm->unclaimed_mmio, gpa, len, val);
 	}
 	r = bus_read(v, &v->vm->mmio, v->vm->unclaimed_mmio, gpa, len, &val);
+	if (r == IO_EXIT_VMM)
+		return X86_EMU_RETRY;	/* carried out again with the VMM's answer */
 	memcpy(buf, &val, len);
 	return r;
 }
@@ -412,7 +435,7 @@ static void setup_emu(struct vcpu *v, struct x86_emu *emu, struct guest_access *
 		virt->get_segment(v, r, &s);
 		emu->seg_base[r] = s.base;
 	}
-	emu->max_reps = REP_BATCH;
+	emu->max_reps = vcpu_has_vmm(v) ? 1 : REP_BATCH;	/* at most one exit to the VMM per step */
 	emu->ctx = a;
 	emu->read = linear_read;
 	emu->write = linear_write;
@@ -458,8 +481,18 @@ static enum vcpu_action fetch_failed(struct vcpu *v, struct vm_exit *e, struct x
 	else if (r == -EINVAL)
 		vcpu_inject_exception(v, X86_EXC_UD, false, 0);
 	else
-		return internal_error(v, e, "cannot fetch the exiting instruction");
+		return internal_error(v, e, "cannot fetch the exiting instruction",
+				      KEEL_INTERNAL_EMULATION);
 	return VCPU_CONTINUE;
+}
+
+/*
+ * A /dev/kvm VM's page in a slot is mapped by the module from its VMM's
+ * memory; anything else is MMIO, as is a write to a read-only slot.
+ */
+static bool is_fault_in(struct vcpu *v, struct vm_exit *e)
+{
+	return vcpu_has_vmm(v) && memslot_classify(v->vm, e->npf.gpa, e->npf.write) == GPA_RAM;
 }
 
 /* MMIO: fetch and decode the instruction at CS:RIP, then carry it out against the devices. */
@@ -470,21 +503,27 @@ static enum vcpu_action handle_npf(struct vcpu *v, struct vm_exit *e)
 	struct x86_insn insn;
 	int r;
 
+	if (is_fault_in(v, e))
+		return vmm_exit_fault(v, e->npf.gpa, e->npf.write);
 	/* The fault came from delivering an event (an IDT or stack outside RAM), not from RIP. */
 	if (v->arch.event.valid)
-		return internal_error(v, e, "MMIO access while delivering an event");
+		return internal_error(v, e, "MMIO access while delivering an event",
+				      KEEL_INTERNAL_DELIVERY_EV);
 	setup_emu(v, &emu, &a);
 	r = fetch_insn(v, &emu, &a, &insn);
 	if (r)
 		return fetch_failed(v, e, &emu, r);
 	r = x86_emulate(&emu, &insn);
+	if (r == X86_EMU_RETRY || (r == X86_EMU_OK && v->arch.vmm.exit))
+		return VCPU_EXIT_TO_VMM;
 	if (r == X86_EMU_OK)
 		return VCPU_CONTINUE;
 	if (r == X86_EMU_EXCEPTION) {
 		inject_emu_exception(v, &emu.exc);
 		return VCPU_CONTINUE;
 	}
-	return internal_error(v, e, "cannot emulate the instruction that touched MMIO");
+	return internal_error(v, e, "cannot emulate the instruction that touched MMIO",
+			      KEEL_INTERNAL_EMULATION);
 }
 
 static u64 addr_mask(unsigned int addr_size)
@@ -554,17 +593,23 @@ static enum vcpu_action handle_string_io(struct vcpu *v, struct vm_exit *e)
 	base = emu.mode == X86_MODE_64 && seg != SEG_FS && seg != SEG_GS ? 0 : emu.seg_base[seg];
 	for (int n = 0; n < REP_BATCH && (!e->io.rep || (*rcx & mask)); n++) {
 		r = string_io_one(v, e, &a, base);
+		if (r == X86_EMU_RETRY)
+			return VCPU_EXIT_TO_VMM;	/* an element the VMM answers first */
 		if (r == X86_EMU_EXCEPTION) {
 			inject_emu_exception(v, &emu.exc);
 			return VCPU_CONTINUE;
 		}
 		if (r)
-			return internal_error(v, e, "string I/O failed");
+			return internal_error(v, e, "string I/O failed", KEEL_INTERNAL_EMULATION);
 		if (!e->io.rep)
-			return skip(v, e);
+			break;
 		*rcx = (*rcx & ~mask) | ((*rcx - 1) & mask);
+		if (v->arch.vmm.exit)
+			break;	/* one element per exit to the VMM, registers written back */
 	}
-	return *rcx & mask ? VCPU_CONTINUE : skip(v, e);
+	if (!e->io.rep || !(*rcx & mask))
+		skip(v, e);
+	return v->arch.vmm.exit ? VCPU_EXIT_TO_VMM : VCPU_CONTINUE;
 }
 
 static enum vcpu_action handle_io(struct vcpu *v, struct vm_exit *e)
@@ -577,13 +622,17 @@ static enum vcpu_action handle_io(struct vcpu *v, struct vm_exit *e)
 		return handle_string_io(v, e);
 	if (e->io.in) {
 		r = port_in(v, e->io.port, e->io.size, &val);
+		if (r == X86_EMU_RETRY)
+			return VCPU_EXIT_TO_VMM;
 		if (!r)
 			set_in_result(rax, e->io.size, val);
 	} else {
 		r = port_out(v, e->io.port, e->io.size, (u32)*rax);
 	}
 	if (r)
-		return internal_error(v, e, "port I/O failed");
+		return internal_error(v, e, "port I/O failed", KEEL_INTERNAL_EMULATION);
+	if (v->arch.vmm.exit)
+		return vmm_exit_out(v, (u8)e->insn_len);
 	return v->vm->state == VM_RUNNING ? skip(v, e) : VCPU_STOP;
 }
 

@@ -439,9 +439,12 @@ enum vcpu_action arch_vcpu_run_once(struct vcpu *v)
 	/* The host timer must fire by the vCPU's next deadline; most exits have none. */
 	if (deadline)
 		sched_timer_at(deadline);
+	/* Set before the generation is read: shootdown() bumps it, then looks (kernel/memslot.c). */
+	__atomic_store_n(&v->in_guest, true, __ATOMIC_SEQ_CST);
 	flush_stale(this_cpu(), v);
 	virt->run(v, &e);
 	v->nr_entries++;
+	__atomic_store_n(&v->in_guest, false, __ATOMIC_RELEASE);
 	action = handle_exit(v, &e);
 	irq_poll();	/* host interrupts that exited the guest are taken here */
 	return action;

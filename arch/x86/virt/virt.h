@@ -121,7 +121,7 @@ struct virt_ops {
 	unsigned int (*get_cpl)(struct vcpu *v);
 	bool (*in_64bit_mode)(struct vcpu *v);
 	void (*set_segment)(struct vcpu *v, enum seg_reg seg, const struct segment *s);
-	u64 (*get_cr)(struct vcpu *v, int cr);	/* 0, 2, 3, 4 as the guest sees them */
+	u64 (*get_cr)(struct vcpu *v, int cr);	/* 0, 2, 3, 4, 8 as the guest sees them */
 	void (*set_cr)(struct vcpu *v, int cr, u64 val);
 	/* MOV to CR0/CR4 with the CPU's checks (EXIT_CR_WRITE); -EINVAL: #GP(0). NULL on SVM. */
 	int (*write_cr)(struct vcpu *v, int cr, u64 val);

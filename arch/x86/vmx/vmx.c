@@ -278,6 +278,12 @@ static u64 shadowed(struct vmx_vcpu *x, unsigned int real, unsigned int shadow, 
 	return (gread(x, real) & ~mask) | (gread(x, shadow) & mask);
 }
 
+/* CR8 is the virtual-APIC page's TPR bits 7:4 with the TPR shadow (SDM Vol. 3C 30.1.1, 30.3). */
+static u32 *vtpr_of(struct vmx_vcpu *x)
+{
+	return (u32 *)(uintptr_t)(x->vapic_pa + 0x80);
+}
+
 static u64 vmx_get_cr(struct vcpu *v, int cr)
 {
 	struct vmx_vcpu *x = v->arch.hw;
@@ -286,6 +292,7 @@ static u64 vmx_get_cr(struct vcpu *v, int cr)
 	case 0: return shadowed(x, C_CR0, C_CR0_SHADOW, vmx_caps.cr0_mask);
 	case 2: return x->cr2;
 	case 3: return gread(x, C_CR3);
+	case 8: return *vtpr_of(x) >> 4;
 	default: return shadowed(x, C_CR4, C_CR4_SHADOW, vmx_caps.cr4_mask);
 	}
 }
@@ -304,6 +311,9 @@ static void vmx_set_cr(struct vcpu *v, int cr, u64 val)
 		break;
 	case 3:
 		gwrite(x, C_CR3, val);
+		break;
+	case 8:
+		*vtpr_of(x) = (u32)(val & 15) << 4;
 		break;
 	default:
 		gwrite(x, C_CR4, (val | vmx_caps.cr4_fixed0) & vmx_caps.cr4_fixed1);

@@ -22,6 +22,21 @@ struct vm_arch {
 	const struct irqchip_platform *irq_platform;	/* the APICs' link to the machine, or NULL */
 };
 
+/*
+ * A /dev/kvm vCPU's exchange with its VMM (arch/x86/virt/vmm_exit.c): a read
+ * the VMM answers is carried out again with the answer when the vCPU runs
+ * next; an OUT's instruction is completed then (as KVM completes it).
+ */
+struct vmm_io {
+	bool exit;		/* this exit goes to the VMM: vcpu->run says why */
+	u8 waiting;		/* VMM_PIO or VMM_MMIO: a read waits for the VMM's data */
+	u8 answered;		/* ... the kind of read the data in @data answers */
+	u8 size;
+	u64 addr, data;
+	u64 skip_rip;		/* an OUT at this RIP ... */
+	u8 skip_len;		/* ... of this length completes at the next run */
+};
+
 struct vcpu_arch {
 	struct x86_regs regs;	/* RSP is synced with the VMCS/VMCB by the backend */
 	struct x86_event event;	/* injected at the next entry */
@@ -35,6 +50,7 @@ struct vcpu_arch {
 	u8 fxsave[512] __aligned(16);	/* x87/SSE state while another vCPU has the CPU */
 	u64 dr[4];			/* DR0-DR3, likewise: neither VMRUN nor VM entry switches them */
 	struct irqchip *irqchip;	/* its vLAPIC, ExtINT line and delayed device events */
+	struct vmm_io vmm;		/* /dev/kvm vCPUs only */
 };
 
 #endif

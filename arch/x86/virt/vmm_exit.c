@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /dev/kvm vCPUs and their VMM: exits written into the vCPU's struct
+ * keel_run, the VMM's answers taken from it, and the state KVM_GET/SET_REGS
+ * and _SREGS move. Everything read from the page is read once and checked:
+ * the control guest may change it at any time.
+ */
+#include "asm/msr.h"
+#include "asm/processor-flags.h"
+#include "arch/x86/irqchip/irqchip.h"
+#include "arch/x86/virt/cr.h"
+#include "arch/x86/virt/vcpu.h"
+#include "arch/x86/virt/vmm_exit.h"
+#include "kernel/errno.h"
+#include "kernel/sched.h"
+#include "kernel/string.h"
+#include "keel/hypercall.h"
+
+#define KVM_HC_VAPIC_POLL_IRQ 1		/* Linux include/uapi/linux/kvm_para.h */
+#define KVM_ENOSYS 1000
+#define KVM_EPERM EPERM
+#define RESET_RDX 0x600			/* KVM's RDX at reset without CPUID: family 6 */
+
+static enum vcpu_action to_vmm(struct vcpu *v, u32 reason)
+{
+	v->run->exit_reason = reason;
+	v->run->flags = v->arch.regs.rflags & X86_RFLAGS_IF ? KEEL_RUN_IF : 0;
+	return VCPU_EXIT_TO_VMM;
+}
+
+/* A read the VMM answered, if this is the access it answers (the instruction carried out again). */
+static bool answered(struct vcpu *v, u8 kind, u64 addr, unsigned int size, u64 *val)
+{
+	struct vmm_io *io = &v->arch.vmm;
+
+	if (io->answered != kind || io->addr != addr || io->size != size)
+		return false;
+	io->answered = VMM_NONE;
+	*val = io->data;
+	return true;
+}
+
+static void wait_for(struct vcpu *v, u8 kind, u64 addr, unsigned int size)
+{
+	struct vmm_io *io = &v->arch.vmm;
+
+	io->waiting = kind;
+	io->addr = addr;
+	io->size = (u8)size;
+	io->exit = true;
+}
+
+static int pio_read(struct vcpu *v, void *opaque, u64 port, unsigned int size, u64 *val)
+{
+	if (answered(v, VMM_PIO, port, size, val))
+		return IO_HANDLED;
+	v->run->exit.io.port = (u16)port;
+	v->run->exit.io.size = (u8)size;
+	v->run->exit.io.in = 1;
+	v->run->exit.io.count = 1;
+	v->run->exit.io.data = 0;
+	wait_for(v, VMM_PIO, port, size);
+	to_vmm(v, KEEL_EXIT_IO);
+	return IO_EXIT_VMM;
+}
+
+/* The write is done as far as the instruction goes; the exit reports it. */
+static int pio_write(struct vcpu *v, void *opaque, u64 port, unsigned int size, u64 val)
+{
+	if (v->arch.vmm.exit)
+		return -EOPNOTSUPP;
+	v->run->exit.io.port = (u16)port;
+	v->run->exit.io.size = (u8)size;
+	v->run->exit.io.in = 0;
+	v->run->exit.io.count = 1;
+	v->run->exit.io.data = val;
+	v->arch.vmm.exit = true;
+	to_vmm(v, KEEL_EXIT_IO);
+	return IO_HANDLED;
+}
+
+static int mmio_read(struct vcpu *v, void *opaque, u64 gpa, unsigned int size, u64 *val)
+{
+	if (answered(v, VMM_MMIO, gpa, size, val))
+		return IO_HANDLED;
+	if (v->arch.vmm.exit)
+		return -EOPNOTSUPP;
+	v->run->exit.mmio.gpa = gpa;
+	v->run->exit.mmio.len = size;
+	v->run->exit.mmio.write = 0;
+	v->run->exit.mmio.data = 0;
+	wait_for(v, VMM_MMIO, gpa, size);
+	to_vmm(v, KEEL_EXIT_MMIO);
+	return IO_EXIT_VMM;
+}
+
+/* One write per exit: an instruction that writes twice outside RAM is not emulated. */
+static int mmio_write(struct vcpu *v, void *opaque, u64 gpa, unsigned int size, u64 val)
+{
+	if (v->arch.vmm.exit)
+		return -EOPNOTSUPP;
+	v->run->exit.mmio.gpa = gpa;
+	v->run->exit.mmio.len = size;
+	v->run->exit.mmio.write = 1;
+	v->run->exit.mmio.data = val;
+	v->arch.vmm.exit = true;
+	to_vmm(v, KEEL_EXIT_MMIO);
+	return IO_HANDLED;
+}
+
+static const struct io_dev_ops pio_ops = { pio_read, pio_write };
+static const struct io_dev_ops mmio_ops = { mmio_read, mmio_write };
+
+void arch_vm_init_vmm(struct vm *vm)
+{
+	vm->unclaimed_pio = &pio_ops;
+	vm->unclaimed_mmio = &mmio_ops;
+}
+
+void arch_vcpu_init_vmm(struct vcpu *v)
+{
+	vcpu_set_reset_state(v);
+	v->arch.regs.gpr[GPR_RDX] = RESET_RDX;
+	irqchip_msr_write(v, MSR_IA32_APIC_BASE,
+			  APIC_BASE_DEFAULT | APIC_BASE_EN | (v->id ? 0 : APIC_BASE_BSP));
+}
+
+/*
+ * The VMM's data for the read it was asked (read once: the page is shared),
+ * and the OUT it took completes unless the VMM moved RIP meanwhile (KVM's
+ * complete_fast_pio_out() checks the same).
+ */
+void arch_vcpu_resume_vmm(struct vcpu *v)
+{
+	struct vmm_io *io = &v->arch.vmm;
+
+	if (io->waiting) {
+		io->data = __atomic_load_n(io->waiting == VMM_PIO ? &v->run->exit.io.data :
+					   &v->run->exit.mmio.data, __ATOMIC_RELAXED);
+		io->answered = io->waiting;
+		io->waiting = VMM_NONE;
+	}
+	if (io->skip_len && v->arch.regs.rip == io->skip_rip)
+		v->arch.regs.rip += io->skip_len;
+	io->skip_len = 0;
+	io->exit = false;
+}
+
+enum vcpu_action vmm_exit_out(struct vcpu *v, u8 len)
+{
+	v->arch.vmm.skip_rip = v->arch.regs.rip;
+	v->arch.vmm.skip_len = len;
+	return VCPU_EXIT_TO_VMM;
+}
+
+enum vcpu_action vmm_exit_hlt(struct vcpu *v)
+{
+	return to_vmm(v, KEEL_EXIT_HLT);
+}
+
+enum vcpu_action vmm_exit_shutdown(struct vcpu *v)
+{
+	return to_vmm(v, KEEL_EXIT_SHUTDOWN);
+}
+
+enum vcpu_action vmm_exit_fail_entry(struct vcpu *v, const struct vm_exit *e)
+{
+	v->run->exit.fail_entry.reason = e->raw_reason;
+	v->run->exit.fail_entry.qual = e->qual;
+	return to_vmm(v, KEEL_EXIT_FAIL_ENTRY);
+}
+
+enum vcpu_action vmm_exit_internal(struct vcpu *v, u32 suberror, const struct vm_exit *e)
+{
+	v->run->exit.internal.suberror = suberror;
+	v->run->exit.internal.ndata = 2;
+	v->run->exit.internal.data[0] = e->raw_reason;
+	v->run->exit.internal.data[1] = e->qual;
+	return to_vmm(v, KEEL_EXIT_INTERNAL_ERROR);
+}
+
+enum vcpu_action vmm_exit_fault(struct vcpu *v, u64 gpa, bool write)
+{
+	v->run->exit.fault.gpa = gpa & ~(u64)(PAGE_SIZE - 1);
+	v->run->exit.fault.write = write;
+	return to_vmm(v, KEEL_EXIT_FAULT);
+}
+
+/* Outside 64-bit mode the result is 32 bits wide, as in kvm_emulate_hypercall(). */
+void vmm_hypercall(struct vcpu *v)
+{
+	u64 *rax = &v->arch.regs.gpr[GPR_RAX];
+	bool wide = virt->in_64bit_mode(v);
+	u64 nr = wide ? *rax : (u32)*rax;
+	s64 r = -KVM_ENOSYS;
+
+	if (virt->get_cpl(v))
+		r = -KVM_EPERM;
+	else if (nr == KVM_HC_VAPIC_POLL_IRQ)
+		r = 0;
+	*rax = wide ? (u64)r : (u32)r;
+}
+
+/* The caller's CPU is wanted back: an interrupt or NMI for it, or its timer is due (then armed). */
+bool arch_vcpu_needs_cpu(struct vcpu *v)
+{
+	u64 deadline = irqchip_deadline(v->arch.irqchip);
+
+	if (v->requests || v->arch.nmi_pending)
+		return true;
+	if (!deadline)
+		return false;
+	if (arch_now() >= deadline)
+		return true;
+	sched_timer_at(deadline);
+	return false;
+}

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Exits of /dev/kvm vCPUs to their VMM, written into the vCPU's struct
+ * keel_run (guest-abi/keel/hypercall.h) for keel-kvm.ko, which turns them
+ * into KVM's struct kvm_run. The exit handlers (exit.c) call these where a
+ * Keel-owned VM would be handled inside Keel or ended.
+ */
+#ifndef KEEL_X86_VMM_EXIT_H
+#define KEEL_X86_VMM_EXIT_H
+
+#include "arch/x86/virt/virt.h"
+#include "kernel/arch.h"
+#include "kernel/vm.h"
+
+enum { VMM_NONE, VMM_PIO, VMM_MMIO };
+
+/* Whether @v belongs to a /dev/kvm VM: its exits may go to a VMM. */
+static inline bool vcpu_has_vmm(const struct vcpu *v)
+{
+	return v->run;
+}
+
+enum vcpu_action vmm_exit_hlt(struct vcpu *v);
+enum vcpu_action vmm_exit_shutdown(struct vcpu *v);
+enum vcpu_action vmm_exit_fail_entry(struct vcpu *v, const struct vm_exit *e);
+enum vcpu_action vmm_exit_internal(struct vcpu *v, u32 suberror, const struct vm_exit *e);
+/* A guest page in a slot is not mapped yet: the module maps it (KEEL_EXIT_FAULT). */
+enum vcpu_action vmm_exit_fault(struct vcpu *v, u64 gpa, bool write);
+/* An OUT the VMM takes: the instruction of @len bytes completes when the vCPU runs again. */
+enum vcpu_action vmm_exit_out(struct vcpu *v, u8 len);
+/* VMMCALL/VMCALL of a /dev/kvm guest: KVM's hypercall ABI (Linux Documentation/virt/kvm/x86/hypercalls.rst). */
+void vmm_hypercall(struct vcpu *v);
+
+#endif

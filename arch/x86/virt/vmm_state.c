@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The register state of a /dev/kvm vCPU as KVM_GET/SET_REGS and _SREGS move
+ * it (api.rst 4.11-4.14), through its struct keel_run: the vCPU is FROZEN
+ * meanwhile, loaded on no CPU, so the backends' accessors work on their
+ * copies.
+ */
+#include "asm/msr.h"
+#include "asm/processor-flags.h"
+#include "arch/x86/irqchip/irqchip.h"
+#include "arch/x86/virt/cr.h"
+#include "arch/x86/virt/vmm_exit.h"
+#include "kernel/errno.h"
+#include "kernel/string.h"
+#include "keel/hypercall.h"
+
+/* CR4 bits a VMM may set: those Keel's guests may use (cr.h), the rest reserved. */
+#define CR4_DEFINED 0x3f07ffULL
+
+_Static_assert(sizeof(struct keel_regs) == sizeof(struct x86_regs), "keel_regs is x86_regs");
+
+static void seg_out(const struct segment *s, struct keel_segment *k)
+{
+	*k = (struct keel_segment){ .base = s->base, .limit = s->limit, .selector = s->selector,
+				    .type = s->type, .present = s->present, .dpl = s->dpl,
+				    .db = s->db, .s = s->s, .l = s->l, .g = s->g, .avl = s->avl,
+				    .unusable = s->unusable };
+}
+
+static void seg_in(const struct keel_segment *k, struct segment *s)
+{
+	*s = (struct segment){ .base = k->base, .limit = k->limit, .selector = k->selector,
+			       .type = k->type & 15, .present = k->present & 1, .dpl = k->dpl & 3,
+			       .db = k->db & 1, .s = k->s & 1, .l = k->l & 1, .g = k->g & 1,
+			       .avl = k->avl & 1, .unusable = k->unusable & 1 };
+}
+
+static void get_sregs(struct vcpu *v, struct keel_sregs *sr)
+{
+	struct segment s;
+	struct dtable d;
+
+	for (enum seg_reg r = SEG_ES; r < NR_SEGS; r++) {
+		virt->get_segment(v, r, &s);
+		seg_out(&s, &sr->seg[r]);
+	}
+	virt->get_dtable(v, false, &d);
+	sr->gdt = (struct keel_dtable){ .base = d.base, .limit = d.limit };
+	virt->get_dtable(v, true, &d);
+	sr->idt = (struct keel_dtable){ .base = d.base, .limit = d.limit };
+	sr->cr0 = virt->get_cr(v, 0);
+	sr->cr2 = virt->get_cr(v, 2);
+	sr->cr3 = virt->get_cr(v, 3);
+	sr->cr4 = virt->get_cr(v, 4);
+	sr->cr8 = virt->get_cr(v, 8);
+	sr->efer = virt->get_efer(v);
+	if (irqchip_msr_read(v, MSR_IA32_APIC_BASE, &sr->apic_base))
+		sr->apic_base = 0;
+}
+
+/* Copied out of the shared page first, then checked, then applied: nothing changes on -EINVAL. */
+static int set_sregs(struct vcpu *v, const struct keel_sregs *shared)
+{
+	struct keel_sregs sr;
+	struct segment s;
+	struct cr_state cs;
+	u64 apic_base;
+
+	memcpy(&sr, shared, sizeof(sr));
+	cs = (struct cr_state){ sr.cr0, sr.cr4, sr.efer };
+	if (cr_state_check(&cs, ~CR4_DEFINED) || sr.cr8 > 15)
+		return -EINVAL;
+	if (!irqchip_msr_read(v, MSR_IA32_APIC_BASE, &apic_base) && apic_base != sr.apic_base &&
+	    irqchip_msr_write(v, MSR_IA32_APIC_BASE, sr.apic_base))
+		return -EINVAL;
+	for (enum seg_reg r = SEG_ES; r < NR_SEGS; r++) {
+		seg_in(&sr.seg[r], &s);
+		virt->set_segment(v, r, &s);
+	}
+	virt->set_dtable(v, false, &(struct dtable){ sr.gdt.base, sr.gdt.limit });
+	virt->set_dtable(v, true, &(struct dtable){ sr.idt.base, sr.idt.limit });
+	virt->set_efer(v, sr.efer);
+	virt->set_cr(v, 0, sr.cr0);
+	virt->set_cr(v, 2, sr.cr2);
+	virt->set_cr(v, 3, sr.cr3);
+	virt->set_cr(v, 4, sr.cr4);
+	virt->set_cr(v, 8, sr.cr8);
+	return 0;
+}
+
+/* Only RFLAGS bit 1 is fixed (SDM Vol. 1 3.4.3); a write clears a pending read's answer. */
+int arch_vcpu_state(struct vcpu *v, bool set, u32 mask)
+{
+	struct keel_run *run = v->run;
+	int r = 0;
+
+	if (!set) {
+		if (mask & KEEL_STATE_REGS)
+			memcpy(&run->regs, &v->arch.regs, sizeof(run->regs));
+		if (mask & KEEL_STATE_SREGS)
+			get_sregs(v, &run->sregs);
+		return 0;
+	}
+	if (mask & KEEL_STATE_SREGS)
+		r = set_sregs(v, &run->sregs);
+	if (!r && (mask & KEEL_STATE_REGS)) {
+		memcpy(&v->arch.regs, &run->regs, sizeof(v->arch.regs));
+		v->arch.regs.rflags |= X86_RFLAGS_FIXED;
+	}
+	v->arch.vmm.answered = VMM_NONE;
+	return r;
+}

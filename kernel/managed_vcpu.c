@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vCPUs of the VMs the control guest creates (/dev/kvm). KVM_RUN is one
+ * hypercall from the control guest's vCPU that called it: on that CPU, the
+ * VM's vCPU runs in the caller's place until it needs its VMM or the caller
+ * has an interrupt to take, as Linux KVM runs a vCPU in its VMM's thread
+ * (docs/kvm-api.md, "Running").
+ */
+#include "kernel/arch.h"
+#include "kernel/errno.h"
+#include "kernel/managed_vm.h"
+#include "kernel/percpu.h"
+#include "kernel/vm.h"
+#include "keel/hypercall.h"
+
+static struct vcpu *find(struct vm *vm, u64 id)
+{
+	unsigned int n = __atomic_load_n(&vm->nr_vcpus, __ATOMIC_ACQUIRE);
+
+	for (unsigned int i = 0; i < n; i++)
+		if (vm->vcpus[i]->id == id)
+			return vm->vcpus[i];
+	return NULL;
+}
+
+/* The run page is the caller's RAM, checked once here: Keel keeps its address. */
+int managed_vcpu_create(struct vm *vm, u64 id, u64 run_frame, struct vm *caller_vm)
+{
+	struct keel_run *run = gpa_to_hva(caller_vm, run_frame, PAGE_SIZE);
+	struct vcpu *v;
+	u64 flags;
+	int r = 0;
+
+	if (id >= KEEL_MAX_VCPUS || !IS_ALIGNED(run_frame, PAGE_SIZE))
+		return -EINVAL;
+	if (!run)
+		return -EFAULT;
+	flags = spin_lock_irqsave(&vm->lock);
+	if (find(vm, id)) {
+		r = -EEXIST;
+	} else {
+		v = vcpu_alloc(vm, (unsigned int)id, VCPU_IDLE);
+		if (v) {
+			v->run = run;
+			arch_vcpu_init_vmm(v);
+			vcpu_publish(v);
+		} else {
+			r = -ENOMEM;
+		}
+	}
+	spin_unlock_irqrestore(&vm->lock, flags);
+	return r;
+}
+
+static void report_internal(struct keel_run *run, u32 suberror, u64 data)
+{
+	run->exit_reason = KEEL_EXIT_INTERNAL_ERROR;
+	run->exit.internal.suberror = suberror;
+	run->exit.internal.ndata = 1;
+	run->exit.internal.data[0] = data;
+}
+
+/*
+ * Until an exit needs the VMM, or the caller's CPU is wanted back: its
+ * slice ended, or an interrupt for it came (KEEL_EXIT_NONE; the module
+ * calls again unless its thread has a signal to take).
+ */
+static void run_until_vmm(struct vcpu *v, struct vcpu *caller)
+{
+	struct runqueue *rq = &this_cpu()->rq;
+	enum vcpu_action a;
+
+	for (;;) {
+		if (rq->need_resched || arch_vcpu_needs_cpu(caller) || caller->vm->state != VM_RUNNING) {
+			v->run->exit_reason = KEEL_EXIT_NONE;
+			return;
+		}
+		a = arch_vcpu_run_once(v);
+		if (a == VCPU_EXIT_TO_VMM)
+			return;
+		if (a != VCPU_CONTINUE) {
+			report_internal(v->run, KEEL_INTERNAL_UNEXPECTED_EXIT, a);
+			return;
+		}
+	}
+}
+
+/* The caller's own state leaves the CPU for the vCPU's and comes back after. */
+int managed_vcpu_run(struct vm *vm, u64 id, struct vcpu *caller)
+{
+	struct vcpu *v = find(vm, id);
+
+	if (!v)
+		return -EINVAL;
+	if (!vcpu_claim(v, VCPU_RUNNING))
+		return -EBUSY;
+	v->cpu = this_cpu()->cpu;
+	arch_vcpu_put(caller);
+	arch_vcpu_load(v);
+	arch_vcpu_resume_vmm(v);
+	run_until_vmm(v, caller);
+	arch_vcpu_put(v);
+	arch_vcpu_load(caller);
+	vcpu_unclaim(v);
+	return 0;
+}
+
+int managed_vcpu_state(struct vm *vm, u64 id, u64 op, u64 mask)
+{
+	struct vcpu *v = find(vm, id);
+	int r;
+
+	if (!v || op > KEEL_STATE_SET || !mask || (mask & ~(u64)(KEEL_STATE_REGS | KEEL_STATE_SREGS)))
+		return -EINVAL;
+	if (!vcpu_claim(v, VCPU_FROZEN))
+		return -EBUSY;
+	r = arch_vcpu_state(v, op == KEEL_STATE_SET, (u32)mask);
+	vcpu_unclaim(v);
+	return r;
+}

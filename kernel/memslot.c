@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Memory slots of /dev/kvm VMs and the mappings in their second-level page
+ * table. Every change of the slots or of the table happens under
+ * vm->mmu_lock, so a page is mapped only while a slot covers it, and an
+ * unmap returns only once no vCPU can use what was removed.
+ */
+#include "kernel/arch.h"
+#include "kernel/errno.h"
+#include "kernel/memslot.h"
+#include "kernel/mm.h"
+#include "kernel/percpu.h"
+#include "kernel/vm.h"
+#include "keel/hypercall.h"
+
+/* A 4-level table translates 48 bits (SDM Vol. 3C 29.3.2; APM Vol. 2 15.25.5). */
+#define GPA_LIMIT (1ULL << 48)
+
+struct memslot {
+	u64 gpa, size;		/* size 0: unused */
+	u32 flags;
+};
+
+struct memslots {
+	struct memslot slot[KEEL_MAX_MEMSLOTS];
+};
+
+int memslots_create(struct vm *vm)
+{
+	vm->memslots = kzalloc(sizeof(*vm->memslots));
+	return vm->memslots ? 0 : -ENOMEM;
+}
+
+void memslots_free(struct vm *vm)
+{
+	kfree(vm->memslots);
+	vm->memslots = NULL;
+}
+
+static bool overlaps(const struct memslot *s, u64 gpa, u64 size)
+{
+	return s->size && gpa < s->gpa + s->size && s->gpa < gpa + size;
+}
+
+/* Caller holds mmu_lock. */
+static const struct memslot *find(struct vm *vm, u64 gpa)
+{
+	for (unsigned int i = 0; i < KEEL_MAX_MEMSLOTS; i++) {
+		const struct memslot *s = &vm->memslots->slot[i];
+
+		if (s->size && gpa - s->gpa < s->size)
+			return s;
+	}
+	return NULL;
+}
+
+static int check(struct vm *vm, const struct keel_memslot *m)
+{
+	if (m->slot >= KEEL_MAX_MEMSLOTS || (m->flags & ~KEEL_MEM_READONLY) ||
+	    !IS_ALIGNED(m->gpa | m->size, PAGE_SIZE) || m->gpa >= GPA_LIMIT ||
+	    m->size > GPA_LIMIT - m->gpa)
+		return -EINVAL;
+	for (unsigned int i = 0; i < KEEL_MAX_MEMSLOTS; i++)
+		if (i != m->slot && overlaps(&vm->memslots->slot[i], m->gpa, m->size))
+			return -EEXIST;
+	return 0;
+}
+
+enum gpa_kind memslot_classify(struct vm *vm, u64 gpa, bool write)
+{
+	u64 flags = spin_lock_irqsave(&vm->mmu_lock);
+	const struct memslot *s = find(vm, gpa);
+	bool ram = s && !(write && (s->flags & KEEL_MEM_READONLY));
+
+	spin_unlock_irqrestore(&vm->mmu_lock, flags);
+	return ram ? GPA_RAM : GPA_MMIO;
+}
+
+/*
+ * Waits until no vCPU of @vm is in guest mode with translations older than
+ * the bumped vm->gpa_gen: one that enters later sees the new generation and
+ * flushes (flush_stale() in the run loop reads it after setting in_guest).
+ */
+static void shootdown(struct vm *vm)
+{
+	unsigned int me = this_cpu()->cpu;
+
+	__atomic_fetch_add(&vm->gpa_gen, 1, __ATOMIC_SEQ_CST);
+	for (unsigned int i = 0; i < __atomic_load_n(&vm->nr_vcpus, __ATOMIC_ACQUIRE); i++) {
+		struct vcpu *v = vm->vcpus[i];
+		u64 entries = v->nr_entries;
+
+		if (!__atomic_load_n(&v->in_guest, __ATOMIC_SEQ_CST) || v->cpu == me)
+			continue;
+		arch_kick_cpu(v->cpu);
+		while (v->in_guest && v->nr_entries == entries)
+			cpu_relax();
+	}
+}
+
+/* Caller holds mmu_lock. */
+static int unmap_locked(struct vm *vm, u64 gpa, u64 size)
+{
+	int r = pt_unmap(&vm->gpt, gpa, size);
+
+	shootdown(vm);
+	return r;
+}
+
+int memslot_unmap(struct vm *vm, u64 gpa, u64 size)
+{
+	u64 flags;
+	int r;
+
+	if (!IS_ALIGNED(gpa | size, PAGE_SIZE) || gpa >= GPA_LIMIT || size > GPA_LIMIT - gpa)
+		return -EINVAL;
+	flags = spin_lock_irqsave(&vm->mmu_lock);
+	r = unmap_locked(vm, gpa, size);
+	spin_unlock_irqrestore(&vm->mmu_lock, flags);
+	return r;
+}
+
+/*
+ * The old range loses its mappings before the call returns: a moved or
+ * deleted slot's pages must not stay reachable at the old address.
+ */
+int memslot_set(struct vm *vm, const struct keel_memslot *m)
+{
+	u64 flags = spin_lock_irqsave(&vm->mmu_lock);
+	struct memslot *s, old;
+	int r = check(vm, m);
+
+	if (!r) {
+		s = &vm->memslots->slot[m->slot];
+		old = *s;
+		*s = (struct memslot){ m->gpa, m->size, m->flags };
+		if (old.size)
+			r = unmap_locked(vm, old.gpa, old.size);
+	}
+	spin_unlock_irqrestore(&vm->mmu_lock, flags);
+	return r;
+}
+
+/* A page already mapped is being replaced: cached translations of it must go. */
+int memslot_map(struct vm *vm, u64 gpa, u64 frame, bool write)
+{
+	u64 flags = spin_lock_irqsave(&vm->mmu_lock), old, prot;
+	const struct memslot *s = find(vm, gpa);
+	int level, r = -EFAULT;
+
+	if (s && !(write && (s->flags & KEEL_MEM_READONLY))) {
+		bool present = !pt_translate(&vm->gpt, gpa, &old, &prot, &level);
+
+		r = pt_map(&vm->gpt, gpa, frame, PAGE_SIZE, PT_X | PT_USER | (write ? PT_W : 0));
+		if (present)
+			shootdown(vm);
+	}
+	spin_unlock_irqrestore(&vm->mmu_lock, flags);
+	return r;
+}

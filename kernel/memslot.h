@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The RAM of a /dev/kvm VM: slots of guest-physical space that its VMM's
+ * memory backs (KVM_SET_USER_MEMORY_REGION), mapped page by page as the
+ * guest touches them (KEEL_EXIT_FAULT, KEEL_HC_MAP) and unmapped when the
+ * control guest's kernel takes a page back (its MMU notifier,
+ * KEEL_HC_UNMAP). Keel never owns these frames: it maps only frames that
+ * are the control guest's RAM, and forgets them on request.
+ */
+#ifndef KEEL_MEMSLOT_H
+#define KEEL_MEMSLOT_H
+
+#include "kernel/types.h"
+
+struct keel_memslot;
+struct vm;
+
+/* How an access to a guest-physical address of a /dev/kvm VM is served. */
+enum gpa_kind {
+	GPA_MMIO,	/* no slot, or a write to a read-only one: the VMM emulates it */
+	GPA_RAM,	/* a slot: its page is to be mapped (KEEL_EXIT_FAULT) */
+};
+
+int memslots_create(struct vm *vm);
+void memslots_free(struct vm *vm);
+/* KEEL_HC_MEMSLOT's checks and effect (guest-abi/keel/hypercall.h). */
+int memslot_set(struct vm *vm, const struct keel_memslot *m);
+enum gpa_kind memslot_classify(struct vm *vm, u64 gpa, bool write);
+/* KEEL_HC_MAP of @frame, already checked to be the control guest's RAM, at @gpa. */
+int memslot_map(struct vm *vm, u64 gpa, u64 frame, bool write);
+/* KEEL_HC_UNMAP: when it returns, no vCPU of @vm reaches [@gpa, @gpa + @size) through a stale translation. */
+int memslot_unmap(struct vm *vm, u64 gpa, u64 size);
+
+#endif
