@@ -50,15 +50,15 @@ u64 arch_vcpu_deadline(struct vcpu *v);
 /*
  * VMs of /dev/kvm (kernel/managed_vm.c). arch_vm_init_vmm: accesses no
  * device claims become exits to the VMM. arch_vcpu_init_vmm: a new vCPU's
- * architectural reset state. arch_vcpu_resume_vmm: completes the exit the
- * VMM has answered (the data of a read). arch_vcpu_state: copies the
+ * architectural reset state. arch_vcpu_resume_vmm: takes the VMM's
+ * answers from v->run (the data of a read), -EINVAL for a bad one. arch_vcpu_state: copies the
  * KEEL_STATE_* parts @mask between @v and v->run (@set: into @v), -EINVAL
  * for a state the architecture forbids. arch_vcpu_needs_cpu: @v (the
  * control guest's vCPU that lends its CPU to KVM_RUN) has an interrupt due.
  */
 void arch_vm_init_vmm(struct vm *vm);
 void arch_vcpu_init_vmm(struct vcpu *v);
-void arch_vcpu_resume_vmm(struct vcpu *v);
+int arch_vcpu_resume_vmm(struct vcpu *v);
 int arch_vcpu_state(struct vcpu *v, bool set, u32 mask);
 bool arch_vcpu_needs_cpu(struct vcpu *v);
 

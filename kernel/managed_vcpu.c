@@ -89,20 +89,23 @@ static void run_until_vmm(struct vcpu *v, struct vcpu *caller)
 int managed_vcpu_run(struct vm *vm, u64 id, struct vcpu *caller)
 {
 	struct vcpu *v = find(vm, id);
+	int r;
 
 	if (!v)
 		return -EINVAL;
 	if (!vcpu_claim(v, VCPU_RUNNING))
 		return -EBUSY;
-	v->cpu = this_cpu()->cpu;
-	arch_vcpu_put(caller);
-	arch_vcpu_load(v);
-	arch_vcpu_resume_vmm(v);
-	run_until_vmm(v, caller);
-	arch_vcpu_put(v);
-	arch_vcpu_load(caller);
+	r = arch_vcpu_resume_vmm(v);
+	if (!r) {
+		v->cpu = this_cpu()->cpu;
+		arch_vcpu_put(caller);
+		arch_vcpu_load(v);
+		run_until_vmm(v, caller);
+		arch_vcpu_put(v);
+		arch_vcpu_load(caller);
+	}
 	vcpu_unclaim(v);
-	return 0;
+	return r;
 }
 
 int managed_vcpu_state(struct vm *vm, u64 id, u64 op, u64 mask)

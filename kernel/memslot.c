@@ -25,8 +25,10 @@ struct memslots {
 	struct memslot slot[KEEL_MAX_MEMSLOTS];
 };
 
+/* Guest-physical space is all the table translates; only mapped pages are RAM to gpa_to_hva(). */
 int memslots_create(struct vm *vm)
 {
+	vm->mem_size = GPA_LIMIT;
 	vm->memslots = kzalloc(sizeof(*vm->memslots));
 	return vm->memslots ? 0 : -ENOMEM;
 }
@@ -77,9 +79,10 @@ enum gpa_kind memslot_classify(struct vm *vm, u64 gpa, bool write)
 }
 
 /*
- * Waits until no vCPU of @vm is in guest mode with translations older than
- * the bumped vm->gpa_gen: one that enters later sees the new generation and
- * flushes (flush_stale() in the run loop reads it after setting in_guest).
+ * Waits until no vCPU of @vm runs, in guest mode or in its exit handler
+ * (which may copy to or from a page through gpa_to_hva()), with what it
+ * saw before the bumped vm->gpa_gen: one that enters later sees the new
+ * generation and flushes (flush_stale() reads it after setting in_guest).
  */
 static void shootdown(struct vm *vm)
 {

@@ -30,7 +30,7 @@ struct vcpu {
 	int pin_cpu;			/* the only CPU it runs on, or -1 */
 	unsigned int cpu;		/* the run queue it is on */
 	struct vcpu *rq_next;
-	volatile bool in_guest;		/* between entry and exit (kernel/memslot.c, shootdown()) */
+	volatile bool in_guest;		/* from entry to its exit handled (kernel/memslot.c, shootdown()) */
 	u64 exits[NR_EXIT_KINDS];
 	volatile u64 nr_entries;
 	struct keel_run *run;		/* a /dev/kvm vCPU's page shared with the control guest, else NULL */

@@ -23,6 +23,6 @@ fi
 src=$build/module/keel-kvm
 rm -rf "$src"
 mkdir -p "$src"
-cp control-guest/keel-kvm/Kbuild control-guest/keel-kvm/*.c "$src/"
+cp control-guest/keel-kvm/Kbuild control-guest/keel-kvm/*.[ch] "$src/"
 make -s -C "$headers" M="$(cd "$src" && pwd)" KEEL_GUEST_ABI="$(pwd)/guest-abi" W=1 modules
 cp "$src/keel-kvm.ko" "$out"

@@ -16,7 +16,6 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/anon_inodes.h>
 #include <linux/fs.h>
 #include <linux/kvm.h>
 #include <linux/miscdevice.h>
@@ -25,22 +24,36 @@
 #include <linux/io.h>
 #include <asm/processor.h>
 
-#include <keel/hypercall.h>
+#include "keel_kvm.h"
 
 static bool use_vmmcall;
 
 /* VMMCALL where the CPU prefers it (AMD, Hygon), VMCALL elsewhere: the other one raises #UD. */
-static long keel_hypercall(unsigned long nr, unsigned long a0, unsigned long a1)
+long keel_hypercall(unsigned long nr, unsigned long a0, unsigned long a1, unsigned long a2,
+		    unsigned long a3)
 {
 	long ret;
 
 	if (use_vmmcall)
-		asm volatile("vmmcall" : "=a"(ret) : "a"(nr), "b"(a0), "c"(a1), "d"(0), "S"(0)
+		asm volatile("vmmcall" : "=a"(ret) : "a"(nr), "b"(a0), "c"(a1), "d"(a2), "S"(a3)
 			     : "memory");
 	else
-		asm volatile("vmcall" : "=a"(ret) : "a"(nr), "b"(a0), "c"(a1), "d"(0), "S"(0)
+		asm volatile("vmcall" : "=a"(ret) : "a"(nr), "b"(a0), "c"(a1), "d"(a2), "S"(a3)
 			     : "memory");
 	return ret;
+}
+
+/* Keel's errors are Linux's numbers; anything else from it is a broken promise. */
+int keel_errno(long ret)
+{
+	switch (-ret) {
+	case KEEL_EPERM: case KEEL_E2BIG: case KEEL_ENOMEM: case KEEL_EFAULT: case KEEL_EBUSY:
+	case KEEL_EEXIST: case KEEL_EINVAL: case KEEL_ENOSPC: case KEEL_ENOSYS:
+		return (int)ret;
+	default:
+		WARN_ONCE(1, "keel-kvm: Keel answered %ld\n", ret);
+		return -EPROTO;
+	}
 }
 
 /* Keel's leaf 0x40000000: "KeelKeelKeel" and at least the ABI leaf (SDM Vol. 2A CPUID). */
@@ -68,7 +81,7 @@ static bool info_sane(const struct keel_hv_info *info, long ret)
 static int keel_probe(void)
 {
 	struct keel_hv_info *info;
-	long ret = keel_hypercall(KEEL_HC_VERSION, 0, 0);
+	long ret = keel_hypercall(KEEL_HC_VERSION, 0, 0, 0, 0);
 	int r = 0;
 
 	if (ret != KEEL_ABI_VERSION) {
@@ -78,7 +91,7 @@ static int keel_probe(void)
 	info = kzalloc(sizeof(*info), GFP_KERNEL);
 	if (!info)
 		return -ENOMEM;
-	ret = keel_hypercall(KEEL_HC_GET_INFO, virt_to_phys(info), sizeof(*info));
+	ret = keel_hypercall(KEEL_HC_GET_INFO, virt_to_phys(info), sizeof(*info), 0, 0);
 	if (ret == -KEEL_EPERM) {
 		pr_err("Keel refuses its management calls here: not the control guest?\n");
 		kfree(info);
@@ -97,65 +110,28 @@ static int keel_probe(void)
 	return r;
 }
 
-/* A VM of a VMM, run by Keel: @handle names it to Keel (KEEL_HC_VM_CREATE). */
-struct keel_vm {
-	u64 handle;
-};
-
-static void keel_vm_destroy(struct keel_vm *vm)
+/*
+ * What works is offered, nothing else (api.rst 4.4): a VMM must be able to
+ * rely on every capability it sees. The same answers on the VM fd.
+ */
+int keel_check_extension(unsigned long cap)
 {
-	long ret = keel_hypercall(KEEL_HC_VM_DESTROY, vm->handle, 0);
-
-	WARN_ONCE(ret, "Keel refused to destroy VM %#llx: %ld\n", vm->handle, ret);
-	kfree(vm);
-}
-
-static int keel_vm_release(struct inode *inode, struct file *filp)
-{
-	keel_vm_destroy(filp->private_data);
-	return 0;
-}
-
-static long keel_vm_ioctl(struct file *filp, unsigned int ioctl, unsigned long arg)
-{
-	switch (ioctl) {
-	case KVM_CHECK_EXTENSION:
-		return 0;	/* the same answers as on /dev/kvm: nothing offered yet */
+	switch (cap) {
+	case KVM_CAP_USER_MEMORY:
+	case KVM_CAP_IMMEDIATE_EXIT:
+	case KVM_CAP_READONLY_MEM:
+	case KVM_CAP_SYNC_MMU:
+		return 1;
+	case KVM_CAP_NR_MEMSLOTS:
+		return KEEL_MAX_MEMSLOTS;
+	case KVM_CAP_NR_VCPUS:
+		return min_t(int, num_online_cpus(), KEEL_MAX_VCPUS);
+	case KVM_CAP_MAX_VCPUS:
+	case KVM_CAP_MAX_VCPU_ID:
+		return KEEL_MAX_VCPUS;
 	default:
-		return -ENOTTY;	/* as kvm_arch_vm_ioctl() for an ioctl it does not know */
+		return 0;
 	}
-}
-
-static const struct file_operations keel_vm_fops = {
-	.owner = THIS_MODULE,
-	.release = keel_vm_release,
-	.unlocked_ioctl = keel_vm_ioctl,
-	.compat_ioctl = keel_vm_ioctl,
-	.llseek = noop_llseek,
-};
-
-/* KVM_CREATE_VM: machine type 0 only (api.rst 4.2); Keel's handle is checked before use. */
-static int keel_create_vm(unsigned long type)
-{
-	struct keel_vm *vm;
-	long handle;
-	int fd;
-
-	if (type)
-		return -EINVAL;
-	vm = kzalloc(sizeof(*vm), GFP_KERNEL_ACCOUNT);
-	if (!vm)
-		return -ENOMEM;
-	handle = keel_hypercall(KEEL_HC_VM_CREATE, 0, 0);
-	if (handle <= 0) {
-		kfree(vm);
-		return handle == -KEEL_ENOSPC || handle == -KEEL_ENOMEM ? (int)handle : -EPROTO;
-	}
-	vm->handle = handle;
-	fd = anon_inode_getfd("kvm-vm", &keel_vm_fops, vm, O_RDWR | O_CLOEXEC);
-	if (fd < 0)
-		keel_vm_destroy(vm);
-	return fd;
 }
 
 static long keel_kvm_dev_ioctl(struct file *filp, unsigned int ioctl, unsigned long arg)
@@ -164,9 +140,11 @@ static long keel_kvm_dev_ioctl(struct file *filp, unsigned int ioctl, unsigned l
 	case KVM_GET_API_VERSION:
 		return arg ? -EINVAL : KVM_API_VERSION;
 	case KVM_CHECK_EXTENSION:
-		return 0;	/* no capability works yet: none is offered */
+		return keel_check_extension(arg);
 	case KVM_CREATE_VM:
 		return keel_create_vm(arg);
+	case KVM_GET_VCPU_MMAP_SIZE:
+		return arg ? -EINVAL : KEEL_VCPU_MMAP_PAGES * PAGE_SIZE;
 	default:
 		return -EINVAL;
 	}

@@ -133,8 +133,10 @@
  * the caller's place, until it needs its VMM (run->exit_reason) or the
  * caller has an interrupt to take (KEEL_EXIT_NONE: call again). The data
  * of a KEEL_EXIT_IO read or KEEL_EXIT_MMIO read is taken from
- * run->exit.io.data / run->exit.mmio.data when the next call resumes it.
- * 0, or -KEEL_EBUSY if the vCPU runs on another CPU.
+ * run->exit.io.data / run->exit.mmio.data when the next call resumes it,
+ * and CR8 from run->cr8 (as KVM takes kvm_run.cr8 without an in-kernel
+ * APIC). 0, -KEEL_EINVAL for a CR8 above 15, or -KEEL_EBUSY if the vCPU
+ * runs on another CPU.
  */
 #define KEEL_HC_VCPU_RUN 8
 
@@ -285,7 +287,7 @@ _Static_assert(__builtin_offsetof(struct keel_sregs, cr0) == 224, "cr0");
 struct keel_run {
 	keel_u32 exit_reason;		/* KEEL_EXIT_* */
 	keel_u32 flags;			/* KEEL_RUN_* */
-	keel_u64 cr8;			/* the task priority, as KVM's kvm_run.cr8 */
+	keel_u64 cr8;			/* the task priority (CR8): the module's at each run, Keel's at exits */
 	keel_u64 apic_base;
 	union {
 		struct {

@@ -376,6 +376,11 @@ static int phys_access(struct vcpu *v, u64 gpa, void *buf, unsigned int len, boo
 		memcpy(write ? hva : buf, write ? buf : hva, len);
 		return 0;
 	}
+	/* A /dev/kvm VM's RAM page not mapped yet: the module maps it, the instruction runs again. */
+	if (vcpu_has_vmm(v) && memslot_classify(v->vm, gpa, write) == GPA_RAM) {
+		vmm_exit_fault(v, gpa, write);
+		return X86_EMU_RETRY;
+	}
 	if (len != 1 && len != 2 && len != 4 && len != 8)
 		return -EOPNOTSUPP;
 	if (write) {
@@ -476,6 +481,8 @@ static int fetch_insn(struct vcpu *v, struct x86_emu *emu, struct guest_access *
 /* A fetch or decode failure: the #PF or #UD the guest would get, or an internal error. */
 static enum vcpu_action fetch_failed(struct vcpu *v, struct vm_exit *e, struct x86_emu *emu, int r)
 {
+	if (r == X86_EMU_RETRY)
+		return VCPU_EXIT_TO_VMM;	/* a page to map first (vmm_exit_fault()) */
 	if (r == X86_EMU_EXCEPTION)
 		inject_emu_exception(v, &emu->exc);
 	else if (r == -EINVAL)

@@ -7,8 +7,10 @@
 #include "asm/msr.h"
 #include "arch/x86/irqchip/irqchip.h"
 #include "arch/x86/virt/vcpu.h"
+#include "arch/x86/virt/vmm_exit.h"
 #include "kernel/arch.h"
 #include "kernel/keel.h"
+#include "kernel/memslot.h"
 #include "kernel/errno.h"
 #include "kernel/percpu.h"
 #include "kernel/sched.h"
@@ -138,15 +140,25 @@ static int page_fault(struct walk *w, bool present)
 	return X86_EMU_EXCEPTION;
 }
 
+/* A table outside RAM faults; one in a /dev/kvm VM's slot not mapped yet is mapped first. */
+static int entry_missing(struct walk *w, u64 pa)
+{
+	if (vcpu_has_vmm(w->v) && memslot_classify(w->v->vm, pa, false) == GPA_RAM) {
+		vmm_exit_fault(w->v, pa, false);
+		return X86_EMU_RETRY;
+	}
+	return page_fault(w, false);
+}
+
 static int read_entry(struct walk *w, u64 pa, bool wide, u64 *e)
 {
 	u32 narrow;
 
 	*e = 0;
 	if (wide)
-		return vm_read_phys(w->v->vm, pa, e, 8) ? page_fault(w, false) : 0;
+		return vm_read_phys(w->v->vm, pa, e, 8) ? entry_missing(w, pa) : 0;
 	if (vm_read_phys(w->v->vm, pa, &narrow, 4))
-		return page_fault(w, false);
+		return entry_missing(w, pa);
 	*e = narrow;
 	return 0;
 }
@@ -439,13 +451,17 @@ enum vcpu_action arch_vcpu_run_once(struct vcpu *v)
 	/* The host timer must fire by the vCPU's next deadline; most exits have none. */
 	if (deadline)
 		sched_timer_at(deadline);
-	/* Set before the generation is read: shootdown() bumps it, then looks (kernel/memslot.c). */
+	/*
+	 * Set before the generation is read, cleared once the exit's handler no
+	 * longer touches guest memory: shootdown() bumps the generation, then
+	 * waits for vCPUs so marked (kernel/memslot.c).
+	 */
 	__atomic_store_n(&v->in_guest, true, __ATOMIC_SEQ_CST);
 	flush_stale(this_cpu(), v);
 	virt->run(v, &e);
 	v->nr_entries++;
-	__atomic_store_n(&v->in_guest, false, __ATOMIC_RELEASE);
 	action = handle_exit(v, &e);
+	__atomic_store_n(&v->in_guest, false, __ATOMIC_RELEASE);
 	irq_poll();	/* host interrupts that exited the guest are taken here */
 	return action;
 }

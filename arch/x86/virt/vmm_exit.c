@@ -21,10 +21,17 @@
 #define KVM_EPERM EPERM
 #define RESET_RDX 0x600			/* KVM's RDX at reset without CPUID: family 6 */
 
+/* What KVM's post_kvm_run_save() reports with every exit. */
 static enum vcpu_action to_vmm(struct vcpu *v, u32 reason)
 {
-	v->run->exit_reason = reason;
-	v->run->flags = v->arch.regs.rflags & X86_RFLAGS_IF ? KEEL_RUN_IF : 0;
+	struct keel_run *run = v->run;
+	u64 apic_base = 0;
+
+	irqchip_msr_read(v, MSR_IA32_APIC_BASE, &apic_base);
+	run->exit_reason = reason;
+	run->flags = v->arch.regs.rflags & X86_RFLAGS_IF ? KEEL_RUN_IF : 0;
+	run->cr8 = virt->get_cr(v, 8);
+	run->apic_base = apic_base;
 	return VCPU_EXIT_TO_VMM;
 }
 
@@ -126,14 +133,18 @@ void arch_vcpu_init_vmm(struct vcpu *v)
 }
 
 /*
- * The VMM's data for the read it was asked (read once: the page is shared),
- * and the OUT it took completes unless the VMM moved RIP meanwhile (KVM's
- * complete_fast_pio_out() checks the same).
+ * The VMM's CR8 and its data for the read it was asked (each read once:
+ * the page is shared), and the OUT it took completes unless the VMM moved
+ * RIP meanwhile (KVM's complete_fast_pio_out() checks the same).
  */
-void arch_vcpu_resume_vmm(struct vcpu *v)
+int arch_vcpu_resume_vmm(struct vcpu *v)
 {
 	struct vmm_io *io = &v->arch.vmm;
+	u64 cr8 = __atomic_load_n(&v->run->cr8, __ATOMIC_RELAXED);
 
+	if (cr8 > 15)
+		return -EINVAL;
+	virt->set_cr(v, 8, cr8);
 	if (io->waiting) {
 		io->data = __atomic_load_n(io->waiting == VMM_PIO ? &v->run->exit.io.data :
 					   &v->run->exit.mmio.data, __ATOMIC_RELAXED);
@@ -144,6 +155,7 @@ void arch_vcpu_resume_vmm(struct vcpu *v)
 		v->arch.regs.rip += io->skip_len;
 	io->skip_len = 0;
 	io->exit = false;
+	return 0;
 }
 
 enum vcpu_action vmm_exit_out(struct vcpu *v, u8 len)

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * keel-kvm's objects: a VM of a VMM (its Keel handle, memory slots and MMU
+ * notifier) and its vCPUs (the kvm_run page the VMM maps and the keel_run
+ * page Keel writes). Locks: vcpu->mutex (one ioctl at a time, as KVM's),
+ * then vm->lock (slots and vCPU creation), then vm->mmu_lock (a spinlock:
+ * the slots as the fault path and the MMU notifier read them).
+ */
+#ifndef KEEL_KVM_H
+#define KEEL_KVM_H
+
+#include <linux/kref.h>
+#include <linux/kvm.h>
+#include <linux/mmu_notifier.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
+
+#include <keel/hypercall.h>
+
+/* KVM's data page of an I/O exit: kvm_run.io.data_offset is its offset in the vCPU mapping. */
+#define KEEL_PIO_PAGE_OFFSET 1
+#define KEEL_VCPU_MMAP_PAGES 2
+
+struct keel_slot {
+	u64 gpa, size;			/* size 0: unused */
+	unsigned long uaddr;
+	u32 flags;			/* KVM_MEM_* */
+};
+
+struct keel_vm {
+	u64 handle;			/* Keel's name for it (KEEL_HC_VM_CREATE) */
+	struct kref kref;		/* the VM fd's and one per vCPU fd */
+	struct mm_struct *mm;		/* the VMM's: only it may use the VM, as with KVM */
+	struct mutex lock;
+	struct keel_slot slots[KEEL_MAX_MEMSLOTS];
+	struct keel_memslot hc_slot;	/* KEEL_HC_MEMSLOT's argument: kmalloc'd memory, not stack */
+	struct keel_vcpu *vcpus[KEEL_MAX_VCPUS];
+	unsigned int nr_vcpus;
+	struct mmu_notifier mn;
+	spinlock_t mmu_lock;
+	unsigned long mmu_seq;		/* bumped by each invalidation */
+	long mmu_in_progress;		/* invalidations started and not ended */
+};
+
+struct keel_vcpu {
+	struct keel_vm *vm;
+	u32 id;
+	struct mutex mutex;
+	struct kvm_run *run;		/* page 0 of the VMM's mapping */
+	void *pio_data;			/* page KEEL_PIO_PAGE_OFFSET */
+	struct keel_run *krun;		/* shared with Keel, never mapped to user space */
+	u32 last_exit;			/* KVM_EXIT_* of the last exit ... */
+	u32 read_size;			/* ... and the size of the read it asks the VMM to answer */
+	bool sigset_active;
+	sigset_t sigset;
+};
+
+long keel_hypercall(unsigned long nr, unsigned long a0, unsigned long a1, unsigned long a2,
+		    unsigned long a3);
+/* Keel's negative KEEL_E* result as the errno KVM returns for the same cause. */
+int keel_errno(long ret);
+
+int keel_create_vm(unsigned long type);
+void keel_vm_put(struct keel_vm *vm);
+int keel_vm_fault_in(struct keel_vm *vm, u64 gpa, bool write);
+int keel_create_vcpu(struct keel_vm *vm, unsigned long id);
+void keel_vcpu_free(struct keel_vcpu *vcpu);
+int keel_check_extension(unsigned long cap);
+
+#endif

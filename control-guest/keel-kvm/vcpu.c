@@ -1,0 +1,467 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vCPU fds: KVM_RUN (api.rst 4.10), the kvm_run mapping (api.rst 5), and
+ * the register state (4.11-4.14). Keel runs the vCPU on this CPU in
+ * KEEL_HC_VCPU_RUN and describes each exit in the vCPU's keel_run page;
+ * this file turns it into KVM's kvm_run, checking it first: a size or
+ * count Keel should never give is -EPROTO, not trusted.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/anon_inodes.h>
+#include <linux/io.h>
+#include <linux/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "keel_kvm.h"
+
+/* struct kvm_regs has rax, rbx, rcx, rdx, rsi, rdi, rsp, rbp, r8-r15: the SDM's index of each. */
+static const u8 kvm_gpr[16] = { 0, 3, 1, 2, 6, 7, 4, 5, 8, 9, 10, 11, 12, 13, 14, 15 };
+
+static_assert(sizeof(struct kvm_regs) == 18 * sizeof(u64), "kvm_regs: 16 GPRs, RIP, RFLAGS");
+static_assert(sizeof(struct kvm_segment) == sizeof(struct keel_segment), "kvm_segment");
+static_assert(offsetof(struct kvm_segment, unusable) == offsetof(struct keel_segment, unusable),
+	      "kvm_segment layout");
+
+static vm_fault_t keel_vcpu_fault(struct vm_fault *vmf)
+{
+	struct keel_vcpu *vcpu = vmf->vma->vm_file->private_data;
+	void *addr;
+
+	if (vmf->pgoff == 0)
+		addr = vcpu->run;
+	else if (vmf->pgoff == KEEL_PIO_PAGE_OFFSET)
+		addr = vcpu->pio_data;
+	else
+		return VM_FAULT_SIGBUS;
+	vmf->page = virt_to_page(addr);
+	get_page(vmf->page);
+	return 0;
+}
+
+static const struct vm_operations_struct keel_vcpu_vm_ops = {
+	.fault = keel_vcpu_fault,
+};
+
+static int keel_vcpu_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	vma->vm_ops = &keel_vcpu_vm_ops;
+	return 0;
+}
+
+static long vcpu_state(struct keel_vcpu *vcpu, u64 op, u64 parts)
+{
+	long ret = keel_hypercall(KEEL_HC_VCPU_STATE, vcpu->vm->handle, vcpu->id, op, parts);
+
+	return ret ? keel_errno(ret) : 0;
+}
+
+static long get_regs(struct keel_vcpu *vcpu, void __user *argp)
+{
+	const struct keel_regs *k = &vcpu->krun->regs;
+	struct kvm_regs regs;
+	u64 *gpr = (u64 *)&regs;
+	long r = vcpu_state(vcpu, KEEL_STATE_GET, KEEL_STATE_REGS);
+
+	if (r)
+		return r;
+	for (int i = 0; i < 16; i++)
+		gpr[i] = k->gpr[kvm_gpr[i]];
+	regs.rip = k->rip;
+	regs.rflags = k->rflags;
+	return copy_to_user(argp, &regs, sizeof(regs)) ? -EFAULT : 0;
+}
+
+static long set_regs(struct keel_vcpu *vcpu, void __user *argp)
+{
+	struct keel_regs *k = &vcpu->krun->regs;
+	struct kvm_regs regs;
+	const u64 *gpr = (const u64 *)&regs;
+
+	if (copy_from_user(&regs, argp, sizeof(regs)))
+		return -EFAULT;
+	for (int i = 0; i < 16; i++)
+		k->gpr[kvm_gpr[i]] = gpr[i];
+	k->rip = regs.rip;
+	k->rflags = regs.rflags;
+	return vcpu_state(vcpu, KEEL_STATE_SET, KEEL_STATE_REGS);
+}
+
+/* Keel's segment order is ES, CS, SS, DS, FS, GS, LDTR, TR (the SDM's encoding). */
+static struct kvm_segment *kvm_seg(struct kvm_sregs *s, unsigned int i)
+{
+	struct kvm_segment *order[8] = { &s->es, &s->cs, &s->ss, &s->ds, &s->fs, &s->gs,
+					 &s->ldt, &s->tr };
+
+	return order[i];
+}
+
+static long get_sregs(struct keel_vcpu *vcpu, void __user *argp)
+{
+	const struct keel_sregs *k = &vcpu->krun->sregs;
+	struct kvm_sregs s = {};
+	long r = vcpu_state(vcpu, KEEL_STATE_GET, KEEL_STATE_SREGS);
+
+	if (r)
+		return r;
+	for (unsigned int i = 0; i < 8; i++)
+		memcpy(kvm_seg(&s, i), &k->seg[i], sizeof(k->seg[i]));
+	s.gdt = (struct kvm_dtable){ .base = k->gdt.base, .limit = k->gdt.limit };
+	s.idt = (struct kvm_dtable){ .base = k->idt.base, .limit = k->idt.limit };
+	s.cr0 = k->cr0;
+	s.cr2 = k->cr2;
+	s.cr3 = k->cr3;
+	s.cr4 = k->cr4;
+	s.cr8 = k->cr8;
+	s.efer = k->efer;
+	s.apic_base = k->apic_base;
+	return copy_to_user(argp, &s, sizeof(s)) ? -EFAULT : 0;
+}
+
+/* No interrupt can be pending without KVM_INTERRUPT: the bitmap must be empty. */
+static long set_sregs(struct keel_vcpu *vcpu, void __user *argp)
+{
+	struct keel_sregs *k = &vcpu->krun->sregs;
+	struct kvm_sregs s;
+
+	if (copy_from_user(&s, argp, sizeof(s)))
+		return -EFAULT;
+	if (memchr_inv(s.interrupt_bitmap, 0, sizeof(s.interrupt_bitmap)))
+		return -EINVAL;
+	for (unsigned int i = 0; i < 8; i++)
+		memcpy(&k->seg[i], kvm_seg(&s, i), sizeof(k->seg[i]));
+	k->gdt = (struct keel_dtable){ .base = s.gdt.base, .limit = s.gdt.limit };
+	k->idt = (struct keel_dtable){ .base = s.idt.base, .limit = s.idt.limit };
+	k->cr0 = s.cr0;
+	k->cr2 = s.cr2;
+	k->cr3 = s.cr3;
+	k->cr4 = s.cr4;
+	k->cr8 = s.cr8;
+	k->efer = s.efer;
+	k->apic_base = s.apic_base;
+	return vcpu_state(vcpu, KEEL_STATE_SET, KEEL_STATE_SREGS);
+}
+
+static int report_io(struct keel_vcpu *vcpu)
+{
+	const struct keel_run *k = vcpu->krun;
+	struct kvm_run *run = vcpu->run;
+	u8 size = k->exit.io.size;
+	u64 data = k->exit.io.data;
+
+	if (size != 1 && size != 2 && size != 4)
+		return -EPROTO;
+	run->exit_reason = KVM_EXIT_IO;
+	run->io.direction = k->exit.io.in ? KVM_EXIT_IO_IN : KVM_EXIT_IO_OUT;
+	run->io.size = size;
+	run->io.port = k->exit.io.port;
+	run->io.count = 1;
+	run->io.data_offset = KEEL_PIO_PAGE_OFFSET * PAGE_SIZE;
+	if (k->exit.io.in)
+		memset(vcpu->pio_data, 0, size);	/* as KVM: no stale bytes for the VMM */
+	else
+		memcpy(vcpu->pio_data, &data, size);
+	return 0;
+}
+
+static int report_mmio(struct keel_vcpu *vcpu)
+{
+	const struct keel_run *k = vcpu->krun;
+	struct kvm_run *run = vcpu->run;
+	u32 len = k->exit.mmio.len;
+	u64 data = k->exit.mmio.data;
+
+	if (len != 1 && len != 2 && len != 4 && len != 8)
+		return -EPROTO;
+	run->exit_reason = KVM_EXIT_MMIO;
+	run->mmio.phys_addr = k->exit.mmio.gpa;
+	run->mmio.len = len;
+	run->mmio.is_write = !!k->exit.mmio.write;
+	memset(run->mmio.data, 0, sizeof(run->mmio.data));
+	if (run->mmio.is_write)
+		memcpy(run->mmio.data, &data, len);
+	return 0;
+}
+
+static int report_internal(struct keel_vcpu *vcpu)
+{
+	const struct keel_run *k = vcpu->krun;
+	struct kvm_run *run = vcpu->run;
+	u32 n = min_t(u32, k->exit.internal.ndata, ARRAY_SIZE(k->exit.internal.data));
+
+	run->exit_reason = KVM_EXIT_INTERNAL_ERROR;
+	run->internal.suberror = k->exit.internal.suberror;
+	run->internal.ndata = n;
+	for (u32 i = 0; i < n; i++)
+		run->internal.data[i] = k->exit.internal.data[i];
+	return 0;
+}
+
+/* What KVM's post_kvm_run_save() reports, then the exit itself. */
+static int report_exit(struct keel_vcpu *vcpu, u32 reason)
+{
+	const struct keel_run *k = vcpu->krun;
+	struct kvm_run *run = vcpu->run;
+
+	run->if_flag = !!(k->flags & KEEL_RUN_IF);
+	run->cr8 = k->cr8;
+	run->apic_base = k->apic_base;
+	run->ready_for_interrupt_injection = 0;
+	switch (reason) {
+	case KEEL_EXIT_IO:
+		return report_io(vcpu);
+	case KEEL_EXIT_MMIO:
+		return report_mmio(vcpu);
+	case KEEL_EXIT_HLT:
+		run->exit_reason = KVM_EXIT_HLT;
+		return 0;
+	case KEEL_EXIT_SHUTDOWN:
+		run->exit_reason = KVM_EXIT_SHUTDOWN;
+		return 0;
+	case KEEL_EXIT_FAIL_ENTRY:
+		run->exit_reason = KVM_EXIT_FAIL_ENTRY;
+		run->fail_entry.hardware_entry_failure_reason = k->exit.fail_entry.reason;
+		run->fail_entry.cpu = raw_smp_processor_id();
+		return 0;
+	case KEEL_EXIT_INTERNAL_ERROR:
+		return report_internal(vcpu);
+	default:
+		return -EPROTO;
+	}
+}
+
+/* The VMM's answer to the read the last exit asked for, taken at the next KVM_RUN (api.rst 5). */
+static void complete_read(struct keel_vcpu *vcpu)
+{
+	struct kvm_run *run = vcpu->run;
+	struct keel_run *k = vcpu->krun;
+	u64 data = 0;
+
+	if (vcpu->read_size && vcpu->last_exit == KVM_EXIT_IO) {
+		memcpy(&data, vcpu->pio_data, vcpu->read_size);
+		k->exit.io.data = data;
+	} else if (vcpu->read_size && vcpu->last_exit == KVM_EXIT_MMIO) {
+		memcpy(&data, run->mmio.data, vcpu->read_size);
+		k->exit.mmio.data = data;
+	}
+	vcpu->read_size = 0;
+}
+
+/* Which read, if any, the VMM is to answer before the next run. */
+static void note_read(struct keel_vcpu *vcpu)
+{
+	const struct kvm_run *run = vcpu->run;
+
+	vcpu->last_exit = run->exit_reason;
+	if (run->exit_reason == KVM_EXIT_IO && run->io.direction == KVM_EXIT_IO_IN)
+		vcpu->read_size = run->io.size;
+	else if (run->exit_reason == KVM_EXIT_MMIO && !run->mmio.is_write)
+		vcpu->read_size = run->mmio.len;
+}
+
+/*
+ * Keel returns KEEL_EXIT_NONE when this CPU has an interrupt to take: the
+ * loop re-enters unless a signal is pending, and yields first if this
+ * thread should (KVM's vcpu_run() does both).
+ */
+static int run_loop(struct keel_vcpu *vcpu)
+{
+	struct keel_run *k = vcpu->krun;
+	long ret;
+	int r;
+
+	for (;;) {
+		if (signal_pending(current)) {
+			vcpu->run->exit_reason = KVM_EXIT_INTR;
+			return -EINTR;
+		}
+		cond_resched();
+		ret = keel_hypercall(KEEL_HC_VCPU_RUN, vcpu->vm->handle, vcpu->id, 0, 0);
+		if (ret)
+			return keel_errno(ret);
+		switch (READ_ONCE(k->exit_reason)) {
+		case KEEL_EXIT_NONE:
+			continue;
+		case KEEL_EXIT_FAULT:
+			r = keel_vm_fault_in(vcpu->vm, k->exit.fault.gpa, k->exit.fault.write);
+			if (r)
+				return r;
+			continue;
+		default:
+			r = report_exit(vcpu, k->exit_reason);
+			if (!r)
+				note_read(vcpu);
+			return r;
+		}
+	}
+}
+
+/* KVM's order (kvm_arch_vcpu_ioctl_run()): CR8, the pending read, then immediate_exit. */
+static int keel_vcpu_run(struct keel_vcpu *vcpu)
+{
+	struct kvm_run *run = vcpu->run;
+	sigset_t saved;
+	int r;
+
+	if (vcpu->sigset_active)
+		sigprocmask(SIG_SETMASK, &vcpu->sigset, &saved);
+	vcpu->krun->cr8 = READ_ONCE(run->cr8);
+	complete_read(vcpu);
+	if (READ_ONCE(run->immediate_exit)) {
+		run->exit_reason = KVM_EXIT_INTR;
+		r = -EINTR;
+	} else {
+		r = run_loop(vcpu);
+	}
+	if (vcpu->sigset_active)
+		sigprocmask(SIG_SETMASK, &saved, NULL);
+	return r;
+}
+
+static long set_signal_mask(struct keel_vcpu *vcpu, void __user *argp)
+{
+	struct kvm_signal_mask mask;
+	sigset_t set;
+
+	if (!argp) {
+		vcpu->sigset_active = false;
+		return 0;
+	}
+	if (copy_from_user(&mask, argp, sizeof(mask)))
+		return -EFAULT;
+	if (mask.len != sizeof(sigset_t))
+		return -EINVAL;
+	if (copy_from_user(&set, (u8 __user *)argp + sizeof(mask), sizeof(set)))
+		return -EFAULT;
+	sigdelsetmask(&set, sigmask(SIGKILL) | sigmask(SIGSTOP));
+	vcpu->sigset = set;
+	vcpu->sigset_active = true;
+	return 0;
+}
+
+static long vcpu_ioctl_locked(struct keel_vcpu *vcpu, unsigned int ioctl, unsigned long arg)
+{
+	void __user *argp = (void __user *)arg;
+
+	switch (ioctl) {
+	case KVM_RUN:
+		return arg ? -EINVAL : keel_vcpu_run(vcpu);
+	case KVM_GET_REGS:
+		return get_regs(vcpu, argp);
+	case KVM_SET_REGS:
+		return set_regs(vcpu, argp);
+	case KVM_GET_SREGS:
+		return get_sregs(vcpu, argp);
+	case KVM_SET_SREGS:
+		return set_sregs(vcpu, argp);
+	case KVM_SET_SIGNAL_MASK:
+		return set_signal_mask(vcpu, argp);
+	default:
+		return -EINVAL;	/* as kvm_arch_vcpu_ioctl() for an ioctl it does not know */
+	}
+}
+
+/* One ioctl at a time per vCPU, and only from the VM's own VMM, as kvm_vcpu_ioctl(). */
+static long keel_vcpu_ioctl(struct file *filp, unsigned int ioctl, unsigned long arg)
+{
+	struct keel_vcpu *vcpu = filp->private_data;
+	long r;
+
+	if (vcpu->vm->mm != current->mm)
+		return -EIO;
+	if (mutex_lock_killable(&vcpu->mutex))
+		return -EINTR;
+	r = vcpu_ioctl_locked(vcpu, ioctl, arg);
+	mutex_unlock(&vcpu->mutex);
+	return r;
+}
+
+/* The vCPU lives as long as its VM: Keel keeps using its page until the VM is destroyed. */
+static int keel_vcpu_release(struct inode *inode, struct file *filp)
+{
+	struct keel_vcpu *vcpu = filp->private_data;
+
+	keel_vm_put(vcpu->vm);
+	return 0;
+}
+
+static const struct file_operations keel_vcpu_fops = {
+	.owner = THIS_MODULE,
+	.release = keel_vcpu_release,
+	.unlocked_ioctl = keel_vcpu_ioctl,
+	.compat_ioctl = keel_vcpu_ioctl,
+	.mmap = keel_vcpu_mmap,
+	.llseek = noop_llseek,
+};
+
+void keel_vcpu_free(struct keel_vcpu *vcpu)
+{
+	free_page((unsigned long)vcpu->run);
+	free_page((unsigned long)vcpu->pio_data);
+	free_page((unsigned long)vcpu->krun);
+	kfree(vcpu);
+}
+
+static struct keel_vcpu *vcpu_alloc(struct keel_vm *vm, u32 id)
+{
+	struct keel_vcpu *vcpu = kzalloc(sizeof(*vcpu), GFP_KERNEL_ACCOUNT);
+
+	if (!vcpu)
+		return NULL;
+	vcpu->vm = vm;
+	vcpu->id = id;
+	mutex_init(&vcpu->mutex);
+	vcpu->run = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+	vcpu->pio_data = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+	vcpu->krun = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+	if (!vcpu->run || !vcpu->pio_data || !vcpu->krun) {
+		keel_vcpu_free(vcpu);
+		return NULL;
+	}
+	return vcpu;
+}
+
+/* Keel's vCPU is made before the fd, as KVM makes it: without an fd it lives as long as the VM. */
+static int add_vcpu(struct keel_vm *vm, struct keel_vcpu *vcpu)
+{
+	char name[16];
+	long ret;
+	int fd;
+
+	ret = keel_hypercall(KEEL_HC_VCPU_CREATE, vm->handle, vcpu->id,
+			     virt_to_phys(vcpu->krun), 0);
+	if (ret) {
+		keel_vcpu_free(vcpu);
+		return keel_errno(ret);
+	}
+	vm->vcpus[vm->nr_vcpus++] = vcpu;
+	snprintf(name, sizeof(name), "kvm-vcpu:%u", vcpu->id);
+	kref_get(&vm->kref);
+	fd = anon_inode_getfd(name, &keel_vcpu_fops, vcpu, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		keel_vm_put(vm);
+	return fd;
+}
+
+/* KVM_CREATE_VCPU (api.rst 4.7): ids below KVM_CAP_MAX_VCPU_ID, each once (-EEXIST). */
+int keel_create_vcpu(struct keel_vm *vm, unsigned long id)
+{
+	struct keel_vcpu *vcpu;
+	int r = -EEXIST;
+
+	if (id >= KEEL_MAX_VCPUS)
+		return -EINVAL;
+	mutex_lock(&vm->lock);
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
+		if (vm->vcpus[i]->id == id)
+			goto out;
+	r = -ENOMEM;
+	vcpu = vcpu_alloc(vm, id);
+	if (vcpu)
+		r = add_vcpu(vm, vcpu);
+out:
+	mutex_unlock(&vm->lock);
+	return r;
+}

@@ -1,0 +1,330 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * VM fds: memory slots (KVM_SET_USER_MEMORY_REGION, api.rst 4.35) whose
+ * pages Keel maps one by one as the guest first touches them, and the MMU
+ * notifier that has Keel unmap a page before this kernel frees, moves or
+ * copies it. The fault path follows KVM's protocol (virt/kvm/kvm_main.c):
+ * a page pinned outside the lock is mapped only if no invalidation started
+ * since, and the pin is dropped once Keel maps it, since the notifier will
+ * unmap it before the page can go.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/anon_inodes.h>
+#include <linux/file.h>
+#include <linux/io.h>
+#include <linux/mm.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "keel_kvm.h"
+
+#define KEEL_MEM_MAX_NR_PAGES ((1UL << 31) - 1)	/* KVM's KVM_MEM_MAX_NR_PAGES */
+
+static struct keel_vm *mn_vm(struct mmu_notifier *mn)
+{
+	return container_of(mn, struct keel_vm, mn);
+}
+
+/* Keel unmaps what the slots map of [start, end) of the VMM's addresses. Caller holds mmu_lock. */
+static void unmap_hva_range(struct keel_vm *vm, unsigned long start, unsigned long end)
+{
+	for (unsigned int i = 0; i < KEEL_MAX_MEMSLOTS; i++) {
+		const struct keel_slot *s = &vm->slots[i];
+		unsigned long from = max(start, s->uaddr), to = min(end, s->uaddr + s->size);
+		long ret;
+
+		if (!s->size || from >= to)
+			continue;
+		ret = keel_hypercall(KEEL_HC_UNMAP, vm->handle, s->gpa + (from - s->uaddr),
+				     to - from, 0);
+		WARN_ONCE(ret, "Keel refused to unmap: %ld\n", ret);
+	}
+}
+
+static int keel_mn_invalidate_range_start(struct mmu_notifier *mn,
+					  const struct mmu_notifier_range *range)
+{
+	struct keel_vm *vm = mn_vm(mn);
+
+	spin_lock(&vm->mmu_lock);
+	vm->mmu_in_progress++;
+	vm->mmu_seq++;
+	unmap_hva_range(vm, range->start, range->end);
+	spin_unlock(&vm->mmu_lock);
+	return 0;
+}
+
+static void keel_mn_invalidate_range_end(struct mmu_notifier *mn,
+					 const struct mmu_notifier_range *range)
+{
+	struct keel_vm *vm = mn_vm(mn);
+
+	spin_lock(&vm->mmu_lock);
+	vm->mmu_in_progress--;
+	vm->mmu_seq++;
+	spin_unlock(&vm->mmu_lock);
+}
+
+/* The VMM's address space is going away: nothing of it may stay mapped. */
+static void keel_mn_release(struct mmu_notifier *mn, struct mm_struct *mm)
+{
+	struct keel_vm *vm = mn_vm(mn);
+
+	spin_lock(&vm->mmu_lock);
+	vm->mmu_seq++;
+	unmap_hva_range(vm, 0, ULONG_MAX);
+	spin_unlock(&vm->mmu_lock);
+}
+
+static const struct mmu_notifier_ops keel_mn_ops = {
+	.invalidate_range_start = keel_mn_invalidate_range_start,
+	.invalidate_range_end = keel_mn_invalidate_range_end,
+	.release = keel_mn_release,
+};
+
+/* Caller holds mmu_lock. */
+static const struct keel_slot *find_slot(struct keel_vm *vm, u64 gpa)
+{
+	for (unsigned int i = 0; i < KEEL_MAX_MEMSLOTS; i++)
+		if (vm->slots[i].size && gpa - vm->slots[i].gpa < vm->slots[i].size)
+			return &vm->slots[i];
+	return NULL;
+}
+
+/*
+ * The page behind @hva: writable if asked, or if it already is (no
+ * copy-on-write broken for a read, as KVM's hva_to_pfn()).
+ */
+static struct page *pin_page(unsigned long hva, bool write, bool may_write, bool *writable)
+{
+	struct page *page;
+
+	*writable = write;
+	if (!write && may_write && get_user_page_fast_only(hva, FOLL_WRITE, &page)) {
+		*writable = true;
+		return page;
+	}
+	if (get_user_pages_unlocked(hva, 1, &page, write ? FOLL_WRITE : 0) != 1)
+		return NULL;
+	return page;
+}
+
+/*
+ * KEEL_EXIT_FAULT: 0 once mapped, or when the slot changed meanwhile (the
+ * guest faults again and the next try sees the new state); -EFAULT when
+ * the VMM's memory is not there, as KVM_RUN fails for it.
+ */
+int keel_vm_fault_in(struct keel_vm *vm, u64 gpa, bool write)
+{
+	const struct keel_slot *s;
+	unsigned long hva, seq;
+	struct page *page;
+	bool ro, writable;
+	long ret = 0;
+
+	spin_lock(&vm->mmu_lock);
+	s = find_slot(vm, gpa);
+	hva = s ? s->uaddr + (gpa - s->gpa) : 0;
+	ro = s && (s->flags & KVM_MEM_READONLY);
+	seq = vm->mmu_seq;
+	spin_unlock(&vm->mmu_lock);
+	if (!s || (write && ro))
+		return 0;
+	page = pin_page(hva, write, !ro, &writable);
+	if (!page)
+		return -EFAULT;
+	spin_lock(&vm->mmu_lock);
+	if (!vm->mmu_in_progress && vm->mmu_seq == seq)
+		ret = keel_hypercall(KEEL_HC_MAP, vm->handle, gpa, page_to_phys(page),
+				     writable ? KEEL_MAP_WRITE : 0);
+	spin_unlock(&vm->mmu_lock);
+	put_page(page);
+	return ret ? keel_errno(ret) : 0;
+}
+
+/* The checks of KVM's __kvm_set_memory_region(), in its order. */
+static int check_region(const struct kvm_userspace_memory_region *m)
+{
+	if (m->flags & ~(KVM_MEM_LOG_DIRTY_PAGES | KVM_MEM_READONLY))
+		return -EINVAL;
+	if (m->flags & KVM_MEM_LOG_DIRTY_PAGES)
+		return -EINVAL;	/* dirty logging is not offered yet */
+	if ((m->memory_size & ~PAGE_MASK) || (m->guest_phys_addr & ~PAGE_MASK))
+		return -EINVAL;
+	if ((m->userspace_addr & ~PAGE_MASK) ||
+	    !access_ok((void __user *)(unsigned long)m->userspace_addr, m->memory_size))
+		return -EINVAL;
+	if ((m->slot >> 16) || (u16)m->slot >= KEEL_MAX_MEMSLOTS)
+		return -EINVAL;	/* one address space: no SMM */
+	if (m->guest_phys_addr + m->memory_size < m->guest_phys_addr)
+		return -EINVAL;
+	if ((m->memory_size >> PAGE_SHIFT) > KEEL_MEM_MAX_NR_PAGES)
+		return -EINVAL;
+	return 0;
+}
+
+static bool overlaps(struct keel_vm *vm, unsigned int id, u64 gpa, u64 size)
+{
+	for (unsigned int i = 0; i < KEEL_MAX_MEMSLOTS; i++) {
+		const struct keel_slot *s = &vm->slots[i];
+
+		if (i != id && s->size && gpa < s->gpa + s->size && s->gpa < gpa + size)
+			return true;
+	}
+	return false;
+}
+
+/* 1: nothing changes; 0: go ahead; else KVM's errno for a change of an existing slot. */
+static int check_change(struct keel_vm *vm, const struct kvm_userspace_memory_region *m)
+{
+	const struct keel_slot *old = &vm->slots[(u16)m->slot];
+
+	if (!m->memory_size)
+		return old->size ? 0 : -EINVAL;
+	if (old->size) {
+		if (m->userspace_addr != old->uaddr || m->memory_size != old->size ||
+		    ((m->flags ^ old->flags) & KVM_MEM_READONLY))
+			return -EINVAL;
+		if (m->guest_phys_addr == old->gpa)
+			return 1;
+	}
+	return overlaps(vm, (u16)m->slot, m->guest_phys_addr, m->memory_size) ? -EEXIST : 0;
+}
+
+/* Keel learns the slot under mmu_lock, so the fault path never maps by a stale one. */
+static int set_memory_region(struct keel_vm *vm, const struct kvm_userspace_memory_region *m)
+{
+	unsigned int id = (u16)m->slot;
+	long ret;
+	int r = check_region(m);
+
+	if (r)
+		return r;
+	mutex_lock(&vm->lock);
+	r = check_change(vm, m);
+	if (!r) {
+		vm->hc_slot = (struct keel_memslot){ .slot = id, .gpa = m->guest_phys_addr,
+			.size = m->memory_size,
+			.flags = m->flags & KVM_MEM_READONLY ? KEEL_MEM_READONLY : 0 };
+		spin_lock(&vm->mmu_lock);
+		ret = keel_hypercall(KEEL_HC_MEMSLOT, vm->handle, virt_to_phys(&vm->hc_slot), 0, 0);
+		if (!ret)
+			vm->slots[id] = (struct keel_slot){ m->guest_phys_addr, m->memory_size,
+							    m->userspace_addr, m->flags };
+		vm->mmu_seq++;
+		spin_unlock(&vm->mmu_lock);
+		r = ret ? keel_errno(ret) : 0;
+	}
+	mutex_unlock(&vm->lock);
+	return r < 0 ? r : 0;
+}
+
+static void keel_vm_free(struct kref *kref)
+{
+	struct keel_vm *vm = container_of(kref, struct keel_vm, kref);
+	long ret;
+
+	mmu_notifier_unregister(&vm->mn, vm->mm);
+	mmdrop(vm->mm);
+	ret = keel_hypercall(KEEL_HC_VM_DESTROY, vm->handle, 0, 0, 0);
+	WARN_ONCE(ret, "Keel refused to destroy VM %#llx: %ld\n", vm->handle, ret);
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
+		keel_vcpu_free(vm->vcpus[i]);
+	kfree(vm);
+}
+
+void keel_vm_put(struct keel_vm *vm)
+{
+	kref_put(&vm->kref, keel_vm_free);
+}
+
+static int keel_vm_release(struct inode *inode, struct file *filp)
+{
+	keel_vm_put(filp->private_data);
+	return 0;
+}
+
+static long set_region_ioctl(struct keel_vm *vm, void __user *argp)
+{
+	struct kvm_userspace_memory_region m;
+
+	if (copy_from_user(&m, argp, sizeof(m)))
+		return -EFAULT;
+	return set_memory_region(vm, &m);
+}
+
+/* Only the VMM that created the VM may use it, as kvm_vm_ioctl() requires (-EIO). */
+static long keel_vm_ioctl(struct file *filp, unsigned int ioctl, unsigned long arg)
+{
+	struct keel_vm *vm = filp->private_data;
+
+	if (vm->mm != current->mm)
+		return -EIO;
+	switch (ioctl) {
+	case KVM_CHECK_EXTENSION:
+		return keel_check_extension(arg);
+	case KVM_SET_USER_MEMORY_REGION:
+		return set_region_ioctl(vm, (void __user *)arg);
+	case KVM_CREATE_VCPU:
+		return keel_create_vcpu(vm, arg);
+	default:
+		return -ENOTTY;	/* as kvm_arch_vm_ioctl() for an ioctl it does not know */
+	}
+}
+
+static const struct file_operations keel_vm_fops = {
+	.owner = THIS_MODULE,
+	.release = keel_vm_release,
+	.unlocked_ioctl = keel_vm_ioctl,
+	.compat_ioctl = keel_vm_ioctl,
+	.llseek = noop_llseek,
+};
+
+static struct keel_vm *vm_alloc(void)
+{
+	struct keel_vm *vm = kzalloc(sizeof(*vm), GFP_KERNEL_ACCOUNT);
+
+	if (!vm)
+		return NULL;
+	kref_init(&vm->kref);
+	mutex_init(&vm->lock);
+	spin_lock_init(&vm->mmu_lock);
+	vm->mn.ops = &keel_mn_ops;
+	vm->mm = current->mm;
+	mmgrab(vm->mm);
+	return vm;
+}
+
+/* KVM_CREATE_VM: machine type 0 only (api.rst 4.2); Keel's handle is checked before use. */
+int keel_create_vm(unsigned long type)
+{
+	struct keel_vm *vm;
+	long handle;
+	int fd;
+
+	if (type)
+		return -EINVAL;
+	vm = vm_alloc();
+	if (!vm)
+		return -ENOMEM;
+	handle = keel_hypercall(KEEL_HC_VM_CREATE, 0, 0, 0, 0);
+	if (handle <= 0) {
+		mmdrop(vm->mm);
+		kfree(vm);
+		return handle ? keel_errno(handle) : -EPROTO;
+	}
+	vm->handle = handle;
+	fd = mmu_notifier_register(&vm->mn, current->mm);
+	if (fd) {
+		keel_hypercall(KEEL_HC_VM_DESTROY, vm->handle, 0, 0, 0);
+		mmdrop(vm->mm);
+		kfree(vm);
+		return fd;
+	}
+	fd = anon_inode_getfd("kvm-vm", &keel_vm_fops, vm, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		keel_vm_put(vm);
+	return fd;
+}
