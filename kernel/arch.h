@@ -9,6 +9,7 @@
 
 #include "kernel/types.h"
 
+struct keel_cpuid_entry;
 struct pt_format;
 struct vcpu;
 struct vm;
@@ -57,10 +58,20 @@ u64 arch_vcpu_deadline(struct vcpu *v);
  * control guest's vCPU that lends its CPU to KVM_RUN) has an interrupt due.
  */
 void arch_vm_init_vmm(struct vm *vm);
-void arch_vcpu_init_vmm(struct vcpu *v);
+void arch_vcpu_init_vmm(struct vcpu *v, bool bsp);
 int arch_vcpu_resume_vmm(struct vcpu *v);
 int arch_vcpu_state(struct vcpu *v, bool set, u32 mask);
 bool arch_vcpu_needs_cpu(struct vcpu *v);
+/*
+ * A frozen /dev/kvm vCPU's MSR (KEEL_HC_VCPU_MSRS: 0 or -EPERM), CPUID
+ * table (@e kzalloc'd, owned by @v from now on; freed with it) and page
+ * walk (KEEL_HC_VCPU_TRANSLATE); the MSRs a VMM saves (KEEL_HC_MSR_LIST:
+ * their number, at most @max written).
+ */
+int arch_vcpu_msr(struct vcpu *v, u32 index, u64 *data, bool set);
+void arch_vcpu_set_cpuid(struct vcpu *v, struct keel_cpuid_entry *e, u32 n);
+int arch_vcpu_translate(struct vcpu *v, u64 gva, u64 *gpa);
+u32 arch_vmm_msr_list(u32 *out, u32 max);
 
 /* The CPU: its time (TSC ticks), its timer, waking another CPU, waiting for an interrupt. */
 u64 arch_now(void);

@@ -5,6 +5,7 @@
  * entry naming the VM kinds that may make the call. A VM kind in no entry
  * has no Keel calls at all (VMs whose hypercalls follow another ABI).
  */
+#include "kernel/arch.h"
 #include "kernel/errno.h"
 #include "kernel/hypercall.h"
 #include "kernel/managed_vm.h"
@@ -103,9 +104,7 @@ static s64 unmap(struct vm *vm, const struct hypercall *hc)
 
 static s64 vcpu_create(struct vm *vm, const struct hypercall *hc)
 {
-	if (hc->arg[3])
-		return -EINVAL;
-	return managed_vcpu_create(vm, hc->arg[1], hc->arg[2], hc->vm);
+	return managed_vcpu_create(vm, hc->arg[1], hc->arg[2], hc->arg[3], hc->vm);
 }
 
 static s64 vcpu_run(struct vm *vm, const struct hypercall *hc)
@@ -118,6 +117,36 @@ static s64 vcpu_run(struct vm *vm, const struct hypercall *hc)
 static s64 vcpu_state(struct vm *vm, const struct hypercall *hc)
 {
 	return managed_vcpu_state(vm, hc->arg[1], hc->arg[2], hc->arg[3]);
+}
+
+static s64 vcpu_msrs(struct vm *vm, const struct hypercall *hc)
+{
+	return managed_vcpu_msrs(vm, hc->arg[1], hc->arg[2], hc->arg[3], hc->vm);
+}
+
+static s64 vcpu_set_cpuid(struct vm *vm, const struct hypercall *hc)
+{
+	return managed_vcpu_set_cpuid(vm, hc->arg[1], hc->arg[2], hc->arg[3], hc->vm);
+}
+
+static s64 vcpu_translate(struct vm *vm, const struct hypercall *hc)
+{
+	if (hc->arg[3])
+		return -EINVAL;
+	return managed_vcpu_translate(vm, hc->arg[1], hc->arg[2]);
+}
+
+/* The list is small and fixed: built on the stack, then copied out whole. */
+static s64 hc_msr_list(const struct hypercall *hc)
+{
+	u32 list[32];
+	u32 n = arch_vmm_msr_list(list, ARRAY_SIZE(list));
+
+	if (hc->arg[2] | hc->arg[3])
+		return -EINVAL;
+	if (hc->arg[1] < n)
+		return -E2BIG;
+	return vm_write_phys(hc->vm, hc->arg[0], list, n * sizeof(u32)) ? -EFAULT : (s64)n;
 }
 
 /* The calls on a VM by handle (RBX): each holds a reference on it while it runs. */
@@ -144,6 +173,9 @@ ON_VM(unmap)
 ON_VM(vcpu_create)
 ON_VM(vcpu_run)
 ON_VM(vcpu_state)
+ON_VM(vcpu_msrs)
+ON_VM(vcpu_set_cpuid)
+ON_VM(vcpu_translate)
 #undef ON_VM
 
 static const struct hypercall_entry hypercalls[KEEL_NR_HYPERCALLS] = {
@@ -157,6 +189,10 @@ static const struct hypercall_entry hypercalls[KEEL_NR_HYPERCALLS] = {
 	[KEEL_HC_VCPU_CREATE] = { hc_vcpu_create, MANAGEMENT },
 	[KEEL_HC_VCPU_RUN] = { hc_vcpu_run, MANAGEMENT },
 	[KEEL_HC_VCPU_STATE] = { hc_vcpu_state, MANAGEMENT },
+	[KEEL_HC_MSR_LIST] = { hc_msr_list, MANAGEMENT },
+	[KEEL_HC_VCPU_MSRS] = { hc_vcpu_msrs, MANAGEMENT },
+	[KEEL_HC_VCPU_SET_CPUID] = { hc_vcpu_set_cpuid, MANAGEMENT },
+	[KEEL_HC_VCPU_TRANSLATE] = { hc_vcpu_translate, MANAGEMENT },
 };
 
 /*

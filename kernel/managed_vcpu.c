@@ -11,7 +11,11 @@
 #include "kernel/managed_vm.h"
 #include "kernel/percpu.h"
 #include "kernel/vm.h"
+#include "kernel/mm.h"
+#include "kernel/string.h"
 #include "keel/hypercall.h"
+
+#define STATE_PARTS (KEEL_STATE_REGS | KEEL_STATE_SREGS | KEEL_STATE_FPU)
 
 static struct vcpu *find(struct vm *vm, u64 id)
 {
@@ -24,14 +28,14 @@ static struct vcpu *find(struct vm *vm, u64 id)
 }
 
 /* The run page is the caller's RAM, checked once here: Keel keeps its address. */
-int managed_vcpu_create(struct vm *vm, u64 id, u64 run_frame, struct vm *caller_vm)
+int managed_vcpu_create(struct vm *vm, u64 id, u64 run_frame, u64 how, struct vm *caller_vm)
 {
 	struct keel_run *run = gpa_to_hva(caller_vm, run_frame, PAGE_SIZE);
 	struct vcpu *v;
 	u64 flags;
 	int r = 0;
 
-	if (id >= KEEL_MAX_VCPUS || !IS_ALIGNED(run_frame, PAGE_SIZE))
+	if (id >= KEEL_MAX_VCPUS || !IS_ALIGNED(run_frame, PAGE_SIZE) || (how & ~(u64)KEEL_VCPU_BSP))
 		return -EINVAL;
 	if (!run)
 		return -EFAULT;
@@ -42,7 +46,7 @@ int managed_vcpu_create(struct vm *vm, u64 id, u64 run_frame, struct vm *caller_
 		v = vcpu_alloc(vm, (unsigned int)id, VCPU_IDLE);
 		if (v) {
 			v->run = run;
-			arch_vcpu_init_vmm(v);
+			arch_vcpu_init_vmm(v, how & KEEL_VCPU_BSP);
 			vcpu_publish(v);
 		} else {
 			r = -ENOMEM;
@@ -113,11 +117,83 @@ int managed_vcpu_state(struct vm *vm, u64 id, u64 op, u64 mask)
 	struct vcpu *v = find(vm, id);
 	int r;
 
-	if (!v || op > KEEL_STATE_SET || !mask || (mask & ~(u64)(KEEL_STATE_REGS | KEEL_STATE_SREGS)))
+	if (!v || op > KEEL_STATE_SET || !mask || (mask & ~(u64)STATE_PARTS))
 		return -EINVAL;
 	if (!vcpu_claim(v, VCPU_FROZEN))
 		return -EBUSY;
 	r = arch_vcpu_state(v, op == KEEL_STATE_SET, (u32)mask);
 	vcpu_unclaim(v);
 	return r;
+}
+
+/* Each entry is read from the caller and, for a read, written back before the next one. */
+static int do_msrs(struct vcpu *v, u64 gpa, u32 n, bool set, struct vm *caller_vm)
+{
+	struct keel_msr_entry e;
+	u32 i;
+
+	for (i = 0; i < n; i++) {
+		u64 at = gpa + i * sizeof(e);
+
+		if (vm_read_phys(caller_vm, at, &e, sizeof(e)))
+			return -EFAULT;
+		if (arch_vcpu_msr(v, e.index, &e.data, set))
+			break;
+		if (!set && vm_write_phys(caller_vm, at, &e, sizeof(e)))
+			return -EFAULT;
+	}
+	return (int)i;
+}
+
+int managed_vcpu_msrs(struct vm *vm, u64 id, u64 gpa, u64 arg, struct vm *caller_vm)
+{
+	struct vcpu *v = find(vm, id);
+	u32 n = (u32)arg;
+	int r;
+
+	if (!v || (arg >> 32 & ~1ULL) || n > KEEL_MAX_MSR_ENTRIES)
+		return -EINVAL;
+	if (!vcpu_claim(v, VCPU_FROZEN))
+		return -EBUSY;
+	r = do_msrs(v, gpa, n, arg & KEEL_MSRS_SET, caller_vm);
+	vcpu_unclaim(v);
+	return r;
+}
+
+int managed_vcpu_set_cpuid(struct vm *vm, u64 id, u64 gpa, u64 n, struct vm *caller_vm)
+{
+	struct vcpu *v = find(vm, id);
+	struct keel_cpuid_entry *e;
+
+	if (!v || n > KEEL_MAX_CPUID_ENTRIES)
+		return -EINVAL;
+	e = kzalloc(n * sizeof(*e) + 1);
+	if (!e)
+		return -ENOMEM;
+	if (vm_read_phys(caller_vm, gpa, e, n * sizeof(*e))) {
+		kfree(e);
+		return -EFAULT;
+	}
+	if (!vcpu_claim(v, VCPU_FROZEN)) {
+		kfree(e);
+		return -EBUSY;
+	}
+	arch_vcpu_set_cpuid(v, e, (u32)n);
+	vcpu_unclaim(v);
+	return 0;
+}
+
+s64 managed_vcpu_translate(struct vm *vm, u64 id, u64 gva)
+{
+	struct vcpu *v = find(vm, id);
+	u64 gpa;
+	int r;
+
+	if (!v)
+		return -EINVAL;
+	if (!vcpu_claim(v, VCPU_FROZEN))
+		return -EBUSY;
+	r = arch_vcpu_translate(v, gva, &gpa);
+	vcpu_unclaim(v);
+	return r ? r : (s64)gpa;
 }

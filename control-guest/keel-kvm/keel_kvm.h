@@ -36,6 +36,7 @@ struct keel_vm {
 	struct keel_memslot hc_slot;	/* KEEL_HC_MEMSLOT's argument: kmalloc'd memory, not stack */
 	struct keel_vcpu *vcpus[KEEL_MAX_VCPUS];
 	unsigned int nr_vcpus;
+	u32 bsp_id;			/* KVM_SET_BOOT_CPU_ID */
 	struct mmu_notifier mn;
 	spinlock_t mmu_lock;
 	unsigned long mmu_seq;		/* bumped by each invalidation */
@@ -53,6 +54,10 @@ struct keel_vcpu {
 	u32 read_size;			/* ... and the size of the read it asks the VMM to answer */
 	bool sigset_active;
 	sigset_t sigset;
+	bool nmi_queued;		/* KVM_NMI, until Keel takes it */
+	bool ran;			/* KVM_RUN was called: CPUID is fixed */
+	struct kvm_cpuid_entry2 *cpuid;	/* KVM_SET_CPUID2's table, for KVM_GET_CPUID2 */
+	u32 nr_cpuid;
 };
 
 long keel_hypercall(unsigned long nr, unsigned long a0, unsigned long a1, unsigned long a2,
@@ -66,5 +71,23 @@ int keel_vm_fault_in(struct keel_vm *vm, u64 gpa, bool write);
 int keel_create_vcpu(struct keel_vm *vm, unsigned long id);
 void keel_vcpu_free(struct keel_vcpu *vcpu);
 int keel_check_extension(unsigned long cap);
+
+long keel_get_regs(struct keel_vcpu *vcpu, void __user *argp);
+long keel_set_regs(struct keel_vcpu *vcpu, void __user *argp);
+long keel_get_sregs(struct keel_vcpu *vcpu, void __user *argp);
+long keel_set_sregs(struct keel_vcpu *vcpu, void __user *argp);
+long keel_get_fpu(struct keel_vcpu *vcpu, void __user *argp);
+long keel_set_fpu(struct keel_vcpu *vcpu, void __user *argp);
+long keel_msrs(struct keel_vcpu *vcpu, void __user *argp, bool set);
+long keel_set_cpuid2(struct keel_vcpu *vcpu, void __user *argp);
+long keel_get_cpuid2(struct keel_vcpu *vcpu, void __user *argp);
+long keel_translate(struct keel_vcpu *vcpu, void __user *argp);
+long keel_mp_state(struct keel_vcpu *vcpu, void __user *argp, bool set);
+
+/* /dev/kvm's lists (cpuid.c): KVM_GET_SUPPORTED_CPUID, the MSR lists and feature MSRs. */
+int keel_msr_list_init(void);
+long keel_get_supported_cpuid(void __user *argp);
+long keel_get_msr_index_list(void __user *argp, bool features);
+long keel_get_feature_msrs(void __user *argp);
 
 #endif

@@ -121,6 +121,14 @@ int keel_check_extension(unsigned long cap)
 	case KVM_CAP_IMMEDIATE_EXIT:
 	case KVM_CAP_READONLY_MEM:
 	case KVM_CAP_SYNC_MMU:
+	case KVM_CAP_EXT_CPUID:
+	case KVM_CAP_GET_MSR_FEATURES:
+	case KVM_CAP_MP_STATE:
+	case KVM_CAP_USER_NMI:
+	case KVM_CAP_SET_TSS_ADDR:
+	case KVM_CAP_SET_IDENTITY_MAP_ADDR:
+	case KVM_CAP_SET_BOOT_CPU_ID:
+	case KVM_CAP_INTERNAL_ERROR_DATA:
 		return 1;
 	case KVM_CAP_NR_MEMSLOTS:
 		return KEEL_MAX_MEMSLOTS;
@@ -145,6 +153,14 @@ static long keel_kvm_dev_ioctl(struct file *filp, unsigned int ioctl, unsigned l
 		return keel_create_vm(arg);
 	case KVM_GET_VCPU_MMAP_SIZE:
 		return arg ? -EINVAL : KEEL_VCPU_MMAP_PAGES * PAGE_SIZE;
+	case KVM_GET_SUPPORTED_CPUID:
+		return keel_get_supported_cpuid((void __user *)arg);
+	case KVM_GET_MSR_INDEX_LIST:
+		return keel_get_msr_index_list((void __user *)arg, false);
+	case KVM_GET_MSR_FEATURE_INDEX_LIST:
+		return keel_get_msr_index_list((void __user *)arg, true);
+	case KVM_GET_MSRS:
+		return keel_get_feature_msrs((void __user *)arg);
 	default:
 		return -EINVAL;
 	}
@@ -173,6 +189,8 @@ static int __init keel_kvm_init(void)
 	}
 	use_vmmcall = boot_cpu_has(X86_FEATURE_VMMCALL);
 	r = keel_probe();
+	if (!r)
+		r = keel_msr_list_init();
 	if (r)
 		return r;
 	r = misc_register(&keel_kvm_dev);

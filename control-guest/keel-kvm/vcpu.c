@@ -17,14 +17,6 @@
 
 #include "keel_kvm.h"
 
-/* struct kvm_regs has rax, rbx, rcx, rdx, rsi, rdi, rsp, rbp, r8-r15: the SDM's index of each. */
-static const u8 kvm_gpr[16] = { 0, 3, 1, 2, 6, 7, 4, 5, 8, 9, 10, 11, 12, 13, 14, 15 };
-
-static_assert(sizeof(struct kvm_regs) == 18 * sizeof(u64), "kvm_regs: 16 GPRs, RIP, RFLAGS");
-static_assert(sizeof(struct kvm_segment) == sizeof(struct keel_segment), "kvm_segment");
-static_assert(offsetof(struct kvm_segment, unusable) == offsetof(struct keel_segment, unusable),
-	      "kvm_segment layout");
-
 static vm_fault_t keel_vcpu_fault(struct vm_fault *vmf)
 {
 	struct keel_vcpu *vcpu = vmf->vma->vm_file->private_data;
@@ -49,99 +41,6 @@ static int keel_vcpu_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	vma->vm_ops = &keel_vcpu_vm_ops;
 	return 0;
-}
-
-static long vcpu_state(struct keel_vcpu *vcpu, u64 op, u64 parts)
-{
-	long ret = keel_hypercall(KEEL_HC_VCPU_STATE, vcpu->vm->handle, vcpu->id, op, parts);
-
-	return ret ? keel_errno(ret) : 0;
-}
-
-static long get_regs(struct keel_vcpu *vcpu, void __user *argp)
-{
-	const struct keel_regs *k = &vcpu->krun->regs;
-	struct kvm_regs regs;
-	u64 *gpr = (u64 *)&regs;
-	long r = vcpu_state(vcpu, KEEL_STATE_GET, KEEL_STATE_REGS);
-
-	if (r)
-		return r;
-	for (int i = 0; i < 16; i++)
-		gpr[i] = k->gpr[kvm_gpr[i]];
-	regs.rip = k->rip;
-	regs.rflags = k->rflags;
-	return copy_to_user(argp, &regs, sizeof(regs)) ? -EFAULT : 0;
-}
-
-static long set_regs(struct keel_vcpu *vcpu, void __user *argp)
-{
-	struct keel_regs *k = &vcpu->krun->regs;
-	struct kvm_regs regs;
-	const u64 *gpr = (const u64 *)&regs;
-
-	if (copy_from_user(&regs, argp, sizeof(regs)))
-		return -EFAULT;
-	for (int i = 0; i < 16; i++)
-		k->gpr[kvm_gpr[i]] = gpr[i];
-	k->rip = regs.rip;
-	k->rflags = regs.rflags;
-	return vcpu_state(vcpu, KEEL_STATE_SET, KEEL_STATE_REGS);
-}
-
-/* Keel's segment order is ES, CS, SS, DS, FS, GS, LDTR, TR (the SDM's encoding). */
-static struct kvm_segment *kvm_seg(struct kvm_sregs *s, unsigned int i)
-{
-	struct kvm_segment *order[8] = { &s->es, &s->cs, &s->ss, &s->ds, &s->fs, &s->gs,
-					 &s->ldt, &s->tr };
-
-	return order[i];
-}
-
-static long get_sregs(struct keel_vcpu *vcpu, void __user *argp)
-{
-	const struct keel_sregs *k = &vcpu->krun->sregs;
-	struct kvm_sregs s = {};
-	long r = vcpu_state(vcpu, KEEL_STATE_GET, KEEL_STATE_SREGS);
-
-	if (r)
-		return r;
-	for (unsigned int i = 0; i < 8; i++)
-		memcpy(kvm_seg(&s, i), &k->seg[i], sizeof(k->seg[i]));
-	s.gdt = (struct kvm_dtable){ .base = k->gdt.base, .limit = k->gdt.limit };
-	s.idt = (struct kvm_dtable){ .base = k->idt.base, .limit = k->idt.limit };
-	s.cr0 = k->cr0;
-	s.cr2 = k->cr2;
-	s.cr3 = k->cr3;
-	s.cr4 = k->cr4;
-	s.cr8 = k->cr8;
-	s.efer = k->efer;
-	s.apic_base = k->apic_base;
-	return copy_to_user(argp, &s, sizeof(s)) ? -EFAULT : 0;
-}
-
-/* No interrupt can be pending without KVM_INTERRUPT: the bitmap must be empty. */
-static long set_sregs(struct keel_vcpu *vcpu, void __user *argp)
-{
-	struct keel_sregs *k = &vcpu->krun->sregs;
-	struct kvm_sregs s;
-
-	if (copy_from_user(&s, argp, sizeof(s)))
-		return -EFAULT;
-	if (memchr_inv(s.interrupt_bitmap, 0, sizeof(s.interrupt_bitmap)))
-		return -EINVAL;
-	for (unsigned int i = 0; i < 8; i++)
-		memcpy(&k->seg[i], kvm_seg(&s, i), sizeof(k->seg[i]));
-	k->gdt = (struct keel_dtable){ .base = s.gdt.base, .limit = s.gdt.limit };
-	k->idt = (struct keel_dtable){ .base = s.idt.base, .limit = s.idt.limit };
-	k->cr0 = s.cr0;
-	k->cr2 = s.cr2;
-	k->cr3 = s.cr3;
-	k->cr4 = s.cr4;
-	k->cr8 = s.cr8;
-	k->efer = s.efer;
-	k->apic_base = s.apic_base;
-	return vcpu_state(vcpu, KEEL_STATE_SET, KEEL_STATE_SREGS);
 }
 
 static int report_io(struct keel_vcpu *vcpu)
@@ -208,8 +107,11 @@ static int report_exit(struct keel_vcpu *vcpu, u32 reason)
 	run->if_flag = !!(k->flags & KEEL_RUN_IF);
 	run->cr8 = k->cr8;
 	run->apic_base = k->apic_base;
-	run->ready_for_interrupt_injection = 0;
+	run->ready_for_interrupt_injection = !!(k->flags & KEEL_RUN_READY);
 	switch (reason) {
+	case KEEL_EXIT_IRQ_WINDOW:
+		run->exit_reason = KVM_EXIT_IRQ_WINDOW_OPEN;
+		return 0;
 	case KEEL_EXIT_IO:
 		return report_io(vcpu);
 	case KEEL_EXIT_MMIO:
@@ -281,6 +183,10 @@ static int run_loop(struct keel_vcpu *vcpu)
 		ret = keel_hypercall(KEEL_HC_VCPU_RUN, vcpu->vm->handle, vcpu->id, 0, 0);
 		if (ret)
 			return keel_errno(ret);
+		vcpu->ran = true;
+		k->interrupt = 0;	/* Keel took them */
+		k->request &= ~KEEL_REQ_NMI;
+		vcpu->nmi_queued = false;
 		switch (READ_ONCE(k->exit_reason)) {
 		case KEEL_EXIT_NONE:
 			continue;
@@ -308,6 +214,8 @@ static int keel_vcpu_run(struct keel_vcpu *vcpu)
 	if (vcpu->sigset_active)
 		sigprocmask(SIG_SETMASK, &vcpu->sigset, &saved);
 	vcpu->krun->cr8 = READ_ONCE(run->cr8);
+	vcpu->krun->request = (READ_ONCE(run->request_interrupt_window) ? KEEL_REQ_IRQ_WINDOW : 0) |
+			      (vcpu->nmi_queued ? KEEL_REQ_NMI : 0);
 	complete_read(vcpu);
 	if (READ_ONCE(run->immediate_exit)) {
 		run->exit_reason = KVM_EXIT_INTR;
@@ -341,6 +249,23 @@ static long set_signal_mask(struct keel_vcpu *vcpu, void __user *argp)
 	return 0;
 }
 
+/*
+ * KVM_INTERRUPT without an in-kernel irqchip (api.rst 4.16): the vector
+ * goes in at the next entry, whatever the guest's IF; the VMM is to wait
+ * for ready_for_interrupt_injection first.
+ */
+static long queue_interrupt(struct keel_vcpu *vcpu, void __user *argp)
+{
+	struct kvm_interrupt irq;
+
+	if (copy_from_user(&irq, argp, sizeof(irq)))
+		return -EFAULT;
+	if (irq.irq >= KVM_NR_INTERRUPTS)
+		return -EINVAL;
+	vcpu->krun->interrupt = KEEL_IRQ_PENDING | irq.irq;
+	return 0;
+}
+
 static long vcpu_ioctl_locked(struct keel_vcpu *vcpu, unsigned int ioctl, unsigned long arg)
 {
 	void __user *argp = (void __user *)arg;
@@ -349,15 +274,38 @@ static long vcpu_ioctl_locked(struct keel_vcpu *vcpu, unsigned int ioctl, unsign
 	case KVM_RUN:
 		return arg ? -EINVAL : keel_vcpu_run(vcpu);
 	case KVM_GET_REGS:
-		return get_regs(vcpu, argp);
+		return keel_get_regs(vcpu, argp);
 	case KVM_SET_REGS:
-		return set_regs(vcpu, argp);
+		return keel_set_regs(vcpu, argp);
 	case KVM_GET_SREGS:
-		return get_sregs(vcpu, argp);
+		return keel_get_sregs(vcpu, argp);
 	case KVM_SET_SREGS:
-		return set_sregs(vcpu, argp);
+		return keel_set_sregs(vcpu, argp);
+	case KVM_GET_FPU:
+		return keel_get_fpu(vcpu, argp);
+	case KVM_SET_FPU:
+		return keel_set_fpu(vcpu, argp);
+	case KVM_GET_MSRS:
+		return keel_msrs(vcpu, argp, false);
+	case KVM_SET_MSRS:
+		return keel_msrs(vcpu, argp, true);
+	case KVM_SET_CPUID2:
+		return keel_set_cpuid2(vcpu, argp);
+	case KVM_GET_CPUID2:
+		return keel_get_cpuid2(vcpu, argp);
+	case KVM_TRANSLATE:
+		return keel_translate(vcpu, argp);
+	case KVM_GET_MP_STATE:
+		return keel_mp_state(vcpu, argp, false);
+	case KVM_SET_MP_STATE:
+		return keel_mp_state(vcpu, argp, true);
+	case KVM_NMI:
+		vcpu->nmi_queued = true;
+		return 0;
 	case KVM_SET_SIGNAL_MASK:
 		return set_signal_mask(vcpu, argp);
+	case KVM_INTERRUPT:
+		return queue_interrupt(vcpu, argp);
 	default:
 		return -EINVAL;	/* as kvm_arch_vcpu_ioctl() for an ioctl it does not know */
 	}
@@ -401,6 +349,7 @@ void keel_vcpu_free(struct keel_vcpu *vcpu)
 	free_page((unsigned long)vcpu->run);
 	free_page((unsigned long)vcpu->pio_data);
 	free_page((unsigned long)vcpu->krun);
+	kfree(vcpu->cpuid);
 	kfree(vcpu);
 }
 
@@ -430,8 +379,8 @@ static int add_vcpu(struct keel_vm *vm, struct keel_vcpu *vcpu)
 	long ret;
 	int fd;
 
-	ret = keel_hypercall(KEEL_HC_VCPU_CREATE, vm->handle, vcpu->id,
-			     virt_to_phys(vcpu->krun), 0);
+	ret = keel_hypercall(KEEL_HC_VCPU_CREATE, vm->handle, vcpu->id, virt_to_phys(vcpu->krun),
+			     vcpu->id == vm->bsp_id ? KEEL_VCPU_BSP : 0);
 	if (ret) {
 		keel_vcpu_free(vcpu);
 		return keel_errno(ret);

@@ -255,6 +255,45 @@ static long set_region_ioctl(struct keel_vm *vm, void __user *argp)
 	return set_memory_region(vm, &m);
 }
 
+/*
+ * KVM_SET_IDENTITY_MAP_ADDR and KVM_SET_BOOT_CPU_ID hold only before the
+ * first vCPU (KVM's -EINVAL and -EBUSY); Keel needs neither the identity
+ * map nor the real-mode TSS (KVM_SET_TSS_ADDR) that VMX without
+ * unrestricted guests needs, so it accepts both addresses as KVM on AMD does.
+ */
+static long vm_setup_ioctl(struct keel_vm *vm, unsigned int ioctl, unsigned long arg)
+{
+	u64 addr;
+	long r = 0;
+
+	mutex_lock(&vm->lock);
+	if (ioctl == KVM_SET_IDENTITY_MAP_ADDR) {
+		if (copy_from_user(&addr, (void __user *)arg, sizeof(addr)))
+			r = -EFAULT;
+		else if (vm->nr_vcpus)
+			r = -EINVAL;
+	} else if (ioctl == KVM_SET_BOOT_CPU_ID) {
+		if (vm->nr_vcpus)
+			r = -EBUSY;
+		else if (arg >= KEEL_MAX_VCPUS)
+			r = -EINVAL;
+		else
+			vm->bsp_id = arg;
+	}
+	mutex_unlock(&vm->lock);
+	return r;
+}
+
+/* KVM_ENABLE_CAP: no capability offered here can be enabled, as KVM answers for those. */
+static long enable_cap(void __user *argp)
+{
+	struct kvm_enable_cap cap;
+
+	if (copy_from_user(&cap, argp, sizeof(cap)))
+		return -EFAULT;
+	return -EINVAL;
+}
+
 /* Only the VMM that created the VM may use it, as kvm_vm_ioctl() requires (-EIO). */
 static long keel_vm_ioctl(struct file *filp, unsigned int ioctl, unsigned long arg)
 {
@@ -269,6 +308,13 @@ static long keel_vm_ioctl(struct file *filp, unsigned int ioctl, unsigned long a
 		return set_region_ioctl(vm, (void __user *)arg);
 	case KVM_CREATE_VCPU:
 		return keel_create_vcpu(vm, arg);
+	case KVM_SET_TSS_ADDR:
+		return 0;
+	case KVM_SET_IDENTITY_MAP_ADDR:
+	case KVM_SET_BOOT_CPU_ID:
+		return vm_setup_ioctl(vm, ioctl, arg);
+	case KVM_ENABLE_CAP:
+		return enable_cap((void __user *)arg);
 	default:
 		return -ENOTTY;	/* as kvm_arch_vm_ioctl() for an ioctl it does not know */
 	}

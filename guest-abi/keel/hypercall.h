@@ -123,10 +123,12 @@
  * KEEL_HC_VCPU_CREATE: RCX = vCPU id (< KEEL_MAX_VCPUS), RDX = the
  * control-guest physical address of the vCPU's page (a struct keel_run at
  * its start), 4 KiB-aligned; the page must stay the caller's until the VM
- * is destroyed. -KEEL_EEXIST for an id in use. The vCPU starts in the
- * architectural reset state (SDM Vol. 3A 10.1.1).
+ * is destroyed; RSI = KEEL_VCPU_BSP for the bootstrap processor, else 0.
+ * -KEEL_EEXIST for an id in use. The vCPU starts in the architectural
+ * reset state (SDM Vol. 3A 10.1.1).
  */
 #define KEEL_HC_VCPU_CREATE 7
+#define KEEL_VCPU_BSP 1
 
 /*
  * KEEL_HC_VCPU_RUN: RCX = vCPU id. Runs the vCPU on the calling CPU, in
@@ -134,9 +136,10 @@
  * caller has an interrupt to take (KEEL_EXIT_NONE: call again). The data
  * of a KEEL_EXIT_IO read or KEEL_EXIT_MMIO read is taken from
  * run->exit.io.data / run->exit.mmio.data when the next call resumes it,
- * and CR8 from run->cr8 (as KVM takes kvm_run.cr8 without an in-kernel
- * APIC). 0, -KEEL_EINVAL for a CR8 above 15, or -KEEL_EBUSY if the vCPU
- * runs on another CPU.
+ * CR8 from run->cr8 (as KVM takes kvm_run.cr8 without an in-kernel APIC),
+ * run->request and run->interrupt (an external interrupt injected at the
+ * next entry, as KVM_INTERRUPT queues it). 0, -KEEL_EINVAL for a CR8 above
+ * 15, or -KEEL_EBUSY if the vCPU runs on another CPU.
  */
 #define KEEL_HC_VCPU_RUN 8
 
@@ -151,11 +154,47 @@
 #define KEEL_STATE_SET 1
 #define KEEL_STATE_REGS 1
 #define KEEL_STATE_SREGS 2
+#define KEEL_STATE_FPU 4	/* run->fxsave: the FXSAVE image (SDM Vol. 1 10.5.1) */
 
-#define KEEL_NR_HYPERCALLS 10
+/*
+ * KEEL_HC_MSR_LIST (no VM: RBX = the control-guest physical address of a
+ * u32 array, RCX = its length; RDX, RSI 0): writes the MSRs a VMM saves and
+ * restores through KEEL_HC_VCPU_MSRS (KVM_GET_MSR_INDEX_LIST); returns
+ * their number, or -KEEL_E2BIG if the array is shorter.
+ */
+#define KEEL_HC_MSR_LIST 10
+
+/*
+ * KEEL_HC_VCPU_MSRS: RCX = vCPU id, RDX = the control-guest physical
+ * address of RSI[31:0] struct keel_msr_entry (at most KEEL_MAX_MSR_ENTRIES),
+ * RSI[32] = KEEL_MSRS_SET. Reads into or writes from them in order as the
+ * guest's RDMSR/WRMSR would, stopping at the first that fails; returns how
+ * many succeeded (KVM_GET_MSRS / KVM_SET_MSRS).
+ */
+#define KEEL_HC_VCPU_MSRS 11
+#define KEEL_MSRS_SET (1ULL << 32)
+
+/*
+ * KEEL_HC_VCPU_SET_CPUID: RCX = vCPU id, RDX = the control-guest physical
+ * address of RSI struct keel_cpuid_entry (at most KEEL_MAX_CPUID_ENTRIES):
+ * what the guest's CPUID returns from now on (KVM_SET_CPUID2). A leaf not
+ * listed returns zeros.
+ */
+#define KEEL_HC_VCPU_SET_CPUID 12
+
+/*
+ * KEEL_HC_VCPU_TRANSLATE: RCX = vCPU id, RDX = a linear address: its
+ * guest-physical address by the guest's own page tables, as a supervisor
+ * read would see it (KVM_TRANSLATE); -KEEL_EFAULT if it has none.
+ */
+#define KEEL_HC_VCPU_TRANSLATE 13
+
+#define KEEL_NR_HYPERCALLS 14
 #define KEEL_MAX_VMS 64
 #define KEEL_MAX_VCPUS 64
 #define KEEL_MAX_MEMSLOTS 128
+#define KEEL_MAX_MSR_ENTRIES 256
+#define KEEL_MAX_CPUID_ENTRIES 256
 
 #define KEEL_MEM_READONLY 1	/* writes exit as KEEL_EXIT_MMIO */
 
@@ -168,6 +207,7 @@
 #define KEEL_EXIT_FAIL_ENTRY 5		/* exit.fail_entry */
 #define KEEL_EXIT_INTERNAL_ERROR 6	/* exit.internal: what Keel cannot emulate */
 #define KEEL_EXIT_FAULT 7		/* exit.fault: map the page (KEEL_HC_MAP), call again */
+#define KEEL_EXIT_IRQ_WINDOW 8		/* KEEL_REQ_IRQ_WINDOW was asked and the window is open */
 
 /* exit.internal.suberror: KVM's KVM_INTERNAL_ERROR_* values */
 #define KEEL_INTERNAL_EMULATION 1
@@ -238,6 +278,24 @@ _Static_assert(sizeof(struct keel_memslot) == 24, "keel_memslot size");
 _Static_assert(__builtin_offsetof(struct keel_memslot, gpa) == 8, "gpa");
 _Static_assert(__builtin_offsetof(struct keel_memslot, size) == 16, "size");
 
+struct keel_msr_entry {
+	keel_u32 index;
+	keel_u32 reserved;
+	keel_u64 data;
+};
+
+_Static_assert(sizeof(struct keel_msr_entry) == 16, "keel_msr_entry size");
+
+#define KEEL_CPUID_SIGNIFICANT_INDEX 1	/* the entry is for this subleaf only */
+
+struct keel_cpuid_entry {
+	keel_u32 function, index, flags;
+	keel_u32 eax, ebx, ecx, edx;
+	keel_u32 pad;
+};
+
+_Static_assert(sizeof(struct keel_cpuid_entry) == 32, "keel_cpuid_entry size");
+
 /* A segment register as KVM's struct kvm_segment lays it out. */
 struct keel_segment {
 	keel_u64 base;
@@ -289,6 +347,8 @@ struct keel_run {
 	keel_u32 flags;			/* KEEL_RUN_* */
 	keel_u64 cr8;			/* the task priority (CR8): the module's at each run, Keel's at exits */
 	keel_u64 apic_base;
+	keel_u32 request;		/* KEEL_REQ_*: the module's wishes for this run */
+	keel_u32 interrupt;		/* KEEL_IRQ_PENDING | vector: inject at the next entry */
 	union {
 		struct {
 			keel_u16 port;
@@ -321,14 +381,24 @@ struct keel_run {
 	} exit;
 	struct keel_regs regs;
 	struct keel_sregs sregs;
+	keel_u64 reserved;
+	keel_u8 fxsave[512];
 };
 
 #define KEEL_RUN_IF 1		/* RFLAGS.IF at the exit */
+#define KEEL_RUN_READY 2	/* an interrupt can be injected now (KVM's ready_for_interrupt_injection) */
 
-_Static_assert(sizeof(struct keel_run) == 496, "keel_run size");
-_Static_assert(__builtin_offsetof(struct keel_run, exit) == 24, "exit");
-_Static_assert(__builtin_offsetof(struct keel_run, regs) == 72, "regs");
-_Static_assert(__builtin_offsetof(struct keel_run, sregs) == 216, "sregs");
+#define KEEL_REQ_IRQ_WINDOW 1	/* exit (KEEL_EXIT_IRQ_WINDOW) once an interrupt can be injected */
+#define KEEL_REQ_NMI 2		/* raise an NMI (KVM_NMI) */
+
+#define KEEL_IRQ_PENDING 0x100
+
+_Static_assert(sizeof(struct keel_run) == 1024, "keel_run size");
+_Static_assert(__builtin_offsetof(struct keel_run, fxsave) == 512, "fxsave");
+_Static_assert(__builtin_offsetof(struct keel_run, request) == 24, "request");
+_Static_assert(__builtin_offsetof(struct keel_run, exit) == 32, "exit");
+_Static_assert(__builtin_offsetof(struct keel_run, regs) == 80, "regs");
+_Static_assert(__builtin_offsetof(struct keel_run, sregs) == 224, "sregs");
 #endif /* __ASSEMBLY__ */
 
 #endif

@@ -122,7 +122,7 @@ int vm_read_phys(struct vm *vm, u64 gpa, void *dst, size_t len)
 	return 0;
 }
 
-int managed_vcpu_create(struct vm *vm, u64 id, u64 run_frame, struct vm *caller_vm)
+int managed_vcpu_create(struct vm *vm, u64 id, u64 run_frame, u64 how, struct vm *caller_vm)
 {
 	last_vm = vm;
 	last_id = id;
@@ -141,6 +141,30 @@ int managed_vcpu_state(struct vm *vm, u64 id, u64 op, u64 mask)
 	last_id = id;
 	last_op = op;
 	return 0;
+}
+
+int managed_vcpu_msrs(struct vm *vm, u64 id, u64 gpa, u64 arg, struct vm *caller_vm)
+{
+	last_id = id;
+	return 0;
+}
+
+int managed_vcpu_set_cpuid(struct vm *vm, u64 id, u64 gpa, u64 n, struct vm *caller_vm)
+{
+	last_id = id;
+	return 0;
+}
+
+s64 managed_vcpu_translate(struct vm *vm, u64 id, u64 gva)
+{
+	return (s64)gva;
+}
+
+u32 arch_vmm_msr_list(u32 *out, u32 max)
+{
+	for (u32 i = 0; i < 3 && i < max; i++)
+		out[i] = 0x170 + i;
+	return 3;
 }
 
 static struct vm boot_vm = { .name = "boot", .kind = VM_KIND_BOOT };
@@ -299,12 +323,15 @@ TEST(vm_calls_need_a_handle)
 
 	for (u64 nr = KEEL_HC_MEMSLOT; nr < KEEL_NR_HYPERCALLS; nr++) {
 		CHECK_EQ(call(&boot_vm, 0, nr, (u64)h, 0, 0, 0), -EPERM);
+		if (nr == KEEL_HC_MSR_LIST)
+			continue;	/* names no VM */
 		CHECK_EQ(call(&control_vm, 0, nr, (u64)h + 1, 0, 0, 0), -EINVAL);
 		CHECK_EQ(call(&control_vm, 0, nr, 0, 0, 0, 0), -EINVAL);
 	}
 	CHECK_EQ(vm_call(KEEL_HC_VM_DESTROY, (u64)h, 0), 0);
 	for (u64 nr = KEEL_HC_MEMSLOT; nr < KEEL_NR_HYPERCALLS; nr++)
-		CHECK_EQ(call(&control_vm, 0, nr, (u64)h, 0, 0, 0), -EINVAL);
+		if (nr != KEEL_HC_MSR_LIST)
+			CHECK_EQ(call(&control_vm, 0, nr, (u64)h, 0, 0, 0), -EINVAL);
 }
 
 TEST(vm_call_arguments)
@@ -327,12 +354,24 @@ TEST(vm_call_arguments)
 	CHECK_EQ(call(&control_vm, 0, KEEL_HC_MAP, (u64)h, 0x5008, RAM_BASE, 0), -EINVAL);
 	CHECK_EQ(call(&control_vm, 0, KEEL_HC_MAP, (u64)h, 0x5000, RAM_BASE, 2), -EINVAL);
 	CHECK_EQ(call(&control_vm, 0, KEEL_HC_UNMAP, (u64)h, 0x5000, 0x1000, 1), -EINVAL);
-	CHECK_EQ(call(&control_vm, 0, KEEL_HC_VCPU_CREATE, (u64)h, 2, RAM_BASE, 0), 0);
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_VCPU_CREATE, (u64)h, 2, RAM_BASE, KEEL_VCPU_BSP), 0);
 	CHECK(last_id == 2 && last_frame == RAM_BASE);
 	CHECK_EQ(call(&control_vm, 0, KEEL_HC_VCPU_RUN, (u64)h, 2, 1, 0), -EINVAL);
 	CHECK_EQ(call(&control_vm, 0, KEEL_HC_VCPU_STATE, (u64)h, 1, KEEL_STATE_SET, 3), 0);
 	CHECK(last_id == 1 && last_op == KEEL_STATE_SET);
 	CHECK_EQ(vm_call(KEEL_HC_VM_DESTROY, (u64)h, 0), 0);
+}
+
+TEST(msr_list)
+{
+	u32 got[3];
+
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_MSR_LIST, RAM_BASE, 2, 0, 0), -E2BIG);
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_MSR_LIST, RAM_BASE, 3, 0, 0), 3);
+	memcpy(got, ram, sizeof(got));
+	CHECK(got[0] == 0x170 && got[2] == 0x172);
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_MSR_LIST, 0, 3, 0, 0), -EFAULT);
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_MSR_LIST, RAM_BASE, 3, 1, 0), -EINVAL);
 }
 
 /* A call in progress holds a reference: the VM outlives its handle until the call returns. */
@@ -352,4 +391,4 @@ TEST(vm_references)
 TEST_MAIN("hypercall", T(version_from_every_kind), T(unknown_numbers), T(cpl_above_0_refused),
 	  T(management_calls_are_the_control_guests), T(get_info_arguments),
 	  T(get_info_writes_the_structure), T(vm_create_and_destroy), T(vm_handles_made_up_or_exhausted),
-	  T(vm_calls_need_a_handle), T(vm_call_arguments), T(vm_references))
+	  T(vm_calls_need_a_handle), T(vm_call_arguments), T(vm_references), T(msr_list))

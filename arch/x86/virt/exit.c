@@ -119,10 +119,10 @@ static enum vcpu_action handle_cpuid(struct vcpu *v, struct vm_exit *e)
 	u64 *g = v->arch.regs.gpr;
 	u32 out[4];
 
-	cpuid_policy((u32)g[GPR_RAX], (u32)g[GPR_RCX], out);
-	/* Keel's leaves are the control guest's business, not a /dev/kvm VM's. */
-	if (vcpu_has_vmm(v) && (u32)g[GPR_RAX] >> 28 == 4)
-		memset(out, 0, 4 * sizeof(u32));
+	if (vcpu_has_vmm(v))
+		vmm_cpuid(v, (u32)g[GPR_RAX], (u32)g[GPR_RCX], out);
+	else
+		cpuid_policy((u32)g[GPR_RAX], (u32)g[GPR_RCX], out);
 	g[GPR_RAX] = out[0];
 	g[GPR_RBX] = out[1];
 	g[GPR_RCX] = out[2];
@@ -220,7 +220,7 @@ static void inject_gp(struct vcpu *v)
 	vcpu_inject_exception(v, X86_EXC_GP, true, 0);
 }
 
-static int read_msr(struct vcpu *v, u32 msr, u64 *val)
+int vcpu_read_msr(struct vcpu *v, u32 msr, u64 *val)
 {
 	int r = irqchip_msr_read(v, msr, val);
 
@@ -264,7 +264,7 @@ static int write_efer(struct vcpu *v, u64 val)
 	return r;
 }
 
-static int write_msr(struct vcpu *v, u32 msr, u64 val)
+int vcpu_write_msr(struct vcpu *v, u32 msr, u64 val, bool host)
 {
 	int r = irqchip_msr_write(v, msr, val);
 
@@ -279,7 +279,8 @@ static int write_msr(struct vcpu *v, u32 msr, u64 val)
 		if (val >> 32)
 			return -EPERM;
 		v->arch.tsc_aux = val;
-		vcpu_sync_tsc_aux(v);
+		if (!host)	/* a vCPU loaded nowhere gets it when it is loaded */
+			vcpu_sync_tsc_aux(v);
 		return 0;
 	}
 	return virt->set_msr(v, msr, val) ? -EPERM : 0;
@@ -292,12 +293,12 @@ static enum vcpu_action handle_msr(struct vcpu *v, struct vm_exit *e)
 	u32 msr = (u32)g[GPR_RCX];
 
 	if (e->kind == EXIT_MSR_WRITE) {
-		if (write_msr(v, msr, (g[GPR_RDX] << 32) | (u32)g[GPR_RAX])) {
+		if (vcpu_write_msr(v, msr, (g[GPR_RDX] << 32) | (u32)g[GPR_RAX], false)) {
 			inject_gp(v);
 			return VCPU_CONTINUE;
 		}
 	} else {
-		if (read_msr(v, msr, &val)) {
+		if (vcpu_read_msr(v, msr, &val)) {
 			inject_gp(v);
 			return VCPU_CONTINUE;
 		}

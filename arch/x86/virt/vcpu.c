@@ -11,6 +11,7 @@
 #include "kernel/arch.h"
 #include "kernel/keel.h"
 #include "kernel/memslot.h"
+#include "kernel/mm.h"
 #include "kernel/errno.h"
 #include "kernel/percpu.h"
 #include "kernel/sched.h"
@@ -336,6 +337,7 @@ void arch_vcpu_destroy(struct vcpu *v)
 	if (v->arch.hw)
 		virt->vcpu_free(v);
 	irqchip_free(v);
+	kfree(v->arch.vmm.cpuid);
 }
 
 u64 arch_vcpu_deadline(struct vcpu *v)
@@ -410,13 +412,17 @@ static void prepare_events(struct vcpu *v)
 	irqchip_check_timers(v);
 	__atomic_and_fetch(&v->requests, ~VCPU_REQ_EVENT, __ATOMIC_SEQ_CST);
 	prepare_nmi(v);
+	if (a->vmm.irq_pending && !a->event.valid) {	/* KVM_INTERRUPT: in at once, as KVM injects it */
+		a->event = (struct x86_event){ .valid = true, .type = EVENT_EXTINT, .vector = a->vmm.irq };
+		a->vmm.irq_pending = false;
+	}
 	vec = irqchip_pending(v);
 	if (vec >= 0 && !a->event.valid && virt->interruptible(v)) {
 		irqchip_ack(v, vec);
 		a->event = (struct x86_event){ .valid = true, .type = EVENT_EXTINT, .vector = (u8)vec };
 		vec = irqchip_pending(v);
 	}
-	set_window(v, vec >= 0);
+	set_window(v, vec >= 0 || a->vmm.want_window);
 }
 
 /*
@@ -461,6 +467,8 @@ enum vcpu_action arch_vcpu_run_once(struct vcpu *v)
 	virt->run(v, &e);
 	v->nr_entries++;
 	action = handle_exit(v, &e);
+	if (vcpu_has_vmm(v))
+		action = vmm_check_window(v, action);
 	__atomic_store_n(&v->in_guest, false, __ATOMIC_RELEASE);
 	irq_poll();	/* host interrupts that exited the guest are taken here */
 	return action;

@@ -22,6 +22,16 @@
 #define RESET_RDX 0x600			/* KVM's RDX at reset without CPUID: family 6 */
 
 /* What KVM's post_kvm_run_save() reports with every exit. */
+/*
+ * Whether the VMM may inject an interrupt now (KVM's
+ * kvm_vcpu_ready_for_interrupt_injection()): the guest takes one, and no
+ * event waits to go in before it.
+ */
+bool vmm_irq_ready(struct vcpu *v)
+{
+	return !v->arch.event.valid && !v->arch.vmm.irq_pending && virt->interruptible(v);
+}
+
 static enum vcpu_action to_vmm(struct vcpu *v, u32 reason)
 {
 	struct keel_run *run = v->run;
@@ -29,7 +39,8 @@ static enum vcpu_action to_vmm(struct vcpu *v, u32 reason)
 
 	irqchip_msr_read(v, MSR_IA32_APIC_BASE, &apic_base);
 	run->exit_reason = reason;
-	run->flags = v->arch.regs.rflags & X86_RFLAGS_IF ? KEEL_RUN_IF : 0;
+	run->flags = (v->arch.regs.rflags & X86_RFLAGS_IF ? KEEL_RUN_IF : 0) |
+		     (vmm_irq_ready(v) ? KEEL_RUN_READY : 0);
 	run->cr8 = virt->get_cr(v, 8);
 	run->apic_base = apic_base;
 	return VCPU_EXIT_TO_VMM;
@@ -124,19 +135,38 @@ void arch_vm_init_vmm(struct vm *vm)
 	vm->unclaimed_mmio = &mmio_ops;
 }
 
-void arch_vcpu_init_vmm(struct vcpu *v)
+void arch_vcpu_init_vmm(struct vcpu *v, bool bsp)
 {
 	vcpu_set_reset_state(v);
 	v->arch.regs.gpr[GPR_RDX] = RESET_RDX;
 	irqchip_msr_write(v, MSR_IA32_APIC_BASE,
-			  APIC_BASE_DEFAULT | APIC_BASE_EN | (v->id ? 0 : APIC_BASE_BSP));
+			  APIC_BASE_DEFAULT | APIC_BASE_EN | (bsp ? APIC_BASE_BSP : 0));
 }
 
 /*
- * The VMM's CR8 and its data for the read it was asked (each read once:
- * the page is shared), and the OUT it took completes unless the VMM moved
- * RIP meanwhile (KVM's complete_fast_pio_out() checks the same).
+ * The VMM's CR8, requests, interrupt and data for the read it was asked
+ * (each read once: the page is shared), and the OUT it took completes
+ * unless the VMM moved RIP meanwhile (KVM's complete_fast_pio_out() checks
+ * the same).
  */
+/* KVM_INTERRUPT, KVM_NMI and request_interrupt_window: the injection happens at the next entry. */
+static void take_requests(struct vcpu *v)
+{
+	struct vmm_io *io = &v->arch.vmm;
+	u32 request = __atomic_load_n(&v->run->request, __ATOMIC_RELAXED);
+	u32 irq = __atomic_load_n(&v->run->interrupt, __ATOMIC_RELAXED);
+
+	io->want_window = request & KEEL_REQ_IRQ_WINDOW;
+	if (request & KEEL_REQ_NMI)
+		v->arch.nmi_pending = true;	/* more collapse into one (SDM Vol. 3A 6.7.1) */
+	if (irq & KEEL_IRQ_PENDING) {
+		io->irq_pending = true;
+		io->irq = (u8)irq;
+	}
+	if (request || io->irq_pending)
+		__atomic_fetch_or(&v->requests, VCPU_REQ_EVENT, __ATOMIC_SEQ_CST);
+}
+
 int arch_vcpu_resume_vmm(struct vcpu *v)
 {
 	struct vmm_io *io = &v->arch.vmm;
@@ -145,6 +175,7 @@ int arch_vcpu_resume_vmm(struct vcpu *v)
 	if (cr8 > 15)
 		return -EINVAL;
 	virt->set_cr(v, 8, cr8);
+	take_requests(v);
 	if (io->waiting) {
 		io->data = __atomic_load_n(io->waiting == VMM_PIO ? &v->run->exit.io.data :
 					   &v->run->exit.mmio.data, __ATOMIC_RELAXED);
@@ -226,4 +257,15 @@ bool arch_vcpu_needs_cpu(struct vcpu *v)
 		return true;
 	sched_timer_at(deadline);
 	return false;
+}
+
+/*
+ * After each exit handled in Keel: the window the VMM asked for is open
+ * (KVM checks the same after each entry, vcpu_run()).
+ */
+enum vcpu_action vmm_check_window(struct vcpu *v, enum vcpu_action a)
+{
+	if (a == VCPU_CONTINUE && v->arch.vmm.want_window && vmm_irq_ready(v))
+		return to_vmm(v, KEEL_EXIT_IRQ_WINDOW);
+	return a;
 }

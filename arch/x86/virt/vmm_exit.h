@@ -20,6 +20,10 @@ static inline bool vcpu_has_vmm(const struct vcpu *v)
 	return v->run;
 }
 
+/* Whether an interrupt can go in now, with nothing ahead of it (KVM_RUN's ready_for_interrupt_injection). */
+bool vmm_irq_ready(struct vcpu *v);
+/* Turns @a into an exit to the VMM when the interrupt window it asked for is open. */
+enum vcpu_action vmm_check_window(struct vcpu *v, enum vcpu_action a);
 enum vcpu_action vmm_exit_hlt(struct vcpu *v);
 enum vcpu_action vmm_exit_shutdown(struct vcpu *v);
 enum vcpu_action vmm_exit_fail_entry(struct vcpu *v, const struct vm_exit *e);
@@ -28,6 +32,8 @@ enum vcpu_action vmm_exit_internal(struct vcpu *v, u32 suberror, const struct vm
 enum vcpu_action vmm_exit_fault(struct vcpu *v, u64 gpa, bool write);
 /* An OUT the VMM takes: the instruction of @len bytes completes when the vCPU runs again. */
 enum vcpu_action vmm_exit_out(struct vcpu *v, u8 len);
+/* CPUID of a /dev/kvm guest: the VMM's table (KVM_SET_CPUID2). */
+void vmm_cpuid(struct vcpu *v, u32 leaf, u32 subleaf, u32 out[4]);
 /* VMMCALL/VMCALL of a /dev/kvm guest: KVM's hypercall ABI (Linux Documentation/virt/kvm/x86/hypercalls.rst). */
 void vmm_hypercall(struct vcpu *v);
 

@@ -88,6 +88,39 @@ static int set_sregs(struct vcpu *v, const struct keel_sregs *shared)
 	return 0;
 }
 
+/* The MXCSR bits this CPU has: FXRSTOR of any other raises #GP (SDM Vol. 1 11.6.6). */
+static u32 mxcsr_mask(void)
+{
+	static u32 mask;
+	u8 image[512] __aligned(16) = { 0 };
+
+	if (!mask) {
+		asm volatile("fxsave64 %0" : "=m"(image));
+		memcpy(&mask, image + 28, sizeof(mask));
+		mask = mask ? mask : 0xffbf;	/* 0 means the default (SDM Vol. 1 11.6.6) */
+	}
+	return mask;
+}
+
+/*
+ * The vCPU's x87/SSE image: never in the registers while it is frozen
+ * (KVM_RUN's end loads the caller's, saving it), so v->arch.fxsave is it.
+ * MXCSR bits the CPU lacks are dropped: KVM takes any value and its
+ * restore falls back when the CPU refuses one, while Keel's FXRSTOR must
+ * never fault.
+ */
+static void set_fpu(struct vcpu *v, const u8 *shared)
+{
+	u8 image[512];
+	u32 mxcsr;
+
+	memcpy(image, shared, sizeof(image));
+	memcpy(&mxcsr, image + 24, sizeof(mxcsr));
+	mxcsr &= mxcsr_mask();
+	memcpy(image + 24, &mxcsr, sizeof(mxcsr));
+	memcpy(v->arch.fxsave, image, sizeof(image));
+}
+
 /* Only RFLAGS bit 1 is fixed (SDM Vol. 1 3.4.3); a write clears a pending read's answer. */
 int arch_vcpu_state(struct vcpu *v, bool set, u32 mask)
 {
@@ -99,8 +132,12 @@ int arch_vcpu_state(struct vcpu *v, bool set, u32 mask)
 			memcpy(&run->regs, &v->arch.regs, sizeof(run->regs));
 		if (mask & KEEL_STATE_SREGS)
 			get_sregs(v, &run->sregs);
+		if (mask & KEEL_STATE_FPU)
+			memcpy(run->fxsave, v->arch.fxsave, sizeof(run->fxsave));
 		return 0;
 	}
+	if (mask & KEEL_STATE_FPU)
+		set_fpu(v, run->fxsave);
 	if (mask & KEEL_STATE_SREGS)
 		r = set_sregs(v, &run->sregs);
 	if (!r && (mask & KEEL_STATE_REGS)) {

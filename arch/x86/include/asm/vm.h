@@ -15,6 +15,7 @@
 
 struct irqchip;
 struct irqchip_platform;
+struct keel_cpuid_entry;
 
 struct vm_arch {
 	void *io_bitmap;		/* SVM's IOPM or VMX's bitmaps A and B (arch/x86/virt/virt_vm.c) */
@@ -35,6 +36,11 @@ struct vmm_io {
 	u64 addr, data;
 	u64 skip_rip;		/* an OUT at this RIP ... */
 	u8 skip_len;		/* ... of this length completes at the next run */
+	struct keel_cpuid_entry *cpuid;	/* KVM_SET_CPUID2's table ... */
+	u32 nr_cpuid;			/* ... and its length */
+	bool want_window;	/* KEEL_REQ_IRQ_WINDOW */
+	bool irq_pending;	/* KVM_INTERRUPT's vector ... */
+	u8 irq;			/* ... injected at the next entry */
 };
 
 struct vcpu_arch {

@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What a /dev/kvm guest's CPUID and RDMSR/WRMSR see when its VMM sets or
+ * reads them: the table KVM_SET_CPUID2 gave (api.rst 4.20), the MSRs KVM's
+ * KVM_GET_MSR_INDEX_LIST would name for what Keel switches.
+ */
+#include "asm/msr.h"
+#include "asm/processor-flags.h"
+#include "arch/x86/irqchip/irqchip.h"
+#include "arch/x86/virt/exit.h"
+#include "arch/x86/virt/vcpu.h"
+#include "arch/x86/virt/vmm_exit.h"
+#include "kernel/errno.h"
+#include "kernel/keel.h"
+#include "kernel/mm.h"
+#include "keel/hypercall.h"
+
+#define CPUID1_EDX_APIC BIT(9)
+#define CPUID1_ECX_OSXSAVE BIT(27)
+
+/* The guest MSRs the hardware or Keel switches per vCPU, which a VMM saves and restores. */
+static const u32 vmm_msrs[] = {
+	MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP, MSR_STAR,
+	MSR_LSTAR, MSR_CSTAR, MSR_SFMASK, MSR_KERNEL_GS_BASE, MSR_IA32_PAT, MSR_TSC_AUX,
+};
+
+u32 arch_vmm_msr_list(u32 *out, u32 max)
+{
+	u32 n = 0;
+
+	for (u32 i = 0; i < ARRAY_SIZE(vmm_msrs); i++) {
+		if (vmm_msrs[i] == MSR_TSC_AUX && !keel.cpu.rdtscp)
+			continue;
+		if (n < max)
+			out[n] = vmm_msrs[i];
+		n++;
+	}
+	return n;
+}
+
+int arch_vcpu_msr(struct vcpu *v, u32 index, u64 *data, bool set)
+{
+	return set ? vcpu_write_msr(v, index, *data, true) : vcpu_read_msr(v, index, data);
+}
+
+void arch_vcpu_set_cpuid(struct vcpu *v, struct keel_cpuid_entry *e, u32 n)
+{
+	kfree(v->arch.vmm.cpuid);
+	v->arch.vmm.cpuid = e;
+	v->arch.vmm.nr_cpuid = n;
+}
+
+/*
+ * The VMM's entry for @leaf (and @subleaf where it matters), zeros without
+ * one; the bits KVM keeps current follow the vCPU: APIC with
+ * IA32_APIC_BASE's enable, OSXSAVE with CR4 (KVM's kvm_update_cpuid_runtime()).
+ */
+void vmm_cpuid(struct vcpu *v, u32 leaf, u32 subleaf, u32 out[4])
+{
+	const struct keel_cpuid_entry *e = NULL;
+	u64 apic_base = 0;
+
+	for (u32 i = 0; i < v->arch.vmm.nr_cpuid && !e; i++) {
+		const struct keel_cpuid_entry *c = &v->arch.vmm.cpuid[i];
+
+		if (c->function == leaf &&
+		    (!(c->flags & KEEL_CPUID_SIGNIFICANT_INDEX) || c->index == subleaf))
+			e = c;
+	}
+	out[0] = e ? e->eax : 0;
+	out[1] = e ? e->ebx : 0;
+	out[2] = e ? e->ecx : 0;
+	out[3] = e ? e->edx : 0;
+	if (leaf != 1 || !e)
+		return;
+	irqchip_msr_read(v, MSR_IA32_APIC_BASE, &apic_base);
+	out[3] = (out[3] & ~CPUID1_EDX_APIC) | (apic_base & APIC_BASE_EN ? CPUID1_EDX_APIC : 0);
+	out[2] = (out[2] & ~CPUID1_ECX_OSXSAVE) |
+		 (virt->get_cr(v, 4) & X86_CR4_OSXSAVE ? CPUID1_ECX_OSXSAVE : 0);
+}
+
+/* A supervisor read's translation, as KVM_TRANSLATE reports it. */
+int arch_vcpu_translate(struct vcpu *v, u64 gva, u64 *gpa)
+{
+	struct x86_exception exc;
+
+	return vcpu_gva_to_gpa(v, gva, false, gpa, &exc) ? -EFAULT : 0;
+}

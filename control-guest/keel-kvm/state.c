@@ -1,0 +1,305 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A vCPU's state as KVM's ioctls move it (api.rst 4.11-4.22): Keel copies
+ * it between the vCPU and its keel_run page (KEEL_HC_VCPU_STATE) or a
+ * buffer (MSRs, CPUID), and this file converts to and from KVM's layouts.
+ * Every ioctl here runs under vcpu->mutex, which also guards the page.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/io.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "keel_kvm.h"
+
+/* struct kvm_regs has rax, rbx, rcx, rdx, rsi, rdi, rsp, rbp, r8-r15: the SDM's index of each. */
+static const u8 kvm_gpr[16] = { 0, 3, 1, 2, 6, 7, 4, 5, 8, 9, 10, 11, 12, 13, 14, 15 };
+
+static_assert(sizeof(struct kvm_regs) == 18 * sizeof(u64), "kvm_regs: 16 GPRs, RIP, RFLAGS");
+static_assert(sizeof(struct kvm_segment) == sizeof(struct keel_segment), "kvm_segment");
+static_assert(offsetof(struct kvm_segment, unusable) == offsetof(struct keel_segment, unusable),
+	      "kvm_segment layout");
+
+static long vcpu_state(struct keel_vcpu *vcpu, u64 op, u64 parts)
+{
+	long ret = keel_hypercall(KEEL_HC_VCPU_STATE, vcpu->vm->handle, vcpu->id, op, parts);
+
+	return ret ? keel_errno(ret) : 0;
+}
+
+long keel_get_regs(struct keel_vcpu *vcpu, void __user *argp)
+{
+	const struct keel_regs *k = &vcpu->krun->regs;
+	struct kvm_regs regs;
+	u64 *gpr = (u64 *)&regs;
+	long r = vcpu_state(vcpu, KEEL_STATE_GET, KEEL_STATE_REGS);
+
+	if (r)
+		return r;
+	for (int i = 0; i < 16; i++)
+		gpr[i] = k->gpr[kvm_gpr[i]];
+	regs.rip = k->rip;
+	regs.rflags = k->rflags;
+	return copy_to_user(argp, &regs, sizeof(regs)) ? -EFAULT : 0;
+}
+
+long keel_set_regs(struct keel_vcpu *vcpu, void __user *argp)
+{
+	struct keel_regs *k = &vcpu->krun->regs;
+	struct kvm_regs regs;
+	const u64 *gpr = (const u64 *)&regs;
+
+	if (copy_from_user(&regs, argp, sizeof(regs)))
+		return -EFAULT;
+	for (int i = 0; i < 16; i++)
+		k->gpr[kvm_gpr[i]] = gpr[i];
+	k->rip = regs.rip;
+	k->rflags = regs.rflags;
+	return vcpu_state(vcpu, KEEL_STATE_SET, KEEL_STATE_REGS);
+}
+
+/* Keel's segment order is ES, CS, SS, DS, FS, GS, LDTR, TR (the SDM's encoding). */
+static struct kvm_segment *kvm_seg(struct kvm_sregs *s, unsigned int i)
+{
+	struct kvm_segment *order[8] = { &s->es, &s->cs, &s->ss, &s->ds, &s->fs, &s->gs,
+					 &s->ldt, &s->tr };
+
+	return order[i];
+}
+
+long keel_get_sregs(struct keel_vcpu *vcpu, void __user *argp)
+{
+	const struct keel_sregs *k = &vcpu->krun->sregs;
+	struct kvm_sregs s = {};
+	long r = vcpu_state(vcpu, KEEL_STATE_GET, KEEL_STATE_SREGS);
+
+	if (r)
+		return r;
+	for (unsigned int i = 0; i < 8; i++)
+		memcpy(kvm_seg(&s, i), &k->seg[i], sizeof(k->seg[i]));
+	s.gdt = (struct kvm_dtable){ .base = k->gdt.base, .limit = k->gdt.limit };
+	s.idt = (struct kvm_dtable){ .base = k->idt.base, .limit = k->idt.limit };
+	s.cr0 = k->cr0;
+	s.cr2 = k->cr2;
+	s.cr3 = k->cr3;
+	s.cr4 = k->cr4;
+	s.cr8 = k->cr8;
+	s.efer = k->efer;
+	s.apic_base = k->apic_base;
+	if (vcpu->krun->interrupt & KEEL_IRQ_PENDING)
+		__set_bit(vcpu->krun->interrupt & 0xff, (unsigned long *)s.interrupt_bitmap);
+	return copy_to_user(argp, &s, sizeof(s)) ? -EFAULT : 0;
+}
+
+/* A bit in interrupt_bitmap queues that interrupt, as KVM_INTERRUPT would (KVM's __set_sregs()). */
+long keel_set_sregs(struct keel_vcpu *vcpu, void __user *argp)
+{
+	struct keel_sregs *k = &vcpu->krun->sregs;
+	struct kvm_sregs s;
+	unsigned long vec;
+	long r;
+
+	if (copy_from_user(&s, argp, sizeof(s)))
+		return -EFAULT;
+	for (unsigned int i = 0; i < 8; i++)
+		memcpy(&k->seg[i], kvm_seg(&s, i), sizeof(k->seg[i]));
+	k->gdt = (struct keel_dtable){ .base = s.gdt.base, .limit = s.gdt.limit };
+	k->idt = (struct keel_dtable){ .base = s.idt.base, .limit = s.idt.limit };
+	k->cr0 = s.cr0;
+	k->cr2 = s.cr2;
+	k->cr3 = s.cr3;
+	k->cr4 = s.cr4;
+	k->cr8 = s.cr8;
+	k->efer = s.efer;
+	k->apic_base = s.apic_base;
+	r = vcpu_state(vcpu, KEEL_STATE_SET, KEEL_STATE_SREGS);
+	vec = find_first_bit((unsigned long *)s.interrupt_bitmap, KVM_NR_INTERRUPTS);
+	if (!r && vec < KVM_NR_INTERRUPTS)
+		vcpu->krun->interrupt = KEEL_IRQ_PENDING | vec;
+	return r;
+}
+
+/* KVM_GET_FPU: the FXSAVE image in struct kvm_fpu, as kvm_arch_vcpu_ioctl_get_fpu() gives it. */
+long keel_get_fpu(struct keel_vcpu *vcpu, void __user *argp)
+{
+	const struct fxregs_state *fx = (const void *)vcpu->krun->fxsave;
+	struct kvm_fpu fpu = {};
+	long r = vcpu_state(vcpu, KEEL_STATE_GET, KEEL_STATE_FPU);
+
+	if (r)
+		return r;
+	memcpy(fpu.fpr, fx->st_space, sizeof(fpu.fpr));
+	fpu.fcw = fx->cwd;
+	fpu.fsw = fx->swd;
+	fpu.ftwx = fx->twd;
+	fpu.last_opcode = fx->fop;
+	fpu.last_ip = fx->rip;
+	fpu.last_dp = fx->rdp;
+	memcpy(fpu.xmm, fx->xmm_space, sizeof(fpu.xmm));
+	fpu.mxcsr = fx->mxcsr;
+	return copy_to_user(argp, &fpu, sizeof(fpu)) ? -EFAULT : 0;
+}
+
+/* The fields struct kvm_fpu lacks keep their values; Keel refuses an MXCSR the CPU would. */
+long keel_set_fpu(struct keel_vcpu *vcpu, void __user *argp)
+{
+	struct fxregs_state *fx = (void *)vcpu->krun->fxsave;
+	struct kvm_fpu fpu;
+	long r;
+
+	if (copy_from_user(&fpu, argp, sizeof(fpu)))
+		return -EFAULT;
+	r = vcpu_state(vcpu, KEEL_STATE_GET, KEEL_STATE_FPU);
+	if (r)
+		return r;
+	memcpy(fx->st_space, fpu.fpr, sizeof(fpu.fpr));
+	fx->cwd = fpu.fcw;
+	fx->swd = fpu.fsw;
+	fx->twd = fpu.ftwx;
+	fx->fop = fpu.last_opcode;
+	fx->rip = fpu.last_ip;
+	fx->rdp = fpu.last_dp;
+	memcpy(fx->xmm_space, fpu.xmm, sizeof(fpu.xmm));
+	fx->mxcsr = fpu.mxcsr;
+	return vcpu_state(vcpu, KEEL_STATE_SET, KEEL_STATE_FPU);
+}
+
+/*
+ * KVM_GET_MSRS/KVM_SET_MSRS (api.rst 4.18-4.19): in order until one fails;
+ * the number done is the result. struct kvm_msr_entry is Keel's
+ * struct keel_msr_entry, so the entries go to Keel as they came.
+ */
+long keel_msrs(struct keel_vcpu *vcpu, void __user *argp, bool set)
+{
+	struct kvm_msrs __user *user = argp;
+	struct kvm_msrs msrs;
+	struct kvm_msr_entry *e;
+	long ret;
+
+	if (copy_from_user(&msrs, user, sizeof(msrs)))
+		return -EFAULT;
+	if (msrs.nmsrs >= KEEL_MAX_MSR_ENTRIES)
+		return -E2BIG;	/* KVM's MAX_IO_MSRS is the same bound */
+	e = memdup_user(user->entries, msrs.nmsrs * sizeof(*e));
+	if (IS_ERR(e))
+		return PTR_ERR(e);
+	ret = keel_hypercall(KEEL_HC_VCPU_MSRS, vcpu->vm->handle, vcpu->id, virt_to_phys(e),
+			     msrs.nmsrs | (set ? KEEL_MSRS_SET : 0));
+	if (ret < 0)
+		ret = keel_errno(ret);
+	else if (ret > msrs.nmsrs)
+		ret = -EPROTO;
+	else if (!set && copy_to_user(user->entries, e, msrs.nmsrs * sizeof(*e)))
+		ret = -EFAULT;
+	kfree(e);
+	return ret;
+}
+
+static_assert(sizeof(struct kvm_msr_entry) == sizeof(struct keel_msr_entry), "kvm_msr_entry");
+
+/* Keel's copy of a KVM_SET_CPUID2 table. */
+static struct keel_cpuid_entry *to_keel(const struct kvm_cpuid_entry2 *e, u32 n)
+{
+	struct keel_cpuid_entry *k = kcalloc(max(n, 1U), sizeof(*k), GFP_KERNEL_ACCOUNT);
+
+	for (u32 i = 0; k && i < n; i++)
+		k[i] = (struct keel_cpuid_entry){ .function = e[i].function, .index = e[i].index,
+			.flags = e[i].flags & KVM_CPUID_FLAG_SIGNIFCANT_INDEX ?
+				 KEEL_CPUID_SIGNIFICANT_INDEX : 0,
+			.eax = e[i].eax, .ebx = e[i].ebx, .ecx = e[i].ecx, .edx = e[i].edx };
+	return k;
+}
+
+static long give_cpuid(struct keel_vcpu *vcpu, struct kvm_cpuid_entry2 *e, u32 n)
+{
+	struct keel_cpuid_entry *k = to_keel(e, n);
+	long ret;
+
+	if (!k)
+		return -ENOMEM;
+	ret = keel_hypercall(KEEL_HC_VCPU_SET_CPUID, vcpu->vm->handle, vcpu->id,
+			     virt_to_phys(k), n);
+	kfree(k);
+	return ret ? keel_errno(ret) : 0;
+}
+
+/*
+ * KVM_SET_CPUID2 (api.rst 4.20). Once the vCPU has run, only the same
+ * table again is accepted, as KVM 6.1 does (kvm_cpuid_check_equal()).
+ */
+long keel_set_cpuid2(struct keel_vcpu *vcpu, void __user *argp)
+{
+	struct kvm_cpuid2 __user *user = argp;
+	struct kvm_cpuid2 cpuid;
+	struct kvm_cpuid_entry2 *e;
+	size_t size;
+	long r;
+
+	if (copy_from_user(&cpuid, user, sizeof(cpuid)))
+		return -EFAULT;
+	if (cpuid.nent > KEEL_MAX_CPUID_ENTRIES)
+		return -E2BIG;
+	size = cpuid.nent * sizeof(*e);
+	e = size ? memdup_user(user->entries, size) : NULL;
+	if (IS_ERR(e))
+		return PTR_ERR(e);
+	if (vcpu->ran)
+		r = cpuid.nent == vcpu->nr_cpuid && !memcmp(e, vcpu->cpuid, size) ? 0 : -EINVAL;
+	else
+		r = give_cpuid(vcpu, e, cpuid.nent);
+	if (!r && !vcpu->ran) {
+		kfree(vcpu->cpuid);
+		vcpu->cpuid = e;
+		vcpu->nr_cpuid = cpuid.nent;
+		e = NULL;
+	}
+	kfree(e);
+	return r;
+}
+
+long keel_get_cpuid2(struct keel_vcpu *vcpu, void __user *argp)
+{
+	struct kvm_cpuid2 __user *user = argp;
+	struct kvm_cpuid2 cpuid;
+
+	if (copy_from_user(&cpuid, user, sizeof(cpuid)))
+		return -EFAULT;
+	if (cpuid.nent < vcpu->nr_cpuid)
+		return -E2BIG;
+	if (copy_to_user(user->entries, vcpu->cpuid, vcpu->nr_cpuid * sizeof(*vcpu->cpuid)))
+		return -EFAULT;
+	cpuid.nent = vcpu->nr_cpuid;
+	return copy_to_user(user, &cpuid, sizeof(cpuid)) ? -EFAULT : 0;
+}
+
+/* KVM_TRANSLATE: a supervisor read's view, as KVM reports it (writeable 1, usermode 0). */
+long keel_translate(struct keel_vcpu *vcpu, void __user *argp)
+{
+	struct kvm_translation tr;
+	long ret;
+
+	if (copy_from_user(&tr, argp, sizeof(tr)))
+		return -EFAULT;
+	ret = keel_hypercall(KEEL_HC_VCPU_TRANSLATE, vcpu->vm->handle, vcpu->id,
+			     tr.linear_address, 0);
+	if (ret < 0 && ret != -KEEL_EFAULT)
+		return keel_errno(ret);
+	tr.physical_address = ret < 0 ? ~0ULL : ret;
+	tr.valid = ret >= 0;
+	tr.writeable = 1;
+	tr.usermode = 0;
+	return copy_to_user(argp, &tr, sizeof(tr)) ? -EFAULT : 0;
+}
+
+/* Without an in-kernel irqchip a vCPU is always runnable, and only that can be set (KVM's). */
+long keel_mp_state(struct keel_vcpu *vcpu, void __user *argp, bool set)
+{
+	struct kvm_mp_state mp = { .mp_state = KVM_MP_STATE_RUNNABLE };
+
+	if (!set)
+		return copy_to_user(argp, &mp, sizeof(mp)) ? -EFAULT : 0;
+	if (copy_from_user(&mp, argp, sizeof(mp)))
+		return -EFAULT;
+	return mp.mp_state == KVM_MP_STATE_RUNNABLE ? 0 : -EINVAL;
+}
