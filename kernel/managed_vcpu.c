@@ -15,7 +15,8 @@
 #include "kernel/string.h"
 #include "keel/hypercall.h"
 
-#define STATE_PARTS (KEEL_STATE_REGS | KEEL_STATE_SREGS | KEEL_STATE_FPU)
+#define STATE_PARTS (KEEL_STATE_REGS | KEEL_STATE_SREGS | KEEL_STATE_FPU | KEEL_STATE_EVENTS | \
+		     KEEL_STATE_DEBUGREGS)
 
 static struct vcpu *find(struct vm *vm, u64 id)
 {

@@ -83,6 +83,10 @@ long keel_set_cpuid2(struct keel_vcpu *vcpu, void __user *argp);
 long keel_get_cpuid2(struct keel_vcpu *vcpu, void __user *argp);
 long keel_translate(struct keel_vcpu *vcpu, void __user *argp);
 long keel_mp_state(struct keel_vcpu *vcpu, void __user *argp, bool set);
+long keel_get_events(struct keel_vcpu *vcpu, void __user *argp);
+long keel_set_events(struct keel_vcpu *vcpu, void __user *argp);
+long keel_get_debugregs(struct keel_vcpu *vcpu, void __user *argp);
+long keel_set_debugregs(struct keel_vcpu *vcpu, void __user *argp);
 
 /* /dev/kvm's lists (cpuid.c): KVM_GET_SUPPORTED_CPUID, the MSR lists and feature MSRs. */
 int keel_msr_list_init(void);

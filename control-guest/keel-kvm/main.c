@@ -129,6 +129,9 @@ int keel_check_extension(unsigned long cap)
 	case KVM_CAP_SET_IDENTITY_MAP_ADDR:
 	case KVM_CAP_SET_BOOT_CPU_ID:
 	case KVM_CAP_INTERNAL_ERROR_DATA:
+	case KVM_CAP_VCPU_EVENTS:
+	case KVM_CAP_DEBUGREGS:
+	case KVM_CAP_INTR_SHADOW:
 		return 1;
 	case KVM_CAP_NR_MEMSLOTS:
 		return KEEL_MAX_MEMSLOTS;

@@ -303,3 +303,116 @@ long keel_mp_state(struct keel_vcpu *vcpu, void __user *argp, bool set)
 		return -EFAULT;
 	return mp.mp_state == KVM_MP_STATE_RUNNABLE ? 0 : -EINVAL;
 }
+
+/* KVM_GET_VCPU_EVENTS (api.rst 4.31): soft interrupts are not reported, as KVM reports none. */
+long keel_get_events(struct keel_vcpu *vcpu, void __user *argp)
+{
+	const struct keel_events *k = &vcpu->krun->events;
+	struct kvm_vcpu_events ev = {};
+	long r = vcpu_state(vcpu, KEEL_STATE_GET, KEEL_STATE_EVENTS);
+
+	if (r)
+		return r;
+	ev.exception.injected = k->exception_injected;
+	ev.exception.nr = k->exception_nr;
+	ev.exception.has_error_code = k->exception_has_error;
+	ev.exception.error_code = k->exception_error;
+	ev.interrupt.injected = k->interrupt_injected && !k->interrupt_soft;
+	ev.interrupt.nr = k->interrupt_nr;
+	ev.interrupt.shadow = k->shadow;
+	ev.nmi.injected = k->nmi_injected;
+	ev.nmi.pending = k->nmi_pending || vcpu->nmi_queued;
+	ev.nmi.masked = k->nmi_masked;
+	ev.flags = KVM_VCPUEVENT_VALID_NMI_PENDING | KVM_VCPUEVENT_VALID_SHADOW |
+		   KVM_VCPUEVENT_VALID_SMM;
+	if (vcpu->krun->interrupt & KEEL_IRQ_PENDING) {
+		ev.interrupt.injected = 1;
+		ev.interrupt.nr = vcpu->krun->interrupt & 0xff;
+	}
+	return copy_to_user(argp, &ev, sizeof(ev)) ? -EFAULT : 0;
+}
+
+#define EVENT_FLAGS (KVM_VCPUEVENT_VALID_NMI_PENDING | KVM_VCPUEVENT_VALID_SIPI_VECTOR | \
+		     KVM_VCPUEVENT_VALID_SHADOW | KVM_VCPUEVENT_VALID_SMM | \
+		     KVM_VCPUEVENT_VALID_PAYLOAD | KVM_VCPUEVENT_VALID_TRIPLE_FAULT)
+
+/*
+ * KVM's checks (kvm_vcpu_ioctl_x86_set_vcpu_events()): known flags only,
+ * no payloads or triple-fault events (never enabled here), exceptions
+ * 0-31 but NMI's. Keel has no SMM: entering or latching one is refused.
+ */
+static int check_events(const struct kvm_vcpu_events *ev)
+{
+	if (ev->flags & ~EVENT_FLAGS)
+		return -EINVAL;
+	if (ev->flags & (KVM_VCPUEVENT_VALID_PAYLOAD | KVM_VCPUEVENT_VALID_TRIPLE_FAULT))
+		return -EINVAL;
+	if (ev->exception.injected && (ev->exception.nr > 31 || ev->exception.nr == 2))
+		return -EINVAL;
+	if ((ev->flags & KVM_VCPUEVENT_VALID_SMM) && (ev->smi.smm || ev->smi.pending))
+		return -EINVAL;
+	return 0;
+}
+
+/* What the flags leave out keeps its value: Keel's current events are read first. */
+long keel_set_events(struct keel_vcpu *vcpu, void __user *argp)
+{
+	struct keel_events *k = &vcpu->krun->events;
+	struct kvm_vcpu_events ev;
+	long r;
+
+	if (copy_from_user(&ev, argp, sizeof(ev)))
+		return -EFAULT;
+	r = check_events(&ev);
+	if (!r)
+		r = vcpu_state(vcpu, KEEL_STATE_GET, KEEL_STATE_EVENTS);
+	if (r)
+		return r;
+	k->exception_injected = ev.exception.injected;
+	k->exception_nr = ev.exception.nr;
+	k->exception_has_error = ev.exception.has_error_code;
+	k->exception_error = ev.exception.error_code;
+	k->interrupt_injected = ev.interrupt.injected;
+	k->interrupt_nr = ev.interrupt.nr;
+	k->interrupt_soft = ev.interrupt.soft;
+	k->nmi_injected = ev.nmi.injected;
+	k->nmi_masked = ev.nmi.masked;
+	if (ev.flags & KVM_VCPUEVENT_VALID_SHADOW)
+		k->shadow = ev.interrupt.shadow;
+	if (ev.flags & KVM_VCPUEVENT_VALID_NMI_PENDING) {
+		k->nmi_pending = ev.nmi.pending;
+		vcpu->nmi_queued = false;
+	}
+	vcpu->krun->interrupt = 0;	/* Keel holds the interrupt now */
+	return vcpu_state(vcpu, KEEL_STATE_SET, KEEL_STATE_EVENTS);
+}
+
+long keel_get_debugregs(struct keel_vcpu *vcpu, void __user *argp)
+{
+	const struct keel_debugregs *k = &vcpu->krun->debugregs;
+	struct kvm_debugregs d = {};
+	long r = vcpu_state(vcpu, KEEL_STATE_GET, KEEL_STATE_DEBUGREGS);
+
+	if (r)
+		return r;
+	memcpy(d.db, k->db, sizeof(d.db));
+	d.dr6 = k->dr6;
+	d.dr7 = k->dr7;
+	return copy_to_user(argp, &d, sizeof(d)) ? -EFAULT : 0;
+}
+
+/* Flags must be 0, as KVM's kvm_vcpu_ioctl_x86_set_debugregs() requires; Keel checks the values. */
+long keel_set_debugregs(struct keel_vcpu *vcpu, void __user *argp)
+{
+	struct keel_debugregs *k = &vcpu->krun->debugregs;
+	struct kvm_debugregs d;
+
+	if (copy_from_user(&d, argp, sizeof(d)))
+		return -EFAULT;
+	if (d.flags)
+		return -EINVAL;
+	memcpy(k->db, d.db, sizeof(k->db));
+	k->dr6 = d.dr6;
+	k->dr7 = d.dr7;
+	return vcpu_state(vcpu, KEEL_STATE_SET, KEEL_STATE_DEBUGREGS);
+}

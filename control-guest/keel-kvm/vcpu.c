@@ -302,6 +302,14 @@ static long vcpu_ioctl_locked(struct keel_vcpu *vcpu, unsigned int ioctl, unsign
 	case KVM_NMI:
 		vcpu->nmi_queued = true;
 		return 0;
+	case KVM_GET_VCPU_EVENTS:
+		return keel_get_events(vcpu, argp);
+	case KVM_SET_VCPU_EVENTS:
+		return keel_set_events(vcpu, argp);
+	case KVM_GET_DEBUGREGS:
+		return keel_get_debugregs(vcpu, argp);
+	case KVM_SET_DEBUGREGS:
+		return keel_set_debugregs(vcpu, argp);
 	case KVM_SET_SIGNAL_MASK:
 		return set_signal_mask(vcpu, argp);
 	case KVM_INTERRUPT:

@@ -155,6 +155,8 @@
 #define KEEL_STATE_REGS 1
 #define KEEL_STATE_SREGS 2
 #define KEEL_STATE_FPU 4	/* run->fxsave: the FXSAVE image (SDM Vol. 1 10.5.1) */
+#define KEEL_STATE_EVENTS 8	/* run->events */
+#define KEEL_STATE_DEBUGREGS 16	/* run->debugregs */
 
 /*
  * KEEL_HC_MSR_LIST (no VM: RBX = the control-guest physical address of a
@@ -337,6 +339,29 @@ _Static_assert(__builtin_offsetof(struct keel_sregs, gdt) == 192, "gdt");
 _Static_assert(__builtin_offsetof(struct keel_sregs, cr0) == 224, "cr0");
 
 /*
+ * The events waiting to go in at the next entry and what blocks them, as
+ * KVM's struct kvm_vcpu_events has them (one exception, interrupt or NMI
+ * being delivered; shadow: KEEL_SHADOW_* bits).
+ */
+struct keel_events {
+	keel_u8 exception_injected, exception_nr, exception_has_error, interrupt_injected;
+	keel_u32 exception_error;
+	keel_u8 interrupt_nr, interrupt_soft, shadow, nmi_injected;
+	keel_u8 nmi_pending, nmi_masked, pad[2];
+};
+
+#define KEEL_SHADOW_MOV_SS 1
+#define KEEL_SHADOW_STI 2
+
+_Static_assert(sizeof(struct keel_events) == 16, "keel_events size");
+
+struct keel_debugregs {
+	keel_u64 db[4], dr6, dr7;
+};
+
+_Static_assert(sizeof(struct keel_debugregs) == 48, "keel_debugregs size");
+
+/*
  * A vCPU's page, shared by Keel and the control guest's kernel (never its
  * user space). Keel writes exit_reason, flags and exit at each return of
  * KEEL_HC_VCPU_RUN and the state parts at KEEL_STATE_GET; it reads the
@@ -383,6 +408,8 @@ struct keel_run {
 	struct keel_sregs sregs;
 	keel_u64 reserved;
 	keel_u8 fxsave[512];
+	struct keel_events events;
+	struct keel_debugregs debugregs;
 };
 
 #define KEEL_RUN_IF 1		/* RFLAGS.IF at the exit */
@@ -393,7 +420,9 @@ struct keel_run {
 
 #define KEEL_IRQ_PENDING 0x100
 
-_Static_assert(sizeof(struct keel_run) == 1024, "keel_run size");
+_Static_assert(sizeof(struct keel_run) == 1088, "keel_run size");
+_Static_assert(__builtin_offsetof(struct keel_run, events) == 1024, "events");
+_Static_assert(__builtin_offsetof(struct keel_run, debugregs) == 1040, "debugregs");
 _Static_assert(__builtin_offsetof(struct keel_run, fxsave) == 512, "fxsave");
 _Static_assert(__builtin_offsetof(struct keel_run, request) == 24, "request");
 _Static_assert(__builtin_offsetof(struct keel_run, exit) == 32, "exit");

@@ -163,8 +163,8 @@ static int svm_vcpu_init(struct vcpu *v)
 	init_control(&s->vmcb->control, v);
 	s->vmcb->save.efer = EFER_SVME;
 	s->vmcb->save.g_pat = SVM_DEFAULT_PAT;
-	s->vmcb->save.dr6 = 0xffff0ff0;
-	s->vmcb->save.dr7 = 0x400;
+	s->vmcb->save.dr6 = DR6_RESET;
+	s->vmcb->save.dr7 = DR7_RESET;
 	return 0;
 }
 
@@ -389,6 +389,42 @@ static void svm_reset_nmi(struct vcpu *v)
 	s->vmcb->control.intercept_misc1 &= ~INTERCEPT_IRET;
 }
 
+/* The VMCB has one shadow bit for both kinds (15.21.5), as KVM's svm_get_interrupt_shadow() says. */
+static void svm_get_blocking(struct vcpu *v, u8 *shadow, bool *nmi_masked)
+{
+	struct svm_vcpu *s = v->arch.hw;
+
+	*shadow = s->vmcb->control.int_state & INT_STATE_SHADOW ? SHADOW_MOV_SS | SHADOW_STI : 0;
+	*nmi_masked = s->nmi_masked;
+}
+
+/* Masked NMIs unmask at the guest's next IRET, as after an injected one. */
+static void svm_set_blocking(struct vcpu *v, u8 shadow, bool nmi_masked)
+{
+	struct svm_vcpu *s = v->arch.hw;
+
+	s->vmcb->control.int_state = (s->vmcb->control.int_state & ~INT_STATE_SHADOW) |
+				     (shadow ? INT_STATE_SHADOW : 0);
+	svm_reset_nmi(v);
+	if (nmi_masked) {
+		s->nmi_masked = true;
+		s->vmcb->control.intercept_misc1 |= INTERCEPT_IRET;
+	}
+}
+
+static u64 svm_get_dr(struct vcpu *v, int dr)
+{
+	return dr == 6 ? vmcb_of(v)->save.dr6 : vmcb_of(v)->save.dr7;
+}
+
+static void svm_set_dr(struct vcpu *v, int dr, u64 val)
+{
+	if (dr == 6)
+		vmcb_of(v)->save.dr6 = val;
+	else
+		vmcb_of(v)->save.dr7 = val;
+}
+
 /* NMIs unmask at the first exit after the intercepted IRET retired; a new IRET exit arms that. */
 static void track_iret(struct svm_vcpu *s)
 {
@@ -547,5 +583,9 @@ const struct virt_ops svm_ops = {
 	.nmi_allowed = svm_nmi_allowed,
 	.request_nmi_window = svm_request_nmi_window,
 	.reset_nmi = svm_reset_nmi,
+	.get_blocking = svm_get_blocking,
+	.set_blocking = svm_set_blocking,
+	.get_dr = svm_get_dr,
+	.set_dr = svm_set_dr,
 	.flush_gpa = svm_flush_gpa,
 };

@@ -40,6 +40,7 @@ static void set_common_state(struct vcpu *v, u64 cr0)
 	virt->set_efer(v, 0);
 	virt->set_segment(v, SEG_LDTR, &ldtr);
 	v->arch.event.valid = false;
+	v->arch.dr6 = DR6_RESET;
 	v->arch.fxsave[0] = 0x7f;	/* FCW 0x037F and MXCSR 0x1F80 (SDM Vol. 1 10.5.1) */
 	v->arch.fxsave[1] = 0x03;
 	v->arch.fxsave[24] = 0x80;
@@ -244,11 +245,12 @@ DR(0)
 DR(1)
 DR(2)
 DR(3)
+DR(6)
 #undef DR
 
 /*
- * Guest x87/SSE state and DR0-DR3 stay in the registers until another vCPU
- * needs them (Keel uses neither), so one VM never sees another's.
+ * Guest x87/SSE state and DR0-DR3 and DR6 stay in the registers until
+ * another vCPU needs them (Keel uses none), so one VM never sees another's.
  */
 static void switch_guest_regs(struct percpu *pc, struct vcpu *v)
 {
@@ -262,12 +264,14 @@ static void switch_guest_regs(struct percpu *pc, struct vcpu *v)
 		old->arch.dr[1] = read_dr1();
 		old->arch.dr[2] = read_dr2();
 		old->arch.dr[3] = read_dr3();
+		old->arch.dr6 = read_dr6();
 	}
 	asm volatile("fxrstor64 %0" : : "m"(v->arch.fxsave));
 	write_dr0(v->arch.dr[0]);
 	write_dr1(v->arch.dr[1]);
 	write_dr2(v->arch.dr[2]);
 	write_dr3(v->arch.dr[3]);
+	write_dr6(v->arch.dr6);
 	pc->fpu_owner = v;
 }
 

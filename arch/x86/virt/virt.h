@@ -89,6 +89,10 @@ struct vm_exit {
 
 enum event_type { EVENT_EXTINT, EVENT_NMI, EVENT_EXCEPTION, EVENT_SOFT_INT };
 
+/* An interrupt shadow: after MOV SS/POP SS, or after STI (KVM's KVM_X86_SHADOW_INT_* values). */
+#define SHADOW_MOV_SS 1
+#define SHADOW_STI 2
+
 struct x86_event {
 	bool valid;
 	u8 type;		/* enum event_type */
@@ -140,6 +144,15 @@ struct virt_ops {
 	void (*request_nmi_window)(struct vcpu *v, bool on);
 	/* INIT: no NMI handler is running any more, so nothing blocks NMIs (SDM Vol. 3A 9.1, Table 9-1). */
 	void (*reset_nmi)(struct vcpu *v);
+	/*
+	 * The interrupt shadow (SHADOW_* bits) and blocking by NMI, as
+	 * KVM_GET/SET_VCPU_EVENTS move them; and DR6/DR7, which the VMCB or
+	 * VMCS holds (DR0-DR3 are in struct vcpu_arch).
+	 */
+	void (*get_blocking)(struct vcpu *v, u8 *shadow, bool *nmi_masked);
+	void (*set_blocking)(struct vcpu *v, u8 shadow, bool nmi_masked);
+	u64 (*get_dr)(struct vcpu *v, int dr);
+	void (*set_dr)(struct vcpu *v, int dr, u64 val);
 	/* Drop this CPU's cached guest-physical translations of @v's VM before the next entry. */
 	void (*flush_gpa)(struct vcpu *v);
 };

@@ -121,6 +121,100 @@ static void set_fpu(struct vcpu *v, const u8 *shared)
 	memcpy(v->arch.fxsave, image, sizeof(image));
 }
 
+_Static_assert(SHADOW_STI == KEEL_SHADOW_STI && SHADOW_MOV_SS == KEEL_SHADOW_MOV_SS, "shadow bits");
+
+/* The one event being delivered, a queued KVM_INTERRUPT, and what blocks events. */
+static void get_events(struct vcpu *v, struct keel_events *ev)
+{
+	const struct x86_event *e = &v->arch.event;
+	bool masked;
+
+	*ev = (struct keel_events){ .nmi_pending = v->arch.nmi_pending };
+	if (e->valid && e->type == EVENT_EXCEPTION) {
+		ev->exception_injected = 1;
+		ev->exception_nr = e->vector;
+		ev->exception_has_error = e->has_error;
+		ev->exception_error = e->error_code;
+	} else if (e->valid && e->type == EVENT_NMI) {
+		ev->nmi_injected = 1;
+	} else if (e->valid) {
+		ev->interrupt_injected = 1;
+		ev->interrupt_nr = e->vector;
+		ev->interrupt_soft = e->type == EVENT_SOFT_INT;
+	} else if (v->arch.vmm.irq_pending) {
+		ev->interrupt_injected = 1;
+		ev->interrupt_nr = v->arch.vmm.irq;
+	}
+	virt->get_blocking(v, &ev->shadow, &masked);
+	ev->nmi_masked = masked;
+}
+
+/*
+ * Keel delivers one event per entry: an exception goes first, an
+ * interrupt waits as a KVM_INTERRUPT would, an NMI that finds the slot
+ * taken waits as a pending one. Vectors 0-31 but NMI's only for
+ * exceptions, as KVM's kvm_vcpu_ioctl_x86_set_vcpu_events() checks.
+ */
+static int set_events(struct vcpu *v, const struct keel_events *shared)
+{
+	struct keel_events ev;
+	struct x86_event *e = &v->arch.event;
+
+	memcpy(&ev, shared, sizeof(ev));
+	if (ev.exception_injected && (ev.exception_nr > 31 || ev.exception_nr == X86_EXC_NMI))
+		return -EINVAL;
+	*e = (struct x86_event){ 0 };
+	if (ev.exception_injected)
+		*e = (struct x86_event){ .valid = true, .type = EVENT_EXCEPTION, .vector = ev.exception_nr,
+					 .has_error = ev.exception_has_error & 1,
+					 .error_code = ev.exception_error };
+	else if (ev.nmi_injected)
+		*e = (struct x86_event){ .valid = true, .type = EVENT_NMI, .vector = X86_EXC_NMI };
+	v->arch.vmm.irq_pending = ev.interrupt_injected & 1;
+	v->arch.vmm.irq = ev.interrupt_nr;
+	v->arch.nmi_pending = (ev.nmi_pending & 1) || (ev.nmi_injected && ev.exception_injected);
+	virt->set_blocking(v, ev.shadow & (SHADOW_STI | SHADOW_MOV_SS), ev.nmi_masked & 1);
+	__atomic_fetch_or(&v->requests, VCPU_REQ_EVENT, __ATOMIC_SEQ_CST);
+	return 0;
+}
+
+static void get_debugregs(struct vcpu *v, struct keel_debugregs *d)
+{
+	memcpy(d->db, v->arch.dr, sizeof(d->db));
+	d->dr6 = virt->get_dr(v, 6);
+	d->dr7 = virt->get_dr(v, 7);
+}
+
+/* Bits 63:32 of DR6 and DR7 must be 0, as KVM's kvm_vcpu_ioctl_x86_set_debugregs() checks; VM entry needs no more. */
+static int set_debugregs(struct vcpu *v, const struct keel_debugregs *shared)
+{
+	struct keel_debugregs d;
+
+	memcpy(&d, shared, sizeof(d));
+	if ((d.dr6 | d.dr7) >> 32)
+		return -EINVAL;
+	memcpy(v->arch.dr, d.db, sizeof(d.db));
+	virt->set_dr(v, 6, d.dr6);
+	virt->set_dr(v, 7, d.dr7);
+	return 0;
+}
+
+static void get_state(struct vcpu *v, u32 mask)
+{
+	struct keel_run *run = v->run;
+
+	if (mask & KEEL_STATE_REGS)
+		memcpy(&run->regs, &v->arch.regs, sizeof(run->regs));
+	if (mask & KEEL_STATE_SREGS)
+		get_sregs(v, &run->sregs);
+	if (mask & KEEL_STATE_FPU)
+		memcpy(run->fxsave, v->arch.fxsave, sizeof(run->fxsave));
+	if (mask & KEEL_STATE_EVENTS)
+		get_events(v, &run->events);
+	if (mask & KEEL_STATE_DEBUGREGS)
+		get_debugregs(v, &run->debugregs);
+}
+
 /* Only RFLAGS bit 1 is fixed (SDM Vol. 1 3.4.3); a write clears a pending read's answer. */
 int arch_vcpu_state(struct vcpu *v, bool set, u32 mask)
 {
@@ -128,18 +222,17 @@ int arch_vcpu_state(struct vcpu *v, bool set, u32 mask)
 	int r = 0;
 
 	if (!set) {
-		if (mask & KEEL_STATE_REGS)
-			memcpy(&run->regs, &v->arch.regs, sizeof(run->regs));
-		if (mask & KEEL_STATE_SREGS)
-			get_sregs(v, &run->sregs);
-		if (mask & KEEL_STATE_FPU)
-			memcpy(run->fxsave, v->arch.fxsave, sizeof(run->fxsave));
+		get_state(v, mask);
 		return 0;
 	}
 	if (mask & KEEL_STATE_FPU)
 		set_fpu(v, run->fxsave);
 	if (mask & KEEL_STATE_SREGS)
 		r = set_sregs(v, &run->sregs);
+	if (!r && (mask & KEEL_STATE_EVENTS))
+		r = set_events(v, &run->events);
+	if (!r && (mask & KEEL_STATE_DEBUGREGS))
+		r = set_debugregs(v, &run->debugregs);
 	if (!r && (mask & KEEL_STATE_REGS)) {
 		memcpy(&v->arch.regs, &run->regs, sizeof(v->arch.regs));
 		v->arch.regs.rflags |= X86_RFLAGS_FIXED;

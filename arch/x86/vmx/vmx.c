@@ -44,7 +44,7 @@ enum {
 	C_GDTR_BASE = C_AR + NR_SEGS, C_GDTR_LIMIT, C_IDTR_BASE, C_IDTR_LIMIT,
 	C_CR0, C_CR3, C_CR4, C_CR0_SHADOW, C_CR4_SHADOW, C_EFER, C_PAT,
 	C_SYSENTER_CS, C_SYSENTER_ESP, C_SYSENTER_EIP, C_INTR_STATE, C_CPU_CTLS, C_ENTRY_CTLS,
-	NR_CACHED
+	C_DR7, NR_CACHED
 };
 
 /* Segment fields are laid out ES, CS, SS, DS, FS, GS, LDTR, TR, as enum seg_reg (B.1-B.4). */
@@ -64,6 +64,7 @@ static const u32 cached_field[NR_CACHED] = {
 	[C_SYSENTER_CS] = GUEST_SYSENTER_CS, [C_SYSENTER_ESP] = GUEST_SYSENTER_ESP,
 	[C_SYSENTER_EIP] = GUEST_SYSENTER_EIP, [C_INTR_STATE] = GUEST_INTERRUPTIBILITY_INFO,
 	[C_CPU_CTLS] = CPU_BASED_VM_EXEC_CONTROL, [C_ENTRY_CTLS] = VM_ENTRY_CONTROLS,
+	[C_DR7] = GUEST_DR7,
 };
 
 /*
@@ -426,6 +427,46 @@ static void vmx_reset_nmi(struct vcpu *v)
 
 	gwrite(x, C_INTR_STATE, 0);
 	x->nmi_in_service = false;
+}
+
+static void vmx_get_blocking(struct vcpu *v, u8 *shadow, bool *nmi_masked)
+{
+	u64 state = intr_state(v, v->arch.hw);
+
+	*shadow = (state & INTR_BLOCK_STI ? SHADOW_STI : 0) |
+		  (state & INTR_BLOCK_MOV_SS ? SHADOW_MOV_SS : 0);
+	*nmi_masked = state & INTR_BLOCK_NMI;
+}
+
+/*
+ * A shadow set now holds at the current RIP (intr_state() drops one from
+ * an older exit); blocking by NMI set now ends at the guest's IRET, as
+ * after an NMI Keel injected.
+ */
+static void vmx_set_blocking(struct vcpu *v, u8 shadow, bool nmi_masked)
+{
+	struct vmx_vcpu *x = v->arch.hw;
+	u64 state = gread(x, C_INTR_STATE) & ~(INTR_BLOCK_SHADOW | INTR_BLOCK_NMI);
+
+	state |= (shadow & SHADOW_STI ? INTR_BLOCK_STI : 0) |
+		 (shadow & SHADOW_MOV_SS ? INTR_BLOCK_MOV_SS : 0) | (nmi_masked ? INTR_BLOCK_NMI : 0);
+	gwrite(x, C_INTR_STATE, state);
+	x->exit_rip = v->arch.regs.rip;
+	x->nmi_in_service = nmi_masked;
+}
+
+/* DR7 is in the VMCS; DR6 is not (25.4.1): the guest's is in the registers Keel switches. */
+static u64 vmx_get_dr(struct vcpu *v, int dr)
+{
+	return dr == 6 ? v->arch.dr6 : gread(v->arch.hw, C_DR7);
+}
+
+static void vmx_set_dr(struct vcpu *v, int dr, u64 val)
+{
+	if (dr == 6)
+		v->arch.dr6 = val;
+	else
+		gwrite(v->arch.hw, C_DR7, val);
 }
 
 /* Exits before the first instruction with no virtual-NMI, STI or MOV SS blocking (26.7.6). */
@@ -791,5 +832,9 @@ const struct virt_ops vmx_ops = {
 	.nmi_allowed = vmx_nmi_allowed,
 	.request_nmi_window = vmx_request_nmi_window,
 	.reset_nmi = vmx_reset_nmi,
+	.get_blocking = vmx_get_blocking,
+	.set_blocking = vmx_set_blocking,
+	.get_dr = vmx_get_dr,
+	.set_dr = vmx_set_dr,
 	.flush_gpa = vmx_flush_gpa,
 };

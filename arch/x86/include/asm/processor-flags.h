@@ -32,6 +32,10 @@
 #define X86_CR4_OSXSAVE BIT(18)
 #define X86_CR4_PKE BIT(22)
 
+/* DR6 and DR7 after reset (SDM Vol. 3B 18.2.3, 18.2.4). */
+#define DR6_RESET 0xffff0ff0ULL
+#define DR7_RESET 0x400ULL
+
 #define X86_EXC_DE 0
 #define X86_EXC_NMI 2
 #define X86_EXC_BP 3

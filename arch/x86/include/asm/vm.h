@@ -55,6 +55,7 @@ struct vcpu_arch {
 	u64 tsc_aux;
 	u8 fxsave[512] __aligned(16);	/* x87/SSE state while another vCPU has the CPU */
 	u64 dr[4];			/* DR0-DR3, likewise: neither VMRUN nor VM entry switches them */
+	u64 dr6;			/* likewise on VMX (SVM's is in the VMCB) */
 	struct irqchip *irqchip;	/* its vLAPIC, ExtINT line and delayed device events */
 	struct vmm_io vmm;		/* /dev/kvm vCPUs only */
 };
