@@ -87,6 +87,9 @@ long keel_get_events(struct keel_vcpu *vcpu, void __user *argp);
 long keel_set_events(struct keel_vcpu *vcpu, void __user *argp);
 long keel_get_debugregs(struct keel_vcpu *vcpu, void __user *argp);
 long keel_set_debugregs(struct keel_vcpu *vcpu, void __user *argp);
+long keel_get_xsave(struct keel_vcpu *vcpu, void __user *argp);
+long keel_set_xsave(struct keel_vcpu *vcpu, void __user *argp);
+long keel_xcrs(struct keel_vcpu *vcpu, void __user *argp, bool set);
 
 /* /dev/kvm's lists (cpuid.c): KVM_GET_SUPPORTED_CPUID, the MSR lists and feature MSRs. */
 int keel_msr_list_init(void);

@@ -132,7 +132,10 @@ int keel_check_extension(unsigned long cap)
 	case KVM_CAP_VCPU_EVENTS:
 	case KVM_CAP_DEBUGREGS:
 	case KVM_CAP_INTR_SHADOW:
+	case KVM_CAP_XSAVE:
 		return 1;
+	case KVM_CAP_XSAVE2:
+		return sizeof(struct kvm_xsave);
 	case KVM_CAP_NR_MEMSLOTS:
 		return KEEL_MAX_MEMSLOTS;
 	case KVM_CAP_NR_VCPUS:

@@ -416,3 +416,80 @@ long keel_set_debugregs(struct keel_vcpu *vcpu, void __user *argp)
 	k->dr7 = d.dr7;
 	return vcpu_state(vcpu, KEEL_STATE_SET, KEEL_STATE_DEBUGREGS);
 }
+
+/* x87 and SSE: all a guest of Keel may have, as XSAVE is hidden from it */
+#define XFEATURES_FP_SSE 3ULL
+/* The XSAVE header's offset in struct kvm_xsave (SDM Vol. 1 13.4.2) */
+#define XSAVE_HDR 512
+
+/*
+ * KVM_GET_XSAVE and _XSAVE2 (api.rst 4.42, 4.116): the XSAVE image KVM
+ * gives, holding x87 and SSE only, since Keel's guests cannot enable XSAVE.
+ */
+long keel_get_xsave(struct keel_vcpu *vcpu, void __user *argp)
+{
+	struct kvm_xsave *xs;
+	long r = vcpu_state(vcpu, KEEL_STATE_GET, KEEL_STATE_FPU);
+
+	if (r)
+		return r;
+	xs = kzalloc(sizeof(*xs), GFP_KERNEL);
+	if (!xs)
+		return -ENOMEM;
+	memcpy(xs->region, vcpu->krun->fxsave, sizeof(vcpu->krun->fxsave));
+	*(u64 *)((u8 *)xs->region + XSAVE_HDR) = XFEATURES_FP_SSE;
+	r = copy_to_user(argp, xs, sizeof(*xs)) ? -EFAULT : 0;
+	kfree(xs);
+	return r;
+}
+
+/* A component whose XSTATE_BV bit is clear takes its initial state (SDM Vol. 1 13.8.1). */
+static void xsave_to_fxsave(const u8 *region, u64 bv, struct fxregs_state *fx)
+{
+	u32 mxcsr;
+
+	memcpy(&mxcsr, region + 24, sizeof(mxcsr));
+	if (bv & 1) {
+		memcpy(fx, region, 160);
+	} else {
+		memset(fx, 0, 160);
+		fx->cwd = 0x37f;
+	}
+	if (bv & 2)
+		memcpy(fx->xmm_space, region + 160, sizeof(fx->xmm_space));
+	else
+		memset(fx->xmm_space, 0, sizeof(fx->xmm_space));
+	fx->mxcsr = mxcsr;
+}
+
+/* KVM refuses features the guest cannot have and a compacted or nonzero-reserved header. */
+long keel_set_xsave(struct keel_vcpu *vcpu, void __user *argp)
+{
+	struct kvm_xsave *xs = memdup_user(argp, sizeof(*xs));
+	const u8 *hdr;
+	u64 bv;
+	long r = -EINVAL;
+
+	if (IS_ERR(xs))
+		return PTR_ERR(xs);
+	hdr = (const u8 *)xs->region + XSAVE_HDR;
+	bv = *(const u64 *)hdr;
+	if (!(bv & ~XFEATURES_FP_SSE) && !memchr_inv(hdr + 8, 0, 56)) {
+		xsave_to_fxsave((const u8 *)xs->region, bv, (void *)vcpu->krun->fxsave);
+		r = vcpu_state(vcpu, KEEL_STATE_SET, KEEL_STATE_FPU);
+	}
+	kfree(xs);
+	return r;
+}
+
+/* No XCR is the guest's: XSAVE is hidden, so XCR0 cannot be set (KVM's answer without XSAVE). */
+long keel_xcrs(struct keel_vcpu *vcpu, void __user *argp, bool set)
+{
+	struct kvm_xcrs xcrs = {};
+
+	if (!set)
+		return copy_to_user(argp, &xcrs, sizeof(xcrs)) ? -EFAULT : 0;
+	if (copy_from_user(&xcrs, argp, sizeof(xcrs)))
+		return -EFAULT;
+	return xcrs.nr_xcrs ? -EINVAL : 0;
+}

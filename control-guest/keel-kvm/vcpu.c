@@ -310,6 +310,15 @@ static long vcpu_ioctl_locked(struct keel_vcpu *vcpu, unsigned int ioctl, unsign
 		return keel_get_debugregs(vcpu, argp);
 	case KVM_SET_DEBUGREGS:
 		return keel_set_debugregs(vcpu, argp);
+	case KVM_GET_XSAVE:
+	case KVM_GET_XSAVE2:
+		return keel_get_xsave(vcpu, argp);
+	case KVM_SET_XSAVE:
+		return keel_set_xsave(vcpu, argp);
+	case KVM_GET_XCRS:
+		return keel_xcrs(vcpu, argp, false);
+	case KVM_SET_XCRS:
+		return keel_xcrs(vcpu, argp, true);
 	case KVM_SET_SIGNAL_MASK:
 		return set_signal_mask(vcpu, argp);
 	case KVM_INTERRUPT:
