@@ -149,6 +149,11 @@ void kfree(void *p)
 		panic("bad kfree of %p", p);
 }
 
+u64 heap_used_bytes(void)
+{
+	return __atomic_load_n(&heap.bytes_in_use, __ATOMIC_RELAXED);
+}
+
 u64 mm_trampoline_page(void)
 {
 	return trampoline_page;

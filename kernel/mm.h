@@ -38,6 +38,8 @@ void frame_free_keel(u64 pa, unsigned int order);
 u64 frames_free_keel(void);
 void *kmalloc(size_t size);
 void *kzalloc(size_t size);
+/* Bytes the heap has handed out and not had back (its size classes' rounding included). */
+u64 heap_used_bytes(void);
 void kfree(void *p);
 /*
  * Frames for guests: RAM that is neither Keel's nor the boot modules'.

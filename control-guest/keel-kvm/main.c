@@ -20,6 +20,8 @@
 #include <linux/kvm.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/sysfs.h>
 #include <linux/slab.h>
 #include <linux/io.h>
 #include <asm/processor.h>
@@ -109,6 +111,35 @@ static int keel_probe(void)
 	kfree(info);
 	return r;
 }
+
+/*
+ * /sys/module/keel_kvm/parameters/hv_memory (read-only): Keel's free
+ * reserved bytes, its heap bytes in use and the bytes free for VMs, as
+ * KEEL_HC_GET_INFO reports them now; the lifecycle test compares them
+ * before and after many VMs came and went.
+ */
+static int hv_memory_get(char *buf, const struct kernel_param *kp)
+{
+	struct keel_hv_info *info = kzalloc(sizeof(*info), GFP_KERNEL);
+	long ret;
+	int n = -EPROTO;
+
+	if (!info)
+		return -ENOMEM;
+	ret = keel_hypercall(KEEL_HC_GET_INFO, virt_to_phys(info), sizeof(*info), 0, 0);
+	if (info_sane(info, ret))
+		n = sysfs_emit(buf, "%llu %llu %llu\n", info->reserved_free_bytes,
+			       info->heap_used_bytes, info->guest_free_bytes);
+	kfree(info);
+	return n;
+}
+
+static const struct kernel_param_ops hv_memory_ops = {
+	.get = hv_memory_get,
+};
+
+module_param_cb(hv_memory, &hv_memory_ops, NULL, 0444);
+MODULE_PARM_DESC(hv_memory, "Keel's free reserved bytes, heap bytes in use, bytes free for VMs");
 
 /*
  * What works is offered, nothing else (api.rst 4.4): a VMM must be able to

@@ -253,9 +253,10 @@ struct keel_hv_info {
 	keel_u64 reserved_free_bytes;	/* free frames in Keel's reservation */
 	keel_u64 guest_free_bytes;	/* free frames for new VMs */
 	keel_u64 uptime_ns;		/* TSC time since the processor's reset */
+	keel_u64 heap_used_bytes;	/* Keel's small objects in use (from its reservation) */
 };
 
-_Static_assert(sizeof(struct keel_hv_info) == 72, "keel_hv_info size");
+_Static_assert(sizeof(struct keel_hv_info) == 80, "keel_hv_info size");
 _Static_assert(__builtin_offsetof(struct keel_hv_info, abi_version) == 0, "abi_version");
 _Static_assert(__builtin_offsetof(struct keel_hv_info, size) == 4, "size");
 _Static_assert(__builtin_offsetof(struct keel_hv_info, version) == 8, "version");
@@ -268,6 +269,7 @@ _Static_assert(__builtin_offsetof(struct keel_hv_info, reserved_free_bytes) == 4
 	       "reserved_free_bytes");
 _Static_assert(__builtin_offsetof(struct keel_hv_info, guest_free_bytes) == 56, "guest_free_bytes");
 _Static_assert(__builtin_offsetof(struct keel_hv_info, uptime_ns) == 64, "uptime_ns");
+_Static_assert(__builtin_offsetof(struct keel_hv_info, heap_used_bytes) == 72, "heap_used_bytes");
 
 struct keel_memslot {
 	keel_u32 slot;			/* < KEEL_MAX_MEMSLOTS */

@@ -56,6 +56,9 @@ build_initramfs() {
 	gcc -std=gnu11 -static -Os -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 		-Wmissing-prototypes -Wundef -Wvla -Wpointer-arith -Wwrite-strings -Wformat=2 \
 		-Wimplicit-fallthrough -o "$out/kvmapi" tests/control/kvmapi.c || return 1
+	gcc -std=gnu11 -static -Os -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+		-Wmissing-prototypes -Wundef -Wvla -Wpointer-arith -Wwrite-strings -Wformat=2 \
+		-Wimplicit-fallthrough -o "$out/kvmcycle" tests/control/kvmcycle.c || return 1
 	scripts/build-module.sh "$out/keel-kvm.ko" || return 1
 	# Debian builds virtio and e1000 as modules.
 	for m in virtio_pci virtio_blk virtio_net e1000; do
@@ -69,6 +72,7 @@ build_initramfs() {
 	printf '%s' "$order" >"$out/kvm.order"
 	BUSYBOX=$build/debian/busybox scripts/mkinitramfs.sh "$out/initramfs.cpio.gz" \
 		tests/control/init "$out/keelinfo:/bin/keelinfo" "$out/kvmapi:/bin/kvmapi" \
+		"$out/kvmcycle:/bin/kvmcycle" \
 		"$out/keel-kvm.ko:/lib/modules/extra/" "$out/kvm.order:/lib/modules/kvm.order" \
 		tests/control/udhcpc.script:/etc/udhcpc.script \
 		"$out/modules.order:/lib/modules/order" "${mod_specs[@]}"

@@ -40,6 +40,7 @@ void hv_info_fill(struct keel_hv_info *info)
 	info->reserved_free_bytes = 40ULL << 20;
 	info->guest_free_bytes = 900ULL << 20;
 	info->uptime_ns = 123456789;
+	info->heap_used_bytes = 65536;
 }
 
 static int live_vms, fail_create;
@@ -263,6 +264,7 @@ TEST(get_info_writes_the_structure)
 	CHECK_EQ(info.reserved_free_bytes, 40ULL << 20);
 	CHECK_EQ(info.guest_free_bytes, 900ULL << 20);
 	CHECK_EQ(info.uptime_ns, 123456789);
+	CHECK_EQ(info.heap_used_bytes, 65536);
 	CHECK_EQ(ram[gpa - RAM_BASE - 1], 0xaa);	/* nothing before the buffer */
 	/* A larger buffer is fine; only the structure is written. */
 	memset(ram, 0xaa, sizeof(ram));

@@ -36,5 +36,6 @@ void hv_info_fill(struct keel_hv_info *info)
 	info->reserved_bytes = mm.reserve_size + mm.image_size;
 	info->reserved_free_bytes = frames_free_keel() * PAGE_SIZE;
 	info->guest_free_bytes = guest_frames_free() * PAGE_SIZE;
+	info->heap_used_bytes = heap_used_bytes();
 	info->uptime_ns = tsc_to_ns(rdtsc());
 }
