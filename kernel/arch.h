@@ -52,7 +52,8 @@ u64 arch_vcpu_deadline(struct vcpu *v);
  * VMs of /dev/kvm (kernel/managed_vm.c). arch_vm_init_vmm: accesses no
  * device claims become exits to the VMM. arch_vcpu_init_vmm: a new vCPU's
  * architectural reset state. arch_vcpu_resume_vmm: takes the VMM's
- * answers from v->run (the data of a read), -EINVAL for a bad one. arch_vcpu_state: copies the
+ * answers from v->run (the data of a read): 0, 1 if that already makes
+ * the next exit to the VMM (v->run says which), -EINVAL for a bad answer. arch_vcpu_state: copies the
  * KEEL_STATE_* parts @mask between @v and v->run (@set: into @v), -EINVAL
  * for a state the architecture forbids. arch_vcpu_needs_cpu: @v (the
  * control guest's vCPU that lends its CPU to KVM_RUN) has an interrupt due.

@@ -81,18 +81,18 @@ static s64 memslot(struct vm *vm, const struct hypercall *hc)
 	return memslot_set(vm, &m);
 }
 
-/* The frame must be the caller's RAM: its own page table says which, and Keel's memory never is. */
+/* The frames must be the caller's RAM: its own page table says which, and Keel's memory never is. */
 static s64 map(struct vm *vm, const struct hypercall *hc)
 {
 	u64 gpa = hc->arg[1], frame = hc->arg[2], flags = hc->arg[3];
-	void *hva;
+	u64 size = flags & KEEL_MAP_2M ? 512 * PAGE_SIZE : PAGE_SIZE, hpa;
 
-	if ((flags & ~(u64)KEEL_MAP_WRITE) || !IS_ALIGNED(gpa | frame, PAGE_SIZE))
+	if ((flags & ~(u64)(KEEL_MAP_WRITE | KEEL_MAP_2M)) || !IS_ALIGNED(gpa | frame, size))
 		return -EINVAL;
-	hva = gpa_to_hva(hc->vm, frame, PAGE_SIZE);
-	if (!hva)
+	hpa = gpa_range_to_hpa(hc->vm, frame, size);
+	if (!hpa)
 		return -EFAULT;
-	return memslot_map(vm, gpa, (u64)(uintptr_t)hva, flags & KEEL_MAP_WRITE);
+	return memslot_map(vm, gpa, hpa, size, flags & KEEL_MAP_WRITE);
 }
 
 static s64 unmap(struct vm *vm, const struct hypercall *hc)

@@ -110,7 +110,7 @@ int managed_vcpu_run(struct vm *vm, u64 id, struct vcpu *caller)
 		arch_vcpu_load(caller);
 	}
 	vcpu_unclaim(v);
-	return r;
+	return r < 0 ? r : 0;	/* 1: finishing the VMM's answer made the next exit already */
 }
 
 int managed_vcpu_state(struct vm *vm, u64 id, u64 op, u64 mask)

@@ -22,6 +22,7 @@ struct memslot {
 };
 
 struct memslots {
+	unsigned int nr;	/* 1 + the highest slot in use: lookups scan no further */
 	struct memslot slot[KEEL_MAX_MEMSLOTS];
 };
 
@@ -47,7 +48,7 @@ static bool overlaps(const struct memslot *s, u64 gpa, u64 size)
 /* Caller holds mmu_lock. */
 static const struct memslot *find(struct vm *vm, u64 gpa)
 {
-	for (unsigned int i = 0; i < KEEL_MAX_MEMSLOTS; i++) {
+	for (unsigned int i = 0; i < vm->memslots->nr; i++) {
 		const struct memslot *s = &vm->memslots->slot[i];
 
 		if (s->size && gpa - s->gpa < s->size)
@@ -137,6 +138,7 @@ int memslot_set(struct vm *vm, const struct keel_memslot *m)
 		s = &vm->memslots->slot[m->slot];
 		old = *s;
 		*s = (struct memslot){ m->gpa, m->size, m->flags };
+		vm->memslots->nr = MAX(vm->memslots->nr, m->slot + 1);
 		if (old.size)
 			r = unmap_locked(vm, old.gpa, old.size);
 	}
@@ -144,17 +146,29 @@ int memslot_set(struct vm *vm, const struct keel_memslot *m)
 	return r;
 }
 
-/* A page already mapped is being replaced: cached translations of it must go. */
-int memslot_map(struct vm *vm, u64 gpa, u64 frame, bool write)
+/* Whether anything of [@gpa, @gpa+@size) is mapped. Caller holds mmu_lock. */
+static bool any_mapped(struct vm *vm, u64 gpa, u64 size)
 {
-	u64 flags = spin_lock_irqsave(&vm->mmu_lock), old, prot;
+	u64 hpa, prot;
+	int level;
+
+	for (u64 at = gpa; at < gpa + size; at += PAGE_SIZE)
+		if (!pt_translate(&vm->gpt, at, &hpa, &prot, &level))
+			return true;
+	return false;
+}
+
+/* What is replaced, cached translations included, must go: a shootdown if anything was mapped. */
+int memslot_map(struct vm *vm, u64 gpa, u64 frame, u64 size, bool write)
+{
+	u64 flags = spin_lock_irqsave(&vm->mmu_lock);
 	const struct memslot *s = find(vm, gpa);
-	int level, r = -EFAULT;
+	int r = -EFAULT;
 
-	if (s && !(write && (s->flags & KEEL_MEM_READONLY))) {
-		bool present = !pt_translate(&vm->gpt, gpa, &old, &prot, &level);
+	if (s && size <= s->size - (gpa - s->gpa) && !(write && (s->flags & KEEL_MEM_READONLY))) {
+		bool present = any_mapped(vm, gpa, size);
 
-		r = pt_map(&vm->gpt, gpa, frame, PAGE_SIZE, PT_X | PT_USER | (write ? PT_W : 0));
+		r = pt_map(&vm->gpt, gpa, frame, size, PT_X | PT_USER | (write ? PT_W : 0));
 		if (present)
 			shootdown(vm);
 	}

@@ -26,8 +26,8 @@ void memslots_free(struct vm *vm);
 /* KEEL_HC_MEMSLOT's checks and effect (guest-abi/keel/hypercall.h). */
 int memslot_set(struct vm *vm, const struct keel_memslot *m);
 enum gpa_kind memslot_classify(struct vm *vm, u64 gpa, bool write);
-/* KEEL_HC_MAP of @frame, already checked to be the control guest's RAM, at @gpa. */
-int memslot_map(struct vm *vm, u64 gpa, u64 frame, bool write);
+/* KEEL_HC_MAP of @size bytes at @frame, already checked to be the control guest's RAM, at @gpa. */
+int memslot_map(struct vm *vm, u64 gpa, u64 frame, u64 size, bool write);
 /* KEEL_HC_UNMAP: when it returns, no vCPU of @vm reaches [@gpa, @gpa + @size) through a stale translation. */
 int memslot_unmap(struct vm *vm, u64 gpa, u64 size);
 

@@ -190,6 +190,25 @@ void *gpa_to_hva(struct vm *vm, u64 gpa, size_t len)
 	return (void *)(uintptr_t)hpa;
 }
 
+u64 gpa_range_to_hpa(struct vm *vm, u64 gpa, u64 size)
+{
+	u64 hpa, prot, base = 0;
+	int level;
+
+	if (!size || gpa >= vm->mem_size || size > vm->mem_size - gpa)
+		return 0;
+	for (u64 at = gpa; at < gpa + size;) {
+		if (pt_translate(&vm->gpt, at, &hpa, &prot, &level) || (prot & PT_UC))
+			return 0;
+		if (at == gpa)
+			base = hpa;
+		else if (hpa != base + (at - gpa))
+			return 0;
+		at = (at & ~(pt_level_size(level) - 1)) + pt_level_size(level);
+	}
+	return base;
+}
+
 static int copy_phys(struct vm *vm, u64 gpa, void *buf, size_t len, bool to_guest)
 {
 	while (len) {

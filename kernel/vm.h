@@ -103,6 +103,11 @@ struct vm *vm_create(const char *name, u64 mem_size, unsigned int nr_vcpus);
 int vm_map_identity(struct vm *vm, u64 gpa, u64 size, u64 prot);
 /* Host-virtual address of guest-physical @gpa if [gpa, gpa+len) is RAM within one page, else NULL. */
 void *gpa_to_hva(struct vm *vm, u64 gpa, size_t len);
+/*
+ * The host-physical base of [@gpa, @gpa+@size) if all of it is RAM backed
+ * by contiguous host memory (the control guest's, mapped 1:1), else 0.
+ */
+u64 gpa_range_to_hpa(struct vm *vm, u64 gpa, u64 size);
 /* Copies to / from guest-physical memory; -EFAULT if any byte is not RAM. */
 int vm_write_phys(struct vm *vm, u64 gpa, const void *src, size_t len);
 int vm_read_phys(struct vm *vm, u64 gpa, void *dst, size_t len);

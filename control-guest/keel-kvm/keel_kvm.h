@@ -9,6 +9,7 @@
 #ifndef KEEL_KVM_H
 #define KEEL_KVM_H
 
+#include <linux/atomic.h>
 #include <linux/kref.h>
 #include <linux/kvm.h>
 #include <linux/mmu_notifier.h>
@@ -59,6 +60,14 @@ struct keel_vcpu {
 	struct kvm_cpuid_entry2 *cpuid;	/* KVM_SET_CPUID2's table, for KVM_GET_CPUID2 */
 	u32 nr_cpuid;
 };
+
+/* Counters for tests and administrators (/sys/module/keel_kvm/parameters/stats). */
+struct keel_stats {
+	atomic64_t fault_ins;		/* pages Keel was asked to map */
+	atomic64_t huge_maps;		/* ... of those, mapped as 2 MiB pages */
+};
+
+extern struct keel_stats keel_stats;
 
 long keel_hypercall(unsigned long nr, unsigned long a0, unsigned long a1, unsigned long a2,
 		    unsigned long a3);

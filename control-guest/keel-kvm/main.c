@@ -141,6 +141,23 @@ static const struct kernel_param_ops hv_memory_ops = {
 module_param_cb(hv_memory, &hv_memory_ops, NULL, 0444);
 MODULE_PARM_DESC(hv_memory, "Keel's free reserved bytes, heap bytes in use, bytes free for VMs");
 
+struct keel_stats keel_stats;
+
+/* /sys/module/keel_kvm/parameters/stats: "fault_ins N huge_maps N" since the module loaded. */
+static int stats_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "fault_ins %lld huge_maps %lld\n",
+			  (long long)atomic64_read(&keel_stats.fault_ins),
+			  (long long)atomic64_read(&keel_stats.huge_maps));
+}
+
+static const struct kernel_param_ops stats_ops = {
+	.get = stats_get,
+};
+
+module_param_cb(stats, &stats_ops, NULL, 0444);
+MODULE_PARM_DESC(stats, "Pages mapped for VMs since the module loaded, and how many as 2 MiB pages");
+
 /*
  * What works is offered, nothing else (api.rst 4.4): a VMM must be able to
  * rely on every capability it sees. The same answers on the VM fd.

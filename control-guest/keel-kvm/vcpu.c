@@ -217,12 +217,10 @@ static int keel_vcpu_run(struct keel_vcpu *vcpu)
 	vcpu->krun->request = (READ_ONCE(run->request_interrupt_window) ? KEEL_REQ_IRQ_WINDOW : 0) |
 			      (vcpu->nmi_queued ? KEEL_REQ_NMI : 0);
 	complete_read(vcpu);
-	if (READ_ONCE(run->immediate_exit)) {
-		run->exit_reason = KVM_EXIT_INTR;
-		r = -EINTR;
-	} else {
+	if (READ_ONCE(run->immediate_exit))
+		r = -EINTR;	/* exit_reason untouched, as kvm_arch_vcpu_ioctl_run() leaves it */
+	else
 		r = run_loop(vcpu);
-	}
 	if (vcpu->sigset_active)
 		sigprocmask(SIG_SETMASK, &saved, NULL);
 	return r;

@@ -14,6 +14,7 @@
 #include <linux/file.h>
 #include <linux/io.h>
 #include <linux/mm.h>
+#include <linux/pgtable.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -112,6 +113,67 @@ static struct page *pin_page(unsigned long hva, bool write, bool may_write, bool
 }
 
 /*
+ * Whether the VMM maps @hva with a 2 MiB (or larger) page, as KVM's
+ * host_pfn_mapping_level() finds out: a lockless walk of its page tables
+ * with interrupts off, so no table is freed meanwhile. Caller holds
+ * mmu_lock with no invalidation since the page was pinned, so the mapping
+ * it sees is the one the pin found.
+ */
+static bool hva_is_huge(struct mm_struct *mm, unsigned long hva)
+{
+	unsigned long flags;
+	bool huge = false;
+	pgd_t pgd;
+	p4d_t p4d;
+	pud_t pud;
+	pmd_t pmd;
+
+	local_irq_save(flags);
+	pgd = READ_ONCE(*pgd_offset(mm, hva));
+	if (!pgd_present(pgd))
+		goto out;
+	p4d = READ_ONCE(*p4d_offset(&pgd, hva));
+	if (!p4d_present(p4d))
+		goto out;
+	pud = READ_ONCE(*pud_offset(&p4d, hva));
+	if (!pud_present(pud))
+		goto out;
+	huge = pud_large(pud);
+	if (!huge) {
+		pmd = READ_ONCE(*pmd_offset(&pud, hva));
+		huge = pmd_present(pmd) && pmd_large(pmd);
+	}
+out:
+	local_irq_restore(flags);
+	return huge;
+}
+
+/* The 2 MiB around @gpa lie in @s at the same offset as in the VMM's memory. */
+static bool huge_fits(const struct keel_slot *s, u64 gpa, unsigned long hva)
+{
+	u64 base = ALIGN_DOWN(gpa, PMD_SIZE);
+
+	return !((gpa ^ hva) & (PMD_SIZE - 1)) && base >= s->gpa &&
+	       base + PMD_SIZE <= s->gpa + s->size;
+}
+
+/* Caller holds mmu_lock, with no invalidation since @page was pinned. */
+static long map_page(struct keel_vm *vm, const struct keel_slot *s, u64 gpa, unsigned long hva,
+		     struct page *page, bool writable)
+{
+	u64 flags = writable ? KEEL_MAP_WRITE : 0;
+
+	atomic64_inc(&keel_stats.fault_ins);
+	if (huge_fits(s, gpa, hva) && hva_is_huge(vm->mm, hva)) {
+		atomic64_inc(&keel_stats.huge_maps);
+		return keel_hypercall(KEEL_HC_MAP, vm->handle, ALIGN_DOWN(gpa, PMD_SIZE),
+				      ALIGN_DOWN(page_to_phys(page), PMD_SIZE),
+				      flags | KEEL_MAP_2M);
+	}
+	return keel_hypercall(KEEL_HC_MAP, vm->handle, gpa, page_to_phys(page), flags);
+}
+
+/*
  * KEEL_EXIT_FAULT: 0 once mapped, or when the slot changed meanwhile (the
  * guest faults again and the next try sees the new state); -EFAULT when
  * the VMM's memory is not there, as KVM_RUN fails for it.
@@ -136,9 +198,9 @@ int keel_vm_fault_in(struct keel_vm *vm, u64 gpa, bool write)
 	if (!page)
 		return -EFAULT;
 	spin_lock(&vm->mmu_lock);
-	if (!vm->mmu_in_progress && vm->mmu_seq == seq)
-		ret = keel_hypercall(KEEL_HC_MAP, vm->handle, gpa, page_to_phys(page),
-				     writable ? KEEL_MAP_WRITE : 0);
+	s = find_slot(vm, gpa);
+	if (s && !vm->mmu_in_progress && vm->mmu_seq == seq)
+		ret = map_page(vm, s, gpa, hva, page, writable);
 	spin_unlock(&vm->mmu_lock);
 	put_page(page);
 	return ret ? keel_errno(ret) : 0;

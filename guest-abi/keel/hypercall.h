@@ -105,12 +105,15 @@
 /*
  * KEEL_HC_MAP: RCX = a guest-physical page of the VM, RDX = the
  * control-guest physical page to map there, RSI = KEEL_MAP_* flags. The
- * answer to KEEL_EXIT_FAULT. -KEEL_EFAULT if the guest page is in no slot,
- * the frame is not the caller's RAM, or KEEL_MAP_WRITE asks to write a
- * read-only slot; -KEEL_EINVAL for an unaligned address or unknown flag.
+ * answer to KEEL_EXIT_FAULT. With KEEL_MAP_2M both addresses are 2 MiB
+ * aligned and 2 MiB are mapped (one large page, when the VMM's memory is
+ * one). -KEEL_EFAULT if the guest range is not all in one slot, the frames
+ * are not the caller's RAM, or KEEL_MAP_WRITE asks to write a read-only
+ * slot; -KEEL_EINVAL for an unaligned address or unknown flag.
  */
 #define KEEL_HC_MAP 5
 #define KEEL_MAP_WRITE 1
+#define KEEL_MAP_2M 2
 
 /*
  * KEEL_HC_UNMAP: RCX = guest-physical address, RDX = size (both 4 KiB

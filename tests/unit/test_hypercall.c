@@ -17,6 +17,7 @@
 
 /* Guest RAM behind vm_write_phys's test double: guest-physical [RAM_BASE, RAM_BASE + 8 KiB). */
 #define RAM_BASE 0x10000ULL
+#define HUGE_RAM 0x200000ULL
 static u8 ram[8192];
 static unsigned int nr_writes;
 
@@ -89,8 +90,9 @@ int memslot_set(struct vm *vm, const struct keel_memslot *m)
 	return 0;
 }
 
-int memslot_map(struct vm *vm, u64 gpa, u64 frame, bool write)
+int memslot_map(struct vm *vm, u64 gpa, u64 frame, u64 size, bool write)
 {
+	last_size = size;
 	last_vm = vm;
 	last_gpa = gpa;
 	last_frame = frame;
@@ -111,6 +113,13 @@ void *gpa_to_hva(struct vm *vm, u64 gpa, size_t len)
 	if (gpa < RAM_BASE || gpa - RAM_BASE >= sizeof(ram) || len > sizeof(ram) - (gpa - RAM_BASE))
 		return NULL;
 	return ram + (gpa - RAM_BASE);
+}
+
+u64 gpa_range_to_hpa(struct vm *vm, u64 gpa, u64 size)
+{
+	if (gpa == HUGE_RAM)
+		return 0x40000000;	/* a 2 MiB frame of the caller's, 1:1 */
+	return (u64)(uintptr_t)gpa_to_hva(vm, gpa, size);
 }
 
 int vm_read_phys(struct vm *vm, u64 gpa, void *dst, size_t len)
@@ -354,7 +363,13 @@ TEST(vm_call_arguments)
 	CHECK_EQ(call(&control_vm, 0, KEEL_HC_MAP, (u64)h, 0x5000, 0x100000, 0), -EFAULT);
 	CHECK_EQ(call(&control_vm, 0, KEEL_HC_MAP, (u64)h, 0x5000, RAM_BASE + 8, 0), -EINVAL);
 	CHECK_EQ(call(&control_vm, 0, KEEL_HC_MAP, (u64)h, 0x5008, RAM_BASE, 0), -EINVAL);
-	CHECK_EQ(call(&control_vm, 0, KEEL_HC_MAP, (u64)h, 0x5000, RAM_BASE, 2), -EINVAL);
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_MAP, (u64)h, 0x5000, RAM_BASE, 4), -EINVAL);
+	CHECK_EQ(last_size, 4096);
+	/* 2 MiB: both addresses aligned to it, the whole range the caller's RAM. */
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_MAP, (u64)h, 0x400000, HUGE_RAM, KEEL_MAP_2M), 0);
+	CHECK(last_size == 0x200000 && last_frame == 0x40000000 && last_gpa == 0x400000);
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_MAP, (u64)h, 0x401000, HUGE_RAM, KEEL_MAP_2M), -EINVAL);
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_MAP, (u64)h, 0x400000, RAM_BASE, KEEL_MAP_2M), -EINVAL);
 	CHECK_EQ(call(&control_vm, 0, KEEL_HC_UNMAP, (u64)h, 0x5000, 0x1000, 1), -EINVAL);
 	CHECK_EQ(call(&control_vm, 0, KEEL_HC_VCPU_CREATE, (u64)h, 2, RAM_BASE, KEEL_VCPU_BSP), 0);
 	CHECK(last_id == 2 && last_frame == RAM_BASE);

@@ -503,6 +503,21 @@ static bool is_fault_in(struct vcpu *v, struct vm_exit *e)
 	return vcpu_has_vmm(v) && memslot_classify(v->vm, e->npf.gpa, e->npf.write) == GPA_RAM;
 }
 
+/* What an emulated instruction (@r from x86_emulate()) leaves the vCPU to do. */
+static enum vcpu_action emulated(struct vcpu *v, struct vm_exit *e, struct x86_emu *emu, int r)
+{
+	if (r == X86_EMU_RETRY || (r == X86_EMU_OK && v->arch.vmm.exit))
+		return VCPU_EXIT_TO_VMM;
+	if (r == X86_EMU_OK)
+		return VCPU_CONTINUE;
+	if (r == X86_EMU_EXCEPTION) {
+		inject_emu_exception(v, &emu->exc);
+		return VCPU_CONTINUE;
+	}
+	return internal_error(v, e, "cannot emulate the instruction that touched MMIO",
+			      KEEL_INTERNAL_EMULATION);
+}
+
 /* MMIO: fetch and decode the instruction at CS:RIP, then carry it out against the devices. */
 static enum vcpu_action handle_npf(struct vcpu *v, struct vm_exit *e)
 {
@@ -522,16 +537,34 @@ static enum vcpu_action handle_npf(struct vcpu *v, struct vm_exit *e)
 	if (r)
 		return fetch_failed(v, e, &emu, r);
 	r = x86_emulate(&emu, &insn);
-	if (r == X86_EMU_RETRY || (r == X86_EMU_OK && v->arch.vmm.exit))
-		return VCPU_EXIT_TO_VMM;
-	if (r == X86_EMU_OK)
-		return VCPU_CONTINUE;
-	if (r == X86_EMU_EXCEPTION) {
-		inject_emu_exception(v, &emu.exc);
-		return VCPU_CONTINUE;
+	if (r == X86_EMU_RETRY && v->arch.vmm.waiting == VMM_MMIO) {
+		v->arch.vmm.insn = insn;	/* finished with the answer, not fetched again */
+		v->arch.vmm.insn_rip = v->arch.regs.rip;
+		v->arch.vmm.insn_saved = true;
 	}
-	return internal_error(v, e, "cannot emulate the instruction that touched MMIO",
-			      KEEL_INTERNAL_EMULATION);
+	return emulated(v, e, &emu, r);
+}
+
+/*
+ * The MMIO read the VMM answered, finished before the vCPU enters again
+ * with the instruction decoded when it exited (vmm_exit.c), unless the VMM
+ * moved RIP meanwhile: then the guest runs it again.
+ */
+enum vcpu_action vmm_finish_mmio(struct vcpu *v)
+{
+	struct vm_exit e = { .kind = EXIT_NPF };
+	struct guest_access a;
+	struct x86_emu emu;
+	enum vcpu_action action;
+
+	if (!v->arch.vmm.insn_saved || v->arch.vmm.insn_rip != v->arch.regs.rip)
+		return VCPU_CONTINUE;
+	v->arch.vmm.insn_saved = false;
+	__atomic_store_n(&v->in_guest, true, __ATOMIC_SEQ_CST);	/* it reaches guest RAM */
+	setup_emu(v, &emu, &a);
+	action = emulated(v, &e, &emu, x86_emulate(&emu, &v->arch.vmm.insn));
+	__atomic_store_n(&v->in_guest, false, __ATOMIC_RELEASE);
+	return action;
 }
 
 static u64 addr_mask(unsigned int addr_size)

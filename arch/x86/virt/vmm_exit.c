@@ -186,6 +186,8 @@ int arch_vcpu_resume_vmm(struct vcpu *v)
 		v->arch.regs.rip += io->skip_len;
 	io->skip_len = 0;
 	io->exit = false;
+	if (io->answered == VMM_MMIO && vmm_finish_mmio(v) == VCPU_EXIT_TO_VMM)
+		return 1;
 	return 0;
 }
 

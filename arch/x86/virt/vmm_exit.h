@@ -32,6 +32,8 @@ enum vcpu_action vmm_exit_internal(struct vcpu *v, u32 suberror, const struct vm
 enum vcpu_action vmm_exit_fault(struct vcpu *v, u64 gpa, bool write);
 /* An OUT the VMM takes: the instruction of @len bytes completes when the vCPU runs again. */
 enum vcpu_action vmm_exit_out(struct vcpu *v, u8 len);
+/* Finishes the instruction whose MMIO read the VMM answered, if it waits (exit.c). */
+enum vcpu_action vmm_finish_mmio(struct vcpu *v);
 /* CPUID of a /dev/kvm guest: the VMM's table (KVM_SET_CPUID2). */
 void vmm_cpuid(struct vcpu *v, u32 leaf, u32 subleaf, u32 out[4]);
 /* VMMCALL/VMCALL of a /dev/kvm guest: KVM's hypercall ABI (Linux Documentation/virt/kvm/x86/hypercalls.rst). */

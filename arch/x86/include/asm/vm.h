@@ -9,6 +9,7 @@
 #ifndef KEEL_ASM_VM_H
 #define KEEL_ASM_VM_H
 
+#include "arch/x86/virt/decode.h"
 #include "arch/x86/virt/emulate.h"
 #include "arch/x86/virt/virt.h"
 #include "kernel/types.h"
@@ -36,6 +37,9 @@ struct vmm_io {
 	u64 addr, data;
 	u64 skip_rip;		/* an OUT at this RIP ... */
 	u8 skip_len;		/* ... of this length completes at the next run */
+	struct x86_insn insn;		/* the instruction a waiting MMIO read belongs to ... */
+	u64 insn_rip;			/* ... decoded at this RIP ... */
+	bool insn_saved;		/* ... if one is saved */
 	struct keel_cpuid_entry *cpuid;	/* KVM_SET_CPUID2's table ... */
 	u32 nr_cpuid;			/* ... and its length */
 	bool want_window;	/* KEEL_REQ_IRQ_WINDOW */
