@@ -5,6 +5,7 @@
  * guest, the same program on both.
  *
  *   kvm-bench [-i ITERS] [-r ROUNDS] [-m MASK] [-t SECONDS]
+ *   kvm-bench -l WAKEUPS [-p PERIOD_US] [-I] [-t SECONDS]
  *
  * The guest starts straight in 64-bit mode (identity-mapped 2 MiB pages set
  * up here, as kvm-unit-tests and kvmtool do), calls bench_run and HLTs when
@@ -16,10 +17,14 @@
  * left out with a "bench: skipped NAME WHY" line. A summary of the raw
  * figures goes to stderr. Exits 0 when the guest finished and every op it
  * ran reported.
+ *
+ * -l measures instead how late a timer wakes a task on the CPU a VM keeps
+ * busy (see measure_wakeups()); -I measures it with the CPU idle instead.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/kvm.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -29,6 +34,8 @@
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "loops.h"
@@ -40,6 +47,7 @@
 #define PD_GPA		0x3000UL
 #define HLT_GPA		0x8000UL	/* bench_run returns here */
 #define RESULTS_GPA	0x9000UL
+#define SPIN_COUNT_GPA	0xa000UL	/* bench_spin's counter */
 #define BLOB_GPA	0x10000UL
 #define STACK_TOP	0x80000UL
 
@@ -57,15 +65,20 @@
 #define EFER_LMA	(1UL << 10)
 
 #define ALL_OPS		((1UL << BENCH_NR_OPS) - 1)
+#define LAT_PRIORITY	90	/* the measuring task's SCHED_FIFO priority */
 
 _Static_assert(BENCH_MMIO_ADDR >= MEM_SIZE && BENCH_MMIO_ADDR < (1UL << 30) &&
 	       !(BENCH_MMIO_ADDR & ((2UL << 20) - 1)), "BENCH_MMIO_ADDR: one 2 MiB page of PD_GPA");
 
 struct opts {
 	unsigned long iters, rounds, mask, seconds;
+	unsigned long wakeups, period_us;	/* -l, -p */
+	int idle;				/* -I */
 };
 
-static volatile sig_atomic_t deadline_passed;
+static volatile sig_atomic_t deadline_passed, child_done;
+/* Set to stop KVM_RUN at once (KVM_CAP_IMMEDIATE_EXIT) when a signal comes. */
+static struct kvm_run *volatile stop_run;
 
 static void die(const char *fmt, ...)
 {
@@ -93,10 +106,14 @@ static int xioctl(int fd, unsigned long req, void *arg, const char *what)
 	return ret;
 }
 
-static void on_alarm(int sig)
+static void on_signal(int sig)
 {
-	(void)sig;
-	deadline_passed = 1;
+	if (sig == SIGALRM)
+		deadline_passed = 1;
+	else
+		child_done = 1;
+	if (stop_run)
+		stop_run->immediate_exit = 1;
 }
 
 /* Identity-maps the first MEM_SIZE bytes and BENCH_MMIO_ADDR's page with 2 MiB pages. */
@@ -358,21 +375,27 @@ static void parse_args(int argc, char **argv, struct opts *o)
 {
 	int opt;
 
-	*o = (struct opts){ .mask = ALL_OPS, .seconds = 120 };
-	while ((opt = getopt(argc, argv, "i:r:m:t:")) != -1) {
+	*o = (struct opts){ .mask = ALL_OPS, .seconds = 120, .period_us = 1000 };
+	while ((opt = getopt(argc, argv, "i:r:m:t:l:p:I")) != -1) {
 		switch (opt) {
 		case 'i': o->iters = number(optarg); break;
 		case 'r': o->rounds = number(optarg); break;
 		case 'm': o->mask = number(optarg); break;
 		case 't': o->seconds = number(optarg); break;
+		case 'l': o->wakeups = number(optarg); break;
+		case 'p': o->period_us = number(optarg); break;
+		case 'I': o->idle = 1; break;
 		default:
 			fprintf(stderr, "usage: %s [-i iters] [-r rounds] [-m mask] "
-				"[-t seconds]\n", argv[0]);
+				"[-t seconds]\n       %s -l wakeups [-p period_us] "
+				"[-I] [-t seconds]\n", argv[0], argv[0]);
 			exit(2);
 		}
 	}
 	if (!o->mask || (o->mask & ~ALL_OPS))
 		die("-m %#lx: the ops are bits 0-%d", o->mask, BENCH_NR_OPS - 1);
+	if ((o->idle && !o->wakeups) || (o->wakeups && !o->period_us))
+		die("-I needs -l, and -l a period above 0");
 }
 
 static int open_kvm(void)
@@ -476,19 +499,167 @@ static int run_ops(int kvm, const struct opts *o)
 	return report((struct bench_results *)(mem + RESULTS_GPA), mask);
 }
 
-int main
-(int argc, char **argv)
+static int64_t ns_since(const struct timespec *t0, const struct timespec *t1)
 {
-	struct sigaction sa = { .sa_handler = on_alarm };
+	return (int64_t)(t1->tv_sec - t0->tv_sec) * 1000000000 +
+	       (t1->tv_nsec - t0->tv_nsec);
+}
+
+static void add_us(struct timespec *t, unsigned long us)
+{
+	t->tv_nsec += (long)(us % 1000000) * 1000;
+	t->tv_sec += us / 1000000 + t->tv_nsec / 1000000000;
+	t->tv_nsec %= 1000000000;
+}
+
+/*
+ * The measuring task of -l, cyclictest's loop: at SCHED_FIFO, so that a
+ * timer's wakeup preempts the VMM at once, it sleeps to absolute deadlines
+ * @period_us apart and notes how late it runs again after each, which is
+ * the timer interrupt's delay plus its handling and the switch to this
+ * task. Starts when a byte comes on @go; prints "bench: timer-max-TAG NS"
+ * and "bench: timer-avg-TAG NS" (CLOCK_MONOTONIC nanoseconds).
+ */
+static int measure_wakeups(const struct opts *o, int go, const char *tag)
+{
+	struct sched_param sp = { .sched_priority = LAT_PRIORITY };
+	struct timespec next, now;
+	int64_t late, max = 0, sum = 0;
+	int rc;
+	char c;
+
+	if (sched_setscheduler(0, SCHED_FIFO, &sp) < 0)
+		die("SCHED_FIFO:");
+	if (mlockall(MCL_CURRENT | MCL_FUTURE) < 0)
+		die("mlockall:");
+	if (read(go, &c, 1) != 1)
+		die("the VMM did not start");
+	clock_gettime(CLOCK_MONOTONIC, &next);
+	for (unsigned long i = 0; i < o->wakeups; i++) {
+		add_us(&next, o->period_us);
+		while ((rc = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL)))
+			if (rc != EINTR)
+				die("clock_nanosleep: %s", strerror(rc));
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		late = ns_since(&next, &now);
+		max = late > max ? late : max;
+		sum += late;
+	}
+	printf("bench: timer-max-%s %lld\nbench: timer-avg-%s %lld\n", tag,
+	       (long long)max, tag, (long long)(sum / (int64_t)o->wakeups));
+	fprintf(stderr, "kvm-bench: %lu wakeups %lu us apart (%s): at most %lld ns "
+		"late, %lld ns on average\n", o->wakeups, o->period_us, tag,
+		(long long)max, (long long)(sum / (int64_t)o->wakeups));
+	return 0;
+}
+
+/*
+ * Keeps the vCPU in bench_spin until the measuring task ends (SIGCHLD).
+ * Only signals may stop it: any other exit is a failure.
+ */
+static int spin_vcpu(int vcpu, struct kvm_run *run, unsigned long *stops)
+{
+	stop_run = run;
+	for (;;) {
+		if (child_done || deadline_passed)
+			break;
+		if (ioctl(vcpu, KVM_RUN, NULL) == 0) {
+			fprintf(stderr, "kvm-bench: the spinning VM exited\n");
+			bad_exit(run);
+			return -1;
+		}
+		if (errno != EINTR && errno != EAGAIN)
+			die("KVM_RUN:");
+		(*stops)++;
+	}
+	stop_run = NULL;
+	run->immediate_exit = 0;
+	if (deadline_passed)
+		fprintf(stderr, "kvm-bench: deadline passed\n");
+	return deadline_passed ? -1 : 0;
+}
+
+/* The VM side of -l: bench_spin on this CPU while the child measures. */
+static int spin_vm(int kvm, int go)
+{
+	unsigned long stops = 0;
+	struct kvm_run *run;
+	uint8_t *mem;
+	int vm, vcpu, rc;
+
+	vm = create_vm(kvm, &mem);
+	vcpu = create_vcpu(kvm, vm, &run);
+	set_entry(vcpu, bench_spin, SPIN_COUNT_GPA, 0, 0, 0);
+	if (write(go, "g", 1) != 1)
+		die("write:");
+	rc = spin_vcpu(vcpu, run, &stops);
+	fprintf(stderr, "kvm-bench: the VM looped %llu times; KVM_RUN was "
+		"interrupted %lu times\n",
+		(unsigned long long)*(uint64_t *)(mem + SPIN_COUNT_GPA), stops);
+	if (rc < 0)
+		dump_regs(vcpu);
+	return rc;
+}
+
+/*
+ * -l: a child measures timer wakeups (measure_wakeups()) while this
+ * process keeps a VM spinning on the same CPU, or (-I) sleeps. The child
+ * is forked before the VM exists, so no page of the VM is ever shared
+ * copy-on-write with it.
+ */
+static int run_latency(int kvm, const struct opts *o)
+{
+	int pipefd[2], status, rc = 0;
+	pid_t pid;
+
+	if (pipe(pipefd) < 0)
+		die("pipe:");
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		die("fork:");
+	if (pid == 0) {
+		close(pipefd[1]);
+		exit(measure_wakeups(o, pipefd[0], o->idle ? "idle" : "spin") ? 1 : 0);
+	}
+	close(pipefd[0]);
+	if (o->idle) {
+		if (write(pipefd[1], "g", 1) != 1)
+			die("write:");
+	} else {
+		rc = spin_vm(kvm, pipefd[1]);
+	}
+	if (rc < 0)
+		kill(pid, SIGKILL);
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR)
+			die("waitpid:");
+		if (deadline_passed)
+			kill(pid, SIGKILL);
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		fprintf(stderr, "kvm-bench: the measuring task failed (status %#x)\n", status);
+		rc = -1;
+	}
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
 	struct opts o;
 	int kvm, rc;
 
 	parse_args(argc, argv, &o);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	sigaction(SIGALRM, &sa, NULL);
+	sigaction(SIGCHLD, &sa, NULL);
 	alarm(o.seconds);
 
 	kvm = open_kvm();
-	rc = run_ops(kvm, &o);
+	if (o.wakeups)
+		rc = run_latency(kvm, &o);
+	else
+		rc = run_ops(kvm, &o);
 	return rc < 0 ? 1 : 0;
 }

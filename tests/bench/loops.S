@@ -281,6 +281,17 @@ puts:
 	MEASURE	measure_vmmcall, %r13, BODY_VMMCALL
 	MEASURE	measure_vmcall, %r13, BODY_VMCALL
 
+/*
+ * bench_spin(counter): adds 1 to *counter for ever and never exits to the
+ * hypervisor: a VM that only computes, the load kvm-bench -l puts on a CPU.
+ */
+	.globl	bench_spin
+	.type	bench_spin, @function
+bench_spin:
+1:	incq	(%rdi)
+	jmp	1b
+	.size	bench_spin, . - bench_spin
+
 str_bench:	.asciz "bench: "
 str_loop:	.asciz "loop"
 str_cpuid:	.asciz "cpuid"

@@ -111,6 +111,7 @@ _Static_assert(sizeof(struct bench_op_result) == 16, "op size");
 _Static_assert(sizeof(struct bench_results) == BR_SIZE, "size");
 
 void bench_run(struct bench_results *res, uint64_t iters, uint64_t rounds, uint64_t mask);
+void bench_spin(uint64_t *counter) __attribute__((noreturn));
 extern const char bench_blob_start[], bench_blob_end[];
 #endif
 
