@@ -211,7 +211,8 @@ check-debug:
 check: deps
 	$(Q)MAKE="$(MAKE)" scripts/check.sh
 
-# Exit costs, Keel beside Linux KVM on the same emulated machine (tests/bench/bench.sh).
+# Exit costs, Keel beside Linux KVM on the same emulated machine, by a boot-time VM and
+# through /dev/kvm (tests/bench/bench.sh, kvm-bench.sh), then the control guest's costs.
 bench: deps $(BUILD)/keel.elf $(BUILD)/guests/bench.elf
 	$(Q)BUILD=$(BUILD) tests/bench/bench.sh; a=$$?; \
 	BUILD=$(BUILD) tests/bench/control-bench.sh; b=$$?; [ $$a = 0 ] && [ $$b = 0 ]

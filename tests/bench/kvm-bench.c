@@ -1,21 +1,30 @@
 // SPDX-License-Identifier: MIT
 /*
- * kvm-bench: runs the exit benchmark (loops.S) in a one-vCPU VM on Linux's
- * own KVM, the baseline Keel is compared with.
+ * kvm-bench: runs the exit benchmark (loops.S) in a one-vCPU VM through
+ * /dev/kvm: Linux's own KVM (the baseline) or keel-kvm in Keel's control
+ * guest, the same program on both.
  *
  *   kvm-bench [-i ITERS] [-r ROUNDS] [-m MASK] [-t SECONDS]
+ *   kvm-bench -l WAKEUPS [-p PERIOD_US] [-I] [-t SECONDS]
  *
  * The guest starts straight in 64-bit mode (identity-mapped 2 MiB pages set
  * up here, as kvm-unit-tests and kvmtool do), calls bench_run and HLTs when
  * it returns. OUT to BENCH_PORT_FAST completes in the kernel through an
- * ioeventfd; OUT to BENCH_PORT_USER comes back here and is resumed at once;
- * the guest's COM1 bytes go to stdout, so the "bench: NAME N" lines appear
- * exactly as the guest prints them. A summary of the raw figures goes to
- * stderr. Exits 0 when the guest finished and every op reported.
+ * ioeventfd; OUT to and IN from BENCH_PORT_USER and reads of
+ * BENCH_MMIO_ADDR come back here and are resumed at once; the guest's COM1
+ * bytes go to stdout, so the "bench: NAME N" lines appear exactly as the
+ * guest prints them. An op whose capability /dev/kvm does not offer is
+ * left out with a "bench: skipped NAME WHY" line. A summary of the raw
+ * figures goes to stderr. Exits 0 when the guest finished and every op it
+ * ran reported.
+ *
+ * -l measures instead how late a timer wakes a task on the CPU a VM keeps
+ * busy (see measure_wakeups()); -I measures it with the CPU idle instead.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/kvm.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -25,6 +34,8 @@
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "loops.h"
@@ -36,6 +47,7 @@
 #define PD_GPA		0x3000UL
 #define HLT_GPA		0x8000UL	/* bench_run returns here */
 #define RESULTS_GPA	0x9000UL
+#define SPIN_COUNT_GPA	0xa000UL	/* bench_spin's counter */
 #define BLOB_GPA	0x10000UL
 #define STACK_TOP	0x80000UL
 
@@ -52,7 +64,21 @@
 #define EFER_LME	(1UL << 8)
 #define EFER_LMA	(1UL << 10)
 
-static volatile sig_atomic_t deadline_passed;
+#define ALL_OPS		((1UL << BENCH_NR_OPS) - 1)
+#define LAT_PRIORITY	90	/* the measuring task's SCHED_FIFO priority */
+
+_Static_assert(BENCH_MMIO_ADDR >= MEM_SIZE && BENCH_MMIO_ADDR < (1UL << 30) &&
+	       !(BENCH_MMIO_ADDR & ((2UL << 20) - 1)), "BENCH_MMIO_ADDR: one 2 MiB page of PD_GPA");
+
+struct opts {
+	unsigned long iters, rounds, mask, seconds;
+	unsigned long wakeups, period_us;	/* -l, -p */
+	int idle;				/* -I */
+};
+
+static volatile sig_atomic_t deadline_passed, child_done;
+/* Set to stop KVM_RUN at once (KVM_CAP_IMMEDIATE_EXIT) when a signal comes. */
+static struct kvm_run *volatile stop_run;
 
 static void die(const char *fmt, ...)
 {
@@ -80,13 +106,17 @@ static int xioctl(int fd, unsigned long req, void *arg, const char *what)
 	return ret;
 }
 
-static void on_alarm(int sig)
+static void on_signal(int sig)
 {
-	(void)sig;
-	deadline_passed = 1;
+	if (sig == SIGALRM)
+		deadline_passed = 1;
+	else
+		child_done = 1;
+	if (stop_run)
+		stop_run->immediate_exit = 1;
 }
 
-/* Identity-maps the first MEM_SIZE bytes with 2 MiB pages. */
+/* Identity-maps the first MEM_SIZE bytes and BENCH_MMIO_ADDR's page with 2 MiB pages. */
 static void build_page_tables(uint8_t *mem)
 {
 	uint64_t *pml4 = (uint64_t *)(mem + PML4_GPA);
@@ -98,6 +128,7 @@ static void build_page_tables(uint8_t *mem)
 	pdpt[0] = PD_GPA | PTE_P | PTE_W;
 	for (addr = 0; addr < MEM_SIZE; addr += 2UL << 20)
 		pd[addr >> 21] = addr | PTE_P | PTE_W | PTE_PS;
+	pd[BENCH_MMIO_ADDR >> 21] = BENCH_MMIO_ADDR | PTE_P | PTE_W | PTE_PS;
 }
 
 static void set_long_mode(int vcpu)
@@ -178,6 +209,11 @@ static int handle_io(struct kvm_run *run)
 	size_t len = (size_t)run->io.size * run->io.count;
 
 	if (run->io.direction == KVM_EXIT_IO_IN) {
+		if (run->io.port != BENCH_PORT_USER || run->io.size != 1) {
+			fprintf(stderr, "kvm-bench: unexpected IN of %u bytes from port %#x\n",
+				run->io.size, run->io.port);
+			return -1;
+		}
 		memset(data, 0xff, len);
 		return 0;
 	}
@@ -193,6 +229,41 @@ static int handle_io(struct kvm_run *run)
 			" (the ioeventfd did not take it)" : "");
 		return -1;
 	}
+}
+
+/* Says what an exit the guest should not make was. */
+static void bad_exit(const struct kvm_run *run)
+{
+	switch (run->exit_reason) {
+	case KVM_EXIT_FAIL_ENTRY:
+		fprintf(stderr, "kvm-bench: entry failed, reason %#llx\n",
+			run->fail_entry.hardware_entry_failure_reason);
+		break;
+	case KVM_EXIT_INTERNAL_ERROR:
+		fprintf(stderr, "kvm-bench: internal error, suberror %u\n",
+			run->internal.suberror);
+		break;
+	case KVM_EXIT_MMIO:
+		fprintf(stderr, "kvm-bench: MMIO at %#llx\n", run->mmio.phys_addr);
+		break;
+	default:
+		fprintf(stderr, "kvm-bench: exit reason %u\n", run->exit_reason);
+		break;
+	}
+}
+
+/* Answers the guest's 4-byte read at BENCH_MMIO_ADDR; -1 for any other access. */
+static int handle_mmio(struct kvm_run *run)
+{
+	if (run->mmio.is_write || run->mmio.phys_addr != BENCH_MMIO_ADDR ||
+	    run->mmio.len != 4) {
+		fprintf(stderr, "kvm-bench: unexpected MMIO %s of %u bytes at %#llx\n",
+			run->mmio.is_write ? "write" : "read", run->mmio.len,
+			run->mmio.phys_addr);
+		return -1;
+	}
+	memset(run->mmio.data, 0xff, run->mmio.len);
+	return 0;
 }
 
 /* Runs the vCPU until the guest HLTs; returns 0 on HLT. */
@@ -213,25 +284,16 @@ static int run_vcpu(int vcpu, struct kvm_run *run)
 			if (handle_io(run) < 0)
 				return -1;
 			break;
+		case KVM_EXIT_MMIO:
+			if (handle_mmio(run) < 0)
+				return -1;
+			break;
 		case KVM_EXIT_HLT:
 			return 0;
 		case KVM_EXIT_INTR:
 			break;
-		case KVM_EXIT_FAIL_ENTRY:
-			fprintf(stderr, "kvm-bench: entry failed, reason %#llx\n",
-				run->fail_entry.hardware_entry_failure_reason);
-			return -1;
-		case KVM_EXIT_INTERNAL_ERROR:
-			fprintf(stderr, "kvm-bench: internal error, suberror %u\n",
-				run->internal.suberror);
-			return -1;
-		case KVM_EXIT_MMIO:
-			fprintf(stderr, "kvm-bench: MMIO at %#llx\n",
-				run->mmio.phys_addr);
-			return -1;
 		default:
-			fprintf(stderr, "kvm-bench: exit reason %u\n",
-				run->exit_reason);
+			bad_exit(run);
 			return -1;
 		}
 	}
@@ -243,6 +305,7 @@ static double exact(const struct bench_results *res, int op)
 	static const int overhead[BENCH_NR_OPS] = {
 		BENCH_OVERHEAD_CPUID, BENCH_OVERHEAD_OUT,
 		BENCH_OVERHEAD_HCALL, BENCH_OVERHEAD_OUT,
+		BENCH_OVERHEAD_IN, BENCH_OVERHEAD_MMIO,
 	};
 	double insns = (double)res->op[op].ticks * res->loop_insns /
 		       res->loop_ticks;
@@ -250,12 +313,13 @@ static double exact(const struct bench_results *res, int op)
 	return (insns - BENCH_FRAME_INSNS) / res->iters - overhead[op];
 }
 
+static const char *const op_names[BENCH_NR_OPS] = {
+	"cpuid", "out-ioeventfd", "hypercall", "out-user", "in-user", "mmio-read",
+};
+
 /* Checks and prints the raw figures the guest left; returns 0 if complete. */
 static int report(const struct bench_results *res, uint64_t mask)
 {
-	static const char *const names[BENCH_NR_OPS] = {
-		"cpuid", "out-ioeventfd", "hypercall", "out-user",
-	};
 	int op, bad = 0;
 
 	if (res->magic != BENCH_MAGIC) {
@@ -271,13 +335,30 @@ static int report(const struct bench_results *res, uint64_t mask)
 		if (!(mask & (1UL << op)))
 			continue;
 		fprintf(stderr, "kvm-bench: %-13s %llu ticks per round, %lld "
-			"(%.2f) instructions per round trip\n", names[op],
+			"(%.2f) instructions per round trip\n", op_names[op],
 			(unsigned long long)res->op[op].ticks,
 			(long long)res->op[op].insns, exact(res, op));
 		if (!res->op[op].ticks)
 			bad = -1;
 	}
 	return bad;
+}
+
+/*
+ * The ops of @mask this /dev/kvm can run: one that needs a capability it
+ * does not offer is left out, and a line says so (a skipped op is not a
+ * missing figure).
+ */
+static unsigned long usable_ops(int kvm, unsigned long mask)
+{
+	if ((mask & (1UL << BENCH_OP_OUT)) &&
+	    ioctl(kvm, KVM_CHECK_EXTENSION, KVM_CAP_IOEVENTFD) <= 0) {
+		printf("bench: skipped %s no-KVM_CAP_IOEVENTFD\n", op_names[BENCH_OP_OUT]);
+		mask &= ~(1UL << BENCH_OP_OUT);
+	}
+	if (!mask)
+		die("no op left to run");
+	return mask;
 }
 
 static unsigned long number(const char *s)
@@ -290,41 +371,51 @@ static unsigned long number(const char *s)
 	return v;
 }
 
-int main(int argc, char **argv)
+static void parse_args(int argc, char **argv, struct opts *o)
 {
-	unsigned long iters = 0, rounds = 0, mask = 0xf, seconds = 120;
-	struct kvm_userspace_memory_region region;
-	struct sigaction sa = { .sa_handler = on_alarm };
-	size_t blob_size = bench_blob_end - bench_blob_start;
-	struct kvm_regs regs;
-	struct kvm_run *run;
-	int kvm, vm, vcpu, run_size, opt, rc;
-	uint8_t *mem;
+	int opt;
 
-	while ((opt = getopt(argc, argv, "i:r:m:t:")) != -1) {
+	*o = (struct opts){ .mask = ALL_OPS, .seconds = 120, .period_us = 1000 };
+	while ((opt = getopt(argc, argv, "i:r:m:t:l:p:I")) != -1) {
 		switch (opt) {
-		case 'i': iters = number(optarg); break;
-		case 'r': rounds = number(optarg); break;
-		case 'm': mask = number(optarg); break;
-		case 't': seconds = number(optarg); break;
+		case 'i': o->iters = number(optarg); break;
+		case 'r': o->rounds = number(optarg); break;
+		case 'm': o->mask = number(optarg); break;
+		case 't': o->seconds = number(optarg); break;
+		case 'l': o->wakeups = number(optarg); break;
+		case 'p': o->period_us = number(optarg); break;
+		case 'I': o->idle = 1; break;
 		default:
-			fprintf(stderr, "usage: %s [-i iters] [-r rounds] "
-				"[-m mask] [-t seconds]\n", argv[0]);
-			return 2;
+			fprintf(stderr, "usage: %s [-i iters] [-r rounds] [-m mask] "
+				"[-t seconds]\n       %s -l wakeups [-p period_us] "
+				"[-I] [-t seconds]\n", argv[0], argv[0]);
+			exit(2);
 		}
 	}
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	sigaction(SIGALRM, &sa, NULL);
-	alarm(seconds);
+	if (!o->mask || (o->mask & ~ALL_OPS))
+		die("-m %#lx: the ops are bits 0-%d", o->mask, BENCH_NR_OPS - 1);
+	if ((o->idle && !o->wakeups) || (o->wakeups && !o->period_us))
+		die("-I needs -l, and -l a period above 0");
+}
 
-	kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+static int open_kvm(void)
+{
+	int kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+
 	if (kvm < 0)
 		die("/dev/kvm:");
 	if (ioctl(kvm, KVM_GET_API_VERSION, NULL) != KVM_API_VERSION)
 		die("KVM API version is not %d", KVM_API_VERSION);
-	if (ioctl(kvm, KVM_CHECK_EXTENSION, KVM_CAP_IOEVENTFD) <= 0)
-		die("no KVM_CAP_IOEVENTFD");
-	vm = xioctl(kvm, KVM_CREATE_VM, 0, "KVM_CREATE_VM");
+	return kvm;
+}
+
+/* A VM whose memory holds the page tables, the benchmark blob and a HLT. */
+static int create_vm(int kvm, uint8_t **memp)
+{
+	size_t blob_size = bench_blob_end - bench_blob_start;
+	struct kvm_userspace_memory_region region;
+	uint8_t *mem;
+	int vm = xioctl(kvm, KVM_CREATE_VM, 0, "KVM_CREATE_VM");
 
 	mem = mmap(NULL, MEM_SIZE, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -336,41 +427,239 @@ int main(int argc, char **argv)
 	};
 	xioctl(vm, KVM_SET_USER_MEMORY_REGION, &region,
 	       "KVM_SET_USER_MEMORY_REGION");
-	add_ioeventfd(vm, BENCH_PORT_FAST);
-
 	build_page_tables(mem);
 	if (blob_size > STACK_TOP - BLOB_GPA - 0x1000)
 		die("the benchmark blob is too big (%zu bytes)", blob_size);
 	memcpy(mem + BLOB_GPA, bench_blob_start, blob_size);
 	mem[HLT_GPA] = 0xf4;				/* hlt */
 	*(uint64_t *)(mem + STACK_TOP - 8) = HLT_GPA;	/* return address */
+	*memp = mem;
+	return vm;
+}
 
-	vcpu = xioctl(vm, KVM_CREATE_VCPU, 0, "KVM_CREATE_VCPU");
-	run_size = xioctl(kvm, KVM_GET_VCPU_MMAP_SIZE, 0,
-			  "KVM_GET_VCPU_MMAP_SIZE");
-	run = mmap(NULL, run_size, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu, 0);
-	if (run == MAP_FAILED)
+/*
+ * The vCPU in 64-bit mode, its kvm_run mapped. KVM needs the guest's CPUID
+ * (CPUID.LM) before long mode's SREGS; a /dev/kvm without
+ * KVM_CAP_EXT_CPUID answers CPUID by itself, and the guest gets that.
+ */
+static int create_vcpu(int kvm, int vm, struct kvm_run **runp)
+{
+	int vcpu = xioctl(vm, KVM_CREATE_VCPU, 0, "KVM_CREATE_VCPU");
+	int run_size = xioctl(kvm, KVM_GET_VCPU_MMAP_SIZE, 0,
+			      "KVM_GET_VCPU_MMAP_SIZE");
+
+	*runp = mmap(NULL, run_size, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu, 0);
+	if (*runp == MAP_FAILED)
 		die("mmap kvm_run:");
-	set_cpuid(kvm, vcpu);
+	if (ioctl(kvm, KVM_CHECK_EXTENSION, KVM_CAP_EXT_CPUID) > 0)
+		set_cpuid(kvm, vcpu);
+	else
+		fprintf(stderr, "kvm-bench: no KVM_CAP_EXT_CPUID: the guest sees "
+			"the hypervisor's own CPUID\n");
 	set_long_mode(vcpu);
+	return vcpu;
+}
 
-	/* bench_run(RESULTS_GPA, iters, rounds, mask) */
+/* Starts the vCPU at blob function @entry (its address in this program) with four arguments. */
+static void set_entry(int vcpu, const void *entry, uint64_t a0, uint64_t a1,
+		      uint64_t a2, uint64_t a3)
+{
+	struct kvm_regs regs;
+
 	memset(&regs, 0, sizeof(regs));
 	regs.rflags = 2;
-	regs.rip = BLOB_GPA;
+	regs.rip = BLOB_GPA + ((const char *)entry - bench_blob_start);
 	regs.rsp = STACK_TOP - 8;
-	regs.rdi = RESULTS_GPA;
-	regs.rsi = iters;
-	regs.rdx = rounds;
-	regs.rcx = mask;
+	regs.rdi = a0;
+	regs.rsi = a1;
+	regs.rdx = a2;
+	regs.rcx = a3;
 	xioctl(vcpu, KVM_SET_REGS, &regs, "KVM_SET_REGS");
+}
 
+/* The exit ops: bench_run(RESULTS_GPA, iters, rounds, mask) until its HLT. */
+static int run_ops(int kvm, const struct opts *o)
+{
+	unsigned long mask = usable_ops(kvm, o->mask);
+	struct kvm_run *run;
+	uint8_t *mem;
+	int vm, vcpu, rc;
+
+	vm = create_vm(kvm, &mem);
+	if (mask & (1UL << BENCH_OP_OUT))
+		add_ioeventfd(vm, BENCH_PORT_FAST);
+	vcpu = create_vcpu(kvm, vm, &run);
+	set_entry(vcpu, bench_run, RESULTS_GPA, o->iters, o->rounds, mask);
 	rc = run_vcpu(vcpu, run);
 	fflush(stdout);
+	if (rc < 0) {
+		dump_regs(vcpu);
+		return rc;
+	}
+	return report((struct bench_results *)(mem + RESULTS_GPA), mask);
+}
+
+static int64_t ns_since(const struct timespec *t0, const struct timespec *t1)
+{
+	return (int64_t)(t1->tv_sec - t0->tv_sec) * 1000000000 +
+	       (t1->tv_nsec - t0->tv_nsec);
+}
+
+static void add_us(struct timespec *t, unsigned long us)
+{
+	t->tv_nsec += (long)(us % 1000000) * 1000;
+	t->tv_sec += us / 1000000 + t->tv_nsec / 1000000000;
+	t->tv_nsec %= 1000000000;
+}
+
+/*
+ * The measuring task of -l, cyclictest's loop: at SCHED_FIFO, so that a
+ * timer's wakeup preempts the VMM at once, it sleeps to absolute deadlines
+ * @period_us apart and notes how late it runs again after each, which is
+ * the timer interrupt's delay plus its handling and the switch to this
+ * task. Starts when a byte comes on @go; prints "bench: timer-max-TAG NS"
+ * and "bench: timer-avg-TAG NS" (CLOCK_MONOTONIC nanoseconds).
+ */
+static int measure_wakeups(const struct opts *o, int go, const char *tag)
+{
+	struct sched_param sp = { .sched_priority = LAT_PRIORITY };
+	struct timespec next, now;
+	int64_t late, max = 0, sum = 0;
+	int rc;
+	char c;
+
+	if (sched_setscheduler(0, SCHED_FIFO, &sp) < 0)
+		die("SCHED_FIFO:");
+	if (mlockall(MCL_CURRENT | MCL_FUTURE) < 0)
+		die("mlockall:");
+	if (read(go, &c, 1) != 1)
+		die("the VMM did not start");
+	clock_gettime(CLOCK_MONOTONIC, &next);
+	for (unsigned long i = 0; i < o->wakeups; i++) {
+		add_us(&next, o->period_us);
+		while ((rc = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL)))
+			if (rc != EINTR)
+				die("clock_nanosleep: %s", strerror(rc));
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		late = ns_since(&next, &now);
+		max = late > max ? late : max;
+		sum += late;
+	}
+	printf("bench: timer-max-%s %lld\nbench: timer-avg-%s %lld\n", tag,
+	       (long long)max, tag, (long long)(sum / (int64_t)o->wakeups));
+	fprintf(stderr, "kvm-bench: %lu wakeups %lu us apart (%s): at most %lld ns "
+		"late, %lld ns on average\n", o->wakeups, o->period_us, tag,
+		(long long)max, (long long)(sum / (int64_t)o->wakeups));
+	return 0;
+}
+
+/*
+ * Keeps the vCPU in bench_spin until the measuring task ends (SIGCHLD).
+ * Only signals may stop it: any other exit is a failure.
+ */
+static int spin_vcpu(int vcpu, struct kvm_run *run, unsigned long *stops)
+{
+	stop_run = run;
+	for (;;) {
+		if (child_done || deadline_passed)
+			break;
+		if (ioctl(vcpu, KVM_RUN, NULL) == 0) {
+			fprintf(stderr, "kvm-bench: the spinning VM exited\n");
+			bad_exit(run);
+			return -1;
+		}
+		if (errno != EINTR && errno != EAGAIN)
+			die("KVM_RUN:");
+		(*stops)++;
+	}
+	stop_run = NULL;
+	run->immediate_exit = 0;
+	if (deadline_passed)
+		fprintf(stderr, "kvm-bench: deadline passed\n");
+	return deadline_passed ? -1 : 0;
+}
+
+/* The VM side of -l: bench_spin on this CPU while the child measures. */
+static int spin_vm(int kvm, int go)
+{
+	unsigned long stops = 0;
+	struct kvm_run *run;
+	uint8_t *mem;
+	int vm, vcpu, rc;
+
+	vm = create_vm(kvm, &mem);
+	vcpu = create_vcpu(kvm, vm, &run);
+	set_entry(vcpu, bench_spin, SPIN_COUNT_GPA, 0, 0, 0);
+	if (write(go, "g", 1) != 1)
+		die("write:");
+	rc = spin_vcpu(vcpu, run, &stops);
+	fprintf(stderr, "kvm-bench: the VM looped %llu times; KVM_RUN was "
+		"interrupted %lu times\n",
+		(unsigned long long)*(uint64_t *)(mem + SPIN_COUNT_GPA), stops);
 	if (rc < 0)
 		dump_regs(vcpu);
+	return rc;
+}
+
+/*
+ * -l: a child measures timer wakeups (measure_wakeups()) while this
+ * process keeps a VM spinning on the same CPU, or (-I) sleeps. The child
+ * is forked before the VM exists, so no page of the VM is ever shared
+ * copy-on-write with it.
+ */
+static int run_latency(int kvm, const struct opts *o)
+{
+	int pipefd[2], status, rc = 0;
+	pid_t pid;
+
+	if (pipe(pipefd) < 0)
+		die("pipe:");
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		die("fork:");
+	if (pid == 0) {
+		close(pipefd[1]);
+		exit(measure_wakeups(o, pipefd[0], o->idle ? "idle" : "spin") ? 1 : 0);
+	}
+	close(pipefd[0]);
+	if (o->idle) {
+		if (write(pipefd[1], "g", 1) != 1)
+			die("write:");
+	} else {
+		rc = spin_vm(kvm, pipefd[1]);
+	}
+	if (rc < 0)
+		kill(pid, SIGKILL);
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR)
+			die("waitpid:");
+		if (deadline_passed)
+			kill(pid, SIGKILL);
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		fprintf(stderr, "kvm-bench: the measuring task failed (status %#x)\n", status);
+		rc = -1;
+	}
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct opts o;
+	int kvm, rc;
+
+	parse_args(argc, argv, &o);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	sigaction(SIGALRM, &sa, NULL);
+	sigaction(SIGCHLD, &sa, NULL);
+	alarm(o.seconds);
+
+	kvm = open_kvm();
+	if (o.wakeups)
+		rc = run_latency(kvm, &o);
 	else
-		rc = report((struct bench_results *)(mem + RESULTS_GPA),
-			    mask ? mask : BENCH_DEFAULT_MASK);
+		rc = run_ops(kvm, &o);
 	return rc < 0 ? 1 : 0;
 }

@@ -65,6 +65,13 @@
 .macro BODY_OUT_USER
 	out	%al, $BENCH_PORT_USER
 .endm
+.macro BODY_IN_USER
+	in	$BENCH_PORT_USER, %al
+.endm
+.macro BODY_MMIO_READ
+	mov	$BENCH_MMIO_ADDR, %edx
+	mov	(%rdx), %eax
+.endm
 .macro BODY_VMMCALL
 	mov	$BENCH_HCALL_UNKNOWN, %eax
 	vmmcall
@@ -168,6 +175,8 @@ bench_run:
 	call	report
 2:
 	OP	BENCH_OP_OUT_USER, measure_out_user, BENCH_OVERHEAD_OUT, str_out_user
+	OP	BENCH_OP_IN_USER, measure_in_user, BENCH_OVERHEAD_IN, str_in_user
+	OP	BENCH_OP_MMIO_READ, measure_mmio_read, BENCH_OVERHEAD_MMIO, str_mmio_read
 
 	movabs	$BENCH_MAGIC, %rax
 	mov	%rax, BR_MAGIC(%r12)
@@ -267,14 +276,29 @@ puts:
 	MEASURE	measure_cpuid, %r13, BODY_CPUID
 	MEASURE	measure_out_fast, %r13, BODY_OUT_FAST
 	MEASURE	measure_out_user, %r13, BODY_OUT_USER
+	MEASURE	measure_in_user, %r13, BODY_IN_USER
+	MEASURE	measure_mmio_read, %r13, BODY_MMIO_READ
 	MEASURE	measure_vmmcall, %r13, BODY_VMMCALL
 	MEASURE	measure_vmcall, %r13, BODY_VMCALL
+
+/*
+ * bench_spin(counter): adds 1 to *counter for ever and never exits to the
+ * hypervisor: a VM that only computes, the load kvm-bench -l puts on a CPU.
+ */
+	.globl	bench_spin
+	.type	bench_spin, @function
+bench_spin:
+1:	incq	(%rdi)
+	jmp	1b
+	.size	bench_spin, . - bench_spin
 
 str_bench:	.asciz "bench: "
 str_loop:	.asciz "loop"
 str_cpuid:	.asciz "cpuid"
 str_out_fast:	.asciz "out-ioeventfd"
 str_out_user:	.asciz "out-user"
+str_in_user:	.asciz "in-user"
+str_mmio_read:	.asciz "mmio-read"
 str_vmmcall:	.asciz "vmmcall"
 str_vmcall:	.asciz "vmcall"
 	.balign	16

@@ -41,13 +41,21 @@
 #define BENCH_PORT_FAST		0xe0	/* completed in the hypervisor (ioeventfd) */
 #define BENCH_PORT_USER		0xe4	/* completed by the VMM in userspace */
 #define BENCH_HCALL_UNKNOWN	0xffffffff	/* RAX for VMMCALL/VMCALL */
+/*
+ * A guest address, mapped 1:1, where the guest has no RAM: a read there is
+ * MMIO the VMM answers. Below 1 GiB, so one page directory maps it, and clear
+ * of the LAPIC and I/O APIC pages, which a hypervisor may claim for itself.
+ */
+#define BENCH_MMIO_ADDR		0x3fe00000
 
 /* Ops, as bits of @mask and indices of bench_results.op[]. */
 #define BENCH_OP_CPUID		0	/* "cpuid": CPUID leaf 0 */
 #define BENCH_OP_OUT		1	/* "out-ioeventfd": OUT to BENCH_PORT_FAST */
 #define BENCH_OP_HCALL		2	/* "vmmcall" (AMD) / "vmcall" (others) */
 #define BENCH_OP_OUT_USER	3	/* "out-user": OUT to BENCH_PORT_USER */
-#define BENCH_NR_OPS		4
+#define BENCH_OP_IN_USER	4	/* "in-user": IN from BENCH_PORT_USER */
+#define BENCH_OP_MMIO_READ	5	/* "mmio-read": a 4-byte read at BENCH_MMIO_ADDR */
+#define BENCH_NR_OPS		6
 
 #define BENCH_DEFAULT_ITERS	256
 #define BENCH_DEFAULT_ROUNDS	16
@@ -58,6 +66,8 @@
 #define BENCH_OVERHEAD_CPUID	4	/* xor eax; xor ecx; dec; jnz */
 #define BENCH_OVERHEAD_OUT	2	/* dec; jnz */
 #define BENCH_OVERHEAD_HCALL	3	/* mov eax; dec; jnz */
+#define BENCH_OVERHEAD_IN	2	/* dec; jnz */
+#define BENCH_OVERHEAD_MMIO	3	/* mov edx; dec; jnz */
 
 #define BENCH_MAGIC		0x48434e45424c454bULL	/* "KELBENCH" */
 
@@ -101,6 +111,7 @@ _Static_assert(sizeof(struct bench_op_result) == 16, "op size");
 _Static_assert(sizeof(struct bench_results) == BR_SIZE, "size");
 
 void bench_run(struct bench_results *res, uint64_t iters, uint64_t rounds, uint64_t mask);
+void bench_spin(uint64_t *counter) __attribute__((noreturn));
 extern const char bench_blob_start[], bench_blob_end[];
 #endif
 
