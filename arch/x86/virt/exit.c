@@ -361,10 +361,30 @@ static void set_in_result(u64 *rax, unsigned int size, u32 val)
 		*rax = (*rax & ~0xffULL) | (val & 0xff);
 }
 
+/*
+ * @fault_gpa, while @fault_known: the guest-physical address of the access
+ * that exited (EPT violation / nested page fault). The guest's own walk
+ * for it already passed, or no nested fault would have come, so an access
+ * at the same page offset is taken to be it and needs no walk: KVM's
+ * emulator does the same (gpa_available), not for instructions with two
+ * memory operands.
+ */
 struct guest_access {
 	struct vcpu *v;
 	struct x86_exception *exc;
+	u64 fault_gpa;
+	bool fault_known;
 };
+
+static int translate(struct guest_access *a, u64 gva, bool write, u64 *gpa)
+{
+	if (a->fault_known && !((gva ^ a->fault_gpa) & (PAGE_SIZE - 1))) {
+		a->fault_known = false;
+		*gpa = a->fault_gpa;
+		return 0;
+	}
+	return vcpu_gva_to_gpa(a->v, gva, write, gpa, a->exc);
+}
 
 /* One physical access of 1, 2, 4 or 8 bytes: RAM, a device, or nothing (reads all ones). */
 static int phys_access(struct vcpu *v, u64 gpa, void *buf, unsigned int len, bool write)
@@ -403,7 +423,7 @@ static int linear_access(void *ctx, u64 gva, void *buf, unsigned int len, bool w
 	while (len) {
 		unsigned int n = MIN(len, PAGE_SIZE - (gva & (PAGE_SIZE - 1)));
 		u64 gpa;
-		int r = vcpu_gva_to_gpa(a->v, gva, write, &gpa, a->exc);
+		int r = translate(a, gva, write, &gpa);
 
 		if (r)
 			return r;
@@ -447,6 +467,14 @@ static void setup_emu(struct vcpu *v, struct x86_emu *emu, struct guest_access *
 	emu->write = linear_write;
 	a->v = v;
 	a->exc = &emu->exc;
+	a->fault_known = false;
+}
+
+/* MOVS (A4, A5) touches memory twice: the faulting address alone does not say which. */
+static void know_fault(struct guest_access *a, const struct x86_insn *insn, u64 gpa)
+{
+	a->fault_gpa = gpa;
+	a->fault_known = !(insn->map == X86_MAP_1BYTE && (insn->opcode == 0xa4 || insn->opcode == 0xa5));
 }
 
 static void inject_emu_exception(struct vcpu *v, const struct x86_exception *exc)
@@ -536,10 +564,12 @@ static enum vcpu_action handle_npf(struct vcpu *v, struct vm_exit *e)
 	r = fetch_insn(v, &emu, &a, &insn);
 	if (r)
 		return fetch_failed(v, e, &emu, r);
+	know_fault(&a, &insn, e->npf.gpa);
 	r = x86_emulate(&emu, &insn);
 	if (r == X86_EMU_RETRY && v->arch.vmm.waiting == VMM_MMIO) {
 		v->arch.vmm.insn = insn;	/* finished with the answer, not fetched again */
 		v->arch.vmm.insn_rip = v->arch.regs.rip;
+		v->arch.vmm.insn_gpa = e->npf.gpa;
 		v->arch.vmm.insn_saved = true;
 	}
 	return emulated(v, e, &emu, r);
@@ -562,6 +592,7 @@ enum vcpu_action vmm_finish_mmio(struct vcpu *v)
 	v->arch.vmm.insn_saved = false;
 	__atomic_store_n(&v->in_guest, true, __ATOMIC_SEQ_CST);	/* it reaches guest RAM */
 	setup_emu(v, &emu, &a);
+	know_fault(&a, &v->arch.vmm.insn, v->arch.vmm.insn_gpa);
 	action = emulated(v, &e, &emu, x86_emulate(&emu, &v->arch.vmm.insn));
 	__atomic_store_n(&v->in_guest, false, __ATOMIC_RELEASE);
 	return action;

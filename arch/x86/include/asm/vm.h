@@ -39,6 +39,7 @@ struct vmm_io {
 	u8 skip_len;		/* ... of this length completes at the next run */
 	struct x86_insn insn;		/* the instruction a waiting MMIO read belongs to ... */
 	u64 insn_rip;			/* ... decoded at this RIP ... */
+	u64 insn_gpa;			/* ... whose access exited here ... */
 	bool insn_saved;		/* ... if one is saved */
 	struct keel_cpuid_entry *cpuid;	/* KVM_SET_CPUID2's table ... */
 	u32 nr_cpuid;			/* ... and its length */
