@@ -56,7 +56,8 @@ u64 arch_vcpu_deadline(struct vcpu *v);
  * the next exit to the VMM (v->run says which), -EINVAL for a bad answer. arch_vcpu_state: copies the
  * KEEL_STATE_* parts @mask between @v and v->run (@set: into @v), -EINVAL
  * for a state the architecture forbids. arch_vcpu_needs_cpu: @v (the
- * control guest's vCPU that lends its CPU to KVM_RUN) has an interrupt due.
+ * control guest's vCPU that lends its CPU to KVM_RUN) has an interrupt
+ * due, else the CPU's timer is armed for its next one.
  */
 void arch_vm_init_vmm(struct vm *vm);
 void arch_vcpu_init_vmm(struct vcpu *v, bool bsp);

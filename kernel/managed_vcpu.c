@@ -66,17 +66,36 @@ static void report_internal(struct keel_run *run, u32 suberror, u64 data)
 }
 
 /*
- * Until an exit needs the VMM, or the caller's CPU is wanted back: its
- * slice ended, or an interrupt for it came (KEEL_EXIT_NONE; the module
- * calls again unless its thread has a signal to take).
+ * Whether the caller wants its CPU back: its slice ended or another CPU
+ * kicked this one (need_resched), an interrupt or NMI came for it (either
+ * sets a request), or (looked at only when the timer fired since the last
+ * look, which arms it for the caller) its own timer is due. The control
+ * guest's end is seen by its run loop once the caller is back, at the
+ * latest when its slice ends.
+ */
+static bool caller_wants_cpu(struct vcpu *caller, struct percpu *pc, u64 *ticks)
+{
+	if (pc->rq.need_resched || caller->requests)
+		return true;
+	if (pc->timer_ticks == *ticks)
+		return false;
+	*ticks = pc->timer_ticks;
+	return arch_vcpu_needs_cpu(caller);
+}
+
+/*
+ * Until an exit needs the VMM, or the caller's CPU is wanted back
+ * (KEEL_EXIT_NONE; the module calls again unless its thread has a signal
+ * to take).
  */
 static void run_until_vmm(struct vcpu *v, struct vcpu *caller)
 {
-	struct runqueue *rq = &this_cpu()->rq;
+	struct percpu *pc = this_cpu();
+	u64 ticks = pc->timer_ticks - 1;
 	enum vcpu_action a;
 
 	for (;;) {
-		if (rq->need_resched || arch_vcpu_needs_cpu(caller) || caller->vm->state != VM_RUNNING) {
+		if (caller_wants_cpu(caller, pc, &ticks)) {
 			v->run->exit_reason = KEEL_EXIT_NONE;
 			return;
 		}

@@ -471,7 +471,7 @@ enum vcpu_action arch_vcpu_run_once(struct vcpu *v)
 	virt->run(v, &e);
 	v->nr_entries++;
 	action = handle_exit(v, &e);
-	if (vcpu_has_vmm(v))
+	if (v->arch.vmm.want_window)
 		action = vmm_check_window(v, action);
 	__atomic_store_n(&v->in_guest, false, __ATOMIC_RELEASE);
 	irq_poll();	/* host interrupts that exited the guest are taken here */

@@ -50,6 +50,17 @@ void arch_vcpu_set_cpuid(struct vcpu *v, struct keel_cpuid_entry *e, u32 n)
 	v->arch.vmm.nr_cpuid = n;
 }
 
+static const struct keel_cpuid_entry *find_entry(const struct vmm_io *io, u32 leaf, u32 subleaf)
+{
+	const struct keel_cpuid_entry *c = io->cpuid, *end = c + io->nr_cpuid;
+
+	for (; c < end; c++)
+		if (c->function == leaf &&
+		    (!(c->flags & KEEL_CPUID_SIGNIFICANT_INDEX) || c->index == subleaf))
+			return c;
+	return NULL;
+}
+
 /*
  * The VMM's entry for @leaf (and @subleaf where it matters), zeros without
  * one; the bits KVM keeps current follow the vCPU: APIC with
@@ -57,21 +68,18 @@ void arch_vcpu_set_cpuid(struct vcpu *v, struct keel_cpuid_entry *e, u32 n)
  */
 void vmm_cpuid(struct vcpu *v, u32 leaf, u32 subleaf, u32 out[4])
 {
-	const struct keel_cpuid_entry *e = NULL;
+	const struct keel_cpuid_entry *e = find_entry(&v->arch.vmm, leaf, subleaf);
 	u64 apic_base = 0;
 
-	for (u32 i = 0; i < v->arch.vmm.nr_cpuid && !e; i++) {
-		const struct keel_cpuid_entry *c = &v->arch.vmm.cpuid[i];
-
-		if (c->function == leaf &&
-		    (!(c->flags & KEEL_CPUID_SIGNIFICANT_INDEX) || c->index == subleaf))
-			e = c;
+	if (!e) {
+		out[0] = out[1] = out[2] = out[3] = 0;
+		return;
 	}
-	out[0] = e ? e->eax : 0;
-	out[1] = e ? e->ebx : 0;
-	out[2] = e ? e->ecx : 0;
-	out[3] = e ? e->edx : 0;
-	if (leaf != 1 || !e)
+	out[0] = e->eax;
+	out[1] = e->ebx;
+	out[2] = e->ecx;
+	out[3] = e->edx;
+	if (leaf != 1)
 		return;
 	irqchip_msr_read(v, MSR_IA32_APIC_BASE, &apic_base);
 	out[3] = (out[3] & ~CPUID1_EDX_APIC) | (apic_base & APIC_BASE_EN ? CPUID1_EDX_APIC : 0);
