@@ -232,6 +232,15 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: kvmcycle N|huge (and a /dev/kvm)\n");
 		return 2;
 	}
+	/*
+	 * One VM stays for the whole run: kvm.ko enables and disables SVM on
+	 * every CPU by IPI whenever its first VM comes or its last goes, which
+	 * under QEMU TCG with 2 CPUs can stall long enough for soft lockups.
+	 */
+	if (ioctl(kvm, KVM_CREATE_VM, 0) < 0) {
+		fail("KVM_CREATE_VM (kept open)");
+		return 1;
+	}
 	for (long i = 0; i < n; i++) {
 		errno = 0;
 		if (i % 10 == 9 ? killed(kvm, (size_t)size) : cycle(kvm, (size_t)size))
