@@ -109,9 +109,9 @@ static s64 vcpu_create(struct vm *vm, const struct hypercall *hc)
 
 static s64 vcpu_run(struct vm *vm, const struct hypercall *hc)
 {
-	if (hc->arg[2] | hc->arg[3])
+	if ((hc->arg[2] & ~(u64)KEEL_RUN_COMPLETE_ONLY) | hc->arg[3])
 		return -EINVAL;
-	return managed_vcpu_run(vm, hc->arg[1], hc->vcpu);
+	return managed_vcpu_run(vm, hc->arg[1], hc->vcpu, hc->arg[2]);
 }
 
 static s64 vcpu_state(struct vm *vm, const struct hypercall *hc)

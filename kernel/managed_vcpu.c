@@ -110,7 +110,7 @@ static void run_until_vmm(struct vcpu *v, struct vcpu *caller)
 }
 
 /* The caller's own state leaves the CPU for the vCPU's and comes back after. */
-int managed_vcpu_run(struct vm *vm, u64 id, struct vcpu *caller)
+int managed_vcpu_run(struct vm *vm, u64 id, struct vcpu *caller, u64 how)
 {
 	struct vcpu *v = find(vm, id);
 	int r;
@@ -120,7 +120,9 @@ int managed_vcpu_run(struct vm *vm, u64 id, struct vcpu *caller)
 	if (!vcpu_claim(v, VCPU_RUNNING))
 		return -EBUSY;
 	r = arch_vcpu_resume_vmm(v);
-	if (!r) {
+	if (!r && (how & KEEL_RUN_COMPLETE_ONLY)) {
+		v->run->exit_reason = KEEL_EXIT_NONE;
+	} else if (!r) {
 		v->cpu = this_cpu()->cpu;
 		arch_vcpu_put(caller);
 		arch_vcpu_load(v);

@@ -25,7 +25,7 @@ void managed_vm_put(struct vm *vm);
  * guest's vCPU @caller: results as documented there.
  */
 int managed_vcpu_create(struct vm *vm, u64 id, u64 run_frame, u64 how, struct vm *caller_vm);
-int managed_vcpu_run(struct vm *vm, u64 id, struct vcpu *caller);
+int managed_vcpu_run(struct vm *vm, u64 id, struct vcpu *caller, u64 how);
 int managed_vcpu_state(struct vm *vm, u64 id, u64 op, u64 mask);
 int managed_vcpu_msrs(struct vm *vm, u64 id, u64 gpa, u64 arg, struct vm *caller_vm);
 int managed_vcpu_set_cpuid(struct vm *vm, u64 id, u64 gpa, u64 n, struct vm *caller_vm);

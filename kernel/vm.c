@@ -177,7 +177,7 @@ int vm_map_identity(struct vm *vm, u64 gpa, u64 size, u64 prot)
 	return r;
 }
 
-void *gpa_to_hva(struct vm *vm, u64 gpa, size_t len)
+void *gpa_to_hva_access(struct vm *vm, u64 gpa, size_t len, bool write)
 {
 	u64 hpa, prot;
 	int level;
@@ -185,9 +185,15 @@ void *gpa_to_hva(struct vm *vm, u64 gpa, size_t len)
 	if (!len || gpa >= vm->mem_size || len > vm->mem_size - gpa ||
 	    (gpa & PAGE_MASK) != ((gpa + len - 1) & PAGE_MASK))
 		return NULL;
-	if (pt_translate(&vm->gpt, gpa, &hpa, &prot, &level) || (prot & PT_UC))
+	if (pt_translate(&vm->gpt, gpa, &hpa, &prot, &level) || (prot & PT_UC) ||
+	    (write && !(prot & PT_W)))
 		return NULL;
 	return (void *)(uintptr_t)hpa;
+}
+
+void *gpa_to_hva(struct vm *vm, u64 gpa, size_t len)
+{
+	return gpa_to_hva_access(vm, gpa, len, false);
 }
 
 u64 gpa_range_to_hpa(struct vm *vm, u64 gpa, u64 size)
@@ -213,7 +219,7 @@ static int copy_phys(struct vm *vm, u64 gpa, void *buf, size_t len, bool to_gues
 {
 	while (len) {
 		size_t n = MIN(len, PAGE_SIZE - (gpa & (PAGE_SIZE - 1)));
-		void *hva = gpa_to_hva(vm, gpa, n);
+		void *hva = gpa_to_hva_access(vm, gpa, n, to_guest);
 
 		if (!hva)
 			return -EFAULT;

@@ -103,6 +103,8 @@ struct vm *vm_create(const char *name, u64 mem_size, unsigned int nr_vcpus);
 int vm_map_identity(struct vm *vm, u64 gpa, u64 size, u64 prot);
 /* Host-virtual address of guest-physical @gpa if [gpa, gpa+len) is RAM within one page, else NULL. */
 void *gpa_to_hva(struct vm *vm, u64 gpa, size_t len);
+/* The same for a write if @write: NULL also where the guest may only read (a read-only slot's page). */
+void *gpa_to_hva_access(struct vm *vm, u64 gpa, size_t len, bool write);
 /*
  * The host-physical base of [@gpa, @gpa+@size) if all of it is RAM backed
  * by contiguous host memory (the control guest's, mapped 1:1), else 0.

@@ -163,6 +163,14 @@ static void note_read(struct keel_vcpu *vcpu)
 		vcpu->read_size = run->mmio.len;
 }
 
+/* Keel has taken the interrupt and NMI the VMM queued: they go in at the next entry. */
+static void keel_took_requests(struct keel_vcpu *vcpu)
+{
+	vcpu->krun->interrupt = 0;
+	vcpu->krun->request &= ~KEEL_REQ_NMI;
+	vcpu->nmi_queued = false;
+}
+
 /*
  * Keel returns KEEL_EXIT_NONE when this CPU has an interrupt to take: the
  * loop re-enters unless a signal is pending, and yields first if this
@@ -184,9 +192,7 @@ static int run_loop(struct keel_vcpu *vcpu)
 		if (ret)
 			return keel_errno(ret);
 		vcpu->ran = true;
-		k->interrupt = 0;	/* Keel took them */
-		k->request &= ~KEEL_REQ_NMI;
-		vcpu->nmi_queued = false;
+		keel_took_requests(vcpu);
 		switch (READ_ONCE(k->exit_reason)) {
 		case KEEL_EXIT_NONE:
 			continue;
@@ -204,6 +210,22 @@ static int run_loop(struct keel_vcpu *vcpu)
 	}
 }
 
+/*
+ * immediate_exit (api.rst 5): -EINTR with exit_reason untouched, as
+ * kvm_arch_vcpu_ioctl_run() leaves it, once the I/O the VMM answered is
+ * complete, so that a VMM can finish an exit without letting the guest run.
+ */
+static int complete_only(struct keel_vcpu *vcpu)
+{
+	long ret = keel_hypercall(KEEL_HC_VCPU_RUN, vcpu->vm->handle, vcpu->id,
+				  KEEL_RUN_COMPLETE_ONLY, 0);
+
+	if (ret)
+		return keel_errno(ret);
+	keel_took_requests(vcpu);
+	return -EINTR;
+}
+
 /* KVM's order (kvm_arch_vcpu_ioctl_run()): CR8, the pending read, then immediate_exit. */
 static int keel_vcpu_run(struct keel_vcpu *vcpu)
 {
@@ -218,7 +240,7 @@ static int keel_vcpu_run(struct keel_vcpu *vcpu)
 			      (vcpu->nmi_queued ? KEEL_REQ_NMI : 0);
 	complete_read(vcpu);
 	if (READ_ONCE(run->immediate_exit))
-		r = -EINTR;	/* exit_reason untouched, as kvm_arch_vcpu_ioctl_run() leaves it */
+		r = complete_only(vcpu);
 	else
 		r = run_loop(vcpu);
 	if (vcpu->sigset_active)

@@ -141,10 +141,13 @@
  * run->exit.io.data / run->exit.mmio.data when the next call resumes it,
  * CR8 from run->cr8 (as KVM takes kvm_run.cr8 without an in-kernel APIC),
  * run->request and run->interrupt (an external interrupt injected at the
- * next entry, as KVM_INTERRUPT queues it). 0, -KEEL_EINVAL for a CR8 above
- * 15, or -KEEL_EBUSY if the vCPU runs on another CPU.
+ * next entry, as KVM_INTERRUPT queues it). RDX = KEEL_RUN_COMPLETE_ONLY
+ * takes those answers and completes the instruction they answer without
+ * entering the guest (KVM_RUN with immediate_exit), else 0. 0, -KEEL_EINVAL
+ * for a CR8 above 15, or -KEEL_EBUSY if the vCPU runs on another CPU.
  */
 #define KEEL_HC_VCPU_RUN 8
+#define KEEL_RUN_COMPLETE_ONLY 1
 
 /*
  * KEEL_HC_VCPU_STATE: RCX = vCPU id, RDX = KEEL_STATE_GET or _SET, RSI =

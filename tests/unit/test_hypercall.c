@@ -140,7 +140,7 @@ int managed_vcpu_create(struct vm *vm, u64 id, u64 run_frame, u64 how, struct vm
 	return 0;
 }
 
-int managed_vcpu_run(struct vm *vm, u64 id, struct vcpu *caller)
+int managed_vcpu_run(struct vm *vm, u64 id, struct vcpu *caller, u64 how)
 {
 	last_id = id;
 	return 0;
@@ -373,7 +373,9 @@ TEST(vm_call_arguments)
 	CHECK_EQ(call(&control_vm, 0, KEEL_HC_UNMAP, (u64)h, 0x5000, 0x1000, 1), -EINVAL);
 	CHECK_EQ(call(&control_vm, 0, KEEL_HC_VCPU_CREATE, (u64)h, 2, RAM_BASE, KEEL_VCPU_BSP), 0);
 	CHECK(last_id == 2 && last_frame == RAM_BASE);
-	CHECK_EQ(call(&control_vm, 0, KEEL_HC_VCPU_RUN, (u64)h, 2, 1, 0), -EINVAL);
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_VCPU_RUN, (u64)h, 2, KEEL_RUN_COMPLETE_ONLY, 0), 0);
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_VCPU_RUN, (u64)h, 2, 2, 0), -EINVAL);
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_VCPU_RUN, (u64)h, 2, 0, 1), -EINVAL);
 	CHECK_EQ(call(&control_vm, 0, KEEL_HC_VCPU_STATE, (u64)h, 1, KEEL_STATE_SET, 3), 0);
 	CHECK(last_id == 1 && last_op == KEEL_STATE_SET);
 	CHECK_EQ(vm_call(KEEL_HC_VM_DESTROY, (u64)h, 0), 0);

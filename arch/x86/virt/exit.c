@@ -386,10 +386,16 @@ static int translate(struct guest_access *a, u64 gva, bool write, u64 *gpa)
 	return vcpu_gva_to_gpa(a->v, gva, write, gpa, a->exc);
 }
 
+/* The IN the VMM answered, completed with its data before the vCPU enters again. */
+void vmm_finish_in(struct vcpu *v, u32 data)
+{
+	set_in_result(&v->arch.regs.gpr[GPR_RAX], v->arch.vmm.size, data);
+}
+
 /* One physical access of 1, 2, 4 or 8 bytes: RAM, a device, or nothing (reads all ones). */
 static int phys_access(struct vcpu *v, u64 gpa, void *buf, unsigned int len, bool write)
 {
-	void *hva = gpa_to_hva(v->vm, gpa, len);
+	void *hva = gpa_to_hva_access(v->vm, gpa, len, write);
 	u64 val = ~0ULL;
 	int r;
 
@@ -679,9 +685,10 @@ static enum vcpu_action handle_string_io(struct vcpu *v, struct vm_exit *e)
 		if (v->arch.vmm.exit)
 			break;	/* one element per exit to the VMM, registers written back */
 	}
-	if (!e->io.rep || !(*rcx & mask))
-		skip(v, e);
-	return v->arch.vmm.exit ? VCPU_EXIT_TO_VMM : VCPU_CONTINUE;
+	if (e->io.rep && (*rcx & mask))
+		return v->arch.vmm.exit ? VCPU_EXIT_TO_VMM : VCPU_CONTINUE;
+	/* The last element: an OUTS the VMM takes completes at the next run, as an OUT. */
+	return v->arch.vmm.exit ? vmm_exit_out(v, (u8)e->insn_len) : skip(v, e);
 }
 
 static enum vcpu_action handle_io(struct vcpu *v, struct vm_exit *e)
@@ -695,7 +702,7 @@ static enum vcpu_action handle_io(struct vcpu *v, struct vm_exit *e)
 	if (e->io.in) {
 		r = port_in(v, e->io.port, e->io.size, &val);
 		if (r == X86_EMU_RETRY)
-			return VCPU_EXIT_TO_VMM;
+			return vmm_exit_in(v, (u8)e->insn_len);
 		if (!r)
 			set_in_result(rax, e->io.size, val);
 	} else {

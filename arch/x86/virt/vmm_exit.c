@@ -145,9 +145,9 @@ void arch_vcpu_init_vmm(struct vcpu *v, bool bsp)
 
 /*
  * The VMM's CR8, requests, interrupt and data for the read it was asked
- * (each read once: the page is shared), and the OUT it took completes
- * unless the VMM moved RIP meanwhile (KVM's complete_fast_pio_out() checks
- * the same).
+ * (each read once: the page is shared); the OUT it took or the IN it
+ * answered completes unless the VMM moved RIP meanwhile (KVM's
+ * complete_fast_pio_out() and _in() check the same).
  */
 /* KVM_INTERRUPT, KVM_NMI and request_interrupt_window: the injection happens at the next entry. */
 static void take_requests(struct vcpu *v)
@@ -182,9 +182,15 @@ int arch_vcpu_resume_vmm(struct vcpu *v)
 		io->answered = io->waiting;
 		io->waiting = VMM_NONE;
 	}
-	if (io->skip_len && v->arch.regs.rip == io->skip_rip)
+	if (io->skip_len && v->arch.regs.rip == io->skip_rip) {
+		if (io->in_pending && io->answered == VMM_PIO) {
+			vmm_finish_in(v, (u32)io->data);
+			io->answered = VMM_NONE;
+		}
 		v->arch.regs.rip += io->skip_len;
+	}
 	io->skip_len = 0;
+	io->in_pending = false;
 	io->exit = false;
 	if (io->answered == VMM_MMIO && vmm_finish_mmio(v) == VCPU_EXIT_TO_VMM)
 		return 1;
@@ -196,6 +202,12 @@ enum vcpu_action vmm_exit_out(struct vcpu *v, u8 len)
 	v->arch.vmm.skip_rip = v->arch.regs.rip;
 	v->arch.vmm.skip_len = len;
 	return VCPU_EXIT_TO_VMM;
+}
+
+enum vcpu_action vmm_exit_in(struct vcpu *v, u8 len)
+{
+	v->arch.vmm.in_pending = true;
+	return vmm_exit_out(v, len);
 }
 
 enum vcpu_action vmm_exit_hlt(struct vcpu *v)

@@ -30,8 +30,13 @@ enum vcpu_action vmm_exit_fail_entry(struct vcpu *v, const struct vm_exit *e);
 enum vcpu_action vmm_exit_internal(struct vcpu *v, u32 suberror, const struct vm_exit *e);
 /* A guest page in a slot is not mapped yet: the module maps it (KEEL_EXIT_FAULT). */
 enum vcpu_action vmm_exit_fault(struct vcpu *v, u64 gpa, bool write);
-/* An OUT the VMM takes: the instruction of @len bytes completes when the vCPU runs again. */
+/*
+ * An OUT the VMM takes, or an IN it answers: the instruction of @len bytes
+ * completes when the vCPU runs again (an IN with the VMM's data, vmm_finish_in()).
+ */
 enum vcpu_action vmm_exit_out(struct vcpu *v, u8 len);
+enum vcpu_action vmm_exit_in(struct vcpu *v, u8 len);
+void vmm_finish_in(struct vcpu *v, u32 data);
 /* Finishes the instruction whose MMIO read the VMM answered, if it waits (exit.c). */
 enum vcpu_action vmm_finish_mmio(struct vcpu *v);
 /* CPUID of a /dev/kvm guest: the VMM's table (KVM_SET_CPUID2). */

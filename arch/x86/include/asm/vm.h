@@ -35,8 +35,9 @@ struct vmm_io {
 	u8 answered;		/* ... the kind of read the data in @data answers */
 	u8 size;
 	u64 addr, data;
-	u64 skip_rip;		/* an OUT at this RIP ... */
+	u64 skip_rip;		/* an OUT or IN at this RIP ... */
 	u8 skip_len;		/* ... of this length completes at the next run */
+	bool in_pending;	/* ... an IN, with the VMM's data (KVM's complete_fast_pio_in) */
 	struct x86_insn insn;		/* the instruction a waiting MMIO read belongs to ... */
 	u64 insn_rip;			/* ... decoded at this RIP ... */
 	u64 insn_gpa;			/* ... whose access exited here ... */
