@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The guests of kvmrun.c: data for the host program, not code it runs.
+ * kvmrun.c copies guest_start..guest_end to guest-physical CODE_GPA and
+ * starts a vCPU at one of the labels below. Real-mode guests run with CS
+ * base CODE_GPA (their IP is the label's offset from guest_start), the
+ * 32- and 64-bit ones with flat segments (EIP/RIP is CODE_GPA plus that
+ * offset). Only relative jumps: the code does not know where it is.
+ * Ports and values are the ones kvmrun.c expects; each guest names its check.
+ */
+#include "kvmrun.h"
+
+#define GUEST(name) .globl name; name:
+
+	.section .rodata, "a"
+GUEST(guest_start)
+
+	.code16
+/* check_out: OUT of each size, AL and AX to an imm8 port, EAX to DX. */
+GUEST(rm_out)
+	mov	$0x12, %al
+GUEST(rm_out_insn)
+	out	%al, $0x10
+	mov	$0x3456, %ax
+	out	%ax, $0x11
+	mov	$0x789abcde, %eax
+	mov	$0x12, %dx
+	out	%eax, %dx
+	hlt
+
+/*
+ * check_in: IN of each size; the VMM answers 0xa5, 0xbeef, 0xdeadbeef.
+ * The 1- and 2-byte forms leave the rest of EAX as it was.
+ */
+GUEST(rm_in)
+	mov	$0x11223344, %eax
+GUEST(rm_in_insn)
+	in	$0x20, %al
+GUEST(rm_in_next)
+	out	%eax, $0x21
+	in	$0x22, %ax
+	out	%eax, $0x23
+	mov	$0x24, %dx
+	in	%dx, %eax
+	out	%eax, $0x25
+	hlt
+
+/* check_outsb: REP OUTSB of the 4 bytes the VMM put at DATA_GPA. */
+GUEST(rm_outsb)
+	mov	$DATA_GPA, %si
+	mov	$4, %cx
+	mov	$0x30, %dx
+	cld
+GUEST(rm_outsb_insn)
+	rep outsb
+	hlt
+
+/* check_hlt: HLT, then the next KVM_RUN goes on after it. */
+GUEST(rm_hlt)
+	hlt
+GUEST(rm_hlt_next)
+	mov	$0x66, %al
+	out	%al, $0x14
+	hlt
+
+/* check_hypercall: an unknown hypercall, then EAX (its result) out. */
+GUEST(rm_vmmcall)
+	mov	$HC_UNKNOWN, %eax
+	vmmcall
+	out	%eax, $0x45
+	hlt
+GUEST(rm_vmcall)
+	mov	$HC_UNKNOWN, %eax
+	vmcall
+	out	%eax, $0x45
+	hlt
+
+/*
+ * check_mmio: writes of 1, 2 and 4 bytes outside every slot, then a
+ * 2-byte read whose value (the VMM's answer) goes out.
+ */
+GUEST(rm_mmio)
+	movb	$0x5a, MMIO_GPA
+GUEST(rm_mmio_next)
+	movw	$0x1234, MMIO_GPA + 2
+	movl	$0x89abcdef, MMIO_GPA + 4
+GUEST(rm_mmio_read)
+	mov	MMIO_GPA + 8, %ax
+	out	%ax, $0x42
+	hlt
+
+/* check_readonly: read a read-only slot, write it, read it again. */
+GUEST(rm_readonly)
+	mov	RO_GPA, %al
+	out	%al, $0x43
+	movb	$0x99, RO_GPA + 1
+	mov	RO_GPA + 1, %al
+	out	%al, $0x43
+	hlt
+
+/* The memory checks: the byte at BX out to port 0x40; AL to the byte at BX. */
+GUEST(rm_peek)
+	mov	(%bx), %al
+	out	%al, $0x40
+	hlt
+GUEST(rm_poke)
+	mov	%al, (%bx)
+	hlt
+
+/* check_signal: spin until a signal takes KVM_RUN out. */
+GUEST(rm_spin)
+	jmp	rm_spin
+
+/*
+ * check_shutdown: INT3 with an IDT limit of 0: #GP, #DF, triple fault
+ * (a stack in RAM, should the CPU push before it checks the limit).
+ */
+GUEST(rm_int3)
+	mov	$RAM_SIZE, %sp
+	int3
+
+	.code32
+/* check_protected_mode: flat 32-bit segments, CR0.PE. */
+GUEST(pm_guest)
+	mov	$0x32, %al
+	out	%al, $0x50
+	in	$0x51, %eax
+	out	%eax, $0x52
+	movl	$0xfeedface, MMIO_GPA
+	mov	MMIO_GPA + 8, %eax
+	out	%eax, $0x53
+	movl	$0x32323232, DATA_GPA
+	hlt
+
+	.code64
+/* check_long_mode: 64-bit CS, 4-level paging; 8-byte MMIO. */
+GUEST(lm_guest)
+	mov	$0x64, %al
+	out	%al, $0x60
+	in	$0x61, %eax
+	out	%eax, $0x62
+	movabs	$0x0123456789abcdef, %rax
+	mov	%rax, MMIO_GPA
+	mov	MMIO_GPA + 8, %rax
+	out	%eax, $0x63
+	shr	$32, %rax
+	out	%eax, $0x63
+	movl	$0x64646464, DATA_GPA
+	hlt
+
+/* check_hypercall in 64-bit mode: the result is not truncated. */
+GUEST(lm_vmmcall)
+	mov	$HC_UNKNOWN, %eax
+	vmmcall
+	out	%eax, $0x45
+	hlt
+GUEST(lm_vmcall)
+	mov	$HC_UNKNOWN, %eax
+	vmcall
+	out	%eax, $0x45
+	hlt
+
+GUEST(guest_end)
+	.section .note.GNU-stack, "", @progbits

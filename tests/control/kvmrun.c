@@ -1,0 +1,1101 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kvmrun: conformance of memory slots, vCPUs and KVM_RUN. Like kvmapi it runs
+ * in the control guest against keel-kvm.ko and, on the bare machine, against
+ * Linux's own kvm_amd, so every expectation is what real KVM does
+ * (Documentation/virt/kvm/api.rst). Its guests are kvmrun-guests.S, in the
+ * guest-physical layout of kvmrun.h. Prints "kvmrun: PASS|FAIL what" lines
+ * (a FAIL may be followed by "kvmrun:   got ..." lines saying what happened)
+ * and "kvmrun: N passed, N failed"; exits 0 only if nothing failed. Every
+ * KVM_RUN is bounded by a timer: a guest that does not exit is a FAIL.
+ *
+ * What real KVM does where api.rst does not say, as kvm_amd (Debian's 6.1)
+ * showed it and the checks below expect:
+ * - After a KVM_EXIT_IO exit of an IN or OUT, RIP is still at the
+ *   instruction; the next KVM_RUN completes it (an IN takes the VMM's data
+ *   at data_offset, merged into EAX for 1 and 2 bytes) and steps past it.
+ *   (Port 0x7e is the exception, KVM_X86_QUIRK_OUT_7E_INC_RIP; not used.)
+ * - REP OUTSB is one exit per byte, each with count 1; RIP stays at the
+ *   instruction until the KVM_RUN after the last byte. (RCX and RSI have
+ *   already stepped at each exit; not checked.)
+ * - After an MMIO write exit RIP is past the write: KVM has completed it.
+ *   After an MMIO read exit RIP is at the read until KVM_RUN completes it.
+ * - HLT exits (no in-kernel irqchip) with RIP past it; KVM_RUN resumes.
+ * - An unknown hypercall returns -KVM_ENOSYS in RAX, cut to 32 bits outside
+ *   64-bit mode: RAX 0xfffffc18 in real mode, 0xfffffffffffffc18 in long mode.
+ * - immediate_exit: -EINTR with exit_reason left as it was (not
+ *   KVM_EXIT_INTR, so not checked), but a pending IN is completed first. A
+ *   signal gives -EINTR with exit_reason KVM_EXIT_INTR.
+ * - After KVM_EXIT_SHUTDOWN kvm_amd has reset the vCPU (RIP 0xfff0);
+ *   kvm_intel does not, so the state after it is not checked.
+ * - A new vCPU has RDX 0x600 (no CPUID set) and, on kvm_amd, CS type 10,
+ *   TR type 3: vendor details, not checked.
+ */
+#include <cpuid.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/kvm.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kvmrun.h"
+
+#define PAGE_SIZE 4096
+#define KVM_ENOSYS 1000			/* include/uapi/linux/kvm_para.h */
+#define RUN_TIMEOUT_S 10		/* no guest here runs for more than a moment */
+#define SIGNAL_AFTER_US 50000
+#define UNKNOWN_MEM_FLAG (1u << 7)	/* no KVM_MEM_* flag has this bit */
+#define VM_CYCLES 100
+
+#define RFLAGS_FIXED 0x2		/* bit 1 is always set */
+#define CR0_PE (1u << 0)
+#define CR0_ET (1u << 4)
+#define CR0_PG (1u << 31)
+#define CR4_PAE (1u << 5)
+#define EFER_LME (1u << 8)
+#define EFER_LMA (1u << 10)
+#define PTE_P (1u << 0)
+#define PTE_RW (1u << 1)
+#define PTE_PS (1u << 7)
+
+enum mode { REAL, PROTECTED, LONG };
+
+struct vm {
+	int fd;			/* the VM */
+	int vcpu;		/* its vCPU 0 */
+	struct kvm_run *run;	/* the vCPU's mmap */
+	uint8_t *ram;		/* slot 0: RAM_SIZE bytes at GPA 0 */
+};
+
+static int passed, failed;
+static int kvm_fd, mmap_size, nr_memslots;
+static volatile sig_atomic_t alarm_fired;
+
+static void __attribute__((format(printf, 2, 3))) check(int ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("kvmrun: %s ", ok ? "PASS" : "FAIL");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	if (ok)
+		passed++;
+	else
+		failed++;
+}
+
+/* ioctl()'s result as KVM's convention has it: >= 0, or -errno. */
+static int kvm_ioctl(int fd, unsigned long req, unsigned long arg)
+{
+	int r = ioctl(fd, req, arg);
+
+	return r < 0 ? -errno : r;
+}
+
+static int extension(int fd, long cap)
+{
+	return kvm_ioctl(fd, KVM_CHECK_EXTENSION, cap);
+}
+
+static void on_alarm(int sig __attribute__((unused)))
+{
+	alarm_fired = 1;
+}
+
+static void arm_timer(long usec)
+{
+	struct itimerval t = {
+		.it_value = { .tv_sec = usec / 1000000, .tv_usec = usec % 1000000 },
+	};
+
+	alarm_fired = 0;
+	setitimer(ITIMER_REAL, &t, NULL);
+}
+
+static void *map_pages(size_t size)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+static int set_slot(int vm_fd, uint32_t slot, uint32_t flags, uint64_t gpa, uint64_t size,
+		    const void *mem)
+{
+	struct kvm_userspace_memory_region region = {
+		.slot = slot,
+		.flags = flags,
+		.guest_phys_addr = gpa,
+		.memory_size = size,
+		.userspace_addr = (uintptr_t)mem,
+	};
+
+	return kvm_ioctl(vm_fd, KVM_SET_USER_MEMORY_REGION, (unsigned long)&region);
+}
+
+/* The guests at CODE_GPA and, for long mode, an identity map of 0-2 MiB. */
+static void load_guest(uint8_t *ram)
+{
+	uint64_t *pml4 = (uint64_t *)(ram + PML4_GPA);
+	uint64_t *pdpt = (uint64_t *)(ram + PDPT_GPA);
+	uint64_t *pd = (uint64_t *)(ram + PD_GPA);
+
+	memcpy(ram + CODE_GPA, guest_start, guest_end - guest_start);
+	pml4[0] = PDPT_GPA | PTE_P | PTE_RW;
+	pdpt[0] = PD_GPA | PTE_P | PTE_RW;
+	pd[0] = 0 | PTE_P | PTE_RW | PTE_PS;
+}
+
+static void vm_destroy(struct vm *vm)
+{
+	if (vm->run)
+		munmap(vm->run, mmap_size);
+	if (vm->vcpu >= 0)
+		close(vm->vcpu);
+	if (vm->fd >= 0)
+		close(vm->fd);
+	if (vm->ram)
+		munmap(vm->ram, RAM_SIZE);
+}
+
+/* A VM with RAM in slot 0 and vCPU 0; else a FAIL line naming the step. */
+static int vm_create(struct vm *vm, const char *test)
+{
+	const char *step = "KVM_CREATE_VM";
+	int r;
+
+	*vm = (struct vm){ .fd = -1, .vcpu = -1 };
+	vm->fd = kvm_ioctl(kvm_fd, KVM_CREATE_VM, 0);
+	r = vm->fd;
+	if (r < 0)
+		goto fail;
+	step = "mmap of guest RAM";
+	r = -ENOMEM;
+	vm->ram = map_pages(RAM_SIZE);
+	if (!vm->ram || guest_end - guest_start > CODE_SIZE)
+		goto fail;
+	load_guest(vm->ram);
+	step = "KVM_SET_USER_MEMORY_REGION";
+	r = set_slot(vm->fd, 0, 0, 0, RAM_SIZE, vm->ram);
+	if (r)
+		goto fail;
+	step = "KVM_CREATE_VCPU";
+	vm->vcpu = kvm_ioctl(vm->fd, KVM_CREATE_VCPU, 0);
+	r = vm->vcpu;
+	if (r < 0)
+		goto fail;
+	step = "mmap of the vCPU fd";
+	vm->run = mmap(NULL, mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED, vm->vcpu, 0);
+	if (vm->run != MAP_FAILED)
+		return 0;
+	r = -errno;
+	vm->run = NULL;
+fail:
+	check(0, "%s: %s: %s", test, step, strerror(-r));
+	vm_destroy(vm);
+	return -1;
+}
+
+static uint64_t guest_ip(enum mode mode, const uint8_t *label)
+{
+	uint64_t offset = label - guest_start;
+
+	return mode == REAL ? offset : CODE_GPA + offset;
+}
+
+/* Flat 4 GiB segments, as a 32-bit or 64-bit kernel sets them up. */
+static void flat_segments(struct kvm_sregs *s, int code64)
+{
+	struct kvm_segment code = {
+		.limit = 0xffffffff, .selector = 0x8, .type = 0xb, .present = 1,
+		.s = 1, .db = !code64, .l = code64, .g = 1,
+	};
+	struct kvm_segment data = {
+		.limit = 0xffffffff, .selector = 0x10, .type = 0x3, .present = 1,
+		.s = 1, .db = 1, .g = 1,
+	};
+
+	s->cs = code;
+	s->ds = data;
+	s->es = data;
+	s->fs = data;
+	s->gs = data;
+	s->ss = data;
+}
+
+/*
+ * Real mode: CS base CODE_GPA, as kvmtool and the selftests load code, the
+ * other segments as reset left them. Protected mode: CR0.PE and flat
+ * segments. Long mode: also 4-level paging (CR4.PAE, EFER.LME|LMA, CR0.PG)
+ * and a 64-bit CS.
+ */
+static int set_mode(struct vm *vm, enum mode mode)
+{
+	struct kvm_sregs s;
+
+	if (kvm_ioctl(vm->vcpu, KVM_GET_SREGS, (unsigned long)&s))
+		return -1;
+	if (mode == REAL) {
+		s.cs.selector = CODE_GPA >> 4;
+		s.cs.base = CODE_GPA;
+	} else {
+		flat_segments(&s, mode == LONG);
+		s.cr0 = CR0_PE | CR0_ET;
+	}
+	if (mode == LONG) {
+		s.cr3 = PML4_GPA;
+		s.cr4 = CR4_PAE;
+		s.efer = EFER_LME | EFER_LMA;
+		s.cr0 |= CR0_PG;
+	}
+	return kvm_ioctl(vm->vcpu, KVM_SET_SREGS, (unsigned long)&s);
+}
+
+/* Points the vCPU at label in mode, with RAX and RBX given and the rest 0. */
+static int start(struct vm *vm, enum mode mode, const uint8_t *label, uint64_t rax,
+		 uint64_t rbx)
+{
+	struct kvm_regs regs = {
+		.rax = rax, .rbx = rbx, .rip = guest_ip(mode, label), .rflags = RFLAGS_FIXED,
+	};
+
+	if (set_mode(vm, mode) ||
+	    kvm_ioctl(vm->vcpu, KVM_SET_REGS, (unsigned long)&regs)) {
+		check(0, "KVM_SET_SREGS/KVM_SET_REGS to start a guest");
+		return -1;
+	}
+	return 0;
+}
+
+/* A VM whose vCPU is about to run label; else a FAIL line. */
+static int guest_open(struct vm *vm, const char *test, enum mode mode, const uint8_t *label)
+{
+	if (vm_create(vm, test))
+		return -1;
+	if (!start(vm, mode, label, 0, 0))
+		return 0;
+	vm_destroy(vm);
+	return -1;
+}
+
+/* KVM_RUN until the next exit: 0, -errno, or -ETIME if the timer ended it. */
+static int run_vcpu(struct vm *vm)
+{
+	int r;
+
+	arm_timer(RUN_TIMEOUT_S * 1000000L);
+	r = kvm_ioctl(vm->vcpu, KVM_RUN, 0);
+	arm_timer(0);
+	return r == -EINTR && alarm_fired ? -ETIME : r;
+}
+
+/* The port I/O data of the last exit, if it lies inside the vCPU's mmap. */
+static uint8_t *io_data(struct vm *vm)
+{
+	struct kvm_run *run = vm->run;
+
+	if (run->io.data_offset < sizeof(*run) ||
+	    run->io.data_offset + (uint64_t)run->io.size * run->io.count > (uint64_t)mmap_size)
+		return NULL;
+	return (uint8_t *)run + run->io.data_offset;
+}
+
+static uint64_t io_value(struct vm *vm)
+{
+	uint8_t *data = io_data(vm);
+	uint64_t v = 0;
+
+	if (data && vm->run->io.size <= sizeof(v))
+		memcpy(&v, data, vm->run->io.size);
+	return v;
+}
+
+/* What the last KVM_RUN did, under a FAIL line. */
+static void show_exit(struct vm *vm, int r)
+{
+	struct kvm_run *run = vm->run;
+
+	if (r) {
+		printf("kvmrun:   got KVM_RUN %s\n", r == -ETIME ? "timed out" : strerror(-r));
+		return;
+	}
+	printf("kvmrun:   got exit_reason %u", run->exit_reason);
+	if (run->exit_reason == KVM_EXIT_IO)
+		printf(" (io %s size %u port %#x count %u data_offset %#llx data %#llx)",
+		       run->io.direction == KVM_EXIT_IO_OUT ? "out" : "in", run->io.size,
+		       run->io.port, run->io.count, (unsigned long long)run->io.data_offset,
+		       (unsigned long long)io_value(vm));
+	if (run->exit_reason == KVM_EXIT_MMIO)
+		printf(" (mmio %s phys_addr %#llx len %u data %02x%02x%02x%02x%02x%02x%02x%02x)",
+		       run->mmio.is_write ? "write" : "read",
+		       (unsigned long long)run->mmio.phys_addr, run->mmio.len,
+		       run->mmio.data[7], run->mmio.data[6], run->mmio.data[5], run->mmio.data[4],
+		       run->mmio.data[3], run->mmio.data[2], run->mmio.data[1], run->mmio.data[0]);
+	printf("\n");
+}
+
+/* Runs the vCPU: 1 if it exits with reason, else 0 (and what it did). */
+static int run_exit(struct vm *vm, uint32_t reason)
+{
+	int r = run_vcpu(vm);
+
+	if (!r && vm->run->exit_reason == reason)
+		return 1;
+	show_exit(vm, r);
+	return 0;
+}
+
+/* Runs the vCPU: 1 if it exits with one port I/O of size bytes at port. */
+static int run_io(struct vm *vm, uint8_t dir, uint8_t size, uint16_t port)
+{
+	struct kvm_run *run = vm->run;
+	int r = run_vcpu(vm);
+
+	if (!r && run->exit_reason == KVM_EXIT_IO && run->io.direction == dir &&
+	    run->io.size == size && run->io.port == port && run->io.count == 1 && io_data(vm))
+		return 1;
+	show_exit(vm, r);
+	return 0;
+}
+
+/* Runs the vCPU: 1 if it exits with an OUT of value (size bytes) to port. */
+static int run_out(struct vm *vm, uint8_t size, uint16_t port, uint32_t value)
+{
+	if (!run_io(vm, KVM_EXIT_IO_OUT, size, port))
+		return 0;
+	if (io_value(vm) == value)
+		return 1;
+	show_exit(vm, 0);
+	return 0;
+}
+
+/*
+ * Runs the vCPU: 1 if it exits with an IN of size bytes from port, which
+ * the VMM answers with value: the next KVM_RUN hands it to the guest.
+ */
+static int run_in(struct vm *vm, uint8_t size, uint16_t port, uint32_t value)
+{
+	if (!run_io(vm, KVM_EXIT_IO_IN, size, port))
+		return 0;
+	memcpy(io_data(vm), &value, size);
+	return 1;
+}
+
+/* Runs the vCPU: 1 if it exits with this MMIO access (value for a write). */
+static int run_mmio(struct vm *vm, int is_write, uint64_t addr, uint32_t len, uint64_t value)
+{
+	struct kvm_run *run = vm->run;
+	uint64_t data = 0;
+	int r = run_vcpu(vm);
+
+	if (!r && run->exit_reason == KVM_EXIT_MMIO && run->mmio.len == len &&
+	    len <= sizeof(data)) {
+		memcpy(&data, run->mmio.data, len);
+		if (run->mmio.is_write == is_write && run->mmio.phys_addr == addr &&
+		    (!is_write || data == value))
+			return 1;
+	}
+	show_exit(vm, r);
+	return 0;
+}
+
+static void mmio_answer(struct vm *vm, uint64_t value)
+{
+	memcpy(vm->run->mmio.data, &value, sizeof(value));
+}
+
+/* 1 if KVM_GET_REGS has value in the register at offset, named name. */
+static int reg_is(struct vm *vm, const char *name, size_t offset, uint64_t value)
+{
+	struct kvm_regs regs;
+	uint64_t got;
+
+	if (kvm_ioctl(vm->vcpu, KVM_GET_REGS, (unsigned long)&regs)) {
+		printf("kvmrun:   got KVM_GET_REGS %s\n", strerror(errno));
+		return 0;
+	}
+	memcpy(&got, (uint8_t *)&regs + offset, sizeof(got));
+	if (got == value)
+		return 1;
+	printf("kvmrun:   got %s %#llx\n", name, (unsigned long long)got);
+	return 0;
+}
+
+#define REG_IS(vm, reg, value) reg_is(vm, #reg, offsetof(struct kvm_regs, reg), value)
+
+static int rip_is(struct vm *vm, enum mode mode, const uint8_t *label)
+{
+	return REG_IS(vm, rip, guest_ip(mode, label));
+}
+
+/* What /dev/kvm says about vCPUs and memory. */
+static void check_system(void)
+{
+	int nr, max, max_id;
+
+	mmap_size = kvm_ioctl(kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+	check(mmap_size >= PAGE_SIZE && mmap_size % PAGE_SIZE == 0,
+	      "KVM_GET_VCPU_MMAP_SIZE: whole pages, at least one (%d)", mmap_size);
+	check(extension(kvm_fd, KVM_CAP_USER_MEMORY) > 0, "KVM_CAP_USER_MEMORY offered");
+	nr_memslots = extension(kvm_fd, KVM_CAP_NR_MEMSLOTS);
+	check(nr_memslots > 0, "KVM_CAP_NR_MEMSLOTS > 0 (%d)", nr_memslots);
+	nr = extension(kvm_fd, KVM_CAP_NR_VCPUS);
+	max = extension(kvm_fd, KVM_CAP_MAX_VCPUS);
+	max_id = extension(kvm_fd, KVM_CAP_MAX_VCPU_ID);
+	check(nr > 0 && nr <= max && max <= max_id,
+	      "0 < KVM_CAP_NR_VCPUS (%d) <= KVM_CAP_MAX_VCPUS (%d) <= KVM_CAP_MAX_VCPU_ID (%d)",
+	      nr, max, max_id);
+	check(extension(kvm_fd, KVM_CAP_IMMEDIATE_EXIT) > 0, "KVM_CAP_IMMEDIATE_EXIT offered");
+	check(extension(kvm_fd, KVM_CAP_READONLY_MEM) > 0, "KVM_CAP_READONLY_MEM offered");
+	check(extension(kvm_fd, KVM_CAP_SYNC_MMU) > 0, "KVM_CAP_SYNC_MMU offered");
+}
+
+/* A VM fd answers these as /dev/kvm does (QEMU asks the VM fd). */
+static void check_vm_extensions(void)
+{
+	static const long caps[] = {
+		KVM_CAP_USER_MEMORY, KVM_CAP_NR_MEMSLOTS, KVM_CAP_NR_VCPUS, KVM_CAP_MAX_VCPUS,
+		KVM_CAP_MAX_VCPU_ID, KVM_CAP_IMMEDIATE_EXIT, KVM_CAP_READONLY_MEM, KVM_CAP_SYNC_MMU,
+	};
+	int vm = kvm_ioctl(kvm_fd, KVM_CREATE_VM, 0), ok = vm >= 0;
+
+	for (size_t i = 0; ok && i < sizeof(caps) / sizeof(caps[0]); i++)
+		ok = extension(vm, caps[i]) == extension(kvm_fd, caps[i]);
+	check(ok, "KVM_CHECK_EXTENSION on a VM fd: the same answers");
+	if (vm >= 0)
+		close(vm);
+}
+
+/* KVM_SET_USER_MEMORY_REGION's refusals (api.rst 4.35), on a VM of its own. */
+static void check_memslot_errors(int vm, uint8_t *mem)
+{
+	check(set_slot(vm, 1, 0, 0x20800, PAGE_SIZE, mem) == -EINVAL,
+	      "memory region: guest_phys_addr not page-aligned: -EINVAL");
+	check(set_slot(vm, 1, 0, 0x20000, 0x800, mem) == -EINVAL,
+	      "memory region: memory_size not page-aligned: -EINVAL");
+	check(set_slot(vm, 1, 0, 0x20000, PAGE_SIZE, mem + 0x800) == -EINVAL,
+	      "memory region: userspace_addr not page-aligned: -EINVAL");
+	check(nr_memslots > 0 && set_slot(vm, nr_memslots, 0, 0x20000, PAGE_SIZE, mem) == -EINVAL,
+	      "memory region: slot KVM_CAP_NR_MEMSLOTS: -EINVAL");
+	check(set_slot(vm, 1, UNKNOWN_MEM_FLAG, 0x20000, PAGE_SIZE, mem) == -EINVAL,
+	      "memory region: an unknown flag: -EINVAL");
+	check(set_slot(vm, 1, 0, 0xf000, 2 * PAGE_SIZE, mem) == -EEXIST,
+	      "memory region: a new slot overlapping another: -EEXIST");
+	check(set_slot(vm, 0, 0, 0x10000, 2 * PAGE_SIZE, mem) == -EINVAL,
+	      "memory region: a slot's size changed without deleting it: -EINVAL");
+}
+
+static void check_memslots(void)
+{
+	int vm = kvm_ioctl(kvm_fd, KVM_CREATE_VM, 0);
+	uint8_t *mem = map_pages(2 * PAGE_SIZE);
+	int ok;
+
+	if (vm < 0 || !mem) {
+		check(0, "memory region: a VM and 2 pages");
+		return;
+	}
+	check(set_slot(vm, 0, 0, 0x10000, PAGE_SIZE, mem) == 0,
+	      "memory region: slot 0, a page at 0x10000");
+	check_memslot_errors(vm, mem);
+	ok = set_slot(vm, 0, 0, 0x10000, 0, mem) == 0 &&
+	     set_slot(vm, 0, 0, 0x10000, 2 * PAGE_SIZE, mem) == 0;
+	check(ok, "memory region: slot 0 deleted (size 0), then added again, 2 pages");
+	check(set_slot(vm, 1, 0, 0x40000, PAGE_SIZE, mem) == 0 &&
+	      set_slot(vm, 0, 0, 0x3f000, 2 * PAGE_SIZE, mem) == -EEXIST,
+	      "memory region: a slot moved onto another: -EEXIST");
+	check(set_slot(vm, 0, 0, 0x30000, 2 * PAGE_SIZE, mem) == 0,
+	      "memory region: slot 0 moved (same id and size, new guest_phys_addr)");
+	close(vm);
+	munmap(mem, 2 * PAGE_SIZE);
+}
+
+/* The byte at gpa, as the guest reads it, or -1. */
+static int peek(struct vm *vm, uint64_t gpa)
+{
+	int value;
+
+	if (start(vm, REAL, rm_peek, 0, gpa) || !run_io(vm, KVM_EXIT_IO_OUT, 1, 0x40))
+		return -1;
+	value = io_value(vm);
+	return run_exit(vm, KVM_EXIT_HLT) ? value : -1;
+}
+
+/* 1 if a guest read of the byte at gpa exits as MMIO (and completes). */
+static int peek_mmio(struct vm *vm, uint64_t gpa)
+{
+	if (start(vm, REAL, rm_peek, 0, gpa) || !run_mmio(vm, 0, gpa, 1, 0))
+		return 0;
+	mmio_answer(vm, 0x6d);
+	return run_out(vm, 1, 0x40, 0x6d) && run_exit(vm, KVM_EXIT_HLT);
+}
+
+/* 1 if the guest wrote value to the byte at gpa. */
+static int poke(struct vm *vm, uint64_t gpa, uint8_t value)
+{
+	return !start(vm, REAL, rm_poke, value, gpa) && run_exit(vm, KVM_EXIT_HLT);
+}
+
+/* What the guest sees of a slot added, moved, deleted and added again. */
+static void check_memslot_guest(void)
+{
+	uint8_t *page = map_pages(PAGE_SIZE);
+	struct vm vm;
+	int ok;
+
+	if (!page || vm_create(&vm, "memory region seen by the guest"))
+		return;
+	page[0] = 0x5b;
+	ok = set_slot(vm.fd, 2, 0, MOVE_GPA, PAGE_SIZE, page) == 0 && peek(&vm, MOVE_GPA) == 0x5b;
+	check(ok, "memory region: a slot added at 0xb000: the guest reads its memory there");
+	ok = set_slot(vm.fd, 2, 0, MOVED_GPA, PAGE_SIZE, page) == 0 && peek(&vm, MOVED_GPA) == 0x5b;
+	check(ok, "memory region: the slot moved to 0xc000: the guest reads the same memory there");
+	check(peek_mmio(&vm, MOVE_GPA),
+	      "memory region: after the move, a read at 0xb000 exits as MMIO");
+	ok = set_slot(vm.fd, 2, 0, MOVED_GPA, 0, page) == 0 && peek_mmio(&vm, MOVED_GPA);
+	check(ok, "memory region: the slot deleted: a read at 0xc000 exits as MMIO");
+	ok = set_slot(vm.fd, 2, 0, MOVED_GPA, PAGE_SIZE, page) == 0 && peek(&vm, MOVED_GPA) == 0x5b;
+	check(ok, "memory region: the slot added again: the guest reads its memory");
+	vm_destroy(&vm);
+	munmap(page, PAGE_SIZE);
+}
+
+/* A segment as reset leaves the data segments: selector 0, base 0, 64 KiB. */
+static int reset_segment(const struct kvm_segment *seg)
+{
+	return seg->selector == 0 && seg->base == 0 && seg->limit == 0xffff;
+}
+
+/*
+ * 4. The state KVM gives a new vCPU: the architectural reset values (SDM
+ * vol. 3A table 9-1, APM vol. 2 14.1.3). Segment attributes and RDX are
+ * not compared: they differ between kvm_amd and kvm_intel.
+ */
+static void check_reset_state(int vcpu)
+{
+	struct kvm_regs regs;
+	struct kvm_sregs s;
+	int ok = !kvm_ioctl(vcpu, KVM_GET_REGS, (unsigned long)&regs) &&
+		 !kvm_ioctl(vcpu, KVM_GET_SREGS, (unsigned long)&s);
+
+	check(ok && regs.rip == 0xfff0 && regs.rflags == RFLAGS_FIXED,
+	      "reset: RIP 0xfff0, RFLAGS 0x2");
+	check(ok && s.cs.selector == 0xf000 && s.cs.base == 0xffff0000 && s.cs.limit == 0xffff,
+	      "reset: CS selector 0xf000, base 0xffff0000, limit 0xffff");
+	check(ok && reset_segment(&s.ds) && reset_segment(&s.es) && reset_segment(&s.fs) &&
+	      reset_segment(&s.gs) && reset_segment(&s.ss),
+	      "reset: DS, ES, FS, GS, SS selector 0, base 0, limit 0xffff");
+	check(ok && s.gdt.base == 0 && s.gdt.limit == 0xffff && s.idt.base == 0 &&
+	      s.idt.limit == 0xffff, "reset: GDTR and IDTR base 0, limit 0xffff");
+	check(ok && s.cr0 == 0x60000010 && !s.cr2 && !s.cr3 && !s.cr4 && !s.efer,
+	      "reset: CR0 0x60000010 (CD, NW, ET), CR2, CR3, CR4 and EFER 0");
+}
+
+/* KVM_SET_REGS/KVM_SET_SREGS then KVM_GET_*: the same values come back. */
+static void check_round_trips(int vcpu)
+{
+	struct kvm_regs regs, regs_back;
+	struct kvm_sregs s, s_back;
+	uint64_t *gpr = (uint64_t *)&regs;
+
+	for (unsigned int i = 0; i < sizeof(regs) / sizeof(*gpr); i++)
+		gpr[i] = 0x0101010101010101ull * (i + 1);
+	regs.rip = 0x1234;
+	regs.rflags = RFLAGS_FIXED | 0x8d5;	/* CF, PF, AF, ZF, SF, OF */
+	check(!kvm_ioctl(vcpu, KVM_SET_REGS, (unsigned long)&regs) &&
+	      !kvm_ioctl(vcpu, KVM_GET_REGS, (unsigned long)&regs_back) &&
+	      !memcmp(&regs, &regs_back, sizeof(regs)),
+	      "KVM_SET_REGS, then KVM_GET_REGS: the same registers");
+	if (kvm_ioctl(vcpu, KVM_GET_SREGS, (unsigned long)&s)) {
+		check(0, "KVM_GET_SREGS");
+		return;
+	}
+	/* Real-mode values like those a VMM loads a kernel with. */
+	s.cs.selector = 0x100;
+	s.cs.base = 0x1000;
+	s.ds.selector = 0x200;
+	s.ds.base = 0x2000;
+	s.es = s.ds;
+	s.gdt.base = 0x5000;
+	s.gdt.limit = 0x27;
+	s.idt.base = 0x6000;
+	s.idt.limit = 0x3ff;
+	s.cr2 = 0x12345000;
+	s.cr3 = 0x7000;
+	check(!kvm_ioctl(vcpu, KVM_SET_SREGS, (unsigned long)&s) &&
+	      !kvm_ioctl(vcpu, KVM_GET_SREGS, (unsigned long)&s_back) &&
+	      !memcmp(&s, &s_back, sizeof(s)),
+	      "KVM_SET_SREGS, then KVM_GET_SREGS: the same registers");
+}
+
+/* KVM_CREATE_VCPU (api.rst 4.7) and the vCPU fd's mmap (4.5). */
+static void check_vcpus(void)
+{
+	int vm = kvm_ioctl(kvm_fd, KVM_CREATE_VM, 0);
+	int max_id = extension(kvm_fd, KVM_CAP_MAX_VCPU_ID);
+	int vcpu = kvm_ioctl(vm, KVM_CREATE_VCPU, 0);
+	void *run;
+
+	check(vcpu >= 0, "KVM_CREATE_VCPU 0 returns a vCPU fd");
+	check(kvm_ioctl(vm, KVM_CREATE_VCPU, 0) == -EEXIST, "KVM_CREATE_VCPU 0 again: -EEXIST");
+	check(max_id > 0 && kvm_ioctl(vm, KVM_CREATE_VCPU, max_id) == -EINVAL,
+	      "KVM_CREATE_VCPU KVM_CAP_MAX_VCPU_ID: -EINVAL");
+	if (vcpu >= 0) {
+		run = mmap(NULL, mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu, 0);
+		check(run != MAP_FAILED, "mmap of the vCPU fd, KVM_GET_VCPU_MMAP_SIZE bytes at 0");
+		if (run != MAP_FAILED)
+			munmap(run, mmap_size);
+		check_reset_state(vcpu);
+		check_round_trips(vcpu);
+		close(vcpu);
+	}
+	if (vm >= 0)
+		close(vm);
+}
+
+/* Real mode OUT of each size (api.rst 5, KVM_EXIT_IO). */
+static void check_out(void)
+{
+	struct vm vm;
+
+	if (guest_open(&vm, "OUT", REAL, rm_out))
+		return;
+	check(run_out(&vm, 1, 0x10, 0x12),
+	      "OUT imm8, AL: KVM_EXIT_IO out, size 1, port 0x10, count 1, data 0x12");
+	check(rip_is(&vm, REAL, rm_out_insn),
+	      "after an OUT exit RIP is still at the OUT (the next KVM_RUN completes it)");
+	check(run_out(&vm, 2, 0x11, 0x3456),
+	      "OUT imm8, AX: KVM_EXIT_IO out, size 2, port 0x11, data 0x3456");
+	check(run_out(&vm, 4, 0x12, 0x789abcde),
+	      "OUT DX, EAX: KVM_EXIT_IO out, size 4, port 0x12, data 0x789abcde");
+	check(run_exit(&vm, KVM_EXIT_HLT), "HLT after the OUTs: KVM_EXIT_HLT");
+	vm_destroy(&vm);
+}
+
+/* IN of each size: the VMM's data reaches the guest, which OUTs all of EAX. */
+static void check_in(void)
+{
+	struct vm vm;
+
+	if (guest_open(&vm, "IN", REAL, rm_in))
+		return;
+	check(run_in(&vm, 1, 0x20, 0xa5),
+	      "IN AL, imm8: KVM_EXIT_IO in, size 1, port 0x20, count 1");
+	check(rip_is(&vm, REAL, rm_in_insn), "after an IN exit RIP is still at the IN");
+	check(run_out(&vm, 4, 0x21, 0x112233a5),
+	      "the next KVM_RUN completes the IN: AL 0xa5, the rest of EAX kept");
+	check(run_in(&vm, 2, 0x22, 0xbeef), "IN AX, imm8: KVM_EXIT_IO in, size 2, port 0x22");
+	check(run_out(&vm, 4, 0x23, 0x1122beef),
+	      "the 2-byte IN completes: AX 0xbeef, the rest of EAX kept");
+	check(run_in(&vm, 4, 0x24, 0xdeadbeef), "IN EAX, DX: KVM_EXIT_IO in, size 4, port 0x24");
+	check(run_out(&vm, 4, 0x25, 0xdeadbeef),
+	      "the 4-byte IN completes: EAX 0xdeadbeef");
+	vm_destroy(&vm);
+}
+
+/*
+ * REP OUTSB of 4 bytes: KVM emulates string I/O one element per exit, each
+ * with count 1 and RIP still at the instruction; the KVM_RUN after the last
+ * goes on past it.
+ */
+static void check_outsb(void)
+{
+	struct vm vm;
+	int ok = 1;
+
+	if (guest_open(&vm, "REP OUTSB", REAL, rm_outsb))
+		return;
+	memcpy(vm.ram + DATA_GPA, "KEEL", 4);
+	for (int i = 0; i < 4 && ok; i++)
+		ok = run_out(&vm, 1, 0x30, "KEEL"[i]) && rip_is(&vm, REAL, rm_outsb_insn);
+	check(ok, "REP OUTSB, 4 bytes: 4 exits, each size 1, count 1, a byte; RIP at REP OUTSB");
+	check(run_exit(&vm, KVM_EXIT_HLT) && REG_IS(&vm, rcx, 0) && REG_IS(&vm, rsi, DATA_GPA + 4),
+	      "the KVM_RUN after the 4th goes on: HLT, RCX 0, RSI past the bytes");
+	vm_destroy(&vm);
+}
+
+/* HLT exits to the VMM (no in-kernel irqchip); KVM_RUN goes on after it. */
+static void check_hlt(void)
+{
+	struct vm vm;
+
+	if (guest_open(&vm, "HLT", REAL, rm_hlt))
+		return;
+	check(run_exit(&vm, KVM_EXIT_HLT) && rip_is(&vm, REAL, rm_hlt_next),
+	      "HLT: KVM_EXIT_HLT, RIP past the HLT");
+	check(run_out(&vm, 1, 0x14, 0x66), "the next KVM_RUN goes on after the HLT");
+	vm_destroy(&vm);
+}
+
+static int cpu_is_intel(void)
+{
+	unsigned int eax, ebx, ecx, edx;
+
+	return __get_cpuid(0, &eax, &ebx, &ecx, &edx) && ebx == 0x756e6547;	/* "Genu" */
+}
+
+/*
+ * An unknown hypercall (Documentation/virt/kvm/x86/hypercalls.rst): RAX
+ * becomes -KVM_ENOSYS, cut to 32 bits outside 64-bit mode; the guest goes on.
+ */
+static void check_hypercall(enum mode mode, const uint8_t *amd, const uint8_t *intel)
+{
+	const char *insn = cpu_is_intel() ? "VMCALL" : "VMMCALL";
+	uint64_t rax = mode == LONG ? -(uint64_t)KVM_ENOSYS : (uint32_t)-KVM_ENOSYS;
+	struct vm vm;
+
+	if (guest_open(&vm, insn, mode, cpu_is_intel() ? intel : amd))
+		return;
+	check(run_out(&vm, 4, 0x45, (uint32_t)-KVM_ENOSYS) && REG_IS(&vm, rax, rax),
+	      "%s %s, unknown number: RAX %#llx (-KVM_ENOSYS), the guest goes on",
+	      mode == LONG ? "64-bit" : "real mode", insn, (unsigned long long)rax);
+	vm_destroy(&vm);
+}
+
+/* MMIO: accesses outside every slot exit as KVM_EXIT_MMIO. */
+static void check_mmio(void)
+{
+	struct vm vm;
+
+	if (guest_open(&vm, "MMIO", REAL, rm_mmio))
+		return;
+	check(run_mmio(&vm, 1, MMIO_GPA, 1, 0x5a),
+	      "a 1-byte write outside all slots: KVM_EXIT_MMIO write, phys_addr 0xe000, len 1, data 0x5a");
+	check(rip_is(&vm, REAL, rm_mmio_next),
+	      "after an MMIO write exit RIP is past the write (KVM has completed it)");
+	check(run_mmio(&vm, 1, MMIO_GPA + 2, 2, 0x1234),
+	      "a 2-byte write: KVM_EXIT_MMIO write, phys_addr 0xe002, len 2, data 0x1234");
+	check(run_mmio(&vm, 1, MMIO_GPA + 4, 4, 0x89abcdef),
+	      "a 4-byte write: KVM_EXIT_MMIO write, phys_addr 0xe004, len 4, data 0x89abcdef");
+	check(run_mmio(&vm, 0, MMIO_GPA + 8, 2, 0),
+	      "a 2-byte read: KVM_EXIT_MMIO read, phys_addr 0xe008, len 2");
+	check(rip_is(&vm, REAL, rm_mmio_read), "after an MMIO read exit RIP is still at the read");
+	mmio_answer(&vm, 0x4321);
+	check(run_out(&vm, 2, 0x42, 0x4321),
+	      "the next KVM_RUN completes the read with the VMM's data (0x4321)");
+	vm_destroy(&vm);
+}
+
+/* A KVM_MEM_READONLY slot: reads see its memory, writes exit as MMIO. */
+static void check_readonly(void)
+{
+	uint8_t *page = map_pages(PAGE_SIZE);
+	struct vm vm;
+
+	if (!page || guest_open(&vm, "read-only slot", REAL, rm_readonly))
+		return;
+	page[0] = 0x7e;
+	page[1] = 0x1f;
+	check(set_slot(vm.fd, 1, KVM_MEM_READONLY, RO_GPA, PAGE_SIZE, page) == 0,
+	      "a KVM_MEM_READONLY slot at 0xa000");
+	check(run_out(&vm, 1, 0x43, 0x7e), "a guest read of it returns its memory");
+	check(run_mmio(&vm, 1, RO_GPA + 1, 1, 0x99),
+	      "a guest write to it: KVM_EXIT_MMIO write, phys_addr 0xa001, len 1, data 0x99");
+	check(run_out(&vm, 1, 0x43, 0x1f) && page[1] == 0x1f,
+	      "the write did not reach its memory (the guest and the VMM read 0x1f)");
+	vm_destroy(&vm);
+	munmap(page, PAGE_SIZE);
+}
+
+/* A flat 32-bit protected-mode guest: OUT, IN, MMIO, RAM and HLT. */
+static void check_protected_mode(void)
+{
+	struct vm vm;
+	uint32_t ram_word;
+
+	if (guest_open(&vm, "protected mode", PROTECTED, pm_guest))
+		return;
+	check(run_out(&vm, 1, 0x50, 0x32), "protected mode: OUT imm8, AL");
+	check(run_in(&vm, 4, 0x51, 0x13579bdf), "protected mode: IN EAX, imm8");
+	check(run_out(&vm, 4, 0x52, 0x13579bdf), "protected mode: the IN completes");
+	check(run_mmio(&vm, 1, MMIO_GPA, 4, 0xfeedface), "protected mode: a 4-byte MMIO write");
+	check(run_mmio(&vm, 0, MMIO_GPA + 8, 4, 0), "protected mode: a 4-byte MMIO read");
+	mmio_answer(&vm, 0x2468ace0);
+	check(run_out(&vm, 4, 0x53, 0x2468ace0), "protected mode: the MMIO read completes");
+	check(run_exit(&vm, KVM_EXIT_HLT), "protected mode: HLT");
+	memcpy(&ram_word, vm.ram + DATA_GPA, sizeof(ram_word));
+	check(ram_word == 0x32323232,
+	      "protected mode: the guest's write to RAM is in the VMM's mapping");
+	vm_destroy(&vm);
+}
+
+/* A 64-bit guest under 4-level paging: OUT, IN, 8-byte MMIO, RAM and HLT. */
+static void check_long_mode(void)
+{
+	struct vm vm;
+	uint32_t ram_word;
+
+	if (guest_open(&vm, "long mode", LONG, lm_guest))
+		return;
+	check(run_out(&vm, 1, 0x60, 0x64), "long mode: OUT imm8, AL");
+	check(run_in(&vm, 4, 0x61, 0x600df00d), "long mode: IN EAX, imm8");
+	check(run_out(&vm, 4, 0x62, 0x600df00d), "long mode: the IN completes");
+	check(run_mmio(&vm, 1, MMIO_GPA, 8, 0x0123456789abcdefull),
+	      "long mode: an 8-byte MMIO write");
+	check(run_mmio(&vm, 0, MMIO_GPA + 8, 8, 0), "long mode: an 8-byte MMIO read");
+	mmio_answer(&vm, 0x1122334455667788ull);
+	check(run_out(&vm, 4, 0x63, 0x55667788) &&
+	      run_out(&vm, 4, 0x63, 0x11223344),
+	      "long mode: the MMIO read completes with all 8 bytes");
+	check(run_exit(&vm, KVM_EXIT_HLT), "long mode: HLT");
+	memcpy(&ram_word, vm.ram + DATA_GPA, sizeof(ram_word));
+	check(ram_word == 0x64646464,
+	      "long mode: the guest's write to RAM is in the VMM's mapping");
+	vm_destroy(&vm);
+}
+
+/* A triple fault ends KVM_RUN with KVM_EXIT_SHUTDOWN. */
+static void check_shutdown(void)
+{
+	struct kvm_sregs s;
+	struct vm vm;
+
+	if (guest_open(&vm, "triple fault", REAL, rm_int3))
+		return;
+	if (kvm_ioctl(vm.vcpu, KVM_GET_SREGS, (unsigned long)&s) == 0) {
+		s.idt.limit = 0;
+		kvm_ioctl(vm.vcpu, KVM_SET_SREGS, (unsigned long)&s);
+	}
+	check(run_exit(&vm, KVM_EXIT_SHUTDOWN),
+	      "INT3 with an IDT limit of 0 (a triple fault): KVM_EXIT_SHUTDOWN");
+	vm_destroy(&vm);
+}
+
+/* immediate_exit (api.rst 5, with KVM_CAP_IMMEDIATE_EXIT). */
+static void check_immediate_exit(void)
+{
+	struct vm vm;
+	int r;
+
+	if (guest_open(&vm, "immediate_exit", REAL, rm_out))
+		return;
+	vm.run->immediate_exit = 1;
+	r = run_vcpu(&vm);
+	check(r == -EINTR && rip_is(&vm, REAL, rm_out),
+	      "immediate_exit = 1: KVM_RUN returns -EINTR and the guest does not run");
+	vm.run->immediate_exit = 0;
+	check(run_out(&vm, 1, 0x10, 0x12), "immediate_exit = 0: the guest runs");
+	vm_destroy(&vm);
+}
+
+/*
+ * immediate_exit still completes a pending IN: api.rst 5 gives it as the way
+ * to finish an I/O exit without letting the guest run further.
+ */
+static void check_immediate_exit_completes(void)
+{
+	struct vm vm;
+	int ok;
+
+	if (guest_open(&vm, "immediate_exit after an IN", REAL, rm_in))
+		return;
+	ok = run_in(&vm, 1, 0x20, 0xa5);
+	vm.run->immediate_exit = 1;
+	ok = ok && run_vcpu(&vm) == -EINTR;
+	check(ok && rip_is(&vm, REAL, rm_in_next) && REG_IS(&vm, rax, 0x112233a5),
+	      "immediate_exit = 1 after an IN exit: -EINTR, the IN completed (AL, RIP past it)");
+	vm_destroy(&vm);
+}
+
+/* A signal while the guest spins: KVM_RUN returns -EINTR, KVM_EXIT_INTR. */
+static void check_signal(void)
+{
+	struct vm vm;
+	int r;
+
+	if (guest_open(&vm, "signal", REAL, rm_spin))
+		return;
+	arm_timer(SIGNAL_AFTER_US);
+	r = kvm_ioctl(vm.vcpu, KVM_RUN, 0);
+	check(r == -EINTR && alarm_fired && vm.run->exit_reason == KVM_EXIT_INTR,
+	      "SIGALRM while the guest spins: KVM_RUN returns -EINTR, exit_reason KVM_EXIT_INTR");
+	arm_timer(0);
+	check(rip_is(&vm, REAL, rm_spin), "the interrupted guest's RIP is in its loop");
+	vm_destroy(&vm);
+}
+
+/*
+ * Guest memory is the VMM's memory, page for page, and follows changes to
+ * its backing (api.rst 4.35, with KVM_CAP_SYNC_MMU).
+ */
+static void check_shared_memory(void)
+{
+	struct vm vm;
+
+	if (vm_create(&vm, "guest memory"))
+		return;
+	check(poke(&vm, DATA_GPA, 0x5a) && vm.ram[DATA_GPA] == 0x5a,
+	      "a guest write to RAM appears in the VMM's mapping");
+	vm.ram[DATA_GPA + 1] = 0xa5;
+	check(peek(&vm, DATA_GPA + 1) == 0xa5, "a VMM write to RAM is seen by the guest");
+	vm.ram[DATA_GPA] = 0x44;
+	check(peek(&vm, DATA_GPA) == 0x44 &&
+	      !madvise(vm.ram + DATA_GPA, PAGE_SIZE, MADV_DONTNEED) && peek(&vm, DATA_GPA) == 0,
+	      "after MADV_DONTNEED on a guest page the guest reads 0");
+	check(poke(&vm, DATA_GPA, 0x55) && vm.ram[DATA_GPA] == 0x55,
+	      "a guest write after MADV_DONTNEED appears in the VMM's mapping");
+	vm_destroy(&vm);
+}
+
+/*
+ * The child of check_fork: once told to go, sends the byte at DATA_GPA as
+ * it sees it, then writes both data pages. Only its ends of the pipes stay
+ * open, so neither side waits for good on one that died.
+ */
+static void __attribute__((noreturn)) fork_child(struct vm *vm, int go[2], int back[2])
+{
+	uint8_t seen;
+
+	close(go[1]);
+	close(back[0]);
+	if (read(go[0], &seen, 1) != 1)
+		_exit(1);
+	seen = vm->ram[DATA_GPA];
+	vm->ram[DATA_GPA] = 0x22;
+	vm->ram[DATA2_GPA] = 0x55;
+	_exit(write(back[1], &seen, 1) == 1 ? 0 : 1);
+}
+
+/* The parent's side: the child's view of DATA_GPA, or -1 (also if fork failed). */
+static int fork_parent(pid_t pid, int go[2], int back[2])
+{
+	uint8_t seen;
+	int status, ok;
+
+	close(go[0]);
+	close(back[1]);
+	ok = pid > 0 && write(go[1], "", 1) == 1 && read(back[0], &seen, 1) == 1;
+	close(go[1]);
+	close(back[0]);
+	ok = pid > 0 && waitpid(pid, &status, 0) == pid && ok && status == 0;
+	return ok ? seen : -1;
+}
+
+/*
+ * After fork() guest RAM is copy-on-write for both processes. In the
+ * parent, a write by its guest (DATA_GPA) or by itself (DATA2_GPA) takes a
+ * copy that the guest then uses; the child keeps the pages as they were and
+ * its own writes, done after the parent's, reach neither.
+ */
+static void check_fork(void)
+{
+	int go[2], back[2], seen;
+	struct vm vm;
+	pid_t pid;
+
+	if (vm_create(&vm, "fork"))
+		return;
+	/* Both pages mapped writable for the guest before the fork. */
+	if (!poke(&vm, DATA_GPA, 0x11) || !poke(&vm, DATA2_GPA, 0x21) || pipe(go) || pipe(back)) {
+		check(0, "fork: guest writes before fork(), two pipes");
+		vm_destroy(&vm);
+		return;
+	}
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0)
+		fork_child(&vm, go, back);
+	vm.ram[DATA2_GPA] = 0x44;
+	check(pid > 0 && poke(&vm, DATA_GPA, 0x33) && vm.ram[DATA_GPA] == 0x33,
+	      "after fork(), a guest write in the parent appears in the parent's mapping");
+	seen = fork_parent(pid, go, back);
+	check(seen == 0x11, "the child sees the page as it was at fork(), not that write");
+	check(seen >= 0 && peek(&vm, DATA_GPA) == 0x33,
+	      "the child's later write to that page is not seen by the parent's guest");
+	check(seen >= 0 && peek(&vm, DATA2_GPA) == 0x44,
+	      "after fork(), the guest sees the parent's write to a page, not the child's later one");
+	vm_destroy(&vm);
+}
+
+/* The vCPU fd holds the VM: KVM_RUN works after the VM fd is closed. */
+static void check_vm_fd_closed(void)
+{
+	struct vm vm;
+
+	if (guest_open(&vm, "VM fd closed", REAL, rm_hlt))
+		return;
+	close(vm.fd);
+	vm.fd = -1;
+	check(run_exit(&vm, KVM_EXIT_HLT), "KVM_RUN after the VM fd is closed: KVM_EXIT_HLT");
+	vm_destroy(&vm);
+}
+
+/* VMs with memory and a vCPU, run and closed in turn: each is freed. */
+static void check_vm_cycles(void)
+{
+	struct vm vm;
+	int ok = 1, i;
+
+	for (i = 0; i < VM_CYCLES && ok; i++) {
+		if (guest_open(&vm, "VM cycles", REAL, rm_hlt))
+			break;
+		ok = run_exit(&vm, KVM_EXIT_HLT);
+		vm_destroy(&vm);
+	}
+	check(ok && i == VM_CYCLES,
+	      "%d VMs with RAM and a vCPU created, run to HLT and closed in turn", VM_CYCLES);
+}
+
+static void check_all(void)
+{
+	check_system();
+	check_vm_extensions();
+	check_memslots();
+	check_vcpus();
+	check_out();
+	check_in();
+	check_outsb();
+	check_hlt();
+	check_hypercall(REAL, rm_vmmcall, rm_vmcall);
+	check_hypercall(LONG, lm_vmmcall, lm_vmcall);
+	check_mmio();
+	check_readonly();
+	check_memslot_guest();
+	check_protected_mode();
+	check_long_mode();
+	check_shutdown();
+	check_immediate_exit();
+	check_immediate_exit_completes();
+	check_signal();
+	check_shared_memory();
+	check_fork();
+	check_vm_fd_closed();
+	check_vm_cycles();
+}
+
+int main(void)
+{
+	struct sigaction sa = { .sa_handler = on_alarm };	/* no SA_RESTART */
+	int keeper;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	sigaction(SIGALRM, &sa, NULL);
+	kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	check(kvm_fd >= 0, "open /dev/kvm");
+	if (kvm_fd >= 0) {
+		/*
+		 * A VM held open throughout, so that kvm.ko does not turn
+		 * virtualization on and off on every CPU (by IPI) for each
+		 * VM made and closed while none other lives: QEMU's TCG
+		 * with 2 CPUs hangs in that now and then (bare runs).
+		 */
+		keeper = kvm_ioctl(kvm_fd, KVM_CREATE_VM, 0);
+		check_all();
+		if (keeper >= 0)
+			close(keeper);
+		close(kvm_fd);
+	}
+	printf("kvmrun: %d passed, %d failed\n", passed, failed);
+	return failed ? 1 : 0;
+}

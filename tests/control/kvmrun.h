@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The guest-physical layout that kvmrun.c builds and its guests
+ * (kvmrun-guests.S) use, and those guests' labels. Every address is below
+ * 64 KiB, so real-mode guests reach all of it with DS base 0.
+ */
+#ifndef KVMRUN_H
+#define KVMRUN_H
+
+#define CODE_GPA	0x1000	/* kvmrun-guests.S, copied here */
+#define CODE_SIZE	0x1000
+#define PML4_GPA	0x2000	/* long mode: identity map of 0-2 MiB, */
+#define PDPT_GPA	0x3000	/* one 2 MiB page */
+#define PD_GPA		0x4000
+#define DATA_GPA	0x6000	/* a page the VMM and the guests share */
+#define DATA2_GPA	0x7000	/* and a second one */
+#define RAM_SIZE	0x8000	/* slot 0: guest RAM from GPA 0 */
+#define RO_GPA		0xa000	/* slot 1: a KVM_MEM_READONLY page */
+#define MOVE_GPA	0xb000	/* slot 2: a page moved to MOVED_GPA */
+#define MOVED_GPA	0xc000
+#define MMIO_GPA	0xe000	/* in no slot: accesses exit as MMIO */
+
+#define HC_UNKNOWN	0xbad	/* no KVM_HC_* hypercall has this number */
+
+#ifndef __ASSEMBLER__
+#include <stdint.h>
+
+/* kvmrun-guests.S: each guest's start, and labels inside that checks name. */
+extern const uint8_t guest_start[], guest_end[];
+extern const uint8_t rm_out[], rm_out_insn[], rm_in[], rm_in_insn[], rm_in_next[];
+extern const uint8_t rm_outsb[], rm_outsb_insn[], rm_hlt[], rm_hlt_next[];
+extern const uint8_t rm_vmmcall[], rm_vmcall[];
+extern const uint8_t rm_mmio[], rm_mmio_next[], rm_mmio_read[], rm_readonly[];
+extern const uint8_t rm_peek[], rm_poke[], rm_spin[], rm_int3[];
+extern const uint8_t pm_guest[], lm_guest[], lm_vmmcall[], lm_vmcall[];
+#endif
+
+#endif
