@@ -59,6 +59,10 @@ build_initramfs() {
 	gcc -std=gnu11 -static -Os -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 		-Wmissing-prototypes -Wundef -Wvla -Wpointer-arith -Wwrite-strings -Wformat=2 \
 		-Wimplicit-fallthrough -o "$out/kvmcycle" tests/control/kvmcycle.c || return 1
+	gcc -std=gnu11 -static -Os -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+		-Wmissing-prototypes -Wundef -Wvla -Wpointer-arith -Wwrite-strings -Wformat=2 \
+		-Wimplicit-fallthrough -o "$out/kvmrun" tests/control/kvmrun.c \
+		tests/control/kvmrun-guests.S || return 1
 	scripts/build-module.sh "$out/keel-kvm.ko" || return 1
 	# Debian builds virtio and e1000 as modules.
 	for m in virtio_pci virtio_blk virtio_net e1000; do
@@ -72,7 +76,7 @@ build_initramfs() {
 	printf '%s' "$order" >"$out/kvm.order"
 	BUSYBOX=$build/debian/busybox scripts/mkinitramfs.sh "$out/initramfs.cpio.gz" \
 		tests/control/init "$out/keelinfo:/bin/keelinfo" "$out/kvmapi:/bin/kvmapi" \
-		"$out/kvmcycle:/bin/kvmcycle" \
+		"$out/kvmcycle:/bin/kvmcycle" "$out/kvmrun:/bin/kvmrun" \
 		"$out/keel-kvm.ko:/lib/modules/extra/" "$out/kvm.order:/lib/modules/kvm.order" \
 		tests/control/udhcpc.script:/etc/udhcpc.script \
 		"$out/modules.order:/lib/modules/order" "${mod_specs[@]}"
@@ -109,7 +113,7 @@ finish() { echo "control: $passed passed, $failed failed"; [ $failed -eq 0 ]; ex
 mkdir -p "$out"
 if ! build_initramfs >"$out/build.log" 2>&1; then
 	sed 's/^/    | /' "$out/build.log"
-	fail build "keelinfo, kvmapi, keel-kvm.ko or the initramfs"
+	fail build "keelinfo, kvmapi, kvmrun, keel-kvm.ko or the initramfs"
 	finish
 fi
 
