@@ -81,24 +81,8 @@ int keel_create_vcpu(struct keel_vm *vm, unsigned long id);
 void keel_vcpu_free(struct keel_vcpu *vcpu);
 int keel_check_extension(unsigned long cap);
 
-long keel_get_regs(struct keel_vcpu *vcpu, void __user *argp);
-long keel_set_regs(struct keel_vcpu *vcpu, void __user *argp);
-long keel_get_sregs(struct keel_vcpu *vcpu, void __user *argp);
-long keel_set_sregs(struct keel_vcpu *vcpu, void __user *argp);
-long keel_get_fpu(struct keel_vcpu *vcpu, void __user *argp);
-long keel_set_fpu(struct keel_vcpu *vcpu, void __user *argp);
-long keel_msrs(struct keel_vcpu *vcpu, void __user *argp, bool set);
-long keel_set_cpuid2(struct keel_vcpu *vcpu, void __user *argp);
-long keel_get_cpuid2(struct keel_vcpu *vcpu, void __user *argp);
-long keel_translate(struct keel_vcpu *vcpu, void __user *argp);
-long keel_mp_state(struct keel_vcpu *vcpu, void __user *argp, bool set);
-long keel_get_events(struct keel_vcpu *vcpu, void __user *argp);
-long keel_set_events(struct keel_vcpu *vcpu, void __user *argp);
-long keel_get_debugregs(struct keel_vcpu *vcpu, void __user *argp);
-long keel_set_debugregs(struct keel_vcpu *vcpu, void __user *argp);
-long keel_get_xsave(struct keel_vcpu *vcpu, void __user *argp);
-long keel_set_xsave(struct keel_vcpu *vcpu, void __user *argp);
-long keel_xcrs(struct keel_vcpu *vcpu, void __user *argp, bool set);
+/* KVM_GET/SET_REGS, _SREGS, _FPU, _MSRS, _CPUID2 ... (state.c): -EINVAL for another ioctl. */
+long keel_state_ioctl(struct keel_vcpu *vcpu, unsigned int ioctl, void __user *argp);
 
 /* /dev/kvm's lists (cpuid.c): KVM_GET_SUPPORTED_CPUID, the MSR lists and feature MSRs. */
 int keel_msr_list_init(void);

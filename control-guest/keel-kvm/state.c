@@ -28,7 +28,7 @@ static long vcpu_state(struct keel_vcpu *vcpu, u64 op, u64 parts)
 	return ret ? keel_errno(ret) : 0;
 }
 
-long keel_get_regs(struct keel_vcpu *vcpu, void __user *argp)
+static long keel_get_regs(struct keel_vcpu *vcpu, void __user *argp)
 {
 	const struct keel_regs *k = &vcpu->krun->regs;
 	struct kvm_regs regs;
@@ -44,7 +44,7 @@ long keel_get_regs(struct keel_vcpu *vcpu, void __user *argp)
 	return copy_to_user(argp, &regs, sizeof(regs)) ? -EFAULT : 0;
 }
 
-long keel_set_regs(struct keel_vcpu *vcpu, void __user *argp)
+static long keel_set_regs(struct keel_vcpu *vcpu, void __user *argp)
 {
 	struct keel_regs *k = &vcpu->krun->regs;
 	struct kvm_regs regs;
@@ -68,7 +68,7 @@ static struct kvm_segment *kvm_seg(struct kvm_sregs *s, unsigned int i)
 	return order[i];
 }
 
-long keel_get_sregs(struct keel_vcpu *vcpu, void __user *argp)
+static long keel_get_sregs(struct keel_vcpu *vcpu, void __user *argp)
 {
 	const struct keel_sregs *k = &vcpu->krun->sregs;
 	struct kvm_sregs s = {};
@@ -93,7 +93,7 @@ long keel_get_sregs(struct keel_vcpu *vcpu, void __user *argp)
 }
 
 /* A bit in interrupt_bitmap queues that interrupt, as KVM_INTERRUPT would (KVM's __set_sregs()). */
-long keel_set_sregs(struct keel_vcpu *vcpu, void __user *argp)
+static long keel_set_sregs(struct keel_vcpu *vcpu, void __user *argp)
 {
 	struct keel_sregs *k = &vcpu->krun->sregs;
 	struct kvm_sregs s;
@@ -121,7 +121,7 @@ long keel_set_sregs(struct keel_vcpu *vcpu, void __user *argp)
 }
 
 /* KVM_GET_FPU: the FXSAVE image in struct kvm_fpu, as kvm_arch_vcpu_ioctl_get_fpu() gives it. */
-long keel_get_fpu(struct keel_vcpu *vcpu, void __user *argp)
+static long keel_get_fpu(struct keel_vcpu *vcpu, void __user *argp)
 {
 	const struct fxregs_state *fx = (const void *)vcpu->krun->fxsave;
 	struct kvm_fpu fpu = {};
@@ -142,7 +142,7 @@ long keel_get_fpu(struct keel_vcpu *vcpu, void __user *argp)
 }
 
 /* The fields struct kvm_fpu lacks keep their values; Keel refuses an MXCSR the CPU would. */
-long keel_set_fpu(struct keel_vcpu *vcpu, void __user *argp)
+static long keel_set_fpu(struct keel_vcpu *vcpu, void __user *argp)
 {
 	struct fxregs_state *fx = (void *)vcpu->krun->fxsave;
 	struct kvm_fpu fpu;
@@ -170,7 +170,7 @@ long keel_set_fpu(struct keel_vcpu *vcpu, void __user *argp)
  * the number done is the result. struct kvm_msr_entry is Keel's
  * struct keel_msr_entry, so the entries go to Keel as they came.
  */
-long keel_msrs(struct keel_vcpu *vcpu, void __user *argp, bool set)
+static long keel_msrs(struct keel_vcpu *vcpu, void __user *argp, bool set)
 {
 	struct kvm_msrs __user *user = argp;
 	struct kvm_msrs msrs;
@@ -228,7 +228,7 @@ static long give_cpuid(struct keel_vcpu *vcpu, struct kvm_cpuid_entry2 *e, u32 n
  * KVM_SET_CPUID2 (api.rst 4.20). Once the vCPU has run, only the same
  * table again is accepted, as KVM 6.1 does (kvm_cpuid_check_equal()).
  */
-long keel_set_cpuid2(struct keel_vcpu *vcpu, void __user *argp)
+static long keel_set_cpuid2(struct keel_vcpu *vcpu, void __user *argp)
 {
 	struct kvm_cpuid2 __user *user = argp;
 	struct kvm_cpuid2 cpuid;
@@ -258,7 +258,7 @@ long keel_set_cpuid2(struct keel_vcpu *vcpu, void __user *argp)
 	return r;
 }
 
-long keel_get_cpuid2(struct keel_vcpu *vcpu, void __user *argp)
+static long keel_get_cpuid2(struct keel_vcpu *vcpu, void __user *argp)
 {
 	struct kvm_cpuid2 __user *user = argp;
 	struct kvm_cpuid2 cpuid;
@@ -274,7 +274,7 @@ long keel_get_cpuid2(struct keel_vcpu *vcpu, void __user *argp)
 }
 
 /* KVM_TRANSLATE: a supervisor read's view, as KVM reports it (writeable 1, usermode 0). */
-long keel_translate(struct keel_vcpu *vcpu, void __user *argp)
+static long keel_translate(struct keel_vcpu *vcpu, void __user *argp)
 {
 	struct kvm_translation tr;
 	long ret;
@@ -293,7 +293,7 @@ long keel_translate(struct keel_vcpu *vcpu, void __user *argp)
 }
 
 /* Without an in-kernel irqchip a vCPU is always runnable, and only that can be set (KVM's). */
-long keel_mp_state(struct keel_vcpu *vcpu, void __user *argp, bool set)
+static long keel_mp_state(struct keel_vcpu *vcpu, void __user *argp, bool set)
 {
 	struct kvm_mp_state mp = { .mp_state = KVM_MP_STATE_RUNNABLE };
 
@@ -305,7 +305,7 @@ long keel_mp_state(struct keel_vcpu *vcpu, void __user *argp, bool set)
 }
 
 /* KVM_GET_VCPU_EVENTS (api.rst 4.31): soft interrupts are not reported, as KVM reports none. */
-long keel_get_events(struct keel_vcpu *vcpu, void __user *argp)
+static long keel_get_events(struct keel_vcpu *vcpu, void __user *argp)
 {
 	const struct keel_events *k = &vcpu->krun->events;
 	struct kvm_vcpu_events ev = {};
@@ -355,7 +355,7 @@ static int check_events(const struct kvm_vcpu_events *ev)
 }
 
 /* What the flags leave out keeps its value: Keel's current events are read first. */
-long keel_set_events(struct keel_vcpu *vcpu, void __user *argp)
+static long keel_set_events(struct keel_vcpu *vcpu, void __user *argp)
 {
 	struct keel_events *k = &vcpu->krun->events;
 	struct kvm_vcpu_events ev;
@@ -387,7 +387,7 @@ long keel_set_events(struct keel_vcpu *vcpu, void __user *argp)
 	return vcpu_state(vcpu, KEEL_STATE_SET, KEEL_STATE_EVENTS);
 }
 
-long keel_get_debugregs(struct keel_vcpu *vcpu, void __user *argp)
+static long keel_get_debugregs(struct keel_vcpu *vcpu, void __user *argp)
 {
 	const struct keel_debugregs *k = &vcpu->krun->debugregs;
 	struct kvm_debugregs d = {};
@@ -402,7 +402,7 @@ long keel_get_debugregs(struct keel_vcpu *vcpu, void __user *argp)
 }
 
 /* Flags must be 0, as KVM's kvm_vcpu_ioctl_x86_set_debugregs() requires; Keel checks the values. */
-long keel_set_debugregs(struct keel_vcpu *vcpu, void __user *argp)
+static long keel_set_debugregs(struct keel_vcpu *vcpu, void __user *argp)
 {
 	struct keel_debugregs *k = &vcpu->krun->debugregs;
 	struct kvm_debugregs d;
@@ -426,7 +426,7 @@ long keel_set_debugregs(struct keel_vcpu *vcpu, void __user *argp)
  * KVM_GET_XSAVE and _XSAVE2 (api.rst 4.42, 4.116): the XSAVE image KVM
  * gives, holding x87 and SSE only, since Keel's guests cannot enable XSAVE.
  */
-long keel_get_xsave(struct keel_vcpu *vcpu, void __user *argp)
+static long keel_get_xsave(struct keel_vcpu *vcpu, void __user *argp)
 {
 	struct kvm_xsave *xs;
 	long r = vcpu_state(vcpu, KEEL_STATE_GET, KEEL_STATE_FPU);
@@ -463,7 +463,7 @@ static void xsave_to_fxsave(const u8 *region, u64 bv, struct fxregs_state *fx)
 }
 
 /* KVM refuses features the guest cannot have and a compacted or nonzero-reserved header. */
-long keel_set_xsave(struct keel_vcpu *vcpu, void __user *argp)
+static long keel_set_xsave(struct keel_vcpu *vcpu, void __user *argp)
 {
 	struct kvm_xsave *xs = memdup_user(argp, sizeof(*xs));
 	const u8 *hdr;
@@ -483,7 +483,7 @@ long keel_set_xsave(struct keel_vcpu *vcpu, void __user *argp)
 }
 
 /* No XCR is the guest's: XSAVE is hidden, so XCR0 cannot be set (KVM's answer without XSAVE). */
-long keel_xcrs(struct keel_vcpu *vcpu, void __user *argp, bool set)
+static long keel_xcrs(struct keel_vcpu *vcpu, void __user *argp, bool set)
 {
 	struct kvm_xcrs xcrs = {};
 
@@ -492,4 +492,56 @@ long keel_xcrs(struct keel_vcpu *vcpu, void __user *argp, bool set)
 	if (copy_from_user(&xcrs, argp, sizeof(xcrs)))
 		return -EFAULT;
 	return xcrs.nr_xcrs ? -EINVAL : 0;
+}
+
+/* The state ioctls of a vCPU fd; -EINVAL for one kvm_arch_vcpu_ioctl() would not know either. */
+long keel_state_ioctl(struct keel_vcpu *vcpu, unsigned int ioctl, void __user *argp)
+{
+	switch (ioctl) {
+	case KVM_GET_REGS:
+		return keel_get_regs(vcpu, argp);
+	case KVM_SET_REGS:
+		return keel_set_regs(vcpu, argp);
+	case KVM_GET_SREGS:
+		return keel_get_sregs(vcpu, argp);
+	case KVM_SET_SREGS:
+		return keel_set_sregs(vcpu, argp);
+	case KVM_GET_FPU:
+		return keel_get_fpu(vcpu, argp);
+	case KVM_SET_FPU:
+		return keel_set_fpu(vcpu, argp);
+	case KVM_GET_MSRS:
+		return keel_msrs(vcpu, argp, false);
+	case KVM_SET_MSRS:
+		return keel_msrs(vcpu, argp, true);
+	case KVM_SET_CPUID2:
+		return keel_set_cpuid2(vcpu, argp);
+	case KVM_GET_CPUID2:
+		return keel_get_cpuid2(vcpu, argp);
+	case KVM_TRANSLATE:
+		return keel_translate(vcpu, argp);
+	case KVM_GET_MP_STATE:
+		return keel_mp_state(vcpu, argp, false);
+	case KVM_SET_MP_STATE:
+		return keel_mp_state(vcpu, argp, true);
+	case KVM_GET_VCPU_EVENTS:
+		return keel_get_events(vcpu, argp);
+	case KVM_SET_VCPU_EVENTS:
+		return keel_set_events(vcpu, argp);
+	case KVM_GET_DEBUGREGS:
+		return keel_get_debugregs(vcpu, argp);
+	case KVM_SET_DEBUGREGS:
+		return keel_set_debugregs(vcpu, argp);
+	case KVM_GET_XSAVE:
+	case KVM_GET_XSAVE2:
+		return keel_get_xsave(vcpu, argp);
+	case KVM_SET_XSAVE:
+		return keel_set_xsave(vcpu, argp);
+	case KVM_GET_XCRS:
+		return keel_xcrs(vcpu, argp, false);
+	case KVM_SET_XCRS:
+		return keel_xcrs(vcpu, argp, true);
+	default:
+		return -EINVAL;
+	}
 }

@@ -293,58 +293,15 @@ static long vcpu_ioctl_locked(struct keel_vcpu *vcpu, unsigned int ioctl, unsign
 	switch (ioctl) {
 	case KVM_RUN:
 		return arg ? -EINVAL : keel_vcpu_run(vcpu);
-	case KVM_GET_REGS:
-		return keel_get_regs(vcpu, argp);
-	case KVM_SET_REGS:
-		return keel_set_regs(vcpu, argp);
-	case KVM_GET_SREGS:
-		return keel_get_sregs(vcpu, argp);
-	case KVM_SET_SREGS:
-		return keel_set_sregs(vcpu, argp);
-	case KVM_GET_FPU:
-		return keel_get_fpu(vcpu, argp);
-	case KVM_SET_FPU:
-		return keel_set_fpu(vcpu, argp);
-	case KVM_GET_MSRS:
-		return keel_msrs(vcpu, argp, false);
-	case KVM_SET_MSRS:
-		return keel_msrs(vcpu, argp, true);
-	case KVM_SET_CPUID2:
-		return keel_set_cpuid2(vcpu, argp);
-	case KVM_GET_CPUID2:
-		return keel_get_cpuid2(vcpu, argp);
-	case KVM_TRANSLATE:
-		return keel_translate(vcpu, argp);
-	case KVM_GET_MP_STATE:
-		return keel_mp_state(vcpu, argp, false);
-	case KVM_SET_MP_STATE:
-		return keel_mp_state(vcpu, argp, true);
 	case KVM_NMI:
 		vcpu->nmi_queued = true;
 		return 0;
-	case KVM_GET_VCPU_EVENTS:
-		return keel_get_events(vcpu, argp);
-	case KVM_SET_VCPU_EVENTS:
-		return keel_set_events(vcpu, argp);
-	case KVM_GET_DEBUGREGS:
-		return keel_get_debugregs(vcpu, argp);
-	case KVM_SET_DEBUGREGS:
-		return keel_set_debugregs(vcpu, argp);
-	case KVM_GET_XSAVE:
-	case KVM_GET_XSAVE2:
-		return keel_get_xsave(vcpu, argp);
-	case KVM_SET_XSAVE:
-		return keel_set_xsave(vcpu, argp);
-	case KVM_GET_XCRS:
-		return keel_xcrs(vcpu, argp, false);
-	case KVM_SET_XCRS:
-		return keel_xcrs(vcpu, argp, true);
 	case KVM_SET_SIGNAL_MASK:
 		return set_signal_mask(vcpu, argp);
 	case KVM_INTERRUPT:
 		return queue_interrupt(vcpu, argp);
 	default:
-		return -EINVAL;	/* as kvm_arch_vcpu_ioctl() for an ioctl it does not know */
+		return keel_state_ioctl(vcpu, ioctl, argp);
 	}
 }
 

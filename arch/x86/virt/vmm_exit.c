@@ -68,32 +68,48 @@ static void wait_for(struct vcpu *v, u8 kind, u64 addr, unsigned int size)
 	io->exit = true;
 }
 
+static void exit_io(struct vcpu *v, u64 port, unsigned int size, bool in, u64 data)
+{
+	struct keel_run *run = v->run;
+
+	run->exit.io.port = (u16)port;
+	run->exit.io.size = (u8)size;
+	run->exit.io.in = in;
+	run->exit.io.count = 1;
+	run->exit.io.data = data;
+	to_vmm(v, KEEL_EXIT_IO);
+}
+
+static void exit_mmio(struct vcpu *v, u64 gpa, unsigned int size, bool write, u64 data)
+{
+	struct keel_run *run = v->run;
+
+	run->exit.mmio.gpa = gpa;
+	run->exit.mmio.len = size;
+	run->exit.mmio.write = write;
+	run->exit.mmio.data = data;
+	to_vmm(v, KEEL_EXIT_MMIO);
+}
+
 static int pio_read(struct vcpu *v, void *opaque, u64 port, unsigned int size, u64 *val)
 {
 	if (answered(v, VMM_PIO, port, size, val))
 		return IO_HANDLED;
-	v->run->exit.io.port = (u16)port;
-	v->run->exit.io.size = (u8)size;
-	v->run->exit.io.in = 1;
-	v->run->exit.io.count = 1;
-	v->run->exit.io.data = 0;
+	exit_io(v, port, size, true, 0);
 	wait_for(v, VMM_PIO, port, size);
-	to_vmm(v, KEEL_EXIT_IO);
 	return IO_EXIT_VMM;
 }
 
-/* The write is done as far as the instruction goes; the exit reports it. */
+/*
+ * A write is done as far as the instruction goes; the exit reports it.
+ * One per exit: an instruction that writes twice outside RAM is not emulated.
+ */
 static int pio_write(struct vcpu *v, void *opaque, u64 port, unsigned int size, u64 val)
 {
 	if (v->arch.vmm.exit)
 		return -EOPNOTSUPP;
-	v->run->exit.io.port = (u16)port;
-	v->run->exit.io.size = (u8)size;
-	v->run->exit.io.in = 0;
-	v->run->exit.io.count = 1;
-	v->run->exit.io.data = val;
+	exit_io(v, port, size, false, val);
 	v->arch.vmm.exit = true;
-	to_vmm(v, KEEL_EXIT_IO);
 	return IO_HANDLED;
 }
 
@@ -103,26 +119,17 @@ static int mmio_read(struct vcpu *v, void *opaque, u64 gpa, unsigned int size, u
 		return IO_HANDLED;
 	if (v->arch.vmm.exit)
 		return -EOPNOTSUPP;
-	v->run->exit.mmio.gpa = gpa;
-	v->run->exit.mmio.len = size;
-	v->run->exit.mmio.write = 0;
-	v->run->exit.mmio.data = 0;
+	exit_mmio(v, gpa, size, false, 0);
 	wait_for(v, VMM_MMIO, gpa, size);
-	to_vmm(v, KEEL_EXIT_MMIO);
 	return IO_EXIT_VMM;
 }
 
-/* One write per exit: an instruction that writes twice outside RAM is not emulated. */
 static int mmio_write(struct vcpu *v, void *opaque, u64 gpa, unsigned int size, u64 val)
 {
 	if (v->arch.vmm.exit)
 		return -EOPNOTSUPP;
-	v->run->exit.mmio.gpa = gpa;
-	v->run->exit.mmio.len = size;
-	v->run->exit.mmio.write = 1;
-	v->run->exit.mmio.data = val;
+	exit_mmio(v, gpa, size, true, val);
 	v->arch.vmm.exit = true;
-	to_vmm(v, KEEL_EXIT_MMIO);
 	return IO_HANDLED;
 }
 
