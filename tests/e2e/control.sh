@@ -184,7 +184,7 @@ fi
 echo "control: time $label $(($(date +%s) - start)) s (QEMU status $rc)"
 
 # ---------------------------------------------------------------- judge
-checks="cpus hypervisor keel memtotal devmem sleep kvm"
+checks="cpus hypervisor keel memtotal devmem sleep kvm kvm_cycles"
 [ $disk = 1 ] && checks+=" disk"
 [ -n "$nic" ] && checks+=" net"
 [ $iommu = 1 ] && checks+=" acpi"
