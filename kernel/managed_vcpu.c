@@ -86,18 +86,21 @@ static bool caller_wants_cpu(struct vcpu *caller, struct percpu *pc, u64 *ticks)
 /*
  * Until an exit needs the VMM, or the caller's CPU is wanted back
  * (KEEL_EXIT_NONE; the module calls again unless its thread has a signal
- * to take).
+ * to take). What could want it back comes with an interrupt on this CPU
+ * (a device's, a timer's, another CPU's kick), which exits the guest: so
+ * the caller is looked at only once more interrupts were taken.
  */
 static void run_until_vmm(struct vcpu *v, struct vcpu *caller)
 {
 	struct percpu *pc = this_cpu();
-	u64 ticks = pc->timer_ticks - 1;
+	u64 ticks = pc->timer_ticks - 1, irqs = pc->irqs - 1;
 	enum vcpu_action a;
 
 	for (;;) {
-		if (caller_wants_cpu(caller, pc, &ticks)) {
-			v->run->exit_reason = KEEL_EXIT_NONE;
-			return;
+		if (pc->irqs != irqs) {
+			irqs = pc->irqs;
+			if (caller_wants_cpu(caller, pc, &ticks))
+				break;
 		}
 		a = arch_vcpu_run_once(v);
 		if (a == VCPU_EXIT_TO_VMM)
@@ -107,6 +110,7 @@ static void run_until_vmm(struct vcpu *v, struct vcpu *caller)
 			return;
 		}
 	}
+	v->run->exit_reason = KEEL_EXIT_NONE;
 }
 
 /* The caller's own state leaves the CPU for the vCPU's and comes back after. */

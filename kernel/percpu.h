@@ -18,6 +18,7 @@ struct percpu {
 	u64 stack_top;
 	volatile bool online;
 	volatile u64 timer_ticks;
+	volatile u64 irqs;		/* interrupts taken: what a vCPU's run loop must look at anew */
 	volatile u64 calls_done;
 	volatile u64 nmis;		/* NMIs that were not a panic's stop request */
 	struct runqueue rq;

@@ -69,6 +69,7 @@ void trap_dispatch(struct regs *r)
 		exception(r);
 		return;
 	}
+	this_cpu()->irqs++;
 	if (r->vector == VEC_SPURIOUS)
 		return;	/* no EOI for the spurious vector (SDM Vol. 3A 11.9) */
 	if (r->vector <= VEC_DEVICE_LAST && device_handler) {

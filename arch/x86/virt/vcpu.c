@@ -152,15 +152,45 @@ static int entry_missing(struct walk *w, u64 pa)
 	return page_fault(w, false);
 }
 
+/*
+ * Where the table page holding @pa is, from the vCPU's walk cache if it
+ * is there. Reading it while handling an exit is safe: an unmap of it
+ * waits for this vCPU to finish (kernel/memslot.c).
+ */
+static u8 *table_page(struct vcpu *v, u64 pa)
+{
+	struct walk_cache *c = &v->arch.walk_cache;
+	u64 page = pa & PAGE_MASK, gen = __atomic_load_n(&v->vm->gpa_gen, __ATOMIC_ACQUIRE);
+	u8 *hva;
+
+	if (c->gen != gen)
+		*c = (struct walk_cache){ .gen = gen };
+	for (unsigned int i = 0; i < WALK_CACHE_SIZE; i++)
+		if (c->hva[i] && c->page[i] == page)
+			return c->hva[i];
+	hva = gpa_to_hva(v->vm, page, PAGE_SIZE);
+	if (hva) {
+		c->page[c->next] = page;
+		c->hva[c->next] = hva;
+		c->next = (c->next + 1) % WALK_CACHE_SIZE;
+	}
+	return hva;
+}
+
+/* Entries are naturally aligned: one never straddles two table pages. */
 static int read_entry(struct walk *w, u64 pa, bool wide, u64 *e)
 {
+	u8 *t = table_page(w->v, pa);
 	u32 narrow;
 
 	*e = 0;
-	if (wide)
-		return vm_read_phys(w->v->vm, pa, e, 8) ? entry_missing(w, pa) : 0;
-	if (vm_read_phys(w->v->vm, pa, &narrow, 4))
+	if (!t)
 		return entry_missing(w, pa);
+	if (wide) {
+		memcpy(e, t + (pa & (PAGE_SIZE - 1)), 8);
+		return 0;
+	}
+	memcpy(&narrow, t + (pa & (PAGE_SIZE - 1)), 4);
 	*e = narrow;
 	return 0;
 }

@@ -49,6 +49,21 @@ struct vmm_io {
 	u8 irq;			/* ... injected at the next entry */
 };
 
+/*
+ * The guest-physical pages the last page walks read tables from, and where
+ * they are: a walk of the same tables again reads no second-level table.
+ * Valid while the VM's translation generation is @gen (any change of its
+ * second-level table bumps it).
+ */
+#define WALK_CACHE_SIZE 4
+
+struct walk_cache {
+	u64 gen;
+	u64 page[WALK_CACHE_SIZE];
+	u8 *hva[WALK_CACHE_SIZE];
+	unsigned int next;
+};
+
 struct vcpu_arch {
 	struct x86_regs regs;	/* RSP is synced with the VMCS/VMCB by the backend */
 	struct x86_event event;	/* injected at the next entry */
@@ -64,6 +79,7 @@ struct vcpu_arch {
 	u64 dr6;			/* likewise on VMX (SVM's is in the VMCB) */
 	struct irqchip *irqchip;	/* its vLAPIC, ExtINT line and delayed device events */
 	struct vmm_io vmm;		/* /dev/kvm vCPUs only */
+	struct walk_cache walk_cache;
 };
 
 #endif
