@@ -148,6 +148,7 @@ static int vmx_vcpu_init(struct vcpu *v)
 	x->guest[C_CPU_CTLS] = vmx_caps.cpu;
 	x->guest[C_ENTRY_CTLS] = vmx_caps.entry;
 	x->guest[C_PAT] = DEFAULT_PAT;
+	x->guest[C_DR7] = DR7_RESET;
 	x->dirty = true;
 	vcpu_set_reset_state(v);
 	return 0;

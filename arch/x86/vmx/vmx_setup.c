@@ -196,7 +196,6 @@ void vmx_write_controls(struct vcpu *v, u64 vapic_pa)
 	vmcs_write(CR0_GUEST_HOST_MASK, vmx_caps.cr0_mask);
 	vmcs_write(CR4_GUEST_HOST_MASK, vmx_caps.cr4_mask);
 	vmcs_write(VMCS_LINK_POINTER, ~0ULL);
-	vmcs_write(GUEST_DR7, DR7_RESET);
 	vmcs_write(GUEST_IA32_DEBUGCTL, 0);
 	vmcs_write(GUEST_PENDING_DBG_EXCEPTIONS, 0);
 	vmcs_write(GUEST_ACTIVITY_STATE, 0);
