@@ -14,6 +14,8 @@
 #define CR0_PG 0x80000000
 #define CR4_PAE 0x20
 #define CR4_PGE 0x80
+#define CR4_OSFXSR 0x200
+#define CR4_OSXMMEXCPT 0x400
 #ifdef __ASSEMBLY__
 #define MSR_EFER 0xc0000080
 #define EFER_LME 0x100

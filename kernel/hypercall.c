@@ -17,7 +17,8 @@
 /* The ABI promises Linux's errno values; Keel's are Linux's too (kernel/errno.h). */
 _Static_assert(EPERM == KEEL_EPERM && E2BIG == KEEL_E2BIG && EFAULT == KEEL_EFAULT &&
 	       EINVAL == KEEL_EINVAL && ENOSYS == KEEL_ENOSYS && ENOMEM == KEEL_ENOMEM &&
-	       ENOSPC == KEEL_ENOSPC && EBUSY == KEEL_EBUSY && EEXIST == KEEL_EEXIST,
+	       ENOSPC == KEEL_ENOSPC && EBUSY == KEEL_EBUSY && EEXIST == KEEL_EEXIST &&
+	       EAGAIN == KEEL_EAGAIN,
 	       "errno values differ from the ABI's");
 _Static_assert(NR_VM_KINDS <= 32, "vm kinds do not fit the permission mask");
 

@@ -273,6 +273,21 @@ static long keel_get_cpuid2(struct keel_vcpu *vcpu, void __user *argp)
 	return copy_to_user(user, &cpuid, sizeof(cpuid)) ? -EFAULT : 0;
 }
 
+/* Keel's walk of the guest's tables; a table page not mapped yet is faulted in first. */
+static long translate(struct keel_vcpu *vcpu, u64 gva)
+{
+	long ret;
+
+	for (int tries = 0; tries < 8; tries++) {	/* at most one fault per level */
+		ret = keel_hypercall(KEEL_HC_VCPU_TRANSLATE, vcpu->vm->handle, vcpu->id, gva, 0);
+		if (ret != -KEEL_EAGAIN)
+			return ret;
+		if (keel_vm_fault_in(vcpu->vm, vcpu->krun->exit.fault.gpa, false))
+			break;	/* the VMM's memory for it is gone: no translation */
+	}
+	return -KEEL_EFAULT;
+}
+
 /* KVM_TRANSLATE: a supervisor read's view, as KVM reports it (writeable 1, usermode 0). */
 static long keel_translate(struct keel_vcpu *vcpu, void __user *argp)
 {
@@ -281,8 +296,7 @@ static long keel_translate(struct keel_vcpu *vcpu, void __user *argp)
 
 	if (copy_from_user(&tr, argp, sizeof(tr)))
 		return -EFAULT;
-	ret = keel_hypercall(KEEL_HC_VCPU_TRANSLATE, vcpu->vm->handle, vcpu->id,
-			     tr.linear_address, 0);
+	ret = translate(vcpu, tr.linear_address);
 	if (ret < 0 && ret != -KEEL_EFAULT)
 		return keel_errno(ret);
 	tr.physical_address = ret < 0 ? ~0ULL : ret;

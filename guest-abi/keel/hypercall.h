@@ -45,6 +45,7 @@
 /* Error numbers: Linux's values, since the guest side is Linux. */
 #define KEEL_EPERM 1	/* CPL > 0, or a call this VM may not make */
 #define KEEL_E2BIG 7	/* a buffer too small for the result */
+#define KEEL_EAGAIN 11	/* a page must be mapped first (run->exit.fault says which) */
 #define KEEL_ENOMEM 12	/* Keel is out of memory for it */
 #define KEEL_EFAULT 14	/* a guest-physical range that is not all RAM */
 #define KEEL_EBUSY 16	/* the vCPU is running elsewhere */
@@ -193,7 +194,9 @@
 /*
  * KEEL_HC_VCPU_TRANSLATE: RCX = vCPU id, RDX = a linear address: its
  * guest-physical address by the guest's own page tables, as a supervisor
- * read would see it (KVM_TRANSLATE); -KEEL_EFAULT if it has none.
+ * read would see it (KVM_TRANSLATE); -KEEL_EFAULT if it has none;
+ * -KEEL_EAGAIN if a table is in a slot page not mapped yet: map
+ * run->exit.fault's page (KEEL_HC_MAP) and ask again.
  */
 #define KEEL_HC_VCPU_TRANSLATE 13
 

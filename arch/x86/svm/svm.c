@@ -41,6 +41,7 @@ struct svm_vcpu {
 	bool iret_seen;		/* its IRET was intercepted at iret_rip */
 	u64 iret_rip;
 	bool intr_window, nmi_window;	/* what the shared code asked for */
+	u64 exit_rip;		/* RIP at the last exit: the interrupt shadow holds only there */
 };
 
 /* Per CPU: the host save area VMRUN uses, and the host's VMLOAD state. */
@@ -317,16 +318,26 @@ static int svm_set_msr(struct vcpu *v, u32 msr, u64 val)
 	return 0;
 }
 
+/*
+ * An STI or MOV SS shadow covers the one instruction after it: once Keel
+ * completed that instruction (RIP moved since the exit), it is over, as
+ * KVM's skip_emulated_instruction() ends it (15.21.5).
+ */
+static bool in_shadow(struct vcpu *v, struct svm_vcpu *s)
+{
+	return (s->vmcb->control.int_state & INT_STATE_SHADOW) && v->arch.regs.rip == s->exit_rip;
+}
+
 static bool svm_interruptible(struct vcpu *v)
 {
-	return (v->arch.regs.rflags & X86_RFLAGS_IF) && !(vmcb_of(v)->control.int_state & INT_STATE_SHADOW);
+	return (v->arch.regs.rflags & X86_RFLAGS_IF) && !in_shadow(v, v->arch.hw);
 }
 
 static bool svm_nmi_allowed(struct vcpu *v)
 {
 	struct svm_vcpu *s = v->arch.hw;
 
-	return !s->nmi_masked && !(s->vmcb->control.int_state & INT_STATE_SHADOW);
+	return !s->nmi_masked && !in_shadow(v, s);
 }
 
 static void svm_request_intr_window(struct vcpu *v, bool on)
@@ -394,7 +405,7 @@ static void svm_get_blocking(struct vcpu *v, u8 *shadow, bool *nmi_masked)
 {
 	struct svm_vcpu *s = v->arch.hw;
 
-	*shadow = s->vmcb->control.int_state & INT_STATE_SHADOW ? SHADOW_MOV_SS | SHADOW_STI : 0;
+	*shadow = in_shadow(v, s) ? SHADOW_MOV_SS | SHADOW_STI : 0;
 	*nmi_masked = s->nmi_masked;
 }
 
@@ -405,6 +416,7 @@ static void svm_set_blocking(struct vcpu *v, u8 shadow, bool nmi_masked)
 
 	s->vmcb->control.int_state = (s->vmcb->control.int_state & ~INT_STATE_SHADOW) |
 				     (shadow ? INT_STATE_SHADOW : 0);
+	s->exit_rip = v->arch.regs.rip;	/* it holds here */
 	svm_reset_nmi(v);
 	if (nmi_masked) {
 		s->nmi_masked = true;
@@ -533,6 +545,8 @@ static void svm_run(struct vcpu *v, struct vm_exit *exit)
 	vmcb->save.rsp = v->arch.regs.gpr[GPR_RSP];
 	vmcb->save.rax = v->arch.regs.gpr[GPR_RAX];
 	vmcb->control.event_inj = 0;
+	if (!in_shadow(v, s))
+		vmcb->control.int_state &= ~INT_STATE_SHADOW;
 	if (v->arch.event.valid) {
 		inject_event(s, &v->arch.event);
 		v->arch.event.valid = false;
@@ -551,7 +565,7 @@ static void svm_run(struct vcpu *v, struct vm_exit *exit)
 	save_pending_event(v, vmcb->control.exit_int_info);
 	track_iret(s);
 	decode_exit(exit, &vmcb->control, vmcb->save.rip);
-	v->arch.regs.rip = vmcb->save.rip;
+	v->arch.regs.rip = s->exit_rip = vmcb->save.rip;
 }
 
 const struct virt_ops svm_ops = {

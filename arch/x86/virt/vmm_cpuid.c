@@ -87,10 +87,17 @@ void vmm_cpuid(struct vcpu *v, u32 leaf, u32 subleaf, u32 out[4])
 		 (virt->get_cr(v, 4) & X86_CR4_OSXSAVE ? CPUID1_ECX_OSXSAVE : 0);
 }
 
-/* A supervisor read's translation, as KVM_TRANSLATE reports it. */
+/*
+ * A supervisor read's translation, as KVM_TRANSLATE reports it; a table in
+ * a slot page not mapped yet is named in v->run (-EAGAIN) for the module
+ * to map, as KVM would read it from the VMM's memory.
+ */
 int arch_vcpu_translate(struct vcpu *v, u64 gva, u64 *gpa)
 {
 	struct x86_exception exc;
+	int r = vcpu_gva_to_gpa(v, gva, false, gpa, &exc);
 
-	return vcpu_gva_to_gpa(v, gva, false, gpa, &exc) ? -EFAULT : 0;
+	if (r == X86_EMU_RETRY)
+		return -EAGAIN;
+	return r ? -EFAULT : 0;
 }
