@@ -113,13 +113,18 @@ static void on_alarm(int sig __attribute__((unused)))
 	alarm_fired = 1;
 }
 
+/*
+ * SIGALRM in usec; 0 disarms the timer and leaves alarm_fired as it is, for
+ * the caller to read after.
+ */
 static void arm_timer(long usec)
 {
 	struct itimerval t = {
 		.it_value = { .tv_sec = usec / 1000000, .tv_usec = usec % 1000000 },
 	};
 
-	alarm_fired = 0;
+	if (usec)
+		alarm_fired = 0;
 	setitimer(ITIMER_REAL, &t, NULL);
 }
 
