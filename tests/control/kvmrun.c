@@ -66,6 +66,8 @@
 #define PTE_P (1u << 0)
 #define PTE_RW (1u << 1)
 #define PTE_PS (1u << 7)
+#define NMI_VECTOR 2
+
 
 enum mode { REAL, PROTECTED, LONG };
 
@@ -149,7 +151,18 @@ static int set_slot(int vm_fd, uint32_t slot, uint32_t flags, uint64_t gpa, uint
 	return kvm_ioctl(vm_fd, KVM_SET_USER_MEMORY_REGION, (unsigned long)&region);
 }
 
-/* The guests at CODE_GPA and, for long mode, an identity map of 0-2 MiB. */
+/* A real-mode IVT entry: vector's handler at label, in the guests' CS. */
+static void set_ivt(uint8_t *ram, unsigned int vector, const uint8_t *label)
+{
+	uint16_t entry[2] = { label - guest_start, CODE_GPA >> 4 };
+
+	memcpy(ram + IVT_GPA + 4 * vector, entry, sizeof(entry));
+}
+
+/*
+ * The guests at CODE_GPA, the real-mode handlers of the NMI and of
+ * IRQ_VECTOR in the IVT and, for long mode, an identity map of 0-2 MiB.
+ */
 static void load_guest(uint8_t *ram)
 {
 	uint64_t *pml4 = (uint64_t *)(ram + PML4_GPA);
@@ -157,6 +170,8 @@ static void load_guest(uint8_t *ram)
 	uint64_t *pd = (uint64_t *)(ram + PD_GPA);
 
 	memcpy(ram + CODE_GPA, guest_start, guest_end - guest_start);
+	set_ivt(ram, NMI_VECTOR, rm_nmi_handler);
+	set_ivt(ram, IRQ_VECTOR, rm_irq_handler);
 	pml4[0] = PDPT_GPA | PTE_P | PTE_RW;
 	pdpt[0] = PD_GPA | PTE_P | PTE_RW;
 	pd[0] = 0 | PTE_P | PTE_RW | PTE_PS;
@@ -267,12 +282,16 @@ static int set_mode(struct vm *vm, enum mode mode)
 	return kvm_ioctl(vm->vcpu, KVM_SET_SREGS, (unsigned long)&s);
 }
 
-/* Points the vCPU at label in mode, with RAX and RBX given and the rest 0. */
+/*
+ * Points the vCPU at label in mode, with RAX and RBX given, RSP at
+ * STACK_TOP (interrupts and NMIs push there) and the rest 0.
+ */
 static int start(struct vm *vm, enum mode mode, const uint8_t *label, uint64_t rax,
 		 uint64_t rbx)
 {
 	struct kvm_regs regs = {
-		.rax = rax, .rbx = rbx, .rip = guest_ip(mode, label), .rflags = RFLAGS_FIXED,
+		.rax = rax, .rbx = rbx, .rsp = STACK_TOP, .rip = guest_ip(mode, label),
+		.rflags = RFLAGS_FIXED,
 	};
 
 	if (set_mode(vm, mode) ||
