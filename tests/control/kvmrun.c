@@ -30,6 +30,8 @@
  *   kvm_intel does not, so the state after it is not checked.
  * - A new vCPU has RDX 0x600 (no CPUID set) and, on kvm_amd, CS type 10,
  *   TR type 3: vendor details, not checked.
+ * - Not every capability KVM_CHECK_EXTENSION answers 0 for is refused by
+ *   KVM_ENABLE_CAP: KVM_CAP_X86_BUS_LOCK_EXIT with args 0 is accepted.
  */
 #include <cpuid.h>
 #include <errno.h>
@@ -40,6 +42,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -66,8 +69,15 @@
 #define PTE_P (1u << 0)
 #define PTE_RW (1u << 1)
 #define PTE_PS (1u << 7)
+#define APIC_BASE_BSP (1u << 8)
 #define NMI_VECTOR 2
 
+#define TSS_ADDR 0xfffbd000		/* where QEMU puts them */
+#define IDENTITY_MAP_ADDR 0xfeffc000
+#define MAX_CPUID_ENTRIES 256		/* KVM_MAX_CPUID_ENTRIES */
+#define MAX_MSR_LIST 1024		/* room enough for any MSR index list */
+#define MSR_IA32_SYSENTER_CS 0x174
+#define MSR_LSTAR 0xc0000082
 
 enum mode { REAL, PROTECTED, LONG };
 
@@ -1071,10 +1081,202 @@ static void check_vm_cycles(void)
 	      "%d VMs with RAM and a vCPU created, run to HLT and closed in turn", VM_CYCLES);
 }
 
+/* IA32_APIC_BASE of a vCPU as KVM_GET_SREGS reports it, or 0. */
+static uint64_t apic_base(int vcpu)
+{
+	struct kvm_sregs s;
+
+	return vcpu >= 0 && !kvm_ioctl(vcpu, KVM_GET_SREGS, (unsigned long)&s) ? s.apic_base : 0;
+}
+
+/* Of a VM whose boot vCPU is 1: 1 if only vCPU 1 has the BSP bit. */
+static int boot_cpu_is_1(int vcpu0, int vcpu1)
+{
+	uint64_t base0 = apic_base(vcpu0), base1 = apic_base(vcpu1);
+
+	if (base1 & APIC_BASE_BSP && base0 && !(base0 & APIC_BASE_BSP))
+		return 1;
+	printf("kvmrun:   got IA32_APIC_BASE %#llx (vCPU 0), %#llx (vCPU 1)\n",
+	       (unsigned long long)base0, (unsigned long long)base1);
+	return 0;
+}
+
+/*
+ * The VM ioctls a VMM makes before its vCPUs (api.rst 4.36, 4.40, 4.41):
+ * the TSS address is accepted (kvm_amd needs none), the identity map and
+ * the boot vCPU only while no vCPU exists, and the boot vCPU is the one
+ * whose IA32_APIC_BASE has the BSP bit. The addresses are QEMU's.
+ */
+static void check_vm_setup(void)
+{
+	int vm = kvm_ioctl(kvm_fd, KVM_CREATE_VM, 0), vcpu0, vcpu1;
+	uint64_t ident = IDENTITY_MAP_ADDR;
+
+	if (vm < 0) {
+		check(0, "VM setup: KVM_CREATE_VM: %s", strerror(-vm));
+		return;
+	}
+	check(kvm_ioctl(vm, KVM_SET_TSS_ADDR, TSS_ADDR) == 0, "KVM_SET_TSS_ADDR 0xfffbd000: 0");
+	check(kvm_ioctl(vm, KVM_SET_IDENTITY_MAP_ADDR, (unsigned long)&ident) == 0,
+	      "KVM_SET_IDENTITY_MAP_ADDR 0xfeffc000 before any vCPU: 0");
+	check(kvm_ioctl(vm, KVM_SET_BOOT_CPU_ID, 1) == 0, "KVM_SET_BOOT_CPU_ID 1 before any vCPU: 0");
+	vcpu0 = kvm_ioctl(vm, KVM_CREATE_VCPU, 0);
+	vcpu1 = kvm_ioctl(vm, KVM_CREATE_VCPU, 1);
+	check(kvm_ioctl(vm, KVM_SET_IDENTITY_MAP_ADDR, (unsigned long)&ident) == -EINVAL,
+	      "KVM_SET_IDENTITY_MAP_ADDR once a vCPU exists: -EINVAL");
+	check(kvm_ioctl(vm, KVM_SET_BOOT_CPU_ID, 0) == -EBUSY,
+	      "KVM_SET_BOOT_CPU_ID once a vCPU exists: -EBUSY");
+	check(boot_cpu_is_1(vcpu0, vcpu1),
+	      "boot vCPU 1: its IA32_APIC_BASE has the BSP bit (0x100), vCPU 0's does not");
+	if (vcpu1 >= 0)
+		close(vcpu1);
+	if (vcpu0 >= 0)
+		close(vcpu0);
+	close(vm);
+}
+
+/*
+ * KVM_ENABLE_CAP (api.rst 4.37) works only for capabilities that can be
+ * enabled. KVM_CAP_S390_IRQCHIP, another architecture's, is one no x86
+ * KVM offers. (Not every capability answered 0 is refused: kvm_amd 6.1
+ * answers 0 for KVM_CAP_X86_BUS_LOCK_EXIT yet enables it with args 0.)
+ */
+static void check_enable_cap(void)
+{
+	struct kvm_enable_cap cap = { .cap = KVM_CAP_S390_IRQCHIP };
+	int vm = kvm_ioctl(kvm_fd, KVM_CREATE_VM, 0);
+
+	check(vm >= 0 && extension(vm, cap.cap) == 0 &&
+	      kvm_ioctl(vm, KVM_ENABLE_CAP, (unsigned long)&cap) == -EINVAL,
+	      "KVM_ENABLE_CAP of a capability KVM_CHECK_EXTENSION answers 0 for: -EINVAL");
+	if (vm >= 0)
+		close(vm);
+}
+
+static struct kvm_cpuid2 *cpuid_alloc(uint32_t nent)
+{
+	struct kvm_cpuid2 *cpuid = calloc(1, sizeof(*cpuid) + nent * sizeof(cpuid->entries[0]));
+
+	if (cpuid)
+		cpuid->nent = nent;
+	return cpuid;
+}
+
+/* The entry for function (index 0) among n, or NULL. */
+static struct kvm_cpuid_entry2 *cpuid_find(struct kvm_cpuid2 *cpuid, uint32_t n, uint32_t function)
+{
+	for (uint32_t i = 0; i < n; i++)
+		if (cpuid->entries[i].function == function && cpuid->entries[i].index == 0)
+			return &cpuid->entries[i];
+	return NULL;
+}
+
+/* KVM_GET_SUPPORTED_CPUID (api.rst 4.46): -E2BIG with nent unchanged if too small. */
+static void check_supported_cpuid(void)
+{
+	struct kvm_cpuid2 *cpuid = cpuid_alloc(MAX_CPUID_ENTRIES);
+	int r;
+
+	if (!cpuid)
+		return;
+	cpuid->nent = 1;
+	r = kvm_ioctl(kvm_fd, KVM_GET_SUPPORTED_CPUID, (unsigned long)cpuid);
+	check(r == -E2BIG && cpuid->nent == 1,
+	      "KVM_GET_SUPPORTED_CPUID with nent 1: -E2BIG, nent left at 1");
+	cpuid->nent = MAX_CPUID_ENTRIES;
+	r = kvm_ioctl(kvm_fd, KVM_GET_SUPPORTED_CPUID, (unsigned long)cpuid);
+	check(r == 0 && cpuid->nent <= MAX_CPUID_ENTRIES && cpuid_find(cpuid, cpuid->nent, 0),
+	      "KVM_GET_SUPPORTED_CPUID with room for 256: 0, leaf 0 among the entries");
+	free(cpuid);
+}
+
+static struct kvm_msr_list *msr_list_alloc(uint32_t nmsrs)
+{
+	struct kvm_msr_list *list = calloc(1, sizeof(*list) + nmsrs * sizeof(list->indices[0]));
+
+	if (list)
+		list->nmsrs = nmsrs;
+	return list;
+}
+
+static int msr_listed(const struct kvm_msr_list *list, uint32_t index)
+{
+	for (uint32_t i = 0; i < list->nmsrs; i++)
+		if (list->indices[i] == index)
+			return 1;
+	return 0;
+}
+
+/*
+ * KVM_GET_MSR_INDEX_LIST (api.rst 4.3): -E2BIG with nmsrs written back if
+ * the array is too small; the list has the MSRs every x86 VMM saves.
+ */
+static void check_msr_index_list(void)
+{
+	struct kvm_msr_list *list = msr_list_alloc(MAX_MSR_LIST);
+	uint32_t n;
+	int r;
+
+	if (!list)
+		return;
+	list->nmsrs = 0;
+	r = kvm_ioctl(kvm_fd, KVM_GET_MSR_INDEX_LIST, (unsigned long)list);
+	n = list->nmsrs;
+	check(r == -E2BIG && n > 0, "KVM_GET_MSR_INDEX_LIST with nmsrs 0: -E2BIG, nmsrs written back");
+	list->nmsrs = MAX_MSR_LIST;
+	r = kvm_ioctl(kvm_fd, KVM_GET_MSR_INDEX_LIST, (unsigned long)list);
+	check(r == 0 && list->nmsrs == n && msr_listed(list, MSR_IA32_SYSENTER_CS) &&
+	      msr_listed(list, MSR_LSTAR),
+	      "KVM_GET_MSR_INDEX_LIST with room: 0, as many, SYSENTER_CS (0x174) and LSTAR (0xc0000082) among them");
+	free(list);
+}
+
+static struct kvm_msrs *msrs_alloc(uint32_t nmsrs)
+{
+	struct kvm_msrs *msrs = calloc(1, sizeof(*msrs) + nmsrs * sizeof(msrs->entries[0]));
+
+	if (msrs)
+		msrs->nmsrs = nmsrs;
+	return msrs;
+}
+
+/*
+ * The feature MSRs (api.rst 4.3, 4.18): KVM_GET_MSRS on /dev/kvm reads
+ * those KVM_GET_MSR_FEATURE_INDEX_LIST names, every one (none for keel-kvm).
+ */
+static void check_msr_features(void)
+{
+	struct kvm_msr_list *list = msr_list_alloc(MAX_MSR_LIST);
+	struct kvm_msrs *msrs = msrs_alloc(MAX_MSR_LIST);
+	int r;
+
+	if (!list || !msrs)
+		goto out;
+	r = kvm_ioctl(kvm_fd, KVM_GET_MSR_FEATURE_INDEX_LIST, (unsigned long)list);
+	check(r == 0 && list->nmsrs <= MAX_MSR_LIST,
+	      "KVM_GET_MSR_FEATURE_INDEX_LIST with room: 0");
+	msrs->nmsrs = 0;
+	check(kvm_ioctl(kvm_fd, KVM_GET_MSRS, (unsigned long)msrs) == 0,
+	      "KVM_GET_MSRS on /dev/kvm with nmsrs 0: 0");
+	msrs->nmsrs = r == 0 ? list->nmsrs : 0;
+	for (uint32_t i = 0; i < msrs->nmsrs; i++)
+		msrs->entries[i].index = list->indices[i];
+	check(r == 0 && kvm_ioctl(kvm_fd, KVM_GET_MSRS, (unsigned long)msrs) == (int)list->nmsrs,
+	      "KVM_GET_MSRS on /dev/kvm of the feature list: all read (%u)", r == 0 ? list->nmsrs : 0);
+out:
+	free(list);
+	free(msrs);
+}
+
 static void check_all(void)
 {
 	check_system();
+	check_supported_cpuid();
+	check_msr_index_list();
+	check_msr_features();
 	check_vm_extensions();
+	check_vm_setup();
+	check_enable_cap();
 	check_memslots();
 	check_vcpus();
 	check_out();
