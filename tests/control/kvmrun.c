@@ -30,6 +30,13 @@
  *   kvm_intel does not, so the state after it is not checked.
  * - A new vCPU has RDX 0x600 (no CPUID set) and, on kvm_amd, CS type 10,
  *   TR type 3: vendor details, not checked.
+ * - KVM_GET_CPUID2 leaves nent as the caller gave it when it succeeds
+ *   (6.1 sets it only on -E2BIG, and copies it back only on success).
+ * - A new vCPU's XSAVE header has XSTATE_BV 0: KVM_GET_XSAVE shows the
+ *   initial x87/SSE state (MXCSR 0x1f80, where KVM_GET_FPU says 0), and what
+ *   KVM_SET_FPU writes reaches neither KVM_GET_XSAVE nor the guest (its XMM0
+ *   reads 0) until XSTATE_BV has FP and SSE (a KVM_SET_XSAVE with them, or a
+ *   run); KVM_GET_FPU reads it back all the same.
  * - Not every capability KVM_CHECK_EXTENSION answers 0 for is refused by
  *   KVM_ENABLE_CAP: KVM_CAP_X86_BUS_LOCK_EXIT with args 0 is accepted.
  */
@@ -69,15 +76,26 @@
 #define PTE_P (1u << 0)
 #define PTE_RW (1u << 1)
 #define PTE_PS (1u << 7)
+#define CR4_OSFXSR (1u << 9)
 #define APIC_BASE_BSP (1u << 8)
+#define DR6_RESET 0xffff0ff0ull
+#define DR7_RESET 0x400ull		/* bit 10 reads as 1 */
+#define DR7_L0 0x1ull
+#define FCW_RESET 0x37f
 #define NMI_VECTOR 2
 
 #define TSS_ADDR 0xfffbd000		/* where QEMU puts them */
 #define IDENTITY_MAP_ADDR 0xfeffc000
 #define MAX_CPUID_ENTRIES 256		/* KVM_MAX_CPUID_ENTRIES */
 #define MAX_MSR_LIST 1024		/* room enough for any MSR index list */
+#define MAX_IO_MSRS 256			/* KVM_GET/SET_MSRS take fewer entries */
 #define MSR_IA32_SYSENTER_CS 0x174
 #define MSR_LSTAR 0xc0000082
+#define MSR_UNKNOWN 0x12345		/* no CPU or KVM has this MSR */
+#define FXSAVE_FCW 0			/* offsets in the FXSAVE image */
+#define FXSAVE_XMM 160
+#define XSAVE_XSTATE_BV 512		/* in the XSAVE header after it */
+#define XFEATURE_MASK_FPSSE 0x3
 
 enum mode { REAL, PROTECTED, LONG };
 
@@ -1268,6 +1286,254 @@ out:
 	free(msrs);
 }
 
+/* GET_CPUID2 into room for 8 entries: 1 if it has the leaf set as want. */
+static int cpuid2_has(int vcpu, const struct kvm_cpuid_entry2 *want)
+{
+	struct kvm_cpuid2 *cpuid = cpuid_alloc(8);
+	struct kvm_cpuid_entry2 *got;
+	int ok;
+
+	if (!cpuid)
+		return 0;
+	ok = kvm_ioctl(vcpu, KVM_GET_CPUID2, (unsigned long)cpuid) == 0;
+	got = ok ? cpuid_find(cpuid, 8, want->function) : NULL;
+	ok = got && got->eax == want->eax && got->ebx == want->ebx && got->ecx == want->ecx &&
+	     got->edx == want->edx;
+	free(cpuid);
+	return ok;
+}
+
+/*
+ * KVM_SET_CPUID2/KVM_GET_CPUID2 (api.rst 4.20): the table set comes back
+ * and the guest's CPUID answers from it. kvm_amd 6.1 leaves nent as the
+ * caller gave it when KVM_GET_CPUID2 succeeds, so only the entry is looked for.
+ */
+static void check_cpuid2(void)
+{
+	static const struct kvm_cpuid_entry2 leaf = {
+		.function = CPUID_LEAF, .eax = 0x11111111, .ebx = 0x22222222,
+		.ecx = 0x33333333, .edx = 0x44444444,
+	};
+	struct kvm_cpuid2 *cpuid = cpuid_alloc(1);
+	struct vm vm;
+
+	if (!cpuid || guest_open(&vm, "KVM_SET_CPUID2", REAL, rm_cpuid))
+		goto out;
+	cpuid->entries[0] = leaf;
+	check(kvm_ioctl(vm.vcpu, KVM_SET_CPUID2, (unsigned long)cpuid) == 0,
+	      "KVM_SET_CPUID2 of one leaf, 0x40000123: 0");
+	check(cpuid2_has(vm.vcpu, &leaf), "KVM_GET_CPUID2: 0, that leaf with its EAX..EDX");
+	cpuid->nent = 0;
+	check(kvm_ioctl(vm.vcpu, KVM_GET_CPUID2, (unsigned long)cpuid) == -E2BIG,
+	      "KVM_GET_CPUID2 with nent 0: -E2BIG");
+	check(run_out(&vm, 4, 0x70, leaf.eax) && run_out(&vm, 4, 0x70, leaf.ebx) &&
+	      run_out(&vm, 4, 0x70, leaf.ecx) && run_out(&vm, 4, 0x70, leaf.edx),
+	      "the guest's CPUID 0x40000123: EAX..EDX 0x11111111..0x44444444 as set");
+	vm_destroy(&vm);
+out:
+	free(cpuid);
+}
+
+/* KVM_SET_MSRS or KVM_GET_MSRS of index (data in and out), then index2 if not 0. */
+static int msrs_io(int vcpu, unsigned long req, uint32_t index, uint64_t *data, uint32_t index2)
+{
+	struct kvm_msrs *msrs = msrs_alloc(index2 ? 2 : 1);
+	int r;
+
+	if (!msrs)
+		return -ENOMEM;
+	msrs->entries[0].index = index;
+	msrs->entries[0].data = *data;
+	if (index2)
+		msrs->entries[1].index = index2;
+	r = kvm_ioctl(vcpu, req, (unsigned long)msrs);
+	*data = msrs->entries[0].data;
+	free(msrs);
+	return r;
+}
+
+/* KVM_GET_MSRS or KVM_SET_MSRS of n SYSENTER_CS entries. */
+static int msrs_many(int vcpu, unsigned long req, uint32_t n)
+{
+	struct kvm_msrs *msrs = msrs_alloc(n);
+	int r = -ENOMEM;
+
+	if (!msrs)
+		return r;
+	for (uint32_t i = 0; i < n; i++)
+		msrs->entries[i] = (struct kvm_msr_entry){ .index = MSR_IA32_SYSENTER_CS, .data = 8 };
+	r = kvm_ioctl(vcpu, req, (unsigned long)msrs);
+	free(msrs);
+	return r;
+}
+
+/*
+ * KVM_SET_MSRS/KVM_GET_MSRS (api.rst 4.18, 4.19): in order until one
+ * fails, the count done returned; at most 255 entries (KVM's MAX_IO_MSRS).
+ */
+static void check_msrs(int vcpu)
+{
+	uint64_t data = 0x10, got = 0;
+	int set, get;
+
+	set = msrs_io(vcpu, KVM_SET_MSRS, MSR_IA32_SYSENTER_CS, &data, 0);
+	get = msrs_io(vcpu, KVM_GET_MSRS, MSR_IA32_SYSENTER_CS, &got, 0);
+	check(set == 1 && get == 1 && got == 0x10,
+	      "KVM_SET_MSRS SYSENTER_CS 0x10, then KVM_GET_MSRS: 1, 0x10");
+	data = 0x20;
+	got = 0;
+	set = msrs_io(vcpu, KVM_SET_MSRS, MSR_IA32_SYSENTER_CS, &data, MSR_UNKNOWN);
+	get = msrs_io(vcpu, KVM_GET_MSRS, MSR_IA32_SYSENTER_CS, &got, MSR_UNKNOWN);
+	check(set == 1, "KVM_SET_MSRS [SYSENTER_CS, unknown 0x12345]: 1 (stops at the unknown)");
+	check(get == 1 && got == 0x20,
+	      "KVM_GET_MSRS [SYSENTER_CS, unknown 0x12345]: 1, SYSENTER_CS 0x20");
+	check(msrs_many(vcpu, KVM_GET_MSRS, MAX_IO_MSRS) == -E2BIG &&
+	      msrs_many(vcpu, KVM_SET_MSRS, MAX_IO_MSRS) == -E2BIG,
+	      "KVM_GET_MSRS and KVM_SET_MSRS of 256 entries: -E2BIG");
+	check(msrs_many(vcpu, KVM_GET_MSRS, MAX_IO_MSRS - 1) == MAX_IO_MSRS - 1,
+	      "KVM_GET_MSRS of 255 entries: 255");
+}
+
+/* 1 if KVM_GET_XSAVE's legacy area has KVM_GET_FPU's FCW and XMM registers. */
+static int xsave_matches_fpu(int vcpu)
+{
+	struct kvm_xsave *xsave = calloc(1, sizeof(*xsave));
+	uint8_t *area = (uint8_t *)xsave;	/* region[]: the FXSAVE image first */
+	struct kvm_fpu fpu;
+	int ok;
+
+	ok = xsave && !kvm_ioctl(vcpu, KVM_GET_XSAVE, (unsigned long)xsave) &&
+	     !kvm_ioctl(vcpu, KVM_GET_FPU, (unsigned long)&fpu) &&
+	     !memcmp(area + FXSAVE_FCW, &fpu.fcw, sizeof(fpu.fcw)) &&
+	     !memcmp(area + FXSAVE_XMM, fpu.xmm, sizeof(fpu.xmm));
+	free(xsave);
+	return ok;
+}
+
+/*
+ * KVM_SET_XSAVE (api.rst 4.43) of XMM0's first byte 0x5a: KVM_GET_FPU sees
+ * it. XSTATE_BV gets FP and SSE: a component whose bit is clear is in its
+ * initial state and the bytes of its area are ignored, and kvm_amd's new
+ * vCPU has XSTATE_BV 0 (there even KVM_SET_FPU's XMM registers never reach
+ * the guest: it reads 0).
+ */
+static int xsave_sets_xmm(int vcpu)
+{
+	struct kvm_xsave *xsave = calloc(1, sizeof(*xsave));
+	uint8_t *area = (uint8_t *)xsave;
+	struct kvm_fpu fpu;
+	uint64_t bv;
+	int ok;
+
+	ok = xsave && !kvm_ioctl(vcpu, KVM_GET_XSAVE, (unsigned long)xsave);
+	if (ok) {
+		area[FXSAVE_XMM] = 0x5a;
+		memcpy(&bv, area + XSAVE_XSTATE_BV, sizeof(bv));
+		bv |= XFEATURE_MASK_FPSSE;
+		memcpy(area + XSAVE_XSTATE_BV, &bv, sizeof(bv));
+	}
+	ok = ok && !kvm_ioctl(vcpu, KVM_SET_XSAVE, (unsigned long)xsave) &&
+	     !kvm_ioctl(vcpu, KVM_GET_FPU, (unsigned long)&fpu) && fpu.xmm[0][0] == 0x5a;
+	free(xsave);
+	return ok;
+}
+
+/* Sets CR4.OSFXSR, without which SSE instructions raise #UD. */
+static int enable_sse(struct vm *vm)
+{
+	struct kvm_sregs s;
+
+	if (kvm_ioctl(vm->vcpu, KVM_GET_SREGS, (unsigned long)&s))
+		return 0;
+	s.cr4 |= CR4_OSFXSR;
+	return !kvm_ioctl(vm->vcpu, KVM_SET_SREGS, (unsigned long)&s);
+}
+
+/*
+ * KVM_GET/SET_FPU (api.rst 4.22, 4.23) and KVM_GET/SET_XSAVE (4.42, 4.43),
+ * whose first 512 bytes are the same FXSAVE image. A new vCPU's MXCSR is
+ * not compared: kvm_amd's KVM_GET_FPU says 0, its KVM_GET_XSAVE 0x1f80.
+ */
+static void check_fpu(void)
+{
+	static const uint8_t xmm0[4] = { 0x78, 0x56, 0x34, 0x12 };
+	struct kvm_fpu fpu, back;
+	struct vm vm;
+	int ok;
+
+	if (guest_open(&vm, "KVM_GET_FPU", REAL, rm_xmm))
+		return;
+	ok = !kvm_ioctl(vm.vcpu, KVM_GET_FPU, (unsigned long)&fpu);
+	check(ok && fpu.fcw == FCW_RESET, "KVM_GET_FPU of a new vCPU: FCW 0x37f");
+	check(xsave_matches_fpu(vm.vcpu),
+	      "KVM_GET_XSAVE of a new vCPU: the legacy area has KVM_GET_FPU's FCW and XMM registers");
+	check(xsave_sets_xmm(vm.vcpu),
+	      "KVM_SET_XSAVE of XMM0 byte 0 0x5a (XSTATE_BV FP|SSE): KVM_GET_FPU sees it");
+	ok = !kvm_ioctl(vm.vcpu, KVM_GET_FPU, (unsigned long)&fpu);
+	fpu.fcw = 0x27f;
+	memcpy(fpu.xmm[0], xmm0, sizeof(xmm0));
+	ok = ok && !kvm_ioctl(vm.vcpu, KVM_SET_FPU, (unsigned long)&fpu) &&
+	     !kvm_ioctl(vm.vcpu, KVM_GET_FPU, (unsigned long)&back);
+	check(ok && back.fcw == fpu.fcw && !memcmp(back.xmm, fpu.xmm, sizeof(fpu.xmm)),
+	      "KVM_SET_FPU FCW 0x27f, XMM0 0x12345678, then KVM_GET_FPU: the same");
+	check(xsave_matches_fpu(vm.vcpu), "KVM_GET_XSAVE then: the legacy area has them too");
+	check(enable_sse(&vm) && run_out(&vm, 4, 0x71, 0x12345678),
+	      "a guest's MOVD of XMM0 (CR4.OSFXSR): 0x12345678, as KVM_SET_FPU put it");
+	vm_destroy(&vm);
+}
+
+/* KVM_GET/SET_DEBUGREGS (api.rst 4.33, 4.34). */
+static void check_debugregs(int vcpu)
+{
+	struct kvm_debugregs dr, back;
+	int ok = !kvm_ioctl(vcpu, KVM_GET_DEBUGREGS, (unsigned long)&dr);
+
+	check(ok && dr.dr6 == DR6_RESET && dr.dr7 == DR7_RESET,
+	      "KVM_GET_DEBUGREGS of a new vCPU: DR6 0xffff0ff0, DR7 0x400");
+	dr.db[0] = 0x1000;
+	dr.dr7 = DR7_RESET | DR7_L0;
+	ok = ok && !kvm_ioctl(vcpu, KVM_SET_DEBUGREGS, (unsigned long)&dr) &&
+	     !kvm_ioctl(vcpu, KVM_GET_DEBUGREGS, (unsigned long)&back);
+	check(ok && back.db[0] == 0x1000 && back.dr7 == (DR7_RESET | DR7_L0),
+	      "KVM_SET_DEBUGREGS DR0 0x1000, DR7 0x401, then KVM_GET_DEBUGREGS: the same");
+	dr.flags = 1;
+	check(kvm_ioctl(vcpu, KVM_SET_DEBUGREGS, (unsigned long)&dr) == -EINVAL,
+	      "KVM_SET_DEBUGREGS with flags 1: -EINVAL");
+	dr.flags = 0;
+	dr.dr7 |= 1ull << 32;
+	check(kvm_ioctl(vcpu, KVM_SET_DEBUGREGS, (unsigned long)&dr) == -EINVAL,
+	      "KVM_SET_DEBUGREGS with DR7 bit 32 set: -EINVAL");
+}
+
+/* KVM_GET/SET_MP_STATE (api.rst 4.38, 4.39) without an in-kernel irqchip. */
+static void check_mp_state(int vcpu)
+{
+	struct kvm_mp_state mp = { .mp_state = KVM_MP_STATE_HALTED };
+
+	check(!kvm_ioctl(vcpu, KVM_GET_MP_STATE, (unsigned long)&mp) &&
+	      mp.mp_state == KVM_MP_STATE_RUNNABLE,
+	      "KVM_GET_MP_STATE of a new vCPU: KVM_MP_STATE_RUNNABLE");
+	mp.mp_state = KVM_MP_STATE_RUNNABLE;
+	check(kvm_ioctl(vcpu, KVM_SET_MP_STATE, (unsigned long)&mp) == 0,
+	      "KVM_SET_MP_STATE KVM_MP_STATE_RUNNABLE: 0");
+	mp.mp_state = KVM_MP_STATE_HALTED;
+	check(kvm_ioctl(vcpu, KVM_SET_MP_STATE, (unsigned long)&mp) == -EINVAL,
+	      "KVM_SET_MP_STATE KVM_MP_STATE_HALTED (no in-kernel irqchip): -EINVAL");
+}
+
+/* The state ioctls that need no guest run, on a vCPU of their own. */
+static void check_vcpu_state(void)
+{
+	struct vm vm;
+
+	if (vm_create(&vm, "vCPU state"))
+		return;
+	check_msrs(vm.vcpu);
+	check_debugregs(vm.vcpu);
+	check_mp_state(vm.vcpu);
+	vm_destroy(&vm);
+}
+
 static void check_all(void)
 {
 	check_system();
@@ -1279,6 +1545,9 @@ static void check_all(void)
 	check_enable_cap();
 	check_memslots();
 	check_vcpus();
+	check_vcpu_state();
+	check_cpuid2();
+	check_fpu();
 	check_out();
 	check_in();
 	check_outsb();
