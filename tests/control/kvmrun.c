@@ -39,6 +39,7 @@
  *   run); KVM_GET_FPU reads it back all the same.
  * - Not every capability KVM_CHECK_EXTENSION answers 0 for is refused by
  *   KVM_ENABLE_CAP: KVM_CAP_X86_BUS_LOCK_EXIT with args 0 is accepted.
+ * - KVM_TRANSLATE of an unmapped address: valid 0, physical_address ~0.
  */
 #include <cpuid.h>
 #include <errno.h>
@@ -92,6 +93,8 @@
 #define MSR_IA32_SYSENTER_CS 0x174
 #define MSR_LSTAR 0xc0000082
 #define MSR_UNKNOWN 0x12345		/* no CPU or KVM has this MSR */
+#define UNKNOWN_EVENT_FLAG 0x80		/* no KVM_VCPUEVENT_VALID_* has this bit */
+#define KERNEL_SIGSET_SIZE 8		/* the kernel's sigset_t on x86-64 */
 #define FXSAVE_FCW 0			/* offsets in the FXSAVE image */
 #define FXSAVE_XMM 160
 #define XSAVE_XSTATE_BV 512		/* in the XSAVE header after it */
@@ -108,7 +111,7 @@ struct vm {
 
 static int passed, failed;
 static int kvm_fd, mmap_size, nr_memslots;
-static volatile sig_atomic_t alarm_fired;
+static volatile sig_atomic_t alarm_fired, usr1_fired;
 
 static void __attribute__((format(printf, 2, 3))) check(int ok, const char *fmt, ...)
 {
@@ -141,6 +144,11 @@ static int extension(int fd, long cap)
 static void on_alarm(int sig __attribute__((unused)))
 {
 	alarm_fired = 1;
+}
+
+static void on_usr1(int sig __attribute__((unused)))
+{
+	usr1_fired = 1;
 }
 
 /*
@@ -1534,6 +1542,218 @@ static void check_vcpu_state(void)
 	vm_destroy(&vm);
 }
 
+/* Nothing pending or being delivered. */
+static int events_idle(const struct kvm_vcpu_events *ev)
+{
+	return !ev->exception.injected && !ev->exception.pending && !ev->interrupt.injected &&
+	       !ev->nmi.injected && !ev->nmi.pending;
+}
+
+/* KVM_SET_VCPU_EVENTS's refusals (api.rst 4.32), from ev as GET gave it. */
+static void check_event_errors(int vcpu, const struct kvm_vcpu_events *ev)
+{
+	struct kvm_vcpu_events bad = *ev;
+
+	bad.flags = 0;
+	bad.exception.injected = 1;
+	bad.exception.nr = NMI_VECTOR;
+	check(kvm_ioctl(vcpu, KVM_SET_VCPU_EVENTS, (unsigned long)&bad) == -EINVAL,
+	      "KVM_SET_VCPU_EVENTS with exception 2 (the NMI) injected: -EINVAL");
+	bad.exception.nr = 32;
+	check(kvm_ioctl(vcpu, KVM_SET_VCPU_EVENTS, (unsigned long)&bad) == -EINVAL,
+	      "KVM_SET_VCPU_EVENTS with exception 32 injected: -EINVAL");
+	bad = *ev;
+	bad.flags = UNKNOWN_EVENT_FLAG;
+	check(kvm_ioctl(vcpu, KVM_SET_VCPU_EVENTS, (unsigned long)&bad) == -EINVAL,
+	      "KVM_SET_VCPU_EVENTS with an unknown flag (0x80): -EINVAL");
+}
+
+/*
+ * KVM_GET/SET_VCPU_EVENTS (api.rst 4.31, 4.32): an NMI made pending is
+ * delivered at the next KVM_RUN, in real mode through the IVT's vector 2.
+ */
+static void check_vcpu_events(void)
+{
+	const uint32_t valid = KVM_VCPUEVENT_VALID_NMI_PENDING | KVM_VCPUEVENT_VALID_SHADOW;
+	struct kvm_vcpu_events ev, set, got;
+	struct vm vm;
+	int ok;
+
+	if (guest_open(&vm, "KVM_GET_VCPU_EVENTS", REAL, rm_spin))
+		return;
+	ok = !kvm_ioctl(vm.vcpu, KVM_GET_VCPU_EVENTS, (unsigned long)&ev);
+	check(ok && (ev.flags & valid) == valid && events_idle(&ev),
+	      "KVM_GET_VCPU_EVENTS of a new vCPU: flags VALID_NMI_PENDING, VALID_SHADOW; nothing pending");
+	set = ev;
+	set.flags = KVM_VCPUEVENT_VALID_NMI_PENDING;
+	set.nmi.pending = 1;
+	check(ok && !kvm_ioctl(vm.vcpu, KVM_SET_VCPU_EVENTS, (unsigned long)&set) &&
+	      !kvm_ioctl(vm.vcpu, KVM_GET_VCPU_EVENTS, (unsigned long)&got) && got.nmi.pending,
+	      "KVM_SET_VCPU_EVENTS nmi.pending 1 (VALID_NMI_PENDING): KVM_GET_VCPU_EVENTS has it pending");
+	check(run_out(&vm, 1, EVENT_PORT, NMI_MARKER),
+	      "the next KVM_RUN delivers it: the guest's NMI handler (IVT vector 2) runs");
+	if (ok)
+		check_event_errors(vm.vcpu, &ev);
+	vm_destroy(&vm);
+}
+
+/* KVM_NMI (api.rst 4.64): the NMI is delivered at the next KVM_RUN. */
+static void check_nmi(void)
+{
+	struct vm vm;
+
+	if (guest_open(&vm, "KVM_NMI", REAL, rm_spin))
+		return;
+	check(kvm_ioctl(vm.vcpu, KVM_NMI, 0) == 0 && run_out(&vm, 1, EVENT_PORT, NMI_MARKER),
+	      "KVM_NMI: 0; the next KVM_RUN runs the guest's NMI handler");
+	vm_destroy(&vm);
+}
+
+/* 1 if the last exit says an interrupt can be injected now. */
+static int ready_for_irq(struct vm *vm)
+{
+	if (vm->run->if_flag == 1 && vm->run->ready_for_interrupt_injection == 1)
+		return 1;
+	printf("kvmrun:   got if_flag %u, ready_for_interrupt_injection %u\n", vm->run->if_flag,
+	       vm->run->ready_for_interrupt_injection);
+	return 0;
+}
+
+/* 1 if KVM_GET_VCPU_EVENTS shows no interrupt shadow. */
+static int no_shadow(int vcpu)
+{
+	struct kvm_vcpu_events ev;
+
+	if (!kvm_ioctl(vcpu, KVM_GET_VCPU_EVENTS, (unsigned long)&ev) && !ev.interrupt.shadow)
+		return 1;
+	printf("kvmrun:   got interrupt.shadow %u\n", ev.interrupt.shadow);
+	return 0;
+}
+
+/*
+ * KVM_INTERRUPT (api.rst 4.16) without an in-kernel irqchip: the vector is
+ * injected at the next KVM_RUN, here through the IVT to the guest's handler.
+ * After STI; HLT the HLT has completed, so no STI shadow is left.
+ */
+static void check_interrupt(void)
+{
+	struct kvm_interrupt irq = { .irq = IRQ_VECTOR };
+	struct vm vm;
+
+	if (guest_open(&vm, "KVM_INTERRUPT", REAL, rm_sti_hlt))
+		return;
+	check(run_exit(&vm, KVM_EXIT_HLT) && ready_for_irq(&vm),
+	      "STI; HLT: KVM_EXIT_HLT with if_flag 1, ready_for_interrupt_injection 1");
+	check(no_shadow(vm.vcpu), "after that HLT exit: no interrupt shadow (KVM_GET_VCPU_EVENTS)");
+	check(!kvm_ioctl(vm.vcpu, KVM_INTERRUPT, (unsigned long)&irq) &&
+	      run_out(&vm, 1, EVENT_PORT, IRQ_MARKER),
+	      "KVM_INTERRUPT 0x30: 0; the next KVM_RUN runs the guest's handler of vector 0x30");
+	irq.irq = 256;
+	check(kvm_ioctl(vm.vcpu, KVM_INTERRUPT, (unsigned long)&irq) == -EINVAL,
+	      "KVM_INTERRUPT 256: -EINVAL");
+	vm_destroy(&vm);
+}
+
+/* request_interrupt_window (api.rst 5): an exit as soon as the guest can take one. */
+static void check_irq_window(void)
+{
+	struct kvm_interrupt irq = { .irq = IRQ_VECTOR };
+	struct vm vm;
+
+	if (guest_open(&vm, "interrupt window", REAL, rm_sti_spin))
+		return;
+	vm.run->request_interrupt_window = 1;
+	check(run_exit(&vm, KVM_EXIT_IRQ_WINDOW_OPEN) && ready_for_irq(&vm),
+	      "request_interrupt_window 1, the guest at STI: KVM_EXIT_IRQ_WINDOW_OPEN, if_flag 1, ready_for_interrupt_injection 1");
+	vm.run->request_interrupt_window = 0;
+	check(!kvm_ioctl(vm.vcpu, KVM_INTERRUPT, (unsigned long)&irq) &&
+	      run_out(&vm, 1, EVENT_PORT, IRQ_MARKER),
+	      "KVM_INTERRUPT 0x30 then: the next KVM_RUN runs its handler");
+	vm_destroy(&vm);
+}
+
+/* KVM_SET_SIGNAL_MASK with len bytes of sigset, sig (if not 0) blocked. */
+static int set_vcpu_sigmask(int vcpu, uint32_t len, int sig)
+{
+	union {
+		struct kvm_signal_mask mask;
+		uint8_t bytes[sizeof(struct kvm_signal_mask) + KERNEL_SIGSET_SIZE];
+	} m = { .mask.len = len };
+	uint64_t set = sig ? 1ull << (sig - 1) : 0;
+
+	memcpy(m.mask.sigset, &set, sizeof(set));
+	return kvm_ioctl(vcpu, KVM_SET_SIGNAL_MASK, (unsigned long)&m);
+}
+
+/*
+ * KVM_SET_SIGNAL_MASK (api.rst 4.21): during KVM_RUN the vCPU's mask
+ * replaces the thread's. A SIGUSR1 is kept pending, blocked by the thread:
+ * a vCPU mask that blocks it too lets the guest spin until SIGALRM; one
+ * that does not has KVM_RUN return at once, and the signal stays pending.
+ */
+static void check_signal_mask(void)
+{
+	sigset_t usr1, old;
+	struct vm vm;
+	int r;
+
+	if (guest_open(&vm, "KVM_SET_SIGNAL_MASK", REAL, rm_spin))
+		return;
+	check(kvm_ioctl(vm.vcpu, KVM_SET_SIGNAL_MASK, 0) == 0, "KVM_SET_SIGNAL_MASK NULL: 0");
+	check(set_vcpu_sigmask(vm.vcpu, 4, 0) == -EINVAL,
+	      "KVM_SET_SIGNAL_MASK with len 4 (not 8): -EINVAL");
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &usr1, &old);
+	usr1_fired = 0;
+	raise(SIGUSR1);
+	r = set_vcpu_sigmask(vm.vcpu, KERNEL_SIGSET_SIZE, SIGUSR1);
+	arm_timer(SIGNAL_AFTER_US);
+	r = r ? r : kvm_ioctl(vm.vcpu, KVM_RUN, 0);
+	arm_timer(0);
+	check(r == -EINTR && alarm_fired && !usr1_fired,
+	      "SIGUSR1 pending, blocked by the vCPU's mask: KVM_RUN goes on until SIGALRM (-EINTR)");
+	r = set_vcpu_sigmask(vm.vcpu, KERNEL_SIGSET_SIZE, 0);
+	r = r ? r : run_vcpu(&vm);
+	check(r == -EINTR && vm.run->exit_reason == KVM_EXIT_INTR && !usr1_fired,
+	      "a vCPU mask without SIGUSR1: it ends KVM_RUN at once (-EINTR, KVM_EXIT_INTR), still pending after");
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	kvm_ioctl(vm.vcpu, KVM_SET_SIGNAL_MASK, 0);
+	vm_destroy(&vm);
+}
+
+/* 1 if KVM_TRANSLATE of linear says valid and, if valid, the same address. */
+static int translates(int vcpu, uint64_t linear, uint8_t valid)
+{
+	struct kvm_translation tr = { .linear_address = linear };
+	int r = kvm_ioctl(vcpu, KVM_TRANSLATE, (unsigned long)&tr);
+
+	if (!r && tr.valid == valid && (!valid || tr.physical_address == linear))
+		return 1;
+	printf("kvmrun:   got %d, valid %u, physical_address %#llx\n", r, tr.valid,
+	       (unsigned long long)tr.physical_address);
+	return 0;
+}
+
+/*
+ * KVM_TRANSLATE (api.rst 4.15) walks the guest's page tables: those of the
+ * long-mode guests map 0-2 MiB to themselves and nothing else.
+ */
+static void check_translate(void)
+{
+	struct vm vm;
+
+	if (guest_open(&vm, "KVM_TRANSLATE", LONG, lm_guest))
+		return;
+	check(translates(vm.vcpu, 0x1234, 1),
+	      "KVM_TRANSLATE 0x1234 (long mode, before a run): valid 1, 0x1234");
+	check(translates(vm.vcpu, 0x40001000, 0),
+	      "KVM_TRANSLATE 0x40001000 (above 1 GiB, not mapped): valid 0");
+	check(run_out(&vm, 1, 0x60, 0x64) && translates(vm.vcpu, 0x1ff000, 1),
+	      "KVM_TRANSLATE 0x1ff000 after the guest ran: valid 1, 0x1ff000");
+	vm_destroy(&vm);
+}
+
 static void check_all(void)
 {
 	check_system();
@@ -1559,10 +1779,16 @@ static void check_all(void)
 	check_memslot_guest();
 	check_protected_mode();
 	check_long_mode();
+	check_translate();
 	check_shutdown();
+	check_vcpu_events();
+	check_nmi();
+	check_interrupt();
+	check_irq_window();
 	check_immediate_exit();
 	check_immediate_exit_completes();
 	check_signal();
+	check_signal_mask();
 	check_shared_memory();
 	check_fork();
 	check_vm_fd_closed();
@@ -1572,10 +1798,12 @@ static void check_all(void)
 int main(void)
 {
 	struct sigaction sa = { .sa_handler = on_alarm };	/* no SA_RESTART */
+	struct sigaction usr1 = { .sa_handler = on_usr1 };
 	int keeper;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	sigaction(SIGALRM, &sa, NULL);
+	sigaction(SIGUSR1, &usr1, NULL);
 	kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	check(kvm_fd >= 0, "open /dev/kvm");
 	if (kvm_fd >= 0) {
