@@ -1490,13 +1490,23 @@ static void check_fpu(void)
 	vm_destroy(&vm);
 }
 
+/* 1 if KVM_GET_DEBUGREGS worked and has DR6 and DR7 as given. */
+static int dr67_are(const struct kvm_debugregs *dr, int ok, uint64_t dr6, uint64_t dr7)
+{
+	if (ok && dr->dr6 == dr6 && dr->dr7 == dr7)
+		return 1;
+	printf("kvmrun:   got %s, DR6 %#llx, DR7 %#llx\n", ok ? "0" : "an error",
+	       (unsigned long long)dr->dr6, (unsigned long long)dr->dr7);
+	return 0;
+}
+
 /* KVM_GET/SET_DEBUGREGS (api.rst 4.33, 4.34). */
 static void check_debugregs(int vcpu)
 {
-	struct kvm_debugregs dr, back;
+	struct kvm_debugregs dr = { 0 }, back;
 	int ok = !kvm_ioctl(vcpu, KVM_GET_DEBUGREGS, (unsigned long)&dr);
 
-	check(ok && dr.dr6 == DR6_RESET && dr.dr7 == DR7_RESET,
+	check(dr67_are(&dr, ok, DR6_RESET, DR7_RESET),
 	      "KVM_GET_DEBUGREGS of a new vCPU: DR6 0xffff0ff0, DR7 0x400");
 	dr.db[0] = 0x1000;
 	dr.dr7 = DR7_RESET | DR7_L0;
