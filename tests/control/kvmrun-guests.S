@@ -119,6 +119,51 @@ GUEST(rm_int3)
 	mov	$RAM_SIZE, %sp
 	int3
 
+/*
+ * check_cpuid: the guest's CPUID of the leaf the VMM set with
+ * KVM_SET_CPUID2; EAX, EBX, ECX, EDX out in turn.
+ */
+GUEST(rm_cpuid)
+	mov	$CPUID_LEAF, %eax
+	xor	%ecx, %ecx
+	cpuid
+	out	%eax, $0x70
+	mov	%ebx, %eax
+	out	%eax, $0x70
+	mov	%ecx, %eax
+	out	%eax, $0x70
+	mov	%edx, %eax
+	out	%eax, $0x70
+	hlt
+
+/* check_fpu: XMM0's low 4 bytes out (the VMM sets CR4.OSFXSR for SSE). */
+GUEST(rm_xmm)
+	movd	%xmm0, %eax
+	out	%eax, $0x71
+	hlt
+
+/*
+ * The event checks: interrupts enabled, then HLT or a loop. The handlers
+ * of the NMI and of IRQ_VECTOR (the IVT at GPA 0 points at them, the
+ * stack is below STACK_TOP) say which ran by a marker to EVENT_PORT.
+ */
+GUEST(rm_sti_hlt)
+	sti
+	hlt
+	jmp	rm_sti_hlt
+GUEST(rm_sti_spin)
+	sti
+GUEST(rm_sti_spin_loop)
+	jmp	rm_sti_spin_loop
+GUEST(rm_nmi_handler)
+	mov	$NMI_MARKER, %al
+	out	%al, $EVENT_PORT
+	hlt
+GUEST(rm_irq_handler)
+	mov	$IRQ_MARKER, %al
+	out	%al, $EVENT_PORT
+	hlt
+
 	.code32
 /* check_protected_mode: flat 32-bit segments, CR0.PE. */
 GUEST(pm_guest)

@@ -30,6 +30,16 @@
  *   kvm_intel does not, so the state after it is not checked.
  * - A new vCPU has RDX 0x600 (no CPUID set) and, on kvm_amd, CS type 10,
  *   TR type 3: vendor details, not checked.
+ * - KVM_GET_CPUID2 leaves nent as the caller gave it when it succeeds
+ *   (6.1 sets it only on -E2BIG, and copies it back only on success).
+ * - A new vCPU's XSAVE header has XSTATE_BV 0: KVM_GET_XSAVE shows the
+ *   initial x87/SSE state (MXCSR 0x1f80, where KVM_GET_FPU says 0), and what
+ *   KVM_SET_FPU writes reaches neither KVM_GET_XSAVE nor the guest (its XMM0
+ *   reads 0) until XSTATE_BV has FP and SSE (a KVM_SET_XSAVE with them, or a
+ *   run); KVM_GET_FPU reads it back all the same.
+ * - Not every capability KVM_CHECK_EXTENSION answers 0 for is refused by
+ *   KVM_ENABLE_CAP: KVM_CAP_X86_BUS_LOCK_EXIT with args 0 is accepted.
+ * - KVM_TRANSLATE of an unmapped address: valid 0, physical_address ~0.
  */
 #include <cpuid.h>
 #include <errno.h>
@@ -40,6 +50,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -66,6 +77,28 @@
 #define PTE_P (1u << 0)
 #define PTE_RW (1u << 1)
 #define PTE_PS (1u << 7)
+#define CR4_OSFXSR (1u << 9)
+#define APIC_BASE_BSP (1u << 8)
+#define DR6_RESET 0xffff0ff0ull
+#define DR7_RESET 0x400ull		/* bit 10 reads as 1 */
+#define DR7_L0 0x1ull
+#define FCW_RESET 0x37f
+#define NMI_VECTOR 2
+
+#define TSS_ADDR 0xfffbd000		/* where QEMU puts them */
+#define IDENTITY_MAP_ADDR 0xfeffc000
+#define MAX_CPUID_ENTRIES 256		/* KVM_MAX_CPUID_ENTRIES */
+#define MAX_MSR_LIST 1024		/* room enough for any MSR index list */
+#define MAX_IO_MSRS 256			/* KVM_GET/SET_MSRS take fewer entries */
+#define MSR_IA32_SYSENTER_CS 0x174
+#define MSR_LSTAR 0xc0000082
+#define MSR_UNKNOWN 0x12345		/* no CPU or KVM has this MSR */
+#define UNKNOWN_EVENT_FLAG 0x80		/* no KVM_VCPUEVENT_VALID_* has this bit */
+#define KERNEL_SIGSET_SIZE 8		/* the kernel's sigset_t on x86-64 */
+#define FXSAVE_FCW 0			/* offsets in the FXSAVE image */
+#define FXSAVE_XMM 160
+#define XSAVE_XSTATE_BV 512		/* in the XSAVE header after it */
+#define XFEATURE_MASK_FPSSE 0x3
 
 enum mode { REAL, PROTECTED, LONG };
 
@@ -78,7 +111,7 @@ struct vm {
 
 static int passed, failed;
 static int kvm_fd, mmap_size, nr_memslots;
-static volatile sig_atomic_t alarm_fired;
+static volatile sig_atomic_t alarm_fired, usr1_fired;
 
 static void __attribute__((format(printf, 2, 3))) check(int ok, const char *fmt, ...)
 {
@@ -113,13 +146,23 @@ static void on_alarm(int sig __attribute__((unused)))
 	alarm_fired = 1;
 }
 
+static void on_usr1(int sig __attribute__((unused)))
+{
+	usr1_fired = 1;
+}
+
+/*
+ * SIGALRM in usec; 0 disarms the timer and leaves alarm_fired as it is, for
+ * the caller to read after.
+ */
 static void arm_timer(long usec)
 {
 	struct itimerval t = {
 		.it_value = { .tv_sec = usec / 1000000, .tv_usec = usec % 1000000 },
 	};
 
-	alarm_fired = 0;
+	if (usec)
+		alarm_fired = 0;
 	setitimer(ITIMER_REAL, &t, NULL);
 }
 
@@ -144,7 +187,18 @@ static int set_slot(int vm_fd, uint32_t slot, uint32_t flags, uint64_t gpa, uint
 	return kvm_ioctl(vm_fd, KVM_SET_USER_MEMORY_REGION, (unsigned long)&region);
 }
 
-/* The guests at CODE_GPA and, for long mode, an identity map of 0-2 MiB. */
+/* A real-mode IVT entry: vector's handler at label, in the guests' CS. */
+static void set_ivt(uint8_t *ram, unsigned int vector, const uint8_t *label)
+{
+	uint16_t entry[2] = { label - guest_start, CODE_GPA >> 4 };
+
+	memcpy(ram + IVT_GPA + 4 * vector, entry, sizeof(entry));
+}
+
+/*
+ * The guests at CODE_GPA, the real-mode handlers of the NMI and of
+ * IRQ_VECTOR in the IVT and, for long mode, an identity map of 0-2 MiB.
+ */
 static void load_guest(uint8_t *ram)
 {
 	uint64_t *pml4 = (uint64_t *)(ram + PML4_GPA);
@@ -152,6 +206,8 @@ static void load_guest(uint8_t *ram)
 	uint64_t *pd = (uint64_t *)(ram + PD_GPA);
 
 	memcpy(ram + CODE_GPA, guest_start, guest_end - guest_start);
+	set_ivt(ram, NMI_VECTOR, rm_nmi_handler);
+	set_ivt(ram, IRQ_VECTOR, rm_irq_handler);
 	pml4[0] = PDPT_GPA | PTE_P | PTE_RW;
 	pdpt[0] = PD_GPA | PTE_P | PTE_RW;
 	pd[0] = 0 | PTE_P | PTE_RW | PTE_PS;
@@ -262,12 +318,16 @@ static int set_mode(struct vm *vm, enum mode mode)
 	return kvm_ioctl(vm->vcpu, KVM_SET_SREGS, (unsigned long)&s);
 }
 
-/* Points the vCPU at label in mode, with RAX and RBX given and the rest 0. */
+/*
+ * Points the vCPU at label in mode, with RAX and RBX given, RSP at
+ * STACK_TOP (interrupts and NMIs push there) and the rest 0.
+ */
 static int start(struct vm *vm, enum mode mode, const uint8_t *label, uint64_t rax,
 		 uint64_t rbx)
 {
 	struct kvm_regs regs = {
-		.rax = rax, .rbx = rbx, .rip = guest_ip(mode, label), .rflags = RFLAGS_FIXED,
+		.rax = rax, .rbx = rbx, .rsp = STACK_TOP, .rip = guest_ip(mode, label),
+		.rflags = RFLAGS_FIXED,
 	};
 
 	if (set_mode(vm, mode) ||
@@ -1047,12 +1107,677 @@ static void check_vm_cycles(void)
 	      "%d VMs with RAM and a vCPU created, run to HLT and closed in turn", VM_CYCLES);
 }
 
+/* IA32_APIC_BASE of a vCPU as KVM_GET_SREGS reports it, or 0. */
+static uint64_t apic_base(int vcpu)
+{
+	struct kvm_sregs s;
+
+	return vcpu >= 0 && !kvm_ioctl(vcpu, KVM_GET_SREGS, (unsigned long)&s) ? s.apic_base : 0;
+}
+
+/* Of a VM whose boot vCPU is 1: 1 if only vCPU 1 has the BSP bit. */
+static int boot_cpu_is_1(int vcpu0, int vcpu1)
+{
+	uint64_t base0 = apic_base(vcpu0), base1 = apic_base(vcpu1);
+
+	if (base1 & APIC_BASE_BSP && base0 && !(base0 & APIC_BASE_BSP))
+		return 1;
+	printf("kvmrun:   got IA32_APIC_BASE %#llx (vCPU 0), %#llx (vCPU 1)\n",
+	       (unsigned long long)base0, (unsigned long long)base1);
+	return 0;
+}
+
+/*
+ * The VM ioctls a VMM makes before its vCPUs (api.rst 4.36, 4.40, 4.41):
+ * the TSS address is accepted (kvm_amd needs none), the identity map and
+ * the boot vCPU only while no vCPU exists, and the boot vCPU is the one
+ * whose IA32_APIC_BASE has the BSP bit. The addresses are QEMU's.
+ */
+static void check_vm_setup(void)
+{
+	int vm = kvm_ioctl(kvm_fd, KVM_CREATE_VM, 0), vcpu0, vcpu1;
+	uint64_t ident = IDENTITY_MAP_ADDR;
+
+	if (vm < 0) {
+		check(0, "VM setup: KVM_CREATE_VM: %s", strerror(-vm));
+		return;
+	}
+	check(kvm_ioctl(vm, KVM_SET_TSS_ADDR, TSS_ADDR) == 0, "KVM_SET_TSS_ADDR 0xfffbd000: 0");
+	check(kvm_ioctl(vm, KVM_SET_IDENTITY_MAP_ADDR, (unsigned long)&ident) == 0,
+	      "KVM_SET_IDENTITY_MAP_ADDR 0xfeffc000 before any vCPU: 0");
+	check(kvm_ioctl(vm, KVM_SET_BOOT_CPU_ID, 1) == 0, "KVM_SET_BOOT_CPU_ID 1 before any vCPU: 0");
+	vcpu0 = kvm_ioctl(vm, KVM_CREATE_VCPU, 0);
+	vcpu1 = kvm_ioctl(vm, KVM_CREATE_VCPU, 1);
+	check(kvm_ioctl(vm, KVM_SET_IDENTITY_MAP_ADDR, (unsigned long)&ident) == -EINVAL,
+	      "KVM_SET_IDENTITY_MAP_ADDR once a vCPU exists: -EINVAL");
+	check(kvm_ioctl(vm, KVM_SET_BOOT_CPU_ID, 0) == -EBUSY,
+	      "KVM_SET_BOOT_CPU_ID once a vCPU exists: -EBUSY");
+	check(boot_cpu_is_1(vcpu0, vcpu1),
+	      "boot vCPU 1: its IA32_APIC_BASE has the BSP bit (0x100), vCPU 0's does not");
+	if (vcpu1 >= 0)
+		close(vcpu1);
+	if (vcpu0 >= 0)
+		close(vcpu0);
+	close(vm);
+}
+
+/*
+ * KVM_ENABLE_CAP (api.rst 4.37) works only for capabilities that can be
+ * enabled. KVM_CAP_S390_IRQCHIP, another architecture's, is one no x86
+ * KVM offers. (Not every capability answered 0 is refused: kvm_amd 6.1
+ * answers 0 for KVM_CAP_X86_BUS_LOCK_EXIT yet enables it with args 0.)
+ */
+static void check_enable_cap(void)
+{
+	struct kvm_enable_cap cap = { .cap = KVM_CAP_S390_IRQCHIP };
+	int vm = kvm_ioctl(kvm_fd, KVM_CREATE_VM, 0);
+
+	check(vm >= 0 && extension(vm, cap.cap) == 0 &&
+	      kvm_ioctl(vm, KVM_ENABLE_CAP, (unsigned long)&cap) == -EINVAL,
+	      "KVM_ENABLE_CAP of a capability KVM_CHECK_EXTENSION answers 0 for: -EINVAL");
+	if (vm >= 0)
+		close(vm);
+}
+
+static struct kvm_cpuid2 *cpuid_alloc(uint32_t nent)
+{
+	struct kvm_cpuid2 *cpuid = calloc(1, sizeof(*cpuid) + nent * sizeof(cpuid->entries[0]));
+
+	if (cpuid)
+		cpuid->nent = nent;
+	return cpuid;
+}
+
+/* The entry for function (index 0) among n, or NULL. */
+static struct kvm_cpuid_entry2 *cpuid_find(struct kvm_cpuid2 *cpuid, uint32_t n, uint32_t function)
+{
+	for (uint32_t i = 0; i < n; i++)
+		if (cpuid->entries[i].function == function && cpuid->entries[i].index == 0)
+			return &cpuid->entries[i];
+	return NULL;
+}
+
+/* KVM_GET_SUPPORTED_CPUID (api.rst 4.46): -E2BIG with nent unchanged if too small. */
+static void check_supported_cpuid(void)
+{
+	struct kvm_cpuid2 *cpuid = cpuid_alloc(MAX_CPUID_ENTRIES);
+	int r;
+
+	if (!cpuid)
+		return;
+	cpuid->nent = 1;
+	r = kvm_ioctl(kvm_fd, KVM_GET_SUPPORTED_CPUID, (unsigned long)cpuid);
+	check(r == -E2BIG && cpuid->nent == 1,
+	      "KVM_GET_SUPPORTED_CPUID with nent 1: -E2BIG, nent left at 1");
+	cpuid->nent = MAX_CPUID_ENTRIES;
+	r = kvm_ioctl(kvm_fd, KVM_GET_SUPPORTED_CPUID, (unsigned long)cpuid);
+	check(r == 0 && cpuid->nent <= MAX_CPUID_ENTRIES && cpuid_find(cpuid, cpuid->nent, 0),
+	      "KVM_GET_SUPPORTED_CPUID with room for 256: 0, leaf 0 among the entries");
+	free(cpuid);
+}
+
+static struct kvm_msr_list *msr_list_alloc(uint32_t nmsrs)
+{
+	struct kvm_msr_list *list = calloc(1, sizeof(*list) + nmsrs * sizeof(list->indices[0]));
+
+	if (list)
+		list->nmsrs = nmsrs;
+	return list;
+}
+
+static int msr_listed(const struct kvm_msr_list *list, uint32_t index)
+{
+	for (uint32_t i = 0; i < list->nmsrs; i++)
+		if (list->indices[i] == index)
+			return 1;
+	return 0;
+}
+
+/*
+ * KVM_GET_MSR_INDEX_LIST (api.rst 4.3): -E2BIG with nmsrs written back if
+ * the array is too small; the list has the MSRs every x86 VMM saves.
+ */
+static void check_msr_index_list(void)
+{
+	struct kvm_msr_list *list = msr_list_alloc(MAX_MSR_LIST);
+	uint32_t n;
+	int r;
+
+	if (!list)
+		return;
+	list->nmsrs = 0;
+	r = kvm_ioctl(kvm_fd, KVM_GET_MSR_INDEX_LIST, (unsigned long)list);
+	n = list->nmsrs;
+	check(r == -E2BIG && n > 0, "KVM_GET_MSR_INDEX_LIST with nmsrs 0: -E2BIG, nmsrs written back");
+	list->nmsrs = MAX_MSR_LIST;
+	r = kvm_ioctl(kvm_fd, KVM_GET_MSR_INDEX_LIST, (unsigned long)list);
+	check(r == 0 && list->nmsrs == n && msr_listed(list, MSR_IA32_SYSENTER_CS) &&
+	      msr_listed(list, MSR_LSTAR),
+	      "KVM_GET_MSR_INDEX_LIST with room: 0, as many, SYSENTER_CS (0x174) and LSTAR (0xc0000082) among them");
+	free(list);
+}
+
+static struct kvm_msrs *msrs_alloc(uint32_t nmsrs)
+{
+	struct kvm_msrs *msrs = calloc(1, sizeof(*msrs) + nmsrs * sizeof(msrs->entries[0]));
+
+	if (msrs)
+		msrs->nmsrs = nmsrs;
+	return msrs;
+}
+
+/*
+ * The feature MSRs (api.rst 4.3, 4.18): KVM_GET_MSRS on /dev/kvm reads
+ * those KVM_GET_MSR_FEATURE_INDEX_LIST names, every one (none for keel-kvm).
+ */
+static void check_msr_features(void)
+{
+	struct kvm_msr_list *list = msr_list_alloc(MAX_MSR_LIST);
+	struct kvm_msrs *msrs = msrs_alloc(MAX_MSR_LIST);
+	int r;
+
+	if (!list || !msrs)
+		goto out;
+	r = kvm_ioctl(kvm_fd, KVM_GET_MSR_FEATURE_INDEX_LIST, (unsigned long)list);
+	check(r == 0 && list->nmsrs <= MAX_MSR_LIST,
+	      "KVM_GET_MSR_FEATURE_INDEX_LIST with room: 0");
+	msrs->nmsrs = 0;
+	check(kvm_ioctl(kvm_fd, KVM_GET_MSRS, (unsigned long)msrs) == 0,
+	      "KVM_GET_MSRS on /dev/kvm with nmsrs 0: 0");
+	msrs->nmsrs = r == 0 ? list->nmsrs : 0;
+	for (uint32_t i = 0; i < msrs->nmsrs; i++)
+		msrs->entries[i].index = list->indices[i];
+	check(r == 0 && kvm_ioctl(kvm_fd, KVM_GET_MSRS, (unsigned long)msrs) == (int)list->nmsrs,
+	      "KVM_GET_MSRS on /dev/kvm of the feature list: all read (%u)", r == 0 ? list->nmsrs : 0);
+out:
+	free(list);
+	free(msrs);
+}
+
+/* GET_CPUID2 into room for 8 entries: 1 if it has the leaf set as want. */
+static int cpuid2_has(int vcpu, const struct kvm_cpuid_entry2 *want)
+{
+	struct kvm_cpuid2 *cpuid = cpuid_alloc(8);
+	struct kvm_cpuid_entry2 *got;
+	int ok;
+
+	if (!cpuid)
+		return 0;
+	ok = kvm_ioctl(vcpu, KVM_GET_CPUID2, (unsigned long)cpuid) == 0;
+	got = ok ? cpuid_find(cpuid, 8, want->function) : NULL;
+	ok = got && got->eax == want->eax && got->ebx == want->ebx && got->ecx == want->ecx &&
+	     got->edx == want->edx;
+	free(cpuid);
+	return ok;
+}
+
+/*
+ * KVM_SET_CPUID2/KVM_GET_CPUID2 (api.rst 4.20): the table set comes back
+ * and the guest's CPUID answers from it. kvm_amd 6.1 leaves nent as the
+ * caller gave it when KVM_GET_CPUID2 succeeds, so only the entry is looked for.
+ */
+static void check_cpuid2(void)
+{
+	static const struct kvm_cpuid_entry2 leaf = {
+		.function = CPUID_LEAF, .eax = 0x11111111, .ebx = 0x22222222,
+		.ecx = 0x33333333, .edx = 0x44444444,
+	};
+	struct kvm_cpuid2 *cpuid = cpuid_alloc(1);
+	struct vm vm;
+
+	if (!cpuid || guest_open(&vm, "KVM_SET_CPUID2", REAL, rm_cpuid))
+		goto out;
+	cpuid->entries[0] = leaf;
+	check(kvm_ioctl(vm.vcpu, KVM_SET_CPUID2, (unsigned long)cpuid) == 0,
+	      "KVM_SET_CPUID2 of one leaf, 0x40000123: 0");
+	check(cpuid2_has(vm.vcpu, &leaf), "KVM_GET_CPUID2: 0, that leaf with its EAX..EDX");
+	cpuid->nent = 0;
+	check(kvm_ioctl(vm.vcpu, KVM_GET_CPUID2, (unsigned long)cpuid) == -E2BIG,
+	      "KVM_GET_CPUID2 with nent 0: -E2BIG");
+	check(run_out(&vm, 4, 0x70, leaf.eax) && run_out(&vm, 4, 0x70, leaf.ebx) &&
+	      run_out(&vm, 4, 0x70, leaf.ecx) && run_out(&vm, 4, 0x70, leaf.edx),
+	      "the guest's CPUID 0x40000123: EAX..EDX 0x11111111..0x44444444 as set");
+	vm_destroy(&vm);
+out:
+	free(cpuid);
+}
+
+/* KVM_SET_MSRS or KVM_GET_MSRS of index (data in and out), then index2 if not 0. */
+static int msrs_io(int vcpu, unsigned long req, uint32_t index, uint64_t *data, uint32_t index2)
+{
+	struct kvm_msrs *msrs = msrs_alloc(index2 ? 2 : 1);
+	int r;
+
+	if (!msrs)
+		return -ENOMEM;
+	msrs->entries[0].index = index;
+	msrs->entries[0].data = *data;
+	if (index2)
+		msrs->entries[1].index = index2;
+	r = kvm_ioctl(vcpu, req, (unsigned long)msrs);
+	*data = msrs->entries[0].data;
+	free(msrs);
+	return r;
+}
+
+/* KVM_GET_MSRS or KVM_SET_MSRS of n SYSENTER_CS entries. */
+static int msrs_many(int vcpu, unsigned long req, uint32_t n)
+{
+	struct kvm_msrs *msrs = msrs_alloc(n);
+	int r = -ENOMEM;
+
+	if (!msrs)
+		return r;
+	for (uint32_t i = 0; i < n; i++)
+		msrs->entries[i] = (struct kvm_msr_entry){ .index = MSR_IA32_SYSENTER_CS, .data = 8 };
+	r = kvm_ioctl(vcpu, req, (unsigned long)msrs);
+	free(msrs);
+	return r;
+}
+
+/*
+ * KVM_SET_MSRS/KVM_GET_MSRS (api.rst 4.18, 4.19): in order until one
+ * fails, the count done returned; at most 255 entries (KVM's MAX_IO_MSRS).
+ */
+static void check_msrs(int vcpu)
+{
+	uint64_t data = 0x10, got = 0;
+	int set, get;
+
+	set = msrs_io(vcpu, KVM_SET_MSRS, MSR_IA32_SYSENTER_CS, &data, 0);
+	get = msrs_io(vcpu, KVM_GET_MSRS, MSR_IA32_SYSENTER_CS, &got, 0);
+	check(set == 1 && get == 1 && got == 0x10,
+	      "KVM_SET_MSRS SYSENTER_CS 0x10, then KVM_GET_MSRS: 1, 0x10");
+	data = 0x20;
+	got = 0;
+	set = msrs_io(vcpu, KVM_SET_MSRS, MSR_IA32_SYSENTER_CS, &data, MSR_UNKNOWN);
+	get = msrs_io(vcpu, KVM_GET_MSRS, MSR_IA32_SYSENTER_CS, &got, MSR_UNKNOWN);
+	check(set == 1, "KVM_SET_MSRS [SYSENTER_CS, unknown 0x12345]: 1 (stops at the unknown)");
+	check(get == 1 && got == 0x20,
+	      "KVM_GET_MSRS [SYSENTER_CS, unknown 0x12345]: 1, SYSENTER_CS 0x20");
+	check(msrs_many(vcpu, KVM_GET_MSRS, MAX_IO_MSRS) == -E2BIG &&
+	      msrs_many(vcpu, KVM_SET_MSRS, MAX_IO_MSRS) == -E2BIG,
+	      "KVM_GET_MSRS and KVM_SET_MSRS of 256 entries: -E2BIG");
+	check(msrs_many(vcpu, KVM_GET_MSRS, MAX_IO_MSRS - 1) == MAX_IO_MSRS - 1,
+	      "KVM_GET_MSRS of 255 entries: 255");
+}
+
+/* 1 if KVM_GET_XSAVE's legacy area has KVM_GET_FPU's FCW and XMM registers. */
+static int xsave_matches_fpu(int vcpu)
+{
+	struct kvm_xsave *xsave = calloc(1, sizeof(*xsave));
+	uint8_t *area = (uint8_t *)xsave;	/* region[]: the FXSAVE image first */
+	struct kvm_fpu fpu;
+	int ok;
+
+	ok = xsave && !kvm_ioctl(vcpu, KVM_GET_XSAVE, (unsigned long)xsave) &&
+	     !kvm_ioctl(vcpu, KVM_GET_FPU, (unsigned long)&fpu) &&
+	     !memcmp(area + FXSAVE_FCW, &fpu.fcw, sizeof(fpu.fcw)) &&
+	     !memcmp(area + FXSAVE_XMM, fpu.xmm, sizeof(fpu.xmm));
+	free(xsave);
+	return ok;
+}
+
+/*
+ * KVM_SET_XSAVE (api.rst 4.43) of XMM0's first byte 0x5a: KVM_GET_FPU sees
+ * it. XSTATE_BV gets FP and SSE: a component whose bit is clear is in its
+ * initial state and the bytes of its area are ignored, and kvm_amd's new
+ * vCPU has XSTATE_BV 0 (there even KVM_SET_FPU's XMM registers never reach
+ * the guest: it reads 0).
+ */
+static int xsave_sets_xmm(int vcpu)
+{
+	struct kvm_xsave *xsave = calloc(1, sizeof(*xsave));
+	uint8_t *area = (uint8_t *)xsave;
+	struct kvm_fpu fpu;
+	uint64_t bv;
+	int ok;
+
+	ok = xsave && !kvm_ioctl(vcpu, KVM_GET_XSAVE, (unsigned long)xsave);
+	if (ok) {
+		area[FXSAVE_XMM] = 0x5a;
+		memcpy(&bv, area + XSAVE_XSTATE_BV, sizeof(bv));
+		bv |= XFEATURE_MASK_FPSSE;
+		memcpy(area + XSAVE_XSTATE_BV, &bv, sizeof(bv));
+	}
+	ok = ok && !kvm_ioctl(vcpu, KVM_SET_XSAVE, (unsigned long)xsave) &&
+	     !kvm_ioctl(vcpu, KVM_GET_FPU, (unsigned long)&fpu) && fpu.xmm[0][0] == 0x5a;
+	free(xsave);
+	return ok;
+}
+
+/* Sets CR4.OSFXSR, without which SSE instructions raise #UD. */
+static int enable_sse(struct vm *vm)
+{
+	struct kvm_sregs s;
+
+	if (kvm_ioctl(vm->vcpu, KVM_GET_SREGS, (unsigned long)&s))
+		return 0;
+	s.cr4 |= CR4_OSFXSR;
+	return !kvm_ioctl(vm->vcpu, KVM_SET_SREGS, (unsigned long)&s);
+}
+
+/*
+ * KVM_GET/SET_FPU (api.rst 4.22, 4.23) and KVM_GET/SET_XSAVE (4.42, 4.43),
+ * whose first 512 bytes are the same FXSAVE image. A new vCPU's MXCSR is
+ * not compared: kvm_amd's KVM_GET_FPU says 0, its KVM_GET_XSAVE 0x1f80.
+ */
+static void check_fpu(void)
+{
+	static const uint8_t xmm0[4] = { 0x78, 0x56, 0x34, 0x12 };
+	struct kvm_fpu fpu, back;
+	struct vm vm;
+	int ok;
+
+	if (guest_open(&vm, "KVM_GET_FPU", REAL, rm_xmm))
+		return;
+	ok = !kvm_ioctl(vm.vcpu, KVM_GET_FPU, (unsigned long)&fpu);
+	check(ok && fpu.fcw == FCW_RESET, "KVM_GET_FPU of a new vCPU: FCW 0x37f");
+	check(xsave_matches_fpu(vm.vcpu),
+	      "KVM_GET_XSAVE of a new vCPU: the legacy area has KVM_GET_FPU's FCW and XMM registers");
+	check(xsave_sets_xmm(vm.vcpu),
+	      "KVM_SET_XSAVE of XMM0 byte 0 0x5a (XSTATE_BV FP|SSE): KVM_GET_FPU sees it");
+	ok = !kvm_ioctl(vm.vcpu, KVM_GET_FPU, (unsigned long)&fpu);
+	fpu.fcw = 0x27f;
+	memcpy(fpu.xmm[0], xmm0, sizeof(xmm0));
+	ok = ok && !kvm_ioctl(vm.vcpu, KVM_SET_FPU, (unsigned long)&fpu) &&
+	     !kvm_ioctl(vm.vcpu, KVM_GET_FPU, (unsigned long)&back);
+	check(ok && back.fcw == fpu.fcw && !memcmp(back.xmm, fpu.xmm, sizeof(fpu.xmm)),
+	      "KVM_SET_FPU FCW 0x27f, XMM0 0x12345678, then KVM_GET_FPU: the same");
+	check(xsave_matches_fpu(vm.vcpu), "KVM_GET_XSAVE then: the legacy area has them too");
+	check(enable_sse(&vm) && run_out(&vm, 4, 0x71, 0x12345678),
+	      "a guest's MOVD of XMM0 (CR4.OSFXSR): 0x12345678, as KVM_SET_FPU put it");
+	vm_destroy(&vm);
+}
+
+/* 1 if KVM_GET_DEBUGREGS worked and has DR6 and DR7 as given. */
+static int dr67_are(const struct kvm_debugregs *dr, int ok, uint64_t dr6, uint64_t dr7)
+{
+	if (ok && dr->dr6 == dr6 && dr->dr7 == dr7)
+		return 1;
+	printf("kvmrun:   got %s, DR6 %#llx, DR7 %#llx\n", ok ? "0" : "an error",
+	       (unsigned long long)dr->dr6, (unsigned long long)dr->dr7);
+	return 0;
+}
+
+/* KVM_GET/SET_DEBUGREGS (api.rst 4.33, 4.34). */
+static void check_debugregs(int vcpu)
+{
+	struct kvm_debugregs dr = { 0 }, back;
+	int ok = !kvm_ioctl(vcpu, KVM_GET_DEBUGREGS, (unsigned long)&dr);
+
+	check(dr67_are(&dr, ok, DR6_RESET, DR7_RESET),
+	      "KVM_GET_DEBUGREGS of a new vCPU: DR6 0xffff0ff0, DR7 0x400");
+	dr.db[0] = 0x1000;
+	dr.dr7 = DR7_RESET | DR7_L0;
+	ok = ok && !kvm_ioctl(vcpu, KVM_SET_DEBUGREGS, (unsigned long)&dr) &&
+	     !kvm_ioctl(vcpu, KVM_GET_DEBUGREGS, (unsigned long)&back);
+	check(ok && back.db[0] == 0x1000 && back.dr7 == (DR7_RESET | DR7_L0),
+	      "KVM_SET_DEBUGREGS DR0 0x1000, DR7 0x401, then KVM_GET_DEBUGREGS: the same");
+	dr.flags = 1;
+	check(kvm_ioctl(vcpu, KVM_SET_DEBUGREGS, (unsigned long)&dr) == -EINVAL,
+	      "KVM_SET_DEBUGREGS with flags 1: -EINVAL");
+	dr.flags = 0;
+	dr.dr7 |= 1ull << 32;
+	check(kvm_ioctl(vcpu, KVM_SET_DEBUGREGS, (unsigned long)&dr) == -EINVAL,
+	      "KVM_SET_DEBUGREGS with DR7 bit 32 set: -EINVAL");
+}
+
+/* KVM_GET/SET_MP_STATE (api.rst 4.38, 4.39) without an in-kernel irqchip. */
+static void check_mp_state(int vcpu)
+{
+	struct kvm_mp_state mp = { .mp_state = KVM_MP_STATE_HALTED };
+
+	check(!kvm_ioctl(vcpu, KVM_GET_MP_STATE, (unsigned long)&mp) &&
+	      mp.mp_state == KVM_MP_STATE_RUNNABLE,
+	      "KVM_GET_MP_STATE of a new vCPU: KVM_MP_STATE_RUNNABLE");
+	mp.mp_state = KVM_MP_STATE_RUNNABLE;
+	check(kvm_ioctl(vcpu, KVM_SET_MP_STATE, (unsigned long)&mp) == 0,
+	      "KVM_SET_MP_STATE KVM_MP_STATE_RUNNABLE: 0");
+	mp.mp_state = KVM_MP_STATE_HALTED;
+	check(kvm_ioctl(vcpu, KVM_SET_MP_STATE, (unsigned long)&mp) == -EINVAL,
+	      "KVM_SET_MP_STATE KVM_MP_STATE_HALTED (no in-kernel irqchip): -EINVAL");
+}
+
+/* The state ioctls that need no guest run, on a vCPU of their own. */
+static void check_vcpu_state(void)
+{
+	struct vm vm;
+
+	if (vm_create(&vm, "vCPU state"))
+		return;
+	check_msrs(vm.vcpu);
+	check_debugregs(vm.vcpu);
+	check_mp_state(vm.vcpu);
+	vm_destroy(&vm);
+}
+
+/* Nothing pending or being delivered. */
+static int events_idle(const struct kvm_vcpu_events *ev)
+{
+	return !ev->exception.injected && !ev->exception.pending && !ev->interrupt.injected &&
+	       !ev->nmi.injected && !ev->nmi.pending;
+}
+
+/* KVM_SET_VCPU_EVENTS's refusals (api.rst 4.32), from ev as GET gave it. */
+static void check_event_errors(int vcpu, const struct kvm_vcpu_events *ev)
+{
+	struct kvm_vcpu_events bad = *ev;
+
+	bad.flags = 0;
+	bad.exception.injected = 1;
+	bad.exception.nr = NMI_VECTOR;
+	check(kvm_ioctl(vcpu, KVM_SET_VCPU_EVENTS, (unsigned long)&bad) == -EINVAL,
+	      "KVM_SET_VCPU_EVENTS with exception 2 (the NMI) injected: -EINVAL");
+	bad.exception.nr = 32;
+	check(kvm_ioctl(vcpu, KVM_SET_VCPU_EVENTS, (unsigned long)&bad) == -EINVAL,
+	      "KVM_SET_VCPU_EVENTS with exception 32 injected: -EINVAL");
+	bad = *ev;
+	bad.flags = UNKNOWN_EVENT_FLAG;
+	check(kvm_ioctl(vcpu, KVM_SET_VCPU_EVENTS, (unsigned long)&bad) == -EINVAL,
+	      "KVM_SET_VCPU_EVENTS with an unknown flag (0x80): -EINVAL");
+}
+
+/*
+ * KVM_GET/SET_VCPU_EVENTS (api.rst 4.31, 4.32): an NMI made pending is
+ * delivered at the next KVM_RUN, in real mode through the IVT's vector 2.
+ */
+static void check_vcpu_events(void)
+{
+	const uint32_t valid = KVM_VCPUEVENT_VALID_NMI_PENDING | KVM_VCPUEVENT_VALID_SHADOW;
+	struct kvm_vcpu_events ev, set, got;
+	struct vm vm;
+	int ok;
+
+	if (guest_open(&vm, "KVM_GET_VCPU_EVENTS", REAL, rm_spin))
+		return;
+	ok = !kvm_ioctl(vm.vcpu, KVM_GET_VCPU_EVENTS, (unsigned long)&ev);
+	check(ok && (ev.flags & valid) == valid && events_idle(&ev),
+	      "KVM_GET_VCPU_EVENTS of a new vCPU: flags VALID_NMI_PENDING, VALID_SHADOW; nothing pending");
+	set = ev;
+	set.flags = KVM_VCPUEVENT_VALID_NMI_PENDING;
+	set.nmi.pending = 1;
+	check(ok && !kvm_ioctl(vm.vcpu, KVM_SET_VCPU_EVENTS, (unsigned long)&set) &&
+	      !kvm_ioctl(vm.vcpu, KVM_GET_VCPU_EVENTS, (unsigned long)&got) && got.nmi.pending,
+	      "KVM_SET_VCPU_EVENTS nmi.pending 1 (VALID_NMI_PENDING): KVM_GET_VCPU_EVENTS has it pending");
+	check(run_out(&vm, 1, EVENT_PORT, NMI_MARKER),
+	      "the next KVM_RUN delivers it: the guest's NMI handler (IVT vector 2) runs");
+	if (ok)
+		check_event_errors(vm.vcpu, &ev);
+	vm_destroy(&vm);
+}
+
+/* KVM_NMI (api.rst 4.64): the NMI is delivered at the next KVM_RUN. */
+static void check_nmi(void)
+{
+	struct vm vm;
+
+	if (guest_open(&vm, "KVM_NMI", REAL, rm_spin))
+		return;
+	check(kvm_ioctl(vm.vcpu, KVM_NMI, 0) == 0 && run_out(&vm, 1, EVENT_PORT, NMI_MARKER),
+	      "KVM_NMI: 0; the next KVM_RUN runs the guest's NMI handler");
+	vm_destroy(&vm);
+}
+
+/* 1 if the last exit says an interrupt can be injected now. */
+static int ready_for_irq(struct vm *vm)
+{
+	if (vm->run->if_flag == 1 && vm->run->ready_for_interrupt_injection == 1)
+		return 1;
+	printf("kvmrun:   got if_flag %u, ready_for_interrupt_injection %u\n", vm->run->if_flag,
+	       vm->run->ready_for_interrupt_injection);
+	return 0;
+}
+
+/* 1 if KVM_GET_VCPU_EVENTS shows no interrupt shadow. */
+static int no_shadow(int vcpu)
+{
+	struct kvm_vcpu_events ev;
+
+	if (!kvm_ioctl(vcpu, KVM_GET_VCPU_EVENTS, (unsigned long)&ev) && !ev.interrupt.shadow)
+		return 1;
+	printf("kvmrun:   got interrupt.shadow %u\n", ev.interrupt.shadow);
+	return 0;
+}
+
+/*
+ * KVM_INTERRUPT (api.rst 4.16) without an in-kernel irqchip: the vector is
+ * injected at the next KVM_RUN, here through the IVT to the guest's handler.
+ * After STI; HLT the HLT has completed, so no STI shadow is left.
+ */
+static void check_interrupt(void)
+{
+	struct kvm_interrupt irq = { .irq = IRQ_VECTOR };
+	struct vm vm;
+
+	if (guest_open(&vm, "KVM_INTERRUPT", REAL, rm_sti_hlt))
+		return;
+	check(run_exit(&vm, KVM_EXIT_HLT) && ready_for_irq(&vm),
+	      "STI; HLT: KVM_EXIT_HLT with if_flag 1, ready_for_interrupt_injection 1");
+	check(no_shadow(vm.vcpu), "after that HLT exit: no interrupt shadow (KVM_GET_VCPU_EVENTS)");
+	check(!kvm_ioctl(vm.vcpu, KVM_INTERRUPT, (unsigned long)&irq) &&
+	      run_out(&vm, 1, EVENT_PORT, IRQ_MARKER),
+	      "KVM_INTERRUPT 0x30: 0; the next KVM_RUN runs the guest's handler of vector 0x30");
+	irq.irq = 256;
+	check(kvm_ioctl(vm.vcpu, KVM_INTERRUPT, (unsigned long)&irq) == -EINVAL,
+	      "KVM_INTERRUPT 256: -EINVAL");
+	vm_destroy(&vm);
+}
+
+/* request_interrupt_window (api.rst 5): an exit as soon as the guest can take one. */
+static void check_irq_window(void)
+{
+	struct kvm_interrupt irq = { .irq = IRQ_VECTOR };
+	struct vm vm;
+
+	if (guest_open(&vm, "interrupt window", REAL, rm_sti_spin))
+		return;
+	vm.run->request_interrupt_window = 1;
+	check(run_exit(&vm, KVM_EXIT_IRQ_WINDOW_OPEN) && ready_for_irq(&vm),
+	      "request_interrupt_window 1, the guest at STI: KVM_EXIT_IRQ_WINDOW_OPEN, if_flag 1, ready_for_interrupt_injection 1");
+	vm.run->request_interrupt_window = 0;
+	check(!kvm_ioctl(vm.vcpu, KVM_INTERRUPT, (unsigned long)&irq) &&
+	      run_out(&vm, 1, EVENT_PORT, IRQ_MARKER),
+	      "KVM_INTERRUPT 0x30 then: the next KVM_RUN runs its handler");
+	vm_destroy(&vm);
+}
+
+/* KVM_SET_SIGNAL_MASK with len bytes of sigset, sig (if not 0) blocked. */
+static int set_vcpu_sigmask(int vcpu, uint32_t len, int sig)
+{
+	union {
+		struct kvm_signal_mask mask;
+		uint8_t bytes[sizeof(struct kvm_signal_mask) + KERNEL_SIGSET_SIZE];
+	} m = { .mask.len = len };
+	uint64_t set = sig ? 1ull << (sig - 1) : 0;
+
+	memcpy(m.mask.sigset, &set, sizeof(set));
+	return kvm_ioctl(vcpu, KVM_SET_SIGNAL_MASK, (unsigned long)&m);
+}
+
+/*
+ * KVM_SET_SIGNAL_MASK (api.rst 4.21): during KVM_RUN the vCPU's mask
+ * replaces the thread's. A SIGUSR1 is kept pending, blocked by the thread:
+ * a vCPU mask that blocks it too lets the guest spin until SIGALRM; one
+ * that does not has KVM_RUN return at once, and the signal stays pending.
+ */
+static void check_signal_mask(void)
+{
+	sigset_t usr1, old;
+	struct vm vm;
+	int r;
+
+	if (guest_open(&vm, "KVM_SET_SIGNAL_MASK", REAL, rm_spin))
+		return;
+	check(kvm_ioctl(vm.vcpu, KVM_SET_SIGNAL_MASK, 0) == 0, "KVM_SET_SIGNAL_MASK NULL: 0");
+	check(set_vcpu_sigmask(vm.vcpu, 4, 0) == -EINVAL,
+	      "KVM_SET_SIGNAL_MASK with len 4 (not 8): -EINVAL");
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &usr1, &old);
+	usr1_fired = 0;
+	raise(SIGUSR1);
+	r = set_vcpu_sigmask(vm.vcpu, KERNEL_SIGSET_SIZE, SIGUSR1);
+	arm_timer(SIGNAL_AFTER_US);
+	r = r ? r : kvm_ioctl(vm.vcpu, KVM_RUN, 0);
+	arm_timer(0);
+	check(r == -EINTR && alarm_fired && !usr1_fired,
+	      "SIGUSR1 pending, blocked by the vCPU's mask: KVM_RUN goes on until SIGALRM (-EINTR)");
+	r = set_vcpu_sigmask(vm.vcpu, KERNEL_SIGSET_SIZE, 0);
+	r = r ? r : run_vcpu(&vm);
+	check(r == -EINTR && vm.run->exit_reason == KVM_EXIT_INTR && !usr1_fired,
+	      "a vCPU mask without SIGUSR1: it ends KVM_RUN at once (-EINTR, KVM_EXIT_INTR), still pending after");
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	kvm_ioctl(vm.vcpu, KVM_SET_SIGNAL_MASK, 0);
+	vm_destroy(&vm);
+}
+
+/* 1 if KVM_TRANSLATE of linear says valid and, if valid, the same address. */
+static int translates(int vcpu, uint64_t linear, uint8_t valid)
+{
+	struct kvm_translation tr = { .linear_address = linear };
+	int r = kvm_ioctl(vcpu, KVM_TRANSLATE, (unsigned long)&tr);
+
+	if (!r && tr.valid == valid && (!valid || tr.physical_address == linear))
+		return 1;
+	printf("kvmrun:   got %d, valid %u, physical_address %#llx\n", r, tr.valid,
+	       (unsigned long long)tr.physical_address);
+	return 0;
+}
+
+/*
+ * KVM_TRANSLATE (api.rst 4.15) walks the guest's page tables: those of the
+ * long-mode guests map 0-2 MiB to themselves and nothing else.
+ */
+static void check_translate(void)
+{
+	struct vm vm;
+
+	if (guest_open(&vm, "KVM_TRANSLATE", LONG, lm_guest))
+		return;
+	check(translates(vm.vcpu, 0x1234, 1),
+	      "KVM_TRANSLATE 0x1234 (long mode, before a run): valid 1, 0x1234");
+	check(translates(vm.vcpu, 0x40001000, 0),
+	      "KVM_TRANSLATE 0x40001000 (above 1 GiB, not mapped): valid 0");
+	check(run_out(&vm, 1, 0x60, 0x64) && translates(vm.vcpu, 0x1ff000, 1),
+	      "KVM_TRANSLATE 0x1ff000 after the guest ran: valid 1, 0x1ff000");
+	vm_destroy(&vm);
+}
+
 static void check_all(void)
 {
 	check_system();
+	check_supported_cpuid();
+	check_msr_index_list();
+	check_msr_features();
 	check_vm_extensions();
+	check_vm_setup();
+	check_enable_cap();
 	check_memslots();
 	check_vcpus();
+	check_vcpu_state();
+	check_cpuid2();
+	check_fpu();
 	check_out();
 	check_in();
 	check_outsb();
@@ -1064,10 +1789,16 @@ static void check_all(void)
 	check_memslot_guest();
 	check_protected_mode();
 	check_long_mode();
+	check_translate();
 	check_shutdown();
+	check_vcpu_events();
+	check_nmi();
+	check_interrupt();
+	check_irq_window();
 	check_immediate_exit();
 	check_immediate_exit_completes();
 	check_signal();
+	check_signal_mask();
 	check_shared_memory();
 	check_fork();
 	check_vm_fd_closed();
@@ -1077,10 +1808,12 @@ static void check_all(void)
 int main(void)
 {
 	struct sigaction sa = { .sa_handler = on_alarm };	/* no SA_RESTART */
+	struct sigaction usr1 = { .sa_handler = on_usr1 };
 	int keeper;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	sigaction(SIGALRM, &sa, NULL);
+	sigaction(SIGUSR1, &usr1, NULL);
 	kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	check(kvm_fd >= 0, "open /dev/kvm");
 	if (kvm_fd >= 0) {

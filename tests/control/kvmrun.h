@@ -7,11 +7,13 @@
 #ifndef KVMRUN_H
 #define KVMRUN_H
 
+#define IVT_GPA		0	/* real mode: the interrupt vector table */
 #define CODE_GPA	0x1000	/* kvmrun-guests.S, copied here */
 #define CODE_SIZE	0x1000
 #define PML4_GPA	0x2000	/* long mode: identity map of 0-2 MiB, */
 #define PDPT_GPA	0x3000	/* one 2 MiB page */
 #define PD_GPA		0x4000
+#define STACK_TOP	0x6000	/* every guest's stack: the page below it */
 #define DATA_GPA	0x6000	/* a page the VMM and the guests share */
 #define DATA2_GPA	0x7000	/* and a second one */
 #define RAM_SIZE	0x8000	/* slot 0: guest RAM from GPA 0 */
@@ -21,6 +23,11 @@
 #define MMIO_GPA	0xe000	/* in no slot: accesses exit as MMIO */
 
 #define HC_UNKNOWN	0xbad	/* no KVM_HC_* hypercall has this number */
+#define CPUID_LEAF	0x40000123	/* a leaf only KVM_SET_CPUID2 gives */
+#define IRQ_VECTOR	0x30	/* the interrupt KVM_INTERRUPT raises */
+#define EVENT_PORT	0x72	/* where the handlers say which ran: */
+#define NMI_MARKER	0x4e	/* 'N' */
+#define IRQ_MARKER	0x49	/* 'I' */
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>
@@ -32,6 +39,8 @@ extern const uint8_t rm_outsb[], rm_outsb_insn[], rm_hlt[], rm_hlt_next[];
 extern const uint8_t rm_vmmcall[], rm_vmcall[];
 extern const uint8_t rm_mmio[], rm_mmio_next[], rm_mmio_read[], rm_readonly[];
 extern const uint8_t rm_peek[], rm_poke[], rm_spin[], rm_int3[];
+extern const uint8_t rm_cpuid[], rm_xmm[], rm_sti_hlt[], rm_sti_spin[], rm_sti_spin_loop[];
+extern const uint8_t rm_nmi_handler[], rm_irq_handler[];
 extern const uint8_t pm_guest[], lm_guest[], lm_vmmcall[], lm_vmcall[];
 #endif
 
