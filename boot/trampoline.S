@@ -61,6 +61,13 @@ tramp_lm64:
 	movq TRAMP_STACK(%rbx), %rsp
 	movq TRAMP_CPU(%rbx), %rdi
 	xorl %ebp, %ebp
+	/*
+	 * A zero return address, so the entry function sees RSP as after a
+	 * call (RSP + 8 16-byte aligned, as the SysV ABI wants: its 16-byte
+	 * aligned locals, FXSAVE's buffers among them, depend on it) and a
+	 * backtrace ends here.
+	 */
+	pushq $0
 	jmpq *TRAMP_ENTRY(%rbx)
 
 	.balign 8

@@ -88,18 +88,24 @@ static int set_sregs(struct vcpu *v, const struct keel_sregs *shared)
 	return 0;
 }
 
-/* The MXCSR bits this CPU has: FXRSTOR of any other raises #GP (SDM Vol. 1 11.6.6). */
+/*
+ * The MXCSR bits this CPU has: FXRSTOR of any other raises #GP (SDM Vol. 1
+ * 11.6.6). Every CPU finds the same, so CPUs that race to find it first
+ * store the same value.
+ */
 static u32 mxcsr_mask(void)
 {
 	static u32 mask;
 	u8 image[512] __aligned(16) = { 0 };
+	u32 m = __atomic_load_n(&mask, __ATOMIC_RELAXED);
 
-	if (!mask) {
+	if (!m) {
 		asm volatile("fxsave64 %0" : "=m"(image));
-		memcpy(&mask, image + 28, sizeof(mask));
-		mask = mask ? mask : 0xffbf;	/* 0 means the default (SDM Vol. 1 11.6.6) */
+		memcpy(&m, image + 28, sizeof(m));
+		m = m ? m : 0xffbf;	/* 0 means the default (SDM Vol. 1 11.6.6) */
+		__atomic_store_n(&mask, m, __ATOMIC_RELAXED);
 	}
-	return mask;
+	return m;
 }
 
 /*
