@@ -545,7 +545,7 @@ static void svm_run(struct vcpu *v, struct vm_exit *exit)
 	vmcb->save.rsp = v->arch.regs.gpr[GPR_RSP];
 	vmcb->save.rax = v->arch.regs.gpr[GPR_RAX];
 	vmcb->control.event_inj = 0;
-	if (!in_shadow(v, s))
+	if (v->arch.regs.rip != s->exit_rip)	/* the shadow ended (in_shadow()) */
 		vmcb->control.int_state &= ~INT_STATE_SHADOW;
 	if (v->arch.event.valid) {
 		inject_event(s, &v->arch.event);
