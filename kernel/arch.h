@@ -55,15 +55,12 @@ u64 arch_vcpu_deadline(struct vcpu *v);
  * answers from v->run (the data of a read): 0, 1 if that already makes
  * the next exit to the VMM (v->run says which), -EINVAL for a bad answer. arch_vcpu_state: copies the
  * KEEL_STATE_* parts @mask between @v and v->run (@set: into @v), -EINVAL
- * for a state the architecture forbids. arch_vcpu_needs_cpu: @v (the
- * control guest's vCPU that lends its CPU to KVM_RUN) has an interrupt
- * due, else the CPU's timer is armed for its next one.
+ * for a state the architecture forbids.
  */
 void arch_vm_init_vmm(struct vm *vm);
 void arch_vcpu_init_vmm(struct vcpu *v, bool bsp);
 int arch_vcpu_resume_vmm(struct vcpu *v);
 int arch_vcpu_state(struct vcpu *v, bool set, u32 mask);
-bool arch_vcpu_needs_cpu(struct vcpu *v);
 /*
  * A frozen /dev/kvm vCPU's MSR (KEEL_HC_VCPU_MSRS: 0 or -EPERM), CPUID
  * table (@e kzalloc'd, owned by @v from now on; freed with it) and page

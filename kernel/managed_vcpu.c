@@ -10,6 +10,7 @@
 #include "kernel/errno.h"
 #include "kernel/managed_vm.h"
 #include "kernel/percpu.h"
+#include "kernel/sched.h"
 #include "kernel/vm.h"
 #include "kernel/mm.h"
 #include "kernel/string.h"
@@ -75,12 +76,19 @@ static void report_internal(struct keel_run *run, u32 suberror, u64 data)
  */
 static bool caller_wants_cpu(struct vcpu *caller, struct percpu *pc, u64 *ticks)
 {
+	u64 deadline;
+
 	if (pc->rq.need_resched || caller->requests)
 		return true;
 	if (pc->timer_ticks == *ticks)
 		return false;
 	*ticks = pc->timer_ticks;
-	return arch_vcpu_needs_cpu(caller);
+	deadline = arch_vcpu_deadline(caller);
+	if (deadline && arch_now() >= deadline)
+		return true;
+	if (deadline)
+		sched_timer_at(deadline);
+	return false;
 }
 
 /*

@@ -12,7 +12,6 @@
 #include "arch/x86/virt/vcpu.h"
 #include "arch/x86/virt/vmm_exit.h"
 #include "kernel/errno.h"
-#include "kernel/sched.h"
 #include "kernel/string.h"
 #include "keel/hypercall.h"
 
@@ -263,21 +262,6 @@ void vmm_hypercall(struct vcpu *v)
 	else if (nr == KVM_HC_VAPIC_POLL_IRQ)
 		r = 0;
 	*rax = wide ? (u64)r : (u32)r;
-}
-
-/* The caller's CPU is wanted back: an interrupt or NMI for it, or its timer is due (then armed). */
-bool arch_vcpu_needs_cpu(struct vcpu *v)
-{
-	u64 deadline = irqchip_deadline(v->arch.irqchip);
-
-	if (v->requests || v->arch.nmi_pending)
-		return true;
-	if (!deadline)
-		return false;
-	if (arch_now() >= deadline)
-		return true;
-	sched_timer_at(deadline);
-	return false;
 }
 
 /*
