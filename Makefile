@@ -143,7 +143,7 @@ check-module:
 	echo "module: $$p passed, $$f failed"; [ $$f = 0 ]
 
 .PHONY: deps iso run check check-boot check-guests check-control check-control-bare check-debug \
-	coverage bench clean
+	check-selftests coverage bench clean
 
 deps:
 	$(Q)scripts/deps.sh
@@ -196,6 +196,17 @@ check-control: $(BUILD)/keel.elf
 check-control-bare:
 	$(Q)BUILD=$(BUILD) tests/e2e/control.sh bare 1
 	$(Q)BUILD=$(BUILD) tests/e2e/control.sh bare 2 disk net
+
+# Linux's own KVM selftests (tools/testing/selftests/kvm from Debian's linux-source-6.1,
+# built by scripts/kvm-selftests.sh) in the control guest on one CPU: first against
+# kvm_amd on the bare QEMU machine, then against keel-kvm under Keel; the table shows both
+# and the tests of tests/selftests/expected-keel must pass on each side.
+SELFTESTS_CPUS ?= 1
+check-selftests: $(BUILD)/keel.elf
+	$(Q)BUILD=$(BUILD) tests/e2e/selftests.sh bare $(SELFTESTS_CPUS); \
+	BUILD=$(BUILD) tests/e2e/selftests.sh qemu $(SELFTESTS_CPUS); \
+	tests/selftests/table.sh $(BUILD)/selftests/bare-$(SELFTESTS_CPUS)cpu/results \
+		$(BUILD)/selftests/qemu-$(SELFTESTS_CPUS)cpu/results
 
 # The debug build (assertions, UBSan traps) must pass the selftests and run every payload
 # guest (the vCPU lifecycle's transition asserts and UBSan under real scheduling).
