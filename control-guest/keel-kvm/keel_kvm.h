@@ -26,6 +26,7 @@ struct keel_slot {
 	u64 gpa, size;			/* size 0: unused */
 	unsigned long uaddr;
 	u32 flags;			/* KVM_MEM_* */
+	unsigned long *dirty;		/* KVM_MEM_LOG_DIRTY_PAGES: the log (dirty.c) */
 };
 
 struct keel_vm {
@@ -38,6 +39,7 @@ struct keel_vm {
 	struct keel_vcpu *vcpus[KEEL_MAX_VCPUS];
 	unsigned int nr_vcpus;
 	u32 bsp_id;			/* KVM_SET_BOOT_CPU_ID */
+	u64 manual_dirty;		/* KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2's flags */
 	struct mmu_notifier mn;
 	spinlock_t mmu_lock;
 	unsigned long mmu_seq;		/* bumped by each invalidation */
@@ -80,6 +82,13 @@ int keel_vm_fault_in(struct keel_vm *vm, u64 gpa, bool write);
 int keel_create_vcpu(struct keel_vm *vm, unsigned long id);
 void keel_vcpu_free(struct keel_vcpu *vcpu);
 int keel_check_extension(unsigned long cap);
+
+/* Dirty logging (dirty.c). */
+unsigned long *keel_dirty_alloc(struct keel_vm *vm, u64 size);
+long keel_get_dirty_log(struct keel_vm *vm, void __user *argp);
+long keel_clear_dirty_log(struct keel_vm *vm, void __user *argp);
+int keel_enable_manual_dirty(struct keel_vm *vm, const struct kvm_enable_cap *cap);
+int keel_dirty_caps(void);
 
 /* KVM_GET/SET_REGS, _SREGS, _FPU, _MSRS, _CPUID2 ... (state.c): -EINVAL for another ioctl. */
 long keel_state_ioctl(struct keel_vcpu *vcpu, unsigned int ioctl, void __user *argp);

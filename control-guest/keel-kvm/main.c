@@ -187,6 +187,8 @@ int keel_check_extension(unsigned long cap)
 		return sizeof(struct kvm_xsave);
 	case KVM_CAP_NR_MEMSLOTS:
 		return KEEL_MAX_MEMSLOTS;
+	case KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2:
+		return keel_dirty_caps();
 	case KVM_CAP_NR_VCPUS:
 		return min_t(int, num_online_cpus(), KEEL_MAX_VCPUS);
 	case KVM_CAP_MAX_VCPUS:

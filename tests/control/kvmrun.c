@@ -631,6 +631,113 @@ static void check_memslot_guest(void)
 	munmap(page, PAGE_SIZE);
 }
 
+/* The log of slot, its first 64 pages, or -errno (as a negative 64-bit number). */
+static int64_t dirty_log(struct vm *vm, uint32_t slot)
+{
+	uint64_t bits = 0;
+	struct kvm_dirty_log log = { .slot = slot, .dirty_bitmap = &bits };
+	int r = kvm_ioctl(vm->fd, KVM_GET_DIRTY_LOG, (unsigned long)&log);
+
+	return r ? r : (int64_t)bits;
+}
+
+static int clear_log(struct vm *vm, uint32_t slot, uint64_t first, uint32_t num, uint64_t bits)
+{
+	struct kvm_clear_dirty_log log = {
+		.slot = slot, .first_page = first, .num_pages = num, .dirty_bitmap = &bits,
+	};
+
+	return kvm_ioctl(vm->fd, KVM_CLEAR_DIRTY_LOG, (unsigned long)&log);
+}
+
+/*
+ * KVM_GET_DIRTY_LOG without manual protection (api.rst 4.37): a guest
+ * write sets its page's bit, a read does not, and each call clears what it
+ * returned and write-protects those pages again. Logging turned on and off
+ * on an existing slot (a flags-only change).
+ */
+static void check_dirty_log(void)
+{
+	uint8_t *mem = map_pages(2 * PAGE_SIZE);
+	struct vm vm;
+	int ok;
+
+	if (!mem || vm_create(&vm, "dirty log"))
+		return;
+	ok = set_slot(vm.fd, 3, KVM_MEM_LOG_DIRTY_PAGES, DIRTY_GPA, 2 * PAGE_SIZE, mem) == 0;
+	check(ok && dirty_log(&vm, 3) == 0, "dirty log: a logged slot; no page dirty yet");
+	ok = poke(&vm, DIRTY_GPA + 0x10, 0xaa) && mem[0x10] == 0xaa;
+	check(ok && dirty_log(&vm, 3) == 1, "dirty log: a guest write to page 0: log 0x1");
+	check(dirty_log(&vm, 3) == 0, "dirty log: read again: 0 (the last call cleared it)");
+	ok = poke(&vm, DIRTY_GPA + 0x11, 0xab) && mem[0x11] == 0xab;
+	check(ok && dirty_log(&vm, 3) == 1, "dirty log: page 0 written again: 0x1 (protected again)");
+	ok = peek(&vm, DIRTY_GPA + PAGE_SIZE) == 0 && dirty_log(&vm, 3) == 0;
+	check(ok, "dirty log: a guest read of page 1: 0");
+	ok = poke(&vm, DIRTY_GPA + PAGE_SIZE, 0xac) && dirty_log(&vm, 3) == 2;
+	check(ok, "dirty log: a guest write to page 1: 0x2");
+	check(dirty_log(&vm, 0) == -ENOENT && dirty_log(&vm, 100) == -ENOENT &&
+	      dirty_log(&vm, 1u << 16) == -EINVAL,
+	      "dirty log: a slot without logging or none: ENOENT; address space 1: EINVAL");
+	ok = set_slot(vm.fd, 0, KVM_MEM_LOG_DIRTY_PAGES, 0, RAM_SIZE, vm.ram) == 0 &&
+	     poke(&vm, DATA2_GPA, 0x5a) && vm.ram[DATA2_GPA] == 0x5a;
+	check(ok && (dirty_log(&vm, 0) & (1 << (DATA2_GPA / PAGE_SIZE))),
+	      "dirty log: logging turned on for slot 0: its written page is in the log");
+	ok = set_slot(vm.fd, 0, 0, 0, RAM_SIZE, vm.ram) == 0 && dirty_log(&vm, 0) == -ENOENT;
+	check(ok && poke(&vm, DATA2_GPA, 0x5b) && vm.ram[DATA2_GPA] == 0x5b,
+	      "dirty log: turned off again: ENOENT, and the guest still writes");
+	vm_destroy(&vm);
+	munmap(mem, 2 * PAGE_SIZE);
+}
+
+static int enable_manual(int vm_fd, uint64_t flags)
+{
+	struct kvm_enable_cap cap = {
+		.cap = KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2, .args = { flags },
+	};
+
+	return kvm_ioctl(vm_fd, KVM_ENABLE_CAP, (unsigned long)&cap);
+}
+
+/*
+ * KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2 with KVM_DIRTY_LOG_INITIALLY_SET, as
+ * QEMU enables it (api.rst 7.18): the log starts all set, KVM_GET_DIRTY_LOG
+ * clears nothing, KVM_CLEAR_DIRTY_LOG clears and protects what it names.
+ */
+static void check_clear_dirty_log(void)
+{
+	uint64_t both = KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE | KVM_DIRTY_LOG_INITIALLY_SET;
+	uint8_t *mem = map_pages(2 * PAGE_SIZE);
+	struct vm vm;
+	int ok;
+
+	check(extension(kvm_fd, KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2) == (int)both,
+	      "KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2: ENABLE | INITIALLY_SET");
+	if (!mem || vm_create(&vm, "manual dirty log"))
+		return;
+	check(enable_manual(vm.fd, KVM_DIRTY_LOG_INITIALLY_SET) == -EINVAL &&
+	      enable_manual(vm.fd, both | 4) == -EINVAL && enable_manual(vm.fd, both) == 0,
+	      "manual dirty log: INITIALLY_SET alone or an unknown flag: EINVAL; both: 0");
+	ok = set_slot(vm.fd, 3, KVM_MEM_LOG_DIRTY_PAGES, DIRTY_GPA, 2 * PAGE_SIZE, mem) == 0;
+	check(ok && dirty_log(&vm, 3) == 3 && dirty_log(&vm, 3) == 3,
+	      "manual dirty log: a new logged slot is all dirty, and stays so when read");
+	check(clear_log(&vm, 3, 1, 1, 1) == -EINVAL && clear_log(&vm, 3, 0, 3, 7) == -EINVAL &&
+	      clear_log(&vm, 0, 0, 1, 1) == -ENOENT,
+	      "KVM_CLEAR_DIRTY_LOG: first_page not a multiple of 64 or past the slot: EINVAL; "
+	      "no log: ENOENT");
+	ok = clear_log(&vm, 3, 0, 2, 3) == 0 && dirty_log(&vm, 3) == 0;
+	check(ok, "KVM_CLEAR_DIRTY_LOG of both pages: the log reads 0");
+	ok = poke(&vm, DIRTY_GPA + PAGE_SIZE + 1, 0xad) && dirty_log(&vm, 3) == 2 &&
+	     dirty_log(&vm, 3) == 2;
+	check(ok, "manual dirty log: a guest write to page 1: 0x2, and it stays");
+	ok = clear_log(&vm, 3, 0, 2, 1) == 0 && dirty_log(&vm, 3) == 2 &&
+	     clear_log(&vm, 3, 0, 2, 2) == 0 && dirty_log(&vm, 3) == 0;
+	check(ok, "KVM_CLEAR_DIRTY_LOG clears only the bits it names");
+	ok = poke(&vm, DIRTY_GPA + PAGE_SIZE + 2, 0xae) && mem[PAGE_SIZE + 2] == 0xae;
+	check(ok && dirty_log(&vm, 3) == 2, "manual dirty log: page 1 written again: 0x2");
+	vm_destroy(&vm);
+	munmap(mem, 2 * PAGE_SIZE);
+}
+
 /* A segment as reset leaves the data segments: selector 0, base 0, 64 KiB. */
 static int reset_segment(const struct kvm_segment *seg)
 {
@@ -1787,6 +1894,8 @@ static void check_all(void)
 	check_mmio();
 	check_readonly();
 	check_memslot_guest();
+	check_dirty_log();
+	check_clear_dirty_log();
 	check_protected_mode();
 	check_long_mode();
 	check_translate();

@@ -17,6 +17,7 @@
 #define DATA_GPA	0x6000	/* a page the VMM and the guests share */
 #define DATA2_GPA	0x7000	/* and a second one */
 #define RAM_SIZE	0x8000	/* slot 0: guest RAM from GPA 0 */
+#define DIRTY_GPA	0x8000	/* slot 3: two pages with dirty logging */
 #define RO_GPA		0xa000	/* slot 1: a KVM_MEM_READONLY page */
 #define MOVE_GPA	0xb000	/* slot 2: a page moved to MOVED_GPA */
 #define MOVED_GPA	0xc000
