@@ -86,6 +86,7 @@ unit_mb1_load := arch/x86/bootvm/mb1_load.c
 unit_bootvm_parse := arch/x86/bootvm/bootvm_parse.c kernel/cmdline.c kernel/format.c
 unit_decode := arch/x86/virt/decode.c
 unit_emulate := arch/x86/virt/emulate.c arch/x86/virt/decode.c
+unit_pvclock := arch/x86/virt/pvclock.c
 unit_hypercall := kernel/hypercall.c kernel/managed_vm.c kernel/format.c
 
 UNIT_TESTS := $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c))

@@ -11,6 +11,7 @@
 #include <linux/io.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <asm/kvm_para.h>
 #include <asm/processor.h>
 
 #include "keel_kvm.h"
@@ -75,6 +76,26 @@ static int collect(struct kvm_cpuid_entry2 *e, u32 max)
 	return n;
 }
 
+/*
+ * KVM's paravirtual leaves (Documentation/virt/kvm/x86/cpuid.rst), with
+ * only the features Keel implements: kvmclock's MSRs and its stable bit.
+ */
+static int add_kvm_leaves(struct kvm_cpuid_entry2 *e, u32 n, u32 max)
+{
+	static const char sig[12] = "KVMKVMKVM\0\0\0";
+
+	if (n + 2 > max)
+		return -E2BIG;
+	e[n] = (struct kvm_cpuid_entry2){ .function = KVM_CPUID_SIGNATURE,
+					  .eax = KVM_CPUID_FEATURES };
+	memcpy(&e[n].ebx, sig, 4);
+	memcpy(&e[n].ecx, sig + 4, 4);
+	memcpy(&e[n].edx, sig + 8, 4);
+	e[n + 1] = (struct kvm_cpuid_entry2){ .function = KVM_CPUID_FEATURES,
+		.eax = BIT(KVM_FEATURE_CLOCKSOURCE2) | BIT(KVM_FEATURE_CLOCKSOURCE_STABLE_BIT) };
+	return n + 2;
+}
+
 /* -E2BIG if nent is too small, nent left as it was (KVM's kvm_dev_ioctl_get_cpuid()). */
 long keel_get_supported_cpuid(void __user *argp)
 {
@@ -92,6 +113,8 @@ long keel_get_supported_cpuid(void __user *argp)
 	if (!e)
 		return -ENOMEM;
 	n = collect(e, cpuid.nent);
+	if (n >= 0)
+		n = add_kvm_leaves(e, n, cpuid.nent);
 	if (n >= 0 && copy_to_user(user->entries, e, n * sizeof(*e)))
 		n = -EFAULT;
 	kvfree(e);

@@ -15,6 +15,7 @@
 #include "keel_kvm.h"
 
 #define MANUAL_CAPS (KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE | KVM_DIRTY_LOG_INITIALLY_SET)
+#define X86_ADDRESS_SPACES 2		/* KVM_ADDRESS_SPACE_NUM: normal and SMM */
 
 static unsigned long bitmap_bytes(u64 size)
 {
@@ -52,16 +53,22 @@ static void protect(struct keel_vm *vm, const struct keel_slot *s, unsigned long
 	}
 }
 
-/* The logged slot @id names (api.rst: as_id in bits 16-31, only 0 here); caller holds vm->lock. */
+/*
+ * The logged slot @id names (api.rst: the address space in bits 16-31).
+ * As on x86 KVM, address space 1 (SMM) has no log here (-ENOENT) and
+ * higher ones are -EINVAL. Caller holds vm->lock.
+ */
 static struct keel_slot *logged_slot(struct keel_vm *vm, u32 id, int *err)
 {
 	struct keel_slot *s;
 
 	*err = -EINVAL;
+	if ((id >> 16) > X86_ADDRESS_SPACES - 1)
+		return NULL;
+	*err = -ENOENT;
 	if ((id >> 16) || (u16)id >= KEEL_MAX_MEMSLOTS)
 		return NULL;
 	s = &vm->slots[(u16)id];
-	*err = -ENOENT;
 	return s->size && s->dirty ? s : NULL;
 }
 
@@ -116,7 +123,7 @@ static struct keel_slot *clear_slot(struct keel_vm *vm, const struct kvm_clear_d
 	u64 npages;
 
 	*err = -EINVAL;
-	if ((log->slot >> 16) || (u16)log->slot >= KEEL_MAX_MEMSLOTS || (log->first_page & 63))
+	if ((log->slot >> 16) > X86_ADDRESS_SPACES - 1 || (log->first_page & 63))
 		return NULL;
 	s = logged_slot(vm, log->slot, err);
 	if (!s)

@@ -18,9 +18,14 @@
 
 #include <keel/hypercall.h>
 
-/* KVM's data page of an I/O exit: kvm_run.io.data_offset is its offset in the vCPU mapping. */
+/*
+ * The vCPU mapping's pages after kvm_run, as KVM's on x86: the data of an
+ * I/O exit (kvm_run.io.data_offset) and the VM's coalesced MMIO ring (the
+ * offset KVM_CAP_COALESCED_MMIO answers).
+ */
 #define KEEL_PIO_PAGE_OFFSET 1
-#define KEEL_VCPU_MMAP_PAGES 2
+#define KEEL_COALESCED_MMIO_PAGE_OFFSET 2
+#define KEEL_VCPU_MMAP_PAGES 3
 
 struct keel_slot {
 	u64 gpa, size;			/* size 0: unused */
@@ -44,6 +49,11 @@ struct keel_vm {
 	spinlock_t mmu_lock;
 	unsigned long mmu_seq;		/* bumped by each invalidation */
 	long mmu_in_progress;		/* invalidations started and not ended */
+	struct list_head ioeventfds;	/* iodev.c: RCU lists, changed under lock */
+	struct list_head zones;		/* coalesced MMIO and PIO */
+	unsigned int nr_bus_devs[3];	/* MMIO, PIO, virtio-ccw: as KVM's buses count */
+	struct kvm_coalesced_mmio_ring *ring;
+	spinlock_t ring_lock;
 };
 
 struct keel_vcpu {
@@ -70,6 +80,10 @@ struct keel_stats {
 };
 
 extern struct keel_stats keel_stats;
+extern u32 keel_tsc_khz;		/* Keel's TSC rate: every vCPU's (no TSC scaling) */
+
+/* The KVM_GET_CLOCK flags keel-kvm reports (KVM_CAP_ADJUST_CLOCK). */
+#define KEEL_CLOCK_FLAGS (KVM_CLOCK_TSC_STABLE | KVM_CLOCK_REALTIME | KVM_CLOCK_HOST_TSC)
 
 long keel_hypercall(unsigned long nr, unsigned long a0, unsigned long a1, unsigned long a2,
 		    unsigned long a3);
@@ -82,6 +96,18 @@ int keel_vm_fault_in(struct keel_vm *vm, u64 gpa, bool write);
 int keel_create_vcpu(struct keel_vm *vm, unsigned long id);
 void keel_vcpu_free(struct keel_vcpu *vcpu);
 int keel_check_extension(unsigned long cap);
+
+/* ioeventfds and coalesced MMIO (iodev.c). */
+void keel_iodev_init(struct keel_vm *vm);
+void keel_iodev_free(struct keel_vm *vm);
+long keel_ioeventfd(struct keel_vm *vm, void __user *argp);
+long keel_coalesced_mmio(struct keel_vm *vm, void __user *argp, bool reg);
+bool keel_iodev_write(struct keel_vcpu *vcpu);
+
+/* kvmclock and the TSC rate (clock.c). */
+int keel_vm_clock_init(struct keel_vm *vm);
+long keel_clock_ioctl(struct keel_vm *vm, unsigned int ioctl, void __user *argp);
+long keel_tsc_khz_ioctl(unsigned int ioctl, unsigned long arg);
 
 /* Dirty logging (dirty.c). */
 unsigned long *keel_dirty_alloc(struct keel_vm *vm, u64 size);

@@ -59,6 +59,8 @@ int keel_errno(long ret)
 	}
 }
 
+u32 keel_tsc_khz;
+
 /* Keel's leaf 0x40000000: "KeelKeelKeel" and at least the ABI leaf (SDM Vol. 2A CPUID). */
 static bool under_keel(void)
 {
@@ -100,13 +102,15 @@ static int keel_probe(void)
 		kfree(info);
 		return -EPERM;
 	}
-	if (info_sane(info, ret))
+	if (info_sane(info, ret) && info->tsc_khz)
+		keel_tsc_khz = info->tsc_khz;
+	else
+		r = -EPROTO;
+	if (!r)
 		pr_info("Keel %s, hypercall ABI %u, %u CPUs, %s, %llu MiB free for VMs\n",
 			info->version, info->abi_version, info->nr_cpus,
 			info->virt == KEEL_VIRT_VMX ? "VMX" : "SVM",
 			(unsigned long long)(info->guest_free_bytes >> 20));
-	else
-		r = -EPROTO;
 	if (r)
 		pr_err("Keel's KEEL_HC_GET_INFO answer is malformed (returned %ld)\n", ret);
 	kfree(info);
@@ -182,7 +186,16 @@ int keel_check_extension(unsigned long cap)
 	case KVM_CAP_DEBUGREGS:
 	case KVM_CAP_INTR_SHADOW:
 	case KVM_CAP_XSAVE:
+	case KVM_CAP_IOEVENTFD:
+	case KVM_CAP_IOEVENTFD_NO_LENGTH:
+	case KVM_CAP_IOEVENTFD_ANY_LENGTH:
+	case KVM_CAP_COALESCED_PIO:
+	case KVM_CAP_GET_TSC_KHZ:
 		return 1;
+	case KVM_CAP_ADJUST_CLOCK:
+		return KEEL_CLOCK_FLAGS;
+	case KVM_CAP_COALESCED_MMIO:
+		return KEEL_COALESCED_MMIO_PAGE_OFFSET;
 	case KVM_CAP_XSAVE2:
 		return sizeof(struct kvm_xsave);
 	case KVM_CAP_NR_MEMSLOTS:

@@ -26,6 +26,8 @@ static vm_fault_t keel_vcpu_fault(struct vm_fault *vmf)
 		addr = vcpu->run;
 	else if (vmf->pgoff == KEEL_PIO_PAGE_OFFSET)
 		addr = vcpu->pio_data;
+	else if (vmf->pgoff == KEEL_COALESCED_MMIO_PAGE_OFFSET)
+		addr = vcpu->vm->ring;
 	else
 		return VM_FAULT_SIGBUS;
 	vmf->page = virt_to_page(addr);
@@ -174,7 +176,8 @@ static void keel_took_requests(struct keel_vcpu *vcpu)
 /*
  * Keel returns KEEL_EXIT_NONE when this CPU has an interrupt to take: the
  * loop re-enters unless a signal is pending, and yields first if this
- * thread should (KVM's vcpu_run() does both).
+ * thread should (KVM's vcpu_run() does both). A fault, or a write that an
+ * ioeventfd or a coalesced zone takes, is answered here and the guest runs on.
  */
 static int run_loop(struct keel_vcpu *vcpu)
 {
@@ -202,6 +205,8 @@ static int run_loop(struct keel_vcpu *vcpu)
 				return r;
 			continue;
 		default:
+			if (keel_iodev_write(vcpu))
+				continue;
 			r = report_exit(vcpu, k->exit_reason);
 			if (!r)
 				note_read(vcpu);
@@ -300,6 +305,9 @@ static long vcpu_ioctl_locked(struct keel_vcpu *vcpu, unsigned int ioctl, unsign
 		return set_signal_mask(vcpu, argp);
 	case KVM_INTERRUPT:
 		return queue_interrupt(vcpu, argp);
+	case KVM_GET_TSC_KHZ:
+	case KVM_SET_TSC_KHZ:
+		return keel_tsc_khz_ioctl(ioctl, arg);
 	default:
 		return keel_state_ioctl(vcpu, ioctl, argp);
 	}

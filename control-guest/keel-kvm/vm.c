@@ -331,6 +331,7 @@ static void keel_vm_free(struct kref *kref)
 		keel_vcpu_free(vm->vcpus[i]);
 	for (unsigned int i = 0; i < KEEL_MAX_MEMSLOTS; i++)
 		kvfree(vm->slots[i].dirty);
+	keel_iodev_free(vm);
 	kfree(vm);
 }
 
@@ -423,6 +424,15 @@ static long keel_vm_ioctl(struct file *filp, unsigned int ioctl, unsigned long a
 		return keel_get_dirty_log(vm, (void __user *)arg);
 	case KVM_CLEAR_DIRTY_LOG:
 		return keel_clear_dirty_log(vm, (void __user *)arg);
+	case KVM_GET_CLOCK:
+	case KVM_SET_CLOCK:
+		return keel_clock_ioctl(vm, ioctl, (void __user *)arg);
+	case KVM_IOEVENTFD:
+		return keel_ioeventfd(vm, (void __user *)arg);
+	case KVM_REGISTER_COALESCED_MMIO:
+	case KVM_UNREGISTER_COALESCED_MMIO:
+		return keel_coalesced_mmio(vm, (void __user *)arg,
+					   ioctl == KVM_REGISTER_COALESCED_MMIO);
 	default:
 		return -ENOTTY;	/* as kvm_arch_vm_ioctl() for an ioctl it does not know */
 	}
@@ -442,6 +452,12 @@ static struct keel_vm *vm_alloc(void)
 
 	if (!vm)
 		return NULL;
+	vm->ring = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+	if (!vm->ring) {
+		kfree(vm);
+		return NULL;
+	}
+	keel_iodev_init(vm);
 	kref_init(&vm->kref);
 	mutex_init(&vm->lock);
 	spin_lock_init(&vm->mmu_lock);
@@ -449,6 +465,14 @@ static struct keel_vm *vm_alloc(void)
 	vm->mm = current->mm;
 	mmgrab(vm->mm);
 	return vm;
+}
+
+/* What vm_alloc() made, before the VM has anything else. */
+static void vm_unalloc(struct keel_vm *vm)
+{
+	mmdrop(vm->mm);
+	free_page((unsigned long)vm->ring);
+	kfree(vm);
 }
 
 /* KVM_CREATE_VM: machine type 0 only (api.rst 4.2); Keel's handle is checked before use. */
@@ -465,16 +489,14 @@ int keel_create_vm(unsigned long type)
 		return -ENOMEM;
 	handle = keel_hypercall(KEEL_HC_VM_CREATE, 0, 0, 0, 0);
 	if (handle <= 0) {
-		mmdrop(vm->mm);
-		kfree(vm);
+		vm_unalloc(vm);
 		return handle ? keel_errno(handle) : -EPROTO;
 	}
 	vm->handle = handle;
-	fd = mmu_notifier_register(&vm->mn, current->mm);
+	fd = keel_vm_clock_init(vm) ?: mmu_notifier_register(&vm->mn, current->mm);
 	if (fd) {
 		keel_hypercall(KEEL_HC_VM_DESTROY, vm->handle, 0, 0, 0);
-		mmdrop(vm->mm);
-		kfree(vm);
+		vm_unalloc(vm);
 		return fd;
 	}
 	fd = anon_inode_getfd("kvm-vm", &keel_vm_fops, vm, O_RDWR | O_CLOEXEC);

@@ -89,6 +89,22 @@ GUEST(rm_mmio_read)
 	out	%ax, $0x42
 	hlt
 
+/* check_tsc: the guest's TSC out, EAX to port 0x50, EDX to 0x51. */
+GUEST(rm_rdtsc)
+	rdtsc
+	out	%eax, $0x50
+	mov	%edx, %eax
+	out	%eax, $0x51
+	hlt
+
+/* check_kvmclock: WRMSR of the MSR in EAX with the value in EBX (EDX 0). */
+GUEST(rm_wrmsr)
+	mov	%eax, %ecx
+	mov	%ebx, %eax
+	xor	%edx, %edx
+	wrmsr
+	hlt
+
 /* check_readonly: read a read-only slot, write it, read it again. */
 GUEST(rm_readonly)
 	mov	RO_GPA, %al

@@ -52,10 +52,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/time.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "kvmrun.h"
@@ -93,12 +95,22 @@
 #define MSR_IA32_SYSENTER_CS 0x174
 #define MSR_LSTAR 0xc0000082
 #define MSR_UNKNOWN 0x12345		/* no CPU or KVM has this MSR */
+#define MSR_IA32_TSC 0x10
+#define MSR_KVM_WALL_CLOCK_NEW 0x4b564d00
+#define MSR_KVM_SYSTEM_TIME_NEW 0x4b564d01
+#define KVM_CPUID_SIGNATURE 0x40000000
+#define KVM_FEATURE_CLOCKSOURCE2 (1u << 3)
+#define KVM_FEATURE_CLOCKSOURCE_STABLE_BIT (1u << 24)
+#define CLOCK_FLAGS (KVM_CLOCK_TSC_STABLE | KVM_CLOCK_REALTIME | KVM_CLOCK_HOST_TSC)
+#define NSEC_PER_SEC 1000000000ull
 #define UNKNOWN_EVENT_FLAG 0x80		/* no KVM_VCPUEVENT_VALID_* has this bit */
 #define KERNEL_SIGSET_SIZE 8		/* the kernel's sigset_t on x86-64 */
 #define FXSAVE_FCW 0			/* offsets in the FXSAVE image */
 #define FXSAVE_XMM 160
 #define XSAVE_XSTATE_BV 512		/* in the XSAVE header after it */
 #define XFEATURE_MASK_FPSSE 0x3
+#define COALESCED_PAGE 2		/* KVM_COALESCED_MMIO_PAGE_OFFSET on x86 */
+#define UNKNOWN_IOEVENTFD_FLAG (1u << 5)	/* past KVM_IOEVENTFD_VALID_FLAG_MASK */
 
 enum mode { REAL, PROTECTED, LONG };
 
@@ -676,8 +688,9 @@ static void check_dirty_log(void)
 	ok = poke(&vm, DIRTY_GPA + PAGE_SIZE, 0xac) && dirty_log(&vm, 3) == 2;
 	check(ok, "dirty log: a guest write to page 1: 0x2");
 	check(dirty_log(&vm, 0) == -ENOENT && dirty_log(&vm, 100) == -ENOENT &&
-	      dirty_log(&vm, 1u << 16) == -EINVAL,
-	      "dirty log: a slot without logging or none: ENOENT; address space 1: EINVAL");
+	      dirty_log(&vm, 1u << 16 | 3) == -ENOENT && dirty_log(&vm, 2u << 16) == -EINVAL,
+	      "dirty log: a slot without logging, none, or in address space 1 (SMM): ENOENT; "
+	      "address space 2: EINVAL");
 	ok = set_slot(vm.fd, 0, KVM_MEM_LOG_DIRTY_PAGES, 0, RAM_SIZE, vm.ram) == 0 &&
 	     poke(&vm, DATA2_GPA, 0x5a) && vm.ram[DATA2_GPA] == 0x5a;
 	check(ok && (dirty_log(&vm, 0) & (1 << (DATA2_GPA / PAGE_SIZE))),
@@ -951,6 +964,153 @@ static void check_mmio(void)
 	mmio_answer(&vm, 0x4321);
 	check(run_out(&vm, 2, 0x42, 0x4321),
 	      "the next KVM_RUN completes the read with the VMM's data (0x4321)");
+	vm_destroy(&vm);
+}
+
+static int ioeventfd(struct vm *vm, uint32_t flags, uint64_t addr, uint32_t len, uint64_t match,
+		     int fd)
+{
+	struct kvm_ioeventfd e = {
+		.datamatch = match, .addr = addr, .len = len, .fd = fd, .flags = flags,
+	};
+
+	return kvm_ioctl(vm->fd, KVM_IOEVENTFD, (unsigned long)&e);
+}
+
+/* What the eventfd counted since the last read: 0 if nothing (it is non-blocking). */
+static uint64_t signalled(int fd)
+{
+	uint64_t n = 0;
+
+	return read(fd, &n, sizeof(n)) == sizeof(n) ? n : 0;
+}
+
+/* KVM_IOEVENTFD's refusals (virt/kvm/eventfd.c). */
+static void check_ioeventfd_errors(struct vm *vm, int fd)
+{
+	check(ioeventfd(vm, KVM_IOEVENTFD_FLAG_PIO, 0x10, 3, 0, fd) == -EINVAL &&
+	      ioeventfd(vm, UNKNOWN_IOEVENTFD_FLAG, MMIO_GPA, 4, 0, fd) == -EINVAL &&
+	      ioeventfd(vm, KVM_IOEVENTFD_FLAG_DATAMATCH, MMIO_GPA, 0, 0, fd) == -EINVAL &&
+	      ioeventfd(vm, 0, ~0ull, 8, 0, fd) == -EINVAL,
+	      "KVM_IOEVENTFD: length 3, an unknown flag, datamatch with length 0, an address "
+	      "range that wraps: EINVAL");
+	check(ioeventfd(vm, 0, MMIO_GPA, 4, 0, -1) == -EBADF, "KVM_IOEVENTFD: fd -1: EBADF");
+	check(ioeventfd(vm, KVM_IOEVENTFD_FLAG_DEASSIGN, MMIO_GPA, 4, 0, fd) == -ENOENT,
+	      "KVM_IOEVENTFD: deassigning one never assigned: ENOENT");
+}
+
+/*
+ * KVM_IOEVENTFD (api.rst 4.59): a guest write that matches signals the
+ * eventfd and does not exit; one that does not match exits as before.
+ * rm_out writes port 0x10 (1 byte), 0x11 (2) and 0x12 (4), rm_mmio writes
+ * 0xe000 (1), 0xe002 (2), 0xe004 (4) and then reads 0xe008.
+ */
+static void check_ioeventfd(void)
+{
+	int fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	struct vm vm;
+	int ok;
+
+	check(extension(kvm_fd, KVM_CAP_IOEVENTFD) == 1 &&
+	      extension(kvm_fd, KVM_CAP_IOEVENTFD_ANY_LENGTH) == 1,
+	      "KVM_CAP_IOEVENTFD and _ANY_LENGTH: 1");
+	if (fd < 0 || guest_open(&vm, "ioeventfd", REAL, rm_out))
+		return;
+	check_ioeventfd_errors(&vm, fd);
+	ok = ioeventfd(&vm, KVM_IOEVENTFD_FLAG_PIO, 0x10, 1, 0, fd) == 0 &&
+	     ioeventfd(&vm, KVM_IOEVENTFD_FLAG_PIO | KVM_IOEVENTFD_FLAG_DATAMATCH, 0x11, 2,
+		       0x3456, fd) == 0 &&
+	     ioeventfd(&vm, KVM_IOEVENTFD_FLAG_PIO, 0x12, 0, 0, fd) == 0;
+	check(ok, "KVM_IOEVENTFD: ports 0x10 (1 byte), 0x11 (2 bytes, data 0x3456), 0x12 (any)");
+	check(ioeventfd(&vm, KVM_IOEVENTFD_FLAG_PIO, 0x12, 4, 0, fd) == -EEXIST,
+	      "KVM_IOEVENTFD: one that could match the same writes: EEXIST");
+	check(run_exit(&vm, KVM_EXIT_HLT) && signalled(fd) == 3,
+	      "the three OUTs signal the eventfd (3 times) without an exit: KVM_EXIT_HLT");
+	ok = ioeventfd(&vm, KVM_IOEVENTFD_FLAG_PIO | KVM_IOEVENTFD_FLAG_DEASSIGN |
+		       KVM_IOEVENTFD_FLAG_DATAMATCH, 0x11, 2, 0x3456, fd) == 0 &&
+	     ioeventfd(&vm, KVM_IOEVENTFD_FLAG_PIO | KVM_IOEVENTFD_FLAG_DATAMATCH, 0x11, 2,
+		       0x1111, fd) == 0 &&
+	     !start(&vm, REAL, rm_out, 0, 0) && run_out(&vm, 2, 0x11, 0x3456);
+	check(ok && signalled(fd) == 1,
+	      "port 0x11 matched to 0x1111 instead: its write of 0x3456 exits, the others do not");
+	check(run_exit(&vm, KVM_EXIT_HLT) && signalled(fd) == 1, "and port 0x12 still signals");
+	ok = ioeventfd(&vm, 0, MMIO_GPA, 1, 0, fd) == 0 &&
+	     ioeventfd(&vm, KVM_IOEVENTFD_FLAG_DATAMATCH, MMIO_GPA + 2, 2, 0x1234, fd) == 0 &&
+	     ioeventfd(&vm, 0, MMIO_GPA + 4, 0, 0, fd) == 0 &&
+	     !start(&vm, REAL, rm_mmio, 0, 0) && run_mmio(&vm, 0, MMIO_GPA + 8, 2, 0);
+	check(ok && signalled(fd) == 3,
+	      "MMIO writes matched by length, data, any length: signalled, the read exits");
+	vm_destroy(&vm);
+	close(fd);
+}
+
+static int coalesce(struct vm *vm, unsigned long req, uint64_t addr, uint32_t size, uint32_t pio)
+{
+	struct kvm_coalesced_mmio_zone z = { .addr = addr, .size = size, .pio = pio };
+
+	return kvm_ioctl(vm->fd, req, (unsigned long)&z);
+}
+
+/* The ring holds exactly the writes given, in order; the VMM's part: emptied after. */
+static int ring_has(struct vm *vm, uint32_t pio, const uint64_t (*want)[3], uint32_t n)
+{
+	struct kvm_coalesced_mmio_ring *ring = (void *)((uint8_t *)vm->run + COALESCED_PAGE * PAGE_SIZE);
+	uint32_t at = ring->first, i;
+	int ok;
+
+	for (i = 0; i < n; i++, at = (at + 1) % KVM_COALESCED_MMIO_MAX) {
+		struct kvm_coalesced_mmio *e = &ring->coalesced_mmio[at];
+		uint64_t data = 0;
+
+		memcpy(&data, e->data, sizeof(data));
+		if (at == ring->last || e->phys_addr != want[i][0] || e->len != want[i][1] ||
+		    e->len > 8 || (data & (~0ull >> (64 - 8 * e->len))) != want[i][2] || e->pio != pio)
+			break;
+	}
+	ok = i == n && at == ring->last;
+	if (!ok)
+		printf("kvmrun:   got ring first %u last %u, entry %u differs\n", ring->first,
+		       ring->last, i);
+	ring->first = ring->last;
+	return ok;
+}
+
+/*
+ * Coalesced MMIO and PIO (api.rst 4.66): writes into a zone go into the
+ * ring at page KVM_CAP_COALESCED_MMIO of the vCPU mapping without an exit;
+ * reads and writes elsewhere exit as before.
+ */
+static void check_coalesced(void)
+{
+	static const uint64_t mmio[][3] = {
+		{ MMIO_GPA, 1, 0x5a }, { MMIO_GPA + 2, 2, 0x1234 }, { MMIO_GPA + 4, 4, 0x89abcdef },
+	};
+	static const uint64_t pio[][3] = { { 0x10, 1, 0x12 }, { 0x11, 2, 0x3456 } };
+	struct vm vm;
+	int ok;
+
+	check(extension(kvm_fd, KVM_CAP_COALESCED_MMIO) == COALESCED_PAGE &&
+	      extension(kvm_fd, KVM_CAP_COALESCED_PIO) == 1 &&
+	      mmap_size >= (COALESCED_PAGE + 1) * PAGE_SIZE,
+	      "KVM_CAP_COALESCED_MMIO: page 2 of the vCPU mapping; _COALESCED_PIO: 1");
+	if (mmap_size < (COALESCED_PAGE + 1) * PAGE_SIZE ||
+	    guest_open(&vm, "coalesced MMIO", REAL, rm_mmio))
+		return;
+	check(coalesce(&vm, KVM_REGISTER_COALESCED_MMIO, MMIO_GPA, 8, 2) == -EINVAL,
+	      "KVM_REGISTER_COALESCED_MMIO: pio 2: EINVAL");
+	ok = coalesce(&vm, KVM_REGISTER_COALESCED_MMIO, MMIO_GPA, 8, 0) == 0 &&
+	     run_mmio(&vm, 0, MMIO_GPA + 8, 2, 0);
+	check(ok && ring_has(&vm, 0, mmio, 3),
+	      "writes into a zone of 0xe000-0xe007 go into the ring, in order; the read exits");
+	mmio_answer(&vm, 0);
+	ok = run_out(&vm, 2, 0x42, 0) &&
+	     coalesce(&vm, KVM_UNREGISTER_COALESCED_MMIO, MMIO_GPA, 8, 0) == 0 &&
+	     !start(&vm, REAL, rm_mmio, 0, 0) && run_mmio(&vm, 1, MMIO_GPA, 1, 0x5a);
+	check(ok, "KVM_UNREGISTER_COALESCED_MMIO: the writes exit again");
+	ok = coalesce(&vm, KVM_REGISTER_COALESCED_MMIO, 0x10, 3, 1) == 0 &&
+	     !start(&vm, REAL, rm_out, 0, 0) && run_out(&vm, 4, 0x12, 0x789abcde);
+	check(ok && ring_has(&vm, 1, pio, 2),
+	      "coalesced PIO, ports 0x10-0x12: the OUTs to 0x10 and 0x11 in the ring, the 4 bytes to 0x12 exit");
 	vm_destroy(&vm);
 }
 
@@ -1305,6 +1465,21 @@ static struct kvm_cpuid_entry2 *cpuid_find(struct kvm_cpuid2 *cpuid, uint32_t n,
 }
 
 /* KVM_GET_SUPPORTED_CPUID (api.rst 4.46): -E2BIG with nent unchanged if too small. */
+static int kvm_leaves_offered(struct kvm_cpuid2 *cpuid)
+{
+	struct kvm_cpuid_entry2 *sig = cpuid_find(cpuid, cpuid->nent, KVM_CPUID_SIGNATURE);
+	struct kvm_cpuid_entry2 *f = cpuid_find(cpuid, cpuid->nent, KVM_CPUID_SIGNATURE + 1);
+	uint32_t want = KVM_FEATURE_CLOCKSOURCE2 | KVM_FEATURE_CLOCKSOURCE_STABLE_BIT;
+	char name[13] = "";
+
+	if (!sig || !f)
+		return 0;
+	memcpy(name, &sig->ebx, 4);
+	memcpy(name + 4, &sig->ecx, 4);
+	memcpy(name + 8, &sig->edx, 4);
+	return !strcmp(name, "KVMKVMKVM") && (f->eax & want) == want;
+}
+
 static void check_supported_cpuid(void)
 {
 	struct kvm_cpuid2 *cpuid = cpuid_alloc(MAX_CPUID_ENTRIES);
@@ -1320,6 +1495,9 @@ static void check_supported_cpuid(void)
 	r = kvm_ioctl(kvm_fd, KVM_GET_SUPPORTED_CPUID, (unsigned long)cpuid);
 	check(r == 0 && cpuid->nent <= MAX_CPUID_ENTRIES && cpuid_find(cpuid, cpuid->nent, 0),
 	      "KVM_GET_SUPPORTED_CPUID with room for 256: 0, leaf 0 among the entries");
+	check(r == 0 && kvm_leaves_offered(cpuid),
+	      "KVM_GET_SUPPORTED_CPUID: \"KVMKVMKVM\" at 0x40000000, kvmclock (CLOCKSOURCE2, "
+	      "STABLE_BIT) at 0x40000001");
 	free(cpuid);
 }
 
@@ -1361,6 +1539,9 @@ static void check_msr_index_list(void)
 	check(r == 0 && list->nmsrs == n && msr_listed(list, MSR_IA32_SYSENTER_CS) &&
 	      msr_listed(list, MSR_LSTAR),
 	      "KVM_GET_MSR_INDEX_LIST with room: 0, as many, SYSENTER_CS (0x174) and LSTAR (0xc0000082) among them");
+	check(msr_listed(list, MSR_IA32_TSC) && msr_listed(list, MSR_KVM_SYSTEM_TIME_NEW) &&
+	      msr_listed(list, MSR_KVM_WALL_CLOCK_NEW),
+	      "KVM_GET_MSR_INDEX_LIST: IA32_TSC and the kvmclock MSRs among them");
 	free(list);
 }
 
@@ -1871,6 +2052,148 @@ static void check_translate(void)
 	vm_destroy(&vm);
 }
 
+static uint64_t tsc_of(int vcpu)
+{
+	uint64_t tsc = 0;
+
+	return msrs_io(vcpu, KVM_GET_MSRS, MSR_IA32_TSC, &tsc, 0) == 1 ? tsc : ~0ull;
+}
+
+static int64_t clock_of(struct vm *vm)
+{
+	struct kvm_clock_data d = { 0 };
+	int r = kvm_ioctl(vm->fd, KVM_GET_CLOCK, (unsigned long)&d);
+
+	return r ? r : (int64_t)d.clock;
+}
+
+static int set_clock(struct vm *vm, uint64_t ns, uint32_t flags)
+{
+	struct kvm_clock_data d = { .clock = ns, .flags = flags };
+
+	return kvm_ioctl(vm->fd, KVM_SET_CLOCK, (unsigned long)&d);
+}
+
+/* The guest's RDTSC, or ~0 (rm_rdtsc's two OUTs). */
+static uint64_t guest_tsc(struct vm *vm)
+{
+	uint64_t lo, hi;
+
+	if (start(vm, REAL, rm_rdtsc, 0, 0) || !run_io(vm, KVM_EXIT_IO_OUT, 4, 0x50))
+		return ~0ull;
+	lo = io_value(vm);
+	if (!run_io(vm, KVM_EXIT_IO_OUT, 4, 0x51))
+		return ~0ull;
+	hi = io_value(vm);
+	return run_exit(vm, KVM_EXIT_HLT) ? hi << 32 | lo : ~0ull;
+}
+
+/*
+ * The TSC as KVM gives it (kvm_synchronize_tsc()): a new vCPU's starts at
+ * 0, a VMM's write sets it, the guest's RDTSC reads it, and a second vCPU
+ * made or written with 0 soon after keeps the first one's.
+ */
+static void check_tsc(void)
+{
+	uint64_t second, tsc, t0, t1, base = 1ull << 40;
+	long khz = 0;
+	struct vm vm;
+	int vcpu1;
+
+	if (vm_create(&vm, "TSC"))
+		return;
+	khz = kvm_ioctl(vm.vcpu, KVM_GET_TSC_KHZ, 0);
+	second = (uint64_t)khz * 1000;
+	check(extension(kvm_fd, KVM_CAP_GET_TSC_KHZ) == 1 && khz > 0 &&
+	      kvm_ioctl(vm.vcpu, KVM_SET_TSC_KHZ, khz) == 0,
+	      "KVM_GET_TSC_KHZ: the rate (%ld kHz); KVM_SET_TSC_KHZ of it: 0", khz);
+	tsc = tsc_of(vm.vcpu);
+	check(tsc < 10 * second, "a new vCPU's IA32_TSC starts at 0 (%llu after)",
+	      (unsigned long long)tsc);
+	tsc = base;
+	check(msrs_io(vm.vcpu, KVM_SET_MSRS, MSR_IA32_TSC, &tsc, 0) == 1 &&
+	      tsc_of(vm.vcpu) - base < 10 * second,
+	      "KVM_SET_MSRS of IA32_TSC 2^40: KVM_GET_MSRS reads on from there");
+	tsc = guest_tsc(&vm);
+	check(tsc - base < 10 * second, "the guest's RDTSC reads on from 2^40 too (%#llx)",
+	      (unsigned long long)tsc);
+	vcpu1 = kvm_ioctl(vm.fd, KVM_CREATE_VCPU, 1);
+	tsc = 0;
+	t0 = tsc_of(vm.vcpu);
+	t1 = vcpu1 >= 0 && msrs_io(vcpu1, KVM_SET_MSRS, MSR_IA32_TSC, &tsc, 0) == 1 ?
+	     tsc_of(vcpu1) : 0;
+	check(t1 - t0 < second,
+	      "a second vCPU whose IA32_TSC the VMM sets to 0 keeps the first one's TSC, as KVM "
+	      "synchronizes them (%#llx, %#llx)", (unsigned long long)t0, (unsigned long long)t1);
+	if (vcpu1 >= 0)
+		close(vcpu1);
+	vm_destroy(&vm);
+}
+
+/* What the guest computes from its struct pvclock_vcpu_time_info at its TSC @tsc. */
+static uint64_t pvclock_read(const uint8_t *p, uint64_t tsc)
+{
+	uint64_t stamp, system_time, delta;
+	uint32_t mul;
+	int8_t shift;
+
+	memcpy(&stamp, p + 8, 8);
+	memcpy(&system_time, p + 16, 8);
+	memcpy(&mul, p + 24, 4);
+	memcpy(&shift, p + 28, 1);
+	delta = tsc - stamp;
+	delta = shift < 0 ? delta >> -shift : delta << shift;
+	return system_time + (uint64_t)(((unsigned __int128)delta * mul) >> 32);
+}
+
+/*
+ * KVM_GET/SET_CLOCK (api.rst 4.79, 4.80) and kvmclock (msr.rst): the page
+ * MSR_KVM_SYSTEM_TIME_NEW names tells the guest the VM's clock; the one
+ * MSR_KVM_WALL_CLOCK_NEW names, the real time at kvmclock 0.
+ */
+static void check_kvmclock(void)
+{
+	uint8_t *page;
+	int64_t c0, c1, ns;
+	uint32_t version, sec;
+	struct vm vm;
+
+	check(extension(kvm_fd, KVM_CAP_ADJUST_CLOCK) == CLOCK_FLAGS,
+	      "KVM_CAP_ADJUST_CLOCK: TSC_STABLE | REALTIME | HOST_TSC");
+	if (vm_create(&vm, "kvmclock"))
+		return;
+	c0 = clock_of(&vm);
+	c1 = clock_of(&vm);
+	check(c0 >= 0 && c1 >= c0, "KVM_GET_CLOCK: it runs (%lld, %lld)", (long long)c0,
+	      (long long)c1);
+	ns = 1000 * NSEC_PER_SEC;
+	c0 = set_clock(&vm, ns, 0) ? -1 : clock_of(&vm);
+	check(c0 >= ns && c0 - ns < (int64_t)NSEC_PER_SEC,
+	      "KVM_SET_CLOCK of 1000 s: KVM_GET_CLOCK reads on from there (%lld)", (long long)c0);
+	check(set_clock(&vm, ns, 1u << 7) == -EINVAL, "KVM_SET_CLOCK with an unknown flag: EINVAL");
+	page = vm.ram + DATA2_GPA;
+	memset(page, 0, PAGE_SIZE);
+	check(!start(&vm, REAL, rm_wrmsr, MSR_KVM_SYSTEM_TIME_NEW, DATA2_GPA | 1) &&
+	      run_exit(&vm, KVM_EXIT_HLT),
+	      "the guest writes MSR_KVM_SYSTEM_TIME_NEW (0x7000, enabled)");
+	memcpy(&version, page, 4);
+	c0 = clock_of(&vm);
+	ns = (int64_t)pvclock_read(page, tsc_of(vm.vcpu));
+	c1 = clock_of(&vm);
+	check(version && !(version & 1) && ns >= c0 - 1000000 && ns <= c1 + 1000000,
+	      "its page: an even version, and the time it gives the guest is KVM_GET_CLOCK's "
+	      "(%lld in [%lld, %lld])", (long long)ns, (long long)c0, (long long)c1);
+	check(!start(&vm, REAL, rm_wrmsr, MSR_KVM_WALL_CLOCK_NEW, DATA2_GPA + 0x100) &&
+	      run_exit(&vm, KVM_EXIT_HLT),
+	      "the guest writes MSR_KVM_WALL_CLOCK_NEW (0x7100)");
+	memcpy(&version, page + 0x100, 4);
+	memcpy(&sec, page + 0x104, 4);
+	c0 = (int64_t)time(NULL) - clock_of(&vm) / (int64_t)NSEC_PER_SEC;
+	check(version && !(version & 1) && sec >= c0 - 2 && sec <= c0 + 2,
+	      "its page: the real time at kvmclock 0 (%u s, want %lld)", sec, (long long)c0);
+	vm_destroy(&vm);
+}
+
 static void check_all(void)
 {
 	check_system();
@@ -1892,6 +2215,10 @@ static void check_all(void)
 	check_hypercall(REAL, rm_vmmcall, rm_vmcall);
 	check_hypercall(LONG, lm_vmmcall, lm_vmcall);
 	check_mmio();
+	check_ioeventfd();
+	check_coalesced();
+	check_tsc();
+	check_kvmclock();
 	check_readonly();
 	check_memslot_guest();
 	check_dirty_log();

@@ -11,6 +11,7 @@
 #include "arch/x86/virt/cr.h"
 #include "arch/x86/virt/exit.h"
 #include "arch/x86/virt/guest_msr.h"
+#include "arch/x86/virt/kvmclock.h"
 #include "arch/x86/virt/vcpu.h"
 #include "arch/x86/virt/vmm_exit.h"
 #include "kernel/errno.h"
@@ -226,6 +227,8 @@ int vcpu_read_msr(struct vcpu *v, u32 msr, u64 *val)
 
 	if (r != -ENOENT)
 		return r;
+	if (vcpu_has_vmm(v) && kvmclock_msr_read(v, msr, val) != -ENOENT)
+		return 0;
 	if (!virt->get_msr(v, msr, val))
 		return 0;
 	switch (msr) {
@@ -268,6 +271,8 @@ int vcpu_write_msr(struct vcpu *v, u32 msr, u64 val, bool host)
 {
 	int r = irqchip_msr_write(v, msr, val);
 
+	if (r == -ENOENT && vcpu_has_vmm(v))
+		r = kvmclock_msr_write(v, msr, val, host);
 	if (r != -ENOENT)
 		return r;
 	if (!guest_msr_value_ok(msr, val))
@@ -293,7 +298,11 @@ static enum vcpu_action handle_msr(struct vcpu *v, struct vm_exit *e)
 	u32 msr = (u32)g[GPR_RCX];
 
 	if (e->kind == EXIT_MSR_WRITE) {
-		if (vcpu_write_msr(v, msr, (g[GPR_RDX] << 32) | (u32)g[GPR_RAX], false)) {
+		int r = vcpu_write_msr(v, msr, (g[GPR_RDX] << 32) | (u32)g[GPR_RAX], false);
+
+		if (r == -EAGAIN)
+			return VCPU_EXIT_TO_VMM;	/* a page to fault in; the WRMSR runs again */
+		if (r) {
 			inject_gp(v);
 			return VCPU_CONTINUE;
 		}

@@ -9,6 +9,7 @@
 #include "asm/processor-flags.h"
 #include "arch/x86/irqchip/irqchip.h"
 #include "arch/x86/virt/cr.h"
+#include "arch/x86/virt/kvmclock.h"
 #include "arch/x86/virt/vcpu.h"
 #include "arch/x86/virt/vmm_exit.h"
 #include "kernel/errno.h"
@@ -137,6 +138,7 @@ static const struct io_dev_ops mmio_ops = { mmio_read, mmio_write };
 
 void arch_vm_init_vmm(struct vm *vm)
 {
+	kvmclock_vm_init(vm);
 	vm->unclaimed_pio = &pio_ops;
 	vm->unclaimed_mmio = &mmio_ops;
 }
@@ -147,6 +149,7 @@ void arch_vcpu_init_vmm(struct vcpu *v, bool bsp)
 	v->arch.regs.gpr[GPR_RDX] = RESET_RDX;
 	irqchip_msr_write(v, MSR_IA32_APIC_BASE,
 			  APIC_BASE_DEFAULT | APIC_BASE_EN | (bsp ? APIC_BASE_BSP : 0));
+	kvmclock_vcpu_init(v);
 }
 
 /*
@@ -200,7 +203,7 @@ int arch_vcpu_resume_vmm(struct vcpu *v)
 	io->exit = false;
 	if (io->answered == VMM_MMIO && vmm_finish_mmio(v) == VCPU_EXIT_TO_VMM)
 		return 1;
-	return 0;
+	return kvmclock_refresh(v) ? 0 : 1;
 }
 
 enum vcpu_action vmm_exit_out(struct vcpu *v, u8 len)
