@@ -157,14 +157,15 @@ iso: deps $(BUILD)/keel.iso
 
 # Interactive: Keel with Debian's kernel as its control guest, whose /init
 # (tests/control/init, keeltest.shell=1) gives a shell on the console; `exit` powers
-# the machine off. COM1 on this terminal; Ctrl-A X quits QEMU.
+# the machine off. COM1 on this terminal; Ctrl-A X quits QEMU. The image carries
+# Debian's QEMU and a small Linux VM: `run-vm` at that shell boots it on /dev/kvm.
 RUN_GUEST_CMDLINE ?= console=ttyS0 quiet keeltest.shell=1
 run: deps
 	$(Q)$(MAKE) --no-print-directory $(BUILD)/keel.elf
-	$(Q)BUILD=$(BUILD) tests/e2e/control.sh build
+	$(Q)BUILD=$(BUILD) tests/e2e/control.sh build vm
 	$(Q)scripts/mkiso.sh $(BUILD)/run.iso $(BUILD)/keel.elf "$(ISO_CMDLINE)" \
 		$(BUILD)/debian/vmlinuz "keel.control $(RUN_GUEST_CMDLINE)" \
-		$(BUILD)/control/initramfs.cpio.gz "keel.initrd"
+		$(BUILD)/control/initramfs-vm.cpio.gz "keel.initrd"
 	qemu-system-x86_64 -accel tcg -machine q35 -cpu max -smp $(RUN_CPUS) -m $(RUN_MEM) \
 		-nographic -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x01 \
 		-netdev user,id=n0 -device virtio-net-pci,netdev=n0 \

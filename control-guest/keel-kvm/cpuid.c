@@ -4,7 +4,8 @@
  * api.rst 4.46) and the MSRs a VMM saves (KVM_GET_MSR_INDEX_LIST, 4.3).
  * This kernel's own CPUID is what Keel lets a guest see on this machine
  * (its policy runs on every CPUID here), so it is the supported set, less
- * Keel's own leaves and what needs an in-kernel irqchip, not offered yet.
+ * Keel's own leaves, what needs an in-kernel irqchip, not offered yet, and
+ * machine checks and MTRRs, which Keel does not emulate.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -18,6 +19,13 @@
 
 #define CPUID1_ECX_X2APIC BIT(21)		/* an in-kernel LAPIC's (next issue) */
 #define CPUID1_ECX_TSC_DEADLINE BIT(24)	/* KVM_CAP_TSC_DEADLINE_TIMER's, not CPUID's */
+/*
+ * Machine checks and MTRRs: Keel emulates neither for its guests, and a
+ * VMM that sees them offered saves and restores their MSRs.
+ */
+#define CPUID1_EDX_MCE BIT(7)
+#define CPUID1_EDX_MTRR BIT(12)
+#define CPUID1_EDX_MCA BIT(14)
 #define MAX_SUBLEAVES 64
 
 static u32 msr_list[32];
@@ -41,8 +49,10 @@ static void fill(struct kvm_cpuid_entry2 *e, u32 leaf, u32 subleaf)
 	cpuid_count(leaf, subleaf, &e->eax, &e->ebx, &e->ecx, &e->edx);
 	if (indexed(leaf))
 		e->flags = KVM_CPUID_FLAG_SIGNIFCANT_INDEX;
-	if (leaf == 1)
+	if (leaf == 1) {
 		e->ecx &= ~(CPUID1_ECX_X2APIC | CPUID1_ECX_TSC_DEADLINE);
+		e->edx &= ~(CPUID1_EDX_MCE | CPUID1_EDX_MTRR | CPUID1_EDX_MCA);
+	}
 }
 
 /* An indexed leaf's subleaves up to the last that says anything (all zero ends it). */

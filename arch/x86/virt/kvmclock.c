@@ -199,8 +199,10 @@ int kvmclock_msr_read(struct vcpu *v, u32 msr, u64 *val)
 {
 	switch (msr) {
 	case MSR_IA32_TSC: *val = rdtsc() + v->arch.tsc_offset; return 0;
-	case MSR_KVM_SYSTEM_TIME_NEW: *val = v->arch.system_time; return 0;
-	case MSR_KVM_WALL_CLOCK_NEW: *val = v->vm->arch.clock.wall_msr; return 0;
+	case MSR_KVM_SYSTEM_TIME_NEW:
+	case MSR_KVM_SYSTEM_TIME: *val = v->arch.system_time; return 0;
+	case MSR_KVM_WALL_CLOCK_NEW:
+	case MSR_KVM_WALL_CLOCK: *val = v->vm->arch.clock.wall_msr; return 0;
 	default: return -ENOENT;
 	}
 }
@@ -221,10 +223,12 @@ int kvmclock_msr_write(struct vcpu *v, u32 msr, u64 val, bool host)
 			set_offset(v, val - rdtsc());
 		return 0;
 	case MSR_KVM_SYSTEM_TIME_NEW:
+	case MSR_KVM_SYSTEM_TIME:
 		v->arch.system_time = val;
 		v->arch.clock_stale = true;
 		return host || !(val & KVMCLOCK_ENABLE) || write_time(v) ? 0 : -EAGAIN;
 	case MSR_KVM_WALL_CLOCK_NEW:
+	case MSR_KVM_WALL_CLOCK:
 		v->vm->arch.clock.wall_msr = val;
 		return host || write_wall_clock(v, val) ? 0 : -EAGAIN;
 	default:

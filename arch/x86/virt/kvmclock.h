@@ -14,6 +14,9 @@ struct vm;
 
 #define MSR_KVM_WALL_CLOCK_NEW 0x4b564d00
 #define MSR_KVM_SYSTEM_TIME_NEW 0x4b564d01
+/* The first kvmclock's numbers: KVM takes them as the new ones, and QEMU writes both. */
+#define MSR_KVM_WALL_CLOCK 0x11
+#define MSR_KVM_SYSTEM_TIME 0x12
 
 /* The VM's clock starts at 0 now; a new vCPU's TSC as KVM's: 0, or the VM's if set lately. */
 void kvmclock_vm_init(struct vm *vm);
