@@ -27,6 +27,8 @@
 #define KEEL_COALESCED_MMIO_PAGE_OFFSET 2
 #define KEEL_VCPU_MMAP_PAGES 3
 
+#define KEEL_MAX_IRQ_ROUTES 4096	/* KVM_MAX_IRQ_ROUTES: GSIs 0..4095 */
+
 struct keel_slot {
 	u64 gpa, size;			/* size 0: unused */
 	unsigned long uaddr;
@@ -54,6 +56,12 @@ struct keel_vm {
 	unsigned int nr_bus_devs[3];	/* MMIO, PIO, virtio-ccw: as KVM's buses count */
 	struct kvm_coalesced_mmio_ring *ring;
 	spinlock_t ring_lock;
+	bool split_irqchip;		/* irq.c: KVM_CAP_SPLIT_IRQCHIP, the LAPIC in Keel */
+	u32 nr_ioapic_pins;		/* GSIs below this are the VMM's I/O APIC pins */
+	struct keel_routes __rcu *routes;	/* KVM_SET_GSI_ROUTING */
+	struct list_head irqfds;
+	spinlock_t irqfd_lock;
+	unsigned long eoi_exits[256 / BITS_PER_LONG];	/* KEEL_IRQCHIP_EOI_EXITS' argument */
 };
 
 struct keel_vcpu {
@@ -103,6 +111,17 @@ void keel_iodev_free(struct keel_vm *vm);
 long keel_ioeventfd(struct keel_vm *vm, void __user *argp);
 long keel_coalesced_mmio(struct keel_vm *vm, void __user *argp, bool reg);
 bool keel_iodev_write(struct keel_vcpu *vcpu);
+
+/* The in-kernel LAPIC's interrupts (irq.c). */
+int keel_irq_module_init(void);
+void keel_irq_module_exit(void);
+void keel_irq_init(struct keel_vm *vm);
+void keel_irq_free(struct keel_vm *vm);
+int keel_enable_split_irqchip(struct keel_vm *vm, const struct kvm_enable_cap *cap);
+long keel_set_gsi_routing(struct keel_vm *vm, void __user *argp);
+long keel_signal_msi(struct keel_vm *vm, void __user *argp);
+long keel_irq_line(struct keel_vm *vm, void __user *argp, bool status);
+long keel_irqfd(struct keel_vm *vm, void __user *argp);
 
 /* kvmclock and the TSC rate (clock.c). */
 int keel_vm_clock_init(struct keel_vm *vm);

@@ -192,7 +192,13 @@ int keel_check_extension(unsigned long cap)
 	case KVM_CAP_IOEVENTFD_ANY_LENGTH:
 	case KVM_CAP_COALESCED_PIO:
 	case KVM_CAP_GET_TSC_KHZ:
+	case KVM_CAP_SPLIT_IRQCHIP:
+	case KVM_CAP_SIGNAL_MSI:
+	case KVM_CAP_IRQFD:
+	case KVM_CAP_IRQ_INJECT_STATUS:
 		return 1;
+	case KVM_CAP_IRQ_ROUTING:
+		return KEEL_MAX_IRQ_ROUTES;
 	case KVM_CAP_ADJUST_CLOCK:
 		return KEEL_CLOCK_FLAGS;
 	case KVM_CAP_COALESCED_MMIO:
@@ -262,17 +268,22 @@ static int __init keel_kvm_init(void)
 	r = keel_probe();
 	if (!r)
 		r = keel_msr_list_init();
+	if (!r)
+		r = keel_irq_module_init();
 	if (r)
 		return r;
 	r = misc_register(&keel_kvm_dev);
 	if (r == -EBUSY)
 		pr_err("/dev/kvm (misc minor %d) is taken: is kvm.ko loaded?\n", KVM_MINOR);
+	if (r)
+		keel_irq_module_exit();
 	return r;
 }
 
 static void __exit keel_kvm_exit(void)
 {
 	misc_deregister(&keel_kvm_dev);
+	keel_irq_module_exit();
 }
 
 module_init(keel_kvm_init);

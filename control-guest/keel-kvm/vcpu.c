@@ -121,6 +121,10 @@ static int report_exit(struct keel_vcpu *vcpu, u32 reason)
 	case KEEL_EXIT_HLT:
 		run->exit_reason = KVM_EXIT_HLT;
 		return 0;
+	case KEEL_EXIT_IOAPIC_EOI:
+		run->exit_reason = KVM_EXIT_IOAPIC_EOI;
+		run->eoi.vector = (u8)k->exit.eoi.vector;
+		return 0;
 	case KEEL_EXIT_SHUTDOWN:
 		run->exit_reason = KVM_EXIT_SHUTDOWN;
 		return 0;

@@ -323,6 +323,7 @@ static void keel_vm_free(struct kref *kref)
 	struct keel_vm *vm = container_of(kref, struct keel_vm, kref);
 	long ret;
 
+	keel_irq_free(vm);
 	mmu_notifier_unregister(&vm->mn, vm->mm);
 	mmdrop(vm->mm);
 	ret = keel_hypercall(KEEL_HC_VM_DESTROY, vm->handle, 0, 0, 0);
@@ -396,6 +397,8 @@ static long enable_cap(struct keel_vm *vm, void __user *argp)
 		return -EFAULT;
 	if (cap.cap == KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2)
 		return keel_enable_manual_dirty(vm, &cap);
+	if (cap.cap == KVM_CAP_SPLIT_IRQCHIP)
+		return keel_enable_split_irqchip(vm, &cap);
 	return -EINVAL;
 }
 
@@ -427,6 +430,15 @@ static long keel_vm_ioctl(struct file *filp, unsigned int ioctl, unsigned long a
 	case KVM_GET_CLOCK:
 	case KVM_SET_CLOCK:
 		return keel_clock_ioctl(vm, ioctl, (void __user *)arg);
+	case KVM_SET_GSI_ROUTING:
+		return keel_set_gsi_routing(vm, (void __user *)arg);
+	case KVM_SIGNAL_MSI:
+		return keel_signal_msi(vm, (void __user *)arg);
+	case KVM_IRQ_LINE:
+	case KVM_IRQ_LINE_STATUS:
+		return keel_irq_line(vm, (void __user *)arg, ioctl == KVM_IRQ_LINE_STATUS);
+	case KVM_IRQFD:
+		return keel_irqfd(vm, (void __user *)arg);
 	case KVM_IOEVENTFD:
 		return keel_ioeventfd(vm, (void __user *)arg);
 	case KVM_REGISTER_COALESCED_MMIO:
@@ -458,6 +470,7 @@ static struct keel_vm *vm_alloc(void)
 		return NULL;
 	}
 	keel_iodev_init(vm);
+	keel_irq_init(vm);
 	kref_init(&vm->kref);
 	mutex_init(&vm->lock);
 	spin_lock_init(&vm->mmu_lock);

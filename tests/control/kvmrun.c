@@ -52,6 +52,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -103,6 +104,12 @@
 #define KVM_FEATURE_CLOCKSOURCE_STABLE_BIT (1u << 24)
 #define CLOCK_FLAGS (KVM_CLOCK_TSC_STABLE | KVM_CLOCK_REALTIME | KVM_CLOCK_HOST_TSC)
 #define NSEC_PER_SEC 1000000000ull
+#define IOAPIC_PINS 24			/* as QEMU reserves with KVM_CAP_SPLIT_IRQCHIP */
+#define MSI_ADDRESS 0xfee00000u		/* physical destination 0 (SDM Vol. 3A 11.11.1) */
+#define APIC_REG_ID 0x20
+#define APIC_REG_VER 0x30
+#define APIC_REG_SVR 0xf0
+#define LATER_US 100000			/* a thread acts this long after KVM_RUN began */
 #define UNKNOWN_EVENT_FLAG 0x80		/* no KVM_VCPUEVENT_VALID_* has this bit */
 #define KERNEL_SIGSET_SIZE 8		/* the kernel's sigset_t on x86-64 */
 #define FXSAVE_FCW 0			/* offsets in the FXSAVE image */
@@ -237,8 +244,18 @@ static void vm_destroy(struct vm *vm)
 		munmap(vm->ram, RAM_SIZE);
 }
 
-/* A VM with RAM in slot 0 and vCPU 0; else a FAIL line naming the step. */
-static int vm_create(struct vm *vm, const char *test)
+static int enable_cap(int fd, uint32_t cap, uint64_t arg)
+{
+	struct kvm_enable_cap c = { .cap = cap, .args = { arg } };
+
+	return kvm_ioctl(fd, KVM_ENABLE_CAP, (unsigned long)&c);
+}
+
+/*
+ * A VM with RAM in slot 0 and vCPU 0, with the in-kernel LAPIC if @split
+ * (KVM_CAP_SPLIT_IRQCHIP); else a FAIL line naming the step.
+ */
+static int vm_create_with(struct vm *vm, const char *test, int split)
 {
 	const char *step = "KVM_CREATE_VM";
 	int r;
@@ -247,6 +264,10 @@ static int vm_create(struct vm *vm, const char *test)
 	vm->fd = kvm_ioctl(kvm_fd, KVM_CREATE_VM, 0);
 	r = vm->fd;
 	if (r < 0)
+		goto fail;
+	step = "KVM_ENABLE_CAP(KVM_CAP_SPLIT_IRQCHIP)";
+	r = split ? enable_cap(vm->fd, KVM_CAP_SPLIT_IRQCHIP, IOAPIC_PINS) : 0;
+	if (r)
 		goto fail;
 	step = "mmap of guest RAM";
 	r = -ENOMEM;
@@ -273,6 +294,11 @@ fail:
 	check(0, "%s: %s: %s", test, step, strerror(-r));
 	vm_destroy(vm);
 	return -1;
+}
+
+static int vm_create(struct vm *vm, const char *test)
+{
+	return vm_create_with(vm, test, 0);
 }
 
 static uint64_t guest_ip(enum mode mode, const uint8_t *label)
@@ -2194,6 +2220,184 @@ static void check_kvmclock(void)
 	vm_destroy(&vm);
 }
 
+/* ---------------------------------------------------------------- split irqchip */
+
+static int signal_msi(struct vm *vm, uint32_t data)
+{
+	struct kvm_msi m = { .address_lo = MSI_ADDRESS, .data = data };
+
+	return kvm_ioctl(vm->fd, KVM_SIGNAL_MSI, (unsigned long)&m);
+}
+
+static int route_msi(struct vm *vm, uint32_t gsi, uint32_t data)
+{
+	struct {
+		struct kvm_irq_routing r;
+		struct kvm_irq_routing_entry e[1];
+	} t = {
+		.r = { .nr = 1 },
+		.e = { { .gsi = gsi, .type = KVM_IRQ_ROUTING_MSI,
+			 .u.msi = { .address_lo = MSI_ADDRESS, .data = data } } },
+	};
+
+	return kvm_ioctl(vm->fd, KVM_SET_GSI_ROUTING, (unsigned long)&t);
+}
+
+static int irq_line(struct vm *vm, uint32_t gsi, uint32_t level, int *status)
+{
+	struct kvm_irq_level l = { .irq = gsi, .level = level };
+	int r = kvm_ioctl(vm->fd, KVM_IRQ_LINE_STATUS, (unsigned long)&l);
+
+	*status = l.status;
+	return r;
+}
+
+static int mp_state(int vcpu)
+{
+	struct kvm_mp_state mp = { 0 };
+	int r = kvm_ioctl(vcpu, KVM_GET_MP_STATE, (unsigned long)&mp);
+
+	return r ? r : (int)mp.mp_state;
+}
+
+static uint32_t lapic_reg(const struct kvm_lapic_state *s, unsigned int off)
+{
+	uint32_t v;
+
+	memcpy(&v, s->regs + off, 4);
+	return v;
+}
+
+static void set_lapic_reg(struct kvm_lapic_state *s, unsigned int off, uint32_t v)
+{
+	memcpy(s->regs + off, &v, 4);
+}
+
+/* What a thread does LATER_US after it starts, while the vCPU waits in KVM_RUN. */
+struct later {
+	struct vm *vm;
+	int efd;		/* >= 0: write it (an irqfd); else KVM_SIGNAL_MSI */
+	int result;
+};
+
+static void *act_later(void *arg)
+{
+	struct later *l = arg;
+	uint64_t one = 1;
+
+	usleep(LATER_US);
+	if (l->efd >= 0)
+		l->result = write(l->efd, &one, sizeof(one)) == sizeof(one) ? 0 : -errno;
+	else
+		l->result = signal_msi(l->vm, IRQ_VECTOR);
+	return NULL;
+}
+
+/* The guest at STI; HLT waits in KVM_RUN until the thread's interrupt runs its handler. */
+static int woken_by(struct vm *vm, int efd, int *result)
+{
+	struct later l = { .vm = vm, .efd = efd };
+	pthread_t t;
+	int ok;
+
+	if (start(vm, REAL, rm_sti_hlt, 0, 0) || pthread_create(&t, NULL, act_later, &l))
+		return 0;
+	ok = run_out(vm, 1, EVENT_PORT, IRQ_MARKER);
+	pthread_join(t, NULL);
+	*result = l.result;
+	return ok;
+}
+
+/* Without KVM_CAP_SPLIT_IRQCHIP (or KVM_CREATE_IRQCHIP) none of it is there, as KVM says. */
+static void check_no_irqchip(void)
+{
+	struct kvm_lapic_state s;
+	struct vm vm;
+	int status;
+
+	if (vm_create(&vm, "no irqchip"))
+		return;
+	check(irq_line(&vm, 0, 1, &status) == -ENXIO && route_msi(&vm, 0, IRQ_VECTOR) == -EINVAL &&
+	      signal_msi(&vm, IRQ_VECTOR) == -EINVAL &&
+	      kvm_ioctl(vm.vcpu, KVM_GET_LAPIC, (unsigned long)&s) == -EINVAL,
+	      "no in-kernel irqchip: KVM_IRQ_LINE ENXIO, KVM_SET_GSI_ROUTING, KVM_SIGNAL_MSI and "
+	      "KVM_GET_LAPIC EINVAL");
+	check(enable_cap(vm.fd, KVM_CAP_SPLIT_IRQCHIP, IOAPIC_PINS) == -EEXIST,
+	      "KVM_CAP_SPLIT_IRQCHIP once a vCPU exists: EEXIST");
+	vm_destroy(&vm);
+}
+
+/* A split VM's LAPICs: IDs, version, what KVM_SET_LAPIC sets, mp_state of the BSP and an AP. */
+static int check_lapic_state(struct vm *vm, int ap, struct kvm_lapic_state *s)
+{
+	struct kvm_lapic_state ap_s, back;
+
+	check(mp_state(vm->vcpu) == KVM_MP_STATE_RUNNABLE &&
+	      mp_state(ap) == KVM_MP_STATE_UNINITIALIZED,
+	      "split irqchip: the BSP is RUNNABLE, an AP UNINITIALIZED (it waits for INIT)");
+	if (kvm_ioctl(vm->vcpu, KVM_GET_LAPIC, (unsigned long)s) ||
+	    kvm_ioctl(ap, KVM_GET_LAPIC, (unsigned long)&ap_s))
+		return -1;
+	check(lapic_reg(s, APIC_REG_ID) == 0 && lapic_reg(&ap_s, APIC_REG_ID) == 1u << 24 &&
+	      (lapic_reg(s, APIC_REG_VER) & 0xff) == 0x14 && lapic_reg(s, APIC_REG_SVR) == 0xff,
+	      "KVM_GET_LAPIC: IDs 0 and 1 in bits 31:24, version 0x14, SVR 0xff (disabled)");
+	set_lapic_reg(s, APIC_REG_SVR, 0x1ff);
+	check(!kvm_ioctl(vm->vcpu, KVM_SET_LAPIC, (unsigned long)s) &&
+	      !kvm_ioctl(vm->vcpu, KVM_GET_LAPIC, (unsigned long)&back) &&
+	      lapic_reg(&back, APIC_REG_SVR) == 0x1ff,
+	      "KVM_SET_LAPIC with SVR 0x1ff: KVM_GET_LAPIC reads it back (the APIC is enabled)");
+	return 0;
+}
+
+/* Interrupts into a guest halted in KVM_RUN: KVM_SIGNAL_MSI, an irqfd, KVM_IRQ_LINE_STATUS. */
+static void check_split_wakeups(struct vm *vm, const struct kvm_lapic_state *s)
+{
+	int efd = eventfd(0, EFD_CLOEXEC), result = -1, status = -1;
+	struct kvm_irqfd irqfd = { .fd = (uint32_t)efd, .gsi = 10 };
+
+	check(woken_by(vm, -1, &result) && result == 1,
+	      "STI; HLT waits in KVM_RUN; a KVM_SIGNAL_MSI from another thread (1: delivered) "
+	      "runs the handler");
+	kvm_ioctl(vm->vcpu, KVM_SET_LAPIC, (unsigned long)s);	/* its ISR clear again */
+	check(route_msi(vm, 10, IRQ_VECTOR) == 0 &&
+	      kvm_ioctl(vm->fd, KVM_IRQFD, (unsigned long)&irqfd) == 0 &&
+	      woken_by(vm, efd, &result) && result == 0,
+	      "GSI 10 routed to an MSI, an irqfd on it: a write to the eventfd runs the handler");
+	irqfd.flags = KVM_IRQFD_FLAG_DEASSIGN;
+	check(kvm_ioctl(vm->fd, KVM_IRQFD, (unsigned long)&irqfd) == 0,
+	      "KVM_IRQFD deassign: 0");
+	kvm_ioctl(vm->vcpu, KVM_SET_LAPIC, (unsigned long)s);
+	check(!start(vm, REAL, rm_sti_hlt, 0, 0) && irq_line(vm, 10, 1, &status) == 0 &&
+	      status == 1 && run_out(vm, 1, EVENT_PORT, IRQ_MARKER),
+	      "KVM_IRQ_LINE_STATUS of GSI 10: status 1, and the handler runs");
+	close(efd);
+}
+
+/* KVM_CAP_SPLIT_IRQCHIP (api.rst 7.23): the LAPIC in the kernel, the rest in the VMM. */
+static void check_split_irqchip(void)
+{
+	struct kvm_lapic_state s;
+	struct vm vm;
+	int ap;
+
+	check(extension(kvm_fd, KVM_CAP_SPLIT_IRQCHIP) == 1 && extension(kvm_fd, KVM_CAP_IRQFD) == 1 &&
+	      extension(kvm_fd, KVM_CAP_SIGNAL_MSI) == 1 &&
+	      extension(kvm_fd, KVM_CAP_IRQ_ROUTING) >= IOAPIC_PINS,
+	      "KVM_CAP_SPLIT_IRQCHIP, _IRQFD, _SIGNAL_MSI: 1; KVM_CAP_IRQ_ROUTING: room for 24 pins");
+	check_no_irqchip();
+	if (vm_create_with(&vm, "split irqchip", 1))
+		return;
+	check(enable_cap(vm.fd, KVM_CAP_SPLIT_IRQCHIP, 4097) == -EINVAL &&
+	      enable_cap(vm.fd, KVM_CAP_SPLIT_IRQCHIP, IOAPIC_PINS) == -EEXIST,
+	      "KVM_CAP_SPLIT_IRQCHIP with 4097 pins: EINVAL; again: EEXIST");
+	ap = kvm_ioctl(vm.fd, KVM_CREATE_VCPU, 1);
+	if (ap >= 0 && !check_lapic_state(&vm, ap, &s))
+		check_split_wakeups(&vm, &s);
+	if (ap >= 0)
+		close(ap);
+	vm_destroy(&vm);
+}
+
 static void check_all(void)
 {
 	check_system();
@@ -2231,6 +2435,7 @@ static void check_all(void)
 	check_nmi();
 	check_interrupt();
 	check_irq_window();
+	check_split_irqchip();
 	check_immediate_exit();
 	check_immediate_exit_completes();
 	check_signal();

@@ -16,6 +16,7 @@
 #include "asm/msr.h"
 #include "arch/x86/timer.h"
 #include "arch/x86/virt/vcpu.h"
+#include "arch/x86/virt/vmm_exit.h"
 #include "arch/x86/vectors.h"
 #include "kernel/errno.h"
 #include "kernel/keel.h"
@@ -298,7 +299,14 @@ void irqchip_raise_nmi(struct vcpu *v, u64 delay_tsc)
  */
 static void deliver_init(struct irqchip *t)
 {
-	bool running = vcpu_request_park(t->vcpu);
+	bool running;
+
+	if (vcpu_has_vmm(t->vcpu)) {
+		__atomic_store_n(&t->init_pending, true, __ATOMIC_SEQ_CST);
+		kick_vcpu(t->vcpu);
+		return;
+	}
+	running = vcpu_request_park(t->vcpu);
 	u64 flags = spin_lock_irqsave(&t->lock);
 
 	if (!running)
@@ -317,7 +325,15 @@ static void sipi_state(struct vcpu *v, u64 vector)
 /* SIPI: a vCPU that had an INIT starts in real mode at vector << 12; later SIPIs are ignored. */
 static void deliver_sipi(struct irqchip *t, u8 vector)
 {
-	u64 flags = spin_lock_irqsave(&t->lock);
+	u64 flags;
+
+	if (vcpu_has_vmm(t->vcpu)) {
+		t->sipi_vector = vector;
+		__atomic_store_n(&t->sipi_pending, true, __ATOMIC_SEQ_CST);
+		kick_vcpu(t->vcpu);
+		return;
+	}
+	flags = spin_lock_irqsave(&t->lock);
 	bool start = t->wait_for_sipi;
 
 	t->wait_for_sipi = false;
@@ -357,17 +373,56 @@ static void deliver_one(struct irqchip *t, const struct vlapic_ipi *m)
 }
 
 /* Lowest priority goes to the first match, as KVM does without priority arbitration (11.6.2.4). */
-void irqchip_deliver(struct vm *vm, const struct vlapic_ipi *m, struct vcpu *src)
+int irqchip_deliver(struct vm *vm, const struct vlapic_ipi *m, struct vcpu *src)
 {
-	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
+	unsigned int n = __atomic_load_n(&vm->nr_vcpus, __ATOMIC_ACQUIRE);
+	int reached = 0;
+
+	for (unsigned int i = 0; i < n; i++) {
 		struct irqchip *t = chip(vm->vcpus[i]);
 
 		if (!matches(t, m, src))
 			continue;
 		deliver_one(t, m);
+		reached++;
 		if (m->delivery == VLAPIC_DM_LOWEST)
-			return;
+			break;
 	}
+	return reached;
+}
+
+/*
+ * The MSI format (11.11.1, 11.11.2): destination ID in address bits 19:12,
+ * destination mode bit 2; vector in data bits 7:0, delivery mode 10:8,
+ * trigger mode bit 15. An edge-triggered message always asserts.
+ */
+int irqchip_deliver_msi(struct vm *vm, u64 address, u32 data)
+{
+	const struct vlapic_ipi m = {
+		.dest = (u32)(address >> 12) & 0xff, .logical = address & BIT(2),
+		.vector = (u8)data, .delivery = (data >> 8) & 7, .level = data & BIT(15),
+	};
+
+	return irqchip_deliver(vm, &m, NULL);
+}
+
+void irqchip_get_lapic(struct vcpu *v, void *regs)
+{
+	struct irqchip *c = chip(v);
+	u64 flags = spin_lock_irqsave(&c->lock);
+
+	vlapic_get_state(&c->lapic, regs);
+	spin_unlock_irqrestore(&c->lock, flags);
+}
+
+void irqchip_set_lapic(struct vcpu *v, const void *regs)
+{
+	struct irqchip *c = chip(v);
+	u64 flags = spin_lock_irqsave(&c->lock);
+
+	vlapic_set_state(&c->lapic, regs);
+	spin_unlock_irqrestore(&c->lock, flags);
+	__atomic_fetch_or(&v->requests, VCPU_REQ_EVENT, __ATOMIC_SEQ_CST);
 }
 
 /* ---------------------------------------------------------------- the run loop */
@@ -450,4 +505,9 @@ void irqchip_init_reset(struct vcpu *v)
 	c->extint_deadline = c->nmi_deadline = 0;
 	spin_unlock_irqrestore(&c->lock, flags);
 	v->arch.nmi_pending = false;
+}
+
+bool irqchip_is_bsp(struct vcpu *v)
+{
+	return vlapic_base(&chip(v)->lapic) & APIC_BASE_BSP;
 }

@@ -30,6 +30,9 @@ struct irqchip {
 	u64 extint_deadline;		/* TSC of a device's delayed ExtINT vector, 0: none */
 	u8 extint_vector;
 	u64 nmi_deadline;		/* TSC of a device's delayed NMI, 0: none */
+	/* /dev/kvm vCPUs: INIT and SIPI wait for the vCPU's own run loop (arch/x86/virt/vmm_irq.c). */
+	bool init_pending, sipi_pending;
+	u8 sipi_vector;
 };
 
 /* What a VM's platform does with its vCPUs' APIC traffic (the control guest's passthrough). */
@@ -54,8 +57,16 @@ int irqchip_add_mmio(struct vm *vm);
 int irqchip_msr_read(struct vcpu *v, u32 msr, u64 *val);
 int irqchip_msr_write(struct vcpu *v, u32 msr, u64 val);
 
-/* Sources. An interrupt message (IPI, I/O APIC, device) to the vCPUs of @vm it names; @src sent it. */
-void irqchip_deliver(struct vm *vm, const struct vlapic_ipi *m, struct vcpu *src);
+/*
+ * Sources. An interrupt message (IPI, I/O APIC, device) to the vCPUs of
+ * @vm it names; @src sent it. Returns how many LAPICs it reached.
+ */
+int irqchip_deliver(struct vm *vm, const struct vlapic_ipi *m, struct vcpu *src);
+/* A message-signalled interrupt: its address and data as a device writes them (SDM Vol. 3A 11.11). */
+int irqchip_deliver_msi(struct vm *vm, u64 address, u32 data);
+/* KVM_GET/SET_LAPIC: VLAPIC_STATE_SIZE bytes of the register page. */
+void irqchip_get_lapic(struct vcpu *v, void *regs);
+void irqchip_set_lapic(struct vcpu *v, const void *regs);
 /* A device vector straight into @v's vLAPIC IRR; false if its APIC is disabled (dropped). */
 bool irqchip_set_irq(struct vcpu *v, u8 vector, bool level);
 /* The ExtINT line raises @vector, or an NMI arrives; after @delay_tsc TSC ticks if not 0. */
@@ -87,6 +98,8 @@ static inline u64 irqchip_deadline(const struct irqchip *c)
 bool irqchip_wakeable(struct vcpu *v, bool if_set);
 /* Whether an NMI may still come without another vCPU's doing (a device's delayed NMI). */
 bool irqchip_nmi_due(const struct vcpu *v);
+/* Whether @v's LAPIC has IA32_APIC_BASE.BSP. */
+bool irqchip_is_bsp(struct vcpu *v);
 /* INIT while running: the vLAPIC's INIT reset, pending NMIs dropped (SDM Vol. 3A 9.1, 11.4.7.3). */
 void irqchip_init_reset(struct vcpu *v);
 

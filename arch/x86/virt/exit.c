@@ -140,7 +140,7 @@ static enum vcpu_action handle_cpuid(struct vcpu *v, struct vm_exit *e)
 static enum vcpu_action handle_hlt(struct vcpu *v, struct vm_exit *e)
 {
 	skip(v, e);
-	if (vcpu_has_vmm(v))
+	if (vcpu_has_vmm(v) && !v->vm->arch.lapic_in_kernel)
 		return vmm_exit_hlt(v);	/* no in-kernel irqchip: the VMM waits (KVM_EXIT_HLT) */
 	if (arch_vcpu_wakeable(v))
 		return VCPU_CONTINUE;

@@ -39,6 +39,15 @@ enum vcpu_action vmm_exit_in(struct vcpu *v, u8 len);
 void vmm_finish_in(struct vcpu *v, u32 data);
 /* Finishes the instruction whose MMIO read the VMM answered, if it waits (exit.c). */
 enum vcpu_action vmm_finish_mmio(struct vcpu *v);
+/* Exits to the VMM for @reason, with what KVM reports on every exit. */
+enum vcpu_action vmm_exit_to(struct vcpu *v, u32 reason);
+/*
+ * The in-kernel LAPIC (vmm_irq.c): a new vCPU's mp_state; the exit of an
+ * EOI the VMM asked to see, after an exit handled in Keel; KVM_SET_MP_STATE.
+ */
+void vmm_irq_vcpu_init(struct vcpu *v, bool bsp);
+enum vcpu_action vmm_check_eoi(struct vcpu *v, enum vcpu_action a);
+int vmm_set_mp_state(struct vcpu *v, u32 state);
 /* CPUID of a /dev/kvm guest: the VMM's table (KVM_SET_CPUID2). */
 void vmm_cpuid(struct vcpu *v, u32 leaf, u32 subleaf, u32 out[4]);
 /* VMMCALL/VMCALL of a /dev/kvm guest: KVM's hypercall ABI (Linux Documentation/virt/kvm/x86/hypercalls.rst). */

@@ -35,6 +35,8 @@ struct vm_arch {
 	u32 asid;			/* SVM ASID or VMX VPID: the tag of its cached translations */
 	const struct irqchip_platform *irq_platform;	/* the APICs' link to the machine, or NULL */
 	struct vm_clock clock;
+	bool lapic_in_kernel;		/* KEEL_IRQCHIP_SPLIT (/dev/kvm VMs) */
+	u64 eoi_exits[4];		/* vectors whose EOI exits to the VMM (KEEL_IRQCHIP_EOI_EXITS) */
 };
 
 /*
@@ -60,6 +62,9 @@ struct vmm_io {
 	bool want_window;	/* KEEL_REQ_IRQ_WINDOW */
 	bool irq_pending;	/* KVM_INTERRUPT's vector ... */
 	u8 irq;			/* ... injected at the next entry */
+	u8 mp_state;		/* KEEL_MP_*: what it waits for (in-kernel LAPIC only) */
+	bool eoi_exit;		/* the guest EOI'd eoi_vector, which the VMM's I/O APIC wants to see */
+	u8 eoi_vector;
 };
 
 /*
