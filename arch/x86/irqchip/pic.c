@@ -2,9 +2,9 @@
 /*
  * The cascaded 8259A pair (see pic.h). Section names are those of the
  * Intel 8259A datasheet. Where KVM's in-kernel PIC departs from the
- * datasheet this model follows the datasheet in three places, each noted
- * below: the poll command, special mask mode, special fully nested mode
- * and the edge sense reset of ICW1.
+ * datasheet this model follows the datasheet, in four places noted below:
+ * the poll command, special mask mode, special fully nested mode and the
+ * edge sense reset of ICW1.
  */
 #include "arch/x86/irqchip/pic.h"
 #include "kernel/string.h"
@@ -14,7 +14,7 @@
 #define SPURIOUS_IR	7	/* what an INTA without a request returns */
 #define NO_PRIORITY	8	/* highest() of an empty set */
 
-/* Command port, ICW1 and OCW3 (figures "Initialization Command Word Format", "Operation Command Word Format"). */
+/* Command bits (figures "Initialization Command Word Format", "Operation Command Word Format"). */
 #define ICW1		0x10	/* D4 */
 #define ICW1_IC4	0x01
 #define OCW3		0x08	/* D3 with D4 clear */
@@ -153,7 +153,7 @@ bool pic_output(const struct pic *p)
 	return chip_request(&p->chip[MASTER], true) >= 0;
 }
 
-/* The slave's part of an INTA the master gave to IR2: its vector, or its IR7 if it has no request left. */
+/* The slave's part of an INTA the master gave to IR2: its vector, or IR7's without a request. */
 static int slave_ack(struct pic_chip *s)
 {
 	int irq = chip_request(s, false);
