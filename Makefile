@@ -79,6 +79,7 @@ unit_ept := kernel/pagetable.c arch/x86/vmx/ept.c
 unit_linux_boot := arch/x86/control/linux_boot.c kernel/memmap.c
 unit_vlapic := arch/x86/irqchip/vlapic.c
 unit_iobus := kernel/iobus.c
+unit_pit := arch/x86/irqchip/pit.c
 unit_iobus_ldflags := -pthread
 unit_vuart := kernel/vuart.c
 unit_vcpu := kernel/vcpu.c
