@@ -81,6 +81,7 @@ unit_vlapic := arch/x86/irqchip/vlapic.c
 unit_pic := arch/x86/irqchip/pic.c
 unit_ioapic := arch/x86/irqchip/ioapic.c
 unit_iobus := kernel/iobus.c
+unit_pit := arch/x86/irqchip/pit.c
 unit_iobus_ldflags := -pthread
 unit_vuart := kernel/vuart.c
 unit_vcpu := kernel/vcpu.c
