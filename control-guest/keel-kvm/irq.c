@@ -49,10 +49,18 @@ static long msi(struct keel_vm *vm, u32 lo, u32 hi, u32 data)
 			      (u64)hi << 32 | lo, data);
 }
 
-/*
- * KVM's kvm_set_irq() for MSI routes: each route of @gsi sends its message
- * on an assert; the result is how many LAPICs took them, -1 if none ran.
- */
+/* One route: an irqchip pin follows the line; an MSI is sent on an assert only. */
+static long set_route(struct keel_vm *vm, const struct kvm_irq_routing_entry *e, bool level)
+{
+	if (e->type == KVM_IRQ_ROUTING_IRQCHIP)
+		return keel_hypercall(KEEL_HC_VM_IRQCHIP, vm->handle, KEEL_IRQCHIP_PIN,
+				      e->u.irqchip.irqchip, (u64)level << 32 | e->u.irqchip.pin);
+	if (!level)
+		return -1;
+	return msi(vm, e->u.msi.address_lo, e->u.msi.address_hi, e->u.msi.data);
+}
+
+/* KVM's kvm_set_irq(): every route of @gsi; the result adds theirs, -1 if none ran. */
 static int set_gsi(struct keel_vm *vm, u32 gsi, bool level)
 {
 	const struct keel_routes *rt;
@@ -61,12 +69,10 @@ static int set_gsi(struct keel_vm *vm, u32 gsi, bool level)
 
 	rcu_read_lock();
 	rt = rcu_dereference(vm->routes);
-	for (u32 i = 0; rt && level && i < rt->nr; i++) {
-		const struct kvm_irq_routing_entry *e = &rt->e[i];
-
-		if (e->gsi != gsi)
+	for (u32 i = 0; rt && i < rt->nr; i++) {
+		if (rt->e[i].gsi != gsi)
 			continue;
-		r = msi(vm, e->u.msi.address_lo, e->u.msi.address_hi, e->u.msi.data);
+		r = set_route(vm, &rt->e[i], level);
 		if (r >= 0)
 			ret = r + max(ret, 0);
 	}
@@ -82,7 +88,7 @@ int keel_enable_split_irqchip(struct keel_vm *vm, const struct kvm_enable_cap *c
 	if (cap->args[0] > MAX_RESERVED_IOAPIC_PINS)
 		return -EINVAL;
 	mutex_lock(&vm->lock);
-	ret = vm->nr_vcpus || vm->split_irqchip ? -KEEL_EEXIST :
+	ret = vm->nr_vcpus || keel_irqchip_in_kernel(vm) ? -KEEL_EEXIST :
 		keel_hypercall(KEEL_HC_VM_IRQCHIP, vm->handle, KEEL_IRQCHIP_SPLIT, 0, 0);
 	if (!ret) {
 		vm->split_irqchip = true;
@@ -92,10 +98,22 @@ int keel_enable_split_irqchip(struct keel_vm *vm, const struct kvm_enable_cap *c
 	return ret ? keel_errno(ret) : 0;
 }
 
-/* KVM's checks of an entry here: a GSI in range, MSI only, no flags (no device ids on x86). */
-static bool route_ok(const struct kvm_irq_routing_entry *e)
+/*
+ * KVM's checks of an entry: a GSI in range, no flags (no device ids on
+ * x86), an MSI, or with the full irqchip a pin of the PIC (8 each) or the
+ * I/O APIC (24).
+ */
+static bool route_ok(const struct keel_vm *vm, const struct kvm_irq_routing_entry *e)
 {
-	return e->gsi < KEEL_MAX_IRQ_ROUTES && e->type == KVM_IRQ_ROUTING_MSI && !e->flags;
+	const struct kvm_irq_routing_irqchip *c = &e->u.irqchip;
+
+	if (e->gsi >= KEEL_MAX_IRQ_ROUTES || e->flags)
+		return false;
+	if (e->type == KVM_IRQ_ROUTING_MSI)
+		return true;
+	return e->type == KVM_IRQ_ROUTING_IRQCHIP && vm->irqchip_full &&
+	       c->irqchip < KVM_NR_IRQCHIPS &&
+	       c->pin < (c->irqchip == KVM_IRQCHIP_IOAPIC ? KVM_IOAPIC_NUM_PINS : 8);
 }
 
 /*
@@ -106,14 +124,15 @@ static long push_eoi_exits(struct keel_vm *vm, const struct keel_routes *rt)
 {
 	memset(vm->eoi_exits, 0, sizeof(vm->eoi_exits));
 	for (u32 i = 0; i < rt->nr; i++)
-		if (rt->e[i].gsi < vm->nr_ioapic_pins &&
+		if (rt->e[i].gsi < vm->nr_ioapic_pins && rt->e[i].type == KVM_IRQ_ROUTING_MSI &&
 		    (rt->e[i].u.msi.data & MSI_DATA_LEVEL))
 			__set_bit(rt->e[i].u.msi.data & 0xff, vm->eoi_exits);
 	return keel_hypercall(KEEL_HC_VM_IRQCHIP, vm->handle, KEEL_IRQCHIP_EOI_EXITS,
 			      virt_to_phys(vm->eoi_exits), 0);
 }
 
-static struct keel_routes *routes_from_user(struct kvm_irq_routing __user *user, u32 nr)
+static struct keel_routes *routes_from_user(struct keel_vm *vm,
+					    struct kvm_irq_routing __user *user, u32 nr)
 {
 	struct keel_routes *rt = kvzalloc(struct_size(rt, e, nr), GFP_KERNEL_ACCOUNT);
 
@@ -125,7 +144,7 @@ static struct keel_routes *routes_from_user(struct kvm_irq_routing __user *user,
 		return ERR_PTR(-EFAULT);
 	}
 	for (u32 i = 0; i < nr; i++) {
-		if (!route_ok(&rt->e[i])) {
+		if (!route_ok(vm, &rt->e[i])) {
 			kvfree(rt);
 			return ERR_PTR(-EINVAL);
 		}
@@ -138,27 +157,60 @@ static void routes_free(struct rcu_head *head)
 	kvfree(container_of(head, struct keel_routes, rcu));
 }
 
-/* KVM_SET_GSI_ROUTING: the whole table is replaced; readers see the old or the new one. */
+/* Caller holds vm->lock. Readers see the old table or the new one. */
+static long install_routes(struct keel_vm *vm, struct keel_routes *rt)
+{
+	struct keel_routes *old = rcu_replace_pointer(vm->routes, rt, lockdep_is_held(&vm->lock));
+
+	if (old)
+		call_rcu(&old->rcu, routes_free);
+	return vm->irqchip_full ? 0 : push_eoi_exits(vm, rt);
+}
+
+/*
+ * KVM_CREATE_IRQCHIP's table (KVM's default_routing): GSIs 0-15 to the PIC
+ * pin and the I/O APIC pin of that number, 16-23 to the I/O APIC. Caller
+ * holds vm->lock.
+ */
+int keel_default_routes(struct keel_vm *vm)
+{
+	struct keel_routes *rt = kvzalloc(struct_size(rt, e, 40), GFP_KERNEL_ACCOUNT);
+	u32 n = 0;
+
+	if (!rt)
+		return -ENOMEM;
+	for (u32 gsi = 0; gsi < KVM_IOAPIC_NUM_PINS; gsi++) {
+		rt->e[n++] = (struct kvm_irq_routing_entry){ .gsi = gsi,
+			.type = KVM_IRQ_ROUTING_IRQCHIP,
+			.u.irqchip = { .irqchip = KVM_IRQCHIP_IOAPIC, .pin = gsi } };
+		if (gsi < 16)
+			rt->e[n++] = (struct kvm_irq_routing_entry){ .gsi = gsi,
+				.type = KVM_IRQ_ROUTING_IRQCHIP,
+				.u.irqchip = { .irqchip = gsi < 8 ? KVM_IRQCHIP_PIC_MASTER :
+							 KVM_IRQCHIP_PIC_SLAVE, .pin = gsi % 8 } };
+	}
+	rt->nr = n;
+	return install_routes(vm, rt);
+}
+
+/* KVM_SET_GSI_ROUTING: the whole table is replaced. */
 long keel_set_gsi_routing(struct keel_vm *vm, void __user *argp)
 {
 	struct kvm_irq_routing __user *user = argp;
-	struct keel_routes *rt, *old;
 	struct kvm_irq_routing head;
+	struct keel_routes *rt;
 	long ret;
 
 	if (copy_from_user(&head, user, sizeof(head)))
 		return -EFAULT;
-	if (!vm->split_irqchip || head.nr > KEEL_MAX_IRQ_ROUTES || head.flags)
+	if (!keel_irqchip_in_kernel(vm) || head.nr > KEEL_MAX_IRQ_ROUTES || head.flags)
 		return -EINVAL;
-	rt = routes_from_user(user, head.nr);
+	rt = routes_from_user(vm, user, head.nr);
 	if (IS_ERR(rt))
 		return PTR_ERR(rt);
 	mutex_lock(&vm->lock);
-	old = rcu_replace_pointer(vm->routes, rt, lockdep_is_held(&vm->lock));
-	ret = push_eoi_exits(vm, rt);
+	ret = install_routes(vm, rt);
 	mutex_unlock(&vm->lock);
-	if (old)
-		call_rcu(&old->rcu, routes_free);
 	return ret ? keel_errno(ret) : 0;
 }
 
@@ -170,7 +222,7 @@ long keel_signal_msi(struct keel_vm *vm, void __user *argp)
 
 	if (copy_from_user(&m, argp, sizeof(m)))
 		return -EFAULT;
-	if (!vm->split_irqchip || (m.flags & ~KVM_MSI_VALID_DEVID))
+	if (!keel_irqchip_in_kernel(vm) || (m.flags & ~KVM_MSI_VALID_DEVID))
 		return -EINVAL;
 	ret = msi(vm, m.address_lo, m.address_hi, m.data);
 	return ret < 0 ? keel_errno(ret) : ret;
@@ -183,7 +235,7 @@ long keel_irq_line(struct keel_vm *vm, void __user *argp, bool status)
 
 	if (copy_from_user(&l, argp, sizeof(l)))
 		return -EFAULT;
-	if (!vm->split_irqchip)
+	if (!keel_irqchip_in_kernel(vm))
 		return -ENXIO;
 	l.status = set_gsi(vm, l.irq, l.level);
 	if (status && copy_to_user(argp, &l, sizeof(l)))
@@ -315,8 +367,9 @@ static int irqfd_deassign(struct keel_vm *vm, const struct kvm_irqfd *args)
 }
 
 /*
- * KVM_IRQFD: resampling needs an in-kernel I/O APIC, which this mode
- * lacks (-EINVAL, as KVM's kvm_arch_irqfd_allowed()).
+ * KVM_IRQFD: resampling (for level-triggered INTx) is not offered: the
+ * split irqchip lacks the I/O APIC it needs, as KVM says (-EINVAL), and
+ * Keel's own has no ack notifier yet (KVM_CAP_IRQFD_RESAMPLE is 0).
  */
 long keel_irqfd(struct keel_vm *vm, void __user *argp)
 {
@@ -328,7 +381,7 @@ long keel_irqfd(struct keel_vm *vm, void __user *argp)
 		return -EINVAL;
 	if (args.flags & KVM_IRQFD_FLAG_DEASSIGN)
 		return irqfd_deassign(vm, &args);
-	if (!vm->split_irqchip || (args.flags & KVM_IRQFD_FLAG_RESAMPLE))
+	if (!keel_irqchip_in_kernel(vm) || (args.flags & KVM_IRQFD_FLAG_RESAMPLE))
 		return -EINVAL;
 	return irqfd_assign(vm, &args);
 }

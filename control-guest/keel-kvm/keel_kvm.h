@@ -57,6 +57,8 @@ struct keel_vm {
 	struct kvm_coalesced_mmio_ring *ring;
 	spinlock_t ring_lock;
 	bool split_irqchip;		/* irq.c: KVM_CAP_SPLIT_IRQCHIP, the LAPIC in Keel */
+	bool irqchip_full;		/* irqchip.c: KVM_CREATE_IRQCHIP, also the PIC and I/O APIC */
+	bool has_pit;			/* KVM_CREATE_PIT2 */
 	u32 nr_ioapic_pins;		/* GSIs below this are the VMM's I/O APIC pins */
 	struct keel_routes __rcu *routes;	/* KVM_SET_GSI_ROUTING */
 	struct list_head irqfds;
@@ -111,6 +113,15 @@ void keel_iodev_free(struct keel_vm *vm);
 long keel_ioeventfd(struct keel_vm *vm, void __user *argp);
 long keel_coalesced_mmio(struct keel_vm *vm, void __user *argp, bool reg);
 bool keel_iodev_write(struct keel_vcpu *vcpu);
+
+static inline bool keel_irqchip_in_kernel(const struct keel_vm *vm)
+{
+	return vm->split_irqchip || vm->irqchip_full;
+}
+
+/* The full in-kernel irqchip and the PIT (irqchip.c). */
+long keel_irqchip_ioctl(struct keel_vm *vm, unsigned int ioctl, void __user *argp);
+int keel_default_routes(struct keel_vm *vm);
 
 /* The in-kernel LAPIC's interrupts (irq.c). */
 int keel_irq_module_init(void);

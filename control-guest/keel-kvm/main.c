@@ -193,6 +193,11 @@ int keel_check_extension(unsigned long cap)
 	case KVM_CAP_COALESCED_PIO:
 	case KVM_CAP_GET_TSC_KHZ:
 	case KVM_CAP_SPLIT_IRQCHIP:
+	case KVM_CAP_IRQCHIP:
+	case KVM_CAP_PIT:
+	case KVM_CAP_PIT2:
+	case KVM_CAP_PIT_STATE2:
+	case KVM_CAP_REINJECT_CONTROL:
 	case KVM_CAP_SIGNAL_MSI:
 	case KVM_CAP_IRQFD:
 	case KVM_CAP_IRQ_INJECT_STATUS:

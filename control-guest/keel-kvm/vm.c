@@ -430,6 +430,17 @@ static long keel_vm_ioctl(struct file *filp, unsigned int ioctl, unsigned long a
 	case KVM_GET_CLOCK:
 	case KVM_SET_CLOCK:
 		return keel_clock_ioctl(vm, ioctl, (void __user *)arg);
+	case KVM_CREATE_IRQCHIP:
+	case KVM_GET_IRQCHIP:
+	case KVM_SET_IRQCHIP:
+	case KVM_CREATE_PIT:
+	case KVM_CREATE_PIT2:
+	case KVM_GET_PIT:
+	case KVM_SET_PIT:
+	case KVM_GET_PIT2:
+	case KVM_SET_PIT2:
+	case KVM_REINJECT_CONTROL:
+		return keel_irqchip_ioctl(vm, ioctl, (void __user *)arg);
 	case KVM_SET_GSI_ROUTING:
 		return keel_set_gsi_routing(vm, (void __user *)arg);
 	case KVM_SIGNAL_MSI:

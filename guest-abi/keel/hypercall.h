@@ -33,7 +33,7 @@
  * mappings, vCPUs, running them and their state. A new call or structure
  * field bumps it.
  */
-#define KEEL_ABI_VERSION 6
+#define KEEL_ABI_VERSION 7
 
 /* No U suffixes: assembly includes these too, and every value fits an int. */
 #define KEEL_CPUID_SIGNATURE 0x6c65654b	/* "Keel", little-endian */
@@ -224,11 +224,34 @@
  * LAPICs it names; returns how many took it.
  * _EOI_EXITS: RDX = the control-guest physical address of 32 bytes, a
  * bitmap of vectors whose EOI exits to the VMM (KEEL_EXIT_IOAPIC_EOI).
+ * _FULL: as _SPLIT, plus a PIC pair and an I/O APIC in Keel
+ * (KVM_CREATE_IRQCHIP).
+ * _PIN: RDX = KEEL_CHIP_PIC_MASTER, _PIC_SLAVE or _IOAPIC, RSI = the pin
+ * in bits 31:0 and its level in bit 32 (KVM_IRQ_LINE through an irqchip
+ * route).
+ * _GET and _SET: RDX = KEEL_CHIP_*, RSI = the control-guest physical
+ * address of KEEL_CHIP_STATE_SIZE bytes: KVM's struct kvm_pic_state,
+ * kvm_ioapic_state or kvm_pit_state2 (KVM_GET/SET_IRQCHIP, _PIT2).
+ * _PIT: an 8254 on ports 0x40-0x43 driving ISA IRQ 0 (I/O APIC pin 2),
+ * RDX = 1 also for the speaker port 0x61 (KVM_CREATE_PIT2 with
+ * KVM_PIT_SPEAKER_DUMMY). _REINJECT: RDX = 1 to inject missed ticks one by
+ * one, 0 to drop them (KVM_REINJECT_CONTROL).
  */
 #define KEEL_HC_VM_IRQCHIP 15
 #define KEEL_IRQCHIP_SPLIT 0
 #define KEEL_IRQCHIP_MSI 1
 #define KEEL_IRQCHIP_EOI_EXITS 2
+#define KEEL_IRQCHIP_FULL 3
+#define KEEL_IRQCHIP_PIN 4
+#define KEEL_IRQCHIP_GET 5
+#define KEEL_IRQCHIP_SET 6
+#define KEEL_IRQCHIP_PIT 7
+#define KEEL_IRQCHIP_REINJECT 8
+#define KEEL_CHIP_PIC_MASTER 0
+#define KEEL_CHIP_PIC_SLAVE 1
+#define KEEL_CHIP_IOAPIC 2
+#define KEEL_CHIP_PIT 3
+#define KEEL_CHIP_STATE_SIZE 512
 
 #define KEEL_NR_HYPERCALLS 16
 #define KEEL_MAX_VMS 64

@@ -171,6 +171,15 @@ GUEST(rm_sti_spin)
 	sti
 GUEST(rm_sti_spin_loop)
 	jmp	rm_sti_spin_loop
+/* check_irqchip: the PIT's channel 0 every millisecond (mode 2, count 1193), then STI; HLT. */
+GUEST(rm_pit)
+	mov	$0x34, %al
+	out	%al, $0x43
+	mov	$0xa9, %al
+	out	%al, $0x40
+	mov	$0x04, %al
+	out	%al, $0x40
+	jmp	rm_sti_hlt
 GUEST(rm_nmi_handler)
 	mov	$NMI_MARKER, %al
 	out	%al, $EVENT_PORT

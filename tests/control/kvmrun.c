@@ -252,8 +252,9 @@ static int enable_cap(int fd, uint32_t cap, uint64_t arg)
 }
 
 /*
- * A VM with RAM in slot 0 and vCPU 0, with the in-kernel LAPIC if @split
- * (KVM_CAP_SPLIT_IRQCHIP); else a FAIL line naming the step.
+ * A VM with RAM in slot 0 and vCPU 0, with the in-kernel LAPIC if @split is
+ * 1 (KVM_CAP_SPLIT_IRQCHIP), the whole irqchip if 2 (KVM_CREATE_IRQCHIP);
+ * else a FAIL line naming the step.
  */
 static int vm_create_with(struct vm *vm, const char *test, int split)
 {
@@ -265,8 +266,9 @@ static int vm_create_with(struct vm *vm, const char *test, int split)
 	r = vm->fd;
 	if (r < 0)
 		goto fail;
-	step = "KVM_ENABLE_CAP(KVM_CAP_SPLIT_IRQCHIP)";
-	r = split ? enable_cap(vm->fd, KVM_CAP_SPLIT_IRQCHIP, IOAPIC_PINS) : 0;
+	step = split == 2 ? "KVM_CREATE_IRQCHIP" : "KVM_ENABLE_CAP(KVM_CAP_SPLIT_IRQCHIP)";
+	r = split == 2 ? kvm_ioctl(vm->fd, KVM_CREATE_IRQCHIP, 0) :
+	    split ? enable_cap(vm->fd, KVM_CAP_SPLIT_IRQCHIP, IOAPIC_PINS) : 0;
 	if (r)
 		goto fail;
 	step = "mmap of guest RAM";
@@ -2398,6 +2400,131 @@ static void check_split_irqchip(void)
 	vm_destroy(&vm);
 }
 
+/* ---------------------------------------------------------------- the full irqchip */
+
+static int get_chip(struct vm *vm, uint32_t id, struct kvm_irqchip *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->chip_id = id;
+	return kvm_ioctl(vm->fd, KVM_GET_IRQCHIP, (unsigned long)c);
+}
+
+/* The PIC master at vector 0x30 (IRQ_VECTOR), only the lines in @unmasked let through. */
+static int set_pic(struct vm *vm, uint8_t unmasked)
+{
+	struct kvm_irqchip c;
+
+	if (get_chip(vm, KVM_IRQCHIP_PIC_MASTER, &c))
+		return -1;
+	c.chip.pic.irq_base = IRQ_VECTOR;
+	c.chip.pic.imr = (uint8_t)~unmasked;
+	c.chip.pic.isr = 0;
+	c.chip.pic.init_state = 0;
+	return kvm_ioctl(vm->fd, KVM_SET_IRQCHIP, (unsigned long)&c);
+}
+
+/* I/O APIC pin @pin: vector IRQ_VECTOR, fixed, physical destination 0, edge, unmasked. */
+static int set_ioapic_pin(struct vm *vm, unsigned int pin)
+{
+	struct kvm_irqchip c;
+
+	if (get_chip(vm, KVM_IRQCHIP_IOAPIC, &c))
+		return -1;
+	c.chip.ioapic.redirtbl[pin].bits = IRQ_VECTOR;
+	return kvm_ioctl(vm->fd, KVM_SET_IRQCHIP, (unsigned long)&c);
+}
+
+/* KVM_CREATE_IRQCHIP's chips as they start: KVM's reset values. */
+static void check_irqchip_reset(struct vm *vm)
+{
+	struct kvm_irqchip m, s, io;
+	int masked = 1;
+
+	check(!get_chip(vm, KVM_IRQCHIP_PIC_MASTER, &m) && !get_chip(vm, KVM_IRQCHIP_PIC_SLAVE, &s) &&
+	      m.chip.pic.elcr_mask == 0xf8 && s.chip.pic.elcr_mask == 0xde,
+	      "KVM_GET_IRQCHIP of both PICs: ELCR masks 0xf8 and 0xde, as the PIIX has them");
+	if (get_chip(vm, KVM_IRQCHIP_IOAPIC, &io))
+		masked = 0;
+	for (int i = 0; masked && i < KVM_IOAPIC_NUM_PINS; i++)
+		masked = io.chip.ioapic.redirtbl[i].fields.mask;
+	check(masked && io.chip.ioapic.base_address == 0xfec00000,
+	      "KVM_GET_IRQCHIP of the I/O APIC: at 0xfec00000, its 24 pins masked");
+	io.chip_id = 3;
+	check(kvm_ioctl(vm->fd, KVM_GET_IRQCHIP, (unsigned long)&io) == -EINVAL,
+	      "KVM_GET_IRQCHIP of chip 3: EINVAL");
+}
+
+/* Interrupts from the PIC (ExtINT through the BSP's LINT0) and from the I/O APIC. */
+static void check_irqchip_lines(struct vm *vm)
+{
+	struct kvm_interrupt irq = { .irq = IRQ_VECTOR };
+	struct kvm_lapic_state s;
+	struct kvm_irqchip m;
+	int status = -1;
+
+	check(kvm_ioctl(vm->vcpu, KVM_INTERRUPT, (unsigned long)&irq) == -ENXIO,
+	      "KVM_INTERRUPT with the PIC in the kernel: ENXIO");
+	set_ivt(vm->ram, IRQ_VECTOR + 1, rm_irq_handler);
+	check(!set_pic(vm, 1u << 1) && !start(vm, REAL, rm_sti_hlt, 0, 0) &&
+	      irq_line(vm, 1, 1, &status) == 0 && irq_line(vm, 1, 0, &status) == 0 &&
+	      run_out(vm, 1, EVENT_PORT, IRQ_MARKER),
+	      "the PIC at 0x30, GSI 1 pulsed: the guest halted in KVM_RUN takes 0x31's handler");
+	check(!get_chip(vm, KVM_IRQCHIP_PIC_MASTER, &m) && m.chip.pic.isr == 1u << 1,
+	      "KVM_GET_IRQCHIP: IRQ 1 in service at the PIC (no EOI yet)");
+	check(!kvm_ioctl(vm->vcpu, KVM_GET_LAPIC, (unsigned long)&s) &&
+	      (set_lapic_reg(&s, APIC_REG_SVR, 0x1ff), !kvm_ioctl(vm->vcpu, KVM_SET_LAPIC,
+								 (unsigned long)&s)) &&
+	      !set_pic(vm, 0) && !set_ioapic_pin(vm, 5) && !start(vm, REAL, rm_sti_hlt, 0, 0) &&
+	      irq_line(vm, 5, 1, &status) == 0 && irq_line(vm, 5, 0, &status) == 0 &&
+	      run_out(vm, 1, EVENT_PORT, IRQ_MARKER),
+	      "I/O APIC pin 5 at 0x30, GSI 5 pulsed: the handler runs");
+}
+
+/* KVM_CREATE_PIT2: the guest's own PIT ticks wake it from HLT through the PIC. */
+static void check_pit(struct vm *vm)
+{
+	struct kvm_pit_config config = { .flags = 0 };
+	struct kvm_reinject_control rc = { .pit_reinject = 1 };
+	struct kvm_pit_state2 ps;
+
+	check(kvm_ioctl(vm->fd, KVM_CREATE_PIT2, (unsigned long)&config) == 0 &&
+	      kvm_ioctl(vm->fd, KVM_CREATE_PIT2, (unsigned long)&config) == -EEXIST,
+	      "KVM_CREATE_PIT2: 0, again EEXIST");
+	check(kvm_ioctl(vm->fd, KVM_REINJECT_CONTROL, (unsigned long)&rc) == 0 &&
+	      kvm_ioctl(vm->fd, KVM_GET_PIT2, (unsigned long)&ps) == 0,
+	      "KVM_REINJECT_CONTROL and KVM_GET_PIT2: 0");
+	check(!set_pic(vm, 1u << 0) && !start(vm, REAL, rm_pit, 0, 0) &&
+	      run_out(vm, 1, EVENT_PORT, IRQ_MARKER) &&
+	      !kvm_ioctl(vm->fd, KVM_GET_PIT2, (unsigned long)&ps) && ps.channels[0].mode == 2 &&
+	      ps.channels[0].count == 1193,
+	      "the guest sets the PIT's channel 0 (mode 2, 1 ms) and halts: its tick runs the "
+	      "handler of IRQ 0 (0x30); KVM_GET_PIT2 shows mode 2, count 1193");
+}
+
+/* KVM_CREATE_IRQCHIP (api.rst 4.24): the PIC pair, the I/O APIC and the LAPICs in the kernel. */
+static void check_irqchip(void)
+{
+	struct vm vm;
+	int r;
+
+	check(extension(kvm_fd, KVM_CAP_IRQCHIP) == 1 && extension(kvm_fd, KVM_CAP_PIT2) == 1 &&
+	      extension(kvm_fd, KVM_CAP_PIT_STATE2) == 1,
+	      "KVM_CAP_IRQCHIP, _PIT2, _PIT_STATE2: 1");
+	vm = (struct vm){ .fd = kvm_ioctl(kvm_fd, KVM_CREATE_VM, 0), .vcpu = -1 };
+	r = vm.fd >= 0 ? kvm_ioctl(vm.fd, KVM_CREATE_IRQCHIP, 0) : vm.fd;
+	check(r == 0 && kvm_ioctl(vm.fd, KVM_CREATE_IRQCHIP, 0) == -EEXIST &&
+	      enable_cap(vm.fd, KVM_CAP_SPLIT_IRQCHIP, IOAPIC_PINS) == -EEXIST,
+	      "KVM_CREATE_IRQCHIP: 0; again, or the split one after it: EEXIST");
+	if (vm.fd >= 0)
+		close(vm.fd);
+	if (vm_create_with(&vm, "irqchip", 2))
+		return;
+	check_irqchip_reset(&vm);
+	check_irqchip_lines(&vm);
+	check_pit(&vm);
+	vm_destroy(&vm);
+}
+
 static void check_all(void)
 {
 	check_system();
@@ -2436,6 +2563,7 @@ static void check_all(void)
 	check_interrupt();
 	check_irq_window();
 	check_split_irqchip();
+	check_irqchip();
 	check_immediate_exit();
 	check_immediate_exit_completes();
 	check_signal();

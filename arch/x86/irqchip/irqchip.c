@@ -69,13 +69,29 @@ static void kick(void *ctx)
 	kick_vcpu(((struct irqchip *)ctx)->vcpu);
 }
 
+/*
+ * Under the vLAPIC's lock: noted, and sent after it is dropped (written()),
+ * since the platform's I/O APIC takes its own lock and delivers to vLAPICs.
+ */
 static void eoi(void *ctx, u8 vector)
 {
-	struct vcpu *v = ((struct irqchip *)ctx)->vcpu;
-	const struct irqchip_platform *p = v->vm->arch.irq_platform;
+	struct irqchip *c = ctx;
 
-	if (p && p->level_eoi)
-		p->level_eoi(v, vector);
+	__atomic_fetch_or(&c->eoi_pending[vector / 64], BIT(vector % 64), __ATOMIC_SEQ_CST);
+}
+
+static void send_eois(struct vcpu *v)
+{
+	const struct irqchip_platform *p = v->vm->arch.irq_platform;
+	struct irqchip *c = chip(v);
+
+	for (unsigned int w = 0; w < 4; w++) {
+		u64 bits = __atomic_exchange_n(&c->eoi_pending[w], 0, __ATOMIC_SEQ_CST);
+
+		for (unsigned int b = 0; bits && b < 64; b++)
+			if ((bits & BIT(b)) && p && p->level_eoi)
+				p->level_eoi(v, (u8)(w * 64 + b));
+	}
 }
 
 static const struct vlapic_ops lapic_ops = {
@@ -138,6 +154,7 @@ static void written(struct vcpu *v, u32 off)
 	if (p && p->reg_written && off != ~0u)
 		p->reg_written(v, off, chip(v)->lapic.regs[off / 4]);
 	__atomic_fetch_or(&v->requests, VCPU_REQ_EVENT, __ATOMIC_SEQ_CST);
+	send_eois(v);
 	deliver_queued(v);
 }
 
@@ -427,13 +444,36 @@ void irqchip_set_lapic(struct vcpu *v, const void *regs)
 
 /* ---------------------------------------------------------------- the run loop */
 
+void irqchip_kick(struct vcpu *v)
+{
+	kick_vcpu(v);
+}
+
+/* The platform's 8259, if it has one and this LAPIC lets it through (LINT0 ExtINT or disabled). */
+static int platform_extint(struct vcpu *v, bool ack)
+{
+	const struct irqchip_platform *p = v->vm->arch.irq_platform;
+	struct irqchip *c = chip(v);
+	bool through;
+	u64 flags;
+
+	if (!p || !p->extint)
+		return -1;
+	flags = spin_lock_irqsave(&c->lock);
+	through = vlapic_accepts_extint(&c->lapic);
+	spin_unlock_irqrestore(&c->lock, flags);
+	return through ? p->extint(v, ack) : -1;
+}
+
 /* The ExtINT line first: an 8259 ahead of the APIC, as KVM's kvm_cpu_get_interrupt(). */
 int irqchip_pending(struct vcpu *v)
 {
 	struct irqchip *c = chip(v);
-	int vec = -1;
+	int vec = platform_extint(v, false);
 	u64 flags;
 
+	if (vec >= 0)
+		return vec | IRQCHIP_FROM_PLATFORM;
 	if (c->extint[0] | c->extint[1] | c->extint[2] | c->extint[3]) {
 		flags = spin_lock_irqsave(&c->lock);
 		if (vlapic_accepts_extint(&c->lapic))
@@ -454,6 +494,10 @@ void irqchip_ack(struct vcpu *v, int pending)
 	u8 vector = (u8)pending;
 	u64 flags;
 
+	if (pending & IRQCHIP_FROM_PLATFORM) {
+		platform_extint(v, true);
+		return;
+	}
 	if (pending & IRQCHIP_FROM_EXTINT) {
 		__atomic_fetch_and(&c->extint[vector / 64], ~BIT(vector % 64), __ATOMIC_SEQ_CST);
 		return;
@@ -482,6 +526,8 @@ void irqchip_check_timers(struct vcpu *v)
 		c->nmi_deadline = 0;
 		set_nmi_pending(v);
 	}
+	if (c->platform_deadline && t >= c->platform_deadline)
+		v->vm->arch.irq_platform->timer(v);
 }
 
 bool irqchip_wakeable(struct vcpu *v, bool if_set)

@@ -227,7 +227,8 @@ int vcpu_read_msr(struct vcpu *v, u32 msr, u64 *val)
 
 	if (r != -ENOENT)
 		return r;
-	if (vcpu_has_vmm(v) && kvmclock_msr_read(v, msr, val) != -ENOENT)
+	if (vcpu_has_vmm(v) && (kvmclock_msr_read(v, msr, val) != -ENOENT ||
+				!vmm_msr_read(v, msr, val)))
 		return 0;
 	if (!virt->get_msr(v, msr, val))
 		return 0;
@@ -273,6 +274,8 @@ int vcpu_write_msr(struct vcpu *v, u32 msr, u64 val, bool host)
 
 	if (r == -ENOENT && vcpu_has_vmm(v))
 		r = kvmclock_msr_write(v, msr, val, host);
+	if (r == -ENOENT && vcpu_has_vmm(v))
+		r = vmm_msr_write(v, msr, val);
 	if (r != -ENOENT)
 		return r;
 	if (!guest_msr_value_ok(msr, val))

@@ -356,6 +356,8 @@ int arch_vm_init(struct vm *vm)
 void arch_vm_free(struct vm *vm)
 {
 	virt->vm_free(vm);
+	if (vm->arch.platform)
+		vmm_platform_free(vm);
 }
 
 int arch_vcpu_create(struct vcpu *v)

@@ -147,6 +147,8 @@ void arch_vcpu_init_vmm(struct vcpu *v, bool bsp)
 {
 	vcpu_set_reset_state(v);
 	v->arch.regs.gpr[GPR_RDX] = RESET_RDX;
+	if (v->vm->arch.lapic_in_kernel && bsp)
+		irqchip_configure(v, v->id, true);	/* LINT0 ExtINT, as KVM resets a BSP's */
 	irqchip_msr_write(v, MSR_IA32_APIC_BASE,
 			  APIC_BASE_DEFAULT | APIC_BASE_EN | (bsp ? APIC_BASE_BSP : 0));
 	kvmclock_vcpu_init(v);

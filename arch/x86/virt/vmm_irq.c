@@ -15,6 +15,7 @@
 #include "arch/x86/virt/vmm_exit.h"
 #include "kernel/arch.h"
 #include "kernel/errno.h"
+#include "kernel/mm.h"
 #include "kernel/string.h"
 #include "kernel/vm.h"
 #include "keel/hypercall.h"
@@ -32,16 +33,56 @@ static void level_eoi(struct vcpu *v, u8 vector)
 
 static const struct irqchip_platform vmm_platform = { .level_eoi = level_eoi };
 
-/* Before the first vCPU: every vCPU made from now on finds its LAPIC's page claimed. */
-static int split(struct vm *vm)
+/*
+ * Before the first vCPU: every vCPU made from now on finds its LAPIC's page
+ * claimed; with @full also the PIC and I/O APIC (KVM_CREATE_IRQCHIP).
+ */
+static int create(struct vm *vm, bool full)
 {
 	if (vm->arch.lapic_in_kernel || __atomic_load_n(&vm->nr_vcpus, __ATOMIC_ACQUIRE))
 		return -EEXIST;
-	if (irqchip_add_mmio(vm))
+	if (irqchip_add_mmio(vm) || (full && vmm_platform_create(vm)))
 		return -ENOMEM;
-	vm->arch.irq_platform = &vmm_platform;
+	if (!full)
+		vm->arch.irq_platform = &vmm_platform;
 	vm->arch.lapic_in_kernel = true;
 	return 0;
+}
+
+/* KEEL_IRQCHIP_GET/SET: the state moves through a buffer in Keel, checked by the model's setter. */
+static int chip_state(struct vm *vm, u64 chip, u64 gpa, bool set, struct vm *caller)
+{
+	u8 *buf = kzalloc(KEEL_CHIP_STATE_SIZE);
+	int r = -ENOMEM;
+
+	if (!buf)
+		return r;
+	r = set && vm_read_phys(caller, gpa, buf, KEEL_CHIP_STATE_SIZE) ? -EFAULT : 0;
+	if (!r)
+		r = vmm_platform_state(vm, (u32)chip, buf, set);
+	if (!r && !set && vm_write_phys(caller, gpa, buf, KEEL_CHIP_STATE_SIZE))
+		r = -EFAULT;
+	kfree(buf);
+	return r;
+}
+
+static s64 platform_op(struct vm *vm, u64 op, u64 a, u64 b, struct vm *caller)
+{
+	switch (op) {
+	case KEEL_IRQCHIP_PIN:
+		return a > KEEL_CHIP_IOAPIC || (b >> 33) ? -EINVAL :
+		       vmm_platform_pin(vm, (u32)a, (u32)b, b >> 32);
+	case KEEL_IRQCHIP_GET:
+	case KEEL_IRQCHIP_SET:
+		return a > KEEL_CHIP_PIT ? -EINVAL :
+		       chip_state(vm, a, b, op == KEEL_IRQCHIP_SET, caller);
+	case KEEL_IRQCHIP_PIT:
+		return a > 1 ? -EINVAL : vmm_platform_add_pit(vm, a);
+	case KEEL_IRQCHIP_REINJECT:
+		return a > 1 ? -EINVAL : vmm_platform_reinject(vm, a);
+	default:
+		return -EINVAL;
+	}
 }
 
 static int set_eoi_exits(struct vm *vm, u64 gpa, struct vm *caller)
@@ -57,15 +98,15 @@ static int set_eoi_exits(struct vm *vm, u64 gpa, struct vm *caller)
 
 s64 arch_vm_irqchip(struct vm *vm, u64 op, u64 a, u64 b, struct vm *caller)
 {
-	if (op == KEEL_IRQCHIP_SPLIT)
-		return split(vm);
+	if (op == KEEL_IRQCHIP_SPLIT || op == KEEL_IRQCHIP_FULL)
+		return create(vm, op == KEEL_IRQCHIP_FULL);
 	if (!vm->arch.lapic_in_kernel)
 		return -EINVAL;
 	if (op == KEEL_IRQCHIP_MSI)
 		return b >> 32 ? -EINVAL : irqchip_deliver_msi(vm, a, (u32)b);
 	if (op == KEEL_IRQCHIP_EOI_EXITS)
 		return set_eoi_exits(vm, a, caller);
-	return -EINVAL;
+	return platform_op(vm, op, a, b, caller);
 }
 
 /* A new vCPU: with the in-kernel LAPIC an AP waits for INIT and SIPI (KVM's kvm_arch_vcpu_create()). */

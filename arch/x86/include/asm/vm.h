@@ -16,6 +16,7 @@
 #include "kernel/types.h"
 
 struct irqchip;
+struct vmm_platform;
 struct irqchip_platform;
 struct keel_cpuid_entry;
 
@@ -35,8 +36,16 @@ struct vm_arch {
 	u32 asid;			/* SVM ASID or VMX VPID: the tag of its cached translations */
 	const struct irqchip_platform *irq_platform;	/* the APICs' link to the machine, or NULL */
 	struct vm_clock clock;
-	bool lapic_in_kernel;		/* KEEL_IRQCHIP_SPLIT (/dev/kvm VMs) */
+	bool lapic_in_kernel;		/* KEEL_IRQCHIP_SPLIT or _FULL (/dev/kvm VMs) */
+	struct vmm_platform *platform;	/* KEEL_IRQCHIP_FULL: PIC, I/O APIC, PIT (vmm_platform.c) */
 	u64 eoi_exits[4];		/* vectors whose EOI exits to the VMM (KEEL_IRQCHIP_EOI_EXITS) */
+};
+
+/* MSRs KVM keeps in software for its guests (arch/x86/virt/vmm_msr.c). */
+#define VMM_MCE_BANKS 10		/* QEMU's default bank count */
+struct vmm_msrs {
+	u64 mtrr_def, mtrr_fixed[11], mtrr_var[16];
+	u64 mcg_status, mcg_ctl, mce_banks[4 * VMM_MCE_BANKS];
 };
 
 /*
@@ -63,6 +72,7 @@ struct vmm_io {
 	bool irq_pending;	/* KVM_INTERRUPT's vector ... */
 	u8 irq;			/* ... injected at the next entry */
 	u8 mp_state;		/* KEEL_MP_*: what it waits for (in-kernel LAPIC only) */
+	struct vmm_msrs msrs;
 	bool eoi_exit;		/* the guest EOI'd eoi_vector, which the VMM's I/O APIC wants to see */
 	u8 eoi_vector;
 };
