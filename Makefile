@@ -195,6 +195,8 @@ check-control: $(BUILD)/keel.elf
 	$(Q)BUILD=$(BUILD) tests/e2e/control.sh qemu 2 disk e1000 crash-reset
 	$(Q)BUILD=$(BUILD) tests/e2e/control.sh qemu 1 uefi reboot
 	$(Q)BUILD=$(BUILD) CONTROL_TIMEOUT=900 tests/e2e/control.sh qemu 2 vm
+	$(Q)BUILD=$(BUILD) CONTROL_TIMEOUT=900 VM_ARGS="-machine kernel_irqchip=split" \
+		tests/e2e/control.sh qemu 2 vm
 	$(Q)BUILD=$(BUILD) CONTROL_TIMEOUT=1200 tests/e2e/control.sh bochs 2
 	$(Q)BUILD=$(BUILD) tests/e2e/control.sh bare 1
 	$(Q)BUILD=$(BUILD) CONTROL_TIMEOUT=900 tests/e2e/control.sh bare 2 vm
