@@ -78,7 +78,10 @@ unit_pagetable := kernel/pagetable.c arch/x86/pgtable.c
 unit_ept := kernel/pagetable.c arch/x86/vmx/ept.c
 unit_linux_boot := arch/x86/control/linux_boot.c kernel/memmap.c
 unit_vlapic := arch/x86/irqchip/vlapic.c
+unit_pic := arch/x86/irqchip/pic.c
+unit_ioapic := arch/x86/irqchip/ioapic.c
 unit_iobus := kernel/iobus.c
+unit_pit := arch/x86/irqchip/pit.c
 unit_iobus_ldflags := -pthread
 unit_vuart := kernel/vuart.c
 unit_vcpu := kernel/vcpu.c
@@ -86,6 +89,7 @@ unit_mb1_load := arch/x86/bootvm/mb1_load.c
 unit_bootvm_parse := arch/x86/bootvm/bootvm_parse.c kernel/cmdline.c kernel/format.c
 unit_decode := arch/x86/virt/decode.c
 unit_emulate := arch/x86/virt/emulate.c arch/x86/virt/decode.c
+unit_pvclock := arch/x86/virt/pvclock.c
 unit_hypercall := kernel/hypercall.c kernel/managed_vm.c kernel/format.c
 
 UNIT_TESTS := $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c))
@@ -156,14 +160,15 @@ iso: deps $(BUILD)/keel.iso
 
 # Interactive: Keel with Debian's kernel as its control guest, whose /init
 # (tests/control/init, keeltest.shell=1) gives a shell on the console; `exit` powers
-# the machine off. COM1 on this terminal; Ctrl-A X quits QEMU.
+# the machine off. COM1 on this terminal; Ctrl-A X quits QEMU. The image carries
+# Debian's QEMU and a small Linux VM: `run-vm` at that shell boots it on /dev/kvm.
 RUN_GUEST_CMDLINE ?= console=ttyS0 quiet keeltest.shell=1
 run: deps
 	$(Q)$(MAKE) --no-print-directory $(BUILD)/keel.elf
-	$(Q)BUILD=$(BUILD) tests/e2e/control.sh build
+	$(Q)BUILD=$(BUILD) tests/e2e/control.sh build vm
 	$(Q)scripts/mkiso.sh $(BUILD)/run.iso $(BUILD)/keel.elf "$(ISO_CMDLINE)" \
 		$(BUILD)/debian/vmlinuz "keel.control $(RUN_GUEST_CMDLINE)" \
-		$(BUILD)/control/initramfs.cpio.gz "keel.initrd"
+		$(BUILD)/control/initramfs-vm.cpio.gz "keel.initrd"
 	qemu-system-x86_64 -accel tcg -machine q35 -cpu max -smp $(RUN_CPUS) -m $(RUN_MEM) \
 		-nographic -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x01 \
 		-netdev user,id=n0 -device virtio-net-pci,netdev=n0 \
@@ -189,8 +194,12 @@ check-control: $(BUILD)/keel.elf
 	$(Q)BUILD=$(BUILD) tests/e2e/control.sh qemu 4 disk net
 	$(Q)BUILD=$(BUILD) tests/e2e/control.sh qemu 2 disk e1000 crash-reset
 	$(Q)BUILD=$(BUILD) tests/e2e/control.sh qemu 1 uefi reboot
+	$(Q)BUILD=$(BUILD) CONTROL_TIMEOUT=900 tests/e2e/control.sh qemu 2 vm
+	$(Q)BUILD=$(BUILD) CONTROL_TIMEOUT=900 VM_ARGS="-machine kernel_irqchip=split" \
+		tests/e2e/control.sh qemu 2 vm
 	$(Q)BUILD=$(BUILD) CONTROL_TIMEOUT=1200 tests/e2e/control.sh bochs 2
 	$(Q)BUILD=$(BUILD) tests/e2e/control.sh bare 1
+	$(Q)BUILD=$(BUILD) CONTROL_TIMEOUT=900 tests/e2e/control.sh bare 2 vm
 
 # The same kernel and initramfs without Keel (-kernel/-initrd): checks the harness itself.
 check-control-bare:

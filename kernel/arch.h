@@ -71,6 +71,16 @@ int arch_vcpu_msr(struct vcpu *v, u32 index, u64 *data, bool set);
 void arch_vcpu_set_cpuid(struct vcpu *v, struct keel_cpuid_entry *e, u32 n);
 int arch_vcpu_translate(struct vcpu *v, u64 gva, u64 *gpa);
 u32 arch_vmm_msr_list(u32 *out, u32 max);
+/*
+ * The in-kernel LAPIC of /dev/kvm vCPUs: KEEL_HC_VM_IRQCHIP on @vm (@caller
+ * made the call); before each entry, whether @v waits (HLT, INIT, SIPI)
+ * instead of running; and a HLT that made it wait.
+ */
+s64 arch_vm_irqchip(struct vm *vm, u64 op, u64 a, u64 b, struct vm *caller);
+bool arch_vcpu_waits(struct vcpu *v);
+void arch_vcpu_halt(struct vcpu *v);
+/* KEEL_HC_VM_CLOCK on @vm: KEEL_CLOCK_GET returns its clock; KEEL_CLOCK_SET sets it and the wall clock. */
+s64 arch_vm_clock(struct vm *vm, u64 op, u64 ns, u64 wall_ns);
 
 /* The CPU: its time (TSC ticks), its timer, waking another CPU, waiting for an interrupt. */
 u64 arch_now(void);

@@ -137,6 +137,18 @@ static s64 vcpu_translate(struct vm *vm, const struct hypercall *hc)
 	return managed_vcpu_translate(vm, hc->arg[1], hc->arg[2]);
 }
 
+static s64 vm_clock(struct vm *vm, const struct hypercall *hc)
+{
+	if (hc->arg[1] > KEEL_CLOCK_SET || (hc->arg[2] >> 63))
+		return -EINVAL;
+	return arch_vm_clock(vm, hc->arg[1], hc->arg[2], hc->arg[3]);
+}
+
+static s64 vm_irqchip(struct vm *vm, const struct hypercall *hc)
+{
+	return arch_vm_irqchip(vm, hc->arg[1], hc->arg[2], hc->arg[3], hc->vm);
+}
+
 /* The list is small and fixed: built on the stack, then copied out whole. */
 static s64 hc_msr_list(const struct hypercall *hc)
 {
@@ -177,6 +189,8 @@ ON_VM(vcpu_state)
 ON_VM(vcpu_msrs)
 ON_VM(vcpu_set_cpuid)
 ON_VM(vcpu_translate)
+ON_VM(vm_clock)
+ON_VM(vm_irqchip)
 #undef ON_VM
 
 static const struct hypercall_entry hypercalls[KEEL_NR_HYPERCALLS] = {
@@ -194,6 +208,8 @@ static const struct hypercall_entry hypercalls[KEEL_NR_HYPERCALLS] = {
 	[KEEL_HC_VCPU_MSRS] = { hc_vcpu_msrs, MANAGEMENT },
 	[KEEL_HC_VCPU_SET_CPUID] = { hc_vcpu_set_cpuid, MANAGEMENT },
 	[KEEL_HC_VCPU_TRANSLATE] = { hc_vcpu_translate, MANAGEMENT },
+	[KEEL_HC_VM_CLOCK] = { hc_vm_clock, MANAGEMENT },
+	[KEEL_HC_VM_IRQCHIP] = { hc_vm_irqchip, MANAGEMENT },
 };
 
 /*

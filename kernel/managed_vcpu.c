@@ -17,7 +17,7 @@
 #include "keel/hypercall.h"
 
 #define STATE_PARTS (KEEL_STATE_REGS | KEEL_STATE_SREGS | KEEL_STATE_FPU | KEEL_STATE_EVENTS | \
-		     KEEL_STATE_DEBUGREGS)
+		     KEEL_STATE_DEBUGREGS | KEEL_STATE_LAPIC | KEEL_STATE_MP)
 
 static struct vcpu *find(struct vm *vm, u64 id)
 {
@@ -92,6 +92,27 @@ static bool caller_wants_cpu(struct vcpu *caller, struct percpu *pc, u64 *ticks)
 }
 
 /*
+ * A vCPU that waits (HLT, or for INIT and SIPI with the in-kernel LAPIC)
+ * keeps the caller's CPU, idle, until an interrupt comes: its own timer's,
+ * a kick when an event reaches it, or the caller's. The request is cleared
+ * before the last look, so a kick after that look ends the idle at once.
+ */
+static void wait_here(struct vcpu *v, struct vcpu *caller)
+{
+	u64 mine = arch_vcpu_deadline(v), callers = arch_vcpu_deadline(caller);
+
+	__atomic_and_fetch(&v->requests, ~VCPU_REQ_EVENT, __ATOMIC_SEQ_CST);
+	if (!arch_vcpu_waits(v))
+		return;
+	if (mine)
+		sched_timer_at(mine);
+	if (callers)
+		sched_timer_at(callers);
+	if (!(__atomic_load_n(&v->requests, __ATOMIC_SEQ_CST) & VCPU_REQ_EVENT))
+		arch_idle();
+}
+
+/*
  * Until an exit needs the VMM, or the caller's CPU is wanted back
  * (KEEL_EXIT_NONE; the module calls again unless its thread has a signal
  * to take). What could want it back comes with an interrupt on this CPU
@@ -110,9 +131,17 @@ static void run_until_vmm(struct vcpu *v, struct vcpu *caller)
 			if (caller_wants_cpu(caller, pc, &ticks))
 				break;
 		}
+		if (arch_vcpu_waits(v)) {
+			wait_here(v, caller);
+			continue;
+		}
 		a = arch_vcpu_run_once(v);
 		if (a == VCPU_EXIT_TO_VMM)
 			return;
+		if (a == VCPU_BLOCK || a == VCPU_HALT) {
+			arch_vcpu_halt(v);
+			continue;
+		}
 		if (a != VCPU_CONTINUE) {
 			report_internal(v->run, KEEL_INTERNAL_UNEXPECTED_EXIT, a);
 			return;

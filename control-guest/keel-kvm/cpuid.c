@@ -4,19 +4,28 @@
  * api.rst 4.46) and the MSRs a VMM saves (KVM_GET_MSR_INDEX_LIST, 4.3).
  * This kernel's own CPUID is what Keel lets a guest see on this machine
  * (its policy runs on every CPUID here), so it is the supported set, less
- * Keel's own leaves and what needs an in-kernel irqchip, not offered yet.
+ * Keel's own leaves, what needs an in-kernel irqchip, not offered yet, and
+ * machine checks and MTRRs, which Keel does not emulate.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/io.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <asm/kvm_para.h>
 #include <asm/processor.h>
 
 #include "keel_kvm.h"
 
 #define CPUID1_ECX_X2APIC BIT(21)		/* an in-kernel LAPIC's (next issue) */
 #define CPUID1_ECX_TSC_DEADLINE BIT(24)	/* KVM_CAP_TSC_DEADLINE_TIMER's, not CPUID's */
+/*
+ * Machine checks and MTRRs: Keel emulates neither for its guests, and a
+ * VMM that sees them offered saves and restores their MSRs.
+ */
+#define CPUID1_EDX_MCE BIT(7)
+#define CPUID1_EDX_MTRR BIT(12)
+#define CPUID1_EDX_MCA BIT(14)
 #define MAX_SUBLEAVES 64
 
 static u32 msr_list[32];
@@ -40,8 +49,10 @@ static void fill(struct kvm_cpuid_entry2 *e, u32 leaf, u32 subleaf)
 	cpuid_count(leaf, subleaf, &e->eax, &e->ebx, &e->ecx, &e->edx);
 	if (indexed(leaf))
 		e->flags = KVM_CPUID_FLAG_SIGNIFCANT_INDEX;
-	if (leaf == 1)
+	if (leaf == 1) {
 		e->ecx &= ~(CPUID1_ECX_X2APIC | CPUID1_ECX_TSC_DEADLINE);
+		e->edx &= ~(CPUID1_EDX_MCE | CPUID1_EDX_MTRR | CPUID1_EDX_MCA);
+	}
 }
 
 /* An indexed leaf's subleaves up to the last that says anything (all zero ends it). */
@@ -75,6 +86,26 @@ static int collect(struct kvm_cpuid_entry2 *e, u32 max)
 	return n;
 }
 
+/*
+ * KVM's paravirtual leaves (Documentation/virt/kvm/x86/cpuid.rst), with
+ * only the features Keel implements: kvmclock's MSRs and its stable bit.
+ */
+static int add_kvm_leaves(struct kvm_cpuid_entry2 *e, u32 n, u32 max)
+{
+	static const char sig[12] = "KVMKVMKVM\0\0\0";
+
+	if (n + 2 > max)
+		return -E2BIG;
+	e[n] = (struct kvm_cpuid_entry2){ .function = KVM_CPUID_SIGNATURE,
+					  .eax = KVM_CPUID_FEATURES };
+	memcpy(&e[n].ebx, sig, 4);
+	memcpy(&e[n].ecx, sig + 4, 4);
+	memcpy(&e[n].edx, sig + 8, 4);
+	e[n + 1] = (struct kvm_cpuid_entry2){ .function = KVM_CPUID_FEATURES,
+		.eax = BIT(KVM_FEATURE_CLOCKSOURCE2) | BIT(KVM_FEATURE_CLOCKSOURCE_STABLE_BIT) };
+	return n + 2;
+}
+
 /* -E2BIG if nent is too small, nent left as it was (KVM's kvm_dev_ioctl_get_cpuid()). */
 long keel_get_supported_cpuid(void __user *argp)
 {
@@ -92,6 +123,8 @@ long keel_get_supported_cpuid(void __user *argp)
 	if (!e)
 		return -ENOMEM;
 	n = collect(e, cpuid.nent);
+	if (n >= 0)
+		n = add_kvm_leaves(e, n, cpuid.nent);
 	if (n >= 0 && copy_to_user(user->entries, e, n * sizeof(*e)))
 		n = -EFAULT;
 	kvfree(e);

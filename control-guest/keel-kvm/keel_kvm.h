@@ -18,14 +18,22 @@
 
 #include <keel/hypercall.h>
 
-/* KVM's data page of an I/O exit: kvm_run.io.data_offset is its offset in the vCPU mapping. */
+/*
+ * The vCPU mapping's pages after kvm_run, as KVM's on x86: the data of an
+ * I/O exit (kvm_run.io.data_offset) and the VM's coalesced MMIO ring (the
+ * offset KVM_CAP_COALESCED_MMIO answers).
+ */
 #define KEEL_PIO_PAGE_OFFSET 1
-#define KEEL_VCPU_MMAP_PAGES 2
+#define KEEL_COALESCED_MMIO_PAGE_OFFSET 2
+#define KEEL_VCPU_MMAP_PAGES 3
+
+#define KEEL_MAX_IRQ_ROUTES 4096	/* KVM_MAX_IRQ_ROUTES: GSIs 0..4095 */
 
 struct keel_slot {
 	u64 gpa, size;			/* size 0: unused */
 	unsigned long uaddr;
 	u32 flags;			/* KVM_MEM_* */
+	unsigned long *dirty;		/* KVM_MEM_LOG_DIRTY_PAGES: the log (dirty.c) */
 };
 
 struct keel_vm {
@@ -38,10 +46,24 @@ struct keel_vm {
 	struct keel_vcpu *vcpus[KEEL_MAX_VCPUS];
 	unsigned int nr_vcpus;
 	u32 bsp_id;			/* KVM_SET_BOOT_CPU_ID */
+	u64 manual_dirty;		/* KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2's flags */
 	struct mmu_notifier mn;
 	spinlock_t mmu_lock;
 	unsigned long mmu_seq;		/* bumped by each invalidation */
 	long mmu_in_progress;		/* invalidations started and not ended */
+	struct list_head ioeventfds;	/* iodev.c: RCU lists, changed under lock */
+	struct list_head zones;		/* coalesced MMIO and PIO */
+	unsigned int nr_bus_devs[3];	/* MMIO, PIO, virtio-ccw: as KVM's buses count */
+	struct kvm_coalesced_mmio_ring *ring;
+	spinlock_t ring_lock;
+	bool split_irqchip;		/* irq.c: KVM_CAP_SPLIT_IRQCHIP, the LAPIC in Keel */
+	bool irqchip_full;		/* irqchip.c: KVM_CREATE_IRQCHIP, also the PIC and I/O APIC */
+	bool has_pit;			/* KVM_CREATE_PIT2 */
+	u32 nr_ioapic_pins;		/* GSIs below this are the VMM's I/O APIC pins */
+	struct keel_routes __rcu *routes;	/* KVM_SET_GSI_ROUTING */
+	struct list_head irqfds;
+	spinlock_t irqfd_lock;
+	unsigned long eoi_exits[256 / BITS_PER_LONG];	/* KEEL_IRQCHIP_EOI_EXITS' argument */
 };
 
 struct keel_vcpu {
@@ -68,6 +90,10 @@ struct keel_stats {
 };
 
 extern struct keel_stats keel_stats;
+extern u32 keel_tsc_khz;		/* Keel's TSC rate: every vCPU's (no TSC scaling) */
+
+/* The KVM_GET_CLOCK flags keel-kvm reports (KVM_CAP_ADJUST_CLOCK). */
+#define KEEL_CLOCK_FLAGS (KVM_CLOCK_TSC_STABLE | KVM_CLOCK_REALTIME | KVM_CLOCK_HOST_TSC)
 
 long keel_hypercall(unsigned long nr, unsigned long a0, unsigned long a1, unsigned long a2,
 		    unsigned long a3);
@@ -80,6 +106,45 @@ int keel_vm_fault_in(struct keel_vm *vm, u64 gpa, bool write);
 int keel_create_vcpu(struct keel_vm *vm, unsigned long id);
 void keel_vcpu_free(struct keel_vcpu *vcpu);
 int keel_check_extension(unsigned long cap);
+
+/* ioeventfds and coalesced MMIO (iodev.c). */
+void keel_iodev_init(struct keel_vm *vm);
+void keel_iodev_free(struct keel_vm *vm);
+long keel_ioeventfd(struct keel_vm *vm, void __user *argp);
+long keel_coalesced_mmio(struct keel_vm *vm, void __user *argp, bool reg);
+bool keel_iodev_write(struct keel_vcpu *vcpu);
+
+static inline bool keel_irqchip_in_kernel(const struct keel_vm *vm)
+{
+	return vm->split_irqchip || vm->irqchip_full;
+}
+
+/* The full in-kernel irqchip and the PIT (irqchip.c). */
+long keel_irqchip_ioctl(struct keel_vm *vm, unsigned int ioctl, void __user *argp);
+int keel_default_routes(struct keel_vm *vm);
+
+/* The in-kernel LAPIC's interrupts (irq.c). */
+int keel_irq_module_init(void);
+void keel_irq_module_exit(void);
+void keel_irq_init(struct keel_vm *vm);
+void keel_irq_free(struct keel_vm *vm);
+int keel_enable_split_irqchip(struct keel_vm *vm, const struct kvm_enable_cap *cap);
+long keel_set_gsi_routing(struct keel_vm *vm, void __user *argp);
+long keel_signal_msi(struct keel_vm *vm, void __user *argp);
+long keel_irq_line(struct keel_vm *vm, void __user *argp, bool status);
+long keel_irqfd(struct keel_vm *vm, void __user *argp);
+
+/* kvmclock and the TSC rate (clock.c). */
+int keel_vm_clock_init(struct keel_vm *vm);
+long keel_clock_ioctl(struct keel_vm *vm, unsigned int ioctl, void __user *argp);
+long keel_tsc_khz_ioctl(unsigned int ioctl, unsigned long arg);
+
+/* Dirty logging (dirty.c). */
+unsigned long *keel_dirty_alloc(struct keel_vm *vm, u64 size);
+long keel_get_dirty_log(struct keel_vm *vm, void __user *argp);
+long keel_clear_dirty_log(struct keel_vm *vm, void __user *argp);
+int keel_enable_manual_dirty(struct keel_vm *vm, const struct kvm_enable_cap *cap);
+int keel_dirty_caps(void);
 
 /* KVM_GET/SET_REGS, _SREGS, _FPU, _MSRS, _CPUID2 ... (state.c): -EINVAL for another ioctl. */
 long keel_state_ioctl(struct keel_vcpu *vcpu, unsigned int ioctl, void __user *argp);

@@ -59,6 +59,8 @@ int keel_errno(long ret)
 	}
 }
 
+u32 keel_tsc_khz;
+
 /* Keel's leaf 0x40000000: "KeelKeelKeel" and at least the ABI leaf (SDM Vol. 2A CPUID). */
 static bool under_keel(void)
 {
@@ -100,13 +102,15 @@ static int keel_probe(void)
 		kfree(info);
 		return -EPERM;
 	}
-	if (info_sane(info, ret))
+	if (info_sane(info, ret) && info->tsc_khz)
+		keel_tsc_khz = info->tsc_khz;
+	else
+		r = -EPROTO;
+	if (!r)
 		pr_info("Keel %s, hypercall ABI %u, %u CPUs, %s, %llu MiB free for VMs\n",
 			info->version, info->abi_version, info->nr_cpus,
 			info->virt == KEEL_VIRT_VMX ? "VMX" : "SVM",
 			(unsigned long long)(info->guest_free_bytes >> 20));
-	else
-		r = -EPROTO;
 	if (r)
 		pr_err("Keel's KEEL_HC_GET_INFO answer is malformed (returned %ld)\n", ret);
 	kfree(info);
@@ -171,7 +175,8 @@ int keel_check_extension(unsigned long cap)
 	case KVM_CAP_READONLY_MEM:
 	case KVM_CAP_SYNC_MMU:
 	case KVM_CAP_EXT_CPUID:
-	case KVM_CAP_GET_MSR_FEATURES:
+	case KVM_CAP_DESTROY_MEMORY_REGION_WORKS:
+	case KVM_CAP_JOIN_MEMORY_REGIONS_WORKS:
 	case KVM_CAP_MP_STATE:
 	case KVM_CAP_USER_NMI:
 	case KVM_CAP_SET_TSS_ADDR:
@@ -182,11 +187,33 @@ int keel_check_extension(unsigned long cap)
 	case KVM_CAP_DEBUGREGS:
 	case KVM_CAP_INTR_SHADOW:
 	case KVM_CAP_XSAVE:
+	case KVM_CAP_IOEVENTFD:
+	case KVM_CAP_IOEVENTFD_NO_LENGTH:
+	case KVM_CAP_IOEVENTFD_ANY_LENGTH:
+	case KVM_CAP_COALESCED_PIO:
+	case KVM_CAP_GET_TSC_KHZ:
+	case KVM_CAP_SPLIT_IRQCHIP:
+	case KVM_CAP_IRQCHIP:
+	case KVM_CAP_PIT:
+	case KVM_CAP_PIT2:
+	case KVM_CAP_PIT_STATE2:
+	case KVM_CAP_REINJECT_CONTROL:
+	case KVM_CAP_SIGNAL_MSI:
+	case KVM_CAP_IRQFD:
+	case KVM_CAP_IRQ_INJECT_STATUS:
 		return 1;
+	case KVM_CAP_IRQ_ROUTING:
+		return KEEL_MAX_IRQ_ROUTES;
+	case KVM_CAP_ADJUST_CLOCK:
+		return KEEL_CLOCK_FLAGS;
+	case KVM_CAP_COALESCED_MMIO:
+		return KEEL_COALESCED_MMIO_PAGE_OFFSET;
 	case KVM_CAP_XSAVE2:
 		return sizeof(struct kvm_xsave);
 	case KVM_CAP_NR_MEMSLOTS:
 		return KEEL_MAX_MEMSLOTS;
+	case KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2:
+		return keel_dirty_caps();
 	case KVM_CAP_NR_VCPUS:
 		return min_t(int, num_online_cpus(), KEEL_MAX_VCPUS);
 	case KVM_CAP_MAX_VCPUS:
@@ -246,17 +273,22 @@ static int __init keel_kvm_init(void)
 	r = keel_probe();
 	if (!r)
 		r = keel_msr_list_init();
+	if (!r)
+		r = keel_irq_module_init();
 	if (r)
 		return r;
 	r = misc_register(&keel_kvm_dev);
 	if (r == -EBUSY)
 		pr_err("/dev/kvm (misc minor %d) is taken: is kvm.ko loaded?\n", KVM_MINOR);
+	if (r)
+		keel_irq_module_exit();
 	return r;
 }
 
 static void __exit keel_kvm_exit(void)
 {
 	misc_deregister(&keel_kvm_dev);
+	keel_irq_module_exit();
 }
 
 module_init(keel_kvm_init);

@@ -306,16 +306,40 @@ static long keel_translate(struct keel_vcpu *vcpu, void __user *argp)
 	return copy_to_user(argp, &tr, sizeof(tr)) ? -EFAULT : 0;
 }
 
-/* Without an in-kernel irqchip a vCPU is always runnable, and only that can be set (KVM's). */
+/*
+ * Keel's mp_state is KVM's (KEEL_MP_* has KVM_MP_STATE_*'s numbers):
+ * without the in-kernel LAPIC always RUNNABLE, and only that can be set.
+ */
 static long keel_mp_state(struct keel_vcpu *vcpu, void __user *argp, bool set)
 {
-	struct kvm_mp_state mp = { .mp_state = KVM_MP_STATE_RUNNABLE };
+	struct kvm_mp_state mp;
+	long r;
 
-	if (!set)
-		return copy_to_user(argp, &mp, sizeof(mp)) ? -EFAULT : 0;
+	if (!set) {
+		r = vcpu_state(vcpu, KEEL_STATE_GET, KEEL_STATE_MP);
+		mp.mp_state = vcpu->krun->mp_state;
+		return r ?: (copy_to_user(argp, &mp, sizeof(mp)) ? -EFAULT : 0);
+	}
 	if (copy_from_user(&mp, argp, sizeof(mp)))
 		return -EFAULT;
-	return mp.mp_state == KVM_MP_STATE_RUNNABLE ? 0 : -EINVAL;
+	vcpu->krun->mp_state = mp.mp_state;
+	return vcpu_state(vcpu, KEEL_STATE_SET, KEEL_STATE_MP);
+}
+
+/* KVM_GET/SET_LAPIC (api.rst 4.57, 4.58): the register page; -EINVAL without an in-kernel LAPIC. */
+static long keel_lapic(struct keel_vcpu *vcpu, void __user *argp, bool set)
+{
+	static_assert(sizeof(struct kvm_lapic_state) == sizeof(vcpu->krun->lapic));
+	long r;
+
+	if (!set) {
+		r = vcpu_state(vcpu, KEEL_STATE_GET, KEEL_STATE_LAPIC);
+		return r ?: (copy_to_user(argp, vcpu->krun->lapic, sizeof(vcpu->krun->lapic)) ?
+			     -EFAULT : 0);
+	}
+	if (copy_from_user(vcpu->krun->lapic, argp, sizeof(vcpu->krun->lapic)))
+		return -EFAULT;
+	return vcpu_state(vcpu, KEEL_STATE_SET, KEEL_STATE_LAPIC);
 }
 
 /* KVM_GET_VCPU_EVENTS (api.rst 4.31): soft interrupts are not reported, as KVM reports none. */
@@ -538,6 +562,10 @@ long keel_state_ioctl(struct keel_vcpu *vcpu, unsigned int ioctl, void __user *a
 		return keel_mp_state(vcpu, argp, false);
 	case KVM_SET_MP_STATE:
 		return keel_mp_state(vcpu, argp, true);
+	case KVM_GET_LAPIC:
+		return keel_lapic(vcpu, argp, false);
+	case KVM_SET_LAPIC:
+		return keel_lapic(vcpu, argp, true);
 	case KVM_GET_VCPU_EVENTS:
 		return keel_get_events(vcpu, argp);
 	case KVM_SET_VCPU_EVENTS:

@@ -26,6 +26,8 @@ static vm_fault_t keel_vcpu_fault(struct vm_fault *vmf)
 		addr = vcpu->run;
 	else if (vmf->pgoff == KEEL_PIO_PAGE_OFFSET)
 		addr = vcpu->pio_data;
+	else if (vmf->pgoff == KEEL_COALESCED_MMIO_PAGE_OFFSET)
+		addr = vcpu->vm->ring;
 	else
 		return VM_FAULT_SIGBUS;
 	vmf->page = virt_to_page(addr);
@@ -119,6 +121,10 @@ static int report_exit(struct keel_vcpu *vcpu, u32 reason)
 	case KEEL_EXIT_HLT:
 		run->exit_reason = KVM_EXIT_HLT;
 		return 0;
+	case KEEL_EXIT_IOAPIC_EOI:
+		run->exit_reason = KVM_EXIT_IOAPIC_EOI;
+		run->eoi.vector = (u8)k->exit.eoi.vector;
+		return 0;
 	case KEEL_EXIT_SHUTDOWN:
 		run->exit_reason = KVM_EXIT_SHUTDOWN;
 		return 0;
@@ -174,7 +180,8 @@ static void keel_took_requests(struct keel_vcpu *vcpu)
 /*
  * Keel returns KEEL_EXIT_NONE when this CPU has an interrupt to take: the
  * loop re-enters unless a signal is pending, and yields first if this
- * thread should (KVM's vcpu_run() does both).
+ * thread should (KVM's vcpu_run() does both). A fault, or a write that an
+ * ioeventfd or a coalesced zone takes, is answered here and the guest runs on.
  */
 static int run_loop(struct keel_vcpu *vcpu)
 {
@@ -202,6 +209,8 @@ static int run_loop(struct keel_vcpu *vcpu)
 				return r;
 			continue;
 		default:
+			if (keel_iodev_write(vcpu))
+				continue;
 			r = report_exit(vcpu, k->exit_reason);
 			if (!r)
 				note_read(vcpu);
@@ -286,6 +295,20 @@ static long queue_interrupt(struct keel_vcpu *vcpu, void __user *argp)
 	return 0;
 }
 
+/*
+ * KVM_SET_VAPIC_ADDR (api.rst 4.48): the TPR mirror in guest memory of
+ * KVM_CAP_VAPIC, which is not offered; QEMU still sets address 0 (none)
+ * at each reset, which is accepted with an in-kernel LAPIC, as KVM.
+ */
+static long set_vapic_addr(struct keel_vcpu *vcpu, void __user *argp)
+{
+	struct kvm_vapic_addr va;
+
+	if (copy_from_user(&va, argp, sizeof(va)))
+		return -EFAULT;
+	return keel_irqchip_in_kernel(vcpu->vm) && !va.vapic_addr ? 0 : -EINVAL;
+}
+
 static long vcpu_ioctl_locked(struct keel_vcpu *vcpu, unsigned int ioctl, unsigned long arg)
 {
 	void __user *argp = (void __user *)arg;
@@ -299,7 +322,13 @@ static long vcpu_ioctl_locked(struct keel_vcpu *vcpu, unsigned int ioctl, unsign
 	case KVM_SET_SIGNAL_MASK:
 		return set_signal_mask(vcpu, argp);
 	case KVM_INTERRUPT:
-		return queue_interrupt(vcpu, argp);
+		/* The PIC is in Keel: nothing goes past it (KVM's -ENXIO). */
+		return vcpu->vm->irqchip_full ? -ENXIO : queue_interrupt(vcpu, argp);
+	case KVM_SET_VAPIC_ADDR:
+		return set_vapic_addr(vcpu, argp);
+	case KVM_GET_TSC_KHZ:
+	case KVM_SET_TSC_KHZ:
+		return keel_tsc_khz_ioctl(ioctl, arg);
 	default:
 		return keel_state_ioctl(vcpu, ioctl, argp);
 	}

@@ -164,7 +164,7 @@ static long map_page(struct keel_vm *vm, const struct keel_slot *s, u64 gpa, uns
 	u64 flags = writable ? KEEL_MAP_WRITE : 0;
 
 	atomic64_inc(&keel_stats.fault_ins);
-	if (huge_fits(s, gpa, hva) && hva_is_huge(vm->mm, hva)) {
+	if (!s->dirty && huge_fits(s, gpa, hva) && hva_is_huge(vm->mm, hva)) {
 		atomic64_inc(&keel_stats.huge_maps);
 		return keel_hypercall(KEEL_HC_MAP, vm->handle, ALIGN_DOWN(gpa, PMD_SIZE),
 				      ALIGN_DOWN(page_to_phys(page), PMD_SIZE),
@@ -176,31 +176,36 @@ static long map_page(struct keel_vm *vm, const struct keel_slot *s, u64 gpa, uns
 /*
  * KEEL_EXIT_FAULT: 0 once mapped, or when the slot changed meanwhile (the
  * guest faults again and the next try sees the new state); -EFAULT when
- * the VMM's memory is not there, as KVM_RUN fails for it.
+ * the VMM's memory is not there, as KVM_RUN fails for it. A logged slot's
+ * page is mapped writable only for a write, which marks it dirty (dirty.c).
  */
 int keel_vm_fault_in(struct keel_vm *vm, u64 gpa, bool write)
 {
 	const struct keel_slot *s;
 	unsigned long hva, seq;
 	struct page *page;
-	bool ro, writable;
+	bool ro, logged, writable;
 	long ret = 0;
 
 	spin_lock(&vm->mmu_lock);
 	s = find_slot(vm, gpa);
 	hva = s ? s->uaddr + (gpa - s->gpa) : 0;
 	ro = s && (s->flags & KVM_MEM_READONLY);
+	logged = s && s->dirty;
 	seq = vm->mmu_seq;
 	spin_unlock(&vm->mmu_lock);
 	if (!s || (write && ro))
 		return 0;
-	page = pin_page(hva, write, !ro, &writable);
+	page = pin_page(hva, write, !ro && !logged, &writable);
 	if (!page)
 		return -EFAULT;
 	spin_lock(&vm->mmu_lock);
 	s = find_slot(vm, gpa);
-	if (s && !vm->mmu_in_progress && vm->mmu_seq == seq)
+	if (s && !vm->mmu_in_progress && vm->mmu_seq == seq) {
 		ret = map_page(vm, s, gpa, hva, page, writable);
+		if (!ret && writable && s->dirty)
+			set_bit((gpa - s->gpa) >> PAGE_SHIFT, s->dirty);
+	}
 	spin_unlock(&vm->mmu_lock);
 	put_page(page);
 	return ret ? keel_errno(ret) : 0;
@@ -211,8 +216,6 @@ static int check_region(const struct kvm_userspace_memory_region *m)
 {
 	if (m->flags & ~(KVM_MEM_LOG_DIRTY_PAGES | KVM_MEM_READONLY))
 		return -EINVAL;
-	if (m->flags & KVM_MEM_LOG_DIRTY_PAGES)
-		return -EINVAL;	/* dirty logging is not offered yet */
 	if ((m->memory_size & ~PAGE_MASK) || (m->guest_phys_addr & ~PAGE_MASK))
 		return -EINVAL;
 	if ((m->userspace_addr & ~PAGE_MASK) ||
@@ -238,7 +241,10 @@ static bool overlaps(struct keel_vm *vm, unsigned int id, u64 gpa, u64 size)
 	return false;
 }
 
-/* 1: nothing changes; 0: go ahead; else KVM's errno for a change of an existing slot. */
+/*
+ * 1: nothing changes; 0: go ahead (a new slot, a move, a deletion or other
+ * flags); else KVM's errno for a change of an existing slot.
+ */
 static int check_change(struct keel_vm *vm, const struct kvm_userspace_memory_region *m)
 {
 	const struct keel_slot *old = &vm->slots[(u16)m->slot];
@@ -249,36 +255,65 @@ static int check_change(struct keel_vm *vm, const struct kvm_userspace_memory_re
 		if (m->userspace_addr != old->uaddr || m->memory_size != old->size ||
 		    ((m->flags ^ old->flags) & KVM_MEM_READONLY))
 			return -EINVAL;
-		if (m->guest_phys_addr == old->gpa)
+		if (m->guest_phys_addr == old->gpa && m->flags == old->flags)
 			return 1;
 	}
 	return overlaps(vm, (u16)m->slot, m->guest_phys_addr, m->memory_size) ? -EEXIST : 0;
 }
 
-/* Keel learns the slot under mmu_lock, so the fault path never maps by a stale one. */
-static int set_memory_region(struct keel_vm *vm, const struct kvm_userspace_memory_region *m)
+/*
+ * The new slot's dirty log: none, the old slot's if it logged too (KVM
+ * keeps it across a move or a flags change), or a new one.
+ */
+static unsigned long *new_log(struct keel_vm *vm, const struct kvm_userspace_memory_region *m)
+{
+	const struct keel_slot *old = &vm->slots[(u16)m->slot];
+
+	if (!m->memory_size || !(m->flags & KVM_MEM_LOG_DIRTY_PAGES))
+		return NULL;
+	if (old->dirty)
+		return old->dirty;
+	return keel_dirty_alloc(vm, m->memory_size) ?: ERR_PTR(-ENOMEM);
+}
+
+/*
+ * Keel learns the slot under mmu_lock, so the fault path never maps by a
+ * stale one. Keel unmaps what the old slot mapped; for logging turned on
+ * that is the write protection of every page, huge ones included.
+ */
+static int change_slot(struct keel_vm *vm, const struct kvm_userspace_memory_region *m)
 {
 	unsigned int id = (u16)m->slot;
+	unsigned long *dirty = new_log(vm, m), *old_dirty = vm->slots[id].dirty;
 	long ret;
+
+	if (IS_ERR(dirty))
+		return PTR_ERR(dirty);
+	vm->hc_slot = (struct keel_memslot){ .slot = id, .gpa = m->guest_phys_addr,
+		.size = m->memory_size,
+		.flags = m->flags & KVM_MEM_READONLY ? KEEL_MEM_READONLY : 0 };
+	spin_lock(&vm->mmu_lock);
+	ret = keel_hypercall(KEEL_HC_MEMSLOT, vm->handle, virt_to_phys(&vm->hc_slot), 0, 0);
+	if (!ret)
+		vm->slots[id] = (struct keel_slot){ m->guest_phys_addr, m->memory_size,
+						    m->userspace_addr, m->flags, dirty };
+	vm->mmu_seq++;
+	spin_unlock(&vm->mmu_lock);
+	if (dirty != old_dirty)
+		kvfree(ret ? dirty : old_dirty);
+	return ret ? keel_errno(ret) : 0;
+}
+
+static int set_memory_region(struct keel_vm *vm, const struct kvm_userspace_memory_region *m)
+{
 	int r = check_region(m);
 
 	if (r)
 		return r;
 	mutex_lock(&vm->lock);
 	r = check_change(vm, m);
-	if (!r) {
-		vm->hc_slot = (struct keel_memslot){ .slot = id, .gpa = m->guest_phys_addr,
-			.size = m->memory_size,
-			.flags = m->flags & KVM_MEM_READONLY ? KEEL_MEM_READONLY : 0 };
-		spin_lock(&vm->mmu_lock);
-		ret = keel_hypercall(KEEL_HC_MEMSLOT, vm->handle, virt_to_phys(&vm->hc_slot), 0, 0);
-		if (!ret)
-			vm->slots[id] = (struct keel_slot){ m->guest_phys_addr, m->memory_size,
-							    m->userspace_addr, m->flags };
-		vm->mmu_seq++;
-		spin_unlock(&vm->mmu_lock);
-		r = ret ? keel_errno(ret) : 0;
-	}
+	if (!r)
+		r = change_slot(vm, m);
 	mutex_unlock(&vm->lock);
 	return r < 0 ? r : 0;
 }
@@ -288,12 +323,16 @@ static void keel_vm_free(struct kref *kref)
 	struct keel_vm *vm = container_of(kref, struct keel_vm, kref);
 	long ret;
 
+	keel_irq_free(vm);
 	mmu_notifier_unregister(&vm->mn, vm->mm);
 	mmdrop(vm->mm);
 	ret = keel_hypercall(KEEL_HC_VM_DESTROY, vm->handle, 0, 0, 0);
 	WARN_ONCE(ret, "Keel refused to destroy VM %#llx: %ld\n", vm->handle, ret);
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
 		keel_vcpu_free(vm->vcpus[i]);
+	for (unsigned int i = 0; i < KEEL_MAX_MEMSLOTS; i++)
+		kvfree(vm->slots[i].dirty);
+	keel_iodev_free(vm);
 	kfree(vm);
 }
 
@@ -346,13 +385,20 @@ static long vm_setup_ioctl(struct keel_vm *vm, unsigned int ioctl, unsigned long
 	return r;
 }
 
-/* KVM_ENABLE_CAP: no capability offered here can be enabled, as KVM answers for those. */
-static long enable_cap(void __user *argp)
+/*
+ * KVM_ENABLE_CAP: KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2; no other capability
+ * offered here can be enabled, as KVM answers for those.
+ */
+static long enable_cap(struct keel_vm *vm, void __user *argp)
 {
 	struct kvm_enable_cap cap;
 
 	if (copy_from_user(&cap, argp, sizeof(cap)))
 		return -EFAULT;
+	if (cap.cap == KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2)
+		return keel_enable_manual_dirty(vm, &cap);
+	if (cap.cap == KVM_CAP_SPLIT_IRQCHIP)
+		return keel_enable_split_irqchip(vm, &cap);
 	return -EINVAL;
 }
 
@@ -376,7 +422,40 @@ static long keel_vm_ioctl(struct file *filp, unsigned int ioctl, unsigned long a
 	case KVM_SET_BOOT_CPU_ID:
 		return vm_setup_ioctl(vm, ioctl, arg);
 	case KVM_ENABLE_CAP:
-		return enable_cap((void __user *)arg);
+		return enable_cap(vm, (void __user *)arg);
+	case KVM_GET_DIRTY_LOG:
+		return keel_get_dirty_log(vm, (void __user *)arg);
+	case KVM_CLEAR_DIRTY_LOG:
+		return keel_clear_dirty_log(vm, (void __user *)arg);
+	case KVM_GET_CLOCK:
+	case KVM_SET_CLOCK:
+		return keel_clock_ioctl(vm, ioctl, (void __user *)arg);
+	case KVM_CREATE_IRQCHIP:
+	case KVM_GET_IRQCHIP:
+	case KVM_SET_IRQCHIP:
+	case KVM_CREATE_PIT:
+	case KVM_CREATE_PIT2:
+	case KVM_GET_PIT:
+	case KVM_SET_PIT:
+	case KVM_GET_PIT2:
+	case KVM_SET_PIT2:
+	case KVM_REINJECT_CONTROL:
+		return keel_irqchip_ioctl(vm, ioctl, (void __user *)arg);
+	case KVM_SET_GSI_ROUTING:
+		return keel_set_gsi_routing(vm, (void __user *)arg);
+	case KVM_SIGNAL_MSI:
+		return keel_signal_msi(vm, (void __user *)arg);
+	case KVM_IRQ_LINE:
+	case KVM_IRQ_LINE_STATUS:
+		return keel_irq_line(vm, (void __user *)arg, ioctl == KVM_IRQ_LINE_STATUS);
+	case KVM_IRQFD:
+		return keel_irqfd(vm, (void __user *)arg);
+	case KVM_IOEVENTFD:
+		return keel_ioeventfd(vm, (void __user *)arg);
+	case KVM_REGISTER_COALESCED_MMIO:
+	case KVM_UNREGISTER_COALESCED_MMIO:
+		return keel_coalesced_mmio(vm, (void __user *)arg,
+					   ioctl == KVM_REGISTER_COALESCED_MMIO);
 	default:
 		return -ENOTTY;	/* as kvm_arch_vm_ioctl() for an ioctl it does not know */
 	}
@@ -396,6 +475,13 @@ static struct keel_vm *vm_alloc(void)
 
 	if (!vm)
 		return NULL;
+	vm->ring = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+	if (!vm->ring) {
+		kfree(vm);
+		return NULL;
+	}
+	keel_iodev_init(vm);
+	keel_irq_init(vm);
 	kref_init(&vm->kref);
 	mutex_init(&vm->lock);
 	spin_lock_init(&vm->mmu_lock);
@@ -403,6 +489,14 @@ static struct keel_vm *vm_alloc(void)
 	vm->mm = current->mm;
 	mmgrab(vm->mm);
 	return vm;
+}
+
+/* What vm_alloc() made, before the VM has anything else. */
+static void vm_unalloc(struct keel_vm *vm)
+{
+	mmdrop(vm->mm);
+	free_page((unsigned long)vm->ring);
+	kfree(vm);
 }
 
 /* KVM_CREATE_VM: machine type 0 only (api.rst 4.2); Keel's handle is checked before use. */
@@ -419,16 +513,14 @@ int keel_create_vm(unsigned long type)
 		return -ENOMEM;
 	handle = keel_hypercall(KEEL_HC_VM_CREATE, 0, 0, 0, 0);
 	if (handle <= 0) {
-		mmdrop(vm->mm);
-		kfree(vm);
+		vm_unalloc(vm);
 		return handle ? keel_errno(handle) : -EPROTO;
 	}
 	vm->handle = handle;
-	fd = mmu_notifier_register(&vm->mn, current->mm);
+	fd = keel_vm_clock_init(vm) ?: mmu_notifier_register(&vm->mn, current->mm);
 	if (fd) {
 		keel_hypercall(KEEL_HC_VM_DESTROY, vm->handle, 0, 0, 0);
-		mmdrop(vm->mm);
-		kfree(vm);
+		vm_unalloc(vm);
 		return fd;
 	}
 	fd = anon_inode_getfd("kvm-vm", &keel_vm_fops, vm, O_RDWR | O_CLOEXEC);

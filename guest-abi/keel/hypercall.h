@@ -33,7 +33,7 @@
  * mappings, vCPUs, running them and their state. A new call or structure
  * field bumps it.
  */
-#define KEEL_ABI_VERSION 4
+#define KEEL_ABI_VERSION 7
 
 /* No U suffixes: assembly includes these too, and every value fits an int. */
 #define KEEL_CPUID_SIGNATURE 0x6c65654b	/* "Keel", little-endian */
@@ -164,6 +164,8 @@
 #define KEEL_STATE_FPU 4	/* run->fxsave: the FXSAVE image (SDM Vol. 1 10.5.1) */
 #define KEEL_STATE_EVENTS 8	/* run->events */
 #define KEEL_STATE_DEBUGREGS 16	/* run->debugregs */
+#define KEEL_STATE_LAPIC 32	/* run->lapic: the in-kernel LAPIC's register page (KVM_GET/SET_LAPIC) */
+#define KEEL_STATE_MP 64	/* run->mp_state: KEEL_MP_* (KVM_GET/SET_MP_STATE) */
 
 /*
  * KEEL_HC_MSR_LIST (no VM: RBX = the control-guest physical address of a
@@ -200,7 +202,58 @@
  */
 #define KEEL_HC_VCPU_TRANSLATE 13
 
-#define KEEL_NR_HYPERCALLS 14
+/*
+ * KEEL_HC_VM_CLOCK: RCX = KEEL_CLOCK_GET or KEEL_CLOCK_SET. The VM's
+ * kvmclock, in nanoseconds, that its vCPUs' MSR_KVM_SYSTEM_TIME pages
+ * show. GET returns it now. SET (RDX = the new value now, RSI = the wall
+ * clock in nanoseconds since 1970 at kvmclock 0, as MSR_KVM_WALL_CLOCK
+ * reports it) returns 0; each vCPU's page is rewritten before it runs next
+ * (KVM_GET/SET_CLOCK). A new VM's clock starts at 0 with a wall clock of 0.
+ */
+#define KEEL_HC_VM_CLOCK 14
+#define KEEL_CLOCK_GET 0
+#define KEEL_CLOCK_SET 1
+
+/*
+ * KEEL_HC_VM_IRQCHIP: RCX = KEEL_IRQCHIP_*.
+ * _SPLIT: each vCPU gets an in-kernel LAPIC (its page at 0xfee00000, HLT
+ * waits in Keel, INIT and SIPI between vCPUs); before the first vCPU only
+ * (-KEEL_EEXIST after, or again). The VMM keeps the PIC and I/O APIC
+ * (KVM_CAP_SPLIT_IRQCHIP).
+ * _MSI: RDX = MSI address, RSI = data (SDM Vol. 3A 11.11): delivered to the
+ * LAPICs it names; returns how many took it.
+ * _EOI_EXITS: RDX = the control-guest physical address of 32 bytes, a
+ * bitmap of vectors whose EOI exits to the VMM (KEEL_EXIT_IOAPIC_EOI).
+ * _FULL: as _SPLIT, plus a PIC pair and an I/O APIC in Keel
+ * (KVM_CREATE_IRQCHIP).
+ * _PIN: RDX = KEEL_CHIP_PIC_MASTER, _PIC_SLAVE or _IOAPIC, RSI = the pin
+ * in bits 31:0 and its level in bit 32 (KVM_IRQ_LINE through an irqchip
+ * route).
+ * _GET and _SET: RDX = KEEL_CHIP_*, RSI = the control-guest physical
+ * address of KEEL_CHIP_STATE_SIZE bytes: KVM's struct kvm_pic_state,
+ * kvm_ioapic_state or kvm_pit_state2 (KVM_GET/SET_IRQCHIP, _PIT2).
+ * _PIT: an 8254 on ports 0x40-0x43 driving ISA IRQ 0 (I/O APIC pin 2),
+ * RDX = 1 also for the speaker port 0x61 (KVM_CREATE_PIT2 with
+ * KVM_PIT_SPEAKER_DUMMY). _REINJECT: RDX = 1 to inject missed ticks one by
+ * one, 0 to drop them (KVM_REINJECT_CONTROL).
+ */
+#define KEEL_HC_VM_IRQCHIP 15
+#define KEEL_IRQCHIP_SPLIT 0
+#define KEEL_IRQCHIP_MSI 1
+#define KEEL_IRQCHIP_EOI_EXITS 2
+#define KEEL_IRQCHIP_FULL 3
+#define KEEL_IRQCHIP_PIN 4
+#define KEEL_IRQCHIP_GET 5
+#define KEEL_IRQCHIP_SET 6
+#define KEEL_IRQCHIP_PIT 7
+#define KEEL_IRQCHIP_REINJECT 8
+#define KEEL_CHIP_PIC_MASTER 0
+#define KEEL_CHIP_PIC_SLAVE 1
+#define KEEL_CHIP_IOAPIC 2
+#define KEEL_CHIP_PIT 3
+#define KEEL_CHIP_STATE_SIZE 512
+
+#define KEEL_NR_HYPERCALLS 16
 #define KEEL_MAX_VMS 64
 #define KEEL_MAX_VCPUS 64
 #define KEEL_MAX_MEMSLOTS 128
@@ -219,6 +272,7 @@
 #define KEEL_EXIT_INTERNAL_ERROR 6	/* exit.internal: what Keel cannot emulate */
 #define KEEL_EXIT_FAULT 7		/* exit.fault: map the page (KEEL_HC_MAP), call again */
 #define KEEL_EXIT_IRQ_WINDOW 8		/* KEEL_REQ_IRQ_WINDOW was asked and the window is open */
+#define KEEL_EXIT_IOAPIC_EOI 9		/* the guest's EOI of a vector in the EOI-exit bitmap: exit.eoi */
 
 /* exit.internal.suberror: KVM's KVM_INTERNAL_ERROR_* values */
 #define KEEL_INTERNAL_EMULATION 1
@@ -413,6 +467,10 @@ struct keel_run {
 			keel_u32 ndata;
 			keel_u64 data[4];
 		} internal;
+		struct {
+			keel_u32 vector;	/* KEEL_EXIT_IOAPIC_EOI */
+			keel_u32 pad;
+		} eoi;
 		keel_u64 pad[6];
 	} exit;
 	struct keel_regs regs;
@@ -421,7 +479,17 @@ struct keel_run {
 	keel_u8 fxsave[512];
 	struct keel_events events;
 	struct keel_debugregs debugregs;
+	keel_u32 mp_state;		/* KEEL_MP_*, KVM's numbers */
+	keel_u32 pad;
+	keel_u8 lapic[1024];		/* the xAPIC register page, KVM's struct kvm_lapic_state */
 };
+
+/* KVM_MP_STATE_* (api.rst 4.38): what the vCPU waits for, with the in-kernel LAPIC. */
+#define KEEL_MP_RUNNABLE 0
+#define KEEL_MP_UNINITIALIZED 1	/* an AP before its first INIT */
+#define KEEL_MP_INIT_RECEIVED 2	/* waits for a SIPI */
+#define KEEL_MP_HALTED 3
+#define KEEL_MP_SIPI_RECEIVED 4	/* set only: INIT_RECEIVED with a SIPI pending */
 
 #define KEEL_RUN_IF 1		/* RFLAGS.IF at the exit */
 #define KEEL_RUN_READY 2	/* an interrupt can be injected now (KVM's ready_for_interrupt_injection) */
@@ -431,7 +499,8 @@ struct keel_run {
 
 #define KEEL_IRQ_PENDING 0x100
 
-_Static_assert(sizeof(struct keel_run) == 1088, "keel_run size");
+_Static_assert(sizeof(struct keel_run) == 2120, "keel_run size");
+_Static_assert(__builtin_offsetof(struct keel_run, lapic) == 1096, "lapic");
 _Static_assert(__builtin_offsetof(struct keel_run, events) == 1024, "events");
 _Static_assert(__builtin_offsetof(struct keel_run, debugregs) == 1040, "debugregs");
 _Static_assert(__builtin_offsetof(struct keel_run, fxsave) == 512, "fxsave");

@@ -89,6 +89,22 @@ GUEST(rm_mmio_read)
 	out	%ax, $0x42
 	hlt
 
+/* check_tsc: the guest's TSC out, EAX to port 0x50, EDX to 0x51. */
+GUEST(rm_rdtsc)
+	rdtsc
+	out	%eax, $0x50
+	mov	%edx, %eax
+	out	%eax, $0x51
+	hlt
+
+/* check_kvmclock: WRMSR of the MSR in EAX with the value in EBX (EDX 0). */
+GUEST(rm_wrmsr)
+	mov	%eax, %ecx
+	mov	%ebx, %eax
+	xor	%edx, %edx
+	wrmsr
+	hlt
+
 /* check_readonly: read a read-only slot, write it, read it again. */
 GUEST(rm_readonly)
 	mov	RO_GPA, %al
@@ -155,6 +171,15 @@ GUEST(rm_sti_spin)
 	sti
 GUEST(rm_sti_spin_loop)
 	jmp	rm_sti_spin_loop
+/* check_irqchip: the PIT's channel 0 every millisecond (mode 2, count 1193), then STI; HLT. */
+GUEST(rm_pit)
+	mov	$0x34, %al
+	out	%al, $0x43
+	mov	$0xa9, %al
+	out	%al, $0x40
+	mov	$0x04, %al
+	out	%al, $0x40
+	jmp	rm_sti_hlt
 GUEST(rm_nmi_handler)
 	mov	$NMI_MARKER, %al
 	out	%al, $EVENT_PORT

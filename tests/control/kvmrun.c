@@ -52,10 +52,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/time.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "kvmrun.h"
@@ -93,12 +96,28 @@
 #define MSR_IA32_SYSENTER_CS 0x174
 #define MSR_LSTAR 0xc0000082
 #define MSR_UNKNOWN 0x12345		/* no CPU or KVM has this MSR */
+#define MSR_IA32_TSC 0x10
+#define MSR_KVM_WALL_CLOCK_NEW 0x4b564d00
+#define MSR_KVM_SYSTEM_TIME_NEW 0x4b564d01
+#define KVM_CPUID_SIGNATURE 0x40000000
+#define KVM_FEATURE_CLOCKSOURCE2 (1u << 3)
+#define KVM_FEATURE_CLOCKSOURCE_STABLE_BIT (1u << 24)
+#define CLOCK_FLAGS (KVM_CLOCK_TSC_STABLE | KVM_CLOCK_REALTIME | KVM_CLOCK_HOST_TSC)
+#define NSEC_PER_SEC 1000000000ull
+#define IOAPIC_PINS 24			/* as QEMU reserves with KVM_CAP_SPLIT_IRQCHIP */
+#define MSI_ADDRESS 0xfee00000u		/* physical destination 0 (SDM Vol. 3A 11.11.1) */
+#define APIC_REG_ID 0x20
+#define APIC_REG_VER 0x30
+#define APIC_REG_SVR 0xf0
+#define LATER_US 100000			/* a thread acts this long after KVM_RUN began */
 #define UNKNOWN_EVENT_FLAG 0x80		/* no KVM_VCPUEVENT_VALID_* has this bit */
 #define KERNEL_SIGSET_SIZE 8		/* the kernel's sigset_t on x86-64 */
 #define FXSAVE_FCW 0			/* offsets in the FXSAVE image */
 #define FXSAVE_XMM 160
 #define XSAVE_XSTATE_BV 512		/* in the XSAVE header after it */
 #define XFEATURE_MASK_FPSSE 0x3
+#define COALESCED_PAGE 2		/* KVM_COALESCED_MMIO_PAGE_OFFSET on x86 */
+#define UNKNOWN_IOEVENTFD_FLAG (1u << 5)	/* past KVM_IOEVENTFD_VALID_FLAG_MASK */
 
 enum mode { REAL, PROTECTED, LONG };
 
@@ -225,8 +244,19 @@ static void vm_destroy(struct vm *vm)
 		munmap(vm->ram, RAM_SIZE);
 }
 
-/* A VM with RAM in slot 0 and vCPU 0; else a FAIL line naming the step. */
-static int vm_create(struct vm *vm, const char *test)
+static int enable_cap(int fd, uint32_t cap, uint64_t arg)
+{
+	struct kvm_enable_cap c = { .cap = cap, .args = { arg } };
+
+	return kvm_ioctl(fd, KVM_ENABLE_CAP, (unsigned long)&c);
+}
+
+/*
+ * A VM with RAM in slot 0 and vCPU 0, with the in-kernel LAPIC if @split is
+ * 1 (KVM_CAP_SPLIT_IRQCHIP), the whole irqchip if 2 (KVM_CREATE_IRQCHIP);
+ * else a FAIL line naming the step.
+ */
+static int vm_create_with(struct vm *vm, const char *test, int split)
 {
 	const char *step = "KVM_CREATE_VM";
 	int r;
@@ -235,6 +265,11 @@ static int vm_create(struct vm *vm, const char *test)
 	vm->fd = kvm_ioctl(kvm_fd, KVM_CREATE_VM, 0);
 	r = vm->fd;
 	if (r < 0)
+		goto fail;
+	step = split == 2 ? "KVM_CREATE_IRQCHIP" : "KVM_ENABLE_CAP(KVM_CAP_SPLIT_IRQCHIP)";
+	r = split == 2 ? kvm_ioctl(vm->fd, KVM_CREATE_IRQCHIP, 0) :
+	    split ? enable_cap(vm->fd, KVM_CAP_SPLIT_IRQCHIP, IOAPIC_PINS) : 0;
+	if (r)
 		goto fail;
 	step = "mmap of guest RAM";
 	r = -ENOMEM;
@@ -261,6 +296,11 @@ fail:
 	check(0, "%s: %s: %s", test, step, strerror(-r));
 	vm_destroy(vm);
 	return -1;
+}
+
+static int vm_create(struct vm *vm, const char *test)
+{
+	return vm_create_with(vm, test, 0);
 }
 
 static uint64_t guest_ip(enum mode mode, const uint8_t *label)
@@ -631,6 +671,114 @@ static void check_memslot_guest(void)
 	munmap(page, PAGE_SIZE);
 }
 
+/* The log of slot, its first 64 pages, or -errno (as a negative 64-bit number). */
+static int64_t dirty_log(struct vm *vm, uint32_t slot)
+{
+	uint64_t bits = 0;
+	struct kvm_dirty_log log = { .slot = slot, .dirty_bitmap = &bits };
+	int r = kvm_ioctl(vm->fd, KVM_GET_DIRTY_LOG, (unsigned long)&log);
+
+	return r ? r : (int64_t)bits;
+}
+
+static int clear_log(struct vm *vm, uint32_t slot, uint64_t first, uint32_t num, uint64_t bits)
+{
+	struct kvm_clear_dirty_log log = {
+		.slot = slot, .first_page = first, .num_pages = num, .dirty_bitmap = &bits,
+	};
+
+	return kvm_ioctl(vm->fd, KVM_CLEAR_DIRTY_LOG, (unsigned long)&log);
+}
+
+/*
+ * KVM_GET_DIRTY_LOG without manual protection (api.rst 4.37): a guest
+ * write sets its page's bit, a read does not, and each call clears what it
+ * returned and write-protects those pages again. Logging turned on and off
+ * on an existing slot (a flags-only change).
+ */
+static void check_dirty_log(void)
+{
+	uint8_t *mem = map_pages(2 * PAGE_SIZE);
+	struct vm vm;
+	int ok;
+
+	if (!mem || vm_create(&vm, "dirty log"))
+		return;
+	ok = set_slot(vm.fd, 3, KVM_MEM_LOG_DIRTY_PAGES, DIRTY_GPA, 2 * PAGE_SIZE, mem) == 0;
+	check(ok && dirty_log(&vm, 3) == 0, "dirty log: a logged slot; no page dirty yet");
+	ok = poke(&vm, DIRTY_GPA + 0x10, 0xaa) && mem[0x10] == 0xaa;
+	check(ok && dirty_log(&vm, 3) == 1, "dirty log: a guest write to page 0: log 0x1");
+	check(dirty_log(&vm, 3) == 0, "dirty log: read again: 0 (the last call cleared it)");
+	ok = poke(&vm, DIRTY_GPA + 0x11, 0xab) && mem[0x11] == 0xab;
+	check(ok && dirty_log(&vm, 3) == 1, "dirty log: page 0 written again: 0x1 (protected again)");
+	ok = peek(&vm, DIRTY_GPA + PAGE_SIZE) == 0 && dirty_log(&vm, 3) == 0;
+	check(ok, "dirty log: a guest read of page 1: 0");
+	ok = poke(&vm, DIRTY_GPA + PAGE_SIZE, 0xac) && dirty_log(&vm, 3) == 2;
+	check(ok, "dirty log: a guest write to page 1: 0x2");
+	check(dirty_log(&vm, 0) == -ENOENT && dirty_log(&vm, 100) == -ENOENT &&
+	      dirty_log(&vm, 1u << 16 | 3) == -ENOENT && dirty_log(&vm, 2u << 16) == -EINVAL,
+	      "dirty log: a slot without logging, none, or in address space 1 (SMM): ENOENT; "
+	      "address space 2: EINVAL");
+	ok = set_slot(vm.fd, 0, KVM_MEM_LOG_DIRTY_PAGES, 0, RAM_SIZE, vm.ram) == 0 &&
+	     poke(&vm, DATA2_GPA, 0x5a) && vm.ram[DATA2_GPA] == 0x5a;
+	check(ok && (dirty_log(&vm, 0) & (1 << (DATA2_GPA / PAGE_SIZE))),
+	      "dirty log: logging turned on for slot 0: its written page is in the log");
+	ok = set_slot(vm.fd, 0, 0, 0, RAM_SIZE, vm.ram) == 0 && dirty_log(&vm, 0) == -ENOENT;
+	check(ok && poke(&vm, DATA2_GPA, 0x5b) && vm.ram[DATA2_GPA] == 0x5b,
+	      "dirty log: turned off again: ENOENT, and the guest still writes");
+	vm_destroy(&vm);
+	munmap(mem, 2 * PAGE_SIZE);
+}
+
+static int enable_manual(int vm_fd, uint64_t flags)
+{
+	struct kvm_enable_cap cap = {
+		.cap = KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2, .args = { flags },
+	};
+
+	return kvm_ioctl(vm_fd, KVM_ENABLE_CAP, (unsigned long)&cap);
+}
+
+/*
+ * KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2 with KVM_DIRTY_LOG_INITIALLY_SET, as
+ * QEMU enables it (api.rst 7.18): the log starts all set, KVM_GET_DIRTY_LOG
+ * clears nothing, KVM_CLEAR_DIRTY_LOG clears and protects what it names.
+ */
+static void check_clear_dirty_log(void)
+{
+	uint64_t both = KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE | KVM_DIRTY_LOG_INITIALLY_SET;
+	uint8_t *mem = map_pages(2 * PAGE_SIZE);
+	struct vm vm;
+	int ok;
+
+	check(extension(kvm_fd, KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2) == (int)both,
+	      "KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2: ENABLE | INITIALLY_SET");
+	if (!mem || vm_create(&vm, "manual dirty log"))
+		return;
+	check(enable_manual(vm.fd, KVM_DIRTY_LOG_INITIALLY_SET) == -EINVAL &&
+	      enable_manual(vm.fd, both | 4) == -EINVAL && enable_manual(vm.fd, both) == 0,
+	      "manual dirty log: INITIALLY_SET alone or an unknown flag: EINVAL; both: 0");
+	ok = set_slot(vm.fd, 3, KVM_MEM_LOG_DIRTY_PAGES, DIRTY_GPA, 2 * PAGE_SIZE, mem) == 0;
+	check(ok && dirty_log(&vm, 3) == 3 && dirty_log(&vm, 3) == 3,
+	      "manual dirty log: a new logged slot is all dirty, and stays so when read");
+	check(clear_log(&vm, 3, 1, 1, 1) == -EINVAL && clear_log(&vm, 3, 0, 3, 7) == -EINVAL &&
+	      clear_log(&vm, 0, 0, 1, 1) == -ENOENT,
+	      "KVM_CLEAR_DIRTY_LOG: first_page not a multiple of 64 or past the slot: EINVAL; "
+	      "no log: ENOENT");
+	ok = clear_log(&vm, 3, 0, 2, 3) == 0 && dirty_log(&vm, 3) == 0;
+	check(ok, "KVM_CLEAR_DIRTY_LOG of both pages: the log reads 0");
+	ok = poke(&vm, DIRTY_GPA + PAGE_SIZE + 1, 0xad) && dirty_log(&vm, 3) == 2 &&
+	     dirty_log(&vm, 3) == 2;
+	check(ok, "manual dirty log: a guest write to page 1: 0x2, and it stays");
+	ok = clear_log(&vm, 3, 0, 2, 1) == 0 && dirty_log(&vm, 3) == 2 &&
+	     clear_log(&vm, 3, 0, 2, 2) == 0 && dirty_log(&vm, 3) == 0;
+	check(ok, "KVM_CLEAR_DIRTY_LOG clears only the bits it names");
+	ok = poke(&vm, DIRTY_GPA + PAGE_SIZE + 2, 0xae) && mem[PAGE_SIZE + 2] == 0xae;
+	check(ok && dirty_log(&vm, 3) == 2, "manual dirty log: page 1 written again: 0x2");
+	vm_destroy(&vm);
+	munmap(mem, 2 * PAGE_SIZE);
+}
+
 /* A segment as reset leaves the data segments: selector 0, base 0, 64 KiB. */
 static int reset_segment(const struct kvm_segment *seg)
 {
@@ -844,6 +992,153 @@ static void check_mmio(void)
 	mmio_answer(&vm, 0x4321);
 	check(run_out(&vm, 2, 0x42, 0x4321),
 	      "the next KVM_RUN completes the read with the VMM's data (0x4321)");
+	vm_destroy(&vm);
+}
+
+static int ioeventfd(struct vm *vm, uint32_t flags, uint64_t addr, uint32_t len, uint64_t match,
+		     int fd)
+{
+	struct kvm_ioeventfd e = {
+		.datamatch = match, .addr = addr, .len = len, .fd = fd, .flags = flags,
+	};
+
+	return kvm_ioctl(vm->fd, KVM_IOEVENTFD, (unsigned long)&e);
+}
+
+/* What the eventfd counted since the last read: 0 if nothing (it is non-blocking). */
+static uint64_t signalled(int fd)
+{
+	uint64_t n = 0;
+
+	return read(fd, &n, sizeof(n)) == sizeof(n) ? n : 0;
+}
+
+/* KVM_IOEVENTFD's refusals (virt/kvm/eventfd.c). */
+static void check_ioeventfd_errors(struct vm *vm, int fd)
+{
+	check(ioeventfd(vm, KVM_IOEVENTFD_FLAG_PIO, 0x10, 3, 0, fd) == -EINVAL &&
+	      ioeventfd(vm, UNKNOWN_IOEVENTFD_FLAG, MMIO_GPA, 4, 0, fd) == -EINVAL &&
+	      ioeventfd(vm, KVM_IOEVENTFD_FLAG_DATAMATCH, MMIO_GPA, 0, 0, fd) == -EINVAL &&
+	      ioeventfd(vm, 0, ~0ull, 8, 0, fd) == -EINVAL,
+	      "KVM_IOEVENTFD: length 3, an unknown flag, datamatch with length 0, an address "
+	      "range that wraps: EINVAL");
+	check(ioeventfd(vm, 0, MMIO_GPA, 4, 0, -1) == -EBADF, "KVM_IOEVENTFD: fd -1: EBADF");
+	check(ioeventfd(vm, KVM_IOEVENTFD_FLAG_DEASSIGN, MMIO_GPA, 4, 0, fd) == -ENOENT,
+	      "KVM_IOEVENTFD: deassigning one never assigned: ENOENT");
+}
+
+/*
+ * KVM_IOEVENTFD (api.rst 4.59): a guest write that matches signals the
+ * eventfd and does not exit; one that does not match exits as before.
+ * rm_out writes port 0x10 (1 byte), 0x11 (2) and 0x12 (4), rm_mmio writes
+ * 0xe000 (1), 0xe002 (2), 0xe004 (4) and then reads 0xe008.
+ */
+static void check_ioeventfd(void)
+{
+	int fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	struct vm vm;
+	int ok;
+
+	check(extension(kvm_fd, KVM_CAP_IOEVENTFD) == 1 &&
+	      extension(kvm_fd, KVM_CAP_IOEVENTFD_ANY_LENGTH) == 1,
+	      "KVM_CAP_IOEVENTFD and _ANY_LENGTH: 1");
+	if (fd < 0 || guest_open(&vm, "ioeventfd", REAL, rm_out))
+		return;
+	check_ioeventfd_errors(&vm, fd);
+	ok = ioeventfd(&vm, KVM_IOEVENTFD_FLAG_PIO, 0x10, 1, 0, fd) == 0 &&
+	     ioeventfd(&vm, KVM_IOEVENTFD_FLAG_PIO | KVM_IOEVENTFD_FLAG_DATAMATCH, 0x11, 2,
+		       0x3456, fd) == 0 &&
+	     ioeventfd(&vm, KVM_IOEVENTFD_FLAG_PIO, 0x12, 0, 0, fd) == 0;
+	check(ok, "KVM_IOEVENTFD: ports 0x10 (1 byte), 0x11 (2 bytes, data 0x3456), 0x12 (any)");
+	check(ioeventfd(&vm, KVM_IOEVENTFD_FLAG_PIO, 0x12, 4, 0, fd) == -EEXIST,
+	      "KVM_IOEVENTFD: one that could match the same writes: EEXIST");
+	check(run_exit(&vm, KVM_EXIT_HLT) && signalled(fd) == 3,
+	      "the three OUTs signal the eventfd (3 times) without an exit: KVM_EXIT_HLT");
+	ok = ioeventfd(&vm, KVM_IOEVENTFD_FLAG_PIO | KVM_IOEVENTFD_FLAG_DEASSIGN |
+		       KVM_IOEVENTFD_FLAG_DATAMATCH, 0x11, 2, 0x3456, fd) == 0 &&
+	     ioeventfd(&vm, KVM_IOEVENTFD_FLAG_PIO | KVM_IOEVENTFD_FLAG_DATAMATCH, 0x11, 2,
+		       0x1111, fd) == 0 &&
+	     !start(&vm, REAL, rm_out, 0, 0) && run_out(&vm, 2, 0x11, 0x3456);
+	check(ok && signalled(fd) == 1,
+	      "port 0x11 matched to 0x1111 instead: its write of 0x3456 exits, the others do not");
+	check(run_exit(&vm, KVM_EXIT_HLT) && signalled(fd) == 1, "and port 0x12 still signals");
+	ok = ioeventfd(&vm, 0, MMIO_GPA, 1, 0, fd) == 0 &&
+	     ioeventfd(&vm, KVM_IOEVENTFD_FLAG_DATAMATCH, MMIO_GPA + 2, 2, 0x1234, fd) == 0 &&
+	     ioeventfd(&vm, 0, MMIO_GPA + 4, 0, 0, fd) == 0 &&
+	     !start(&vm, REAL, rm_mmio, 0, 0) && run_mmio(&vm, 0, MMIO_GPA + 8, 2, 0);
+	check(ok && signalled(fd) == 3,
+	      "MMIO writes matched by length, data, any length: signalled, the read exits");
+	vm_destroy(&vm);
+	close(fd);
+}
+
+static int coalesce(struct vm *vm, unsigned long req, uint64_t addr, uint32_t size, uint32_t pio)
+{
+	struct kvm_coalesced_mmio_zone z = { .addr = addr, .size = size, .pio = pio };
+
+	return kvm_ioctl(vm->fd, req, (unsigned long)&z);
+}
+
+/* The ring holds exactly the writes given, in order; the VMM's part: emptied after. */
+static int ring_has(struct vm *vm, uint32_t pio, const uint64_t (*want)[3], uint32_t n)
+{
+	struct kvm_coalesced_mmio_ring *ring = (void *)((uint8_t *)vm->run + COALESCED_PAGE * PAGE_SIZE);
+	uint32_t at = ring->first, i;
+	int ok;
+
+	for (i = 0; i < n; i++, at = (at + 1) % KVM_COALESCED_MMIO_MAX) {
+		struct kvm_coalesced_mmio *e = &ring->coalesced_mmio[at];
+		uint64_t data = 0;
+
+		memcpy(&data, e->data, sizeof(data));
+		if (at == ring->last || e->phys_addr != want[i][0] || e->len != want[i][1] ||
+		    e->len > 8 || (data & (~0ull >> (64 - 8 * e->len))) != want[i][2] || e->pio != pio)
+			break;
+	}
+	ok = i == n && at == ring->last;
+	if (!ok)
+		printf("kvmrun:   got ring first %u last %u, entry %u differs\n", ring->first,
+		       ring->last, i);
+	ring->first = ring->last;
+	return ok;
+}
+
+/*
+ * Coalesced MMIO and PIO (api.rst 4.66): writes into a zone go into the
+ * ring at page KVM_CAP_COALESCED_MMIO of the vCPU mapping without an exit;
+ * reads and writes elsewhere exit as before.
+ */
+static void check_coalesced(void)
+{
+	static const uint64_t mmio[][3] = {
+		{ MMIO_GPA, 1, 0x5a }, { MMIO_GPA + 2, 2, 0x1234 }, { MMIO_GPA + 4, 4, 0x89abcdef },
+	};
+	static const uint64_t pio[][3] = { { 0x10, 1, 0x12 }, { 0x11, 2, 0x3456 } };
+	struct vm vm;
+	int ok;
+
+	check(extension(kvm_fd, KVM_CAP_COALESCED_MMIO) == COALESCED_PAGE &&
+	      extension(kvm_fd, KVM_CAP_COALESCED_PIO) == 1 &&
+	      mmap_size >= (COALESCED_PAGE + 1) * PAGE_SIZE,
+	      "KVM_CAP_COALESCED_MMIO: page 2 of the vCPU mapping; _COALESCED_PIO: 1");
+	if (mmap_size < (COALESCED_PAGE + 1) * PAGE_SIZE ||
+	    guest_open(&vm, "coalesced MMIO", REAL, rm_mmio))
+		return;
+	check(coalesce(&vm, KVM_REGISTER_COALESCED_MMIO, MMIO_GPA, 8, 2) == -EINVAL,
+	      "KVM_REGISTER_COALESCED_MMIO: pio 2: EINVAL");
+	ok = coalesce(&vm, KVM_REGISTER_COALESCED_MMIO, MMIO_GPA, 8, 0) == 0 &&
+	     run_mmio(&vm, 0, MMIO_GPA + 8, 2, 0);
+	check(ok && ring_has(&vm, 0, mmio, 3),
+	      "writes into a zone of 0xe000-0xe007 go into the ring, in order; the read exits");
+	mmio_answer(&vm, 0);
+	ok = run_out(&vm, 2, 0x42, 0) &&
+	     coalesce(&vm, KVM_UNREGISTER_COALESCED_MMIO, MMIO_GPA, 8, 0) == 0 &&
+	     !start(&vm, REAL, rm_mmio, 0, 0) && run_mmio(&vm, 1, MMIO_GPA, 1, 0x5a);
+	check(ok, "KVM_UNREGISTER_COALESCED_MMIO: the writes exit again");
+	ok = coalesce(&vm, KVM_REGISTER_COALESCED_MMIO, 0x10, 3, 1) == 0 &&
+	     !start(&vm, REAL, rm_out, 0, 0) && run_out(&vm, 4, 0x12, 0x789abcde);
+	check(ok && ring_has(&vm, 1, pio, 2),
+	      "coalesced PIO, ports 0x10-0x12: the OUTs to 0x10 and 0x11 in the ring, the 4 bytes to 0x12 exit");
 	vm_destroy(&vm);
 }
 
@@ -1198,6 +1493,21 @@ static struct kvm_cpuid_entry2 *cpuid_find(struct kvm_cpuid2 *cpuid, uint32_t n,
 }
 
 /* KVM_GET_SUPPORTED_CPUID (api.rst 4.46): -E2BIG with nent unchanged if too small. */
+static int kvm_leaves_offered(struct kvm_cpuid2 *cpuid)
+{
+	struct kvm_cpuid_entry2 *sig = cpuid_find(cpuid, cpuid->nent, KVM_CPUID_SIGNATURE);
+	struct kvm_cpuid_entry2 *f = cpuid_find(cpuid, cpuid->nent, KVM_CPUID_SIGNATURE + 1);
+	uint32_t want = KVM_FEATURE_CLOCKSOURCE2 | KVM_FEATURE_CLOCKSOURCE_STABLE_BIT;
+	char name[13] = "";
+
+	if (!sig || !f)
+		return 0;
+	memcpy(name, &sig->ebx, 4);
+	memcpy(name + 4, &sig->ecx, 4);
+	memcpy(name + 8, &sig->edx, 4);
+	return !strcmp(name, "KVMKVMKVM") && (f->eax & want) == want;
+}
+
 static void check_supported_cpuid(void)
 {
 	struct kvm_cpuid2 *cpuid = cpuid_alloc(MAX_CPUID_ENTRIES);
@@ -1213,6 +1523,9 @@ static void check_supported_cpuid(void)
 	r = kvm_ioctl(kvm_fd, KVM_GET_SUPPORTED_CPUID, (unsigned long)cpuid);
 	check(r == 0 && cpuid->nent <= MAX_CPUID_ENTRIES && cpuid_find(cpuid, cpuid->nent, 0),
 	      "KVM_GET_SUPPORTED_CPUID with room for 256: 0, leaf 0 among the entries");
+	check(r == 0 && kvm_leaves_offered(cpuid),
+	      "KVM_GET_SUPPORTED_CPUID: \"KVMKVMKVM\" at 0x40000000, kvmclock (CLOCKSOURCE2, "
+	      "STABLE_BIT) at 0x40000001");
 	free(cpuid);
 }
 
@@ -1254,6 +1567,9 @@ static void check_msr_index_list(void)
 	check(r == 0 && list->nmsrs == n && msr_listed(list, MSR_IA32_SYSENTER_CS) &&
 	      msr_listed(list, MSR_LSTAR),
 	      "KVM_GET_MSR_INDEX_LIST with room: 0, as many, SYSENTER_CS (0x174) and LSTAR (0xc0000082) among them");
+	check(msr_listed(list, MSR_IA32_TSC) && msr_listed(list, MSR_KVM_SYSTEM_TIME_NEW) &&
+	      msr_listed(list, MSR_KVM_WALL_CLOCK_NEW),
+	      "KVM_GET_MSR_INDEX_LIST: IA32_TSC and the kvmclock MSRs among them");
 	free(list);
 }
 
@@ -1764,6 +2080,451 @@ static void check_translate(void)
 	vm_destroy(&vm);
 }
 
+static uint64_t tsc_of(int vcpu)
+{
+	uint64_t tsc = 0;
+
+	return msrs_io(vcpu, KVM_GET_MSRS, MSR_IA32_TSC, &tsc, 0) == 1 ? tsc : ~0ull;
+}
+
+static int64_t clock_of(struct vm *vm)
+{
+	struct kvm_clock_data d = { 0 };
+	int r = kvm_ioctl(vm->fd, KVM_GET_CLOCK, (unsigned long)&d);
+
+	return r ? r : (int64_t)d.clock;
+}
+
+static int set_clock(struct vm *vm, uint64_t ns, uint32_t flags)
+{
+	struct kvm_clock_data d = { .clock = ns, .flags = flags };
+
+	return kvm_ioctl(vm->fd, KVM_SET_CLOCK, (unsigned long)&d);
+}
+
+/* The guest's RDTSC, or ~0 (rm_rdtsc's two OUTs). */
+static uint64_t guest_tsc(struct vm *vm)
+{
+	uint64_t lo, hi;
+
+	if (start(vm, REAL, rm_rdtsc, 0, 0) || !run_io(vm, KVM_EXIT_IO_OUT, 4, 0x50))
+		return ~0ull;
+	lo = io_value(vm);
+	if (!run_io(vm, KVM_EXIT_IO_OUT, 4, 0x51))
+		return ~0ull;
+	hi = io_value(vm);
+	return run_exit(vm, KVM_EXIT_HLT) ? hi << 32 | lo : ~0ull;
+}
+
+/*
+ * The TSC as KVM gives it (kvm_synchronize_tsc()): a new vCPU's starts at
+ * 0, a VMM's write sets it, the guest's RDTSC reads it, and a second vCPU
+ * made or written with 0 soon after keeps the first one's.
+ */
+static void check_tsc(void)
+{
+	uint64_t second, tsc, t0, t1, base = 1ull << 40;
+	long khz = 0;
+	struct vm vm;
+	int vcpu1;
+
+	if (vm_create(&vm, "TSC"))
+		return;
+	khz = kvm_ioctl(vm.vcpu, KVM_GET_TSC_KHZ, 0);
+	second = (uint64_t)khz * 1000;
+	check(extension(kvm_fd, KVM_CAP_GET_TSC_KHZ) == 1 && khz > 0 &&
+	      kvm_ioctl(vm.vcpu, KVM_SET_TSC_KHZ, khz) == 0,
+	      "KVM_GET_TSC_KHZ: the rate (%ld kHz); KVM_SET_TSC_KHZ of it: 0", khz);
+	tsc = tsc_of(vm.vcpu);
+	check(tsc < 10 * second, "a new vCPU's IA32_TSC starts at 0 (%llu after)",
+	      (unsigned long long)tsc);
+	tsc = base;
+	check(msrs_io(vm.vcpu, KVM_SET_MSRS, MSR_IA32_TSC, &tsc, 0) == 1 &&
+	      tsc_of(vm.vcpu) - base < 10 * second,
+	      "KVM_SET_MSRS of IA32_TSC 2^40: KVM_GET_MSRS reads on from there");
+	tsc = guest_tsc(&vm);
+	check(tsc - base < 10 * second, "the guest's RDTSC reads on from 2^40 too (%#llx)",
+	      (unsigned long long)tsc);
+	vcpu1 = kvm_ioctl(vm.fd, KVM_CREATE_VCPU, 1);
+	tsc = 0;
+	t0 = tsc_of(vm.vcpu);
+	t1 = vcpu1 >= 0 && msrs_io(vcpu1, KVM_SET_MSRS, MSR_IA32_TSC, &tsc, 0) == 1 ?
+	     tsc_of(vcpu1) : 0;
+	check(t1 - t0 < second,
+	      "a second vCPU whose IA32_TSC the VMM sets to 0 keeps the first one's TSC, as KVM "
+	      "synchronizes them (%#llx, %#llx)", (unsigned long long)t0, (unsigned long long)t1);
+	if (vcpu1 >= 0)
+		close(vcpu1);
+	vm_destroy(&vm);
+}
+
+/* What the guest computes from its struct pvclock_vcpu_time_info at its TSC @tsc. */
+static uint64_t pvclock_read(const uint8_t *p, uint64_t tsc)
+{
+	uint64_t stamp, system_time, delta;
+	uint32_t mul;
+	int8_t shift;
+
+	memcpy(&stamp, p + 8, 8);
+	memcpy(&system_time, p + 16, 8);
+	memcpy(&mul, p + 24, 4);
+	memcpy(&shift, p + 28, 1);
+	delta = tsc - stamp;
+	delta = shift < 0 ? delta >> -shift : delta << shift;
+	return system_time + (uint64_t)(((unsigned __int128)delta * mul) >> 32);
+}
+
+/*
+ * KVM_GET/SET_CLOCK (api.rst 4.79, 4.80) and kvmclock (msr.rst): the page
+ * MSR_KVM_SYSTEM_TIME_NEW names tells the guest the VM's clock; the one
+ * MSR_KVM_WALL_CLOCK_NEW names, the real time at kvmclock 0.
+ */
+static void check_kvmclock(void)
+{
+	uint8_t *page;
+	int64_t c0, c1, ns;
+	uint32_t version, sec;
+	struct vm vm;
+
+	check(extension(kvm_fd, KVM_CAP_ADJUST_CLOCK) == CLOCK_FLAGS,
+	      "KVM_CAP_ADJUST_CLOCK: TSC_STABLE | REALTIME | HOST_TSC");
+	if (vm_create(&vm, "kvmclock"))
+		return;
+	c0 = clock_of(&vm);
+	c1 = clock_of(&vm);
+	check(c0 >= 0 && c1 >= c0, "KVM_GET_CLOCK: it runs (%lld, %lld)", (long long)c0,
+	      (long long)c1);
+	ns = 1000 * NSEC_PER_SEC;
+	c0 = set_clock(&vm, ns, 0) ? -1 : clock_of(&vm);
+	check(c0 >= ns && c0 - ns < (int64_t)NSEC_PER_SEC,
+	      "KVM_SET_CLOCK of 1000 s: KVM_GET_CLOCK reads on from there (%lld)", (long long)c0);
+	check(set_clock(&vm, ns, 1u << 7) == -EINVAL, "KVM_SET_CLOCK with an unknown flag: EINVAL");
+	page = vm.ram + DATA2_GPA;
+	memset(page, 0, PAGE_SIZE);
+	check(!start(&vm, REAL, rm_wrmsr, MSR_KVM_SYSTEM_TIME_NEW, DATA2_GPA | 1) &&
+	      run_exit(&vm, KVM_EXIT_HLT),
+	      "the guest writes MSR_KVM_SYSTEM_TIME_NEW (0x7000, enabled)");
+	memcpy(&version, page, 4);
+	c0 = clock_of(&vm);
+	ns = (int64_t)pvclock_read(page, tsc_of(vm.vcpu));
+	c1 = clock_of(&vm);
+	check(version && !(version & 1) && ns >= c0 - 1000000 && ns <= c1 + 1000000,
+	      "its page: an even version, and the time it gives the guest is KVM_GET_CLOCK's "
+	      "(%lld in [%lld, %lld])", (long long)ns, (long long)c0, (long long)c1);
+	check(!start(&vm, REAL, rm_wrmsr, MSR_KVM_WALL_CLOCK_NEW, DATA2_GPA + 0x100) &&
+	      run_exit(&vm, KVM_EXIT_HLT),
+	      "the guest writes MSR_KVM_WALL_CLOCK_NEW (0x7100)");
+	memcpy(&version, page + 0x100, 4);
+	memcpy(&sec, page + 0x104, 4);
+	c0 = (int64_t)time(NULL) - clock_of(&vm) / (int64_t)NSEC_PER_SEC;
+	check(version && !(version & 1) && sec >= c0 - 2 && sec <= c0 + 2,
+	      "its page: the real time at kvmclock 0 (%u s, want %lld)", sec, (long long)c0);
+	vm_destroy(&vm);
+}
+
+/* ---------------------------------------------------------------- split irqchip */
+
+static int signal_msi(struct vm *vm, uint32_t data)
+{
+	struct kvm_msi m = { .address_lo = MSI_ADDRESS, .data = data };
+
+	return kvm_ioctl(vm->fd, KVM_SIGNAL_MSI, (unsigned long)&m);
+}
+
+static int route_msi(struct vm *vm, uint32_t gsi, uint32_t data)
+{
+	struct {
+		struct kvm_irq_routing r;
+		struct kvm_irq_routing_entry e[1];
+	} t = {
+		.r = { .nr = 1 },
+		.e = { { .gsi = gsi, .type = KVM_IRQ_ROUTING_MSI,
+			 .u.msi = { .address_lo = MSI_ADDRESS, .data = data } } },
+	};
+
+	return kvm_ioctl(vm->fd, KVM_SET_GSI_ROUTING, (unsigned long)&t);
+}
+
+static int irq_line(struct vm *vm, uint32_t gsi, uint32_t level, int *status)
+{
+	struct kvm_irq_level l = { .irq = gsi, .level = level };
+	int r = kvm_ioctl(vm->fd, KVM_IRQ_LINE_STATUS, (unsigned long)&l);
+
+	*status = l.status;
+	return r;
+}
+
+static int mp_state(int vcpu)
+{
+	struct kvm_mp_state mp = { 0 };
+	int r = kvm_ioctl(vcpu, KVM_GET_MP_STATE, (unsigned long)&mp);
+
+	return r ? r : (int)mp.mp_state;
+}
+
+static uint32_t lapic_reg(const struct kvm_lapic_state *s, unsigned int off)
+{
+	uint32_t v;
+
+	memcpy(&v, s->regs + off, 4);
+	return v;
+}
+
+static void set_lapic_reg(struct kvm_lapic_state *s, unsigned int off, uint32_t v)
+{
+	memcpy(s->regs + off, &v, 4);
+}
+
+/* What a thread does LATER_US after it starts, while the vCPU waits in KVM_RUN. */
+struct later {
+	struct vm *vm;
+	int efd;		/* >= 0: write it (an irqfd); else KVM_SIGNAL_MSI */
+	int result;
+};
+
+static void *act_later(void *arg)
+{
+	struct later *l = arg;
+	uint64_t one = 1;
+
+	usleep(LATER_US);
+	if (l->efd >= 0)
+		l->result = write(l->efd, &one, sizeof(one)) == sizeof(one) ? 0 : -errno;
+	else
+		l->result = signal_msi(l->vm, IRQ_VECTOR);
+	return NULL;
+}
+
+/* The guest at STI; HLT waits in KVM_RUN until the thread's interrupt runs its handler. */
+static int woken_by(struct vm *vm, int efd, int *result)
+{
+	struct later l = { .vm = vm, .efd = efd };
+	pthread_t t;
+	int ok;
+
+	if (start(vm, REAL, rm_sti_hlt, 0, 0) || pthread_create(&t, NULL, act_later, &l))
+		return 0;
+	ok = run_out(vm, 1, EVENT_PORT, IRQ_MARKER);
+	pthread_join(t, NULL);
+	*result = l.result;
+	return ok;
+}
+
+/* Without KVM_CAP_SPLIT_IRQCHIP (or KVM_CREATE_IRQCHIP) none of it is there, as KVM says. */
+static void check_no_irqchip(void)
+{
+	struct kvm_lapic_state s;
+	struct vm vm;
+	int status;
+
+	if (vm_create(&vm, "no irqchip"))
+		return;
+	check(irq_line(&vm, 0, 1, &status) == -ENXIO && route_msi(&vm, 0, IRQ_VECTOR) == -EINVAL &&
+	      signal_msi(&vm, IRQ_VECTOR) == -EINVAL &&
+	      kvm_ioctl(vm.vcpu, KVM_GET_LAPIC, (unsigned long)&s) == -EINVAL,
+	      "no in-kernel irqchip: KVM_IRQ_LINE ENXIO, KVM_SET_GSI_ROUTING, KVM_SIGNAL_MSI and "
+	      "KVM_GET_LAPIC EINVAL");
+	check(enable_cap(vm.fd, KVM_CAP_SPLIT_IRQCHIP, IOAPIC_PINS) == -EEXIST,
+	      "KVM_CAP_SPLIT_IRQCHIP once a vCPU exists: EEXIST");
+	vm_destroy(&vm);
+}
+
+/* A split VM's LAPICs: IDs, version, what KVM_SET_LAPIC sets, mp_state of the BSP and an AP. */
+static int check_lapic_state(struct vm *vm, int ap, struct kvm_lapic_state *s)
+{
+	struct kvm_lapic_state ap_s, back;
+
+	check(mp_state(vm->vcpu) == KVM_MP_STATE_RUNNABLE &&
+	      mp_state(ap) == KVM_MP_STATE_UNINITIALIZED,
+	      "split irqchip: the BSP is RUNNABLE, an AP UNINITIALIZED (it waits for INIT)");
+	if (kvm_ioctl(vm->vcpu, KVM_GET_LAPIC, (unsigned long)s) ||
+	    kvm_ioctl(ap, KVM_GET_LAPIC, (unsigned long)&ap_s))
+		return -1;
+	check(lapic_reg(s, APIC_REG_ID) == 0 && lapic_reg(&ap_s, APIC_REG_ID) == 1u << 24 &&
+	      (lapic_reg(s, APIC_REG_VER) & 0xff) == 0x14 && lapic_reg(s, APIC_REG_SVR) == 0xff,
+	      "KVM_GET_LAPIC: IDs 0 and 1 in bits 31:24, version 0x14, SVR 0xff (disabled)");
+	set_lapic_reg(s, APIC_REG_SVR, 0x1ff);
+	check(!kvm_ioctl(vm->vcpu, KVM_SET_LAPIC, (unsigned long)s) &&
+	      !kvm_ioctl(vm->vcpu, KVM_GET_LAPIC, (unsigned long)&back) &&
+	      lapic_reg(&back, APIC_REG_SVR) == 0x1ff,
+	      "KVM_SET_LAPIC with SVR 0x1ff: KVM_GET_LAPIC reads it back (the APIC is enabled)");
+	return 0;
+}
+
+/* Interrupts into a guest halted in KVM_RUN: KVM_SIGNAL_MSI, an irqfd, KVM_IRQ_LINE_STATUS. */
+static void check_split_wakeups(struct vm *vm, const struct kvm_lapic_state *s)
+{
+	int efd = eventfd(0, EFD_CLOEXEC), result = -1, status = -1;
+	struct kvm_irqfd irqfd = { .fd = (uint32_t)efd, .gsi = 10 };
+
+	check(woken_by(vm, -1, &result) && result == 1,
+	      "STI; HLT waits in KVM_RUN; a KVM_SIGNAL_MSI from another thread (1: delivered) "
+	      "runs the handler");
+	kvm_ioctl(vm->vcpu, KVM_SET_LAPIC, (unsigned long)s);	/* its ISR clear again */
+	check(route_msi(vm, 10, IRQ_VECTOR) == 0 &&
+	      kvm_ioctl(vm->fd, KVM_IRQFD, (unsigned long)&irqfd) == 0 &&
+	      woken_by(vm, efd, &result) && result == 0,
+	      "GSI 10 routed to an MSI, an irqfd on it: a write to the eventfd runs the handler");
+	irqfd.flags = KVM_IRQFD_FLAG_DEASSIGN;
+	check(kvm_ioctl(vm->fd, KVM_IRQFD, (unsigned long)&irqfd) == 0,
+	      "KVM_IRQFD deassign: 0");
+	kvm_ioctl(vm->vcpu, KVM_SET_LAPIC, (unsigned long)s);
+	check(!start(vm, REAL, rm_sti_hlt, 0, 0) && irq_line(vm, 10, 1, &status) == 0 &&
+	      status == 1 && run_out(vm, 1, EVENT_PORT, IRQ_MARKER),
+	      "KVM_IRQ_LINE_STATUS of GSI 10: status 1, and the handler runs");
+	close(efd);
+}
+
+/* KVM_CAP_SPLIT_IRQCHIP (api.rst 7.23): the LAPIC in the kernel, the rest in the VMM. */
+static void check_split_irqchip(void)
+{
+	struct kvm_lapic_state s;
+	struct vm vm;
+	int ap;
+
+	check(extension(kvm_fd, KVM_CAP_SPLIT_IRQCHIP) == 1 && extension(kvm_fd, KVM_CAP_IRQFD) == 1 &&
+	      extension(kvm_fd, KVM_CAP_SIGNAL_MSI) == 1 &&
+	      extension(kvm_fd, KVM_CAP_IRQ_ROUTING) >= IOAPIC_PINS,
+	      "KVM_CAP_SPLIT_IRQCHIP, _IRQFD, _SIGNAL_MSI: 1; KVM_CAP_IRQ_ROUTING: room for 24 pins");
+	check_no_irqchip();
+	if (vm_create_with(&vm, "split irqchip", 1))
+		return;
+	check(enable_cap(vm.fd, KVM_CAP_SPLIT_IRQCHIP, 4097) == -EINVAL &&
+	      enable_cap(vm.fd, KVM_CAP_SPLIT_IRQCHIP, IOAPIC_PINS) == -EEXIST,
+	      "KVM_CAP_SPLIT_IRQCHIP with 4097 pins: EINVAL; again: EEXIST");
+	ap = kvm_ioctl(vm.fd, KVM_CREATE_VCPU, 1);
+	if (ap >= 0 && !check_lapic_state(&vm, ap, &s))
+		check_split_wakeups(&vm, &s);
+	if (ap >= 0)
+		close(ap);
+	vm_destroy(&vm);
+}
+
+/* ---------------------------------------------------------------- the full irqchip */
+
+static int get_chip(struct vm *vm, uint32_t id, struct kvm_irqchip *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->chip_id = id;
+	return kvm_ioctl(vm->fd, KVM_GET_IRQCHIP, (unsigned long)c);
+}
+
+/* The PIC master at vector 0x30 (IRQ_VECTOR), only the lines in @unmasked let through. */
+static int set_pic(struct vm *vm, uint8_t unmasked)
+{
+	struct kvm_irqchip c;
+
+	if (get_chip(vm, KVM_IRQCHIP_PIC_MASTER, &c))
+		return -1;
+	c.chip.pic.irq_base = IRQ_VECTOR;
+	c.chip.pic.imr = (uint8_t)~unmasked;
+	c.chip.pic.isr = 0;
+	c.chip.pic.init_state = 0;
+	return kvm_ioctl(vm->fd, KVM_SET_IRQCHIP, (unsigned long)&c);
+}
+
+/* I/O APIC pin @pin: vector IRQ_VECTOR, fixed, physical destination 0, edge, unmasked. */
+static int set_ioapic_pin(struct vm *vm, unsigned int pin)
+{
+	struct kvm_irqchip c;
+
+	if (get_chip(vm, KVM_IRQCHIP_IOAPIC, &c))
+		return -1;
+	c.chip.ioapic.redirtbl[pin].bits = IRQ_VECTOR;
+	return kvm_ioctl(vm->fd, KVM_SET_IRQCHIP, (unsigned long)&c);
+}
+
+/* KVM_CREATE_IRQCHIP's chips as they start: KVM's reset values. */
+static void check_irqchip_reset(struct vm *vm)
+{
+	struct kvm_irqchip m, s, io;
+	int masked = 1;
+
+	check(!get_chip(vm, KVM_IRQCHIP_PIC_MASTER, &m) && !get_chip(vm, KVM_IRQCHIP_PIC_SLAVE, &s) &&
+	      m.chip.pic.elcr_mask == 0xf8 && s.chip.pic.elcr_mask == 0xde,
+	      "KVM_GET_IRQCHIP of both PICs: ELCR masks 0xf8 and 0xde, as the PIIX has them");
+	if (get_chip(vm, KVM_IRQCHIP_IOAPIC, &io))
+		masked = 0;
+	for (int i = 0; masked && i < KVM_IOAPIC_NUM_PINS; i++)
+		masked = io.chip.ioapic.redirtbl[i].fields.mask;
+	check(masked && io.chip.ioapic.base_address == 0xfec00000,
+	      "KVM_GET_IRQCHIP of the I/O APIC: at 0xfec00000, its 24 pins masked");
+	io.chip_id = 3;
+	check(kvm_ioctl(vm->fd, KVM_GET_IRQCHIP, (unsigned long)&io) == -EINVAL,
+	      "KVM_GET_IRQCHIP of chip 3: EINVAL");
+}
+
+/* Interrupts from the PIC (ExtINT through the BSP's LINT0) and from the I/O APIC. */
+static void check_irqchip_lines(struct vm *vm)
+{
+	struct kvm_interrupt irq = { .irq = IRQ_VECTOR };
+	struct kvm_lapic_state s;
+	struct kvm_irqchip m;
+	int status = -1;
+
+	check(kvm_ioctl(vm->vcpu, KVM_INTERRUPT, (unsigned long)&irq) == -ENXIO,
+	      "KVM_INTERRUPT with the PIC in the kernel: ENXIO");
+	set_ivt(vm->ram, IRQ_VECTOR + 1, rm_irq_handler);
+	check(!set_pic(vm, 1u << 1) && !start(vm, REAL, rm_sti_hlt, 0, 0) &&
+	      irq_line(vm, 1, 1, &status) == 0 && irq_line(vm, 1, 0, &status) == 0 &&
+	      run_out(vm, 1, EVENT_PORT, IRQ_MARKER),
+	      "the PIC at 0x30, GSI 1 pulsed: the guest halted in KVM_RUN takes 0x31's handler");
+	check(!get_chip(vm, KVM_IRQCHIP_PIC_MASTER, &m) && m.chip.pic.isr == 1u << 1,
+	      "KVM_GET_IRQCHIP: IRQ 1 in service at the PIC (no EOI yet)");
+	check(!kvm_ioctl(vm->vcpu, KVM_GET_LAPIC, (unsigned long)&s) &&
+	      (set_lapic_reg(&s, APIC_REG_SVR, 0x1ff), !kvm_ioctl(vm->vcpu, KVM_SET_LAPIC,
+								 (unsigned long)&s)) &&
+	      !set_pic(vm, 0) && !set_ioapic_pin(vm, 5) && !start(vm, REAL, rm_sti_hlt, 0, 0) &&
+	      irq_line(vm, 5, 1, &status) == 0 && irq_line(vm, 5, 0, &status) == 0 &&
+	      run_out(vm, 1, EVENT_PORT, IRQ_MARKER),
+	      "I/O APIC pin 5 at 0x30, GSI 5 pulsed: the handler runs");
+}
+
+/* KVM_CREATE_PIT2: the guest's own PIT ticks wake it from HLT through the PIC. */
+static void check_pit(struct vm *vm)
+{
+	struct kvm_pit_config config = { .flags = 0 };
+	struct kvm_reinject_control rc = { .pit_reinject = 1 };
+	struct kvm_pit_state2 ps;
+
+	check(kvm_ioctl(vm->fd, KVM_CREATE_PIT2, (unsigned long)&config) == 0 &&
+	      kvm_ioctl(vm->fd, KVM_CREATE_PIT2, (unsigned long)&config) == -EEXIST,
+	      "KVM_CREATE_PIT2: 0, again EEXIST");
+	check(kvm_ioctl(vm->fd, KVM_REINJECT_CONTROL, (unsigned long)&rc) == 0 &&
+	      kvm_ioctl(vm->fd, KVM_GET_PIT2, (unsigned long)&ps) == 0,
+	      "KVM_REINJECT_CONTROL and KVM_GET_PIT2: 0");
+	check(!set_pic(vm, 1u << 0) && !start(vm, REAL, rm_pit, 0, 0) &&
+	      run_out(vm, 1, EVENT_PORT, IRQ_MARKER) &&
+	      !kvm_ioctl(vm->fd, KVM_GET_PIT2, (unsigned long)&ps) && ps.channels[0].mode == 2 &&
+	      ps.channels[0].count == 1193,
+	      "the guest sets the PIT's channel 0 (mode 2, 1 ms) and halts: its tick runs the "
+	      "handler of IRQ 0 (0x30); KVM_GET_PIT2 shows mode 2, count 1193");
+}
+
+/* KVM_CREATE_IRQCHIP (api.rst 4.24): the PIC pair, the I/O APIC and the LAPICs in the kernel. */
+static void check_irqchip(void)
+{
+	struct vm vm;
+	int r;
+
+	check(extension(kvm_fd, KVM_CAP_IRQCHIP) == 1 && extension(kvm_fd, KVM_CAP_PIT2) == 1 &&
+	      extension(kvm_fd, KVM_CAP_PIT_STATE2) == 1,
+	      "KVM_CAP_IRQCHIP, _PIT2, _PIT_STATE2: 1");
+	vm = (struct vm){ .fd = kvm_ioctl(kvm_fd, KVM_CREATE_VM, 0), .vcpu = -1 };
+	r = vm.fd >= 0 ? kvm_ioctl(vm.fd, KVM_CREATE_IRQCHIP, 0) : vm.fd;
+	check(r == 0 && kvm_ioctl(vm.fd, KVM_CREATE_IRQCHIP, 0) == -EEXIST &&
+	      enable_cap(vm.fd, KVM_CAP_SPLIT_IRQCHIP, IOAPIC_PINS) == -EEXIST,
+	      "KVM_CREATE_IRQCHIP: 0; again, or the split one after it: EEXIST");
+	if (vm.fd >= 0)
+		close(vm.fd);
+	if (vm_create_with(&vm, "irqchip", 2))
+		return;
+	check_irqchip_reset(&vm);
+	check_irqchip_lines(&vm);
+	check_pit(&vm);
+	vm_destroy(&vm);
+}
+
 static void check_all(void)
 {
 	check_system();
@@ -1785,8 +2546,14 @@ static void check_all(void)
 	check_hypercall(REAL, rm_vmmcall, rm_vmcall);
 	check_hypercall(LONG, lm_vmmcall, lm_vmcall);
 	check_mmio();
+	check_ioeventfd();
+	check_coalesced();
+	check_tsc();
+	check_kvmclock();
 	check_readonly();
 	check_memslot_guest();
+	check_dirty_log();
+	check_clear_dirty_log();
 	check_protected_mode();
 	check_long_mode();
 	check_translate();
@@ -1795,6 +2562,8 @@ static void check_all(void)
 	check_nmi();
 	check_interrupt();
 	check_irq_window();
+	check_split_irqchip();
+	check_irqchip();
 	check_immediate_exit();
 	check_immediate_exit_completes();
 	check_signal();

@@ -17,6 +17,7 @@
 #define DATA_GPA	0x6000	/* a page the VMM and the guests share */
 #define DATA2_GPA	0x7000	/* and a second one */
 #define RAM_SIZE	0x8000	/* slot 0: guest RAM from GPA 0 */
+#define DIRTY_GPA	0x8000	/* slot 3: two pages with dirty logging */
 #define RO_GPA		0xa000	/* slot 1: a KVM_MEM_READONLY page */
 #define MOVE_GPA	0xb000	/* slot 2: a page moved to MOVED_GPA */
 #define MOVED_GPA	0xc000
@@ -38,8 +39,8 @@ extern const uint8_t rm_out[], rm_out_insn[], rm_in[], rm_in_insn[], rm_in_next[
 extern const uint8_t rm_outsb[], rm_outsb_insn[], rm_hlt[], rm_hlt_next[];
 extern const uint8_t rm_vmmcall[], rm_vmcall[];
 extern const uint8_t rm_mmio[], rm_mmio_next[], rm_mmio_read[], rm_readonly[];
-extern const uint8_t rm_peek[], rm_poke[], rm_spin[], rm_int3[];
-extern const uint8_t rm_cpuid[], rm_xmm[], rm_sti_hlt[], rm_sti_spin[], rm_sti_spin_loop[];
+extern const uint8_t rm_peek[], rm_poke[], rm_spin[], rm_int3[], rm_rdtsc[], rm_wrmsr[];
+extern const uint8_t rm_cpuid[], rm_xmm[], rm_sti_hlt[], rm_sti_spin[], rm_sti_spin_loop[], rm_pit[];
 extern const uint8_t rm_nmi_handler[], rm_irq_handler[];
 extern const uint8_t pm_guest[], lm_guest[], lm_vmmcall[], lm_vmcall[];
 #endif

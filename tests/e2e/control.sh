@@ -5,21 +5,27 @@
 #   control.sh bochs CPUS                     under Keel on Bochs (VMX+EPT), no devices
 #   control.sh bare CPUS [disk] [net|e1000]   the same kernel and initramfs, no Keel
 #                                             (-kernel/-initrd; hypervisor, keel skipped)
-#   control.sh build                          only builds keelinfo and the initramfs
+#   control.sh build [vm]                     only builds keelinfo and the initramfs
 # disk adds a 16 MiB virtio-blk disk, net a virtio-net NIC, e1000 an e1000 NIC
 # (QEMU user networking), iommu an Intel IOMMU whose DMAR table the guest must not
 # see, uefi boots GRUB on OVMF instead of SeaBIOS. The guest powers the machine off, unless: reboot (the guest resets the
 # machine), crash (a triple fault, which Keel must report and end the machine
-# after, keel.on_control_crash=halt), crash-reset (the same, Keel resets it). Prints "control: PASS|FAIL CONFIG NAME" per check and
+# after, keel.on_control_crash=halt), crash-reset (the same, Keel resets it).
+# vm puts Debian's QEMU and a small Linux VM into the image
+# (build/control/initramfs-vm.cpio.gz, scripts/vm-image.sh) and adds the check
+# qemu_vm: unmodified qemu-system-x86_64 -accel kvm boots that VM in the guest.
+# Prints "control: PASS|FAIL CONFIG NAME" per check and
 # ends with "control: N passed, N failed" (read by scripts/check.sh).
-# Environment: BUILD (default build), CONTROL_TIMEOUT (s, default 300).
+# Environment: BUILD (default build), CONTROL_TIMEOUT (s, default 300), VM_ARGS
+# (QEMU arguments qemu_vm adds, e.g. "-machine kernel_irqchip=off"; no spaces
+# within one), VM_STRACE=1 (strace in the vm image, scripts/vm-image.sh).
 set -u
 cd "$(dirname "$0")/../.." || exit
 build=${BUILD:-build}
 out=$build/control
 deadline=${CONTROL_TIMEOUT:-300}
 mem=1024
-usage="usage: $0 qemu|bochs|bare CPUS [disk] [net|e1000] [iommu] [uefi] [reboot|crash|crash-reset] | build"
+usage="usage: $0 qemu|bochs|bare CPUS [disk] [net|e1000] [iommu] [uefi] [vm] [reboot|crash|crash-reset] | build [vm]"
 
 # ---------------------------------------------------------------- build
 # The modules' depends= field from their .modinfo section (no modules.dep or
@@ -30,9 +36,10 @@ depends() {
 	rm -f "$out/modinfo.$$"
 }
 
-# add_module NAME: NAME's dependencies, then NAME, into $order and $mod_specs.
+# add_module NAME: NAME's dependencies, then NAME, into $order (names) and
+# $kos (files).
 declare -A seen=()
-order="" mod_specs=()
+order="" kos=()
 add_module() {
 	local m=$1 ko dep
 	[ -n "${seen[$m]:-}" ] && return 0
@@ -43,7 +50,7 @@ add_module() {
 		add_module "$dep" || return 1
 	done
 	order+="$(basename "$ko" .ko)"$'\n'
-	mod_specs+=("$ko:/lib/modules/")
+	kos+=("$ko")
 }
 
 build_initramfs() {
@@ -74,17 +81,41 @@ build_initramfs() {
 	order=""
 	add_module kvm_amd || return 1
 	printf '%s' "$order" >"$out/kvm.order"
-	BUSYBOX=$build/debian/busybox scripts/mkinitramfs.sh "$out/initramfs.cpio.gz" \
+	local mod_specs=() vm_specs=() ko
+	for ko in "${kos[@]}"; do
+		mod_specs+=("$ko:/lib/modules/")
+	done
+	if [ $vm = 1 ]; then
+		# The VM runs the same kernel; its disk and NIC are virtio.
+		seen=() order="" kos=()
+		for m in virtio_pci virtio_blk virtio_net; do
+			add_module "$m" || return 1
+		done
+		mkdir -p "$out/vm"
+		BUILD=$build VM_STRACE=${VM_STRACE:-0} scripts/vm-image.sh "$out/vm" "${kos[@]}" \
+			>"$out/vm/specs" || return 1
+		mapfile -t vm_specs <"$out/vm/specs"
+	fi
+	BUSYBOX=$build/debian/busybox scripts/mkinitramfs.sh "$initramfs" \
 		tests/control/init "$out/keelinfo:/bin/keelinfo" "$out/kvmapi:/bin/kvmapi" \
 		"$out/kvmcycle:/bin/kvmcycle" "$out/kvmrun:/bin/kvmrun" \
 		"$out/keel-kvm.ko:/lib/modules/extra/" "$out/kvm.order:/lib/modules/kvm.order" \
 		tests/control/udhcpc.script:/etc/udhcpc.script \
-		"$out/modules.order:/lib/modules/order" "${mod_specs[@]}"
+		"$out/modules.order:/lib/modules/order" "${mod_specs[@]}" "${vm_specs[@]}"
 }
 
 mode=${1:-}
+vm=0
 case $mode in
-build) build_initramfs; exit ;;
+build)
+	case $#:${2:-} in
+	1:) ;;
+	2:vm) vm=1 ;;
+	*) echo "$usage" >&2; exit 2 ;;
+	esac
+	initramfs=$out/initramfs$([ $vm = 1 ] && echo -vm).cpio.gz
+	build_initramfs
+	exit ;;
 qemu | bochs | bare) ;;
 *) echo "$usage" >&2; exit 2 ;;
 esac
@@ -99,10 +130,12 @@ for opt in "$@"; do
 	e1000) nic=e1000 ;;
 	iommu) iommu=1 ;;
 	uefi) uefi=-u ;;
+	vm) vm=1 ;;
 	reboot | crash | crash-reset) ending=$opt ;;
 	*) echo "$usage" >&2; exit 2 ;;
 	esac
 done
+initramfs=$out/initramfs$([ $vm = 1 ] && echo -vm).cpio.gz
 [ "$mode" = bochs ] && [ $# -gt 0 ] && { echo "control: Bochs has no virtio or e1000 here" >&2; exit 2; }
 
 passed=0 failed=0
@@ -113,7 +146,7 @@ finish() { echo "control: $passed passed, $failed failed"; [ $failed -eq 0 ]; ex
 mkdir -p "$out"
 if ! build_initramfs >"$out/build.log" 2>&1; then
 	sed 's/^/    | /' "$out/build.log"
-	fail build "keelinfo, kvmapi, kvmrun, keel-kvm.ko or the initramfs"
+	fail build "keelinfo, kvmapi, kvmrun, keel-kvm.ko, the VM or the initramfs"
 	finish
 fi
 
@@ -140,6 +173,12 @@ crash) cmdline+=" keeltest.reboot=1 reboot=t"
 	keel_cmdline+=" keel.on_control_crash=halt keel.exit_when_idle" ;;
 crash-reset) cmdline+=" keeltest.reboot=1 reboot=t" ;;
 esac
+if [ $vm = 1 ]; then
+	cmdline+=" keeltest.vm=1"
+	for arg in ${VM_ARGS:-}; do
+		cmdline+=" keeltest.vmarg=$arg"
+	done
+fi
 if [ -n "$nic" ]; then
 	cmdline+=" keeltest.net=1"
 	extra+=" -netdev user,id=n0 -device $nic,netdev=n0"
@@ -152,7 +191,7 @@ if [ "$mode" != bare ]; then
 	[ -f "$build/keel.elf" ] || { fail boot "no $build/keel.elf"; finish; }
 	scripts/mkiso.sh "$dir/control.iso" "$build/keel.elf" "$keel_cmdline" \
 		"$build/debian/vmlinuz" "keel.control $cmdline" \
-		"$out/initramfs.cpio.gz" "keel.initrd" || { fail boot "mkiso"; finish; }
+		"$initramfs" "keel.initrd" || { fail boot "mkiso"; finish; }
 fi
 if [ "$mode" = bochs ]; then
 	# Bochs does not power off by ACPI: the kernel's last line ends the run.
@@ -175,7 +214,7 @@ else
 	{ timeout -s KILL "$deadline" qemu-system-x86_64 -accel tcg -machine q35 -cpu max \
 		-smp "$cpus" -m $mem -display none -no-reboot -monitor none \
 		-serial "file:$log" -kernel "$build/debian/vmlinuz" \
-		-initrd "$out/initramfs.cpio.gz" -append "$cmdline" $extra \
+		-initrd "$initramfs" -append "$cmdline" $extra \
 		</dev/null >"$dir/qemu.out" 2>&1; } 2>/dev/null
 	rc=$?
 	[ $rc -eq 137 ] && rc=124
@@ -188,6 +227,7 @@ checks="cpus hypervisor keel memtotal devmem sleep kvm kvm_cycles"
 [ $disk = 1 ] && checks+=" disk"
 [ -n "$nic" ] && checks+=" net"
 [ $iommu = 1 ] && checks+=" acpi"
+[ $vm = 1 ] && checks+=" qemu_vm"
 [ "$cpus" -ge 2 ] && checks+=" hotplug"
 for c in $checks; do
 	line=$(grep -m 1 -E "^control: (PASS|FAIL|SKIP) $c( |\$)" "$log")

@@ -6,6 +6,7 @@
 #include "test.h"
 
 #include <pthread.h>
+#include <sched.h>
 
 /* kmalloc() for the host: malloc, with a failure on demand and a count of live blocks. */
 static int fail_allocs;
@@ -314,7 +315,7 @@ static void *read_loop(void *arg)
 		for (u64 port = 0x100; port < 0x200; port += 0x40) {
 			const struct io_range *e = io_bus_find(r->bus, port + 3);
 
-			r->lookups++;
+			__atomic_fetch_add(&r->lookups, 1, __ATOMIC_RELAXED);
 			if (!e || e->base != port || ((struct dev *)e->opaque)->id != (int)port)
 				r->misses++;
 		}
@@ -322,9 +323,34 @@ static void *read_loop(void *arg)
 	return NULL;
 }
 
+static unsigned long lookups_of(struct reader *r)
+{
+	return __atomic_load_n(&r->lookups, __ATOMIC_RELAXED);
+}
+
+/* Both readers have looked since @since (their counts then), whatever the host's load. */
+static bool both_looked(struct reader *rd, const unsigned long *since)
+{
+	return lookups_of(&rd[0]) > since[0] && lookups_of(&rd[1]) > since[1];
+}
+
+static void change_ranges(struct io_bus *bus, struct dev *moving)
+{
+	for (unsigned int i = 0; i < 64; i++)
+		CHECK_EQ(io_bus_register(bus, 0x1000 + ((i * 37) % 64) * 0x10, 0x10, &ops, &moving[i]), 0);
+	for (unsigned int i = 0; i < 64; i++)
+		CHECK_EQ(io_bus_unregister(bus, 0x1000 + ((i * 37) % 64) * 0x10, 0x10, &ops, &moving[i]), 0);
+}
+
+/*
+ * The writer starts once both readers run and goes on (50 rounds at
+ * least) until both looked while it changed the table: on a loaded host a
+ * reader may not be scheduled for a while.
+ */
 TEST(lookups_during_changes)
 {
 	static struct dev fixed[4], moving[64];
+	unsigned long none[2] = { 0, 0 }, since[2];
 	struct reader rd[2];
 	bool stop = false;
 	pthread_t th[2];
@@ -339,16 +365,15 @@ TEST(lookups_during_changes)
 		rd[i] = (struct reader){ .bus = &bus, .stop = &stop };
 		CHECK_EQ(pthread_create(&th[i], NULL, read_loop, &rd[i]), 0);
 	}
-	for (unsigned int round = 0; round < 50; round++) {
-		for (unsigned int i = 0; i < 64; i++)
-			CHECK_EQ(io_bus_register(&bus, 0x1000 + ((i * 37) % 64) * 0x10, 0x10, &ops, &moving[i]), 0);
-		for (unsigned int i = 0; i < 64; i++)
-			CHECK_EQ(io_bus_unregister(&bus, 0x1000 + ((i * 37) % 64) * 0x10, 0x10, &ops, &moving[i]), 0);
-	}
+	while (!both_looked(rd, none))
+		sched_yield();
+	since[0] = lookups_of(&rd[0]);
+	since[1] = lookups_of(&rd[1]);
+	for (unsigned int round = 0; round < 50 || !both_looked(rd, since); round++)
+		change_ranges(&bus, moving);
 	__atomic_store_n(&stop, true, __ATOMIC_RELAXED);
 	for (int i = 0; i < 2; i++) {
 		pthread_join(th[i], NULL);
-		CHECK(rd[i].lookups > 0);
 		CHECK_EQ(rd[i].misses, 0);
 	}
 	io_bus_destroy(&bus);

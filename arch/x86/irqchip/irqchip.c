@@ -16,6 +16,7 @@
 #include "asm/msr.h"
 #include "arch/x86/timer.h"
 #include "arch/x86/virt/vcpu.h"
+#include "arch/x86/virt/vmm_exit.h"
 #include "arch/x86/vectors.h"
 #include "kernel/errno.h"
 #include "kernel/keel.h"
@@ -68,13 +69,29 @@ static void kick(void *ctx)
 	kick_vcpu(((struct irqchip *)ctx)->vcpu);
 }
 
+/*
+ * Under the vLAPIC's lock: noted, and sent after it is dropped (written()),
+ * since the platform's I/O APIC takes its own lock and delivers to vLAPICs.
+ */
 static void eoi(void *ctx, u8 vector)
 {
-	struct vcpu *v = ((struct irqchip *)ctx)->vcpu;
-	const struct irqchip_platform *p = v->vm->arch.irq_platform;
+	struct irqchip *c = ctx;
 
-	if (p && p->level_eoi)
-		p->level_eoi(v, vector);
+	__atomic_fetch_or(&c->eoi_pending[vector / 64], BIT(vector % 64), __ATOMIC_SEQ_CST);
+}
+
+static void send_eois(struct vcpu *v)
+{
+	const struct irqchip_platform *p = v->vm->arch.irq_platform;
+	struct irqchip *c = chip(v);
+
+	for (unsigned int w = 0; w < 4; w++) {
+		u64 bits = __atomic_exchange_n(&c->eoi_pending[w], 0, __ATOMIC_SEQ_CST);
+
+		for (unsigned int b = 0; bits && b < 64; b++)
+			if ((bits & BIT(b)) && p && p->level_eoi)
+				p->level_eoi(v, (u8)(w * 64 + b));
+	}
 }
 
 static const struct vlapic_ops lapic_ops = {
@@ -137,6 +154,7 @@ static void written(struct vcpu *v, u32 off)
 	if (p && p->reg_written && off != ~0u)
 		p->reg_written(v, off, chip(v)->lapic.regs[off / 4]);
 	__atomic_fetch_or(&v->requests, VCPU_REQ_EVENT, __ATOMIC_SEQ_CST);
+	send_eois(v);
 	deliver_queued(v);
 }
 
@@ -298,7 +316,14 @@ void irqchip_raise_nmi(struct vcpu *v, u64 delay_tsc)
  */
 static void deliver_init(struct irqchip *t)
 {
-	bool running = vcpu_request_park(t->vcpu);
+	bool running;
+
+	if (vcpu_has_vmm(t->vcpu)) {
+		__atomic_store_n(&t->init_pending, true, __ATOMIC_SEQ_CST);
+		kick_vcpu(t->vcpu);
+		return;
+	}
+	running = vcpu_request_park(t->vcpu);
 	u64 flags = spin_lock_irqsave(&t->lock);
 
 	if (!running)
@@ -317,7 +342,15 @@ static void sipi_state(struct vcpu *v, u64 vector)
 /* SIPI: a vCPU that had an INIT starts in real mode at vector << 12; later SIPIs are ignored. */
 static void deliver_sipi(struct irqchip *t, u8 vector)
 {
-	u64 flags = spin_lock_irqsave(&t->lock);
+	u64 flags;
+
+	if (vcpu_has_vmm(t->vcpu)) {
+		t->sipi_vector = vector;
+		__atomic_store_n(&t->sipi_pending, true, __ATOMIC_SEQ_CST);
+		kick_vcpu(t->vcpu);
+		return;
+	}
+	flags = spin_lock_irqsave(&t->lock);
 	bool start = t->wait_for_sipi;
 
 	t->wait_for_sipi = false;
@@ -357,28 +390,90 @@ static void deliver_one(struct irqchip *t, const struct vlapic_ipi *m)
 }
 
 /* Lowest priority goes to the first match, as KVM does without priority arbitration (11.6.2.4). */
-void irqchip_deliver(struct vm *vm, const struct vlapic_ipi *m, struct vcpu *src)
+int irqchip_deliver(struct vm *vm, const struct vlapic_ipi *m, struct vcpu *src)
 {
-	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
+	unsigned int n = __atomic_load_n(&vm->nr_vcpus, __ATOMIC_ACQUIRE);
+	int reached = 0;
+
+	for (unsigned int i = 0; i < n; i++) {
 		struct irqchip *t = chip(vm->vcpus[i]);
 
 		if (!matches(t, m, src))
 			continue;
 		deliver_one(t, m);
+		reached++;
 		if (m->delivery == VLAPIC_DM_LOWEST)
-			return;
+			break;
 	}
+	return reached;
+}
+
+/*
+ * The MSI format (11.11.1, 11.11.2): destination ID in address bits 19:12,
+ * destination mode bit 2; vector in data bits 7:0, delivery mode 10:8,
+ * trigger mode bit 15. An edge-triggered message always asserts.
+ */
+int irqchip_deliver_msi(struct vm *vm, u64 address, u32 data)
+{
+	const struct vlapic_ipi m = {
+		.dest = (u32)(address >> 12) & 0xff, .logical = address & BIT(2),
+		.vector = (u8)data, .delivery = (data >> 8) & 7, .level = data & BIT(15),
+	};
+
+	return irqchip_deliver(vm, &m, NULL);
+}
+
+void irqchip_get_lapic(struct vcpu *v, void *regs)
+{
+	struct irqchip *c = chip(v);
+	u64 flags = spin_lock_irqsave(&c->lock);
+
+	vlapic_get_state(&c->lapic, regs);
+	spin_unlock_irqrestore(&c->lock, flags);
+}
+
+void irqchip_set_lapic(struct vcpu *v, const void *regs)
+{
+	struct irqchip *c = chip(v);
+	u64 flags = spin_lock_irqsave(&c->lock);
+
+	vlapic_set_state(&c->lapic, regs);
+	spin_unlock_irqrestore(&c->lock, flags);
+	__atomic_fetch_or(&v->requests, VCPU_REQ_EVENT, __ATOMIC_SEQ_CST);
 }
 
 /* ---------------------------------------------------------------- the run loop */
+
+void irqchip_kick(struct vcpu *v)
+{
+	kick_vcpu(v);
+}
+
+/* The platform's 8259, if it has one and this LAPIC lets it through (LINT0 ExtINT or disabled). */
+static int platform_extint(struct vcpu *v, bool ack)
+{
+	const struct irqchip_platform *p = v->vm->arch.irq_platform;
+	struct irqchip *c = chip(v);
+	bool through;
+	u64 flags;
+
+	if (!p || !p->extint)
+		return -1;
+	flags = spin_lock_irqsave(&c->lock);
+	through = vlapic_accepts_extint(&c->lapic);
+	spin_unlock_irqrestore(&c->lock, flags);
+	return through ? p->extint(v, ack) : -1;
+}
 
 /* The ExtINT line first: an 8259 ahead of the APIC, as KVM's kvm_cpu_get_interrupt(). */
 int irqchip_pending(struct vcpu *v)
 {
 	struct irqchip *c = chip(v);
-	int vec = -1;
+	int vec = platform_extint(v, false);
 	u64 flags;
 
+	if (vec >= 0)
+		return vec | IRQCHIP_FROM_PLATFORM;
 	if (c->extint[0] | c->extint[1] | c->extint[2] | c->extint[3]) {
 		flags = spin_lock_irqsave(&c->lock);
 		if (vlapic_accepts_extint(&c->lapic))
@@ -399,6 +494,10 @@ void irqchip_ack(struct vcpu *v, int pending)
 	u8 vector = (u8)pending;
 	u64 flags;
 
+	if (pending & IRQCHIP_FROM_PLATFORM) {
+		platform_extint(v, true);
+		return;
+	}
 	if (pending & IRQCHIP_FROM_EXTINT) {
 		__atomic_fetch_and(&c->extint[vector / 64], ~BIT(vector % 64), __ATOMIC_SEQ_CST);
 		return;
@@ -427,6 +526,8 @@ void irqchip_check_timers(struct vcpu *v)
 		c->nmi_deadline = 0;
 		set_nmi_pending(v);
 	}
+	if (c->platform_deadline && t >= c->platform_deadline)
+		v->vm->arch.irq_platform->timer(v);
 }
 
 bool irqchip_wakeable(struct vcpu *v, bool if_set)
@@ -450,4 +551,9 @@ void irqchip_init_reset(struct vcpu *v)
 	c->extint_deadline = c->nmi_deadline = 0;
 	spin_unlock_irqrestore(&c->lock, flags);
 	v->arch.nmi_pending = false;
+}
+
+bool irqchip_is_bsp(struct vcpu *v)
+{
+	return vlapic_base(&chip(v)->lapic) & APIC_BASE_BSP;
 }

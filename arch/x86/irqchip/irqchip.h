@@ -30,14 +30,27 @@ struct irqchip {
 	u64 extint_deadline;		/* TSC of a device's delayed ExtINT vector, 0: none */
 	u8 extint_vector;
 	u64 nmi_deadline;		/* TSC of a device's delayed NMI, 0: none */
+	u64 platform_deadline;		/* TSC at which to run the platform's timer, 0: none */
+	u64 eoi_pending[4];		/* level EOIs for the platform, sent after the lock is dropped */
+	/* /dev/kvm vCPUs: INIT and SIPI wait for the vCPU's own run loop (arch/x86/virt/vmm_irq.c). */
+	bool init_pending, sipi_pending;
+	u8 sipi_vector;
 };
 
 /* What a VM's platform does with its vCPUs' APIC traffic (the control guest's passthrough). */
 struct irqchip_platform {
-	/* EOI of a level-triggered vector (SDM Vol. 3A 11.8.5). */
+	/* EOI of a level-triggered vector (SDM Vol. 3A 11.8.5), once the vLAPIC's lock is dropped. */
 	void (*level_eoi)(struct vcpu *v, u8 vector);
 	/* The guest wrote APIC register @offset (xAPIC page or x2APIC MSR). */
 	void (*reg_written)(struct vcpu *v, u32 offset, u32 val);
+	/*
+	 * An 8259 outside the LAPICs (optional): the vector an INTA would
+	 * return now (@ack false) or the INTA itself (@ack true), -1 if its
+	 * INT line is low; and its timer (the PIT), run on the vCPU whose
+	 * platform_deadline the platform sets.
+	 */
+	int (*extint)(struct vcpu *v, bool ack);
+	void (*timer)(struct vcpu *v);
 };
 
 /* Every vCPU's, made with the vCPU: APIC ID = vCPU index, vCPU 0 the BSP. */
@@ -54,8 +67,16 @@ int irqchip_add_mmio(struct vm *vm);
 int irqchip_msr_read(struct vcpu *v, u32 msr, u64 *val);
 int irqchip_msr_write(struct vcpu *v, u32 msr, u64 val);
 
-/* Sources. An interrupt message (IPI, I/O APIC, device) to the vCPUs of @vm it names; @src sent it. */
-void irqchip_deliver(struct vm *vm, const struct vlapic_ipi *m, struct vcpu *src);
+/*
+ * Sources. An interrupt message (IPI, I/O APIC, device) to the vCPUs of
+ * @vm it names; @src sent it. Returns how many LAPICs it reached.
+ */
+int irqchip_deliver(struct vm *vm, const struct vlapic_ipi *m, struct vcpu *src);
+/* A message-signalled interrupt: its address and data as a device writes them (SDM Vol. 3A 11.11). */
+int irqchip_deliver_msi(struct vm *vm, u64 address, u32 data);
+/* KVM_GET/SET_LAPIC: VLAPIC_STATE_SIZE bytes of the register page. */
+void irqchip_get_lapic(struct vcpu *v, void *regs);
+void irqchip_set_lapic(struct vcpu *v, const void *regs);
 /* A device vector straight into @v's vLAPIC IRR; false if its APIC is disabled (dropped). */
 bool irqchip_set_irq(struct vcpu *v, u8 vector, bool level);
 /* The ExtINT line raises @vector, or an NMI arrives; after @delay_tsc TSC ticks if not 0. */
@@ -67,6 +88,7 @@ void irqchip_raise_nmi(struct vcpu *v, u64 delay_tsc);
  * the vector in bits 7:0, IRQCHIP_FROM_EXTINT if the ExtINT line has it.
  */
 #define IRQCHIP_FROM_EXTINT 0x100
+#define IRQCHIP_FROM_PLATFORM 0x200
 int irqchip_pending(struct vcpu *v);
 /* What irqchip_pending() returned was injected: off the ExtINT line, or IRR -> ISR (11.8.4). */
 void irqchip_ack(struct vcpu *v, int pending);
@@ -81,12 +103,18 @@ static inline u64 irqchip_deadline(const struct irqchip *c)
 		d = c->extint_deadline;
 	if (c->nmi_deadline && (!d || c->nmi_deadline < d))
 		d = c->nmi_deadline;
+	if (c->platform_deadline && (!d || c->platform_deadline < d))
+		d = c->platform_deadline;
 	return d;
 }
 /* An NMI ends HLT whatever RFLAGS.IF says, an interrupt only with IF set (SDM Vol. 3A 6.7.1). */
 bool irqchip_wakeable(struct vcpu *v, bool if_set);
 /* Whether an NMI may still come without another vCPU's doing (a device's delayed NMI). */
 bool irqchip_nmi_due(const struct vcpu *v);
+/* Something for @v changed outside its LAPIC (the platform's 8259): it looks again, on its CPU. */
+void irqchip_kick(struct vcpu *v);
+/* Whether @v's LAPIC has IA32_APIC_BASE.BSP. */
+bool irqchip_is_bsp(struct vcpu *v);
 /* INIT while running: the vLAPIC's INIT reset, pending NMIs dropped (SDM Vol. 3A 9.1, 11.4.7.3). */
 void irqchip_init_reset(struct vcpu *v);
 

@@ -744,3 +744,47 @@ int vlapic_set_base(struct vlapic *l, u64 val)
 		x2apic_ids(l);
 	return 0;
 }
+
+/* ------------------------------------------------ KVM_GET/SET_LAPIC */
+
+/*
+ * The register page as KVM's kvm_apic_get_state() gives it: the current
+ * count in TMCCT, and in x2APIC mode the ID in bits 31:24 (KVM's format
+ * without KVM_CAP_X2APIC_API).
+ */
+void vlapic_get_state(struct vlapic *l, u32 *regs)
+{
+	memcpy(regs, l->regs, VLAPIC_STATE_SIZE);
+	regs[LAPIC_TIMER_CCR / 4] = timer_current(l);
+	if (vlapic_mode(l) == VLAPIC_X2APIC)
+		regs[LAPIC_ID / 4] = l->apic_id << 24;
+}
+
+/*
+ * KVM_SET_LAPIC (KVM's kvm_apic_set_state()): the page as given, but the
+ * version is the model's, the x2APIC IDs follow the APIC ID, and a
+ * count-down restarts from TMCCT (or from TMICT if TMCCT is 0). The base
+ * MSR and the TSC-deadline MSR are not in the page.
+ */
+void vlapic_set_state(struct vlapic *l, const u32 *regs)
+{
+	u32 left = regs[LAPIC_TIMER_CCR / 4];
+	u64 now = l->ops->now(l->ctx);
+
+	memcpy(l->regs, regs, VLAPIC_STATE_SIZE);
+	memset((u8 *)l->regs + VLAPIC_STATE_SIZE, 0, sizeof(l->regs) - VLAPIC_STATE_SIZE);
+	set_reg(l, LAPIC_VER, VLAPIC_VERSION);
+	set_reg(l, LAPIC_TIMER_CCR, 0);
+	if (vlapic_mode(l) == VLAPIC_X2APIC)
+		x2apic_ids(l);
+	l->esr_pending = 0;
+	ppr_update(l);
+	l->deadline = 0;
+	if (timer_mode(l) != VLAPIC_TIMER_TSC_DEADLINE) {
+		timer_load(l, now);
+		if (l->deadline && left && left < reg(l, LAPIC_TIMER_ICR))
+			l->deadline = now + count_to_tsc(l, left);
+	}
+	timer_program(l);
+	kick_if_pending(l);
+}

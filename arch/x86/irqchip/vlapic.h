@@ -242,6 +242,11 @@ void vlapic_ack(struct vlapic *l, u8 vector);
 /* The armed deadline passed: raise the timer LVT, re-arm in periodic mode. */
 void vlapic_timer_expired(struct vlapic *l);
 
+/* KVM_GET/SET_LAPIC's image: the first 1 KiB of the register page (struct kvm_lapic_state). */
+#define VLAPIC_STATE_SIZE 1024
+void vlapic_get_state(struct vlapic *l, u32 *regs);
+void vlapic_set_state(struct vlapic *l, const u32 *regs);
+
 /*
  * Whether @l is a destination of a message to @dest in physical or
  * @logical mode (11.6.2, 11.12.10) with @shorthand (enum vlapic_shorthand);

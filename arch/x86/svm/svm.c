@@ -429,6 +429,11 @@ static u64 svm_get_dr(struct vcpu *v, int dr)
 	return dr == 6 ? vmcb_of(v)->save.dr6 : vmcb_of(v)->save.dr7;
 }
 
+static void svm_set_tsc_offset(struct vcpu *v, u64 offset)
+{
+	vmcb_of(v)->control.tsc_offset = offset;
+}
+
 static void svm_set_dr(struct vcpu *v, int dr, u64 val)
 {
 	if (dr == 6)
@@ -601,5 +606,6 @@ const struct virt_ops svm_ops = {
 	.set_blocking = svm_set_blocking,
 	.get_dr = svm_get_dr,
 	.set_dr = svm_set_dr,
+	.set_tsc_offset = svm_set_tsc_offset,
 	.flush_gpa = svm_flush_gpa,
 };

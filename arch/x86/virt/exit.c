@@ -11,6 +11,7 @@
 #include "arch/x86/virt/cr.h"
 #include "arch/x86/virt/exit.h"
 #include "arch/x86/virt/guest_msr.h"
+#include "arch/x86/virt/kvmclock.h"
 #include "arch/x86/virt/vcpu.h"
 #include "arch/x86/virt/vmm_exit.h"
 #include "kernel/errno.h"
@@ -139,7 +140,7 @@ static enum vcpu_action handle_cpuid(struct vcpu *v, struct vm_exit *e)
 static enum vcpu_action handle_hlt(struct vcpu *v, struct vm_exit *e)
 {
 	skip(v, e);
-	if (vcpu_has_vmm(v))
+	if (vcpu_has_vmm(v) && !v->vm->arch.lapic_in_kernel)
 		return vmm_exit_hlt(v);	/* no in-kernel irqchip: the VMM waits (KVM_EXIT_HLT) */
 	if (arch_vcpu_wakeable(v))
 		return VCPU_CONTINUE;
@@ -226,6 +227,9 @@ int vcpu_read_msr(struct vcpu *v, u32 msr, u64 *val)
 
 	if (r != -ENOENT)
 		return r;
+	if (vcpu_has_vmm(v) && (kvmclock_msr_read(v, msr, val) != -ENOENT ||
+				!vmm_msr_read(v, msr, val)))
+		return 0;
 	if (!virt->get_msr(v, msr, val))
 		return 0;
 	switch (msr) {
@@ -268,6 +272,10 @@ int vcpu_write_msr(struct vcpu *v, u32 msr, u64 val, bool host)
 {
 	int r = irqchip_msr_write(v, msr, val);
 
+	if (r == -ENOENT && vcpu_has_vmm(v))
+		r = kvmclock_msr_write(v, msr, val, host);
+	if (r == -ENOENT && vcpu_has_vmm(v))
+		r = vmm_msr_write(v, msr, val);
 	if (r != -ENOENT)
 		return r;
 	if (!guest_msr_value_ok(msr, val))
@@ -293,7 +301,11 @@ static enum vcpu_action handle_msr(struct vcpu *v, struct vm_exit *e)
 	u32 msr = (u32)g[GPR_RCX];
 
 	if (e->kind == EXIT_MSR_WRITE) {
-		if (vcpu_write_msr(v, msr, (g[GPR_RDX] << 32) | (u32)g[GPR_RAX], false)) {
+		int r = vcpu_write_msr(v, msr, (g[GPR_RDX] << 32) | (u32)g[GPR_RAX], false);
+
+		if (r == -EAGAIN)
+			return VCPU_EXIT_TO_VMM;	/* a page to fault in; the WRMSR runs again */
+		if (r) {
 			inject_gp(v);
 			return VCPU_CONTINUE;
 		}

@@ -356,6 +356,8 @@ int arch_vm_init(struct vm *vm)
 void arch_vm_free(struct vm *vm)
 {
 	virt->vm_free(vm);
+	if (vm->arch.platform)
+		vmm_platform_free(vm);
 }
 
 int arch_vcpu_create(struct vcpu *v)
@@ -503,6 +505,8 @@ enum vcpu_action arch_vcpu_run_once(struct vcpu *v)
 	action = handle_exit(v, &e);
 	if (v->arch.vmm.want_window)
 		action = vmm_check_window(v, action);
+	if (v->arch.vmm.eoi_exit)
+		action = vmm_check_eoi(v, action);
 	__atomic_store_n(&v->in_guest, false, __ATOMIC_RELEASE);
 	irq_poll();	/* host interrupts that exited the guest are taken here */
 	return action;

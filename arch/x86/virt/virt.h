@@ -153,6 +153,8 @@ struct virt_ops {
 	void (*set_blocking)(struct vcpu *v, u8 shadow, bool nmi_masked);
 	u64 (*get_dr)(struct vcpu *v, int dr);
 	void (*set_dr)(struct vcpu *v, int dr, u64 val);
+	/* The guest's TSC is the host's plus @offset (APM Vol. 2 15.30.5; SDM Vol. 3C 26.6.5). */
+	void (*set_tsc_offset)(struct vcpu *v, u64 offset);
 	/* Drop this CPU's cached guest-physical translations of @v's VM before the next entry. */
 	void (*flush_gpa)(struct vcpu *v);
 };

@@ -12,6 +12,7 @@
 #include "arch/x86/virt/vmm_exit.h"
 #include "kernel/errno.h"
 #include "kernel/keel.h"
+#include "arch/x86/virt/kvmclock.h"
 #include "kernel/mm.h"
 #include "keel/hypercall.h"
 
@@ -22,6 +23,8 @@
 static const u32 vmm_msrs[] = {
 	MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP, MSR_STAR,
 	MSR_LSTAR, MSR_CSTAR, MSR_SFMASK, MSR_KERNEL_GS_BASE, MSR_IA32_PAT, MSR_TSC_AUX,
+	MSR_IA32_TSC, MSR_KVM_SYSTEM_TIME_NEW, MSR_KVM_WALL_CLOCK_NEW, MSR_KVM_SYSTEM_TIME,
+	MSR_KVM_WALL_CLOCK,
 };
 
 u32 arch_vmm_msr_list(u32 *out, u32 max)

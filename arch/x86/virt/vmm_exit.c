@@ -9,6 +9,7 @@
 #include "asm/processor-flags.h"
 #include "arch/x86/irqchip/irqchip.h"
 #include "arch/x86/virt/cr.h"
+#include "arch/x86/virt/kvmclock.h"
 #include "arch/x86/virt/vcpu.h"
 #include "arch/x86/virt/vmm_exit.h"
 #include "kernel/errno.h"
@@ -31,7 +32,7 @@ bool vmm_irq_ready(struct vcpu *v)
 	return !v->arch.event.valid && !v->arch.vmm.irq_pending && virt->interruptible(v);
 }
 
-static enum vcpu_action to_vmm(struct vcpu *v, u32 reason)
+enum vcpu_action vmm_exit_to(struct vcpu *v, u32 reason)
 {
 	struct keel_run *run = v->run;
 	u64 apic_base = 0;
@@ -76,7 +77,7 @@ static void exit_io(struct vcpu *v, u64 port, unsigned int size, bool in, u64 da
 	run->exit.io.in = in;
 	run->exit.io.count = 1;
 	run->exit.io.data = data;
-	to_vmm(v, KEEL_EXIT_IO);
+	vmm_exit_to(v, KEEL_EXIT_IO);
 }
 
 static void exit_mmio(struct vcpu *v, u64 gpa, unsigned int size, bool write, u64 data)
@@ -87,7 +88,7 @@ static void exit_mmio(struct vcpu *v, u64 gpa, unsigned int size, bool write, u6
 	run->exit.mmio.len = size;
 	run->exit.mmio.write = write;
 	run->exit.mmio.data = data;
-	to_vmm(v, KEEL_EXIT_MMIO);
+	vmm_exit_to(v, KEEL_EXIT_MMIO);
 }
 
 static int pio_read(struct vcpu *v, void *opaque, u64 port, unsigned int size, u64 *val)
@@ -137,6 +138,7 @@ static const struct io_dev_ops mmio_ops = { mmio_read, mmio_write };
 
 void arch_vm_init_vmm(struct vm *vm)
 {
+	kvmclock_vm_init(vm);
 	vm->unclaimed_pio = &pio_ops;
 	vm->unclaimed_mmio = &mmio_ops;
 }
@@ -145,8 +147,12 @@ void arch_vcpu_init_vmm(struct vcpu *v, bool bsp)
 {
 	vcpu_set_reset_state(v);
 	v->arch.regs.gpr[GPR_RDX] = RESET_RDX;
+	if (v->vm->arch.lapic_in_kernel && bsp)
+		irqchip_configure(v, v->id, true);	/* LINT0 ExtINT, as KVM resets a BSP's */
 	irqchip_msr_write(v, MSR_IA32_APIC_BASE,
 			  APIC_BASE_DEFAULT | APIC_BASE_EN | (bsp ? APIC_BASE_BSP : 0));
+	kvmclock_vcpu_init(v);
+	vmm_irq_vcpu_init(v, bsp);
 }
 
 /*
@@ -200,7 +206,7 @@ int arch_vcpu_resume_vmm(struct vcpu *v)
 	io->exit = false;
 	if (io->answered == VMM_MMIO && vmm_finish_mmio(v) == VCPU_EXIT_TO_VMM)
 		return 1;
-	return 0;
+	return kvmclock_refresh(v) ? 0 : 1;
 }
 
 enum vcpu_action vmm_exit_out(struct vcpu *v, u8 len)
@@ -218,19 +224,19 @@ enum vcpu_action vmm_exit_in(struct vcpu *v, u8 len)
 
 enum vcpu_action vmm_exit_hlt(struct vcpu *v)
 {
-	return to_vmm(v, KEEL_EXIT_HLT);
+	return vmm_exit_to(v, KEEL_EXIT_HLT);
 }
 
 enum vcpu_action vmm_exit_shutdown(struct vcpu *v)
 {
-	return to_vmm(v, KEEL_EXIT_SHUTDOWN);
+	return vmm_exit_to(v, KEEL_EXIT_SHUTDOWN);
 }
 
 enum vcpu_action vmm_exit_fail_entry(struct vcpu *v, const struct vm_exit *e)
 {
 	v->run->exit.fail_entry.reason = e->raw_reason;
 	v->run->exit.fail_entry.qual = e->qual;
-	return to_vmm(v, KEEL_EXIT_FAIL_ENTRY);
+	return vmm_exit_to(v, KEEL_EXIT_FAIL_ENTRY);
 }
 
 enum vcpu_action vmm_exit_internal(struct vcpu *v, u32 suberror, const struct vm_exit *e)
@@ -239,14 +245,14 @@ enum vcpu_action vmm_exit_internal(struct vcpu *v, u32 suberror, const struct vm
 	v->run->exit.internal.ndata = 2;
 	v->run->exit.internal.data[0] = e->raw_reason;
 	v->run->exit.internal.data[1] = e->qual;
-	return to_vmm(v, KEEL_EXIT_INTERNAL_ERROR);
+	return vmm_exit_to(v, KEEL_EXIT_INTERNAL_ERROR);
 }
 
 enum vcpu_action vmm_exit_fault(struct vcpu *v, u64 gpa, bool write)
 {
 	v->run->exit.fault.gpa = gpa & ~(u64)(PAGE_SIZE - 1);
 	v->run->exit.fault.write = write;
-	return to_vmm(v, KEEL_EXIT_FAULT);
+	return vmm_exit_to(v, KEEL_EXIT_FAULT);
 }
 
 /* Outside 64-bit mode the result is 32 bits wide, as in kvm_emulate_hypercall(). */
@@ -271,6 +277,6 @@ void vmm_hypercall(struct vcpu *v)
 enum vcpu_action vmm_check_window(struct vcpu *v, enum vcpu_action a)
 {
 	if (a == VCPU_CONTINUE && v->arch.vmm.want_window && vmm_irq_ready(v))
-		return to_vmm(v, KEEL_EXIT_IRQ_WINDOW);
+		return vmm_exit_to(v, KEEL_EXIT_IRQ_WINDOW);
 	return a;
 }

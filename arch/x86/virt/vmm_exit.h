@@ -39,6 +39,25 @@ enum vcpu_action vmm_exit_in(struct vcpu *v, u8 len);
 void vmm_finish_in(struct vcpu *v, u32 data);
 /* Finishes the instruction whose MMIO read the VMM answered, if it waits (exit.c). */
 enum vcpu_action vmm_finish_mmio(struct vcpu *v);
+/* Exits to the VMM for @reason, with what KVM reports on every exit. */
+enum vcpu_action vmm_exit_to(struct vcpu *v, u32 reason);
+/*
+ * The in-kernel LAPIC (vmm_irq.c): a new vCPU's mp_state; the exit of an
+ * EOI the VMM asked to see, after an exit handled in Keel; KVM_SET_MP_STATE.
+ */
+void vmm_irq_vcpu_init(struct vcpu *v, bool bsp);
+enum vcpu_action vmm_check_eoi(struct vcpu *v, enum vcpu_action a);
+int vmm_set_mp_state(struct vcpu *v, u32 state);
+/* The MTRRs and machine-check MSRs (vmm_msr.c): 0, -EPERM (#GP) or -ENOENT (not one of them). */
+int vmm_msr_read(struct vcpu *v, u32 msr, u64 *val);
+int vmm_msr_write(struct vcpu *v, u32 msr, u64 val);
+/* The in-kernel PIC, I/O APIC and PIT (vmm_platform.c), for the KEEL_IRQCHIP_* calls. */
+int vmm_platform_create(struct vm *vm);
+int vmm_platform_add_pit(struct vm *vm, bool speaker);
+void vmm_platform_free(struct vm *vm);
+int vmm_platform_pin(struct vm *vm, u32 chip, u32 pin, bool level);
+int vmm_platform_state(struct vm *vm, u32 which, void *buf, bool set);
+int vmm_platform_reinject(struct vm *vm, bool on);
 /* CPUID of a /dev/kvm guest: the VMM's table (KVM_SET_CPUID2). */
 void vmm_cpuid(struct vcpu *v, u32 leaf, u32 subleaf, u32 out[4]);
 /* VMMCALL/VMCALL of a /dev/kvm guest: KVM's hypercall ABI (Linux Documentation/virt/kvm/x86/hypercalls.rst). */

@@ -219,6 +219,24 @@ static void get_state(struct vcpu *v, u32 mask)
 		get_events(v, &run->events);
 	if (mask & KEEL_STATE_DEBUGREGS)
 		get_debugregs(v, &run->debugregs);
+	if (mask & KEEL_STATE_LAPIC)
+		irqchip_get_lapic(v, run->lapic);
+	if (mask & KEEL_STATE_MP)
+		run->mp_state = v->arch.vmm.mp_state;
+}
+
+/* The parts of the in-kernel LAPIC (KVM_SET_LAPIC, KVM_SET_MP_STATE): -EINVAL without one. */
+static int set_irq_state(struct vcpu *v, u32 mask)
+{
+	int r = 0;
+
+	if ((mask & KEEL_STATE_LAPIC) && !v->vm->arch.lapic_in_kernel)
+		return -EINVAL;
+	if (mask & KEEL_STATE_MP)
+		r = vmm_set_mp_state(v, __atomic_load_n(&v->run->mp_state, __ATOMIC_RELAXED));
+	if (!r && (mask & KEEL_STATE_LAPIC))
+		irqchip_set_lapic(v, v->run->lapic);
+	return r;
 }
 
 /* Only RFLAGS bit 1 is fixed (SDM Vol. 1 3.4.3); a write clears a pending read's answer. */
@@ -228,12 +246,16 @@ int arch_vcpu_state(struct vcpu *v, bool set, u32 mask)
 	int r = 0;
 
 	if (!set) {
+		if ((mask & KEEL_STATE_LAPIC) && !v->vm->arch.lapic_in_kernel)
+			return -EINVAL;
 		get_state(v, mask);
 		return 0;
 	}
-	if (mask & KEEL_STATE_FPU)
+	if (mask & (KEEL_STATE_LAPIC | KEEL_STATE_MP))
+		r = set_irq_state(v, mask);
+	if (!r && (mask & KEEL_STATE_FPU))
 		set_fpu(v, run->fxsave);
-	if (mask & KEEL_STATE_SREGS)
+	if (!r && (mask & KEEL_STATE_SREGS))
 		r = set_sregs(v, &run->sregs);
 	if (!r && (mask & KEEL_STATE_EVENTS))
 		r = set_events(v, &run->events);

@@ -116,6 +116,7 @@
 
 /* Primary processor-based controls (25.6.2) */
 #define CPU_INTR_WINDOW_EXITING BIT(2)
+#define CPU_USE_TSC_OFFSETTING BIT(3)
 #define CPU_HLT_EXITING BIT(7)
 #define CPU_MWAIT_EXITING BIT(10)
 #define CPU_TPR_SHADOW BIT(21)

@@ -44,7 +44,7 @@ enum {
 	C_GDTR_BASE = C_AR + NR_SEGS, C_GDTR_LIMIT, C_IDTR_BASE, C_IDTR_LIMIT,
 	C_CR0, C_CR3, C_CR4, C_CR0_SHADOW, C_CR4_SHADOW, C_EFER, C_PAT,
 	C_SYSENTER_CS, C_SYSENTER_ESP, C_SYSENTER_EIP, C_INTR_STATE, C_CPU_CTLS, C_ENTRY_CTLS,
-	C_DR7, NR_CACHED
+	C_DR7, C_TSC_OFFSET, NR_CACHED
 };
 
 /* Segment fields are laid out ES, CS, SS, DS, FS, GS, LDTR, TR, as enum seg_reg (B.1-B.4). */
@@ -64,7 +64,7 @@ static const u32 cached_field[NR_CACHED] = {
 	[C_SYSENTER_CS] = GUEST_SYSENTER_CS, [C_SYSENTER_ESP] = GUEST_SYSENTER_ESP,
 	[C_SYSENTER_EIP] = GUEST_SYSENTER_EIP, [C_INTR_STATE] = GUEST_INTERRUPTIBILITY_INFO,
 	[C_CPU_CTLS] = CPU_BASED_VM_EXEC_CONTROL, [C_ENTRY_CTLS] = VM_ENTRY_CONTROLS,
-	[C_DR7] = GUEST_DR7,
+	[C_DR7] = GUEST_DR7, [C_TSC_OFFSET] = TSC_OFFSET,
 };
 
 /*
@@ -470,6 +470,11 @@ static void vmx_set_dr(struct vcpu *v, int dr, u64 val)
 		gwrite(v->arch.hw, C_DR7, val);
 }
 
+static void vmx_set_tsc_offset(struct vcpu *v, u64 offset)
+{
+	gwrite(v->arch.hw, C_TSC_OFFSET, offset);
+}
+
 /* Exits before the first instruction with no virtual-NMI, STI or MOV SS blocking (26.7.6). */
 static void vmx_request_nmi_window(struct vcpu *v, bool on)
 {
@@ -837,5 +842,6 @@ const struct virt_ops vmx_ops = {
 	.set_blocking = vmx_set_blocking,
 	.get_dr = vmx_get_dr,
 	.set_dr = vmx_set_dr,
+	.set_tsc_offset = vmx_set_tsc_offset,
 	.flush_gpa = vmx_flush_gpa,
 };

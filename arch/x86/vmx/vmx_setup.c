@@ -48,7 +48,7 @@ static const char *setup_controls(void)
 		return "interrupt and NMI exiting with virtual NMIs";
 	if (!adjust_controls(MSR_IA32_VMX_PROCBASED_CTLS, MSR_IA32_VMX_TRUE_PROCBASED_CTLS,
 			     CPU_INTR_WINDOW_EXITING | CPU_NMI_WINDOW_EXITING | CPU_HLT_EXITING |
-			     CPU_TPR_SHADOW |
+			     CPU_TPR_SHADOW | CPU_USE_TSC_OFFSETTING |
 			     CPU_USE_IO_BITMAPS | CPU_USE_MSR_BITMAPS | CPU_SECONDARY_CONTROLS,
 			     CPU_MWAIT_EXITING | CPU_MONITOR_EXITING, &vmx_caps.cpu))
 		return "the primary processor-based controls Keel needs";
@@ -184,7 +184,6 @@ void vmx_write_controls(struct vcpu *v, u64 vapic_pa)
 	vmcs_write(VM_EXIT_MSR_LOAD_COUNT, 0);
 	vmcs_write(VM_ENTRY_MSR_LOAD_COUNT, 0);
 	vmcs_write(VM_ENTRY_INTR_INFO, 0);
-	vmcs_write(TSC_OFFSET, 0);
 	vmcs_write(IO_BITMAP_A, (u64)(uintptr_t)v->vm->arch.io_bitmap);
 	vmcs_write(IO_BITMAP_B, (u64)(uintptr_t)v->vm->arch.io_bitmap + PAGE_SIZE);
 	vmcs_write(MSR_BITMAP, msr_bitmap_pa);

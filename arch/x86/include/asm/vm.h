@@ -12,16 +12,40 @@
 #include "arch/x86/virt/decode.h"
 #include "arch/x86/virt/emulate.h"
 #include "arch/x86/virt/virt.h"
+#include "kernel/spinlock.h"
 #include "kernel/types.h"
 
 struct irqchip;
+struct vmm_platform;
 struct irqchip_platform;
 struct keel_cpuid_entry;
+
+/* A /dev/kvm VM's time (arch/x86/virt/kvmclock.c), under its lock. */
+struct vm_clock {
+	struct spinlock lock;		/* taken with interrupts off, inside vm->lock */
+	u64 base_tsc, base_ns;		/* kvmclock was base_ns at host TSC base_tsc */
+	u64 wall_ns;			/* the wall clock at kvmclock 0 */
+	u64 wall_msr;			/* MSR_KVM_WALL_CLOCK_NEW */
+	u64 tsc_offset;			/* the offset of the last unsynchronized IA32_TSC write */
+	u64 tsc_generation;		/* such writes so far */
+	u64 tsc_written, tsc_written_at;	/* the last write's value and host TSC */
+};
 
 struct vm_arch {
 	void *io_bitmap;		/* SVM's IOPM or VMX's bitmaps A and B (arch/x86/virt/virt_vm.c) */
 	u32 asid;			/* SVM ASID or VMX VPID: the tag of its cached translations */
 	const struct irqchip_platform *irq_platform;	/* the APICs' link to the machine, or NULL */
+	struct vm_clock clock;
+	bool lapic_in_kernel;		/* KEEL_IRQCHIP_SPLIT or _FULL (/dev/kvm VMs) */
+	struct vmm_platform *platform;	/* KEEL_IRQCHIP_FULL: PIC, I/O APIC, PIT (vmm_platform.c) */
+	u64 eoi_exits[4];		/* vectors whose EOI exits to the VMM (KEEL_IRQCHIP_EOI_EXITS) */
+};
+
+/* MSRs KVM keeps in software for its guests (arch/x86/virt/vmm_msr.c). */
+#define VMM_MCE_BANKS 10		/* QEMU's default bank count */
+struct vmm_msrs {
+	u64 mtrr_def, mtrr_fixed[11], mtrr_var[16];
+	u64 mcg_status, mcg_ctl, mce_banks[4 * VMM_MCE_BANKS];
 };
 
 /*
@@ -47,6 +71,10 @@ struct vmm_io {
 	bool want_window;	/* KEEL_REQ_IRQ_WINDOW */
 	bool irq_pending;	/* KVM_INTERRUPT's vector ... */
 	u8 irq;			/* ... injected at the next entry */
+	u8 mp_state;		/* KEEL_MP_*: what it waits for (in-kernel LAPIC only) */
+	struct vmm_msrs msrs;
+	bool eoi_exit;		/* the guest EOI'd eoi_vector, which the VMM's I/O APIC wants to see */
+	u8 eoi_vector;
 };
 
 /*
@@ -74,6 +102,9 @@ struct vcpu_arch {
 	unsigned int last_cpu;	/* physical CPU of the previous entry */
 	u64 flush_gen;		/* vm->gpa_gen this vCPU's TLB entries reflect */
 	u64 tsc_aux;
+	u64 tsc_offset;			/* guest TSC = host TSC + this (0 but for /dev/kvm vCPUs) */
+	u64 system_time;		/* MSR_KVM_SYSTEM_TIME_NEW */
+	bool clock_stale;		/* its kvmclock page is to be rewritten before it runs */
 	u8 fxsave[512] __aligned(16);	/* x87/SSE state while another vCPU has the CPU */
 	u64 dr[4];			/* DR0-DR3, likewise: neither VMRUN nor VM entry switches them */
 	u64 dr6;			/* likewise on VMX (SVM's is in the VMCB) */

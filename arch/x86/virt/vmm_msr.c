@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * MSRs that KVM keeps for its guests in software and that a VMM saves and
+ * restores, for /dev/kvm vCPUs: the MTRRs (SDM Vol. 3A 12.11) and the
+ * machine-check registers (SDM Vol. 3B 16.3). QEMU offers both to every
+ * guest whatever KVM_GET_SUPPORTED_CPUID says (old KVMs misreported them)
+ * and writes them at each reset. Keel stores them: memory types come from
+ * PAT and the host's tables, not from a guest's MTRRs, and no machine
+ * check is ever reported, so the values only need to read back.
+ */
+#include "asm/msr.h"
+#include "arch/x86/virt/vmm_exit.h"
+#include "kernel/errno.h"
+
+#define MSR_MTRR_PHYS_FIRST 0x200		/* 8 pairs of base and mask */
+#define MSR_MTRR_PHYS_LAST 0x20f
+#define MSR_MTRR_FIX_64K 0x250
+#define MSR_MTRR_FIX_16K_FIRST 0x258
+#define MSR_MTRR_FIX_16K_LAST 0x259
+#define MSR_MTRR_FIX_4K_FIRST 0x268
+#define MSR_MTRR_FIX_4K_LAST 0x26f
+#define MTRRCAP_KVM 0x508			/* KVM's: WC, fixed ranges, 8 variable ranges */
+#define MSR_MCG_CAP 0x179
+#define MSR_MCG_STATUS 0x17a
+#define MSR_MCG_CTL 0x17b
+#define MSR_MC0_CTL 0x400
+#define MCG_CTL_P BIT(8)
+
+/* Where @msr is stored, or NULL. */
+static u64 *slot(struct vmm_msrs *m, u32 msr)
+{
+	if (msr >= MSR_MTRR_PHYS_FIRST && msr <= MSR_MTRR_PHYS_LAST)
+		return &m->mtrr_var[msr - MSR_MTRR_PHYS_FIRST];
+	if (msr == MSR_MTRR_FIX_64K)
+		return &m->mtrr_fixed[0];
+	if (msr >= MSR_MTRR_FIX_16K_FIRST && msr <= MSR_MTRR_FIX_16K_LAST)
+		return &m->mtrr_fixed[1 + msr - MSR_MTRR_FIX_16K_FIRST];
+	if (msr >= MSR_MTRR_FIX_4K_FIRST && msr <= MSR_MTRR_FIX_4K_LAST)
+		return &m->mtrr_fixed[3 + msr - MSR_MTRR_FIX_4K_FIRST];
+	if (msr == MSR_MTRR_DEF_TYPE)
+		return &m->mtrr_def;
+	if (msr == MSR_MCG_STATUS)
+		return &m->mcg_status;
+	if (msr == MSR_MCG_CTL)
+		return &m->mcg_ctl;
+	if (msr >= MSR_MC0_CTL && msr < MSR_MC0_CTL + 4 * VMM_MCE_BANKS)
+		return &m->mce_banks[msr - MSR_MC0_CTL];
+	return NULL;
+}
+
+int vmm_msr_read(struct vcpu *v, u32 msr, u64 *val)
+{
+	u64 *p = slot(&v->arch.vmm.msrs, msr);
+
+	if (msr == MSR_MTRRCAP) {
+		*val = MTRRCAP_KVM;
+		return 0;
+	}
+	if (msr == MSR_MCG_CAP) {
+		*val = VMM_MCE_BANKS | MCG_CTL_P;
+		return 0;
+	}
+	if (!p)
+		return -ENOENT;
+	*val = *p;
+	return 0;
+}
+
+/* The capability registers are read-only (#GP), as on hardware. */
+int vmm_msr_write(struct vcpu *v, u32 msr, u64 val)
+{
+	u64 *p = slot(&v->arch.vmm.msrs, msr);
+
+	if (msr == MSR_MTRRCAP || msr == MSR_MCG_CAP)
+		return -EPERM;
+	if (!p)
+		return -ENOENT;
+	*p = val;
+	return 0;
+}

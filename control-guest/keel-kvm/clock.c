@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The VM's kvmclock as its VMM sees it (api.rst 4.79 KVM_SET_CLOCK, 4.80
+ * KVM_GET_CLOCK) and the vCPUs' TSC rate (4.55 KVM_SET_TSC_KHZ, 4.56
+ * KVM_GET_TSC_KHZ). Keel keeps the clock (KEEL_HC_VM_CLOCK) and the pages
+ * the guest reads it from; the wall clock at kvmclock 0 comes from this
+ * kernel's real time, as KVM's kvm_write_wall_clock() computes it.
+ */
+#include <linux/ktime.h>
+#include <linux/timekeeping.h>
+#include <linux/uaccess.h>
+#include <asm/msr.h>
+
+#include "keel_kvm.h"
+
+/*
+ * The clock now with this kernel's real time and TSC beside it; the three
+ * are read within one hypercall's time of each other, not at one instant.
+ * The TSC is stable: every vCPU's runs from the host's by a fixed offset.
+ */
+static int get_clock(struct keel_vm *vm, struct kvm_clock_data *d)
+{
+	long ns = keel_hypercall(KEEL_HC_VM_CLOCK, vm->handle, KEEL_CLOCK_GET, 0, 0);
+
+	if (ns < 0)
+		return keel_errno(ns);
+	*d = (struct kvm_clock_data){ .clock = ns, .flags = KEEL_CLOCK_FLAGS,
+		.realtime = ktime_get_real_ns(), .host_tsc = rdtsc() };
+	return 0;
+}
+
+/* KVM's kvm_vm_ioctl_set_clock(): with KVM_CLOCK_REALTIME the real time since is added. */
+static int set_clock(struct keel_vm *vm, struct kvm_clock_data *d)
+{
+	u64 now = ktime_get_real_ns();
+	long ret;
+
+	if (d->flags & ~KEEL_CLOCK_FLAGS)
+		return -EINVAL;
+	if ((d->flags & KVM_CLOCK_REALTIME) && now > d->realtime)
+		d->clock += now - d->realtime;
+	if (d->clock >> 63)
+		return -EINVAL;
+	ret = keel_hypercall(KEEL_HC_VM_CLOCK, vm->handle, KEEL_CLOCK_SET, d->clock,
+			     now - d->clock);
+	return ret ? keel_errno(ret) : 0;
+}
+
+/* A new VM's clock is 0 now: its wall clock is this moment's real time. */
+int keel_vm_clock_init(struct keel_vm *vm)
+{
+	struct kvm_clock_data d = { 0 };
+
+	return set_clock(vm, &d);
+}
+
+long keel_clock_ioctl(struct keel_vm *vm, unsigned int ioctl, void __user *argp)
+{
+	struct kvm_clock_data d;
+	int r;
+
+	if (ioctl == KVM_GET_CLOCK) {
+		r = get_clock(vm, &d);
+		return r ?: (copy_to_user(argp, &d, sizeof(d)) ? -EFAULT : 0);
+	}
+	if (copy_from_user(&d, argp, sizeof(d)))
+		return -EFAULT;
+	return set_clock(vm, &d);
+}
+
+/*
+ * Keel does not scale TSCs: a vCPU's rate is the host's. Setting it (0
+ * means the host's, as in KVM) is accepted for that rate only.
+ */
+long keel_tsc_khz_ioctl(unsigned int ioctl, unsigned long arg)
+{
+	if (ioctl == KVM_GET_TSC_KHZ)
+		return keel_tsc_khz;
+	return !arg || arg == keel_tsc_khz ? 0 : -EINVAL;
+}
