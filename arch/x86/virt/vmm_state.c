@@ -16,6 +16,16 @@
 
 /* CR4 bits a VMM may set: those Keel's guests may use (cr.h), the rest reserved. */
 #define CR4_DEFINED 0x3f07ffULL
+#define CPUID7_ECX_UMIP BIT(2)
+
+/*
+ * And UMIP where the CPU has it (CPUID.(EAX=7):ECX[2]): Keel's CPUID offers
+ * it, and KVM takes every CR4 bit the host supports (KVM's kvm_is_valid_cr4()).
+ */
+static u64 cr4_settable(void)
+{
+	return CR4_DEFINED | (cpuid(7).ecx & CPUID7_ECX_UMIP ? X86_CR4_UMIP : 0);
+}
 
 _Static_assert(sizeof(struct keel_regs) == sizeof(struct x86_regs), "keel_regs is x86_regs");
 
@@ -68,7 +78,7 @@ static int set_sregs(struct vcpu *v, const struct keel_sregs *shared)
 
 	memcpy(&sr, shared, sizeof(sr));
 	cs = (struct cr_state){ sr.cr0, sr.cr4, sr.efer };
-	if (cr_state_check(&cs, ~CR4_DEFINED) || sr.cr8 > 15)
+	if (cr_state_check(&cs, ~cr4_settable()) || sr.cr8 > 15)
 		return -EINVAL;
 	if (!irqchip_msr_read(v, MSR_IA32_APIC_BASE, &apic_base) && apic_base != sr.apic_base &&
 	    irqchip_msr_write(v, MSR_IA32_APIC_BASE, sr.apic_base))

@@ -25,6 +25,7 @@
 #define X86_CR4_PSE BIT(4)
 #define X86_CR4_PAE BIT(5)
 #define X86_CR4_PGE BIT(7)
+#define X86_CR4_UMIP BIT(11)
 #define X86_CR4_LA57 BIT(12)
 #define X86_CR4_VMXE BIT(13)
 #define X86_CR4_SMXE BIT(14)
