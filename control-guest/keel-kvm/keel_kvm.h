@@ -46,6 +46,7 @@ struct keel_vm {
 	struct keel_vcpu *vcpus[KEEL_MAX_VCPUS];
 	unsigned int nr_vcpus;
 	u32 bsp_id;			/* KVM_SET_BOOT_CPU_ID */
+	u32 max_vcpu_ids;		/* KVM_CAP_MAX_VCPU_ID as enabled, 0: KEEL_MAX_VCPUS */
 	u64 manual_dirty;		/* KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2's flags */
 	struct mmu_notifier mn;
 	spinlock_t mmu_lock;

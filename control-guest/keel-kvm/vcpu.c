@@ -417,15 +417,19 @@ static int add_vcpu(struct keel_vm *vm, struct keel_vcpu *vcpu)
 	return fd;
 }
 
-/* KVM_CREATE_VCPU (api.rst 4.7): ids below KVM_CAP_MAX_VCPU_ID, each once (-EEXIST). */
+/* KVM_CREATE_VCPU (api.rst 4.7): ids below KVM_CAP_MAX_VCPU_ID as set, each once (-EEXIST). */
 int keel_create_vcpu(struct keel_vm *vm, unsigned long id)
 {
 	struct keel_vcpu *vcpu;
-	int r = -EEXIST;
+	int r;
 
 	if (id >= KEEL_MAX_VCPUS)
 		return -EINVAL;
 	mutex_lock(&vm->lock);
+	r = -EINVAL;
+	if (vm->max_vcpu_ids && id >= vm->max_vcpu_ids)
+		goto out;
+	r = -EEXIST;
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
 		if (vm->vcpus[i]->id == id)
 			goto out;

@@ -386,8 +386,28 @@ static long vm_setup_ioctl(struct keel_vm *vm, unsigned int ioctl, unsigned long
 }
 
 /*
- * KVM_ENABLE_CAP: KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2; no other capability
- * offered here can be enabled, as KVM answers for those.
+ * KVM_CAP_MAX_VCPU_ID: vCPU ids below args[0] (at most KEEL_MAX_VCPUS);
+ * once, or again with the same value, as KVM (its kvm_vm_ioctl_enable_cap()).
+ */
+static long set_max_vcpu_ids(struct keel_vm *vm, const struct kvm_enable_cap *cap)
+{
+	long r = -EINVAL;
+
+	if (cap->args[0] > KEEL_MAX_VCPUS)
+		return r;
+	mutex_lock(&vm->lock);
+	if (!vm->max_vcpu_ids || vm->max_vcpu_ids == cap->args[0]) {
+		vm->max_vcpu_ids = cap->args[0];
+		r = 0;
+	}
+	mutex_unlock(&vm->lock);
+	return r;
+}
+
+/*
+ * KVM_ENABLE_CAP: KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2, _SPLIT_IRQCHIP and
+ * _MAX_VCPU_ID; no other capability offered here can be enabled, as KVM
+ * answers for those.
  */
 static long enable_cap(struct keel_vm *vm, void __user *argp)
 {
@@ -399,6 +419,8 @@ static long enable_cap(struct keel_vm *vm, void __user *argp)
 		return keel_enable_manual_dirty(vm, &cap);
 	if (cap.cap == KVM_CAP_SPLIT_IRQCHIP)
 		return keel_enable_split_irqchip(vm, &cap);
+	if (cap.cap == KVM_CAP_MAX_VCPU_ID)
+		return set_max_vcpu_ids(vm, &cap);
 	return -EINVAL;
 }
 

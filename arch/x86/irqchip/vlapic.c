@@ -4,8 +4,10 @@
  * of the Intel SDM Vol. 3A chapter 11.
  *
  * Reserved bits: writes keep only the bits a register implements, in both
- * modes (as KVM does). x2APIC WRMSR faults for bits 63:32 (except ICR), a
- * non-zero EOI or ESR write and SELF IPI bits 31:8 (11.12.1.3, 11.12.11);
+ * modes (as KVM does), but the ICR keeps all but delivery status, as KVM's
+ * does (Linux's xapic_state_test reads back what it wrote). x2APIC WRMSR
+ * faults for bits 63:32 (except ICR), a non-zero EOI or ESR write and SELF
+ * IPI bits 31:8 (11.12.1.3, 11.12.11);
  * other reserved bits are dropped rather than faulted on, so a guest never
  * takes a #GP for a bit some real APIC implements and this one does not.
  */
@@ -521,7 +523,7 @@ static const struct reg_desc reg_table[0x40] = {
 	[LAPIC_SVR >> 4]	 = { RW, 0x1ff, 0, svr_write },
 	[LAPIC_ISR >> 4 ... (LAPIC_IRR >> 4) + 7] = { RO, 0, 0, NULL },
 	[LAPIC_ESR >> 4]	 = { RW, 0, ~0u, esr_write },
-	[LAPIC_ICR >> 4]	 = { RW, 0x000ccfff, 0, icr_write },
+	[LAPIC_ICR >> 4]	 = { RW, ~(u32)LAPIC_ICR_BUSY, 0, icr_write },
 	[LAPIC_ICR_HI >> 4]	 = { XA_R | XA_W, 0xff000000, 0, NULL },
 	[LAPIC_LVT_TIMER >> 4]	 = { RW, 0x000700ff, 0, lvt_timer_write },
 	[LAPIC_LVT_THERMAL >> 4] = { RW, 0x000107ff, 0, lvt_write },

@@ -62,6 +62,7 @@
 #define LAPIC_VECTOR		0xffu
 #define LAPIC_DM_SHIFT		8
 #define LAPIC_DEST_LOGICAL	BIT(11)
+#define LAPIC_ICR_BUSY		BIT(12)	/* delivery status: reads 0, an IPI is sent at once */
 #define LAPIC_LEVEL_ASSERT	BIT(14)
 #define LAPIC_TRIGGER_LEVEL	BIT(15)
 #define LAPIC_LVT_MASKED	BIT(16)

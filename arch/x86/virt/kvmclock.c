@@ -199,6 +199,7 @@ int kvmclock_msr_read(struct vcpu *v, u32 msr, u64 *val)
 {
 	switch (msr) {
 	case MSR_IA32_TSC: *val = rdtsc() + v->arch.tsc_offset; return 0;
+	case MSR_IA32_TSC_ADJUST: *val = v->arch.tsc_adjust; return 0;
 	case MSR_KVM_SYSTEM_TIME_NEW:
 	case MSR_KVM_SYSTEM_TIME: *val = v->arch.system_time; return 0;
 	case MSR_KVM_WALL_CLOCK_NEW:
@@ -217,10 +218,19 @@ int kvmclock_msr_write(struct vcpu *v, u32 msr, u64 val, bool host)
 {
 	switch (msr) {
 	case MSR_IA32_TSC:
-		if (host)
+		if (host) {
 			host_tsc_write(v, val);
-		else
+		} else {
+			/* IA32_TSC_ADJUST follows a guest's write (SDM Vol. 3B 18.17.3) */
+			v->arch.tsc_adjust += val - (rdtsc() + v->arch.tsc_offset);
 			set_offset(v, val - rdtsc());
+		}
+		return 0;
+	case MSR_IA32_TSC_ADJUST:
+		/* the guest's write moves its TSC by as much; a VMM's only sets it (KVM's) */
+		if (!host)
+			set_offset(v, v->arch.tsc_offset + (val - v->arch.tsc_adjust));
+		v->arch.tsc_adjust = val;
 		return 0;
 	case MSR_KVM_SYSTEM_TIME_NEW:
 	case MSR_KVM_SYSTEM_TIME:

@@ -14,17 +14,31 @@
 #include "kernel/string.h"
 #include "keel/hypercall.h"
 
-/* CR4 bits a VMM may set: those Keel's guests may use (cr.h), the rest reserved. */
-#define CR4_DEFINED 0x3f07ffULL
-#define CPUID7_ECX_UMIP BIT(2)
+/* CR4 bits a VMM may always set (VME..OSXMMEXCPT, SDM Vol. 3A 2.5) ... */
+#define CR4_BASE 0x7ffULL
 
 /*
- * And UMIP where the CPU has it (CPUID.(EAX=7):ECX[2]): Keel's CPUID offers
- * it, and KVM takes every CR4 bit the host supports (KVM's kvm_is_valid_cr4()).
+ * ... and those of features the CPU has, as KVM takes every CR4 bit the
+ * host supports and refuses the others (its kvm_is_valid_cr4()): FSGSBASE,
+ * PCIDE, SMEP, SMAP and UMIP, by their CPUID bits (SDM Vol. 2A CPUID).
+ * VMXE, SMXE, OSXSAVE, PKE and LA57 stay reserved for Keel's guests (cr.h).
  */
 static u64 cr4_settable(void)
 {
-	return CR4_DEFINED | (cpuid(7).ecx & CPUID7_ECX_UMIP ? X86_CR4_UMIP : 0);
+	struct cpuid_regs l1 = cpuid(1), l7 = cpuid(7);
+	u64 bits = CR4_BASE;
+
+	if (l7.ebx & BIT(0))
+		bits |= X86_CR4_FSGSBASE;
+	if (l1.ecx & BIT(17))
+		bits |= X86_CR4_PCIDE;
+	if (l7.ebx & BIT(7))
+		bits |= X86_CR4_SMEP;
+	if (l7.ebx & BIT(20))
+		bits |= X86_CR4_SMAP;
+	if (l7.ecx & BIT(2))
+		bits |= X86_CR4_UMIP;
+	return bits;
 }
 
 _Static_assert(sizeof(struct keel_regs) == sizeof(struct x86_regs), "keel_regs is x86_regs");

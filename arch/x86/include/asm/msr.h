@@ -4,6 +4,7 @@
 #define KEEL_X86_MSR_H
 
 #define MSR_IA32_TSC 0x10
+#define MSR_IA32_TSC_ADJUST 0x3b
 #define MSR_IA32_APIC_BASE 0x1b
 #define  APIC_BASE_BSP (1ULL << 8)
 #define  APIC_BASE_EXTD (1ULL << 10)

@@ -30,6 +30,9 @@
 #define X86_CR4_VMXE BIT(13)
 #define X86_CR4_SMXE BIT(14)
 #define X86_CR4_FSGSBASE BIT(16)
+#define X86_CR4_PCIDE BIT(17)
+#define X86_CR4_SMEP BIT(20)
+#define X86_CR4_SMAP BIT(21)
 #define X86_CR4_OSXSAVE BIT(18)
 #define X86_CR4_PKE BIT(22)
 

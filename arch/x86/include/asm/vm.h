@@ -103,6 +103,7 @@ struct vcpu_arch {
 	u64 flush_gen;		/* vm->gpa_gen this vCPU's TLB entries reflect */
 	u64 tsc_aux;
 	u64 tsc_offset;			/* guest TSC = host TSC + this (0 but for /dev/kvm vCPUs) */
+	u64 tsc_adjust;			/* IA32_TSC_ADJUST (/dev/kvm vCPUs) */
 	u64 system_time;		/* MSR_KVM_SYSTEM_TIME_NEW */
 	bool clock_stale;		/* its kvmclock page is to be rewritten before it runs */
 	u8 fxsave[512] __aligned(16);	/* x87/SSE state while another vCPU has the CPU */
