@@ -2118,15 +2118,16 @@ static uint64_t guest_tsc(struct vm *vm)
 
 /*
  * The TSC as KVM gives it (kvm_synchronize_tsc()): a new vCPU's starts at
- * 0, a VMM's write sets it, the guest's RDTSC reads it, and a second vCPU
- * made or written with 0 soon after keeps the first one's.
+ * 0, a VMM's write sets it, and the guest's RDTSC reads it. (Whether a
+ * second vCPU written with 0 keeps the first one's TSC depends on the
+ * host's: kvm_amd does so only where the host's TSC is stable, not on a
+ * 2-CPU TCG machine, so it is not checked.)
  */
 static void check_tsc(void)
 {
-	uint64_t second, tsc, t0, t1, base = 1ull << 40;
+	uint64_t second, tsc, base = 1ull << 40;
 	long khz = 0;
 	struct vm vm;
-	int vcpu1;
 
 	if (vm_create(&vm, "TSC"))
 		return;
@@ -2145,16 +2146,6 @@ static void check_tsc(void)
 	tsc = guest_tsc(&vm);
 	check(tsc - base < 10 * second, "the guest's RDTSC reads on from 2^40 too (%#llx)",
 	      (unsigned long long)tsc);
-	vcpu1 = kvm_ioctl(vm.fd, KVM_CREATE_VCPU, 1);
-	tsc = 0;
-	t0 = tsc_of(vm.vcpu);
-	t1 = vcpu1 >= 0 && msrs_io(vcpu1, KVM_SET_MSRS, MSR_IA32_TSC, &tsc, 0) == 1 ?
-	     tsc_of(vcpu1) : 0;
-	check(t1 - t0 < second,
-	      "a second vCPU whose IA32_TSC the VMM sets to 0 keeps the first one's TSC, as KVM "
-	      "synchronizes them (%#llx, %#llx)", (unsigned long long)t0, (unsigned long long)t1);
-	if (vcpu1 >= 0)
-		close(vcpu1);
 	vm_destroy(&vm);
 }
 
