@@ -26,6 +26,7 @@
 #define APIC_LEVEL_ASSERT 0x4000
 #define APIC_DEST_ALLBUT 0xc0000
 #define APIC_LVT_MASKED BIT(16)
+#define APIC_TIMER_PERIODIC (1u << 17)
 #define APIC_TIMER_TSC_DEADLINE (2u << 17)
 
 /* Turns this CPU's LAPIC on, in x2APIC mode when @x2apic. */

@@ -71,7 +71,7 @@ SELFTEST(paging)
 	return read_cr3() == keel_pt.root ? 0 : -EINVAL;
 }
 
-/* One-shot timer: fires once, not before its time. */
+/* The armed timer fires once, not before its time (its backstop period is 10 ms). */
 SELFTEST(timer)
 {
 	u64 ticks = this_cpu()->timer_ticks, start = rdtsc();

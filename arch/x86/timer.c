@@ -12,6 +12,8 @@
 #define PIT_HZ 1193182ULL
 #define CALIBRATE_MS 10
 #define APIC_DIV_16 0x3
+#define BACKSTOP_NS 10000000ULL
+#define MIN_PERIOD_NS 20000ULL
 
 u64 tsc_khz;
 static u64 apic_khz;
@@ -82,8 +84,30 @@ void udelay(u64 us)
 		cpu_relax();
 }
 
+/*
+ * LAPIC timer counts for @ns, within [MIN_PERIOD_NS, BACKSTOP_NS]: a shorter
+ * period could expire again before the handler has re-armed, and QEMU's
+ * main loop, re-running a timer already due, never lets the CPU take it.
+ */
+static u32 apic_count(u64 ns)
+{
+	return (u32)(MAX(MIN(ns, BACKSTOP_NS), MIN_PERIOD_NS) * apic_khz / 1000000);
+}
+
+/*
+ * Without TSC-deadline mode the LAPIC timer runs periodic (SDM Vol. 3A
+ * 11.5.4), at most BACKSTOP_NS apart, and each expiry first sets that period
+ * before its handler re-arms: a CPU whose timer interrupt was lost is asked
+ * again within BACKSTOP_NS instead of never. QEMU 7.2's TCG loses one now and
+ * then: helper_vmrun() sets CPU_INTERRUPT_VIRQ in interrupt_request without
+ * the lock under which the APIC sets CPU_INTERRUPT_POLL, so the APIC's request
+ * can vanish with its IRR bit left set, and a CPU idle or in a guest that
+ * makes no exit waits for an interrupt that is never signalled again.
+ */
 static void timer_irq(struct regs *r)
 {
+	if (!deadline_mode)
+		apic_write(APIC_TIMER_INIT, apic_count(BACKSTOP_NS));
 	this_cpu()->timer_ticks++;
 	if (expiry_handler)
 		expiry_handler();
@@ -116,7 +140,7 @@ void timer_init_cpu(bool tsc_deadline)
 		return;
 	}
 	apic_write(APIC_TIMER_DIV, APIC_DIV_16);
-	apic_write(APIC_LVT_TIMER, VEC_TIMER);
+	apic_write(APIC_LVT_TIMER, APIC_TIMER_PERIODIC | VEC_TIMER);
 }
 
 void timer_arm_ns(u64 ns)
@@ -125,7 +149,7 @@ void timer_arm_ns(u64 ns)
 		wrmsr(MSR_IA32_TSC_DEADLINE, rdtsc() + MAX(ns * tsc_khz / 1000000, 1));
 		return;
 	}
-	apic_write(APIC_TIMER_INIT, (u32)MIN(MAX(ns * apic_khz / 1000000, 1), 0xffffffffULL));
+	apic_write(APIC_TIMER_INIT, apic_count(ns));
 }
 
 void timer_arm_tsc(u64 deadline)
@@ -137,14 +161,6 @@ void timer_arm_tsc(u64 deadline)
 		return;
 	}
 	timer_arm_ns(deadline > now ? tsc_to_ns(deadline - now) : 0);
-}
-
-void timer_cancel(void)
-{
-	if (deadline_mode)
-		wrmsr(MSR_IA32_TSC_DEADLINE, 0);
-	else
-		apic_write(APIC_TIMER_INIT, 0);
 }
 
 void timer_set_handler(void (*fn)(void))
