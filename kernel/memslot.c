@@ -22,6 +22,7 @@ struct memslot {
 };
 
 struct memslots {
+	unsigned int seq;	/* odd while a slot changes: see memslot_classify() */
 	unsigned int nr;	/* 1 + the highest slot in use: lookups scan no further */
 	struct memslot slot[KEEL_MAX_MEMSLOTS];
 };
@@ -45,7 +46,7 @@ static bool overlaps(const struct memslot *s, u64 gpa, u64 size)
 	return s->size && gpa < s->gpa + s->size && s->gpa < gpa + size;
 }
 
-/* Caller holds mmu_lock. */
+/* Caller holds mmu_lock, or reads as memslot_classify() does. */
 static const struct memslot *find(struct vm *vm, u64 gpa)
 {
 	for (unsigned int i = 0; i < vm->memslots->nr; i++) {
@@ -69,14 +70,34 @@ static int check(struct vm *vm, const struct keel_memslot *m)
 	return 0;
 }
 
+/*
+ * Without mmu_lock: the callers are vCPUs marked in_guest, and a shootdown
+ * waits for those while it holds the lock. A read that overlapped a slot's
+ * change (seq odd, or moved) is done again, as a seqcount reader.
+ */
 enum gpa_kind memslot_classify(struct vm *vm, u64 gpa, bool write)
 {
-	u64 flags = spin_lock_irqsave(&vm->mmu_lock);
-	const struct memslot *s = find(vm, gpa);
-	bool ram = s && !(write && (s->flags & KEEL_MEM_READONLY));
+	const struct memslot *s;
+	unsigned int seq;
+	bool ram;
 
-	spin_unlock_irqrestore(&vm->mmu_lock, flags);
+	do {
+		seq = __atomic_load_n(&vm->memslots->seq, __ATOMIC_ACQUIRE);
+		s = find(vm, gpa);
+		ram = s && !(write && (s->flags & KEEL_MEM_READONLY));
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	} while ((seq & 1) || __atomic_load_n(&vm->memslots->seq, __ATOMIC_RELAXED) != seq);
 	return ram ? GPA_RAM : GPA_MMIO;
+}
+
+/* A slot's change, seen whole or not at all by memslot_classify(). Caller holds mmu_lock. */
+static void change_slot(struct memslots *ms, unsigned int slot, const struct memslot *to)
+{
+	__atomic_store_n(&ms->seq, ms->seq + 1, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	ms->slot[slot] = *to;
+	ms->nr = MAX(ms->nr, slot + 1);
+	__atomic_store_n(&ms->seq, ms->seq + 1, __ATOMIC_RELEASE);
 }
 
 /*
@@ -131,14 +152,12 @@ int memslot_unmap(struct vm *vm, u64 gpa, u64 size)
 int memslot_set(struct vm *vm, const struct keel_memslot *m)
 {
 	u64 flags = spin_lock_irqsave(&vm->mmu_lock);
-	struct memslot *s, old;
+	struct memslot old;
 	int r = check(vm, m);
 
 	if (!r) {
-		s = &vm->memslots->slot[m->slot];
-		old = *s;
-		*s = (struct memslot){ m->gpa, m->size, m->flags };
-		vm->memslots->nr = MAX(vm->memslots->nr, m->slot + 1);
+		old = vm->memslots->slot[m->slot];
+		change_slot(vm->memslots, m->slot, &(struct memslot){ m->gpa, m->size, m->flags });
 		if (old.size)
 			r = unmap_locked(vm, old.gpa, old.size);
 	}
