@@ -28,30 +28,9 @@ mem=1024
 usage="usage: $0 qemu|bochs|bare CPUS [disk] [net|e1000] [iommu] [uefi] [vm] [reboot|crash|crash-reset] | build [vm]"
 
 # ---------------------------------------------------------------- build
-# The modules' depends= field from their .modinfo section (no modules.dep or
-# modinfo on the host).
-depends() {
-	objcopy -O binary --only-section=.modinfo "$1" "$out/modinfo.$$" || return 1
-	tr '\0' '\n' <"$out/modinfo.$$" | sed -n 's/^depends=//p' | tr ',' ' '
-	rm -f "$out/modinfo.$$"
-}
-
-# add_module NAME: NAME's dependencies, then NAME, into $order (names) and
-# $kos (files).
-declare -A seen=()
-order="" kos=()
-add_module() {
-	local m=$1 ko dep
-	[ -n "${seen[$m]:-}" ] && return 0
-	seen[$m]=1
-	ko=$(find "$build/debian/modules/kernel" \( -name "$m.ko" -o -name "${m//_/-}.ko" \) | head -n 1)
-	[ -n "$ko" ] || { echo "control: no module $m in $build/debian/modules" >&2; return 1; }
-	for dep in $(depends "$ko"); do
-		add_module "$dep" || return 1
-	done
-	order+="$(basename "$ko" .ko)"$'\n'
-	kos+=("$ko")
-}
+# depends() and add_module().
+# shellcheck source=scripts/modules.sh
+. scripts/modules.sh
 
 build_initramfs() {
 	mkdir -p "$out"

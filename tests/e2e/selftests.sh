@@ -20,28 +20,9 @@ list=tests/selftests/list
 usage="usage: $0 qemu|bare CPUS | build"
 
 # ---------------------------------------------------------------- build
-# The modules' depends= field from their .modinfo section (as control.sh).
-depends() {
-	objcopy -O binary --only-section=.modinfo "$1" "$out/modinfo.$$" || return 1
-	tr '\0' '\n' <"$out/modinfo.$$" | sed -n 's/^depends=//p' | tr ',' ' '
-	rm -f "$out/modinfo.$$"
-}
-
-# add_module NAME: NAME's dependencies, then NAME, into $order and $mod_specs.
-declare -A seen=()
-order="" mod_specs=()
-add_module() {
-	local m=$1 ko dep
-	[ -n "${seen[$m]:-}" ] && return 0
-	seen[$m]=1
-	ko=$(find "$build/debian/modules/kernel" \( -name "$m.ko" -o -name "${m//_/-}.ko" \) | head -n 1)
-	[ -n "$ko" ] || { echo "selftests: no module $m in $build/debian/modules" >&2; return 1; }
-	for dep in $(depends "$ko"); do
-		add_module "$dep" || return 1
-	done
-	order+="$(basename "$ko" .ko)"$'\n'
-	mod_specs+=("$ko:/lib/modules/")
-}
+# depends() and add_module().
+# shellcheck source=scripts/modules.sh
+. scripts/modules.sh
 
 build_initramfs() {
 	mkdir -p "$out"
@@ -54,7 +35,10 @@ build_initramfs() {
 	add_module kvm_amd || return 1
 	printf '%s' "$order" >"$out/kvm.order"
 	# The list without comments, and only the binaries it names.
-	local specs=() name secs args
+	local specs=() mod_specs=() name secs args ko
+	for ko in "${kos[@]}"; do
+		mod_specs+=("$ko:/lib/modules/")
+	done
 	: >"$out/selftests.list"
 	while read -r name secs args; do
 		case $name in '' | '#'*) continue ;; esac
