@@ -66,12 +66,13 @@ static u64 clock_at(const struct vm *vm, u64 tsc)
 {
 	const struct vm_clock *c = &vm->arch.clock;
 
-	return c->base_ns + pvclock_ns(tsc - c->base_tsc, pvclock_scale_for(tsc_hz()));
+	return c->base_ns + pvclock_ns(tsc - c->base_tsc, c->scale);
 }
 
 void kvmclock_vm_init(struct vm *vm)
 {
-	vm->arch.clock = (struct vm_clock){ .base_tsc = rdtsc() };
+	vm->arch.clock = (struct vm_clock){ .base_tsc = rdtsc(),
+					    .scale = pvclock_scale_for(tsc_hz()) };
 }
 
 static void set_offset(struct vcpu *v, u64 offset)
@@ -142,7 +143,7 @@ static void end_update(volatile u32 *version, u32 even)
 /* The vCPU's page from the VM's clock now; false if it must be faulted in first. */
 static bool write_time(struct vcpu *v)
 {
-	struct pvclock_scale s = pvclock_scale_for(tsc_hz());
+	struct pvclock_scale s = v->vm->arch.clock.scale;
 	struct pvclock_vcpu_time_info *t;
 	u64 flags, tsc, ns;
 	bool fault;

@@ -11,6 +11,7 @@
 
 #include "arch/x86/virt/decode.h"
 #include "arch/x86/virt/emulate.h"
+#include "arch/x86/virt/pvclock.h"
 #include "arch/x86/virt/virt.h"
 #include "kernel/spinlock.h"
 #include "kernel/types.h"
@@ -24,6 +25,7 @@ struct keel_cpuid_entry;
 struct vm_clock {
 	struct spinlock lock;		/* taken with interrupts off, inside vm->lock */
 	u64 base_tsc, base_ns;		/* kvmclock was base_ns at host TSC base_tsc */
+	struct pvclock_scale scale;	/* host TSC ticks to ns, once for the VM's life */
 	u64 wall_ns;			/* the wall clock at kvmclock 0 */
 	u64 wall_msr;			/* MSR_KVM_WALL_CLOCK_NEW */
 	u64 tsc_offset;			/* the offset of the last unsynchronized IA32_TSC write */
