@@ -74,8 +74,8 @@ struct keel_vcpu {
 	struct kvm_run *run;		/* page 0 of the VMM's mapping */
 	void *pio_data;			/* page KEEL_PIO_PAGE_OFFSET */
 	struct keel_run *krun;		/* shared with Keel, never mapped to user space */
-	u32 last_exit;			/* KVM_EXIT_* of the last exit ... */
-	u32 read_size;			/* ... and the size of the read it asks the VMM to answer */
+	u32 read_kind;			/* KVM_EXIT_IO or _MMIO: the last exit asks the VMM for data ... */
+	u32 read_size;			/* ... of this many bytes (Keel's figures, not the VMM's page) */
 	bool sigset_active;
 	sigset_t sigset;
 	bool nmi_queued;		/* KVM_NMI, until Keel takes it */

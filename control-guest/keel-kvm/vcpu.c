@@ -45,25 +45,34 @@ static int keel_vcpu_mmap(struct file *file, struct vm_area_struct *vma)
 	return 0;
 }
 
+/*
+ * An IN asks for @count elements (an INS's read-ahead, as KVM's); what the
+ * VMM is to answer is noted from Keel's page, never from the VMM's.
+ */
 static int report_io(struct keel_vcpu *vcpu)
 {
 	const struct keel_run *k = vcpu->krun;
 	struct kvm_run *run = vcpu->run;
-	u8 size = k->exit.io.size;
+	u8 size = k->exit.io.size, in = k->exit.io.in;
+	u32 count = k->exit.io.count;
 	u64 data = k->exit.io.data;
 
-	if (size != 1 && size != 2 && size != 4)
+	if ((size != 1 && size != 2 && size != 4) || !count || count > KEEL_PIO_MAX / size ||
+	    (!in && count != 1))
 		return -EPROTO;
 	run->exit_reason = KVM_EXIT_IO;
-	run->io.direction = k->exit.io.in ? KVM_EXIT_IO_IN : KVM_EXIT_IO_OUT;
+	run->io.direction = in ? KVM_EXIT_IO_IN : KVM_EXIT_IO_OUT;
 	run->io.size = size;
 	run->io.port = k->exit.io.port;
-	run->io.count = 1;
+	run->io.count = count;
 	run->io.data_offset = KEEL_PIO_PAGE_OFFSET * PAGE_SIZE;
-	if (k->exit.io.in)
-		memset(vcpu->pio_data, 0, size);	/* as KVM: no stale bytes for the VMM */
-	else
+	if (in) {
+		memset(vcpu->pio_data, 0, size * count);	/* as KVM: no stale bytes */
+		vcpu->read_kind = KVM_EXIT_IO;
+		vcpu->read_size = size * count;
+	} else {
 		memcpy(vcpu->pio_data, &data, size);
+	}
 	return 0;
 }
 
@@ -81,8 +90,12 @@ static int report_mmio(struct keel_vcpu *vcpu)
 	run->mmio.len = len;
 	run->mmio.is_write = !!k->exit.mmio.write;
 	memset(run->mmio.data, 0, sizeof(run->mmio.data));
-	if (run->mmio.is_write)
+	if (k->exit.mmio.write) {
 		memcpy(run->mmio.data, &data, len);
+	} else {
+		vcpu->read_kind = KVM_EXIT_MMIO;
+		vcpu->read_size = len;
+	}
 	return 0;
 }
 
@@ -140,33 +153,23 @@ static int report_exit(struct keel_vcpu *vcpu, u32 reason)
 	}
 }
 
-/* The VMM's answer to the read the last exit asked for, taken at the next KVM_RUN (api.rst 5). */
+/*
+ * The VMM's answer to the read the last exit asked for, taken at the next
+ * KVM_RUN (api.rst 5), of the size report_io() or report_mmio() noted.
+ */
 static void complete_read(struct keel_vcpu *vcpu)
 {
 	struct kvm_run *run = vcpu->run;
 	struct keel_run *k = vcpu->krun;
 	u64 data = 0;
 
-	if (vcpu->read_size && vcpu->last_exit == KVM_EXIT_IO) {
-		memcpy(&data, vcpu->pio_data, vcpu->read_size);
-		k->exit.io.data = data;
-	} else if (vcpu->read_size && vcpu->last_exit == KVM_EXIT_MMIO) {
+	if (vcpu->read_kind == KVM_EXIT_IO) {
+		memcpy(k->pio, vcpu->pio_data, vcpu->read_size);
+	} else if (vcpu->read_kind == KVM_EXIT_MMIO) {
 		memcpy(&data, run->mmio.data, vcpu->read_size);
 		k->exit.mmio.data = data;
 	}
-	vcpu->read_size = 0;
-}
-
-/* Which read, if any, the VMM is to answer before the next run. */
-static void note_read(struct keel_vcpu *vcpu)
-{
-	const struct kvm_run *run = vcpu->run;
-
-	vcpu->last_exit = run->exit_reason;
-	if (run->exit_reason == KVM_EXIT_IO && run->io.direction == KVM_EXIT_IO_IN)
-		vcpu->read_size = run->io.size;
-	else if (run->exit_reason == KVM_EXIT_MMIO && !run->mmio.is_write)
-		vcpu->read_size = run->mmio.len;
+	vcpu->read_kind = 0;
 }
 
 /* Keel has taken the interrupt and NMI the VMM queued: they go in at the next entry. */
@@ -211,10 +214,7 @@ static int run_loop(struct keel_vcpu *vcpu)
 		default:
 			if (keel_iodev_write(vcpu))
 				continue;
-			r = report_exit(vcpu, k->exit_reason);
-			if (!r)
-				note_read(vcpu);
-			return r;
+			return report_exit(vcpu, k->exit_reason);
 		}
 	}
 }

@@ -33,7 +33,7 @@
  * mappings, vCPUs, running them and their state. A new call or structure
  * field bumps it.
  */
-#define KEEL_ABI_VERSION 7
+#define KEEL_ABI_VERSION 8
 
 /* No U suffixes: assembly includes these too, and every value fits an int. */
 #define KEEL_CPUID_SIGNATURE 0x6c65654b	/* "Keel", little-endian */
@@ -432,6 +432,9 @@ _Static_assert(sizeof(struct keel_debugregs) == 48, "keel_debugregs size");
  * KEEL_HC_VCPU_RUN and the state parts at KEEL_STATE_GET; it reads the
  * data of a completed read and the parts of KEEL_STATE_SET, each once.
  */
+/* A string IN's read-ahead, in bytes, as KVM's (its emulator's struct read_cache). */
+#define KEEL_PIO_MAX 1024
+
 struct keel_run {
 	keel_u32 exit_reason;		/* KEEL_EXIT_* */
 	keel_u32 flags;			/* KEEL_RUN_* */
@@ -444,8 +447,8 @@ struct keel_run {
 			keel_u16 port;
 			keel_u8 size;		/* 1, 2 or 4 */
 			keel_u8 in;
-			keel_u32 count;		/* 1 */
-			keel_u64 data;
+			keel_u32 count;		/* 1, or an INS's read-ahead: size * count <= KEEL_PIO_MAX */
+			keel_u64 data;		/* an OUT's value; an IN's come in pio */
 		} io;
 		struct {
 			keel_u64 gpa;
@@ -482,6 +485,7 @@ struct keel_run {
 	keel_u32 mp_state;		/* KEEL_MP_*, KVM's numbers */
 	keel_u32 pad;
 	keel_u8 lapic[1024];		/* the xAPIC register page, KVM's struct kvm_lapic_state */
+	keel_u8 pio[KEEL_PIO_MAX];	/* the data of the IN that exited: count elements of size */
 };
 
 /* KVM_MP_STATE_* (api.rst 4.38): what the vCPU waits for, with the in-kernel LAPIC. */
@@ -499,7 +503,8 @@ struct keel_run {
 
 #define KEEL_IRQ_PENDING 0x100
 
-_Static_assert(sizeof(struct keel_run) == 2120, "keel_run size");
+_Static_assert(sizeof(struct keel_run) == 3144, "keel_run size");
+_Static_assert(__builtin_offsetof(struct keel_run, pio) == 2120, "pio");
 _Static_assert(__builtin_offsetof(struct keel_run, lapic) == 1096, "lapic");
 _Static_assert(__builtin_offsetof(struct keel_run, events) == 1024, "events");
 _Static_assert(__builtin_offsetof(struct keel_run, debugregs) == 1040, "debugregs");

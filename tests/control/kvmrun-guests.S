@@ -55,6 +55,16 @@ GUEST(rm_outsb_insn)
 	rep outsb
 	hlt
 
+/* check_insb: REP INSB of 4 bytes to the last 2 of DATA_GPA's page and the first 2 of the next. */
+GUEST(rm_insb)
+	mov	$(DATA_GPA + 0xffe), %di
+	mov	$4, %cx
+	mov	$0x31, %dx
+	cld
+GUEST(rm_insb_insn)
+	rep insb
+	hlt
+
 /* check_hlt: HLT, then the next KVM_RUN goes on after it. */
 GUEST(rm_hlt)
 	hlt

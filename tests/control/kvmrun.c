@@ -18,6 +18,8 @@
  * - REP OUTSB is one exit per byte, each with count 1; RIP stays at the
  *   instruction until the KVM_RUN after the last byte. (RCX and RSI have
  *   already stepped at each exit; not checked.)
+ * - REP INSB reads ahead: an exit asks for as many bytes as RCX, 1 KiB and
+ *   the rest of RDI's page allow (count), RIP at the instruction.
  * - After an MMIO write exit RIP is past the write: KVM has completed it.
  *   After an MMIO read exit RIP is at the read until KVM_RUN completes it.
  * - HLT exits (no in-kernel irqchip) with RIP past it; KVM_RUN resumes.
@@ -930,6 +932,47 @@ static void check_outsb(void)
 	check(ok, "REP OUTSB, 4 bytes: 4 exits, each size 1, count 1, a byte; RIP at REP OUTSB");
 	check(run_exit(&vm, KVM_EXIT_HLT) && REG_IS(&vm, rcx, 0) && REG_IS(&vm, rsi, DATA_GPA + 4),
 	      "the KVM_RUN after the 4th goes on: HLT, RCX 0, RSI past the bytes");
+	vm_destroy(&vm);
+}
+
+/*
+ * Runs the vCPU: 1 if it exits with an INS of count bytes from port at the
+ * string instruction @insn, which the VMM answers with bytes.
+ */
+static int run_ins(struct vm *vm, uint16_t port, uint32_t count, const char *bytes,
+		   const uint8_t *insn)
+{
+	struct kvm_run *run = vm->run;
+	int r = run_vcpu(vm);
+
+	if (!r && run->exit_reason == KVM_EXIT_IO && run->io.direction == KVM_EXIT_IO_IN &&
+	    run->io.size == 1 && run->io.port == port && run->io.count == count &&
+	    rip_is(vm, REAL, insn)) {
+		memcpy((char *)run + run->io.data_offset, bytes, count);
+		return 1;
+	}
+	show_exit(vm, r);
+	return 0;
+}
+
+/*
+ * REP INSB of 4 bytes across a page's end: KVM reads ahead (its emulator's
+ * pio_in_emulated()) as many elements as RCX, 1 KiB and the rest of RDI's
+ * page allow, so one exit asks for the 2 bytes before the page's end and
+ * the next for the other 2.
+ */
+static void check_insb(void)
+{
+	struct vm vm;
+
+	if (guest_open(&vm, "REP INSB", REAL, rm_insb))
+		return;
+	check(run_ins(&vm, 0x31, 2, "KE", rm_insb_insn),
+	      "REP INSB, 4 bytes from 2 before a page's end: an exit with count 2, RIP at REP INSB");
+	check(run_ins(&vm, 0x31, 2, "EL", rm_insb_insn), "then an exit with count 2 for the rest");
+	check(run_exit(&vm, KVM_EXIT_HLT) && REG_IS(&vm, rcx, 0) &&
+	      REG_IS(&vm, rdi, DATA_GPA + 0x1002) && !memcmp(vm.ram + DATA_GPA + 0xffe, "KEEL", 4),
+	      "the KVM_RUN after the 2nd goes on: HLT, RCX 0, RDI past the bytes, which are the VMM's");
 	vm_destroy(&vm);
 }
 
@@ -2533,6 +2576,7 @@ static void check_all(void)
 	check_out();
 	check_in();
 	check_outsb();
+	check_insb();
 	check_hlt();
 	check_hypercall(REAL, rm_vmmcall, rm_vmcall);
 	check_hypercall(LONG, lm_vmmcall, lm_vmcall);

@@ -36,7 +36,8 @@
 /* kvmrun-guests.S: each guest's start, and labels inside that checks name. */
 extern const uint8_t guest_start[], guest_end[];
 extern const uint8_t rm_out[], rm_out_insn[], rm_in[], rm_in_insn[], rm_in_next[];
-extern const uint8_t rm_outsb[], rm_outsb_insn[], rm_hlt[], rm_hlt_next[];
+extern const uint8_t rm_outsb[], rm_outsb_insn[], rm_insb[], rm_insb_insn[];
+extern const uint8_t rm_hlt[], rm_hlt_next[];
 extern const uint8_t rm_vmmcall[], rm_vmcall[];
 extern const uint8_t rm_mmio[], rm_mmio_next[], rm_mmio_read[], rm_readonly[];
 extern const uint8_t rm_peek[], rm_poke[], rm_spin[], rm_int3[], rm_rdtsc[], rm_wrmsr[];

@@ -621,6 +621,22 @@ static u64 addr_mask(unsigned int addr_size)
 	return addr_size == 8 ? ~0ULL : (1ULL << (8 * addr_size)) - 1;
 }
 
+/*
+ * Elements an INS asks its VMM for in one exit, as KVM's pio_in_emulated():
+ * up to rCX, KEEL_PIO_MAX bytes and the bytes left in RDI's page the way
+ * the string goes (a count of bytes, and ES's base left out, as KVM's).
+ */
+static u16 read_ahead(const struct vcpu *v, const struct vm_exit *e, u64 mask)
+{
+	u64 rdi = v->arch.regs.gpr[GPR_RDI], in_page = rdi & (PAGE_SIZE - 1);
+	u64 n = e->io.rep ? v->arch.regs.gpr[GPR_RCX] & mask : 1;
+
+	if (!(v->arch.regs.rflags & X86_RFLAGS_DF))
+		in_page = PAGE_SIZE - in_page;
+	n = MIN(n, MIN(in_page, KEEL_PIO_MAX / e->io.size));
+	return (u16)MAX(n, 1);
+}
+
 /* One element of INS or OUTS: memory at ES:rDI or SEG:rSI (SDM Vol. 2 INS/OUTS). */
 static int string_io_one(struct vcpu *v, struct vm_exit *e, struct guest_access *a, u64 base)
 {
@@ -632,9 +648,19 @@ static int string_io_one(struct vcpu *v, struct vm_exit *e, struct guest_access 
 	int r;
 
 	if (e->io.in) {
+		struct vmm_io *io = &v->arch.vmm;
+		u16 pos = io->ahead_pos;
+		u8 kind = io->answered;
+
+		io->read_ahead = read_ahead(v, e, mask);
 		r = port_in(v, e->io.port, e->io.size, &val);
+		io->read_ahead = 0;
 		if (!r)
 			r = linear_write(a, gva, &val, e->io.size);
+		if (r) {	/* not written (a fault-in, a fault): the element is used again */
+			io->ahead_pos = pos;
+			io->answered = kind;
+		}
 	} else {
 		r = linear_read(a, gva, &val, e->io.size);
 		if (!r)
@@ -665,7 +691,7 @@ static int string_io_operands(struct vcpu *v, struct vm_exit *e, struct x86_emu 
 	return 0;
 }
 
-static enum vcpu_action handle_string_io(struct vcpu *v, struct vm_exit *e)
+static enum vcpu_action string_io(struct vcpu *v, struct vm_exit *e)
 {
 	u64 *rcx = &v->arch.regs.gpr[GPR_RCX], mask;
 	struct x86_emu emu;
@@ -701,6 +727,21 @@ static enum vcpu_action handle_string_io(struct vcpu *v, struct vm_exit *e)
 		return v->arch.vmm.exit ? VCPU_EXIT_TO_VMM : VCPU_CONTINUE;
 	/* The last element: an OUTS the VMM takes completes at the next run, as an OUT. */
 	return v->arch.vmm.exit ? vmm_exit_out(v, (u8)e->insn_len) : skip(v, e);
+}
+
+/*
+ * What the VMM answered an INS with is used while rCX lasts, across exits
+ * that wait for the VMM or a fault-in, then dropped with the rest once the
+ * instruction is done or faulted (KVM's read cache does not outlive its
+ * instruction either).
+ */
+static enum vcpu_action handle_string_io(struct vcpu *v, struct vm_exit *e)
+{
+	enum vcpu_action action = string_io(v, e);
+
+	if (action != VCPU_EXIT_TO_VMM && v->arch.vmm.answered == VMM_PIO)
+		v->arch.vmm.answered = VMM_NONE;
+	return action;
 }
 
 static enum vcpu_action handle_io(struct vcpu *v, struct vm_exit *e)

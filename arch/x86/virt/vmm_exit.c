@@ -46,36 +46,50 @@ enum vcpu_action vmm_exit_to(struct vcpu *v, u32 reason)
 	return VCPU_EXIT_TO_VMM;
 }
 
-/* A read the VMM answered, if this is the access it answers (the instruction carried out again). */
+/*
+ * A read the VMM answered, if this is the access it answers (the instruction
+ * carried out again). A PIO answer of several elements (an INS's) gives them
+ * in turn.
+ */
 static bool answered(struct vcpu *v, u8 kind, u64 addr, unsigned int size, u64 *val)
 {
 	struct vmm_io *io = &v->arch.vmm;
 
 	if (io->answered != kind || io->addr != addr || io->size != size)
 		return false;
-	io->answered = VMM_NONE;
-	*val = io->data;
+	if (kind == VMM_MMIO) {
+		io->answered = VMM_NONE;
+		*val = io->data;
+		return true;
+	}
+	*val = 0;
+	memcpy(val, io->ahead + io->ahead_pos, size);
+	io->ahead_pos += size;
+	if (io->ahead_pos >= io->count * size)
+		io->answered = VMM_NONE;
 	return true;
 }
 
-static void wait_for(struct vcpu *v, u8 kind, u64 addr, unsigned int size)
+static void wait_for(struct vcpu *v, u8 kind, u64 addr, unsigned int size, unsigned int count)
 {
 	struct vmm_io *io = &v->arch.vmm;
 
 	io->waiting = kind;
 	io->addr = addr;
 	io->size = (u8)size;
+	io->count = (u16)count;
 	io->exit = true;
 }
 
-static void exit_io(struct vcpu *v, u64 port, unsigned int size, bool in, u64 data)
+static void exit_io(struct vcpu *v, u64 port, unsigned int size, bool in, u64 data,
+		    unsigned int count)
 {
 	struct keel_run *run = v->run;
 
 	run->exit.io.port = (u16)port;
 	run->exit.io.size = (u8)size;
 	run->exit.io.in = in;
-	run->exit.io.count = 1;
+	run->exit.io.count = count;
 	run->exit.io.data = data;
 	vmm_exit_to(v, KEEL_EXIT_IO);
 }
@@ -93,10 +107,12 @@ static void exit_mmio(struct vcpu *v, u64 gpa, unsigned int size, bool write, u6
 
 static int pio_read(struct vcpu *v, void *opaque, u64 port, unsigned int size, u64 *val)
 {
+	unsigned int count = MAX(v->arch.vmm.read_ahead, 1);
+
 	if (answered(v, VMM_PIO, port, size, val))
 		return IO_HANDLED;
-	exit_io(v, port, size, true, 0);
-	wait_for(v, VMM_PIO, port, size);
+	exit_io(v, port, size, true, 0, count);
+	wait_for(v, VMM_PIO, port, size, count);
 	return IO_EXIT_VMM;
 }
 
@@ -108,7 +124,7 @@ static int pio_write(struct vcpu *v, void *opaque, u64 port, unsigned int size, 
 {
 	if (v->arch.vmm.exit)
 		return -EOPNOTSUPP;
-	exit_io(v, port, size, false, val);
+	exit_io(v, port, size, false, val, 1);
 	v->arch.vmm.exit = true;
 	return IO_HANDLED;
 }
@@ -120,7 +136,7 @@ static int mmio_read(struct vcpu *v, void *opaque, u64 gpa, unsigned int size, u
 	if (v->arch.vmm.exit)
 		return -EOPNOTSUPP;
 	exit_mmio(v, gpa, size, false, 0);
-	wait_for(v, VMM_MMIO, gpa, size);
+	wait_for(v, VMM_MMIO, gpa, size, 1);
 	return IO_EXIT_VMM;
 }
 
@@ -188,15 +204,21 @@ int arch_vcpu_resume_vmm(struct vcpu *v)
 		return -EINVAL;
 	virt->set_cr(v, 8, cr8);
 	take_requests(v);
+	if (io->waiting == VMM_PIO)	/* count and size are Keel's own: within KEEL_PIO_MAX */
+		memcpy(io->ahead, v->run->pio, io->count * io->size);
+	else if (io->waiting == VMM_MMIO)
+		io->data = __atomic_load_n(&v->run->exit.mmio.data, __ATOMIC_RELAXED);
 	if (io->waiting) {
-		io->data = __atomic_load_n(io->waiting == VMM_PIO ? &v->run->exit.io.data :
-					   &v->run->exit.mmio.data, __ATOMIC_RELAXED);
+		io->ahead_pos = 0;
 		io->answered = io->waiting;
 		io->waiting = VMM_NONE;
 	}
 	if (io->skip_len && v->arch.regs.rip == io->skip_rip) {
 		if (io->in_pending && io->answered == VMM_PIO) {
-			vmm_finish_in(v, (u32)io->data);
+			u32 val = 0;
+
+			memcpy(&val, io->ahead, io->size);
+			vmm_finish_in(v, val);
 			io->answered = VMM_NONE;
 		}
 		v->arch.regs.rip += io->skip_len;

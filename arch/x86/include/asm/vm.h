@@ -13,13 +13,13 @@
 #include "arch/x86/virt/emulate.h"
 #include "arch/x86/virt/pvclock.h"
 #include "arch/x86/virt/virt.h"
+#include "keel/hypercall.h"
 #include "kernel/spinlock.h"
 #include "kernel/types.h"
 
 struct irqchip;
 struct vmm_platform;
 struct irqchip_platform;
-struct keel_cpuid_entry;
 
 /* A /dev/kvm VM's time (arch/x86/virt/kvmclock.c), under its lock. */
 struct vm_clock {
@@ -60,7 +60,11 @@ struct vmm_io {
 	u8 waiting;		/* VMM_PIO or VMM_MMIO: a read waits for the VMM's data */
 	u8 answered;		/* ... the kind of read the data in @data answers */
 	u8 size;
+	u16 count;		/* elements the read asked for: more than one for an INS */
+	u16 read_ahead;		/* elements the next PIO read may ask for (exit.c sets it for an INS) */
+	u16 ahead_pos;		/* a PIO answer's bytes of @ahead used so far */
 	u64 addr, data;
+	u8 ahead[KEEL_PIO_MAX];	/* a PIO answer: @count elements, as KVM's read-ahead */
 	u64 skip_rip;		/* an OUT or IN at this RIP ... */
 	u8 skip_len;		/* ... of this length completes at the next run */
 	bool in_pending;	/* ... an IN, with the VMM's data (KVM's complete_fast_pio_in) */
