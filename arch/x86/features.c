@@ -44,6 +44,13 @@ static void detect_basic(const struct cpu_probe *p, struct cpu_features *f)
 	f->hypervisor = r[ECX] & BIT(31);
 	f->apic = r[EDX] & BIT(9);
 	f->phys_addr_bits = 36;
+	if (f->max_leaf >= 7) {
+		leaf(p, 7, 0, r);
+		f->fsgsbase = r[EBX] & BIT(0);
+		f->smep = r[EBX] & BIT(7);
+		f->smap = r[EBX] & BIT(20);
+		f->umip = r[ECX] & BIT(2);
+	}
 	if (f->max_ext_leaf >= 0x80000001) {
 		leaf(p, 0x80000001, 0, r);
 		f->nx = r[EDX] & BIT(20);

@@ -56,6 +56,7 @@ static void detect(const struct fake_leaf *leaves, const struct fake_msr *msrs, 
 static const struct fake_leaf skylake[] = {
 	{ 0, { 0x16, INTEL } },
 	{ 1, { 0x50654, 0, 0x7ffefbff & ~0u, 0xbfebfbff } },
+	{ 7, { 0, 0xd39ffffb, 0 } },
 	{ 0x80000000, { 0x80000008 } },
 	{ 0x80000001, { 0, 0, 0x121, 0x2c100800 } },
 	{ 0x80000007, { 0, 0, 0, 0x100 } },
@@ -92,6 +93,7 @@ TEST(intel_vmx_ept)
 	CHECK_EQ(f.paging, PAGING_EPT);
 	CHECK(f.ept.pages_2m && f.ept.pages_1g && f.ept.wb && f.ept.vpid && f.ept.unrestricted);
 	CHECK(f.x2apic && f.tsc_deadline && f.invariant_tsc && f.pages_1g && f.nx);
+	CHECK(f.fsgsbase && f.smep && f.smap && !f.umip && f.pcid);
 	CHECK_EQ(f.family, 6);
 	CHECK_EQ(f.model, 0x55);
 	CHECK_EQ(f.phys_addr_bits, 39);

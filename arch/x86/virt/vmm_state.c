@@ -11,6 +11,7 @@
 #include "arch/x86/virt/cr.h"
 #include "arch/x86/virt/vmm_exit.h"
 #include "kernel/errno.h"
+#include "kernel/keel.h"
 #include "kernel/string.h"
 #include "keel/hypercall.h"
 
@@ -20,25 +21,16 @@
 /*
  * ... and those of features the CPU has, as KVM takes every CR4 bit the
  * host supports and refuses the others (its kvm_is_valid_cr4()): FSGSBASE,
- * PCIDE, SMEP, SMAP and UMIP, by their CPUID bits (SDM Vol. 2A CPUID).
+ * PCIDE, SMEP, SMAP and UMIP, from the features Keel found at boot.
  * VMXE, SMXE, OSXSAVE, PKE and LA57 stay reserved for Keel's guests (cr.h).
  */
 static u64 cr4_settable(void)
 {
-	struct cpuid_regs l1 = cpuid(1), l7 = cpuid(7);
-	u64 bits = CR4_BASE;
+	const struct cpu_features *f = &keel.cpu;
 
-	if (l7.ebx & BIT(0))
-		bits |= X86_CR4_FSGSBASE;
-	if (l1.ecx & BIT(17))
-		bits |= X86_CR4_PCIDE;
-	if (l7.ebx & BIT(7))
-		bits |= X86_CR4_SMEP;
-	if (l7.ebx & BIT(20))
-		bits |= X86_CR4_SMAP;
-	if (l7.ecx & BIT(2))
-		bits |= X86_CR4_UMIP;
-	return bits;
+	return CR4_BASE | (f->fsgsbase ? X86_CR4_FSGSBASE : 0) | (f->pcid ? X86_CR4_PCIDE : 0) |
+	       (f->smep ? X86_CR4_SMEP : 0) | (f->smap ? X86_CR4_SMAP : 0) |
+	       (f->umip ? X86_CR4_UMIP : 0);
 }
 
 _Static_assert(sizeof(struct keel_regs) == sizeof(struct x86_regs), "keel_regs is x86_regs");

@@ -39,6 +39,7 @@ struct cpu_features {
 	struct ept_caps ept;
 	struct npt_caps npt;
 	bool x2apic, tsc_deadline, invariant_tsc, pages_1g, pcid, xsave, nx, hypervisor, apic, rdtscp;
+	bool fsgsbase, smep, smap, umip;	/* leaf 7: the CR4 bits a guest may set (KVM_SET_SREGS) */
 	u32 phys_addr_bits;
 };
 
