@@ -81,6 +81,8 @@ bool arch_vcpu_waits(struct vcpu *v);
 void arch_vcpu_halt(struct vcpu *v);
 /* KEEL_HC_VM_CLOCK on @vm: KEEL_CLOCK_GET returns its clock; KEEL_CLOCK_SET sets it and the wall clock. */
 s64 arch_vm_clock(struct vm *vm, u64 op, u64 ns, u64 wall_ns);
+/* KEEL_CLOCK_STOPPED on frozen @v: its next kvmclock page says the guest was paused. */
+int arch_vcpu_clock_stopped(struct vcpu *v);
 
 /* The CPU: its time (TSC ticks), its timer, waking another CPU, waiting for an interrupt. */
 u64 arch_now(void);

@@ -246,6 +246,20 @@ int managed_vcpu_set_cpuid(struct vm *vm, u64 id, u64 gpa, u64 n, struct vm *cal
 	return 0;
 }
 
+int managed_vcpu_clock_stopped(struct vm *vm, u64 id)
+{
+	struct vcpu *v = find(vm, id);
+	int r;
+
+	if (!v)
+		return -EINVAL;
+	if (!vcpu_claim(v, VCPU_FROZEN))
+		return -EBUSY;
+	r = arch_vcpu_clock_stopped(v);
+	vcpu_unclaim(v);
+	return r;
+}
+
 s64 managed_vcpu_translate(struct vm *vm, u64 id, u64 gva)
 {
 	struct vcpu *v = find(vm, id);

@@ -30,5 +30,6 @@ int managed_vcpu_state(struct vm *vm, u64 id, u64 op, u64 mask);
 int managed_vcpu_msrs(struct vm *vm, u64 id, u64 gpa, u64 arg, struct vm *caller_vm);
 int managed_vcpu_set_cpuid(struct vm *vm, u64 id, u64 gpa, u64 n, struct vm *caller_vm);
 s64 managed_vcpu_translate(struct vm *vm, u64 id, u64 gva);
+int managed_vcpu_clock_stopped(struct vm *vm, u64 id);
 
 #endif

@@ -68,6 +68,15 @@ long keel_clock_ioctl(struct keel_vm *vm, unsigned int ioctl, void __user *argp)
 	return set_clock(vm, &d);
 }
 
+/* KVM_KVMCLOCK_CTRL (api.rst 4.65): the guest learns it was paused, if its kvmclock is on. */
+long keel_kvmclock_ctrl(struct keel_vcpu *vcpu)
+{
+	long ret = keel_hypercall(KEEL_HC_VM_CLOCK, vcpu->vm->handle, KEEL_CLOCK_STOPPED,
+				  vcpu->id, 0);
+
+	return ret ? keel_errno(ret) : 0;
+}
+
 /*
  * Keel does not scale TSCs: a vCPU's rate is the host's. Setting it (0
  * means the host's, as in KVM) is accepted for that rate only.

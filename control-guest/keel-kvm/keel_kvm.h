@@ -139,6 +139,7 @@ long keel_irqfd(struct keel_vm *vm, void __user *argp);
 int keel_vm_clock_init(struct keel_vm *vm);
 long keel_clock_ioctl(struct keel_vm *vm, unsigned int ioctl, void __user *argp);
 long keel_tsc_khz_ioctl(unsigned int ioctl, unsigned long arg);
+long keel_kvmclock_ctrl(struct keel_vcpu *vcpu);
 
 /* Dirty logging (dirty.c). */
 unsigned long *keel_dirty_alloc(struct keel_vm *vm, u64 size);

@@ -329,6 +329,8 @@ static long vcpu_ioctl_locked(struct keel_vcpu *vcpu, unsigned int ioctl, unsign
 	case KVM_GET_TSC_KHZ:
 	case KVM_SET_TSC_KHZ:
 		return keel_tsc_khz_ioctl(ioctl, arg);
+	case KVM_KVMCLOCK_CTRL:
+		return keel_kvmclock_ctrl(vcpu);
 	default:
 		return keel_state_ioctl(vcpu, ioctl, argp);
 	}

@@ -33,7 +33,7 @@
  * mappings, vCPUs, running them and their state. A new call or structure
  * field bumps it.
  */
-#define KEEL_ABI_VERSION 8
+#define KEEL_ABI_VERSION 9
 
 /* No U suffixes: assembly includes these too, and every value fits an int. */
 #define KEEL_CPUID_SIGNATURE 0x6c65654b	/* "Keel", little-endian */
@@ -203,16 +203,21 @@
 #define KEEL_HC_VCPU_TRANSLATE 13
 
 /*
- * KEEL_HC_VM_CLOCK: RCX = KEEL_CLOCK_GET or KEEL_CLOCK_SET. The VM's
+ * KEEL_HC_VM_CLOCK: RCX = KEEL_CLOCK_GET, _SET or _STOPPED. The VM's
  * kvmclock, in nanoseconds, that its vCPUs' MSR_KVM_SYSTEM_TIME pages
  * show. GET returns it now. SET (RDX = the new value now, RSI = the wall
  * clock in nanoseconds since 1970 at kvmclock 0, as MSR_KVM_WALL_CLOCK
  * reports it) returns 0; each vCPU's page is rewritten before it runs next
  * (KVM_GET/SET_CLOCK). A new VM's clock starts at 0 with a wall clock of 0.
+ * STOPPED (RDX = vCPU id, RSI = 0) tells that vCPU's guest it was paused:
+ * its page gets PVCLOCK_GUEST_STOPPED before it runs next, and keeps it
+ * until the guest clears it (KVM_KVMCLOCK_CTRL); -KEEL_EINVAL while the
+ * vCPU's kvmclock is off.
  */
 #define KEEL_HC_VM_CLOCK 14
 #define KEEL_CLOCK_GET 0
 #define KEEL_CLOCK_SET 1
+#define KEEL_CLOCK_STOPPED 2
 
 /*
  * KEEL_HC_VM_IRQCHIP: RCX = KEEL_IRQCHIP_*.

@@ -2208,6 +2208,40 @@ static uint64_t pvclock_read(const uint8_t *p, uint64_t tsc)
 	return system_time + (uint64_t)(((unsigned __int128)delta * mul) >> 32);
 }
 
+#define PVCLOCK_FLAGS 29		/* struct pvclock_vcpu_time_info's flags */
+#define PVCLOCK_GUEST_STOPPED 2
+
+/* A KVM_SET_CLOCK rewrites @page at the next entry: its flags then. */
+static int pvclock_flags_after_entry(struct vm *vm, const uint8_t *page)
+{
+	if (set_clock(vm, 0, 0) || start(vm, REAL, rm_wrmsr, MSR_KVM_WALL_CLOCK_NEW, DATA2_GPA + 0x100) ||
+	    !run_exit(vm, KVM_EXIT_HLT))
+		return -1;
+	return page[PVCLOCK_FLAGS];
+}
+
+/*
+ * KVM_KVMCLOCK_CTRL (api.rst 4.65) with the guest's kvmclock on at @page:
+ * the next entry sets PVCLOCK_GUEST_STOPPED, which then stays until the
+ * guest clears it (KVM's kvm_setup_guest_pvclock()).
+ */
+static void check_kvmclock_ctrl(struct vm *vm, uint8_t *page)
+{
+	int flags;
+
+	check(extension(kvm_fd, KVM_CAP_KVMCLOCK_CTRL) == 1, "KVM_CAP_KVMCLOCK_CTRL offered");
+	flags = kvm_ioctl(vm->vcpu, KVM_KVMCLOCK_CTRL, 0) ? -1 : pvclock_flags_after_entry(vm, page);
+	check(flags >= 0 && (flags & PVCLOCK_GUEST_STOPPED),
+	      "KVM_KVMCLOCK_CTRL: the page says PVCLOCK_GUEST_STOPPED after the next entry (%#x)", flags);
+	flags = pvclock_flags_after_entry(vm, page);
+	check(flags >= 0 && (flags & PVCLOCK_GUEST_STOPPED),
+	      "... and keeps it at the next rewrite (%#x)", flags);
+	page[PVCLOCK_FLAGS] &= ~PVCLOCK_GUEST_STOPPED;
+	flags = pvclock_flags_after_entry(vm, page);
+	check(flags >= 0 && !(flags & PVCLOCK_GUEST_STOPPED),
+	      "... until the guest clears it (%#x)", flags);
+}
+
 /*
  * KVM_GET/SET_CLOCK (api.rst 4.79, 4.80) and kvmclock (msr.rst): the page
  * MSR_KVM_SYSTEM_TIME_NEW names tells the guest the VM's clock; the one
@@ -2235,6 +2269,8 @@ static void check_kvmclock(void)
 	check(set_clock(&vm, ns, 1u << 7) == -EINVAL, "KVM_SET_CLOCK with an unknown flag: EINVAL");
 	page = vm.ram + DATA2_GPA;
 	memset(page, 0, PAGE_SIZE);
+	check(kvm_ioctl(vm.vcpu, KVM_KVMCLOCK_CTRL, 0) == -EINVAL,
+	      "KVM_KVMCLOCK_CTRL before the guest turns kvmclock on: EINVAL");
 	check(!start(&vm, REAL, rm_wrmsr, MSR_KVM_SYSTEM_TIME_NEW, DATA2_GPA | 1) &&
 	      run_exit(&vm, KVM_EXIT_HLT),
 	      "the guest writes MSR_KVM_SYSTEM_TIME_NEW (0x7000, enabled)");
@@ -2253,6 +2289,7 @@ static void check_kvmclock(void)
 	c0 = (int64_t)time(NULL) - clock_of(&vm) / (int64_t)NSEC_PER_SEC;
 	check(version && !(version & 1) && sec >= c0 - 2 && sec <= c0 + 2,
 	      "its page: the real time at kvmclock 0 (%u s, want %lld)", sec, (long long)c0);
+	check_kvmclock_ctrl(&vm, page);
 	vm_destroy(&vm);
 }
 

@@ -170,6 +170,12 @@ s64 managed_vcpu_translate(struct vm *vm, u64 id, u64 gva)
 	return (s64)gva;
 }
 
+int managed_vcpu_clock_stopped(struct vm *vm, u64 id)
+{
+	last_id = id;
+	return 0;
+}
+
 s64 arch_vm_clock(struct vm *vm, u64 op, u64 ns, u64 wall_ns)
 {
 	last_op = op;
@@ -390,11 +396,14 @@ TEST(vm_call_arguments)
 	CHECK_EQ(call(&control_vm, 0, KEEL_HC_VCPU_RUN, (u64)h, 2, 0, 1), -EINVAL);
 	CHECK_EQ(call(&control_vm, 0, KEEL_HC_VCPU_STATE, (u64)h, 1, KEEL_STATE_SET, 3), 0);
 	CHECK(last_id == 1 && last_op == KEEL_STATE_SET);
-	/* VM_CLOCK: GET or SET, and a clock that fits in the positive result. */
+	/* VM_CLOCK: GET, SET or a vCPU's STOPPED, and a clock that fits in the positive result. */
 	CHECK_EQ(call(&control_vm, 0, KEEL_HC_VM_CLOCK, (u64)h, KEEL_CLOCK_GET, 0, 0), 12345);
 	CHECK_EQ(call(&control_vm, 0, KEEL_HC_VM_CLOCK, (u64)h, KEEL_CLOCK_SET, 1, 2), 0);
 	CHECK_EQ(last_op, KEEL_CLOCK_SET);
-	CHECK_EQ(call(&control_vm, 0, KEEL_HC_VM_CLOCK, (u64)h, 2, 0, 0), -EINVAL);
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_VM_CLOCK, (u64)h, KEEL_CLOCK_STOPPED, 5, 0), 0);
+	CHECK_EQ(last_id, 5);
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_VM_CLOCK, (u64)h, KEEL_CLOCK_STOPPED, 5, 1), -EINVAL);
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_VM_CLOCK, (u64)h, 3, 0, 0), -EINVAL);
 	CHECK_EQ(call(&control_vm, 0, KEEL_HC_VM_CLOCK, (u64)h, KEEL_CLOCK_SET, 1ULL << 63, 0),
 		 -EINVAL);
 	CHECK_EQ(vm_call(KEEL_HC_VM_DESTROY, (u64)h, 0), 0);

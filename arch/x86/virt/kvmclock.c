@@ -36,6 +36,7 @@
 
 #define KVMCLOCK_ENABLE 1ULL		/* bit 0 of MSR_KVM_SYSTEM_TIME_NEW */
 #define PVCLOCK_TSC_STABLE_BIT 1	/* pvclock flags: the TSC is one across vCPUs */
+#define PVCLOCK_GUEST_STOPPED 2		/* the VMM paused the guest; the guest clears it */
 
 struct pvclock_vcpu_time_info {
 	u32 version;
@@ -161,9 +162,13 @@ static bool write_time(struct vcpu *v)
 	t->system_time = ns;
 	t->tsc_to_system_mul = s.mul;
 	t->tsc_shift = s.shift;
-	t->flags = keel.cpu.invariant_tsc ? PVCLOCK_TSC_STABLE_BIT : 0;
+	/* GUEST_STOPPED stays until the guest clears it (KVM's kvm_setup_guest_pvclock()) */
+	t->flags = (keel.cpu.invariant_tsc ? PVCLOCK_TSC_STABLE_BIT : 0) |
+		   (t->flags & PVCLOCK_GUEST_STOPPED) |
+		   (v->arch.clock_stopped ? PVCLOCK_GUEST_STOPPED : 0);
 	end_update(&t->version, even);
 	v->arch.clock_stale = false;
+	v->arch.clock_stopped = false;
 	return true;
 }
 
@@ -245,6 +250,16 @@ int kvmclock_msr_write(struct vcpu *v, u32 msr, u64 val, bool host)
 	default:
 		return -ENOENT;
 	}
+}
+
+/* KEEL_CLOCK_STOPPED, @v frozen: KVM's kvm_set_guest_paused(). */
+int arch_vcpu_clock_stopped(struct vcpu *v)
+{
+	if (!(v->arch.system_time & KVMCLOCK_ENABLE))
+		return -EINVAL;
+	v->arch.clock_stopped = true;
+	v->arch.clock_stale = true;
+	return 0;
 }
 
 /* KEEL_HC_VM_CLOCK. */
