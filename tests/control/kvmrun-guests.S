@@ -190,6 +190,14 @@ GUEST(rm_pit)
 	mov	$0x04, %al
 	out	%al, $0x40
 	jmp	rm_sti_hlt
+/* check_tsc_deadline: IA32_TSC_DEADLINE = the guest's TSC + EBX, then STI; HLT. */
+GUEST(rm_tsc_deadline)
+	rdtsc
+	add	%ebx, %eax
+	adc	$0, %edx
+	mov	$MSR_TSC_DEADLINE, %ecx
+	wrmsr
+	jmp	rm_sti_hlt
 GUEST(rm_nmi_handler)
 	mov	$NMI_MARKER, %al
 	out	%al, $EVENT_PORT

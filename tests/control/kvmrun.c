@@ -111,6 +111,7 @@
 #define APIC_REG_ID 0x20
 #define APIC_REG_VER 0x30
 #define APIC_REG_SVR 0xf0
+#define APIC_REG_LVTT 0x320
 #define LATER_US 100000			/* a thread acts this long after KVM_RUN began */
 #define UNKNOWN_EVENT_FLAG 0x80		/* no KVM_VCPUEVENT_VALID_* has this bit */
 #define KERNEL_SIGSET_SIZE 8		/* the kernel's sigset_t on x86-64 */
@@ -2446,6 +2447,75 @@ static void check_split_wakeups(struct vm *vm, const struct kvm_lapic_state *s)
 	close(efd);
 }
 
+/*
+ * An in-kernel LAPIC in TSC-deadline mode (SDM Vol. 3A 11.5.4.1): CPUID
+ * says it has the mode (KVM's timer_mode_mask follows it), the APIC is
+ * enabled and LVTT holds IRQ_VECTOR in that mode.
+ */
+static int tsc_deadline_mode(struct vm *vm)
+{
+	struct kvm_cpuid2 *cpuid = cpuid_alloc(1);
+	struct kvm_lapic_state s;
+	int r = -ENOMEM;
+
+	if (!cpuid)
+		return r;
+	cpuid->entries[0] = (struct kvm_cpuid_entry2){ .function = 1, .ecx = 1u << 24 };
+	r = kvm_ioctl(vm->vcpu, KVM_SET_CPUID2, (unsigned long)cpuid);
+	free(cpuid);
+	if (r || (r = kvm_ioctl(vm->vcpu, KVM_GET_LAPIC, (unsigned long)&s)))
+		return r;
+	set_lapic_reg(&s, APIC_REG_SVR, 0x1ff);
+	set_lapic_reg(&s, APIC_REG_LVTT, IRQ_VECTOR | 2u << 17);
+	return kvm_ioctl(vm->vcpu, KVM_SET_LAPIC, (unsigned long)&s);
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/*
+ * KVM_CAP_TSC_DEADLINE_TIMER: IA32_TSC_DEADLINE counts in the guest's TSC,
+ * here 2^50 (KVM_SET_MSRS of IA32_TSC), far from the host's. A deadline the
+ * VMM sets reads back as set; one the guest arms 20 ms ahead runs the
+ * handler no sooner, and then reads 0.
+ */
+static void check_tsc_deadline(void)
+{
+	uint64_t tsc = 1ull << 50, d, khz;
+	int64_t t0, ms;
+	struct vm vm;
+	int ok;
+
+	check(extension(kvm_fd, KVM_CAP_TSC_DEADLINE_TIMER) == 1, "KVM_CAP_TSC_DEADLINE_TIMER: 1");
+	if (vm_create_with(&vm, "TSC deadline", 2))
+		return;
+	khz = (uint64_t)kvm_ioctl(vm.vcpu, KVM_GET_TSC_KHZ, 0);
+	d = tsc + 3600 * 1000 * khz;
+	check(!tsc_deadline_mode(&vm) && msrs_io(vm.vcpu, KVM_SET_MSRS, MSR_IA32_TSC, &tsc, 0) == 1 &&
+	      msrs_io(vm.vcpu, KVM_SET_MSRS, MSR_TSC_DEADLINE, &d, 0) == 1 &&
+	      msrs_io(vm.vcpu, KVM_GET_MSRS, MSR_TSC_DEADLINE, &d, 0) == 1 &&
+	      d == tsc + 3600 * 1000 * khz,
+	      "TSC-deadline mode, IA32_TSC 2^50, IA32_TSC_DEADLINE an hour on: it reads back (%#llx)",
+	      (unsigned long long)d);
+	d = 0;
+	msrs_io(vm.vcpu, KVM_SET_MSRS, MSR_TSC_DEADLINE, &d, 0);
+	t0 = now_ms();
+	ok = !start(&vm, REAL, rm_tsc_deadline, 0, 20 * khz) &&
+	     run_out(&vm, 1, EVENT_PORT, IRQ_MARKER);
+	ms = now_ms() - t0;
+	check(ok && ms >= 18, "the guest arms it 20 ms ahead and halts: its handler runs, "
+	      "after %lld ms", (long long)ms);
+	d = 1;
+	ok = msrs_io(vm.vcpu, KVM_GET_MSRS, MSR_TSC_DEADLINE, &d, 0) == 1;
+	check(ok && d == 0, "then IA32_TSC_DEADLINE reads 0 (%#llx)", (unsigned long long)d);
+	vm_destroy(&vm);
+}
+
 /* KVM_CAP_SPLIT_IRQCHIP (api.rst 7.23): the LAPIC in the kernel, the rest in the VMM. */
 static void check_split_irqchip(void)
 {
@@ -2635,6 +2705,7 @@ static void check_all(void)
 	check_interrupt();
 	check_irq_window();
 	check_split_irqchip();
+	check_tsc_deadline();
 	check_irqchip();
 	check_immediate_exit();
 	check_immediate_exit_completes();

@@ -196,6 +196,23 @@ int irqchip_add_mmio(struct vm *vm)
 	return io_bus_register(&vm->mmio, APIC_BASE_DEFAULT, PAGE_SIZE, &ops, NULL);
 }
 
+/*
+ * IA32_TSC_DEADLINE counts in the guest's TSC (host TSC + offset), the
+ * vLAPIC's timers in the host's, as KVM turns the MSR into a host timer
+ * when it is written. 0 means disarmed either way.
+ */
+static u64 deadline_to_host(const struct vcpu *v, u64 guest)
+{
+	u64 host = guest - v->arch.tsc_offset;
+
+	return guest && !host ? 1 : host;
+}
+
+static u64 deadline_to_guest(const struct vcpu *v, u64 host)
+{
+	return host ? host + v->arch.tsc_offset : 0;
+}
+
 static bool apic_msr(u32 msr)
 {
 	return msr == MSR_IA32_APIC_BASE || msr == MSR_IA32_TSC_DEADLINE ||
@@ -214,7 +231,7 @@ int irqchip_msr_read(struct vcpu *v, u32 msr, u64 *val)
 	if (msr == MSR_IA32_APIC_BASE)
 		*val = vlapic_base(&c->lapic);
 	else if (msr == MSR_IA32_TSC_DEADLINE)
-		*val = vlapic_tsc_deadline(&c->lapic);
+		*val = deadline_to_guest(v, vlapic_tsc_deadline(&c->lapic));
 	else
 		r = vlapic_msr_read(&c->lapic, msr, val);
 	spin_unlock_irqrestore(&c->lock, flags);
@@ -233,7 +250,7 @@ int irqchip_msr_write(struct vcpu *v, u32 msr, u64 val)
 	if (msr == MSR_IA32_APIC_BASE)
 		r = vlapic_set_base(&c->lapic, val);
 	else if (msr == MSR_IA32_TSC_DEADLINE)
-		vlapic_set_tsc_deadline(&c->lapic, val);
+		vlapic_set_tsc_deadline(&c->lapic, deadline_to_host(v, val));
 	else
 		r = vlapic_msr_write(&c->lapic, msr, val);
 	spin_unlock_irqrestore(&c->lock, flags);
