@@ -48,6 +48,7 @@ struct keel_vm {
 	u32 bsp_id;			/* KVM_SET_BOOT_CPU_ID */
 	u32 max_vcpu_ids;		/* KVM_CAP_MAX_VCPU_ID as enabled, 0: KEEL_MAX_VCPUS */
 	u64 manual_dirty;		/* KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2's flags */
+	unsigned long nr_mmu_pages;	/* KVM_SET_NR_MMU_PAGES, 0: not set */
 	struct mmu_notifier mn;
 	spinlock_t mmu_lock;
 	unsigned long mmu_seq;		/* bumped by each invalidation */

@@ -193,6 +193,7 @@ int keel_check_extension(unsigned long cap)
 	case KVM_CAP_COALESCED_PIO:
 	case KVM_CAP_GET_TSC_KHZ:
 	case KVM_CAP_KVMCLOCK_CTRL:
+	case KVM_CAP_MMU_SHADOW_CACHE_CONTROL:
 	case KVM_CAP_TSC_DEADLINE_TIMER:
 	case KVM_CAP_SPLIT_IRQCHIP:
 	case KVM_CAP_IRQCHIP:

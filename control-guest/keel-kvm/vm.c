@@ -385,6 +385,35 @@ static long vm_setup_ioctl(struct keel_vm *vm, unsigned int ioctl, unsigned long
 	return r;
 }
 
+#define KEEL_MIN_MMU_PAGES 64	/* KVM_MIN_ALLOC_MMU_PAGES */
+
+/*
+ * KVM_SET/GET_NR_MMU_PAGES (api.rst 4.34): the cap on pages of a shadow
+ * MMU. Keel has none (guest memory is mapped by NPT or EPT only), as KVM's
+ * TDP MMU ignores the number too, so it is kept for the VMM to read back:
+ * set (at least 64, as KVM), or KVM's default of 2% of the slots' pages,
+ * at least 64, once there is memory.
+ */
+static long nr_mmu_pages_ioctl(struct keel_vm *vm, unsigned int ioctl, unsigned long arg)
+{
+	u64 pages = 0;
+	unsigned int i;
+
+	if (ioctl == KVM_SET_NR_MMU_PAGES) {
+		if (arg < KEEL_MIN_MMU_PAGES)
+			return -EINVAL;
+		WRITE_ONCE(vm->nr_mmu_pages, arg);
+		return 0;
+	}
+	if (READ_ONCE(vm->nr_mmu_pages))
+		return READ_ONCE(vm->nr_mmu_pages);
+	mutex_lock(&vm->lock);
+	for (i = 0; i < KEEL_MAX_MEMSLOTS; i++)
+		pages += vm->slots[i].size >> PAGE_SHIFT;
+	mutex_unlock(&vm->lock);
+	return pages ? max_t(u64, pages * 20 / 1000, KEEL_MIN_MMU_PAGES) : 0;
+}
+
 /*
  * KVM_CAP_MAX_VCPU_ID: vCPU ids below args[0] (at most KEEL_MAX_VCPUS);
  * once, or again with the same value, as KVM (its kvm_vm_ioctl_enable_cap()).
@@ -440,6 +469,9 @@ static long keel_vm_ioctl(struct file *filp, unsigned int ioctl, unsigned long a
 		return keel_create_vcpu(vm, arg);
 	case KVM_SET_TSS_ADDR:
 		return 0;
+	case KVM_SET_NR_MMU_PAGES:
+	case KVM_GET_NR_MMU_PAGES:
+		return nr_mmu_pages_ioctl(vm, ioctl, arg);
 	case KVM_SET_IDENTITY_MAP_ADDR:
 	case KVM_SET_BOOT_CPU_ID:
 		return vm_setup_ioctl(vm, ioctl, arg);

@@ -1470,7 +1470,8 @@ static int boot_cpu_is_1(int vcpu0, int vcpu1)
  * The VM ioctls a VMM makes before its vCPUs (api.rst 4.36, 4.40, 4.41):
  * the TSS address is accepted (kvm_amd needs none), the identity map and
  * the boot vCPU only while no vCPU exists, and the boot vCPU is the one
- * whose IA32_APIC_BASE has the BSP bit. The addresses are QEMU's.
+ * whose IA32_APIC_BASE has the BSP bit. The addresses are QEMU's. The
+ * shadow MMU's page cap (4.34) is kept and read back, at least 64.
  */
 static void check_vm_setup(void)
 {
@@ -1482,6 +1483,13 @@ static void check_vm_setup(void)
 		return;
 	}
 	check(kvm_ioctl(vm, KVM_SET_TSS_ADDR, TSS_ADDR) == 0, "KVM_SET_TSS_ADDR 0xfffbd000: 0");
+	check(extension(kvm_fd, KVM_CAP_MMU_SHADOW_CACHE_CONTROL) == 1 &&
+	      kvm_ioctl(vm, KVM_GET_NR_MMU_PAGES, 0) == 0 &&
+	      kvm_ioctl(vm, KVM_SET_NR_MMU_PAGES, 63) == -EINVAL &&
+	      kvm_ioctl(vm, KVM_SET_NR_MMU_PAGES, 1000) == 0 &&
+	      kvm_ioctl(vm, KVM_GET_NR_MMU_PAGES, 0) == 1000,
+	      "KVM_GET_NR_MMU_PAGES of a VM without memory: 0; SET of 63: -EINVAL; of 1000: "
+	      "0, and GET reads 1000");
 	check(kvm_ioctl(vm, KVM_SET_IDENTITY_MAP_ADDR, (unsigned long)&ident) == 0,
 	      "KVM_SET_IDENTITY_MAP_ADDR 0xfeffc000 before any vCPU: 0");
 	check(kvm_ioctl(vm, KVM_SET_BOOT_CPU_ID, 1) == 0, "KVM_SET_BOOT_CPU_ID 1 before any vCPU: 0");
