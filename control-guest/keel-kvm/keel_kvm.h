@@ -83,6 +83,7 @@ struct keel_vcpu {
 	bool ran;			/* KVM_RUN was called: CPUID is fixed */
 	struct kvm_cpuid_entry2 *cpuid;	/* KVM_SET_CPUID2's table, for KVM_GET_CPUID2 */
 	u32 nr_cpuid;
+	struct kvm_sync_regs sync;	/* state.c: s.regs and the state ioctls' copy */
 };
 
 /* Counters for tests and administrators (/sys/module/keel_kvm/parameters/stats). */
@@ -151,6 +152,8 @@ int keel_dirty_caps(void);
 
 /* KVM_GET/SET_REGS, _SREGS, _FPU, _MSRS, _CPUID2 ... (state.c): -EINVAL for another ioctl. */
 long keel_state_ioctl(struct keel_vcpu *vcpu, unsigned int ioctl, void __user *argp);
+int keel_sync_regs_in(struct keel_vcpu *vcpu);
+void keel_sync_regs_out(struct keel_vcpu *vcpu);
 
 /* /dev/kvm's lists (cpuid.c): KVM_GET_SUPPORTED_CPUID, the MSR lists and feature MSRs. */
 int keel_msr_list_init(void);

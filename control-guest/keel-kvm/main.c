@@ -209,6 +209,8 @@ int keel_check_extension(unsigned long cap)
 		return KEEL_MAX_IRQ_ROUTES;
 	case KVM_CAP_ADJUST_CLOCK:
 		return KEEL_CLOCK_FLAGS;
+	case KVM_CAP_SYNC_REGS:
+		return KVM_SYNC_X86_VALID_FIELDS;
 	case KVM_CAP_COALESCED_MMIO:
 		return KEEL_COALESCED_MMIO_PAGE_OFFSET;
 	case KVM_CAP_XSAVE2:

@@ -28,93 +28,85 @@ static long vcpu_state(struct keel_vcpu *vcpu, u64 op, u64 parts)
 	return ret ? keel_errno(ret) : 0;
 }
 
-static long keel_get_regs(struct keel_vcpu *vcpu, void __user *argp)
+static long get_regs(struct keel_vcpu *vcpu, struct kvm_regs *regs)
 {
 	const struct keel_regs *k = &vcpu->krun->regs;
-	struct kvm_regs regs;
-	u64 *gpr = (u64 *)&regs;
+	u64 *gpr = (u64 *)regs;
 	long r = vcpu_state(vcpu, KEEL_STATE_GET, KEEL_STATE_REGS);
 
 	if (r)
 		return r;
 	for (int i = 0; i < 16; i++)
 		gpr[i] = k->gpr[kvm_gpr[i]];
-	regs.rip = k->rip;
-	regs.rflags = k->rflags;
-	return copy_to_user(argp, &regs, sizeof(regs)) ? -EFAULT : 0;
+	regs->rip = k->rip;
+	regs->rflags = k->rflags;
+	return 0;
 }
 
-static long keel_set_regs(struct keel_vcpu *vcpu, void __user *argp)
+static long set_regs(struct keel_vcpu *vcpu, const struct kvm_regs *regs)
 {
 	struct keel_regs *k = &vcpu->krun->regs;
-	struct kvm_regs regs;
-	const u64 *gpr = (const u64 *)&regs;
+	const u64 *gpr = (const u64 *)regs;
 
-	if (copy_from_user(&regs, argp, sizeof(regs)))
-		return -EFAULT;
 	for (int i = 0; i < 16; i++)
 		k->gpr[kvm_gpr[i]] = gpr[i];
-	k->rip = regs.rip;
-	k->rflags = regs.rflags;
+	k->rip = regs->rip;
+	k->rflags = regs->rflags;
 	return vcpu_state(vcpu, KEEL_STATE_SET, KEEL_STATE_REGS);
 }
 
 /* Keel's segment order is ES, CS, SS, DS, FS, GS, LDTR, TR (the SDM's encoding). */
-static struct kvm_segment *kvm_seg(struct kvm_sregs *s, unsigned int i)
-{
-	struct kvm_segment *order[8] = { &s->es, &s->cs, &s->ss, &s->ds, &s->fs, &s->gs,
-					 &s->ldt, &s->tr };
+static const size_t kvm_seg[8] = {
+	offsetof(struct kvm_sregs, es), offsetof(struct kvm_sregs, cs),
+	offsetof(struct kvm_sregs, ss), offsetof(struct kvm_sregs, ds),
+	offsetof(struct kvm_sregs, fs), offsetof(struct kvm_sregs, gs),
+	offsetof(struct kvm_sregs, ldt), offsetof(struct kvm_sregs, tr),
+};
 
-	return order[i];
-}
-
-static long keel_get_sregs(struct keel_vcpu *vcpu, void __user *argp)
+static long get_sregs(struct keel_vcpu *vcpu, struct kvm_sregs *s)
 {
 	const struct keel_sregs *k = &vcpu->krun->sregs;
-	struct kvm_sregs s = {};
 	long r = vcpu_state(vcpu, KEEL_STATE_GET, KEEL_STATE_SREGS);
 
 	if (r)
 		return r;
+	memset(s, 0, sizeof(*s));
 	for (unsigned int i = 0; i < 8; i++)
-		memcpy(kvm_seg(&s, i), &k->seg[i], sizeof(k->seg[i]));
-	s.gdt = (struct kvm_dtable){ .base = k->gdt.base, .limit = k->gdt.limit };
-	s.idt = (struct kvm_dtable){ .base = k->idt.base, .limit = k->idt.limit };
-	s.cr0 = k->cr0;
-	s.cr2 = k->cr2;
-	s.cr3 = k->cr3;
-	s.cr4 = k->cr4;
-	s.cr8 = k->cr8;
-	s.efer = k->efer;
-	s.apic_base = k->apic_base;
+		memcpy((u8 *)s + kvm_seg[i], &k->seg[i], sizeof(k->seg[i]));
+	s->gdt = (struct kvm_dtable){ .base = k->gdt.base, .limit = k->gdt.limit };
+	s->idt = (struct kvm_dtable){ .base = k->idt.base, .limit = k->idt.limit };
+	s->cr0 = k->cr0;
+	s->cr2 = k->cr2;
+	s->cr3 = k->cr3;
+	s->cr4 = k->cr4;
+	s->cr8 = k->cr8;
+	s->efer = k->efer;
+	s->apic_base = k->apic_base;
 	if (vcpu->krun->interrupt & KEEL_IRQ_PENDING)
-		__set_bit(vcpu->krun->interrupt & 0xff, (unsigned long *)s.interrupt_bitmap);
-	return copy_to_user(argp, &s, sizeof(s)) ? -EFAULT : 0;
+		__set_bit(vcpu->krun->interrupt & 0xff, (unsigned long *)s->interrupt_bitmap);
+	return 0;
 }
 
 /* A bit in interrupt_bitmap queues that interrupt, as KVM_INTERRUPT would (KVM's __set_sregs()). */
-static long keel_set_sregs(struct keel_vcpu *vcpu, void __user *argp)
+static long set_sregs(struct keel_vcpu *vcpu, const struct kvm_sregs *s)
 {
 	struct keel_sregs *k = &vcpu->krun->sregs;
-	struct kvm_sregs s;
 	unsigned long vec;
 	long r;
 
-	if (copy_from_user(&s, argp, sizeof(s)))
-		return -EFAULT;
 	for (unsigned int i = 0; i < 8; i++)
-		memcpy(&k->seg[i], kvm_seg(&s, i), sizeof(k->seg[i]));
-	k->gdt = (struct keel_dtable){ .base = s.gdt.base, .limit = s.gdt.limit };
-	k->idt = (struct keel_dtable){ .base = s.idt.base, .limit = s.idt.limit };
-	k->cr0 = s.cr0;
-	k->cr2 = s.cr2;
-	k->cr3 = s.cr3;
-	k->cr4 = s.cr4;
-	k->cr8 = s.cr8;
-	k->efer = s.efer;
-	k->apic_base = s.apic_base;
+		memcpy(&k->seg[i], (const u8 *)s + kvm_seg[i], sizeof(k->seg[i]));
+	k->gdt = (struct keel_dtable){ .base = s->gdt.base, .limit = s->gdt.limit };
+	k->idt = (struct keel_dtable){ .base = s->idt.base, .limit = s->idt.limit };
+	k->cr0 = s->cr0;
+	k->cr2 = s->cr2;
+	k->cr3 = s->cr3;
+	k->cr4 = s->cr4;
+	k->cr8 = s->cr8;
+	k->efer = s->efer;
+	k->apic_base = s->apic_base;
 	r = vcpu_state(vcpu, KEEL_STATE_SET, KEEL_STATE_SREGS);
-	vec = find_first_bit((unsigned long *)s.interrupt_bitmap, KVM_NR_INTERRUPTS);
+	vec = find_first_bit((const unsigned long *)s->interrupt_bitmap, KVM_NR_INTERRUPTS);
 	if (!r && vec < KVM_NR_INTERRUPTS)
 		vcpu->krun->interrupt = KEEL_IRQ_PENDING | vec;
 	return r;
@@ -343,31 +335,31 @@ static long keel_lapic(struct keel_vcpu *vcpu, void __user *argp, bool set)
 }
 
 /* KVM_GET_VCPU_EVENTS (api.rst 4.31): soft interrupts are not reported, as KVM reports none. */
-static long keel_get_events(struct keel_vcpu *vcpu, void __user *argp)
+static long get_events(struct keel_vcpu *vcpu, struct kvm_vcpu_events *ev)
 {
 	const struct keel_events *k = &vcpu->krun->events;
-	struct kvm_vcpu_events ev = {};
 	long r = vcpu_state(vcpu, KEEL_STATE_GET, KEEL_STATE_EVENTS);
 
 	if (r)
 		return r;
-	ev.exception.injected = k->exception_injected;
-	ev.exception.nr = k->exception_nr;
-	ev.exception.has_error_code = k->exception_has_error;
-	ev.exception.error_code = k->exception_error;
-	ev.interrupt.injected = k->interrupt_injected && !k->interrupt_soft;
-	ev.interrupt.nr = k->interrupt_nr;
-	ev.interrupt.shadow = k->shadow;
-	ev.nmi.injected = k->nmi_injected;
-	ev.nmi.pending = k->nmi_pending || vcpu->nmi_queued;
-	ev.nmi.masked = k->nmi_masked;
-	ev.flags = KVM_VCPUEVENT_VALID_NMI_PENDING | KVM_VCPUEVENT_VALID_SHADOW |
-		   KVM_VCPUEVENT_VALID_SMM;
+	memset(ev, 0, sizeof(*ev));
+	ev->exception.injected = k->exception_injected;
+	ev->exception.nr = k->exception_nr;
+	ev->exception.has_error_code = k->exception_has_error;
+	ev->exception.error_code = k->exception_error;
+	ev->interrupt.injected = k->interrupt_injected && !k->interrupt_soft;
+	ev->interrupt.nr = k->interrupt_nr;
+	ev->interrupt.shadow = k->shadow;
+	ev->nmi.injected = k->nmi_injected;
+	ev->nmi.pending = k->nmi_pending || vcpu->nmi_queued;
+	ev->nmi.masked = k->nmi_masked;
+	ev->flags = KVM_VCPUEVENT_VALID_NMI_PENDING | KVM_VCPUEVENT_VALID_SHADOW |
+		    KVM_VCPUEVENT_VALID_SMM;
 	if (vcpu->krun->interrupt & KEEL_IRQ_PENDING) {
-		ev.interrupt.injected = 1;
-		ev.interrupt.nr = vcpu->krun->interrupt & 0xff;
+		ev->interrupt.injected = 1;
+		ev->interrupt.nr = vcpu->krun->interrupt & 0xff;
 	}
-	return copy_to_user(argp, &ev, sizeof(ev)) ? -EFAULT : 0;
+	return 0;
 }
 
 #define EVENT_FLAGS (KVM_VCPUEVENT_VALID_NMI_PENDING | KVM_VCPUEVENT_VALID_SIPI_VECTOR | \
@@ -393,32 +385,28 @@ static int check_events(const struct kvm_vcpu_events *ev)
 }
 
 /* What the flags leave out keeps its value: Keel's current events are read first. */
-static long keel_set_events(struct keel_vcpu *vcpu, void __user *argp)
+static long set_events(struct keel_vcpu *vcpu, const struct kvm_vcpu_events *ev)
 {
 	struct keel_events *k = &vcpu->krun->events;
-	struct kvm_vcpu_events ev;
-	long r;
+	long r = check_events(ev);
 
-	if (copy_from_user(&ev, argp, sizeof(ev)))
-		return -EFAULT;
-	r = check_events(&ev);
 	if (!r)
 		r = vcpu_state(vcpu, KEEL_STATE_GET, KEEL_STATE_EVENTS);
 	if (r)
 		return r;
-	k->exception_injected = ev.exception.injected;
-	k->exception_nr = ev.exception.nr;
-	k->exception_has_error = ev.exception.has_error_code;
-	k->exception_error = ev.exception.error_code;
-	k->interrupt_injected = ev.interrupt.injected;
-	k->interrupt_nr = ev.interrupt.nr;
-	k->interrupt_soft = ev.interrupt.soft;
-	k->nmi_injected = ev.nmi.injected;
-	k->nmi_masked = ev.nmi.masked;
-	if (ev.flags & KVM_VCPUEVENT_VALID_SHADOW)
-		k->shadow = ev.interrupt.shadow;
-	if (ev.flags & KVM_VCPUEVENT_VALID_NMI_PENDING) {
-		k->nmi_pending = ev.nmi.pending;
+	k->exception_injected = ev->exception.injected;
+	k->exception_nr = ev->exception.nr;
+	k->exception_has_error = ev->exception.has_error_code;
+	k->exception_error = ev->exception.error_code;
+	k->interrupt_injected = ev->interrupt.injected;
+	k->interrupt_nr = ev->interrupt.nr;
+	k->interrupt_soft = ev->interrupt.soft;
+	k->nmi_injected = ev->nmi.injected;
+	k->nmi_masked = ev->nmi.masked;
+	if (ev->flags & KVM_VCPUEVENT_VALID_SHADOW)
+		k->shadow = ev->interrupt.shadow;
+	if (ev->flags & KVM_VCPUEVENT_VALID_NMI_PENDING) {
+		k->nmi_pending = ev->nmi.pending;
 		vcpu->nmi_queued = false;
 	}
 	vcpu->krun->interrupt = 0;	/* Keel holds the interrupt now */
@@ -533,17 +521,93 @@ static long keel_xcrs(struct keel_vcpu *vcpu, void __user *argp, bool set)
 }
 
 /* The state ioctls of a vCPU fd; -EINVAL for one kvm_arch_vcpu_ioctl() would not know either. */
+/*
+ * KVM_CAP_SYNC_REGS (api.rst 6, kvm_run's s.regs), as KVM's sync_regs()
+ * and store_regs(): before KVM_RUN each part flagged in kvm_dirty_regs is
+ * set from s.regs and its flag cleared; after it, each part flagged in
+ * kvm_valid_regs is written there. The page is the VMM's to change at any
+ * time, so a part is copied out of it once before it is checked.
+ */
+int keel_sync_regs_in(struct keel_vcpu *vcpu)
+{
+	struct kvm_run *run = vcpu->run;
+	struct kvm_sync_regs *s = &vcpu->sync;
+	u64 dirty = READ_ONCE(run->kvm_dirty_regs);
+
+	if ((dirty | READ_ONCE(run->kvm_valid_regs)) & ~KVM_SYNC_X86_VALID_FIELDS)
+		return -EINVAL;
+	if (!dirty)
+		return 0;
+	memcpy(s, &run->s.regs, sizeof(*s));
+	if (dirty & KVM_SYNC_X86_REGS) {
+		if (set_regs(vcpu, &s->regs))
+			return -EINVAL;
+		run->kvm_dirty_regs &= ~KVM_SYNC_X86_REGS;
+	}
+	if (dirty & KVM_SYNC_X86_SREGS) {
+		if (set_sregs(vcpu, &s->sregs))
+			return -EINVAL;
+		run->kvm_dirty_regs &= ~KVM_SYNC_X86_SREGS;
+	}
+	if (dirty & KVM_SYNC_X86_EVENTS) {
+		if (set_events(vcpu, &s->events))
+			return -EINVAL;
+		run->kvm_dirty_regs &= ~KVM_SYNC_X86_EVENTS;
+	}
+	return 0;
+}
+
+void keel_sync_regs_out(struct keel_vcpu *vcpu)
+{
+	struct kvm_run *run = vcpu->run;
+	struct kvm_sync_regs *s = &vcpu->sync;
+	u64 valid = READ_ONCE(run->kvm_valid_regs);
+
+	if ((valid & KVM_SYNC_X86_REGS) && !get_regs(vcpu, &s->regs))
+		memcpy(&run->s.regs.regs, &s->regs, sizeof(s->regs));
+	if ((valid & KVM_SYNC_X86_SREGS) && !get_sregs(vcpu, &s->sregs))
+		memcpy(&run->s.regs.sregs, &s->sregs, sizeof(s->sregs));
+	if ((valid & KVM_SYNC_X86_EVENTS) && !get_events(vcpu, &s->events))
+		memcpy(&run->s.regs.events, &s->events, sizeof(s->events));
+}
+
+/* The state ioctls s.regs also carries, through @vcpu->sync (the vCPU's mutex is held). */
+static long sync_ioctl(struct keel_vcpu *vcpu, unsigned int ioctl, void __user *argp)
+{
+	struct kvm_sync_regs *s = &vcpu->sync;
+
+	switch (ioctl) {
+	case KVM_GET_REGS:
+		return get_regs(vcpu, &s->regs) ?:
+		       (copy_to_user(argp, &s->regs, sizeof(s->regs)) ? -EFAULT : 0);
+	case KVM_SET_REGS:
+		return copy_from_user(&s->regs, argp, sizeof(s->regs)) ? -EFAULT :
+		       set_regs(vcpu, &s->regs);
+	case KVM_GET_SREGS:
+		return get_sregs(vcpu, &s->sregs) ?:
+		       (copy_to_user(argp, &s->sregs, sizeof(s->sregs)) ? -EFAULT : 0);
+	case KVM_SET_SREGS:
+		return copy_from_user(&s->sregs, argp, sizeof(s->sregs)) ? -EFAULT :
+		       set_sregs(vcpu, &s->sregs);
+	case KVM_GET_VCPU_EVENTS:
+		return get_events(vcpu, &s->events) ?:
+		       (copy_to_user(argp, &s->events, sizeof(s->events)) ? -EFAULT : 0);
+	default:
+		return copy_from_user(&s->events, argp, sizeof(s->events)) ? -EFAULT :
+		       set_events(vcpu, &s->events);
+	}
+}
+
 long keel_state_ioctl(struct keel_vcpu *vcpu, unsigned int ioctl, void __user *argp)
 {
 	switch (ioctl) {
 	case KVM_GET_REGS:
-		return keel_get_regs(vcpu, argp);
 	case KVM_SET_REGS:
-		return keel_set_regs(vcpu, argp);
 	case KVM_GET_SREGS:
-		return keel_get_sregs(vcpu, argp);
 	case KVM_SET_SREGS:
-		return keel_set_sregs(vcpu, argp);
+	case KVM_GET_VCPU_EVENTS:
+	case KVM_SET_VCPU_EVENTS:
+		return sync_ioctl(vcpu, ioctl, argp);
 	case KVM_GET_FPU:
 		return keel_get_fpu(vcpu, argp);
 	case KVM_SET_FPU:
@@ -566,10 +630,6 @@ long keel_state_ioctl(struct keel_vcpu *vcpu, unsigned int ioctl, void __user *a
 		return keel_lapic(vcpu, argp, false);
 	case KVM_SET_LAPIC:
 		return keel_lapic(vcpu, argp, true);
-	case KVM_GET_VCPU_EVENTS:
-		return keel_get_events(vcpu, argp);
-	case KVM_SET_VCPU_EVENTS:
-		return keel_set_events(vcpu, argp);
 	case KVM_GET_DEBUGREGS:
 		return keel_get_debugregs(vcpu, argp);
 	case KVM_SET_DEBUGREGS:

@@ -235,7 +235,10 @@ static int complete_only(struct keel_vcpu *vcpu)
 	return -EINTR;
 }
 
-/* KVM's order (kvm_arch_vcpu_ioctl_run()): CR8, the pending read, then immediate_exit. */
+/*
+ * KVM's order (kvm_arch_vcpu_ioctl_run()): s.regs in, CR8, the pending
+ * read, then immediate_exit; s.regs out whatever the outcome.
+ */
 static int keel_vcpu_run(struct keel_vcpu *vcpu)
 {
 	struct kvm_run *run = vcpu->run;
@@ -244,6 +247,9 @@ static int keel_vcpu_run(struct keel_vcpu *vcpu)
 
 	if (vcpu->sigset_active)
 		sigprocmask(SIG_SETMASK, &vcpu->sigset, &saved);
+	r = keel_sync_regs_in(vcpu);
+	if (r)
+		goto out;
 	vcpu->krun->cr8 = READ_ONCE(run->cr8);
 	vcpu->krun->request = (READ_ONCE(run->request_interrupt_window) ? KEEL_REQ_IRQ_WINDOW : 0) |
 			      (vcpu->nmi_queued ? KEEL_REQ_NMI : 0);
@@ -252,6 +258,9 @@ static int keel_vcpu_run(struct keel_vcpu *vcpu)
 		r = complete_only(vcpu);
 	else
 		r = run_loop(vcpu);
+out:
+	if (READ_ONCE(run->kvm_valid_regs))
+		keel_sync_regs_out(vcpu);
 	if (vcpu->sigset_active)
 		sigprocmask(SIG_SETMASK, &saved, NULL);
 	return r;

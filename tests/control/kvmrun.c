@@ -635,6 +635,56 @@ static int peek(struct vm *vm, uint64_t gpa)
 	return run_exit(vm, KVM_EXIT_HLT) ? value : -1;
 }
 
+#define SYNC_ALL (KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS | KVM_SYNC_X86_EVENTS)
+
+/* KVM_RUN with unknown bits in kvm_valid_regs or kvm_dirty_regs: both -EINVAL. */
+static int sync_bits_refused(struct vm *vm)
+{
+	int valid, dirty;
+
+	vm->run->kvm_valid_regs = SYNC_ALL | 8;
+	valid = kvm_ioctl(vm->vcpu, KVM_RUN, 0);
+	vm->run->kvm_valid_regs = 0;
+	vm->run->kvm_dirty_regs = 8;
+	dirty = kvm_ioctl(vm->vcpu, KVM_RUN, 0);
+	vm->run->kvm_dirty_regs = 0;
+	return valid == -EINVAL && dirty == -EINVAL;
+}
+
+/*
+ * KVM_CAP_SYNC_REGS (api.rst 6, s.regs): a dirty part is set before the
+ * guest runs and its flag cleared; valid parts are written at the exit.
+ * rm_peek reads the byte at RBX, which only s.regs points at DATA_GPA.
+ */
+static void check_sync_regs(void)
+{
+	struct kvm_sync_regs *s;
+	struct kvm_regs regs;
+	struct kvm_sregs sregs;
+	struct vm vm;
+
+	check(extension(kvm_fd, KVM_CAP_SYNC_REGS) == SYNC_ALL,
+	      "KVM_CAP_SYNC_REGS: REGS | SREGS | EVENTS");
+	if (guest_open(&vm, "sync regs", REAL, rm_peek))
+		return;
+	s = &vm.run->s.regs;
+	check(sync_bits_refused(&vm), "KVM_RUN with bit 3 in kvm_valid_regs or kvm_dirty_regs: -EINVAL");
+	vm.ram[DATA_GPA] = 0x5a;
+	kvm_ioctl(vm.vcpu, KVM_GET_REGS, (unsigned long)&s->regs);
+	s->regs.rbx = DATA_GPA;
+	vm.run->kvm_dirty_regs = KVM_SYNC_X86_REGS;
+	vm.run->kvm_valid_regs = SYNC_ALL;
+	check(run_out(&vm, 1, 0x40, 0x5a) && !vm.run->kvm_dirty_regs,
+	      "s.regs' RBX (kvm_dirty_regs REGS) is the guest's: it reads 0x5a there; the flag is cleared");
+	check(!kvm_ioctl(vm.vcpu, KVM_GET_REGS, (unsigned long)&regs) &&
+	      !kvm_ioctl(vm.vcpu, KVM_GET_SREGS, (unsigned long)&sregs) &&
+	      !memcmp(&regs, &s->regs, sizeof(regs)) && sregs.cs.base == s->sregs.cs.base &&
+	      sregs.cr0 == s->sregs.cr0 && s->regs.rbx == DATA_GPA,
+	      "at the exit s.regs holds what KVM_GET_REGS and KVM_GET_SREGS read");
+	vm.run->kvm_valid_regs = 0;
+	vm_destroy(&vm);
+}
+
 /* 1 if a guest read of the byte at gpa exits as MMIO (and completes). */
 static int peek_mmio(struct vm *vm, uint64_t gpa)
 {
@@ -2682,6 +2732,7 @@ static void check_all(void)
 	check_msr_features();
 	check_vm_extensions();
 	check_vm_setup();
+	check_sync_regs();
 	check_enable_cap();
 	check_memslots();
 	check_vcpus();
