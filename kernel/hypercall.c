@@ -151,6 +151,13 @@ static s64 vm_irqchip(struct vm *vm, const struct hypercall *hc)
 	return arch_vm_irqchip(vm, hc->arg[1], hc->arg[2], hc->arg[3], hc->vm);
 }
 
+static s64 enable_cap(struct vm *vm, const struct hypercall *hc)
+{
+	if (hc->arg[3] > 1)
+		return -EINVAL;
+	return managed_enable_cap(vm, hc->arg[1], hc->arg[2], hc->arg[3]);
+}
+
 /* The list is small and fixed: built on the stack, then copied out whole. */
 static s64 hc_msr_list(const struct hypercall *hc)
 {
@@ -193,6 +200,7 @@ ON_VM(vcpu_set_cpuid)
 ON_VM(vcpu_translate)
 ON_VM(vm_clock)
 ON_VM(vm_irqchip)
+ON_VM(enable_cap)
 #undef ON_VM
 
 static const struct hypercall_entry hypercalls[KEEL_NR_HYPERCALLS] = {
@@ -212,6 +220,7 @@ static const struct hypercall_entry hypercalls[KEEL_NR_HYPERCALLS] = {
 	[KEEL_HC_VCPU_TRANSLATE] = { hc_vcpu_translate, MANAGEMENT },
 	[KEEL_HC_VM_CLOCK] = { hc_vm_clock, MANAGEMENT },
 	[KEEL_HC_VM_IRQCHIP] = { hc_vm_irqchip, MANAGEMENT },
+	[KEEL_HC_ENABLE_CAP] = { hc_enable_cap, MANAGEMENT },
 };
 
 /*

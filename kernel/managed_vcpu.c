@@ -246,6 +246,24 @@ int managed_vcpu_set_cpuid(struct vm *vm, u64 id, u64 gpa, u64 n, struct vm *cal
 	return 0;
 }
 
+/* KEEL_HC_ENABLE_CAP: the VM's capability, or a vCPU's with the vCPU frozen. */
+int managed_enable_cap(struct vm *vm, u64 cap, u64 id, u64 val)
+{
+	struct vcpu *v;
+	int r;
+
+	if (id == KEEL_CAP_VM)
+		return arch_enable_cap(vm, NULL, cap, val);
+	v = find(vm, id);
+	if (!v)
+		return -EINVAL;
+	if (!vcpu_claim(v, VCPU_FROZEN))
+		return -EBUSY;
+	r = arch_enable_cap(vm, v, cap, val);
+	vcpu_unclaim(v);
+	return r;
+}
+
 int managed_vcpu_clock_stopped(struct vm *vm, u64 id)
 {
 	struct vcpu *v = find(vm, id);

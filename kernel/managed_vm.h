@@ -31,5 +31,6 @@ int managed_vcpu_msrs(struct vm *vm, u64 id, u64 gpa, u64 arg, struct vm *caller
 int managed_vcpu_set_cpuid(struct vm *vm, u64 id, u64 gpa, u64 n, struct vm *caller_vm);
 s64 managed_vcpu_translate(struct vm *vm, u64 id, u64 gva);
 int managed_vcpu_clock_stopped(struct vm *vm, u64 id);
+int managed_enable_cap(struct vm *vm, u64 cap, u64 id, u64 val);
 
 #endif

@@ -304,6 +304,18 @@ static long queue_interrupt(struct keel_vcpu *vcpu, void __user *argp)
 	return 0;
 }
 
+/* KVM_ENABLE_CAP on a vCPU (api.rst 4.37): flags 0; of x86's vCPU capabilities, only this one. */
+static long enable_cap(struct keel_vcpu *vcpu, void __user *argp)
+{
+	struct kvm_enable_cap cap;
+
+	if (copy_from_user(&cap, argp, sizeof(cap)))
+		return -EFAULT;
+	if (cap.flags || cap.cap != KVM_CAP_ENFORCE_PV_FEATURE_CPUID)
+		return -EINVAL;
+	return keel_enable_cap(vcpu->vm, KEEL_CAP_ENFORCE_PV_CPUID, vcpu->id, cap.args[0]);
+}
+
 /*
  * KVM_SET_VAPIC_ADDR (api.rst 4.48): the TPR mirror in guest memory of
  * KVM_CAP_VAPIC, which is not offered; QEMU still sets address 0 (none)
@@ -340,6 +352,8 @@ static long vcpu_ioctl_locked(struct keel_vcpu *vcpu, unsigned int ioctl, unsign
 		return keel_tsc_khz_ioctl(ioctl, arg);
 	case KVM_KVMCLOCK_CTRL:
 		return keel_kvmclock_ctrl(vcpu);
+	case KVM_ENABLE_CAP:
+		return enable_cap(vcpu, argp);
 	default:
 		return keel_state_ioctl(vcpu, ioctl, argp);
 	}

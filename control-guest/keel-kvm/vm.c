@@ -385,6 +385,14 @@ static long vm_setup_ioctl(struct keel_vm *vm, unsigned int ioctl, unsigned long
 	return r;
 }
 
+/* KEEL_HC_ENABLE_CAP: KVM takes any args[0] other than 0 as on. */
+long keel_enable_cap(struct keel_vm *vm, u64 cap, u64 id, u64 on)
+{
+	long ret = keel_hypercall(KEEL_HC_ENABLE_CAP, vm->handle, cap, id, !!on);
+
+	return ret ? keel_errno(ret) : 0;
+}
+
 #define KEEL_MIN_MMU_PAGES 64	/* KVM_MIN_ALLOC_MMU_PAGES */
 
 /*
@@ -450,6 +458,8 @@ static long enable_cap(struct keel_vm *vm, void __user *argp)
 		return keel_enable_split_irqchip(vm, &cap);
 	if (cap.cap == KVM_CAP_MAX_VCPU_ID)
 		return set_max_vcpu_ids(vm, &cap);
+	if (cap.cap == KVM_CAP_MSR_PLATFORM_INFO)
+		return keel_enable_cap(vm, KEEL_CAP_PLATFORM_INFO, KEEL_CAP_VM, cap.args[0]);
 	return -EINVAL;
 }
 

@@ -258,7 +258,24 @@
 #define KEEL_CHIP_PIT 3
 #define KEEL_CHIP_STATE_SIZE 512
 
-#define KEEL_NR_HYPERCALLS 16
+/*
+ * KEEL_HC_ENABLE_CAP: RCX = KEEL_CAP_*, RDX = the vCPU id for a vCPU's
+ * capability or KEEL_CAP_VM for the VM's, RSI = 0 or 1 (KVM_ENABLE_CAP's
+ * args[0] on the VM or the vCPU fd). Returns 0; -KEEL_EINVAL for another
+ * value, a capability unknown or of the other kind; -KEEL_EBUSY while the
+ * vCPU runs.
+ * _PLATFORM_INFO (the VM's; 1 from the start): the guest may read
+ * MSR_PLATFORM_INFO, else its RDMSR raises #GP (KVM_CAP_MSR_PLATFORM_INFO).
+ * _ENFORCE_PV_CPUID (a vCPU's; 0 from the start): the kvmclock MSRs exist
+ * only as far as the KVM features leaf of the vCPU's CPUID names them
+ * (KVM_CAP_ENFORCE_PV_FEATURE_CPUID).
+ */
+#define KEEL_HC_ENABLE_CAP 16
+#define KEEL_CAP_VM 0xffff
+#define KEEL_CAP_PLATFORM_INFO 0
+#define KEEL_CAP_ENFORCE_PV_CPUID 1
+
+#define KEEL_NR_HYPERCALLS 17
 #define KEEL_MAX_VMS 64
 #define KEEL_MAX_VCPUS 64
 #define KEEL_MAX_MEMSLOTS 128

@@ -115,6 +115,13 @@ GUEST(rm_wrmsr)
 	wrmsr
 	hlt
 
+/* check_platform_info, check_pv_cpuid: RDMSR of the MSR in EAX, EAX out. */
+GUEST(rm_rdmsr)
+	mov	%eax, %ecx
+	rdmsr
+	out	%eax, $RDMSR_PORT
+	hlt
+
 /* check_readonly: read a read-only slot, write it, read it again. */
 GUEST(rm_readonly)
 	mov	RO_GPA, %al

@@ -101,6 +101,8 @@
 #define MSR_IA32_TSC 0x10
 #define MSR_KVM_WALL_CLOCK_NEW 0x4b564d00
 #define MSR_KVM_SYSTEM_TIME_NEW 0x4b564d01
+#define MSR_KVM_SYSTEM_TIME 0x12
+#define MSR_PLATFORM_INFO 0xce
 #define KVM_CPUID_SIGNATURE 0x40000000
 #define KVM_FEATURE_CLOCKSOURCE2 (1u << 3)
 #define KVM_FEATURE_CLOCKSOURCE_STABLE_BIT (1u << 24)
@@ -1778,6 +1780,76 @@ static int msrs_io(int vcpu, unsigned long req, uint32_t index, uint64_t *data, 
 	return r;
 }
 
+/* Starts rm_rdmsr of @msr with an IDT limit of 0: a #GP is a triple fault. */
+static int start_rdmsr(struct vm *vm, uint32_t msr)
+{
+	struct kvm_sregs s;
+
+	if (start(vm, REAL, rm_rdmsr, msr, 0) || kvm_ioctl(vm->vcpu, KVM_GET_SREGS, (unsigned long)&s))
+		return -1;
+	s.idt.limit = 0;
+	return kvm_ioctl(vm->vcpu, KVM_SET_SREGS, (unsigned long)&s);
+}
+
+/*
+ * MSR_PLATFORM_INFO (KVM_CAP_MSR_PLATFORM_INFO, on for a new VM): the
+ * guest reads what the VMM set; with the capability off its RDMSR raises
+ * #GP, while the VMM still reads the MSR.
+ */
+static void check_platform_info(void)
+{
+	uint64_t v = 0xff00;
+	struct vm vm;
+	int ok;
+
+	check(extension(kvm_fd, KVM_CAP_MSR_PLATFORM_INFO) == 1, "KVM_CAP_MSR_PLATFORM_INFO: 1");
+	if (vm_create(&vm, "platform info"))
+		return;
+	check(msrs_io(vm.vcpu, KVM_SET_MSRS, MSR_PLATFORM_INFO, &v, 0) == 1 &&
+	      !start_rdmsr(&vm, MSR_PLATFORM_INFO) && run_out(&vm, 4, RDMSR_PORT, 0xff00),
+	      "KVM_SET_MSRS of MSR_PLATFORM_INFO 0xff00: the guest's RDMSR reads it");
+	check(enable_cap(vm.fd, KVM_CAP_MSR_PLATFORM_INFO, 0) == 0 &&
+	      !start_rdmsr(&vm, MSR_PLATFORM_INFO) && run_exit(&vm, KVM_EXIT_SHUTDOWN),
+	      "KVM_ENABLE_CAP(KVM_CAP_MSR_PLATFORM_INFO, 0): the guest's RDMSR raises #GP "
+	      "(no IDT: KVM_EXIT_SHUTDOWN)");
+	v = 0;
+	ok = msrs_io(vm.vcpu, KVM_GET_MSRS, MSR_PLATFORM_INFO, &v, 0) == 1;
+	check(ok && v == 0xff00, "... and KVM_GET_MSRS still reads it (%#llx)",
+	      (unsigned long long)v);
+	vm_destroy(&vm);
+}
+
+/*
+ * KVM_CAP_ENFORCE_PV_FEATURE_CPUID (a vCPU's): a kvmclock MSR exists only
+ * if the vCPU's CPUID 0x40000001 EAX names it. Here it names
+ * KVM_FEATURE_CLOCKSOURCE (MSR 0x12), not _CLOCKSOURCE2 (0x4b564d01).
+ */
+static void check_pv_cpuid(void)
+{
+	struct kvm_cpuid2 *cpuid = cpuid_alloc(2);
+	uint64_t v = 0;
+	struct vm vm;
+
+	check(extension(kvm_fd, KVM_CAP_ENFORCE_PV_FEATURE_CPUID) == 1,
+	      "KVM_CAP_ENFORCE_PV_FEATURE_CPUID: 1");
+	if (!cpuid || vm_create(&vm, "PV CPUID"))
+		goto out;
+	cpuid->entries[0] = (struct kvm_cpuid_entry2){ .function = 0x40000000, .eax = 0x40000001,
+		.ebx = 0x4b4d564b, .ecx = 0x564b4d56, .edx = 0x4d };
+	cpuid->entries[1] = (struct kvm_cpuid_entry2){ .function = 0x40000001, .eax = 1 };
+	check(!kvm_ioctl(vm.vcpu, KVM_SET_CPUID2, (unsigned long)cpuid) &&
+	      !enable_cap(vm.vcpu, KVM_CAP_ENFORCE_PV_FEATURE_CPUID, 1) &&
+	      !start_rdmsr(&vm, MSR_KVM_SYSTEM_TIME) && run_out(&vm, 4, RDMSR_PORT, 0),
+	      "enforced, CPUID names CLOCKSOURCE: the guest reads MSR_KVM_SYSTEM_TIME (0)");
+	check(msrs_io(vm.vcpu, KVM_GET_MSRS, MSR_KVM_SYSTEM_TIME_NEW, &v, 0) == 0,
+	      "... not CLOCKSOURCE2: KVM_GET_MSRS of MSR_KVM_SYSTEM_TIME_NEW reads none");
+	check(!start_rdmsr(&vm, MSR_KVM_SYSTEM_TIME_NEW) && run_exit(&vm, KVM_EXIT_SHUTDOWN),
+	      "... and the guest's RDMSR of it raises #GP (no IDT: KVM_EXIT_SHUTDOWN)");
+	vm_destroy(&vm);
+out:
+	free(cpuid);
+}
+
 /* KVM_GET_MSRS or KVM_SET_MSRS of n SYSENTER_CS entries. */
 static int msrs_many(int vcpu, unsigned long req, uint32_t n)
 {
@@ -2733,6 +2805,8 @@ static void check_all(void)
 	check_vm_extensions();
 	check_vm_setup();
 	check_sync_regs();
+	check_platform_info();
+	check_pv_cpuid();
 	check_enable_cap();
 	check_memslots();
 	check_vcpus();

@@ -176,6 +176,13 @@ int managed_vcpu_clock_stopped(struct vm *vm, u64 id)
 	return 0;
 }
 
+int managed_enable_cap(struct vm *vm, u64 cap, u64 id, u64 val)
+{
+	last_op = cap;
+	last_id = id;
+	return (int)val;
+}
+
 s64 arch_vm_clock(struct vm *vm, u64 op, u64 ns, u64 wall_ns)
 {
 	last_op = op;
@@ -404,6 +411,11 @@ TEST(vm_call_arguments)
 	CHECK_EQ(last_id, 5);
 	CHECK_EQ(call(&control_vm, 0, KEEL_HC_VM_CLOCK, (u64)h, KEEL_CLOCK_STOPPED, 5, 1), -EINVAL);
 	CHECK_EQ(call(&control_vm, 0, KEEL_HC_VM_CLOCK, (u64)h, 3, 0, 0), -EINVAL);
+	/* ENABLE_CAP: a value of 0 or 1 reaches the VM's or vCPU's capability. */
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_ENABLE_CAP, (u64)h, KEEL_CAP_ENFORCE_PV_CPUID, 3, 1), 1);
+	CHECK(last_op == KEEL_CAP_ENFORCE_PV_CPUID && last_id == 3);
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_ENABLE_CAP, (u64)h, KEEL_CAP_PLATFORM_INFO, KEEL_CAP_VM, 2),
+		 -EINVAL);
 	CHECK_EQ(call(&control_vm, 0, KEEL_HC_VM_CLOCK, (u64)h, KEEL_CLOCK_SET, 1ULL << 63, 0),
 		 -EINVAL);
 	CHECK_EQ(vm_call(KEEL_HC_VM_DESTROY, (u64)h, 0), 0);

@@ -221,15 +221,16 @@ static void inject_gp(struct vcpu *v)
 	vcpu_inject_exception(v, X86_EXC_GP, true, 0);
 }
 
-int vcpu_read_msr(struct vcpu *v, u32 msr, u64 *val)
+int vcpu_read_msr(struct vcpu *v, u32 msr, u64 *val, bool host)
 {
 	int r = irqchip_msr_read(v, msr, val);
 
+	if (r == -ENOENT && vcpu_has_vmm(v))
+		r = kvmclock_msr_read(v, msr, val);
+	if (r == -ENOENT && vcpu_has_vmm(v))
+		r = vmm_msr_read(v, msr, val, host);
 	if (r != -ENOENT)
 		return r;
-	if (vcpu_has_vmm(v) && (kvmclock_msr_read(v, msr, val) != -ENOENT ||
-				!vmm_msr_read(v, msr, val)))
-		return 0;
 	if (!virt->get_msr(v, msr, val))
 		return 0;
 	switch (msr) {
@@ -275,7 +276,7 @@ int vcpu_write_msr(struct vcpu *v, u32 msr, u64 val, bool host)
 	if (r == -ENOENT && vcpu_has_vmm(v))
 		r = kvmclock_msr_write(v, msr, val, host);
 	if (r == -ENOENT && vcpu_has_vmm(v))
-		r = vmm_msr_write(v, msr, val);
+		r = vmm_msr_write(v, msr, val, host);
 	if (r != -ENOENT)
 		return r;
 	if (!guest_msr_value_ok(msr, val))
@@ -310,7 +311,7 @@ static enum vcpu_action handle_msr(struct vcpu *v, struct vm_exit *e)
 			return VCPU_CONTINUE;
 		}
 	} else {
-		if (vcpu_read_msr(v, msr, &val)) {
+		if (vcpu_read_msr(v, msr, &val, false)) {
 			inject_gp(v);
 			return VCPU_CONTINUE;
 		}

@@ -11,9 +11,9 @@ enum vcpu_action handle_exit(struct vcpu *v, struct vm_exit *e);
 void cpuid_policy(u32 leaf, u32 subleaf, u32 out[4]);
 /*
  * RDMSR and WRMSR as the guest's instructions do them: 0, or -EPERM (#GP).
- * @host: the VMM writes it (KVM_SET_MSRS) while @v is loaded on no CPU.
+ * @host: the VMM reads or writes it (KVM_GET/SET_MSRS) while @v is loaded on no CPU.
  */
-int vcpu_read_msr(struct vcpu *v, u32 msr, u64 *val);
+int vcpu_read_msr(struct vcpu *v, u32 msr, u64 *val, bool host);
 int vcpu_write_msr(struct vcpu *v, u32 msr, u64 val, bool host);
 
 #endif

@@ -37,6 +37,8 @@
 #define KVMCLOCK_ENABLE 1ULL		/* bit 0 of MSR_KVM_SYSTEM_TIME_NEW */
 #define PVCLOCK_TSC_STABLE_BIT 1	/* pvclock flags: the TSC is one across vCPUs */
 #define PVCLOCK_GUEST_STOPPED 2		/* the VMM paused the guest; the guest clears it */
+#define KVM_FEATURE_CLOCKSOURCE 0	/* CPUID 0x40000001 EAX: MSRs 0x11 and 0x12 */
+#define KVM_FEATURE_CLOCKSOURCE2 3	/* ... MSR_KVM_WALL_CLOCK_NEW and _SYSTEM_TIME_NEW */
 
 struct pvclock_vcpu_time_info {
 	u32 version;
@@ -201,8 +203,33 @@ bool kvmclock_refresh(struct vcpu *v)
 	return done;
 }
 
+/*
+ * KEEL_CAP_ENFORCE_PV_CPUID: a kvmclock MSR exists, for the guest and its
+ * VMM alike, only if the vCPU's CPUID names its feature (KVM's guest_pv_has()).
+ */
+static bool pv_msr_hidden(const struct vcpu *v, u32 msr)
+{
+	u32 feature;
+
+	switch (msr) {
+	case MSR_KVM_SYSTEM_TIME:
+	case MSR_KVM_WALL_CLOCK:
+		feature = KVM_FEATURE_CLOCKSOURCE;
+		break;
+	case MSR_KVM_SYSTEM_TIME_NEW:
+	case MSR_KVM_WALL_CLOCK_NEW:
+		feature = KVM_FEATURE_CLOCKSOURCE2;
+		break;
+	default:
+		return false;
+	}
+	return v->arch.vmm.enforce_pv && !(vmm_kvm_features(v) & BIT(feature));
+}
+
 int kvmclock_msr_read(struct vcpu *v, u32 msr, u64 *val)
 {
+	if (pv_msr_hidden(v, msr))
+		return -EPERM;
 	switch (msr) {
 	case MSR_IA32_TSC: *val = rdtsc() + v->arch.tsc_offset; return 0;
 	case MSR_IA32_TSC_ADJUST: *val = v->arch.tsc_adjust; return 0;
@@ -222,6 +249,8 @@ int kvmclock_msr_read(struct vcpu *v, u32 msr, u64 *val)
  */
 int kvmclock_msr_write(struct vcpu *v, u32 msr, u64 val, bool host)
 {
+	if (pv_msr_hidden(v, msr))
+		return -EPERM;
 	switch (msr) {
 	case MSR_IA32_TSC:
 		if (host) {

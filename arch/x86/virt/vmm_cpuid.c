@@ -24,7 +24,7 @@ static const u32 vmm_msrs[] = {
 	MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP, MSR_STAR,
 	MSR_LSTAR, MSR_CSTAR, MSR_SFMASK, MSR_KERNEL_GS_BASE, MSR_IA32_PAT, MSR_TSC_AUX,
 	MSR_IA32_TSC, MSR_IA32_TSC_ADJUST, MSR_KVM_SYSTEM_TIME_NEW, MSR_KVM_WALL_CLOCK_NEW,
-	MSR_KVM_SYSTEM_TIME, MSR_KVM_WALL_CLOCK, MSR_IA32_TSC_DEADLINE,
+	MSR_KVM_SYSTEM_TIME, MSR_KVM_WALL_CLOCK, MSR_IA32_TSC_DEADLINE, MSR_PLATFORM_INFO,
 };
 
 u32 arch_vmm_msr_list(u32 *out, u32 max)
@@ -43,7 +43,7 @@ u32 arch_vmm_msr_list(u32 *out, u32 max)
 
 int arch_vcpu_msr(struct vcpu *v, u32 index, u64 *data, bool set)
 {
-	return set ? vcpu_write_msr(v, index, *data, true) : vcpu_read_msr(v, index, data);
+	return set ? vcpu_write_msr(v, index, *data, true) : vcpu_read_msr(v, index, data, true);
 }
 
 void arch_vcpu_set_cpuid(struct vcpu *v, struct keel_cpuid_entry *e, u32 n)
@@ -62,6 +62,29 @@ static const struct keel_cpuid_entry *find_entry(const struct vmm_io *io, u32 le
 		    (!(c->flags & KEEL_CPUID_SIGNIFICANT_INDEX) || c->index == subleaf))
 			return c;
 	return NULL;
+}
+
+#define KVM_SIGNATURE_EBX 0x4b4d564b	/* "KVMKVMKVM\0\0\0" */
+#define KVM_SIGNATURE_ECX 0x564b4d56
+#define KVM_SIGNATURE_EDX 0x0000004d
+
+/*
+ * EAX of the KVM features leaf that follows the first "KVMKVMKVM" leaf in
+ * 0x40000000-0x4000ff00 of the VMM's table, 0 without one (KVM's
+ * kvm_find_kvm_cpuid_features()).
+ */
+u32 vmm_kvm_features(const struct vcpu *v)
+{
+	for (u32 base = 0x40000000; base < 0x40010000; base += 0x100) {
+		const struct keel_cpuid_entry *e = find_entry(&v->arch.vmm, base, 0);
+
+		if (e && e->ebx == KVM_SIGNATURE_EBX && e->ecx == KVM_SIGNATURE_ECX &&
+		    e->edx == KVM_SIGNATURE_EDX) {
+			e = find_entry(&v->arch.vmm, base + 1, 0);
+			return e ? e->eax : 0;
+		}
+	}
+	return 0;
 }
 
 /*

@@ -49,8 +49,8 @@ void vmm_irq_vcpu_init(struct vcpu *v, bool bsp);
 enum vcpu_action vmm_check_eoi(struct vcpu *v, enum vcpu_action a);
 int vmm_set_mp_state(struct vcpu *v, u32 state);
 /* The MTRRs and machine-check MSRs (vmm_msr.c): 0, -EPERM (#GP) or -ENOENT (not one of them). */
-int vmm_msr_read(struct vcpu *v, u32 msr, u64 *val);
-int vmm_msr_write(struct vcpu *v, u32 msr, u64 val);
+int vmm_msr_read(struct vcpu *v, u32 msr, u64 *val, bool host);
+int vmm_msr_write(struct vcpu *v, u32 msr, u64 val, bool host);
 /* The in-kernel PIC, I/O APIC and PIT (vmm_platform.c), for the KEEL_IRQCHIP_* calls. */
 int vmm_platform_create(struct vm *vm);
 int vmm_platform_add_pit(struct vm *vm, bool speaker);
@@ -60,6 +60,8 @@ int vmm_platform_state(struct vm *vm, u32 which, void *buf, bool set);
 int vmm_platform_reinject(struct vm *vm, bool on);
 /* CPUID of a /dev/kvm guest: the VMM's table (KVM_SET_CPUID2). */
 void vmm_cpuid(struct vcpu *v, u32 leaf, u32 subleaf, u32 out[4]);
+/* EAX of the KVM features leaf (0x40000001 as QEMU places it) in the VMM's CPUID. */
+u32 vmm_kvm_features(const struct vcpu *v);
 /* VMMCALL/VMCALL of a /dev/kvm guest: KVM's hypercall ABI (Linux Documentation/virt/kvm/x86/hypercalls.rst). */
 void vmm_hypercall(struct vcpu *v);
 

@@ -6,11 +6,17 @@
  * guest whatever KVM_GET_SUPPORTED_CPUID says (old KVMs misreported them)
  * and writes them at each reset. Keel stores them: memory types come from
  * PAT and the host's tables, not from a guest's MTRRs, and no machine
- * check is ever reported, so the values only need to read back.
+ * check is ever reported, so the values only need to read back. Beside
+ * them MSR_PLATFORM_INFO, which only the VMM writes and which the guest
+ * reads unless the VMM hid it (KVM_CAP_MSR_PLATFORM_INFO); it starts at 0,
+ * without the CPUID-faulting bit KVM sets, as Keel has no CPUID faulting.
  */
 #include "asm/msr.h"
 #include "arch/x86/virt/vmm_exit.h"
+#include "kernel/arch.h"
 #include "kernel/errno.h"
+#include "kernel/vm.h"
+#include "keel/hypercall.h"
 
 #define MSR_MTRR_PHYS_FIRST 0x200		/* 8 pairs of base and mask */
 #define MSR_MTRR_PHYS_LAST 0x20f
@@ -25,6 +31,7 @@
 #define MSR_MCG_CTL 0x17b
 #define MSR_MC0_CTL 0x400
 #define MCG_CTL_P BIT(8)
+#define PLATFORM_INFO_CPUID_FAULT BIT(31)
 
 /* Where @msr is stored, or NULL. */
 static u64 *slot(struct vmm_msrs *m, u32 msr)
@@ -48,10 +55,16 @@ static u64 *slot(struct vmm_msrs *m, u32 msr)
 	return NULL;
 }
 
-int vmm_msr_read(struct vcpu *v, u32 msr, u64 *val)
+int vmm_msr_read(struct vcpu *v, u32 msr, u64 *val, bool host)
 {
 	u64 *p = slot(&v->arch.vmm.msrs, msr);
 
+	if (msr == MSR_PLATFORM_INFO) {
+		if (!host && v->vm->arch.platform_info_hidden)
+			return -EPERM;
+		*val = v->arch.vmm.platform_info;
+		return 0;
+	}
 	if (msr == MSR_MTRRCAP) {
 		*val = MTRRCAP_KVM;
 		return 0;
@@ -67,14 +80,34 @@ int vmm_msr_read(struct vcpu *v, u32 msr, u64 *val)
 }
 
 /* The capability registers are read-only (#GP), as on hardware. */
-int vmm_msr_write(struct vcpu *v, u32 msr, u64 val)
+int vmm_msr_write(struct vcpu *v, u32 msr, u64 val, bool host)
 {
 	u64 *p = slot(&v->arch.vmm.msrs, msr);
 
+	if (msr == MSR_PLATFORM_INFO) {
+		if (!host || (val & PLATFORM_INFO_CPUID_FAULT))
+			return -EPERM;
+		v->arch.vmm.platform_info = val;
+		return 0;
+	}
 	if (msr == MSR_MTRRCAP || msr == MSR_MCG_CAP)
 		return -EPERM;
 	if (!p)
 		return -ENOENT;
 	*p = val;
 	return 0;
+}
+
+/* KEEL_HC_ENABLE_CAP: which capability is the VM's and which a vCPU's, as in KVM. */
+int arch_enable_cap(struct vm *vm, struct vcpu *v, u64 cap, u64 val)
+{
+	if (cap == KEEL_CAP_PLATFORM_INFO && !v) {
+		vm->arch.platform_info_hidden = !val;
+		return 0;
+	}
+	if (cap == KEEL_CAP_ENFORCE_PV_CPUID && v) {
+		v->arch.vmm.enforce_pv = val;
+		return 0;
+	}
+	return -EINVAL;
 }

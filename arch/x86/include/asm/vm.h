@@ -41,6 +41,7 @@ struct vm_arch {
 	bool lapic_in_kernel;		/* KEEL_IRQCHIP_SPLIT or _FULL (/dev/kvm VMs) */
 	struct vmm_platform *platform;	/* KEEL_IRQCHIP_FULL: PIC, I/O APIC, PIT (vmm_platform.c) */
 	u64 eoi_exits[4];		/* vectors whose EOI exits to the VMM (KEEL_IRQCHIP_EOI_EXITS) */
+	bool platform_info_hidden;	/* KEEL_CAP_PLATFORM_INFO 0: a guest's RDMSR of it #GP */
 };
 
 /* MSRs KVM keeps in software for its guests (arch/x86/virt/vmm_msr.c). */
@@ -79,6 +80,8 @@ struct vmm_io {
 	u8 irq;			/* ... injected at the next entry */
 	u8 mp_state;		/* KEEL_MP_*: what it waits for (in-kernel LAPIC only) */
 	struct vmm_msrs msrs;
+	u64 platform_info;	/* MSR_PLATFORM_INFO as the VMM set it */
+	bool enforce_pv;	/* KEEL_CAP_ENFORCE_PV_CPUID */
 	bool eoi_exit;		/* the guest EOI'd eoi_vector, which the VMM's I/O APIC wants to see */
 	u8 eoi_vector;
 };
