@@ -197,14 +197,27 @@ GUEST(rm_pit)
 	mov	$0x04, %al
 	out	%al, $0x40
 	jmp	rm_sti_hlt
-/* check_tsc_deadline: IA32_TSC_DEADLINE = the guest's TSC + EBX, then STI; HLT. */
+/*
+ * check_tsc_deadline: IA32_TSC_DEADLINE = the guest's TSC + EBX, written
+ * and sent out as rm_rdtsc sends a TSC, then STI; HLT. The timer's handler
+ * (rm_tsc_handler) sends the TSC it runs at.
+ */
 GUEST(rm_tsc_deadline)
 	rdtsc
 	add	%ebx, %eax
 	adc	$0, %edx
 	mov	$MSR_TSC_DEADLINE, %ecx
 	wrmsr
+	out	%eax, $0x50
+	mov	%edx, %eax
+	out	%eax, $0x51
 	jmp	rm_sti_hlt
+GUEST(rm_tsc_handler)
+	rdtsc
+	out	%eax, $0x50
+	mov	%edx, %eax
+	out	%eax, $0x51
+	hlt
 GUEST(rm_nmi_handler)
 	mov	$NMI_MARKER, %al
 	out	%al, $EVENT_PORT

@@ -2277,17 +2277,28 @@ static int set_clock(struct vm *vm, uint64_t ns, uint32_t flags)
 }
 
 /* The guest's RDTSC, or ~0 (rm_rdtsc's two OUTs). */
-static uint64_t guest_tsc(struct vm *vm)
+/* A TSC the running guest sends with two OUTs (ports 0x50, 0x51), or ~0. */
+static uint64_t tsc_out(struct vm *vm)
 {
 	uint64_t lo, hi;
 
-	if (start(vm, REAL, rm_rdtsc, 0, 0) || !run_io(vm, KVM_EXIT_IO_OUT, 4, 0x50))
+	if (!run_io(vm, KVM_EXIT_IO_OUT, 4, 0x50))
 		return ~0ull;
 	lo = io_value(vm);
 	if (!run_io(vm, KVM_EXIT_IO_OUT, 4, 0x51))
 		return ~0ull;
 	hi = io_value(vm);
-	return run_exit(vm, KVM_EXIT_HLT) ? hi << 32 | lo : ~0ull;
+	return hi << 32 | lo;
+}
+
+static uint64_t guest_tsc(struct vm *vm)
+{
+	uint64_t tsc;
+
+	if (start(vm, REAL, rm_rdtsc, 0, 0))
+		return ~0ull;
+	tsc = tsc_out(vm);
+	return run_exit(vm, KVM_EXIT_HLT) ? tsc : ~0ull;
 }
 
 /*
@@ -2600,24 +2611,15 @@ static int tsc_deadline_mode(struct vm *vm)
 	return kvm_ioctl(vm->vcpu, KVM_SET_LAPIC, (unsigned long)&s);
 }
 
-static int64_t now_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
 /*
  * KVM_CAP_TSC_DEADLINE_TIMER: IA32_TSC_DEADLINE counts in the guest's TSC,
  * here 2^50 (KVM_SET_MSRS of IA32_TSC), far from the host's. A deadline the
  * VMM sets reads back as set; one the guest arms 20 ms ahead runs the
- * handler no sooner, and then reads 0.
+ * handler at a guest TSC no sooner, and then reads 0.
  */
 static void check_tsc_deadline(void)
 {
-	uint64_t tsc = 1ull << 50, d, khz;
-	int64_t t0, ms;
+	uint64_t tsc = 1ull << 50, d, khz, at;
 	struct vm vm;
 	int ok;
 
@@ -2634,12 +2636,12 @@ static void check_tsc_deadline(void)
 	      (unsigned long long)d);
 	d = 0;
 	msrs_io(vm.vcpu, KVM_SET_MSRS, MSR_TSC_DEADLINE, &d, 0);
-	t0 = now_ms();
-	ok = !start(&vm, REAL, rm_tsc_deadline, 0, 20 * khz) &&
-	     run_out(&vm, 1, EVENT_PORT, IRQ_MARKER);
-	ms = now_ms() - t0;
-	check(ok && ms >= 18, "the guest arms it 20 ms ahead and halts: its handler runs, "
-	      "after %lld ms", (long long)ms);
+	set_ivt(vm.ram, IRQ_VECTOR, rm_tsc_handler);
+	d = start(&vm, REAL, rm_tsc_deadline, 0, 20 * khz) ? ~0ull : tsc_out(&vm);
+	at = tsc_out(&vm);
+	check(d != ~0ull && at != ~0ull && at >= d, "the guest arms it 20 ms ahead (%#llx) and "
+	      "halts: its handler runs at TSC %#llx, no sooner", (unsigned long long)d,
+	      (unsigned long long)at);
 	d = 1;
 	ok = msrs_io(vm.vcpu, KVM_GET_MSRS, MSR_TSC_DEADLINE, &d, 0) == 1;
 	check(ok && d == 0, "then IA32_TSC_DEADLINE reads 0 (%#llx)", (unsigned long long)d);

@@ -44,7 +44,7 @@ extern const uint8_t rm_vmmcall[], rm_vmcall[];
 extern const uint8_t rm_mmio[], rm_mmio_next[], rm_mmio_read[], rm_readonly[];
 extern const uint8_t rm_peek[], rm_poke[], rm_spin[], rm_int3[], rm_rdtsc[], rm_wrmsr[];
 extern const uint8_t rm_cpuid[], rm_xmm[], rm_sti_hlt[], rm_sti_spin[], rm_sti_spin_loop[], rm_pit[];
-extern const uint8_t rm_tsc_deadline[], rm_rdmsr[];
+extern const uint8_t rm_tsc_deadline[], rm_tsc_handler[], rm_rdmsr[];
 extern const uint8_t rm_nmi_handler[], rm_irq_handler[];
 extern const uint8_t pm_guest[], lm_guest[], lm_vmmcall[], lm_vmcall[];
 #endif
