@@ -1067,6 +1067,34 @@ static void check_hypercall(enum mode mode, const uint8_t *amd, const uint8_t *i
 	vm_destroy(&vm);
 }
 
+/*
+ * The other vendor's hypercall instruction (VMCALL on AMD, VMMCALL on
+ * Intel) raises #UD, which KVM takes: it rewrites the instruction in guest
+ * memory into the CPU's own (KVM_X86_QUIRK_FIX_HYPERCALL_INSN, on by
+ * default) and the guest runs that. In 64-bit mode: KVM writes at RIP as a
+ * linear address, leaving out CS's base, which real mode here has.
+ */
+static void check_foreign_hypercall(void)
+{
+	const uint8_t *label = cpu_is_intel() ? lm_vmmcall : lm_vmcall;
+	uint8_t native = cpu_is_intel() ? 0xc1 : 0xd9;
+	const uint8_t *code;
+	struct vm vm;
+	int i, ok;
+
+	if (guest_open(&vm, "foreign hypercall", LONG, label))
+		return;
+	code = vm.ram + CODE_GPA + (label - guest_start);
+	for (i = 0; i < 8 && !(code[i] == 0x0f && code[i + 1] == 0x01); i++)
+		;
+	ok = run_out(&vm, 4, 0x45, (uint32_t)-KVM_ENOSYS) && REG_IS(&vm, rax, -(uint64_t)KVM_ENOSYS);
+	check(ok && i < 8 && code[i + 2] == native,
+	      "64-bit %s: RAX -KVM_ENOSYS, the instruction rewritten into %s (0f 01 %02x)",
+	      cpu_is_intel() ? "VMMCALL" : "VMCALL", cpu_is_intel() ? "VMCALL" : "VMMCALL",
+	      code[i + 2]);
+	vm_destroy(&vm);
+}
+
 /* MMIO: accesses outside every slot exit as KVM_EXIT_MMIO. */
 static void check_mmio(void)
 {
@@ -2822,6 +2850,7 @@ static void check_all(void)
 	check_hlt();
 	check_hypercall(REAL, rm_vmmcall, rm_vmcall);
 	check_hypercall(LONG, lm_vmmcall, lm_vmcall);
+	check_foreign_hypercall();
 	check_mmio();
 	check_ioeventfd();
 	check_coalesced();

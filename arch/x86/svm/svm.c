@@ -133,6 +133,8 @@ static void svm_vm_free(struct vm *vm)
 static void init_control(struct vmcb_control *c, struct vcpu *v)
 {
 	c->intercept_exceptions = BIT(18) | BIT(17);	/* #MC stays the host's; #AC cannot loop */
+	if (v->vm->kind == VM_KIND_KVM)
+		c->intercept_exceptions |= BIT(X86_EXC_UD);	/* VMCALL, as KVM (exit.c) */
 	c->intercept_misc1 = INTERCEPT_INTR | INTERCEPT_NMI | INTERCEPT_SMI | INTERCEPT_INIT |
 			     INTERCEPT_CPUID | INTERCEPT_INVD | INTERCEPT_HLT | INTERCEPT_INVLPGA |
 			     INTERCEPT_IOIO | INTERCEPT_MSR | INTERCEPT_SHUTDOWN;
@@ -576,6 +578,7 @@ static void svm_run(struct vcpu *v, struct vm_exit *exit)
 const struct virt_ops svm_ops = {
 	.name = "svm",
 	.gpt_format = &pt_format_x86,
+	.hypercall_insn = { 0x0f, 0x01, 0xd9 },
 	.cpu_enable = svm_cpu_enable,
 	.vm_init = svm_vm_init,
 	.vm_free = svm_vm_free,

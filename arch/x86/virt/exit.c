@@ -180,12 +180,16 @@ static enum vcpu_action handle_triple_fault(struct vcpu *v, struct vm_exit *e)
 	return stop(v, "triple-fault");
 }
 
+static enum vcpu_action handle_ud(struct vcpu *v, struct vm_exit *e);
+
 /* An intercepted exception raised while delivering another merges with it (#DF, shutdown). */
 static enum vcpu_action handle_exception(struct vcpu *v, struct vm_exit *e)
 {
 	if (e->exception.vector == X86_EXC_MC)
 		return internal_error(v, e, "machine check while the guest ran",
 				      KEEL_INTERNAL_UNEXPECTED_EXIT);
+	if (e->exception.vector == X86_EXC_UD && !v->arch.event.valid)
+		return handle_ud(v, e);
 	if (!vcpu_inject_exception(v, e->exception.vector, e->exception.has_error,
 				   e->exception.error_code))
 		return handle_triple_fault(v, e);
@@ -563,6 +567,42 @@ static enum vcpu_action emulated(struct vcpu *v, struct vm_exit *e, struct x86_e
 	}
 	return internal_error(v, e, "cannot emulate the instruction that touched MMIO",
 			      KEEL_INTERNAL_EMULATION);
+}
+
+/*
+ * A /dev/kvm guest's #UD (only theirs is intercepted). The other vendor's
+ * hypercall instruction, VMCALL on AMD or VMMCALL on Intel, is rewritten in
+ * guest memory into this CPU's and runs again, as KVM's emulator does with
+ * KVM_X86_QUIRK_FIX_HYPERCALL_INSN (a VMM may turn that off in KVM; Keel
+ * offers no switch): the write goes through the guest's page tables, so a
+ * read-only code page gets the guest a #PF. Any other #UD, or one whose
+ * bytes cannot be read, is the guest's.
+ */
+static enum vcpu_action handle_ud(struct vcpu *v, struct vm_exit *e)
+{
+	static const u8 vmcall[3] = { 0x0f, 0x01, 0xc1 }, vmmcall[3] = { 0x0f, 0x01, 0xd9 };
+	const u8 *native = virt->hypercall_insn;
+	const u8 *foreign = native[2] == vmcall[2] ? vmmcall : vmcall;
+	struct guest_access a;
+	struct x86_emu emu;
+	u8 bytes[3];
+	u64 la;
+	int r;
+
+	setup_emu(v, &emu, &a);
+	la = (emu.mode == X86_MODE_64 ? 0 : emu.seg_base[SEG_CS]) + v->arch.regs.rip;
+	r = linear_read(&a, la, bytes, sizeof(bytes));
+	if (!r && !memcmp(bytes, foreign, sizeof(bytes)))
+		r = linear_write(&a, la, native, sizeof(bytes));
+	else if (r != X86_EMU_RETRY)
+		r = -EINVAL;
+	if (r == X86_EMU_RETRY)
+		return VCPU_EXIT_TO_VMM;	/* the page is faulted in; the #UD comes again */
+	if (r == X86_EMU_EXCEPTION)
+		inject_emu_exception(v, &emu.exc);
+	else if (r)
+		vcpu_inject_exception(v, X86_EXC_UD, false, 0);
+	return VCPU_CONTINUE;
 }
 
 /* MMIO: fetch and decode the instruction at CS:RIP, then carry it out against the devices. */

@@ -104,6 +104,7 @@ struct x86_event {
 struct virt_ops {
 	const char *name;
 	const struct pt_format *gpt_format;	/* EPT or NPT entries */
+	u8 hypercall_insn[3];			/* VMCALL or VMMCALL: the one that exits here */
 	int (*cpu_enable)(void);
 	int (*vm_init)(struct vm *vm);
 	void (*vm_free)(struct vm *vm);

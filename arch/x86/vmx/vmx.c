@@ -811,6 +811,7 @@ static void vmx_run(struct vcpu *v, struct vm_exit *exit)
 const struct virt_ops vmx_ops = {
 	.name = "vmx",
 	.gpt_format = &pt_format_ept,
+	.hypercall_insn = { 0x0f, 0x01, 0xc1 },
 	.cpu_enable = vmx_cpu_enable,
 	.vm_init = vmx_vm_init,
 	.vm_free = vmx_vm_free,

@@ -175,8 +175,12 @@ void vmx_write_controls(struct vcpu *v, u64 vapic_pa)
 	vmcs_write(PIN_BASED_VM_EXEC_CONTROL, vmx_caps.pin);
 	vmcs_write(SECONDARY_VM_EXEC_CONTROL, vmx_caps.cpu2);
 	vmcs_write(VM_EXIT_CONTROLS, vmx_caps.exit);
-	/* #MC stays the host's; an intercepted #AC cannot loop in delivery (CVE-2015-5307) */
-	vmcs_write(EXCEPTION_BITMAP, BIT(18) | BIT(17));
+	/*
+	 * #MC stays the host's; an intercepted #AC cannot loop in delivery
+	 * (CVE-2015-5307); a /dev/kvm guest's #UD may be VMMCALL (exit.c).
+	 */
+	vmcs_write(EXCEPTION_BITMAP, BIT(18) | BIT(17) |
+				     (v->vm->kind == VM_KIND_KVM ? BIT(X86_EXC_UD) : 0));
 	vmcs_write(PAGE_FAULT_ERROR_CODE_MASK, 0);
 	vmcs_write(PAGE_FAULT_ERROR_CODE_MATCH, 0);
 	vmcs_write(CR3_TARGET_COUNT, 0);
