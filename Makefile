@@ -200,8 +200,9 @@ check-control: $(BUILD)/keel.elf
 
 # QEMU in the control guest boots a Linux VM (README, "A VM inside the control guest"):
 # under Keel with the in-kernel irqchip and with the split one, and on kvm_amd. Not in
-# make check yet: about one run in ten loses a vCPU's state to host state in its VMCB
-# (docs/kvm-api.md, "What looping the QEMU boot found").
+# make check: about one run in ten, a race in QEMU 7.2's TCG (cpu_clear_ignne() on any CPU
+# rewrites CPU 0's hflags2) costs a vCPU its state or hangs CPU 0 (docs/kvm-api.md, "What
+# looping the QEMU boot found").
 check-qemu-vm: $(BUILD)/keel.elf
 	$(Q)BUILD=$(BUILD) CONTROL_TIMEOUT=900 tests/e2e/control.sh qemu 2 vm
 	$(Q)BUILD=$(BUILD) CONTROL_TIMEOUT=900 VM_ARGS="-machine kernel_irqchip=split" \
