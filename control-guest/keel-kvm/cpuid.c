@@ -17,7 +17,7 @@
 
 #include "keel_kvm.h"
 
-#define CPUID1_ECX_X2APIC BIT(21)		/* an in-kernel LAPIC's (next issue) */
+#define CPUID1_ECX_X2APIC BIT(21)		/* the in-kernel LAPIC has the mode */
 #define CPUID1_ECX_TSC_DEADLINE BIT(24)	/* KVM_CAP_TSC_DEADLINE_TIMER's, not CPUID's */
 /*
  * Machine checks and MTRRs: Keel emulates neither for its guests, and a
@@ -50,7 +50,8 @@ static void fill(struct kvm_cpuid_entry2 *e, u32 leaf, u32 subleaf)
 	if (indexed(leaf))
 		e->flags = KVM_CPUID_FLAG_SIGNIFCANT_INDEX;
 	if (leaf == 1) {
-		e->ecx &= ~(CPUID1_ECX_X2APIC | CPUID1_ECX_TSC_DEADLINE);
+		/* as KVM: x2APIC is emulated, TSC-deadline is KVM_CAP_TSC_DEADLINE_TIMER's */
+		e->ecx = (e->ecx | CPUID1_ECX_X2APIC) & ~CPUID1_ECX_TSC_DEADLINE;
 		e->edx &= ~(CPUID1_EDX_MCE | CPUID1_EDX_MTRR | CPUID1_EDX_MCA);
 	}
 }

@@ -1640,9 +1640,13 @@ static int kvm_leaves_offered(struct kvm_cpuid2 *cpuid)
 	return !strcmp(name, "KVMKVMKVM") && (f->eax & want) == want;
 }
 
+#define CPUID1_ECX_X2APIC (1u << 21)
+#define CPUID1_ECX_TSC_DEADLINE (1u << 24)
+
 static void check_supported_cpuid(void)
 {
 	struct kvm_cpuid2 *cpuid = cpuid_alloc(MAX_CPUID_ENTRIES);
+	struct kvm_cpuid_entry2 *leaf1;
 	int r;
 
 	if (!cpuid)
@@ -1658,6 +1662,10 @@ static void check_supported_cpuid(void)
 	check(r == 0 && kvm_leaves_offered(cpuid),
 	      "KVM_GET_SUPPORTED_CPUID: \"KVMKVMKVM\" at 0x40000000, kvmclock (CLOCKSOURCE2, "
 	      "STABLE_BIT) at 0x40000001");
+	leaf1 = r == 0 ? cpuid_find(cpuid, cpuid->nent, 1) : NULL;
+	check(leaf1 && (leaf1->ecx & CPUID1_ECX_X2APIC) && !(leaf1->ecx & CPUID1_ECX_TSC_DEADLINE),
+	      "KVM_GET_SUPPORTED_CPUID leaf 1: x2APIC (the in-kernel LAPIC's), not TSC-deadline "
+	      "(KVM_CAP_TSC_DEADLINE_TIMER says it)");
 	free(cpuid);
 }
 
