@@ -163,6 +163,28 @@ static const struct kernel_param_ops stats_ops = {
 module_param_cb(stats, &stats_ops, NULL, 0444);
 MODULE_PARM_DESC(stats, "Pages mapped for VMs since the module loaded, and how many as 2 MiB pages");
 
+/* The capabilities that are simply there: KVM_CHECK_EXTENSION answers 1. */
+static const unsigned int caps_on[] = {
+	KVM_CAP_USER_MEMORY, KVM_CAP_IMMEDIATE_EXIT, KVM_CAP_READONLY_MEM, KVM_CAP_SYNC_MMU,
+	KVM_CAP_EXT_CPUID, KVM_CAP_DESTROY_MEMORY_REGION_WORKS, KVM_CAP_JOIN_MEMORY_REGIONS_WORKS,
+	KVM_CAP_MP_STATE, KVM_CAP_USER_NMI, KVM_CAP_SET_TSS_ADDR, KVM_CAP_SET_IDENTITY_MAP_ADDR,
+	KVM_CAP_SET_BOOT_CPU_ID, KVM_CAP_INTERNAL_ERROR_DATA, KVM_CAP_VCPU_EVENTS,
+	KVM_CAP_DEBUGREGS, KVM_CAP_INTR_SHADOW, KVM_CAP_XSAVE, KVM_CAP_IOEVENTFD,
+	KVM_CAP_IOEVENTFD_NO_LENGTH, KVM_CAP_IOEVENTFD_ANY_LENGTH, KVM_CAP_COALESCED_PIO,
+	KVM_CAP_GET_TSC_KHZ, KVM_CAP_KVMCLOCK_CTRL, KVM_CAP_MMU_SHADOW_CACHE_CONTROL,
+	KVM_CAP_MSR_PLATFORM_INFO, KVM_CAP_ENFORCE_PV_FEATURE_CPUID, KVM_CAP_TSC_DEADLINE_TIMER,
+	KVM_CAP_SPLIT_IRQCHIP, KVM_CAP_IRQCHIP, KVM_CAP_PIT, KVM_CAP_PIT2, KVM_CAP_PIT_STATE2,
+	KVM_CAP_REINJECT_CONTROL, KVM_CAP_SIGNAL_MSI, KVM_CAP_IRQFD, KVM_CAP_IRQ_INJECT_STATUS,
+};
+
+static int cap_on(unsigned long cap)
+{
+	for (unsigned int i = 0; i < ARRAY_SIZE(caps_on); i++)
+		if (caps_on[i] == cap)
+			return 1;
+	return 0;
+}
+
 /*
  * What works is offered, nothing else (api.rst 4.4): a VMM must be able to
  * rely on every capability it sees. The same answers on the VM fd.
@@ -170,43 +192,6 @@ MODULE_PARM_DESC(stats, "Pages mapped for VMs since the module loaded, and how m
 int keel_check_extension(unsigned long cap)
 {
 	switch (cap) {
-	case KVM_CAP_USER_MEMORY:
-	case KVM_CAP_IMMEDIATE_EXIT:
-	case KVM_CAP_READONLY_MEM:
-	case KVM_CAP_SYNC_MMU:
-	case KVM_CAP_EXT_CPUID:
-	case KVM_CAP_DESTROY_MEMORY_REGION_WORKS:
-	case KVM_CAP_JOIN_MEMORY_REGIONS_WORKS:
-	case KVM_CAP_MP_STATE:
-	case KVM_CAP_USER_NMI:
-	case KVM_CAP_SET_TSS_ADDR:
-	case KVM_CAP_SET_IDENTITY_MAP_ADDR:
-	case KVM_CAP_SET_BOOT_CPU_ID:
-	case KVM_CAP_INTERNAL_ERROR_DATA:
-	case KVM_CAP_VCPU_EVENTS:
-	case KVM_CAP_DEBUGREGS:
-	case KVM_CAP_INTR_SHADOW:
-	case KVM_CAP_XSAVE:
-	case KVM_CAP_IOEVENTFD:
-	case KVM_CAP_IOEVENTFD_NO_LENGTH:
-	case KVM_CAP_IOEVENTFD_ANY_LENGTH:
-	case KVM_CAP_COALESCED_PIO:
-	case KVM_CAP_GET_TSC_KHZ:
-	case KVM_CAP_KVMCLOCK_CTRL:
-	case KVM_CAP_MMU_SHADOW_CACHE_CONTROL:
-	case KVM_CAP_MSR_PLATFORM_INFO:
-	case KVM_CAP_ENFORCE_PV_FEATURE_CPUID:
-	case KVM_CAP_TSC_DEADLINE_TIMER:
-	case KVM_CAP_SPLIT_IRQCHIP:
-	case KVM_CAP_IRQCHIP:
-	case KVM_CAP_PIT:
-	case KVM_CAP_PIT2:
-	case KVM_CAP_PIT_STATE2:
-	case KVM_CAP_REINJECT_CONTROL:
-	case KVM_CAP_SIGNAL_MSI:
-	case KVM_CAP_IRQFD:
-	case KVM_CAP_IRQ_INJECT_STATUS:
-		return 1;
 	case KVM_CAP_IRQ_ROUTING:
 		return KEEL_MAX_IRQ_ROUTES;
 	case KVM_CAP_ADJUST_CLOCK:
@@ -227,7 +212,7 @@ int keel_check_extension(unsigned long cap)
 	case KVM_CAP_MAX_VCPU_ID:
 		return KEEL_MAX_VCPUS;
 	default:
-		return 0;
+		return cap_on(cap);
 	}
 }
 
