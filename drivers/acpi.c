@@ -19,8 +19,6 @@
 #define ACPI_FADT_V1_LEN 116U
 /* MADT revision 5 is ACPI 6.3, which defined the Online Capable flag. */
 #define ACPI_MADT_REV_ONLINE_CAPABLE 5
-#define ACPI_CPU_ENABLED BIT(0)
-#define ACPI_CPU_ONLINE_CAPABLE BIT(1)
 #define ACPI_GAS_SYSTEM_IO 1
 #define ACPI_LAPIC_ID_INVALID 0xffU
 #define ACPI_X2APIC_ID_INVALID 0xffffffffU
@@ -105,21 +103,6 @@ struct acpi_fadt {
 	(offsetof(struct acpi_fadt, field) +				\
 	 sizeof(((struct acpi_fadt *)0)->field) <= (len))
 
-/* MADT header (5.2.12); the structures follow at offset 44. */
-struct acpi_madt {
-	struct acpi_sdt_hdr hdr;
-	u32 lapic_addr;
-	u32 flags;
-} __packed;
-
-/* Processor Local APIC (5.2.12.2). */
-struct madt_lapic {
-	u8 type, length;
-	u8 uid;
-	u8 apic_id;
-	u32 flags;
-} __packed;
-
 /* I/O APIC (5.2.12.3). */
 struct madt_ioapic {
 	u8 type, length;
@@ -151,15 +134,6 @@ struct madt_lapic_override {
 	u8 type, length;
 	u16 reserved;
 	u64 addr;
-} __packed;
-
-/* Processor Local x2APIC (5.2.12.12). */
-struct madt_x2apic {
-	u8 type, length;
-	u16 reserved;
-	u32 apic_id;
-	u32 flags;
-	u32 uid;
 } __packed;
 
 /* Local x2APIC NMI (5.2.12.13). */
@@ -199,7 +173,6 @@ struct acpi_mcfg_entry {
 _Static_assert(offsetof(struct acpi_fadt, flags) == 112, "FADT layout");
 _Static_assert(offsetof(struct acpi_fadt, x_dsdt) == 140, "FADT layout");
 _Static_assert(sizeof(struct acpi_fadt) == 276, "FADT layout");
-_Static_assert(sizeof(struct acpi_madt) == 44, "MADT layout");
 _Static_assert(sizeof(struct acpi_hpet) == 56, "HPET layout");
 _Static_assert(sizeof(struct acpi_mcfg_hdr) == 44, "MCFG layout");
 _Static_assert(sizeof(struct acpi_mcfg_entry) == 16, "MCFG layout");

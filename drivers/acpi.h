@@ -132,19 +132,33 @@ int acpi_check_rsdp(const void *rsdp, size_t len);
  */
 int acpi_parse(const struct acpi_mem *mem, const void *rsdp, size_t len, struct acpi_info *out);
 /*
- * Writes to @out (@out_len bytes that will live at physical @out_pa) a copy
- * of the RSDP image @rsdp followed by copies of its RSDT and XSDT that leave
- * out the tables at the addresses in @drop (0 entries are ignored), all
- * checksums fixed: how the control guest is kept from seeing DMAR and IVRS.
- * 0, or -EINVAL for a bad RSDP or root table, or one that does not fit.
- */
-/*
  * The SLP_TYP values for S5 (soft off) from the \_S5 package in the DSDT's
  * AML @dsdt (@len bytes, the header included): the first two elements, each
  * a Zero, One or byte constant (ACPI 6.5 7.4.2). 0, or -ENOENT if not found.
  */
 int acpi_s5_sleep_types(const u8 *dsdt, size_t len, u8 *typ_a, u8 *typ_b);
-int acpi_copy_without(const struct acpi_mem *mem, const void *rsdp, size_t rsdp_len, u8 *out,
-		      size_t out_len, u64 out_pa, const u64 *drop, unsigned int nr_drop);
+/* A root-table entry to change in the control guest's copy: @to 0 leaves the table out. */
+struct acpi_table_subst {
+	u64 from, to;
+};
+
+/*
+ * Writes to @out (@out_len bytes that will live at physical @out_pa) a copy
+ * of the RSDP image @rsdp followed by copies of its RSDT and XSDT whose
+ * entries are substituted by @subst, all checksums fixed: how the control
+ * guest is kept from seeing DMAR and IVRS and sees its own MADT. 0, or
+ * -EINVAL for a bad RSDP or root table, or one that does not fit.
+ */
+int acpi_copy_roots(const struct acpi_mem *mem, const void *rsdp, size_t rsdp_len, u8 *out,
+		    size_t out_len, u64 out_pa, const struct acpi_table_subst *subst,
+		    unsigned int nr);
+/*
+ * Copies the MADT at @madt_pa to @out, its Local APIC and Local x2APIC
+ * structures whose APIC ID is not in @ids neither enabled nor online
+ * capable: the control guest brings up only the CPUs it has. The length,
+ * -E2BIG if it does not fit, -EINVAL for a bad table.
+ */
+int acpi_copy_madt(const struct acpi_mem *mem, u64 madt_pa, u8 *out, size_t out_len,
+		   const u32 *ids, unsigned int nr);
 
 #endif

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The control guest's view of ACPI: a copy of the root tables without the
- * ones Keel hides (DMAR, IVRS), and the \_S5 sleep type from the DSDT's AML.
+ * ones Keel hides (DMAR, IVRS) and pointing at a copy of the MADT that lists
+ * only its own CPUs, and the \_S5 sleep type from the DSDT's AML.
  * The tables are firmware input: lengths and checksums are checked before use.
  */
 #include "drivers/acpi.h"
@@ -10,9 +11,18 @@
 #include "kernel/string.h"
 #include "kernel/types.h"
 
-/* Copies the RSDT or XSDT @root without the entries pointing at @drop; 0 if there is no room. */
+/* Where the root table's entry @pa goes in the copy: @pa, a replacement, or 0 (left out). */
+static u64 subst_pa(u64 pa, const struct acpi_table_subst *subst, unsigned int nr)
+{
+	for (unsigned int i = 0; i < nr; i++)
+		if (subst[i].from && pa == subst[i].from)
+			return subst[i].to;
+	return pa;
+}
+
+/* Copies the RSDT or XSDT @root with its entries substituted; 0 if there is no room. */
 static u32 filter_root(const struct acpi_mem *mem, u64 root_pa, u8 *out, size_t room,
-		       const u64 *drop, unsigned int nr_drop)
+		       const struct acpi_table_subst *subst, unsigned int nr)
 {
 	const struct acpi_sdt_hdr *h = mem->map(mem->ctx, root_pa, sizeof(*h));
 	size_t width, n = 0, len;
@@ -28,12 +38,10 @@ static u32 filter_root(const struct acpi_mem *mem, u64 root_pa, u8 *out, size_t 
 	memcpy(out, t, sizeof(*h));
 	for (size_t off = sizeof(*h); off + width <= len; off += width) {
 		u64 pa = 0;
-		bool keep = true;
 
 		memcpy(&pa, t + off, width);
-		for (unsigned int i = 0; i < nr_drop; i++)
-			keep &= !drop[i] || pa != drop[i];
-		if (keep)
+		pa = subst_pa(pa, subst, nr);
+		if (pa && (width == 8 || pa <= UINT32_MAX))
 			memcpy(out + sizeof(*h) + width * n++, &pa, width);
 	}
 	len = sizeof(*h) + width * n;
@@ -43,8 +51,9 @@ static u32 filter_root(const struct acpi_mem *mem, u64 root_pa, u8 *out, size_t 
 	return (u32)len;
 }
 
-int acpi_copy_without(const struct acpi_mem *mem, const void *rsdp, size_t rsdp_len, u8 *out,
-		      size_t out_len, u64 out_pa, const u64 *drop, unsigned int nr_drop)
+int acpi_copy_roots(const struct acpi_mem *mem, const void *rsdp, size_t rsdp_len, u8 *out,
+		    size_t out_len, u64 out_pa, const struct acpi_table_subst *subst,
+		    unsigned int nr)
 {
 	struct acpi_rsdp r;
 	size_t used = ALIGN_UP(sizeof(r), 16);
@@ -55,14 +64,14 @@ int acpi_copy_without(const struct acpi_mem *mem, const void *rsdp, size_t rsdp_
 	memset(&r, 0, sizeof(r));
 	memcpy(&r, rsdp, MIN(rsdp_len, sizeof(r)));
 	if (r.rsdt_addr) {
-		n = filter_root(mem, r.rsdt_addr, out + used, out_len - used, drop, nr_drop);
+		n = filter_root(mem, r.rsdt_addr, out + used, out_len - used, subst, nr);
 		if (!n || out_pa + used > UINT32_MAX)
 			return -EINVAL;
 		r.rsdt_addr = (u32)(out_pa + used);
 		used = ALIGN_UP(used + n, 16);
 	}
 	if (r.revision >= 2 && r.xsdt_addr) {
-		n = filter_root(mem, r.xsdt_addr, out + used, out_len - used, drop, nr_drop);
+		n = filter_root(mem, r.xsdt_addr, out + used, out_len - used, subst, nr);
 		if (!n)
 			return -EINVAL;
 		r.xsdt_addr = out_pa + used;
@@ -74,6 +83,58 @@ int acpi_copy_without(const struct acpi_mem *mem, const void *rsdp, size_t rsdp_
 		r.ext_checksum = (u8)-acpi_checksum(&r, sizeof(r));
 	memcpy(out, &r, r.revision >= 2 ? sizeof(r) : ACPI_RSDP_V1_LEN);
 	return 0;
+}
+
+static bool id_listed(u32 id, const u32 *ids, unsigned int nr)
+{
+	for (unsigned int i = 0; i < nr; i++)
+		if (ids[i] == id)
+			return true;
+	return false;
+}
+
+/* Clears Enabled and Online Capable (5.2.12.2, 5.2.12.12) of a CPU structure not in @ids. */
+static void hide_cpu(u8 *e, const u32 *ids, unsigned int nr)
+{
+	struct madt_lapic l;
+	struct madt_x2apic x;
+
+	if (e[0] == MADT_LAPIC && e[1] >= sizeof(l)) {
+		memcpy(&l, e, sizeof(l));
+		if (!id_listed(l.apic_id, ids, nr))
+			l.flags &= ~(u32)(ACPI_CPU_ENABLED | ACPI_CPU_ONLINE_CAPABLE);
+		memcpy(e, &l, sizeof(l));
+	} else if (e[0] == MADT_X2APIC && e[1] >= sizeof(x)) {
+		memcpy(&x, e, sizeof(x));
+		if (!id_listed(x.apic_id, ids, nr))
+			x.flags &= ~(u32)(ACPI_CPU_ENABLED | ACPI_CPU_ONLINE_CAPABLE);
+		memcpy(e, &x, sizeof(x));
+	}
+}
+
+int acpi_copy_madt(const struct acpi_mem *mem, u64 madt_pa, u8 *out, size_t out_len,
+		   const u32 *ids, unsigned int nr)
+{
+	const struct acpi_sdt_hdr *h = mem->map(mem->ctx, madt_pa, sizeof(*h));
+	const u8 *t;
+	size_t len, off;
+
+	if (!h || memcmp(h->sig, "APIC", 4) || h->length < sizeof(struct acpi_madt))
+		return -EINVAL;
+	len = h->length;
+	t = mem->map(mem->ctx, madt_pa, len);
+	if (!t || acpi_checksum(t, len))
+		return -EINVAL;
+	if (len > out_len)
+		return -E2BIG;
+	memcpy(out, t, len);
+	for (off = sizeof(struct acpi_madt); off + 2 <= len && out[off + 1] >= 2;
+	     off += out[off + 1])
+		if (off + out[off + 1] <= len)
+			hide_cpu(out + off, ids, nr);
+	((struct acpi_sdt_hdr *)out)->checksum = 0;
+	((struct acpi_sdt_hdr *)out)->checksum = (u8)-acpi_checksum(out, len);
+	return (int)len;
 }
 
 /* PkgLength (ACPI 6.5 20.2.4): bits 7:6 of the lead byte count the bytes that follow. */

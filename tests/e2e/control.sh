@@ -142,6 +142,16 @@ if [ $disk = 1 ]; then
 	extra+=" -drive file=$dir/disk.img,if=virtio,format=raw"
 fi
 keel_cmdline="console=com1"
+# Under QEMU with more than one CPU, the machine has one CPU more than the guest
+# and keel.control_cpus leaves CPU 0 without a guest: QEMU 7.2's TCG lets any
+# CPU's FXRSTOR rewrite CPU 0's hflags2 unlocked (cpu_clear_ignne()), which
+# can undo a VMRUN's or #VMEXIT's change there (docs/control-guest.md, "CPUs").
+machine_cpus=$cpus
+if [ "$mode" = qemu ] && [ "$cpus" -ge 2 ]; then
+	machine_cpus=$((cpus + 1))
+	keel_cmdline+=" keel.control_cpus=$cpus"
+	cmdline+=" keeltest.hvcpus=$machine_cpus"
+fi
 if [ $iommu = 1 ]; then
 	cmdline+=" keeltest.iommu=1"
 	extra+=" -device intel-iommu"
@@ -178,7 +188,7 @@ if [ "$mode" = bochs ]; then
 		-l "$log" "$dir/control.iso" >/dev/null 2>"$dir/qemu.out"
 	rc=$?
 elif [ "$mode" = qemu ]; then
-	scripts/qemu-run.sh $uefi -c "$cpus" -m $mem -t "$deadline" -l "$log" -x "$extra" \
+	scripts/qemu-run.sh $uefi -c "$machine_cpus" -m $mem -t "$deadline" -l "$log" -x "$extra" \
 		"$dir/control.iso" >/dev/null 2>"$dir/qemu.out"
 	rc=$?
 else

@@ -1026,7 +1026,8 @@ TEST(dmar_ivrs_recorded)
 /* The control guest's copy of the root tables leaves DMAR and IVRS out and parses cleanly. */
 TEST(copy_without_iommu_tables)
 {
-	const u64 pas[] = { FADT_PA, DMAR_PA, IVRS_PA, WAET_PA }, drop[] = { DMAR_PA, 0, IVRS_PA };
+	const u64 pas[] = { FADT_PA, DMAR_PA, IVRS_PA, WAET_PA };
+	const struct acpi_table_subst drop[] = { { DMAR_PA, 0 }, { 0, 0 }, { IVRS_PA, 0 } };
 	const u64 out_pa = 0x10a000;
 
 	for (u8 rev = 0; rev <= 2; rev += 2) {
@@ -1036,8 +1037,8 @@ TEST(copy_without_iommu_tables)
 		put_table(IVRS_PA, "IVRS", 72);
 		put_table(WAET_PA, "WAET", 40);
 		put_roots(rev, pas, ARRAY_SIZE(pas));
-		CHECK_EQ(acpi_copy_without(&amem, fm.buf + RSDP_PA, rev ? 36 : 20, fm.buf + out_pa,
-					   0x1000, out_pa, drop, ARRAY_SIZE(drop)), 0);
+		CHECK_EQ(acpi_copy_roots(&amem, fm.buf + RSDP_PA, rev ? 36 : 20, fm.buf + out_pa,
+					 0x1000, out_pa, drop, ARRAY_SIZE(drop)), 0);
 		unmap_all();
 		CHECK_EQ(parse_rsdp_at(out_pa, rev ? 36 : 20), 0);
 		CHECK_EQ(info.dmar_pa, 0);
@@ -1046,12 +1047,57 @@ TEST(copy_without_iommu_tables)
 		CHECK_EQ(info.nr_bad_checksums, 0);
 		CHECK_EQ(get32(RSDT_PA + 4), 36 + 4 * 4);	/* the firmware's tables stay as they were */
 	}
-	CHECK_EQ(acpi_copy_without(&amem, fm.buf + RSDP_PA, 36, fm.buf + out_pa, 64, out_pa, drop, 3),
+	CHECK_EQ(acpi_copy_roots(&amem, fm.buf + RSDP_PA, 36, fm.buf + out_pa, 64, out_pa, drop, 3),
 		 -EINVAL);
 	unmap_all();
 	fm.buf[RSDP_PA] ^= 1;
-	CHECK_EQ(acpi_copy_without(&amem, fm.buf + RSDP_PA, 36, fm.buf + out_pa, 0x1000, out_pa, drop, 3),
+	CHECK_EQ(acpi_copy_roots(&amem, fm.buf + RSDP_PA, 36, fm.buf + out_pa, 0x1000, out_pa, drop, 3),
 		 -EINVAL);
+	unmap_all();
+}
+
+/*
+ * A control guest on CPUs 1 and 2 of four (APIC IDs 1 and 2; an x2APIC one at
+ * 300): the root tables point at a MADT copy in which only those two are
+ * enabled, and the firmware's stays as it was.
+ */
+TEST(copy_madt_for_control_cpus)
+{
+	const u64 pas[] = { FADT_PA, MADT_PA, WAET_PA }, copy_pa = 0x10a000, roots_pa = 0x10c000;
+	const struct acpi_table_subst subst[] = { { MADT_PA, copy_pa } };
+	const u32 ids[] = { 2, 1 };
+
+	for (u8 rev = 0; rev <= 2; rev += 2) {
+		mem_reset();
+		put_fadt(FADT_PA, 6);
+		madt_begin(MADT_PA, 5, 0xfee00000, 1);
+		for (u8 i = 0; i < 4; i++)
+			madt_lapic(i, i, 1);
+		madt_x2apic(300, 3, 4);
+		madt_ioapic(0, 0xfec00000, 0);
+		madt_finish();
+		put_table(WAET_PA, "WAET", 40);
+		put_roots(rev, pas, ARRAY_SIZE(pas));
+		CHECK_EQ(acpi_copy_madt(&amem, MADT_PA, fm.buf + copy_pa, 0x1000, ids, 2),
+			 (int)get32(MADT_PA + 4));
+		CHECK_EQ(acpi_copy_roots(&amem, fm.buf + RSDP_PA, rev ? 36 : 20, fm.buf + roots_pa,
+					 0x1000, roots_pa, subst, 1), 0);
+		unmap_all();
+		CHECK_EQ(parse_rsdp_at(roots_pa, rev ? 36 : 20), 0);
+		CHECK_EQ(info.nr_bad_checksums, 0);
+		CHECK_EQ(info.nr_cpus, 2);
+		CHECK_EQ(info.cpus[0].apic_id, 1);
+		CHECK_EQ(info.cpus[1].apic_id, 2);
+		CHECK_EQ(info.nr_ioapics, 1);
+		CHECK_EQ(parse(), 0);
+		CHECK_EQ(info.nr_cpus, 5);
+	}
+	CHECK_EQ(acpi_copy_madt(&amem, MADT_PA, fm.buf + copy_pa, 60, ids, 2), -E2BIG);
+	unmap_all();
+	CHECK_EQ(acpi_copy_madt(&amem, FADT_PA, fm.buf + copy_pa, 0x1000, ids, 2), -EINVAL);
+	unmap_all();
+	fm.buf[MADT_PA + 50] ^= 1;
+	CHECK_EQ(acpi_copy_madt(&amem, MADT_PA, fm.buf + copy_pa, 0x1000, ids, 2), -EINVAL);
 	unmap_all();
 }
 
@@ -1329,6 +1375,7 @@ TEST_MAIN("acpi",
 	  T(lapic_address_override),
 	  T(dmar_ivrs_recorded),
 	  T(copy_without_iommu_tables),
+	  T(copy_madt_for_control_cpus),
 	  T(s5_sleep_types),
 	  T(mcfg_entries),
 	  T(fadt_x_fields),

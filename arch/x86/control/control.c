@@ -7,7 +7,8 @@
  * pages that fit; every port but COM1, which Keel shares with it line by line
  * through a virtual 16550; every device page but the local APIC (virtual,
  * arch/x86/control/passthrough.c) and the I/O APICs (reached through Keel,
- * arch/x86/control/ioapic_proxy.c); one vCPU per physical CPU, pinned there.
+ * arch/x86/control/ioapic_proxy.c); one vCPU per physical CPU it is given,
+ * pinned there.
  */
 #include "asm/processor.h"
 #include "arch/x86/control/ioapic_proxy.h"
@@ -51,12 +52,15 @@ struct low_pages {
 	u64 pml4[512];
 	u64 pdpt[512];
 	u64 pd[4][512];		/* the first 4 GiB in 2 MiB pages */
+	u8 madt[2 * PAGE_SIZE];	/* when the guest has fewer CPUs than the machine */
 };
 
-_Static_assert(sizeof(struct low_pages) == 9 * PAGE_SIZE, "low pages layout");
+_Static_assert(sizeof(struct low_pages) == 11 * PAGE_SIZE, "low pages layout");
 
 static struct {
 	struct vm *vm;
+	unsigned int nr_cpus;
+	unsigned int cpus[MAX_CPUS];	/* vCPU i runs on CPU cpus[i] */
 	struct spinlock lock;	/* the UART and the line */
 	struct vuart uart;
 	bool irq_line;
@@ -223,15 +227,43 @@ static const void *acpi_direct(void *ctx, u64 pa, size_t len)
 	return pa + len >= pa && pa + len <= mm.direct_map_end ? (const void *)(uintptr_t)pa : NULL;
 }
 
+static u64 madt_pa(void)
+{
+	for (unsigned int i = 0; i < keel.acpi.nr_tables; i++)
+		if (!memcmp(keel.acpi.tables[i].sig, "APIC", 4) && keel.acpi.tables[i].checksum_ok)
+			return keel.acpi.tables[i].pa;
+	return 0;
+}
+
+/* With fewer vCPUs than CPUs, the MADT lists only the CPUs the guest has, as enabled. */
+static int guest_madt(struct low_pages *lp, const struct acpi_mem *mem, struct acpi_table_subst *s)
+{
+	u32 ids[MAX_CPUS];
+	int r;
+
+	s->from = madt_pa();
+	s->to = (u64)(uintptr_t)lp->madt;
+	if (!s->from || ctl.nr_cpus >= keel.acpi.nr_cpus) {
+		s->from = 0;
+		return 0;
+	}
+	for (unsigned int i = 0; i < ctl.nr_cpus; i++)
+		ids[i] = percpu[ctl.cpus[i]].apic_id;
+	r = acpi_copy_madt(mem, s->from, lp->madt, sizeof(lp->madt), ids, ctl.nr_cpus);
+	return r < 0 ? r : 0;
+}
+
 /*
- * The firmware's ACPI tables less DMAR and IVRS (Keel owns the IOMMU): a
- * copy of the RSDP and root tables in @lp. 0 and *rsdp (0 if the machine has
- * no ACPI), or -EINVAL if the copy cannot be made.
+ * The firmware's ACPI tables less DMAR and IVRS (Keel owns the IOMMU), with
+ * the guest's own MADT: a copy of the RSDP and root tables in @lp. 0 and
+ * *rsdp (0 if the machine has no ACPI), or -EINVAL if the copy cannot be made.
  */
 static int guest_rsdp(struct low_pages *lp, u64 *rsdp, const char **why)
 {
 	const struct acpi_mem mem = { acpi_direct, NULL, NULL };
-	const u64 drop[] = { keel.acpi.dmar_pa, keel.acpi.ivrs_pa };
+	struct acpi_table_subst subst[] = {
+		{ keel.acpi.dmar_pa, 0 }, { keel.acpi.ivrs_pa, 0 }, { 0, 0 }
+	};
 	const void *src = keel.boot.rsdp;
 	size_t len = keel.boot.rsdp_len;
 
@@ -242,10 +274,13 @@ static int guest_rsdp(struct low_pages *lp, u64 *rsdp, const char **why)
 	}
 	if (!src)
 		return 0;
+	*why = "cannot copy the MADT for the control guest's CPUs";
+	if (guest_madt(lp, &mem, &subst[2]))
+		return -EINVAL;
 	*rsdp = (u64)(uintptr_t)lp->rsdp;
 	*why = "cannot copy the ACPI root tables without DMAR and IVRS";
-	return acpi_copy_without(&mem, src, len, lp->rsdp, sizeof(lp->rsdp), *rsdp, drop,
-				 ARRAY_SIZE(drop));
+	return acpi_copy_roots(&mem, src, len, lp->rsdp, sizeof(lp->rsdp), *rsdp, subst,
+			       ARRAY_SIZE(subst));
 }
 
 /* The entry's GDT and page tables: the first 4 GiB in 2 MiB pages. */
@@ -310,14 +345,29 @@ static int load_linux(const struct boot_module *k, const struct boot_module *ini
 
 /* ------------------------------------------------ the VM */
 
-static unsigned int nr_control_cpus(void)
+/*
+ * The CPUs of the control guest's vCPUs: the last keel.control_cpus online
+ * ones (all by default), so CPU 0 is the last to carry a control vCPU. It
+ * keeps Keel's console poll; and under QEMU's multi-threaded TCG, a CPU 0
+ * that runs no guest is safe from QEMU 7.2's cpu_clear_ignne() race
+ * (docs/control-guest.md, "CPUs").
+ */
+static void choose_cpus(void)
 {
-	unsigned int n = keel.opts.control_cpus ? keel.opts.control_cpus : nr_cpus_online;
+	unsigned int want = keel.opts.control_cpus, online = 0, skip;
 
-	for (unsigned int i = 0; i < n; i++)
-		if (i >= MAX_CPUS || !percpu[i].online)
-			return i;
-	return n;
+	for (unsigned int cpu = 0; cpu < MAX_CPUS; cpu++)
+		online += percpu[cpu].online;
+	skip = want && want < online ? online - want : 0;
+	ctl.nr_cpus = 0;
+	for (unsigned int cpu = 0; cpu < MAX_CPUS; cpu++) {
+		if (!percpu[cpu].online)
+			continue;
+		if (skip)
+			skip--;
+		else
+			ctl.cpus[ctl.nr_cpus++] = cpu;
+	}
 }
 
 static void print_vcpu(struct vcpu *v)
@@ -485,8 +535,8 @@ static int create_vm(unsigned int nr, const char **why)
 	if (!r)
 		r = add_devices(vm);
 	for (unsigned int i = 0; !r && i < nr; i++) {
-		r = irqchip_configure(vm->vcpus[i], percpu[i].apic_id, false);
-		vm->vcpus[i]->pin_cpu = (int)i;
+		r = irqchip_configure(vm->vcpus[i], percpu[ctl.cpus[i]].apic_id, false);
+		vm->vcpus[i]->pin_cpu = (int)ctl.cpus[i];
 	}
 	if (!r)
 		vm->arch.irq_platform = &passthrough_platform;
@@ -507,13 +557,15 @@ static void warn_boot_vms(const struct boot_info *bi)
 int control_start(const struct boot_info *bi)
 {
 	const struct boot_module *k = find_module(bi, KERNEL_TAG), *initrd = find_module(bi, INITRD_TAG);
-	unsigned int nr = nr_control_cpus();
+	unsigned int nr;
 	const char *why = "no free RAM below 1 MiB for the boot parameters";
 	struct low_pages *lp;
 	u64 low, entry;
 	int r;
 
 	warn_boot_vms(bi);
+	choose_cpus();
+	nr = ctl.nr_cpus;
 	find_s5();
 	build_e820();
 	r = memmap_find_top(&mm.keel, sizeof(*lp), PAGE_SIZE, SZ_1M, &low);
@@ -526,12 +578,13 @@ int control_start(const struct boot_info *bi)
 		pr_err("keel: control guest not started: %s\n", why);
 		return r;
 	}
-	pr_notice("keel: control: e820 ram=%llu MiB, %u vcpus, kernel entry %#llx, initrd %llu KiB\n",
-		  (unsigned long long)(memmap_total(&e820, MEM_USABLE) / SZ_1M), nr,
+	pr_notice("keel: control: e820 ram=%llu MiB, %u vcpus on cpus %u-%u, kernel entry %#llx, initrd %llu KiB\n",
+		  (unsigned long long)(memmap_total(&e820, MEM_USABLE) / SZ_1M), nr, ctl.cpus[0],
+		  ctl.cpus[nr - 1],
 		  (unsigned long long)entry,
 		  (unsigned long long)(initrd ? (initrd->end - initrd->start) / SZ_1K : 0));
 	for (unsigned int i = 0; i < nr; i++)
-		percpu[i].control_vcpu = ctl.vm->vcpus[i];
+		percpu[ctl.cpus[i]].control_vcpu = ctl.vm->vcpus[i];
 	vcpu_set_long64_state(ctl.vm->vcpus[0], (u64)(uintptr_t)lp->pml4, (u64)(uintptr_t)lp->gdt,
 			      BOOT_CS, entry);
 	ctl.vm->vcpus[0]->arch.regs.gpr[GPR_RSI] = low;
