@@ -85,6 +85,7 @@ unit_pit := arch/x86/irqchip/pit.c
 unit_iobus_ldflags := -pthread
 unit_vuart := kernel/vuart.c
 unit_vcpu := kernel/vcpu.c
+unit_sched_policy := kernel/sched_policy.c
 unit_mb1_load := arch/x86/bootvm/mb1_load.c
 unit_bootvm_parse := arch/x86/bootvm/bootvm_parse.c kernel/cmdline.c kernel/format.c
 unit_decode := arch/x86/virt/decode.c
@@ -181,11 +182,13 @@ run: deps
 check-boot: $(BUILD)/keel.elf
 	$(Q)KEEL_ELF=$(BUILD)/keel.elf BOOT_OUT=$(BUILD)/boot tests/e2e/boot.sh
 
-# Every payload guest as a boot-time VM: QEMU (SVM+NPT) on 1 and 2 CPUs, Bochs (VMX+EPT) on 2.
+# Every payload guest as a boot-time VM: QEMU (SVM+NPT) on 1 and 2 CPUs, Bochs (VMX+EPT) on 2;
+# then the scheduler's weights, cap and affinity with spinning VMs (tests/e2e/sched.sh).
 check-guests: $(BUILD)/keel.elf guests
 	$(Q)BUILD=$(BUILD) tests/e2e/guests.sh qemu 2
 	$(Q)BUILD=$(BUILD) tests/e2e/guests.sh qemu 1
 	$(Q)BUILD=$(BUILD) tests/e2e/guests.sh bochs 2
+	$(Q)BUILD=$(BUILD) tests/e2e/sched.sh
 
 # Debian's stock kernel as Keel's control guest (tests/e2e/control.sh): QEMU (SVM+NPT) with
 # 1 CPU, an IOMMU to hide and a triple fault that ends the machine; 4 CPUs with virtio-blk

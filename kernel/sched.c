@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Per-CPU round-robin of vCPUs with timer preemption. State changes go
- * through kernel/vcpu.c; the architecture is reached only through the hooks
- * of kernel/arch.h.
+ * Per-CPU run queues of vCPUs with timer preemption; which vCPU runs, for
+ * how long, and when one moves to another CPU's queue is the policy's
+ * (kernel/sched_policy.h). State changes go through kernel/vcpu.c; the
+ * architecture is reached only through the hooks of kernel/arch.h.
  */
 #include "kernel/arch.h"
 #include "kernel/percpu.h"
@@ -13,6 +14,9 @@
 
 #define IDLE_WAKE_NS 10000000ULL
 
+_Static_assert(SCHED_MAX_CPUS == MAX_CPUS, "affinity masks cover every CPU");
+
+static const struct sched_policy *policy = &sched_fair;
 static void (*poll_fn)(void);
 
 /*
@@ -56,30 +60,47 @@ static void resched(void)
 
 void sched_init(void)
 {
+	sched_policy_setup(arch_ns_to_ticks(SCHED_CAP_PERIOD_NS), arch_ns_to_ticks(SCHED_SLICE_NS));
 	arch_sched_setup(tick, resched);
 }
 
-static void enqueue(struct runqueue *rq, struct vcpu *v)
+static struct vcpu *vcpu_of(struct sched_entity *se)
 {
-	v->rq_next = NULL;
-	if (rq->tail)
-		rq->tail->rq_next = v;
-	else
-		rq->head = v;
-	rq->tail = v;
+	return (struct vcpu *)((char *)se - offsetof(struct vcpu, se));
 }
 
-/* Its pinned CPU, else the one with the shortest queue. */
+static bool may_run_on(const struct vcpu *v, unsigned int cpu)
+{
+	return v->pin_cpu >= 0 ? (unsigned int)v->pin_cpu == cpu : sched_affine(&v->se, cpu);
+}
+
+/* On and off a queue, under its lock. */
+static void rq_add(struct runqueue *rq, struct vcpu *v)
+{
+	sched_queue_add(&rq->q, &v->se);
+	rq->movable += v->pin_cpu < 0;
+}
+
+static bool rq_remove(struct runqueue *rq, struct vcpu *v)
+{
+	if (!sched_queue_remove(&rq->q, &v->se))
+		return false;
+	rq->movable -= v->pin_cpu < 0;
+	return true;
+}
+
+/* Its pinned CPU, else the one with the fewest vCPUs that it may run on. */
 static unsigned int place(const struct vcpu *v)
 {
-	unsigned int best = 0;
+	unsigned int best = MAX_CPUS;
 
 	if (v->pin_cpu >= 0)
 		return (unsigned int)v->pin_cpu;
-	for (unsigned int cpu = 1; cpu < MAX_CPUS; cpu++)
-		if (percpu[cpu].online && percpu[cpu].rq.nr < percpu[best].rq.nr)
+	for (unsigned int cpu = 0; cpu < MAX_CPUS; cpu++)
+		if (percpu[cpu].online && may_run_on(v, cpu) &&
+		    (best == MAX_CPUS || percpu[cpu].rq.nr < percpu[best].rq.nr))
 			best = cpu;
-	return best;
+	return best == MAX_CPUS ? this_cpu()->cpu : best;
 }
 
 void sched_add(struct vcpu *v)
@@ -91,15 +112,17 @@ void sched_add(struct vcpu *v)
 
 	v->cpu = cpu;
 	rq->nr++;
-	enqueue(rq, v);
+	rq_add(rq, v);
 	spin_unlock_irqrestore(&rq->lock, flags);
 	if (cpu != this_cpu()->cpu && idle)
 		arch_kick_cpu(cpu);
 }
 
 /* A vCPU to run: runnable, woken from HLT (or asked to park), or of an ended VM (to retire). */
-static bool can_run(struct runqueue *rq, struct vcpu *v)
+static bool can_run(struct sched_entity *se, void *ctx)
 {
+	struct runqueue *rq = ctx;
+	struct vcpu *v = vcpu_of(se);
 	u64 deadline;
 
 	if (v->vm->state != VM_RUNNING || v->state == VCPU_RUNNABLE)
@@ -112,25 +135,87 @@ static bool can_run(struct runqueue *rq, struct vcpu *v)
 	return false;
 }
 
-/* The first vCPU on this CPU's queue that can run, taken off the queue. */
-static struct vcpu *pick(struct runqueue *rq)
+/* Another CPU's vCPU this one may take: runnable, of a running VM, allowed here. */
+static bool can_take(struct sched_entity *se, void *ctx)
 {
-	struct vcpu *prev = NULL, *v;
+	struct vcpu *v = vcpu_of(se);
+
+	return v->vm->state == VM_RUNNING && v->state == VCPU_RUNNABLE &&
+	       !vcpu_park_requested(v) && may_run_on(v, *(unsigned int *)ctx);
+}
+
+/* The vCPU this CPU's queue puts first, taken off the queue. */
+static struct vcpu *pick_local(struct runqueue *rq)
+{
+	struct sched_entity *se;
 
 	spin_lock(&rq->lock);
 	rq->next_deadline = ~0ULL;
-	for (v = rq->head; v && !can_run(rq, v); v = v->rq_next)
-		prev = v;
-	if (v) {
-		if (prev)
-			prev->rq_next = v->rq_next;
-		else
-			rq->head = v->rq_next;
-		if (rq->tail == v)
-			rq->tail = prev;
-	}
-	rq->idle = !v;	/* under the lock: sched_add() then knows to send a wake-up */
+	se = sched_best(policy, &rq->q, arch_now(), can_run, rq, &rq->next_deadline);
+	if (se)
+		rq_remove(rq, vcpu_of(se));
+	rq->idle = !se;	/* under the lock: sched_add() then knows to send a wake-up */
 	spin_unlock(&rq->lock);
+	return se ? vcpu_of(se) : NULL;
+}
+
+/* Moves @v from @from's queue to this CPU's, if it is still waiting there. */
+static bool take(unsigned int from, struct vcpu *v)
+{
+	struct runqueue *src = &percpu[from].rq, *rq = &this_cpu()->rq;
+	unsigned int cpu = this_cpu()->cpu;
+	bool ok;
+
+	spin_lock(&src->lock);
+	ok = can_take(&v->se, &cpu) && v->cpu == from && rq_remove(src, v);
+	if (ok)
+		src->nr--;
+	spin_unlock(&src->lock);
+	if (ok) {
+		spin_lock(&rq->lock);
+		v->cpu = cpu;
+		rq->nr++;
+		spin_unlock(&rq->lock);
+	}
+	return ok;
+}
+
+/* The best vCPU waiting on another CPU's queue, if the policy takes it over @local. */
+static struct vcpu *pick_remote(struct vcpu *local)
+{
+	unsigned int cpu = this_cpu()->cpu, from = 0;
+	struct sched_entity *best = local ? &local->se : NULL, *se;
+	struct vcpu *far = NULL;
+
+	for (unsigned int o = 0; o < nr_cpus_possible; o++) {
+		if (o == cpu || !percpu[o].online || !percpu[o].rq.movable)
+			continue;
+		spin_lock(&percpu[o].rq.lock);
+		se = sched_best(policy, &percpu[o].rq.q, arch_now(), can_take, &cpu, NULL);
+		if (se && (!best || policy->pull(se, best))) {
+			best = se;
+			far = vcpu_of(se);
+			from = o;
+		}
+		spin_unlock(&percpu[o].rq.lock);
+	}
+	return far && take(from, far) ? far : NULL;
+}
+
+/* This CPU's next vCPU: its own queue's first, or one taken from another queue. */
+static struct vcpu *pick(struct runqueue *rq)
+{
+	struct vcpu *v = pick_local(rq), *far = pick_remote(v);
+
+	if (far && v) {
+		spin_lock(&rq->lock);
+		rq_add(rq, v);
+		spin_unlock(&rq->lock);
+	}
+	if (far) {
+		rq->idle = false;
+		v = far;
+	}
 	return v;
 }
 
@@ -160,25 +245,31 @@ static void park(struct runqueue *rq, struct vcpu *v)
 /* Back on this CPU's queue: runnable, or blocked in HLT (VCPU_HALT: one that only another vCPU can end). */
 static void requeue(struct runqueue *rq, struct vcpu *v, enum vcpu_action a)
 {
-	vcpu_run_end(v, a == VCPU_BLOCK || a == VCPU_HALT, a == VCPU_HALT);
+	v->se.sleeping = a == VCPU_BLOCK || a == VCPU_HALT;
+	vcpu_run_end(v, v->se.sleeping, a == VCPU_HALT);
 	spin_lock(&rq->lock);
-	enqueue(rq, v);
+	rq_add(rq, v);
 	spin_unlock(&rq->lock);
 }
 
+/* One slice, ended early by its cap, a block, or a kick; charged to its policy. */
 static void run_slice(struct runqueue *rq, struct vcpu *v)
 {
 	enum vcpu_action a = VCPU_CONTINUE;
+	u64 start = arch_now(), end;
 
 	vcpu_run_begin(v);
 	rq->need_resched = false;
-	rq->slice_end = arch_now() + arch_ns_to_ticks(SCHED_SLICE_NS);
+	rq->slice_end = policy->slice_end(&v->se, start, arch_ns_to_ticks(SCHED_SLICE_NS));
 	rq->armed = 0;
 	sched_timer_at(rq->slice_end);
 	arch_vcpu_load(v);
 	while (!rq->need_resched && v->vm->state == VM_RUNNING && a == VCPU_CONTINUE)
 		a = arch_vcpu_run_once(v);
 	arch_vcpu_put(v);
+	end = arch_now();
+	policy->charge(&v->se, end - start, end);
+	v->se.ran_on[this_cpu()->cpu / 64] |= BIT(this_cpu()->cpu % 64);
 	if (v->vm->state != VM_RUNNING)
 		retire(rq, v);
 	else if (a == VCPU_PARK)

@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * A simple per-CPU round-robin of vCPUs with timer preemption: each CPU
- * runs the vCPUs on its queue for a slice each; HLT blocks a vCPU until an
+ * Per-CPU run queues of vCPUs with timer preemption: each CPU runs the vCPU
+ * its policy (kernel/sched_policy.h) puts first, its own or one it takes
+ * from another CPU's queue, for a slice; HLT blocks a vCPU until an
  * interrupt is pending for it.
  */
 #ifndef KEEL_SCHED_H
 #define KEEL_SCHED_H
 
+#include "kernel/sched_policy.h"
 #include "kernel/spinlock.h"
 #include "kernel/types.h"
 
@@ -16,8 +18,9 @@ struct vcpu;
 
 struct runqueue {
 	struct spinlock lock;
-	struct vcpu *head, *tail;
-	unsigned int nr;
+	struct sched_queue q;	/* its vCPUs but the running one */
+	unsigned int nr;	/* its vCPUs, the running one too */
+	volatile unsigned int movable;	/* queued vCPUs not pinned here: what other CPUs may take */
 	u64 next_deadline;	/* earliest interrupt deadline of a blocked vCPU (TSC) */
 	u64 slice_end;		/* TSC at which the running vCPU's slice ends */
 	u64 armed;		/* TSC the host timer is armed for, 0 if none */
@@ -27,8 +30,8 @@ struct runqueue {
 
 /*
  * Queues @v, just started (kernel/vcpu.c), on its pinned CPU (control-guest
- * vCPUs stay on the CPU whose APIC ID they carry) or the least loaded one,
- * and wakes that CPU.
+ * vCPUs stay on the CPU whose APIC ID they carry) or the least loaded one its
+ * affinity allows, and wakes that CPU.
  */
 void sched_add(struct vcpu *v);
 /* Every CPU ends here once booted, with interrupts off: runs vCPUs, or idles until one is runnable. */

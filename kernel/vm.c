@@ -88,6 +88,7 @@ struct vcpu *vcpu_alloc(struct vm *vm, unsigned int id, enum vcpu_state state)
 	v->id = id;
 	v->state = state;
 	v->pin_cpu = -1;
+	sched_entity_init(&v->se, &vm->sg);
 	if (arch_vcpu_create(v)) {
 		arch_vcpu_destroy(v);
 		kfree(v);
@@ -123,6 +124,7 @@ struct vm *vm_create(const char *name, u64 mem_size, unsigned int nr_vcpus)
 	if (!vm)
 		return NULL;
 	memcpy(vm->name, name, MIN(strlen(name), VM_NAME_LEN - 1));
+	sched_group_init(&vm->sg);
 	io_bus_init(&vm->pio, 0xffff);
 	io_bus_init(&vm->mmio, ~0ULL);
 	vm->mem_size = ALIGN_UP(mem_size, PAGE_SIZE);

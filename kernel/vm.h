@@ -6,6 +6,7 @@
 #include "asm/vm.h"
 #include "kernel/iobus.h"
 #include "kernel/pagetable.h"
+#include "kernel/sched_policy.h"
 #include "kernel/spinlock.h"
 #include "kernel/types.h"
 #include "kernel/vcpu.h"
@@ -29,7 +30,7 @@ struct vcpu {
 	volatile u32 requests;		/* VCPU_REQ_* */
 	int pin_cpu;			/* the only CPU it runs on, or -1 */
 	unsigned int cpu;		/* the run queue it is on */
-	struct vcpu *rq_next;
+	struct sched_entity se;		/* its share, time and place on that queue */
 	volatile bool in_guest;		/* from entry to its exit handled (kernel/memslot.c, shootdown()) */
 	u64 exits[NR_EXIT_KINDS];
 	volatile u64 nr_entries;
@@ -70,6 +71,7 @@ struct vm {
 	volatile enum vm_state state;
 	u64 status;
 	const char *stop_reason;	/* NULL: exited through its exit port */
+	struct sched_group sg;		/* its weight, cap and CPU time (kernel/sched_policy.h) */
 	unsigned int live_vcpus;	/* started and not parked or dead; under lock */
 	unsigned int halted_vcpus;	/* of those, in a HLT no event can end; under lock */
 	struct spinlock lock;

@@ -17,6 +17,6 @@ for tier in unit check-decoder build check-module check-boot check-guests check-
 done
 # Tier totals only (unit suites and PASS lines are counted inside them); the decoder's
 # comparison with capstone counts as one test, not as its 1.3 million cases.
-awk '/^(unit|module|boot|guests|control|selftests|debug): [0-9]+ passed, [0-9]+ failed$/ { p += $2; f += $4 }
+awk '/^(unit|module|boot|guests|sched|control|selftests|debug): [0-9]+ passed, [0-9]+ failed$/ { p += $2; f += $4 }
 	/^decode-vs-capstone: [0-9]+ passed, [0-9]+ failed$/ { if ($4 == 0) p++; else f++ }
 	END { printf "check: %d passed, %d failed\n", p, f; exit f != 0 }' "$log"

@@ -15,6 +15,7 @@
 #include "arch/x86/bootvm/mb1_load.h"
 #include "kernel/mm.h"
 #include "kernel/multiboot2.h"
+#include "kernel/percpu.h"
 #include "kernel/printk.h"
 #include "kernel/vcpu.h"
 #include "kernel/string.h"
@@ -175,8 +176,10 @@ static void report_exits(struct vm *vm)
 				n += snformat(buf + n, sizeof(buf) - (size_t)n, " %s=%llu", exit_kind_name(k),
 					      (unsigned long long)v->exits[k]);
 		if (v->nr_entries)
-			pr_info("keel: vm %s vcpu %u: %llu entries, exits:%s\n", vm->name, i,
-				(unsigned long long)v->nr_entries, n ? buf : " none");
+			pr_info("keel: vm %s vcpu %u: %llu entries, ran %llu ms on cpus %#llx, exits:%s\n",
+				vm->name, i, (unsigned long long)v->nr_entries,
+				(unsigned long long)(v->se.ran / tsc_khz),
+				(unsigned long long)v->se.ran_on[0], n ? buf : " none");
 	}
 }
 
@@ -274,6 +277,24 @@ static int load_image(struct vm *vm, const struct boot_module *m, u32 *entry, co
 	return r;
 }
 
+/* The scheduler's knobs (kernel/sched_policy.h); the affinity must name an online CPU. */
+static int set_sched(struct vm *vm, const struct bootvm_spec *spec, const char **why)
+{
+	bool any = false;
+
+	for (unsigned int cpu = 0; cpu < MAX_CPUS; cpu++)
+		any |= percpu[cpu].online && (spec->affinity[cpu / 64] & BIT(cpu % 64));
+	if (!any) {
+		*why = "affinity= names no online CPU";
+		return -EINVAL;
+	}
+	vm->sg.weight = spec->weight;
+	vm->sg.cap = spec->cap;
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
+		sched_set_affinity(&vm->vcpus[i]->se, spec->affinity);
+	return 0;
+}
+
 static struct vm *create_one(const struct boot_module *m, const struct bootvm_spec *spec)
 {
 	struct vm *vm = vm_create(spec->name, spec->mem_mib * SZ_1M, spec->cpus);
@@ -281,8 +302,8 @@ static struct vm *create_one(const struct boot_module *m, const struct bootvm_sp
 	struct vcpu *v0;
 	u32 entry;
 
-	if (!vm || add_devices(vm) || write_gdt(vm) || write_info(vm, m->cmdline) ||
-	    load_image(vm, m, &entry, &why)) {
+	if (!vm || set_sched(vm, spec, &why) || add_devices(vm) || write_gdt(vm) ||
+	    write_info(vm, m->cmdline) || load_image(vm, m, &entry, &why)) {
 		pr_err("keel: vm %s not started: %s\n", spec->name, why);
 		if (vm)
 			vm_destroy(vm);
@@ -317,8 +338,8 @@ unsigned int bootvm_start_all(const struct boot_info *bi, bool exit_when_idle)
 		vms[n] = create_one(&bi->modules[i], &spec);
 		start_failed |= !vms[n];
 		if (vms[n]) {
-			pr_notice("keel: vm %s: %llu MiB, %u vcpus\n", spec.name,
-				  (unsigned long long)spec.mem_mib, spec.cpus);
+			pr_notice("keel: vm %s: %llu MiB, %u vcpus, weight %u, cap %u%%\n", spec.name,
+				  (unsigned long long)spec.mem_mib, spec.cpus, spec.weight, spec.cap);
 			n++;
 		}
 	}

@@ -3,6 +3,7 @@
 #ifndef KEEL_BOOTVM_H
 #define KEEL_BOOTVM_H
 
+#include "kernel/sched_policy.h"
 #include "kernel/types.h"
 
 struct boot_info;
@@ -14,10 +15,14 @@ struct bootvm_spec {
 	char name[16];
 	u64 mem_mib;
 	unsigned int cpus;
+	u32 weight;				/* kernel/sched_policy.h */
+	u32 cap;
+	u64 affinity[SCHED_AFFINITY_WORDS];	/* of every vCPU */
 };
 
 /*
- * Parses a module string "keel.vm=NAME mem=MiB cpus=N". 1 if it names a
+ * Parses a module string "keel.vm=NAME mem=MiB cpus=N weight=W cap=PERCENT
+ * affinity=LIST" (LIST: CPU numbers and ranges, "0,2-3"). 1 if it names a
  * boot-time VM, 0 if it is not one, -EINVAL with *why set if malformed.
  */
 int bootvm_parse(const char *cmdline, struct bootvm_spec *spec, const char **why);

@@ -47,19 +47,69 @@ static int parse_number(const char *s, int len, u64 min, u64 max, u64 *out, cons
 	return 0;
 }
 
+/* One CPU number at *@s, advancing it; -1 if none or out of range. */
+static int cpu_number(const char **s, const char *end)
+{
+	int n = 0;
+
+	if (*s >= end || **s < '0' || **s > '9')
+		return -1;
+	while (*s < end && **s >= '0' && **s <= '9' && n < SCHED_MAX_CPUS)
+		n = n * 10 + *(*s)++ - '0';
+	return n < SCHED_MAX_CPUS ? n : -1;
+}
+
+/* "0,2-3": comma-separated CPU numbers and ranges into @mask. */
+static int parse_cpu_list(const char *s, int len, u64 *mask, const char **why)
+{
+	const char *end = s + len;
+
+	memset(mask, 0, SCHED_AFFINITY_WORDS * sizeof(u64));
+	for (;;) {
+		int lo = cpu_number(&s, end), hi = lo;
+
+		if (lo >= 0 && s < end && *s == '-') {
+			s++;
+			hi = cpu_number(&s, end);
+		}
+		if (lo < 0 || hi < lo || (s < end && *s != ',')) {
+			*why = "affinity= must list CPUs 0-255 and ranges, as 0,2-3";
+			return -EINVAL;
+		}
+		for (int c = lo; c <= hi; c++)
+			mask[c / 64] |= BIT(c % 64);
+		if (s++ == end)
+			return 0;
+	}
+}
+
 static int parse_word(const char *w, int len, struct bootvm_spec *spec, const char **why)
 {
 	u64 v;
+	int r;
 
 	if (len > 4 && !strncmp(w, "mem=", 4))
 		return parse_number(w + 4, len - 4, 2, BOOTVM_MAX_MEM_MIB, &spec->mem_mib, why,
 				    "mem= must be 2-3072 (MiB)");
 	if (len > 5 && !strncmp(w, "cpus=", 5)) {
-		int r = parse_number(w + 5, len - 5, 1, BOOTVM_MAX_CPUS, &v, why, "cpus= must be 1-16");
-
+		r = parse_number(w + 5, len - 5, 1, BOOTVM_MAX_CPUS, &v, why, "cpus= must be 1-16");
 		spec->cpus = (unsigned int)v;
 		return r;
 	}
+	if (len > 7 && !strncmp(w, "weight=", 7)) {
+		r = parse_number(w + 7, len - 7, 1, SCHED_WEIGHT_MAX, &v, why,
+				 "weight= must be 1-65535");
+		spec->weight = (u32)v;
+		return r;
+	}
+	if (len > 4 && !strncmp(w, "cap=", 4)) {
+		r = parse_number(w + 4, len - 4, 0, SCHED_CAP_MAX, &v, why,
+				 "cap= must be 0-10000 (percent of one CPU, 0: none)");
+		spec->cap = (u32)v;
+		return r;
+	}
+	if (len > 9 && !strncmp(w, "affinity=", 9))
+		return parse_cpu_list(w + 9, len - 9, spec->affinity, why);
 	*why = "unknown word in a keel.vm= module string";
 	return -EINVAL;
 }
@@ -76,6 +126,8 @@ int bootvm_parse(const char *cmdline, struct bootvm_spec *spec, const char **why
 	memset(spec, 0, sizeof(*spec));
 	spec->mem_mib = 16;
 	spec->cpus = 1;
+	spec->weight = SCHED_WEIGHT_DEFAULT;
+	memset(spec->affinity, 0xff, sizeof(spec->affinity));
 	s += 8;
 	len = word_len(s);
 	if (parse_name(s, len, spec, why))
