@@ -89,7 +89,8 @@ static int collect(struct kvm_cpuid_entry2 *e, u32 max)
 
 /*
  * KVM's paravirtual leaves (Documentation/virt/kvm/x86/cpuid.rst), with
- * only the features Keel implements: kvmclock's MSRs and its stable bit.
+ * only the features Keel implements: kvmclock's MSRs and its stable bit,
+ * and steal time where this kernel counts its threads' run_delay.
  */
 static int add_kvm_leaves(struct kvm_cpuid_entry2 *e, u32 n, u32 max)
 {
@@ -103,7 +104,8 @@ static int add_kvm_leaves(struct kvm_cpuid_entry2 *e, u32 n, u32 max)
 	memcpy(&e[n].ecx, sig + 4, 4);
 	memcpy(&e[n].edx, sig + 8, 4);
 	e[n + 1] = (struct kvm_cpuid_entry2){ .function = KVM_CPUID_FEATURES,
-		.eax = BIT(KVM_FEATURE_CLOCKSOURCE2) | BIT(KVM_FEATURE_CLOCKSOURCE_STABLE_BIT) };
+		.eax = BIT(KVM_FEATURE_CLOCKSOURCE2) | BIT(KVM_FEATURE_CLOCKSOURCE_STABLE_BIT) |
+		       (IS_ENABLED(CONFIG_SCHED_INFO) ? BIT(KVM_FEATURE_STEAL_TIME) : 0) };
 	return n + 2;
 }
 

@@ -181,6 +181,19 @@ static void keel_took_requests(struct keel_vcpu *vcpu)
 }
 
 /*
+ * What this thread has waited to run, for the vCPU's steal time (KVM's
+ * record_steal_time() reads the same).
+ */
+static u64 keel_run_delay(void)
+{
+#ifdef CONFIG_SCHED_INFO
+	return current->sched_info.run_delay;
+#else
+	return 0;
+#endif
+}
+
+/*
  * Keel returns KEEL_EXIT_NONE when this CPU has an interrupt to take: the
  * loop re-enters unless a signal is pending, and yields first if this
  * thread should (KVM's vcpu_run() does both). A fault, or a write that an
@@ -198,6 +211,7 @@ static int run_loop(struct keel_vcpu *vcpu)
 			return -EINTR;
 		}
 		cond_resched();
+		k->run_delay = keel_run_delay();
 		ret = keel_hypercall(KEEL_HC_VCPU_RUN, vcpu->vm->handle, vcpu->id, 0, 0);
 		if (ret)
 			return keel_errno(ret);
@@ -226,8 +240,11 @@ static int run_loop(struct keel_vcpu *vcpu)
  */
 static int complete_only(struct keel_vcpu *vcpu)
 {
-	long ret = keel_hypercall(KEEL_HC_VCPU_RUN, vcpu->vm->handle, vcpu->id,
-				  KEEL_RUN_COMPLETE_ONLY, 0);
+	long ret;
+
+	vcpu->krun->run_delay = keel_run_delay();
+	ret = keel_hypercall(KEEL_HC_VCPU_RUN, vcpu->vm->handle, vcpu->id,
+			     KEEL_RUN_COMPLETE_ONLY, 0);
 
 	if (ret)
 		return keel_errno(ret);

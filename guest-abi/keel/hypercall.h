@@ -33,7 +33,7 @@
  * mappings, vCPUs, running them and their state. A new call or structure
  * field bumps it.
  */
-#define KEEL_ABI_VERSION 9
+#define KEEL_ABI_VERSION 10
 
 /* No U suffixes: assembly includes these too, and every value fits an int. */
 #define KEEL_CPUID_SIGNATURE 0x6c65654b	/* "Keel", little-endian */
@@ -500,7 +500,7 @@ struct keel_run {
 	} exit;
 	struct keel_regs regs;
 	struct keel_sregs sregs;
-	keel_u64 reserved;
+	keel_u64 run_delay;		/* the module's at each run: its thread's wait to run, ns (steal time) */
 	keel_u8 fxsave[512];
 	struct keel_events events;
 	struct keel_debugregs debugregs;

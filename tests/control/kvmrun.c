@@ -102,9 +102,11 @@
 #define MSR_KVM_WALL_CLOCK_NEW 0x4b564d00
 #define MSR_KVM_SYSTEM_TIME_NEW 0x4b564d01
 #define MSR_KVM_SYSTEM_TIME 0x12
+#define MSR_KVM_STEAL_TIME 0x4b564d03
 #define MSR_PLATFORM_INFO 0xce
 #define KVM_CPUID_SIGNATURE 0x40000000
 #define KVM_FEATURE_CLOCKSOURCE2 (1u << 3)
+#define KVM_FEATURE_STEAL_TIME (1u << 5)
 #define KVM_FEATURE_CLOCKSOURCE_STABLE_BIT (1u << 24)
 #define CLOCK_FLAGS (KVM_CLOCK_TSC_STABLE | KVM_CLOCK_REALTIME | KVM_CLOCK_HOST_TSC)
 #define NSEC_PER_SEC 1000000000ull
@@ -1629,7 +1631,8 @@ static int kvm_leaves_offered(struct kvm_cpuid2 *cpuid)
 {
 	struct kvm_cpuid_entry2 *sig = cpuid_find(cpuid, cpuid->nent, KVM_CPUID_SIGNATURE);
 	struct kvm_cpuid_entry2 *f = cpuid_find(cpuid, cpuid->nent, KVM_CPUID_SIGNATURE + 1);
-	uint32_t want = KVM_FEATURE_CLOCKSOURCE2 | KVM_FEATURE_CLOCKSOURCE_STABLE_BIT;
+	uint32_t want = KVM_FEATURE_CLOCKSOURCE2 | KVM_FEATURE_CLOCKSOURCE_STABLE_BIT |
+			KVM_FEATURE_STEAL_TIME;
 	char name[13] = "";
 
 	if (!sig || !f)
@@ -1661,7 +1664,7 @@ static void check_supported_cpuid(void)
 	      "KVM_GET_SUPPORTED_CPUID with room for 256: 0, leaf 0 among the entries");
 	check(r == 0 && kvm_leaves_offered(cpuid),
 	      "KVM_GET_SUPPORTED_CPUID: \"KVMKVMKVM\" at 0x40000000, kvmclock (CLOCKSOURCE2, "
-	      "STABLE_BIT) at 0x40000001");
+	      "STABLE_BIT) and STEAL_TIME at 0x40000001");
 	leaf1 = r == 0 ? cpuid_find(cpuid, cpuid->nent, 1) : NULL;
 	check(leaf1 && (leaf1->ecx & CPUID1_ECX_X2APIC) && !(leaf1->ecx & CPUID1_ECX_TSC_DEADLINE),
 	      "KVM_GET_SUPPORTED_CPUID leaf 1: x2APIC (the in-kernel LAPIC's), not TSC-deadline "
@@ -2420,6 +2423,53 @@ static void check_kvmclock_ctrl(struct vm *vm, uint8_t *page)
 	      "... until the guest clears it (%#x)", flags);
 }
 
+/* This thread's wait to run so far (ns): the second field of its schedstat. */
+static uint64_t run_delay(void)
+{
+	unsigned long long run = 0, wait = 0;
+	FILE *f = fopen("/proc/thread-self/schedstat", "r");
+
+	if (f && fscanf(f, "%llu %llu", &run, &wait) != 2)
+		wait = 0;
+	if (f)
+		fclose(f);
+	return wait;
+}
+
+/*
+ * MSR_KVM_STEAL_TIME (msr.rst): its reserved bits 1-5 are refused; once on,
+ * the guest's record is brought up to its VMM thread's run_delay before an
+ * entry (KVM's record_steal_time()), with an even version.
+ */
+static void check_steal_time(void)
+{
+	uint64_t v = DATA2_GPA | 2, steal;
+	uint32_t version;
+	uint8_t *st;
+	struct vm vm;
+	int ok;
+
+	if (vm_create(&vm, "steal time"))
+		return;
+	st = vm.ram + DATA2_GPA + 0x200;
+	check(msrs_io(vm.vcpu, KVM_SET_MSRS, MSR_KVM_STEAL_TIME, &v, 0) == 0,
+	      "KVM_SET_MSRS of MSR_KVM_STEAL_TIME with reserved bit 1: not set");
+	ok = !start(&vm, REAL, rm_wrmsr, MSR_KVM_STEAL_TIME, (DATA2_GPA + 0x200) | 1) &&
+	     run_exit(&vm, KVM_EXIT_HLT) && !start(&vm, REAL, rm_hlt, 0, 0) &&
+	     run_exit(&vm, KVM_EXIT_HLT);
+	memcpy(&steal, st, 8);
+	memcpy(&version, st + 8, 4);
+	check(ok && version && !(version & 1) && st[16] == 0 && steal <= run_delay(),
+	      "the guest turns it on at 0x7200: after the next entry, an even version (%u), "
+	      "preempted 0, steal %llu ns <= the thread's run_delay", version,
+	      (unsigned long long)steal);
+	v = 0;
+	ok = msrs_io(vm.vcpu, KVM_GET_MSRS, MSR_KVM_STEAL_TIME, &v, 0) == 1;
+	check(ok && v == ((DATA2_GPA + 0x200) | 1), "KVM_GET_MSRS reads it back (%#llx)",
+	      (unsigned long long)v);
+	vm_destroy(&vm);
+}
+
 /*
  * KVM_GET/SET_CLOCK (api.rst 4.79, 4.80) and kvmclock (msr.rst): the page
  * MSR_KVM_SYSTEM_TIME_NEW names tells the guest the VM's clock; the one
@@ -2864,6 +2914,7 @@ static void check_all(void)
 	check_coalesced();
 	check_tsc();
 	check_kvmclock();
+	check_steal_time();
 	check_readonly();
 	check_memslot_guest();
 	check_dirty_log();

@@ -17,6 +17,13 @@
  * MSR_KVM_WALL_CLOCK_NEW names a struct pvclock_wall_clock: the wall clock
  * at kvmclock 0, which the VMM tells Keel. Both pages are written with
  * the version protocol: odd while changing, even after.
+ *
+ * Steal time: MSR_KVM_STEAL_TIME names a struct kvm_steal_time whose steal
+ * counts the nanoseconds the vCPU wanted to run and could not. A /dev/kvm
+ * vCPU runs in its VMM's thread, so that is the thread's wait to run in the
+ * control guest (Linux's sched_info.run_delay), which the module hands Keel
+ * at each run; the record is brought up to it before the vCPU runs, as KVM's
+ * record_steal_time() does at each vcpu_load.
  */
 #include "asm/features.h"
 #include "asm/msr.h"
@@ -39,6 +46,9 @@
 #define PVCLOCK_GUEST_STOPPED 2		/* the VMM paused the guest; the guest clears it */
 #define KVM_FEATURE_CLOCKSOURCE 0	/* CPUID 0x40000001 EAX: MSRs 0x11 and 0x12 */
 #define KVM_FEATURE_CLOCKSOURCE2 3	/* ... MSR_KVM_WALL_CLOCK_NEW and _SYSTEM_TIME_NEW */
+#define KVM_FEATURE_STEAL_TIME 5	/* ... MSR_KVM_STEAL_TIME */
+#define KVM_MSR_ENABLED 1ULL
+#define KVM_STEAL_RESERVED_MASK 0x3eULL	/* the record is 64-byte aligned; bit 0 enables it */
 
 struct pvclock_vcpu_time_info {
 	u32 version;
@@ -58,6 +68,17 @@ struct pvclock_wall_clock {
 	u32 nsec;
 };
 _Static_assert(sizeof(struct pvclock_wall_clock) == 12, "pvclock ABI");
+
+/* Documentation/virt/kvm/x86/msr.rst, MSR_KVM_STEAL_TIME. */
+struct kvm_steal_time {
+	u64 steal;
+	u32 version;
+	u32 flags;
+	u8 preempted;
+	u8 u8_pad[3];
+	u32 pad[11];
+};
+_Static_assert(sizeof(struct kvm_steal_time) == 64, "steal time ABI");
 
 static u64 tsc_hz(void)
 {
@@ -191,14 +212,44 @@ static bool write_wall_clock(struct vcpu *v, u64 gpa)
 	return true;
 }
 
+/*
+ * KVM's record_steal_time(): an odd version left by the guest is made even
+ * first; preempted is cleared, as KVM does without PV TLB flushes.
+ */
+static bool write_steal(struct vcpu *v)
+{
+	u64 run_delay = __atomic_load_n(&v->run->run_delay, __ATOMIC_RELAXED);
+	struct kvm_steal_time *st;
+	bool fault;
+	u32 version;
+
+	st = page_for(v, v->arch.steal_msr & ~(KVM_MSR_ENABLED | KVM_STEAL_RESERVED_MASK),
+		      sizeof(*st), &fault);
+	if (!st)
+		return !fault;
+	st->preempted = 0;
+	version = st->version + (st->version & 1) + 1;
+	__atomic_store_n(&st->version, version, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	st->steal += run_delay - v->arch.steal_last;
+	v->arch.steal_last = run_delay;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	__atomic_store_n(&st->version, version + 1, __ATOMIC_RELAXED);
+	return true;
+}
+
 bool kvmclock_refresh(struct vcpu *v)
 {
-	bool done;
+	bool clock = v->arch.clock_stale && (v->arch.system_time & KVMCLOCK_ENABLE);
+	bool done = true;
 
-	if (!v->arch.clock_stale || !(v->arch.system_time & KVMCLOCK_ENABLE))
+	if (!clock && !(v->arch.steal_msr & KVM_MSR_ENABLED))
 		return true;
 	__atomic_store_n(&v->in_guest, true, __ATOMIC_SEQ_CST);
-	done = write_time(v);
+	if (clock)
+		done = write_time(v);
+	if (done && (v->arch.steal_msr & KVM_MSR_ENABLED))
+		done = write_steal(v);
 	__atomic_store_n(&v->in_guest, false, __ATOMIC_RELEASE);
 	return done;
 }
@@ -220,6 +271,9 @@ static bool pv_msr_hidden(const struct vcpu *v, u32 msr)
 	case MSR_KVM_WALL_CLOCK_NEW:
 		feature = KVM_FEATURE_CLOCKSOURCE2;
 		break;
+	case MSR_KVM_STEAL_TIME:
+		feature = KVM_FEATURE_STEAL_TIME;
+		break;
 	default:
 		return false;
 	}
@@ -237,6 +291,7 @@ int kvmclock_msr_read(struct vcpu *v, u32 msr, u64 *val)
 	case MSR_KVM_SYSTEM_TIME: *val = v->arch.system_time; return 0;
 	case MSR_KVM_WALL_CLOCK_NEW:
 	case MSR_KVM_WALL_CLOCK: *val = v->vm->arch.clock.wall_msr; return 0;
+	case MSR_KVM_STEAL_TIME: *val = v->arch.steal_msr; return 0;
 	default: return -ENOENT;
 	}
 }
@@ -276,6 +331,12 @@ int kvmclock_msr_write(struct vcpu *v, u32 msr, u64 val, bool host)
 	case MSR_KVM_WALL_CLOCK:
 		v->vm->arch.clock.wall_msr = val;
 		return host || write_wall_clock(v, val) ? 0 : -EAGAIN;
+	case MSR_KVM_STEAL_TIME:
+		/* the record is brought up to date before the vCPU runs again */
+		if (val & KVM_STEAL_RESERVED_MASK)
+			return -EPERM;
+		v->arch.steal_msr = val;
+		return 0;
 	default:
 		return -ENOENT;
 	}

@@ -14,6 +14,7 @@ struct vm;
 
 #define MSR_KVM_WALL_CLOCK_NEW 0x4b564d00
 #define MSR_KVM_SYSTEM_TIME_NEW 0x4b564d01
+#define MSR_KVM_STEAL_TIME 0x4b564d03
 /* The first kvmclock's numbers: KVM takes them as the new ones, and QEMU writes both. */
 #define MSR_KVM_WALL_CLOCK 0x11
 #define MSR_KVM_SYSTEM_TIME 0x12
@@ -29,7 +30,10 @@ void kvmclock_vcpu_init(struct vcpu *v);
  */
 int kvmclock_msr_read(struct vcpu *v, u32 msr, u64 *val);
 int kvmclock_msr_write(struct vcpu *v, u32 msr, u64 val, bool host);
-/* Before @v runs: its page rewritten if the clock changed; false if it must be faulted in first. */
+/*
+ * Before @v runs: its kvmclock page rewritten if the clock changed, its steal
+ * time record brought up to date; false if a page must be faulted in first.
+ */
 bool kvmclock_refresh(struct vcpu *v);
 
 #endif
