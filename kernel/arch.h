@@ -83,6 +83,9 @@ void arch_vcpu_halt(struct vcpu *v);
 s64 arch_vm_clock(struct vm *vm, u64 op, u64 ns, u64 wall_ns);
 /* KEEL_CLOCK_STOPPED on frozen @v: its next kvmclock page says the guest was paused. */
 int arch_vcpu_clock_stopped(struct vcpu *v);
+/* @v frozen: its TSC offset from the host's, or a new one that becomes the VM's too. */
+u64 arch_vcpu_tsc_offset(struct vcpu *v);
+void arch_vcpu_set_tsc_offset(struct vcpu *v, u64 offset);
 /* KEEL_HC_ENABLE_CAP: capability @cap of @vm (@v NULL) or of frozen @v, set to @val (0 or 1). */
 int arch_enable_cap(struct vm *vm, struct vcpu *v, u64 cap, u64 val);
 

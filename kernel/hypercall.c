@@ -141,6 +141,9 @@ static s64 vm_clock(struct vm *vm, const struct hypercall *hc)
 {
 	if (hc->arg[1] == KEEL_CLOCK_STOPPED)
 		return hc->arg[3] ? -EINVAL : managed_vcpu_clock_stopped(vm, hc->arg[2]);
+	if (hc->arg[1] == KEEL_CLOCK_TSC_OFFSET_GET || hc->arg[1] == KEEL_CLOCK_TSC_OFFSET_SET)
+		return managed_vcpu_tsc_offset(vm, hc->arg[2], hc->arg[1] == KEEL_CLOCK_TSC_OFFSET_SET,
+					       hc->arg[3], hc->vm);
 	if (hc->arg[1] > KEEL_CLOCK_SET || (hc->arg[2] >> 63))
 		return -EINVAL;
 	return arch_vm_clock(vm, hc->arg[1], hc->arg[2], hc->arg[3]);

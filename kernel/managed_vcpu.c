@@ -278,6 +278,24 @@ int managed_vcpu_clock_stopped(struct vm *vm, u64 id)
 	return r;
 }
 
+int managed_vcpu_tsc_offset(struct vm *vm, u64 id, bool set, u64 val, struct vm *caller_vm)
+{
+	struct vcpu *v = find(vm, id);
+	u64 offset;
+
+	if (!v)
+		return -EINVAL;
+	if (!vcpu_claim(v, VCPU_FROZEN))
+		return -EBUSY;
+	if (set)
+		arch_vcpu_set_tsc_offset(v, val);
+	offset = arch_vcpu_tsc_offset(v);
+	vcpu_unclaim(v);
+	if (!set && vm_write_phys(caller_vm, val, &offset, sizeof(offset)))
+		return -EFAULT;
+	return 0;
+}
+
 s64 managed_vcpu_translate(struct vm *vm, u64 id, u64 gva)
 {
 	struct vcpu *v = find(vm, id);

@@ -31,6 +31,8 @@ int managed_vcpu_msrs(struct vm *vm, u64 id, u64 gpa, u64 arg, struct vm *caller
 int managed_vcpu_set_cpuid(struct vm *vm, u64 id, u64 gpa, u64 n, struct vm *caller_vm);
 s64 managed_vcpu_translate(struct vm *vm, u64 id, u64 gva);
 int managed_vcpu_clock_stopped(struct vm *vm, u64 id);
+/* KEEL_CLOCK_TSC_OFFSET_*: @val is the offset to set, or where in @caller_vm to write it. */
+int managed_vcpu_tsc_offset(struct vm *vm, u64 id, bool set, u64 val, struct vm *caller_vm);
 int managed_enable_cap(struct vm *vm, u64 cap, u64 id, u64 val);
 
 #endif

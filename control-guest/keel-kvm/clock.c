@@ -4,9 +4,12 @@
  * KVM_GET_CLOCK) and the vCPUs' TSC rate (4.55 KVM_SET_TSC_KHZ, 4.56
  * KVM_GET_TSC_KHZ). Keel keeps the clock (KEEL_HC_VM_CLOCK) and the pages
  * the guest reads it from; the wall clock at kvmclock 0 comes from this
- * kernel's real time, as KVM's kvm_write_wall_clock() computes it.
+ * kernel's real time, as KVM's kvm_write_wall_clock() computes it. And the
+ * offset of each vCPU's TSC from the host's (KVM_VCPU_TSC_OFFSET).
  */
+#include <linux/io.h>
 #include <linux/ktime.h>
+#include <linux/slab.h>
 #include <linux/timekeeping.h>
 #include <linux/uaccess.h>
 #include <asm/msr.h>
@@ -86,4 +89,47 @@ long keel_tsc_khz_ioctl(unsigned int ioctl, unsigned long arg)
 	if (ioctl == KVM_GET_TSC_KHZ)
 		return keel_tsc_khz;
 	return !arg || arg == keel_tsc_khz ? 0 : -EINVAL;
+}
+
+static long get_tsc_offset(struct keel_vcpu *vcpu, u64 __user *uaddr)
+{
+	u64 *offset = kmalloc(sizeof(*offset), GFP_KERNEL);
+	long ret;
+
+	if (!offset)
+		return -ENOMEM;
+	ret = keel_hypercall(KEEL_HC_VM_CLOCK, vcpu->vm->handle, KEEL_CLOCK_TSC_OFFSET_GET,
+			     vcpu->id, virt_to_phys(offset));
+	ret = ret ? keel_errno(ret) : put_user(*offset, uaddr);
+	kfree(offset);
+	return ret;
+}
+
+/*
+ * KVM_HAS/GET/SET_DEVICE_ATTR on a vCPU (api.rst 4.81, devices/vcpu.rst):
+ * group KVM_VCPU_TSC_CTRL, attribute KVM_VCPU_TSC_OFFSET, the offset of the
+ * vCPU's TSC from the host's, which this kernel's TSC is; anything else
+ * -ENXIO, as KVM's kvm_vcpu_ioctl_device_attr().
+ */
+long keel_vcpu_attr_ioctl(struct keel_vcpu *vcpu, unsigned int ioctl, void __user *argp)
+{
+	struct kvm_device_attr attr;
+	u64 __user *uaddr;
+	u64 offset;
+	long ret;
+
+	if (copy_from_user(&attr, argp, sizeof(attr)))
+		return -EFAULT;
+	if (attr.group != KVM_VCPU_TSC_CTRL || attr.attr != KVM_VCPU_TSC_OFFSET)
+		return -ENXIO;
+	if (ioctl == KVM_HAS_DEVICE_ATTR)
+		return 0;
+	uaddr = u64_to_user_ptr(attr.addr);
+	if (ioctl == KVM_GET_DEVICE_ATTR)
+		return get_tsc_offset(vcpu, uaddr);
+	if (get_user(offset, uaddr))
+		return -EFAULT;
+	ret = keel_hypercall(KEEL_HC_VM_CLOCK, vcpu->vm->handle, KEEL_CLOCK_TSC_OFFSET_SET,
+			     vcpu->id, offset);
+	return ret ? keel_errno(ret) : 0;
 }

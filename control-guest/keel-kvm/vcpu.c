@@ -369,6 +369,10 @@ static long vcpu_ioctl_locked(struct keel_vcpu *vcpu, unsigned int ioctl, unsign
 		return keel_tsc_khz_ioctl(ioctl, arg);
 	case KVM_KVMCLOCK_CTRL:
 		return keel_kvmclock_ctrl(vcpu);
+	case KVM_HAS_DEVICE_ATTR:
+	case KVM_GET_DEVICE_ATTR:
+	case KVM_SET_DEVICE_ATTR:
+		return keel_vcpu_attr_ioctl(vcpu, ioctl, argp);
 	case KVM_ENABLE_CAP:
 		return enable_cap(vcpu, argp);
 	default:

@@ -213,11 +213,18 @@
  * its page gets PVCLOCK_GUEST_STOPPED before it runs next, and keeps it
  * until the guest clears it (KVM_KVMCLOCK_CTRL); -KEEL_EINVAL while the
  * vCPU's kvmclock is off.
+ * TSC_OFFSET_GET (RDX = vCPU id, RSI = the control-guest physical address
+ * of a u64) writes there the vCPU's TSC offset: its TSC is the host's plus
+ * that. TSC_OFFSET_SET (RDX = vCPU id, RSI = the offset) sets it, and makes
+ * it the VM's for the next vCPUs whose IA32_TSC the VMM writes
+ * (KVM_VCPU_TSC_OFFSET). Both return 0, -KEEL_EBUSY while the vCPU runs.
  */
 #define KEEL_HC_VM_CLOCK 14
 #define KEEL_CLOCK_GET 0
 #define KEEL_CLOCK_SET 1
 #define KEEL_CLOCK_STOPPED 2
+#define KEEL_CLOCK_TSC_OFFSET_GET 3
+#define KEEL_CLOCK_TSC_OFFSET_SET 4
 
 /*
  * KEEL_HC_VM_IRQCHIP: RCX = KEEL_IRQCHIP_*.

@@ -2373,6 +2373,51 @@ static void check_tsc(void)
 	vm_destroy(&vm);
 }
 
+static int tsc_attr(int vcpu, unsigned long req, uint32_t group, uint64_t attr, uint64_t *val)
+{
+	struct kvm_device_attr a = { .group = group, .attr = attr, .addr = (uintptr_t)val };
+
+	return kvm_ioctl(vcpu, req, (unsigned long)&a);
+}
+
+static inline uint64_t host_rdtsc(void)
+{
+	uint32_t lo, hi;
+
+	asm volatile("lfence; rdtsc; lfence" : "=a"(lo), "=d"(hi));
+	return (uint64_t)hi << 32 | lo;
+}
+
+/*
+ * KVM_VCPU_TSC_OFFSET (devices/vcpu.rst, a vCPU attribute of group
+ * KVM_VCPU_TSC_CTRL): the offset of the vCPU's TSC from the host's, which
+ * is this kernel's TSC; the guest's RDTSC reads the host's plus it.
+ */
+static void check_tsc_offset(void)
+{
+	uint64_t off = 1ull << 40, got = 0, start_tsc, end_tsc, tsc;
+	struct vm vm;
+
+	if (vm_create(&vm, "TSC offset"))
+		return;
+	check(extension(kvm_fd, KVM_CAP_VCPU_ATTRIBUTES) == 1 &&
+	      tsc_attr(vm.vcpu, KVM_HAS_DEVICE_ATTR, KVM_VCPU_TSC_CTRL, KVM_VCPU_TSC_OFFSET, NULL) == 0,
+	      "KVM_CAP_VCPU_ATTRIBUTES: 1; KVM_HAS_DEVICE_ATTR of KVM_VCPU_TSC_OFFSET: 0");
+	check(tsc_attr(vm.vcpu, KVM_HAS_DEVICE_ATTR, KVM_VCPU_TSC_CTRL, 1, NULL) == -ENXIO &&
+	      tsc_attr(vm.vcpu, KVM_HAS_DEVICE_ATTR, 1, KVM_VCPU_TSC_OFFSET, NULL) == -ENXIO,
+	      "... of another attribute or group: ENXIO");
+	check(!tsc_attr(vm.vcpu, KVM_SET_DEVICE_ATTR, KVM_VCPU_TSC_CTRL, KVM_VCPU_TSC_OFFSET, &off) &&
+	      !tsc_attr(vm.vcpu, KVM_GET_DEVICE_ATTR, KVM_VCPU_TSC_CTRL, KVM_VCPU_TSC_OFFSET, &got) &&
+	      got == off, "KVM_SET_DEVICE_ATTR of an offset of 2^40: KVM_GET_DEVICE_ATTR reads it");
+	start_tsc = host_rdtsc() + off;
+	tsc = guest_tsc(&vm);
+	end_tsc = host_rdtsc() + off;
+	check(tsc >= start_tsc && tsc <= end_tsc,
+	      "the guest's RDTSC is the host's plus it (%#llx in [%#llx, %#llx])",
+	      (unsigned long long)tsc, (unsigned long long)start_tsc, (unsigned long long)end_tsc);
+	vm_destroy(&vm);
+}
+
 /* What the guest computes from its struct pvclock_vcpu_time_info at its TSC @tsc. */
 static uint64_t pvclock_read(const uint8_t *p, uint64_t tsc)
 {
@@ -2913,6 +2958,7 @@ static void check_all(void)
 	check_ioeventfd();
 	check_coalesced();
 	check_tsc();
+	check_tsc_offset();
 	check_kvmclock();
 	check_steal_time();
 	check_readonly();

@@ -176,6 +176,15 @@ int managed_vcpu_clock_stopped(struct vm *vm, u64 id)
 	return 0;
 }
 
+int managed_vcpu_tsc_offset(struct vm *vm, u64 id, bool set, u64 val, struct vm *caller_vm)
+{
+	last_id = id;
+	last_write = set;
+	last_gpa = val;
+	last_vm = caller_vm;
+	return 0;
+}
+
 int managed_enable_cap(struct vm *vm, u64 cap, u64 id, u64 val)
 {
 	last_op = cap;
@@ -410,7 +419,14 @@ TEST(vm_call_arguments)
 	CHECK_EQ(call(&control_vm, 0, KEEL_HC_VM_CLOCK, (u64)h, KEEL_CLOCK_STOPPED, 5, 0), 0);
 	CHECK_EQ(last_id, 5);
 	CHECK_EQ(call(&control_vm, 0, KEEL_HC_VM_CLOCK, (u64)h, KEEL_CLOCK_STOPPED, 5, 1), -EINVAL);
-	CHECK_EQ(call(&control_vm, 0, KEEL_HC_VM_CLOCK, (u64)h, 3, 0, 0), -EINVAL);
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_VM_CLOCK, (u64)h, 5, 0, 0), -EINVAL);
+	/* TSC_OFFSET_GET and _SET: the vCPU, and the caller's address or the offset, whole. */
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_VM_CLOCK, (u64)h, KEEL_CLOCK_TSC_OFFSET_GET, 4, 0x2000),
+		 0);
+	CHECK(last_id == 4 && !last_write && last_gpa == 0x2000 && last_vm == &control_vm);
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_VM_CLOCK, (u64)h, KEEL_CLOCK_TSC_OFFSET_SET, 6, ~0ULL),
+		 0);
+	CHECK(last_id == 6 && last_write && last_gpa == ~0ULL);
 	/* ENABLE_CAP: a value of 0 or 1 reaches the VM's or vCPU's capability. */
 	CHECK_EQ(call(&control_vm, 0, KEEL_HC_ENABLE_CAP, (u64)h, KEEL_CAP_ENFORCE_PV_CPUID, 3, 1), 1);
 	CHECK(last_op == KEEL_CAP_ENFORCE_PV_CPUID && last_id == 3);

@@ -132,6 +132,31 @@ void kvmclock_vcpu_init(struct vcpu *v)
 	host_tsc_write(v, 0);
 }
 
+u64 arch_vcpu_tsc_offset(struct vcpu *v)
+{
+	return v->arch.tsc_offset;
+}
+
+/*
+ * KVM_VCPU_TSC_OFFSET (KVM's kvm_arch_tsc_set_attr()): the offset as given,
+ * and the VM's from now on, as if the VMM had written IA32_TSC to match it;
+ * a new TSC generation unless it is the VM's already.
+ */
+void arch_vcpu_set_tsc_offset(struct vcpu *v, u64 offset)
+{
+	struct vm_clock *c = &v->vm->arch.clock;
+	u64 now, flags = spin_lock_irqsave(&c->lock);
+
+	now = rdtsc();
+	if (!c->tsc_generation || c->tsc_offset != offset)
+		c->tsc_generation++;
+	c->tsc_offset = offset;
+	c->tsc_written = now + offset;
+	c->tsc_written_at = now;
+	set_offset(v, offset);
+	spin_unlock_irqrestore(&c->lock, flags);
+}
+
 /*
  * The page at @gpa for Keel to write, or NULL: then, if it is RAM not
  * mapped writable yet, v->run asks the VMM to fault it in (*@fault);
