@@ -143,7 +143,7 @@ long keel_clock_ioctl(struct keel_vm *vm, unsigned int ioctl, void __user *argp)
 long keel_tsc_khz_ioctl(unsigned int ioctl, unsigned long arg);
 long keel_kvmclock_ctrl(struct keel_vcpu *vcpu);
 long keel_vcpu_attr_ioctl(struct keel_vcpu *vcpu, unsigned int ioctl, void __user *argp);
-long keel_enable_cap(struct keel_vm *vm, u64 cap, u64 id, u64 on);
+long keel_enable_cap(struct keel_vm *vm, u64 cap, u64 id, u64 val);
 
 /* Dirty logging (dirty.c). */
 unsigned long *keel_dirty_alloc(struct keel_vm *vm, u64 size);

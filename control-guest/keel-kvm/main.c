@@ -205,6 +205,8 @@ int keel_check_extension(unsigned long cap)
 		return sizeof(struct kvm_xsave);
 	case KVM_CAP_NR_MEMSLOTS:
 		return KEEL_MAX_MEMSLOTS;
+	case KVM_CAP_DISABLE_QUIRKS2:
+		return KEEL_QUIRK_FIX_HYPERCALL_INSN;
 	case KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2:
 		return keel_dirty_caps();
 	case KVM_CAP_NR_VCPUS:

@@ -330,7 +330,7 @@ static long enable_cap(struct keel_vcpu *vcpu, void __user *argp)
 		return -EFAULT;
 	if (cap.flags || cap.cap != KVM_CAP_ENFORCE_PV_FEATURE_CPUID)
 		return -EINVAL;
-	return keel_enable_cap(vcpu->vm, KEEL_CAP_ENFORCE_PV_CPUID, vcpu->id, cap.args[0]);
+	return keel_enable_cap(vcpu->vm, KEEL_CAP_ENFORCE_PV_CPUID, vcpu->id, !!cap.args[0]);
 }
 
 /*

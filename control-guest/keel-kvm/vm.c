@@ -386,9 +386,9 @@ static long vm_setup_ioctl(struct keel_vm *vm, unsigned int ioctl, unsigned long
 }
 
 /* KEEL_HC_ENABLE_CAP: KVM takes any args[0] other than 0 as on. */
-long keel_enable_cap(struct keel_vm *vm, u64 cap, u64 id, u64 on)
+long keel_enable_cap(struct keel_vm *vm, u64 cap, u64 id, u64 val)
 {
-	long ret = keel_hypercall(KEEL_HC_ENABLE_CAP, vm->handle, cap, id, !!on);
+	long ret = keel_hypercall(KEEL_HC_ENABLE_CAP, vm->handle, cap, id, val);
 
 	return ret ? keel_errno(ret) : 0;
 }
@@ -442,9 +442,10 @@ static long set_max_vcpu_ids(struct keel_vm *vm, const struct kvm_enable_cap *ca
 }
 
 /*
- * KVM_ENABLE_CAP: KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2, _SPLIT_IRQCHIP and
- * _MAX_VCPU_ID; no other capability offered here can be enabled, as KVM
- * answers for those.
+ * KVM_ENABLE_CAP: KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2, _SPLIT_IRQCHIP,
+ * _MAX_VCPU_ID, _MSR_PLATFORM_INFO and _DISABLE_QUIRKS2 (the quirks that
+ * KVM_CHECK_EXTENSION names, else -EINVAL); no other capability offered
+ * here can be enabled, as KVM answers for those.
  */
 static long enable_cap(struct keel_vm *vm, void __user *argp)
 {
@@ -459,7 +460,9 @@ static long enable_cap(struct keel_vm *vm, void __user *argp)
 	if (cap.cap == KVM_CAP_MAX_VCPU_ID)
 		return set_max_vcpu_ids(vm, &cap);
 	if (cap.cap == KVM_CAP_MSR_PLATFORM_INFO)
-		return keel_enable_cap(vm, KEEL_CAP_PLATFORM_INFO, KEEL_CAP_VM, cap.args[0]);
+		return keel_enable_cap(vm, KEEL_CAP_PLATFORM_INFO, KEEL_CAP_VM, !!cap.args[0]);
+	if (cap.cap == KVM_CAP_DISABLE_QUIRKS2)
+		return keel_enable_cap(vm, KEEL_CAP_QUIRKS, KEEL_CAP_VM, cap.args[0]);
 	return -EINVAL;
 }
 

@@ -276,11 +276,16 @@
  * _ENFORCE_PV_CPUID (a vCPU's; 0 from the start): the kvmclock MSRs exist
  * only as far as the KVM features leaf of the vCPU's CPUID names them
  * (KVM_CAP_ENFORCE_PV_FEATURE_CPUID).
+ * _QUIRKS (the VM's; RSI = the KEEL_QUIRK_* to turn off, any other bit
+ * -KEEL_EINVAL): KVM_CAP_DISABLE_QUIRKS2.
  */
 #define KEEL_HC_ENABLE_CAP 16
 #define KEEL_CAP_VM 0xffff
 #define KEEL_CAP_PLATFORM_INFO 0
 #define KEEL_CAP_ENFORCE_PV_CPUID 1
+#define KEEL_CAP_QUIRKS 2
+/* VMCALL on AMD, VMMCALL on Intel, is rewritten into the CPU's own (KVM_X86_QUIRK_FIX_HYPERCALL_INSN) */
+#define KEEL_QUIRK_FIX_HYPERCALL_INSN (1 << 5)
 
 #define KEEL_NR_HYPERCALLS 17
 #define KEEL_MAX_VMS 64

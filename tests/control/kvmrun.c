@@ -1097,6 +1097,35 @@ static void check_foreign_hypercall(void)
 	vm_destroy(&vm);
 }
 
+/*
+ * KVM_CAP_DISABLE_QUIRKS2 (api.rst 7.28) with KVM_X86_QUIRK_FIX_HYPERCALL_INSN:
+ * the other vendor's instruction is left alone and its #UD is the guest's
+ * (no IDT here: a triple fault).
+ */
+static void check_quirk_off(void)
+{
+	const uint8_t *label = cpu_is_intel() ? lm_vmmcall : lm_vmcall;
+	struct kvm_enable_cap cap = { .cap = KVM_CAP_DISABLE_QUIRKS2,
+				      .args = { KVM_X86_QUIRK_FIX_HYPERCALL_INSN } };
+	uint8_t foreign = cpu_is_intel() ? 0xd9 : 0xc1;
+	const uint8_t *code;
+	struct vm vm;
+	int i, r;
+
+	check(extension(kvm_fd, KVM_CAP_DISABLE_QUIRKS2) & KVM_X86_QUIRK_FIX_HYPERCALL_INSN,
+	      "KVM_CAP_DISABLE_QUIRKS2 names KVM_X86_QUIRK_FIX_HYPERCALL_INSN");
+	if (guest_open(&vm, "quirk off", LONG, label))
+		return;
+	r = kvm_ioctl(vm.fd, KVM_ENABLE_CAP, (unsigned long)&cap);
+	code = vm.ram + CODE_GPA + (label - guest_start);
+	for (i = 0; i < 8 && !(code[i] == 0x0f && code[i + 1] == 0x01); i++)
+		;
+	check(!r && run_exit(&vm, KVM_EXIT_SHUTDOWN) && i < 8 && code[i + 2] == foreign,
+	      "... turned off (%d): the guest's %s raises #UD (a triple fault here) and stays as it was",
+	      r, cpu_is_intel() ? "VMMCALL" : "VMCALL");
+	vm_destroy(&vm);
+}
+
 /* MMIO: accesses outside every slot exit as KVM_EXIT_MMIO. */
 static void check_mmio(void)
 {
@@ -2954,6 +2983,7 @@ static void check_all(void)
 	check_hypercall(REAL, rm_vmmcall, rm_vmcall);
 	check_hypercall(LONG, lm_vmmcall, lm_vmcall);
 	check_foreign_hypercall();
+	check_quirk_off();
 	check_mmio();
 	check_ioeventfd();
 	check_coalesced();

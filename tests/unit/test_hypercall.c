@@ -432,6 +432,11 @@ TEST(vm_call_arguments)
 	CHECK(last_op == KEEL_CAP_ENFORCE_PV_CPUID && last_id == 3);
 	CHECK_EQ(call(&control_vm, 0, KEEL_HC_ENABLE_CAP, (u64)h, KEEL_CAP_PLATFORM_INFO, KEEL_CAP_VM, 2),
 		 -EINVAL);
+	/* ... and the quirks to turn off, of those Keel has. */
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_ENABLE_CAP, (u64)h, KEEL_CAP_QUIRKS, KEEL_CAP_VM,
+		      KEEL_QUIRK_FIX_HYPERCALL_INSN), KEEL_QUIRK_FIX_HYPERCALL_INSN);
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_ENABLE_CAP, (u64)h, KEEL_CAP_QUIRKS, KEEL_CAP_VM, 1),
+		 -EINVAL);
 	CHECK_EQ(call(&control_vm, 0, KEEL_HC_VM_CLOCK, (u64)h, KEEL_CLOCK_SET, 1ULL << 63, 0),
 		 -EINVAL);
 	CHECK_EQ(vm_call(KEEL_HC_VM_DESTROY, (u64)h, 0), 0);

@@ -573,10 +573,10 @@ static enum vcpu_action emulated(struct vcpu *v, struct vm_exit *e, struct x86_e
  * A /dev/kvm guest's #UD (only theirs is intercepted). The other vendor's
  * hypercall instruction, VMCALL on AMD or VMMCALL on Intel, is rewritten in
  * guest memory into this CPU's and runs again, as KVM's emulator does with
- * KVM_X86_QUIRK_FIX_HYPERCALL_INSN (a VMM may turn that off in KVM; Keel
- * offers no switch): the write goes through the guest's page tables, so a
- * read-only code page gets the guest a #PF. Any other #UD, or one whose
- * bytes cannot be read, is the guest's.
+ * KVM_X86_QUIRK_FIX_HYPERCALL_INSN, unless the VMM turned that off: the
+ * write goes through the guest's page tables, so a read-only code page gets
+ * the guest a #PF. Any other #UD, or one whose bytes cannot be read, is the
+ * guest's.
  */
 static enum vcpu_action handle_ud(struct vcpu *v, struct vm_exit *e)
 {
@@ -589,6 +589,10 @@ static enum vcpu_action handle_ud(struct vcpu *v, struct vm_exit *e)
 	u64 la;
 	int r;
 
+	if (v->vm->arch.quirks_off & KEEL_QUIRK_FIX_HYPERCALL_INSN) {
+		vcpu_inject_exception(v, X86_EXC_UD, false, 0);
+		return VCPU_CONTINUE;
+	}
 	setup_emu(v, &emu, &a);
 	la = (emu.mode == X86_MODE_64 ? 0 : emu.seg_base[SEG_CS]) + v->arch.regs.rip;
 	r = linear_read(&a, la, bytes, sizeof(bytes));

@@ -17,6 +17,8 @@
 #include "keel/hypercall.h"
 
 #define KVM_HC_VAPIC_POLL_IRQ 1		/* Linux include/uapi/linux/kvm_para.h */
+#define KVM_HC_SCHED_YIELD 11
+#define KVM_FEATURE_PV_SCHED_YIELD 13
 #define KVM_ENOSYS 1000
 #define KVM_EPERM EPERM
 #define RESET_RDX 0x600			/* KVM's RDX at reset without CPUID: family 6 */
@@ -277,7 +279,14 @@ enum vcpu_action vmm_exit_fault(struct vcpu *v, u64 gpa, bool write)
 	return vmm_exit_to(v, KEEL_EXIT_FAULT);
 }
 
-/* Outside 64-bit mode the result is 32 bits wide, as in kvm_emulate_hypercall(). */
+/*
+ * Outside 64-bit mode the result is 32 bits wide, as in kvm_emulate_hypercall().
+ * KVM_HC_SCHED_YIELD (a directed yield to the vCPU of APIC ID RBX) is a
+ * hint: 0, as KVM answers it whether or not it found someone to yield to,
+ * and unless KVM_CAP_ENFORCE_PV_FEATURE_CPUID hides it. Keel yields
+ * nothing: a /dev/kvm vCPU runs in its VMM's thread, which Linux schedules,
+ * and Keel does not offer KVM_FEATURE_PV_SCHED_YIELD.
+ */
 void vmm_hypercall(struct vcpu *v)
 {
 	u64 *rax = &v->arch.regs.gpr[GPR_RAX];
@@ -288,6 +297,9 @@ void vmm_hypercall(struct vcpu *v)
 	if (virt->get_cpl(v))
 		r = -KVM_EPERM;
 	else if (nr == KVM_HC_VAPIC_POLL_IRQ)
+		r = 0;
+	else if (nr == KVM_HC_SCHED_YIELD &&
+		 (!v->arch.vmm.enforce_pv || (vmm_kvm_features(v) & BIT(KVM_FEATURE_PV_SCHED_YIELD))))
 		r = 0;
 	*rax = wide ? (u64)r : (u32)r;
 }

@@ -109,5 +109,9 @@ int arch_enable_cap(struct vm *vm, struct vcpu *v, u64 cap, u64 val)
 		v->arch.vmm.enforce_pv = val;
 		return 0;
 	}
+	if (cap == KEEL_CAP_QUIRKS && !v) {
+		vm->arch.quirks_off = val;
+		return 0;
+	}
 	return -EINVAL;
 }

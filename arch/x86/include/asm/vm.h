@@ -42,6 +42,7 @@ struct vm_arch {
 	struct vmm_platform *platform;	/* KEEL_IRQCHIP_FULL: PIC, I/O APIC, PIT (vmm_platform.c) */
 	u64 eoi_exits[4];		/* vectors whose EOI exits to the VMM (KEEL_IRQCHIP_EOI_EXITS) */
 	bool platform_info_hidden;	/* KEEL_CAP_PLATFORM_INFO 0: a guest's RDMSR of it #GP */
+	u64 quirks_off;			/* KEEL_QUIRK_* the VMM turned off (KEEL_CAP_QUIRKS) */
 };
 
 /* MSRs KVM keeps in software for its guests (arch/x86/virt/vmm_msr.c). */
