@@ -156,7 +156,8 @@ int acpi_copy_roots(const struct acpi_mem *mem, const void *rsdp, size_t rsdp_le
  * Copies the MADT at @madt_pa to @out, its Local APIC and Local x2APIC
  * structures whose APIC ID is not in @ids neither enabled nor online
  * capable: the control guest brings up only the CPUs it has. The length,
- * -E2BIG if it does not fit, -EINVAL for a bad table.
+ * -E2BIG if it does not fit, -EINVAL for a bad table or a structure whose
+ * length is short of 2 or runs past the table.
  */
 int acpi_copy_madt(const struct acpi_mem *mem, u64 madt_pa, u8 *out, size_t out_len,
 		   const u32 *ids, unsigned int nr);

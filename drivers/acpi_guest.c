@@ -128,10 +128,11 @@ int acpi_copy_madt(const struct acpi_mem *mem, u64 madt_pa, u8 *out, size_t out_
 	if (len > out_len)
 		return -E2BIG;
 	memcpy(out, t, len);
-	for (off = sizeof(struct acpi_madt); off + 2 <= len && out[off + 1] >= 2;
-	     off += out[off + 1])
-		if (off + out[off + 1] <= len)
-			hide_cpu(out + off, ids, nr);
+	for (off = sizeof(struct acpi_madt); off + 2 <= len; off += out[off + 1]) {
+		if (out[off + 1] < 2 || off + out[off + 1] > len)
+			return -EINVAL;	/* a structure cut short: the CPUs after it could not be hidden */
+		hide_cpu(out + off, ids, nr);
+	}
 	((struct acpi_sdt_hdr *)out)->checksum = 0;
 	((struct acpi_sdt_hdr *)out)->checksum = (u8)-acpi_checksum(out, len);
 	return (int)len;

@@ -111,6 +111,7 @@ void sched_add(struct vcpu *v)
 	bool idle = rq->idle;
 
 	v->cpu = cpu;
+	v->se.sleeping = true;	/* new or started again: it rises to the queue's virtual time */
 	rq->nr++;
 	rq_add(rq, v);
 	spin_unlock_irqrestore(&rq->lock, flags);
@@ -159,7 +160,11 @@ static struct vcpu *pick_local(struct runqueue *rq)
 	return se ? vcpu_of(se) : NULL;
 }
 
-/* Moves @v from @from's queue to this CPU's, if it is still waiting there. */
+/*
+ * Moves @v from @from's queue to this CPU's, if it is still waiting there.
+ * Until it is found on that queue, under its lock, @v may be gone (its VM
+ * ended and freed it): it is only compared before.
+ */
 static bool take(unsigned int from, struct vcpu *v)
 {
 	struct runqueue *src = &percpu[from].rq, *rq = &this_cpu()->rq;
@@ -167,7 +172,7 @@ static bool take(unsigned int from, struct vcpu *v)
 	bool ok;
 
 	spin_lock(&src->lock);
-	ok = can_take(&v->se, &cpu) && v->cpu == from && rq_remove(src, v);
+	ok = sched_queue_has(&src->q, &v->se) && can_take(&v->se, &cpu) && rq_remove(src, v);
 	if (ok)
 		src->nr--;
 	spin_unlock(&src->lock);
@@ -180,11 +185,25 @@ static bool take(unsigned int from, struct vcpu *v)
 	return ok;
 }
 
+/* A copy of another queue's vCPU to weigh once its queue's lock is dropped. */
+struct candidate {
+	struct sched_entity se;
+	struct sched_group group;
+};
+
+static void snapshot(struct candidate *c, const struct sched_entity *se)
+{
+	c->se = *se;
+	c->group = *se->group;
+	c->se.group = &c->group;
+}
+
 /* The best vCPU waiting on another CPU's queue, if the policy takes it over @local. */
 static struct vcpu *pick_remote(struct vcpu *local)
 {
 	unsigned int cpu = this_cpu()->cpu, from = 0;
 	struct sched_entity *best = local ? &local->se : NULL, *se;
+	struct candidate c;
 	struct vcpu *far = NULL;
 
 	for (unsigned int o = 0; o < nr_cpus_possible; o++) {
@@ -193,7 +212,8 @@ static struct vcpu *pick_remote(struct vcpu *local)
 		spin_lock(&percpu[o].rq.lock);
 		se = sched_best(policy, &percpu[o].rq.q, arch_now(), can_take, &cpu, NULL);
 		if (se && (!best || policy->pull(se, best))) {
-			best = se;
+			snapshot(&c, se);
+			best = &c.se;
 			far = vcpu_of(se);
 			from = o;
 		}

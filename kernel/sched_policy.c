@@ -67,6 +67,20 @@ bool sched_queue_remove(struct sched_queue *q, struct sched_entity *e)
 	return true;
 }
 
+bool sched_queue_has(const struct sched_queue *q, const struct sched_entity *e)
+{
+	for (const struct sched_entity *p = q->head; p; p = p->next)
+		if (p == e)
+			return true;
+	return false;
+}
+
+/* @a is behind @b: virtual times wrap, and only their difference counts. */
+static bool behind(u64 a, u64 b)
+{
+	return (s64)(a - b) < 0;
+}
+
 /* The lowest virtual times of the awake entities @ok accepts: the floors a waking one rises to. */
 static void floors(struct sched_queue *q, const struct sched_entity *w,
 		   bool (*ok)(struct sched_entity *e, void *ctx), void *ctx, u64 *gf, u64 *ef)
@@ -75,9 +89,9 @@ static void floors(struct sched_queue *q, const struct sched_entity *w,
 	for (struct sched_entity *e = q->head; e; e = e->next) {
 		if (e == w || e->sleeping || !ok(e, ctx))
 			continue;
-		if (!*gf || e->group->vtime < *gf)
+		if (!*gf || behind(e->group->vtime, *gf))
 			*gf = e->group->vtime;
-		if (e->group == w->group && (!*ef || e->vtime < *ef))
+		if (e->group == w->group && (!*ef || behind(e->vtime, *ef)))
 			*ef = e->vtime;
 	}
 }
@@ -128,6 +142,9 @@ static void roll_period(struct sched_group *g, u64 now)
 		g->period_started = true;
 		g->period_start = now;
 	}
+	/* @now was read before the lock: another CPU may have rolled past it */
+	if ((s64)(now - g->period_start) < (s64)cap_period)
+		return;
 	periods = (now - g->period_start) / cap_period;
 	if (!periods)
 		return;
@@ -153,8 +170,8 @@ static u64 fair_throttled_until(struct sched_group *g, u64 now)
 static bool fair_before(const struct sched_entity *a, const struct sched_entity *b)
 {
 	if (a->group != b->group && a->group->vtime != b->group->vtime)
-		return a->group->vtime < b->group->vtime;
-	return a->vtime < b->vtime;
+		return behind(a->group->vtime, b->group->vtime);
+	return behind(a->vtime, b->vtime);
 }
 
 static void fair_charge(struct sched_entity *e, u64 ticks, u64 now)
@@ -184,11 +201,11 @@ static void fair_wake(struct sched_entity *e, u64 group_floor, u64 entity_floor)
 	struct sched_group *g = e->group;
 	u64 v = g->vtime;
 
-	while (v < group_floor &&
+	while (group_floor && behind(v, group_floor) &&
 	       !__atomic_compare_exchange_n(&g->vtime, &v, group_floor, false, __ATOMIC_RELAXED,
 					    __ATOMIC_RELAXED))
 		;
-	if (e->vtime < entity_floor)
+	if (entity_floor && behind(e->vtime, entity_floor))
 		e->vtime = entity_floor;
 	e->sleeping = false;
 }
@@ -217,8 +234,8 @@ static bool fair_pull(const struct sched_entity *remote, const struct sched_enti
 	if (!local)
 		return true;
 	if (remote->group != local->group)
-		return remote->group->vtime + slice_ticks < local->group->vtime;
-	return remote->vtime + slice_ticks < local->vtime;
+		return behind(remote->group->vtime + slice_ticks, local->group->vtime);
+	return behind(remote->vtime + slice_ticks, local->vtime);
 }
 
 const struct sched_policy sched_fair = {

@@ -11,7 +11,8 @@
  * VMs that want it, and each vCPU its share within its VM: every group and
  * entity has a virtual time, the CPU time it got divided by its weight, and
  * a queue runs the entity whose group, then itself, is furthest behind. A
- * cap holds a VM to a percentage of one CPU per period.
+ * cap holds a VM to a percentage of one CPU per period. Virtual times are
+ * compared as differences, so they may wrap.
  */
 #ifndef KEEL_SCHED_POLICY_H
 #define KEEL_SCHED_POLICY_H
@@ -85,6 +86,8 @@ void sched_set_affinity(struct sched_entity *e, const u64 *mask);
 void sched_queue_add(struct sched_queue *q, struct sched_entity *e);
 /* Whether @e was on @q (and is no longer). */
 bool sched_queue_remove(struct sched_queue *q, struct sched_entity *e);
+/* Whether @e is on @q; @e is only compared, never read. */
+bool sched_queue_has(const struct sched_queue *q, const struct sched_entity *e);
 
 /*
  * The entity of @q to run at @now under @p: among those @ok accepts (the

@@ -7,10 +7,12 @@
  * queue's lock, then a vLAPIC's lock (the scheduler asks whether a blocked
  * vCPU can wake), then vm->lock.
  *
- * A vCPU on a run queue is changed only by that CPU's scheduler, which takes
- * it off the queue before vcpu_run_begin(): no other CPU starts, parks or
- * runs it meanwhile, since vcpu_start() acts on PARKED vCPUs only and
- * vcpu_request_park() only leaves a request that the vCPU's own CPU carries out.
+ * A vCPU on a run queue is changed only by the scheduler of the CPU that
+ * takes it off the queue (its own, or another that moves a RUNNABLE one to
+ * its queue, kernel/sched.c take()), under that queue's lock, before
+ * vcpu_run_begin(): no other CPU starts, parks or runs it meanwhile, since
+ * vcpu_start() acts on PARKED vCPUs only and vcpu_request_park() only leaves
+ * a request that the CPU running it carries out.
  */
 #include "kernel/arch.h"
 #include "kernel/panic.h"

@@ -1096,6 +1096,10 @@ TEST(copy_madt_for_control_cpus)
 	unmap_all();
 	CHECK_EQ(acpi_copy_madt(&amem, FADT_PA, fm.buf + copy_pa, 0x1000, ids, 2), -EINVAL);
 	unmap_all();
+	put8(MADT_PA + 44 + 1, 1);	/* the first structure 1 byte long: the rest cannot be walked */
+	fix_checksum(MADT_PA);
+	CHECK_EQ(acpi_copy_madt(&amem, MADT_PA, fm.buf + copy_pa, 0x1000, ids, 2), -EINVAL);
+	unmap_all();
 	fm.buf[MADT_PA + 50] ^= 1;
 	CHECK_EQ(acpi_copy_madt(&amem, MADT_PA, fm.buf + copy_pa, 0x1000, ids, 2), -EINVAL);
 	unmap_all();

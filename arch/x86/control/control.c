@@ -235,7 +235,12 @@ static u64 madt_pa(void)
 	return 0;
 }
 
-/* With fewer vCPUs than CPUs, the MADT lists only the CPUs the guest has, as enabled. */
+/*
+ * With fewer vCPUs than CPUs, the MADT lists only the CPUs the guest has, as
+ * enabled. A MADT that cannot be copied (too large, or malformed) is left as
+ * it is when the guest has every online CPU: then nr_cpus= alone keeps Linux
+ * to the first ones, which are Keel's CPUs in order.
+ */
 static int guest_madt(struct low_pages *lp, const struct acpi_mem *mem, struct acpi_table_subst *s)
 {
 	u32 ids[MAX_CPUS];
@@ -250,7 +255,13 @@ static int guest_madt(struct low_pages *lp, const struct acpi_mem *mem, struct a
 	for (unsigned int i = 0; i < ctl.nr_cpus; i++)
 		ids[i] = percpu[ctl.cpus[i]].apic_id;
 	r = acpi_copy_madt(mem, s->from, lp->madt, sizeof(lp->madt), ids, ctl.nr_cpus);
-	return r < 0 ? r : 0;
+	if (r >= 0)
+		return 0;
+	s->from = 0;
+	if (ctl.cpus[0] != 0)
+		return r;
+	pr_warn("keel: control: the MADT cannot be copied (%d): the guest sees it whole\n", r);
+	return 0;
 }
 
 /*
