@@ -263,6 +263,25 @@ TEST(sleeper_gets_no_burst)
 	CHECK(ratio_near(ran(0) - a, ran(1) - b, 1.0));
 }
 
+/*
+ * A VM that starts after another ran alone for a second (queued as
+ * sched_add() queues it: sleeping, so it rises to the queue's virtual time)
+ * shares the CPU evenly from then on, and does not run until it caught up.
+ */
+TEST(newcomer_gets_no_burst)
+{
+	u64 a;
+
+	sim_reset(1);
+	add(0, 0, 0);
+	run(1000000);
+	add(1, 1, 0);
+	s.e[1].sleeping = true;
+	a = ran(0);
+	run(1000000);
+	CHECK(ratio_near(ran(0) - a, ran(1), 1.0));
+}
+
 /* The queue helpers: order kept, removal anywhere, a stranger ignored. */
 TEST(queue_ops)
 {
@@ -300,4 +319,5 @@ TEST(retry_when_throttled)
 
 TEST_MAIN("sched_policy", T(weights_one_cpu), T(weights_two_vms_three_cpus), T(weights_within_vm),
 	  T(cap_quarter), T(cap_over_one_cpu), T(affinity_held), T(more_vcpus_than_cpus),
-	  T(sleeper_gets_no_burst), T(queue_ops), T(retry_when_throttled))
+	  T(sleeper_gets_no_burst), T(newcomer_gets_no_burst), T(queue_ops),
+	  T(retry_when_throttled))
