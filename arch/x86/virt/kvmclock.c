@@ -238,28 +238,26 @@ static bool write_wall_clock(struct vcpu *v, u64 gpa)
 }
 
 /*
- * KVM's record_steal_time(): an odd version left by the guest is made even
- * first; preempted is cleared, as KVM does without PV TLB flushes.
+ * KVM's record_steal_time(), with the version protocol of the pvclock pages
+ * (an odd version left by the guest is stepped past, as KVM does); preempted
+ * is cleared, as KVM does without PV TLB flushes.
  */
 static bool write_steal(struct vcpu *v)
 {
 	u64 run_delay = __atomic_load_n(&v->run->run_delay, __ATOMIC_RELAXED);
 	struct kvm_steal_time *st;
 	bool fault;
-	u32 version;
+	u32 even;
 
 	st = page_for(v, v->arch.steal_msr & ~(KVM_MSR_ENABLED | KVM_STEAL_RESERVED_MASK),
 		      sizeof(*st), &fault);
 	if (!st)
 		return !fault;
 	st->preempted = 0;
-	version = st->version + (st->version & 1) + 1;
-	__atomic_store_n(&st->version, version, __ATOMIC_RELAXED);
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	even = begin_update(&st->version);
 	st->steal += run_delay - v->arch.steal_last;
 	v->arch.steal_last = run_delay;
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	__atomic_store_n(&st->version, version + 1, __ATOMIC_RELAXED);
+	end_update(&st->version, even);
 	return true;
 }
 
@@ -302,7 +300,7 @@ static bool pv_msr_hidden(const struct vcpu *v, u32 msr)
 	default:
 		return false;
 	}
-	return v->arch.vmm.enforce_pv && !(vmm_kvm_features(v) & BIT(feature));
+	return !vmm_pv_has(v, feature);
 }
 
 int kvmclock_msr_read(struct vcpu *v, u32 msr, u64 *val)

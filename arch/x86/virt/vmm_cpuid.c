@@ -88,6 +88,11 @@ u32 vmm_kvm_features(const struct vcpu *v)
 	return 0;
 }
 
+bool vmm_pv_has(const struct vcpu *v, unsigned int feature)
+{
+	return !v->arch.vmm.enforce_pv || (vmm_kvm_features(v) & BIT(feature));
+}
+
 /*
  * The VMM's entry for @leaf (and @subleaf where it matters), zeros without
  * one; the bits KVM keeps current follow the vCPU: APIC with

@@ -298,8 +298,7 @@ void vmm_hypercall(struct vcpu *v)
 		r = -KVM_EPERM;
 	else if (nr == KVM_HC_VAPIC_POLL_IRQ)
 		r = 0;
-	else if (nr == KVM_HC_SCHED_YIELD &&
-		 (!v->arch.vmm.enforce_pv || (vmm_kvm_features(v) & BIT(KVM_FEATURE_PV_SCHED_YIELD))))
+	else if (nr == KVM_HC_SCHED_YIELD && vmm_pv_has(v, KVM_FEATURE_PV_SCHED_YIELD))
 		r = 0;
 	*rax = wide ? (u64)r : (u32)r;
 }

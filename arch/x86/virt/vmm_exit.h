@@ -62,6 +62,11 @@ int vmm_platform_reinject(struct vm *vm, bool on);
 void vmm_cpuid(struct vcpu *v, u32 leaf, u32 subleaf, u32 out[4]);
 /* EAX of the KVM features leaf (0x40000001 as QEMU places it) in the VMM's CPUID. */
 u32 vmm_kvm_features(const struct vcpu *v);
+/*
+ * Whether the guest has paravirtual feature @feature (a bit of that leaf's EAX):
+ * always, unless KEEL_CAP_ENFORCE_PV_CPUID holds it to its CPUID (KVM's guest_pv_has()).
+ */
+bool vmm_pv_has(const struct vcpu *v, unsigned int feature);
 /* VMMCALL/VMCALL of a /dev/kvm guest: KVM's hypercall ABI (Linux Documentation/virt/kvm/x86/hypercalls.rst). */
 void vmm_hypercall(struct vcpu *v);
 
