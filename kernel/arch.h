@@ -86,6 +86,8 @@ int arch_vcpu_clock_stopped(struct vcpu *v);
 /* @v frozen: its TSC offset from the host's, or a new one that becomes the VM's too. */
 u64 arch_vcpu_tsc_offset(struct vcpu *v);
 void arch_vcpu_set_tsc_offset(struct vcpu *v, u64 offset);
+/* @v's counters, KEEL_NR_VCPU_STATS of them (KEEL_HC_STATS); it may be running. */
+void arch_vcpu_stats(const struct vcpu *v, u64 *stats);
 /* KEEL_HC_ENABLE_CAP: capability @cap of @vm (@v NULL) or of frozen @v, set to @val (0 or 1). */
 int arch_enable_cap(struct vm *vm, struct vcpu *v, u64 cap, u64 val);
 

@@ -162,6 +162,11 @@ static s64 enable_cap(struct vm *vm, const struct hypercall *hc)
 	return managed_enable_cap(vm, hc->arg[1], hc->arg[2], hc->arg[3]);
 }
 
+static s64 stats(struct vm *vm, const struct hypercall *hc)
+{
+	return managed_stats(vm, hc->arg[1], hc->arg[2], hc->arg[3], hc->vm);
+}
+
 /* The list is small and fixed: built on the stack, then copied out whole. */
 static s64 hc_msr_list(const struct hypercall *hc)
 {
@@ -205,6 +210,7 @@ ON_VM(vcpu_translate)
 ON_VM(vm_clock)
 ON_VM(vm_irqchip)
 ON_VM(enable_cap)
+ON_VM(stats)
 #undef ON_VM
 
 static const struct hypercall_entry hypercalls[KEEL_NR_HYPERCALLS] = {
@@ -225,6 +231,7 @@ static const struct hypercall_entry hypercalls[KEEL_NR_HYPERCALLS] = {
 	[KEEL_HC_VM_CLOCK] = { hc_vm_clock, MANAGEMENT },
 	[KEEL_HC_VM_IRQCHIP] = { hc_vm_irqchip, MANAGEMENT },
 	[KEEL_HC_ENABLE_CAP] = { hc_enable_cap, MANAGEMENT },
+	[KEEL_HC_STATS] = { hc_stats, MANAGEMENT },
 };
 
 /*

@@ -310,3 +310,23 @@ s64 managed_vcpu_translate(struct vm *vm, u64 id, u64 gva)
 	vcpu_unclaim(v);
 	return r ? r : (s64)gpa;
 }
+
+s64 managed_stats(struct vm *vm, u64 id, u64 gpa, u64 n, struct vm *caller_vm)
+{
+	u64 stats[MAX(KEEL_NR_VCPU_STATS, KEEL_NR_VM_STATS)];
+	unsigned int nr = KEEL_NR_VCPU_STATS;
+	struct vcpu *v = NULL;
+
+	if (id == KEEL_STATS_VM) {
+		/* Each bump of the generation is a shootdown (kernel/memslot.c). */
+		stats[KEEL_VM_STAT_REMOTE_TLB_FLUSH] = __atomic_load_n(&vm->gpa_gen, __ATOMIC_RELAXED);
+		nr = KEEL_NR_VM_STATS;
+	} else if ((v = find(vm, id))) {
+		arch_vcpu_stats(v, stats);
+	} else {
+		return -EINVAL;
+	}
+	if (vm_write_phys(caller_vm, gpa, stats, MIN(n, nr) * sizeof(u64)))
+		return -EFAULT;
+	return nr;
+}

@@ -34,5 +34,7 @@ int managed_vcpu_clock_stopped(struct vm *vm, u64 id);
 /* KEEL_CLOCK_TSC_OFFSET_*: @val is the offset to set, or where in @caller_vm to write it. */
 int managed_vcpu_tsc_offset(struct vm *vm, u64 id, bool set, u64 val, struct vm *caller_vm);
 int managed_enable_cap(struct vm *vm, u64 cap, u64 id, u64 val);
+/* KEEL_HC_STATS: up to @n counters of vCPU @id (or KEEL_STATS_VM) to @gpa of @caller_vm. */
+s64 managed_stats(struct vm *vm, u64 id, u64 gpa, u64 n, struct vm *caller_vm);
 
 #endif

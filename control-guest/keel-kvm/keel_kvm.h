@@ -38,6 +38,7 @@ struct keel_slot {
 
 struct keel_vm {
 	u64 handle;			/* Keel's name for it (KEEL_HC_VM_CREATE) */
+	pid_t pid;			/* its creator's, as KVM names the VM's stats "kvm-PID" */
 	struct kref kref;		/* the VM fd's and one per vCPU fd */
 	struct mm_struct *mm;		/* the VMM's: only it may use the VM, as with KVM */
 	struct mutex lock;
@@ -68,6 +69,14 @@ struct keel_vm {
 	unsigned long eoi_exits[256 / BITS_PER_LONG];	/* KEEL_IRQCHIP_EOI_EXITS' argument */
 };
 
+/* The exits to the VMM that this module counts (stats.c), beside Keel's KEEL_STAT_*. */
+enum {
+	KEEL_OWN_MMIO_EXITS,
+	KEEL_OWN_SIGNAL_EXITS,
+	KEEL_OWN_REQUEST_IRQ_EXITS,
+	KEEL_NR_OWN_STATS
+};
+
 struct keel_vcpu {
 	struct keel_vm *vm;
 	u32 id;
@@ -84,6 +93,7 @@ struct keel_vcpu {
 	struct kvm_cpuid_entry2 *cpuid;	/* KVM_SET_CPUID2's table, for KVM_GET_CPUID2 */
 	u32 nr_cpuid;
 	struct kvm_sync_regs sync;	/* state.c: s.regs and the state ioctls' copy */
+	u64 own_stats[KEEL_NR_OWN_STATS];	/* under mutex; read by stats.c with READ_ONCE */
 };
 
 /* Counters for tests and administrators (/sys/module/keel_kvm/parameters/stats). */
@@ -144,6 +154,9 @@ long keel_tsc_khz_ioctl(unsigned int ioctl, unsigned long arg);
 long keel_kvmclock_ctrl(struct keel_vcpu *vcpu);
 long keel_vcpu_attr_ioctl(struct keel_vcpu *vcpu, unsigned int ioctl, void __user *argp);
 long keel_enable_cap(struct keel_vm *vm, u64 cap, u64 id, u64 val);
+
+/* KVM_GET_STATS_FD (stats.c): of @vcpu, or of @vm if @vcpu is NULL. */
+long keel_get_stats_fd(struct keel_vm *vm, struct keel_vcpu *vcpu);
 
 /* Dirty logging (dirty.c). */
 unsigned long *keel_dirty_alloc(struct keel_vm *vm, u64 size);

@@ -86,6 +86,7 @@ static int report_mmio(struct keel_vcpu *vcpu)
 	if (len != 1 && len != 2 && len != 4 && len != 8)
 		return -EPROTO;
 	run->exit_reason = KVM_EXIT_MMIO;
+	vcpu->own_stats[KEEL_OWN_MMIO_EXITS]++;
 	run->mmio.phys_addr = k->exit.mmio.gpa;
 	run->mmio.len = len;
 	run->mmio.is_write = !!k->exit.mmio.write;
@@ -126,6 +127,7 @@ static int report_exit(struct keel_vcpu *vcpu, u32 reason)
 	switch (reason) {
 	case KEEL_EXIT_IRQ_WINDOW:
 		run->exit_reason = KVM_EXIT_IRQ_WINDOW_OPEN;
+		vcpu->own_stats[KEEL_OWN_REQUEST_IRQ_EXITS]++;
 		return 0;
 	case KEEL_EXIT_IO:
 		return report_io(vcpu);
@@ -208,6 +210,7 @@ static int run_loop(struct keel_vcpu *vcpu)
 	for (;;) {
 		if (signal_pending(current)) {
 			vcpu->run->exit_reason = KVM_EXIT_INTR;
+			vcpu->own_stats[KEEL_OWN_SIGNAL_EXITS]++;
 			return -EINTR;
 		}
 		cond_resched();
@@ -375,6 +378,8 @@ static long vcpu_ioctl_locked(struct keel_vcpu *vcpu, unsigned int ioctl, unsign
 		return keel_vcpu_attr_ioctl(vcpu, ioctl, argp);
 	case KVM_ENABLE_CAP:
 		return enable_cap(vcpu, argp);
+	case KVM_GET_STATS_FD:
+		return keel_get_stats_fd(vcpu->vm, vcpu);
 	default:
 		return keel_state_ioctl(vcpu, ioctl, argp);
 	}

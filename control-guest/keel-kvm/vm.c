@@ -523,6 +523,8 @@ static long keel_vm_ioctl(struct file *filp, unsigned int ioctl, unsigned long a
 	case KVM_UNREGISTER_COALESCED_MMIO:
 		return keel_coalesced_mmio(vm, (void __user *)arg,
 					   ioctl == KVM_REGISTER_COALESCED_MMIO);
+	case KVM_GET_STATS_FD:
+		return keel_get_stats_fd(vm, NULL);
 	default:
 		return -ENOTTY;	/* as kvm_arch_vm_ioctl() for an ioctl it does not know */
 	}
@@ -554,6 +556,7 @@ static struct keel_vm *vm_alloc(void)
 	spin_lock_init(&vm->mmu_lock);
 	vm->mn.ops = &keel_mn_ops;
 	vm->mm = current->mm;
+	vm->pid = task_pid_nr(current);
 	mmgrab(vm->mm);
 	return vm;
 }

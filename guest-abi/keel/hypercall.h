@@ -33,7 +33,7 @@
  * mappings, vCPUs, running them and their state. A new call or structure
  * field bumps it.
  */
-#define KEEL_ABI_VERSION 10
+#define KEEL_ABI_VERSION 11
 
 /* No U suffixes: assembly includes these too, and every value fits an int. */
 #define KEEL_CPUID_SIGNATURE 0x6c65654b	/* "Keel", little-endian */
@@ -287,7 +287,32 @@
 /* VMCALL on AMD, VMMCALL on Intel, is rewritten into the CPU's own (KVM_X86_QUIRK_FIX_HYPERCALL_INSN) */
 #define KEEL_QUIRK_FIX_HYPERCALL_INSN (1 << 5)
 
-#define KEEL_NR_HYPERCALLS 17
+/*
+ * KEEL_HC_STATS: RCX = a vCPU id, or KEEL_STATS_VM for the VM's counters;
+ * RDX = the control-guest physical address of RSI u64s. Returns how many
+ * counters there are (KEEL_NR_VCPU_STATS or KEEL_NR_VM_STATS, which a later
+ * ABI may grow) and writes the first of them, as many as RSI allows;
+ * -KEEL_EINVAL for an id that names no vCPU. Counters only grow, from 0 at the vCPU's or
+ * VM's creation; a vCPU's may be read while it runs (KVM_GET_STATS_FD).
+ * Each means what Linux KVM's counter of the same name means (Linux
+ * arch/x86/kvm/x86.c, kvm_vcpu_stats_desc).
+ */
+#define KEEL_HC_STATS 17
+#define KEEL_STATS_VM 0xffffffff
+#define KEEL_STAT_EXITS 0		/* every exit from the guest */
+#define KEEL_STAT_IO_EXITS 1		/* IN, OUT, INS, OUTS intercepted, served anywhere */
+#define KEEL_STAT_HALT_EXITS 2
+#define KEEL_STAT_IRQ_WINDOW_EXITS 3
+#define KEEL_STAT_NMI_WINDOW_EXITS 4
+#define KEEL_STAT_IRQ_EXITS 5		/* a host interrupt arrived */
+#define KEEL_STAT_HYPERCALLS 6
+#define KEEL_STAT_IRQ_INJECTIONS 7	/* external interrupts delivered to the guest */
+#define KEEL_STAT_NMI_INJECTIONS 8
+#define KEEL_NR_VCPU_STATS 9
+#define KEEL_VM_STAT_REMOTE_TLB_FLUSH 0	/* the VM's mappings changed: its cached translations went */
+#define KEEL_NR_VM_STATS 1
+
+#define KEEL_NR_HYPERCALLS 18
 #define KEEL_MAX_VMS 64
 #define KEEL_MAX_VCPUS 64
 #define KEEL_MAX_MEMSLOTS 128

@@ -2958,6 +2958,134 @@ static void check_irqchip(void)
 	vm_destroy(&vm);
 }
 
+/* A stats fd (KVM_GET_STATS_FD) with its header and descriptors read. */
+struct stats {
+	int fd;
+	struct kvm_stats_header h;
+	char *desc;
+};
+
+static int stats_open(int fd, struct stats *st)
+{
+	size_t len;
+
+	st->desc = NULL;
+	st->fd = kvm_ioctl(fd, KVM_GET_STATS_FD, 0);
+	if (st->fd < 0)
+		return -1;
+	if (pread(st->fd, &st->h, sizeof(st->h), 0) == sizeof(st->h)) {
+		len = st->h.num_desc * (sizeof(struct kvm_stats_desc) + st->h.name_size);
+		st->desc = malloc(len ? len : 1);
+		if (st->desc && pread(st->fd, st->desc, len, st->h.desc_offset) == (ssize_t)len)
+			return 0;
+	}
+	free(st->desc);
+	st->desc = NULL;
+	close(st->fd);
+	return -1;
+}
+
+static void stats_close(struct stats *st)
+{
+	free(st->desc);
+	close(st->fd);
+}
+
+/* The counter called name, read alone with pread; -1 if there is none or it is not one u64. */
+static int64_t stat_get(const struct stats *st, const char *name)
+{
+	size_t size = sizeof(struct kvm_stats_desc) + st->h.name_size;
+	uint64_t v;
+
+	for (uint32_t i = 0; i < st->h.num_desc; i++) {
+		const struct kvm_stats_desc *d = (const void *)(st->desc + i * size);
+
+		if (strncmp(d->name, name, st->h.name_size))
+			continue;
+		if (d->size != 1 || pread(st->fd, &v, sizeof(v), st->h.data_offset + d->offset) != 8)
+			return -1;
+		return (int64_t)v;
+	}
+	return -1;
+}
+
+/* The id string says whose counters these are: "kvm-PID", and "/vcpu-N" for a vCPU's. */
+static int stats_id_is(const struct stats *st, const char *want)
+{
+	char id[256] = "";
+
+	if (st->h.name_size >= sizeof(id))
+		return 0;
+	return pread(st->fd, id, st->h.name_size, st->h.id_offset) == (ssize_t)st->h.name_size &&
+	       !strcmp(id, want);
+}
+
+static const char *const vcpu_stat_names[] = {
+	"exits", "io_exits", "halt_exits", "irq_window_exits", "nmi_window_exits", "irq_exits",
+	"hypercalls", "irq_injections", "nmi_injections", "mmio_exits", "signal_exits",
+	"request_irq_exits",
+};
+
+static int has_vcpu_stats(const struct stats *st)
+{
+	for (size_t i = 0; i < sizeof(vcpu_stat_names) / sizeof(vcpu_stat_names[0]); i++)
+		if (stat_get(st, vcpu_stat_names[i]) < 0)
+			return 0;
+	return 1;
+}
+
+/*
+ * KVM_GET_STATS_FD (api.rst 4.133): the vCPU's counters, named as Linux
+ * KVM names them, count exactly the exits the guest made: three OUTs and a
+ * HLT. An MMIO read adds one mmio_exit.
+ */
+static void check_stats(void)
+{
+	char id[64];
+	struct stats vs, ms;
+	struct vm vm;
+	int64_t io, halt, exits, mmio;
+	int ok;
+
+	check(extension(kvm_fd, KVM_CAP_BINARY_STATS_FD) > 0, "KVM_CAP_BINARY_STATS_FD offered");
+	if (guest_open(&vm, "stats", REAL, rm_out))
+		return;
+	if (stats_open(vm.vcpu, &vs)) {
+		check(0, "KVM_GET_STATS_FD on a vCPU fd");
+		vm_destroy(&vm);
+		return;
+	}
+	snprintf(id, sizeof(id), "kvm-%d/vcpu-0", (int)getpid());
+	check(stats_id_is(&vs, id) && vs.h.desc_offset >= sizeof(vs.h) &&
+	      vs.h.data_offset >= vs.h.desc_offset + vs.h.num_desc *
+	      (sizeof(struct kvm_stats_desc) + vs.h.name_size),
+	      "vCPU stats fd: id %s, descriptors after the header, data after them", id);
+	check(has_vcpu_stats(&vs), "vCPU stats: exits, io_exits, halt_exits, mmio_exits ... as KVM's");
+	io = stat_get(&vs, "io_exits");
+	halt = stat_get(&vs, "halt_exits");
+	exits = stat_get(&vs, "exits");
+	mmio = stat_get(&vs, "mmio_exits");
+	check(run_out(&vm, 1, 0x10, 0x12) && run_out(&vm, 2, 0x11, 0x3456) &&
+	      run_out(&vm, 4, 0x12, 0x789abcde) && run_exit(&vm, KVM_EXIT_HLT),
+	      "stats: the guest makes three OUTs and a HLT");
+	check(stat_get(&vs, "io_exits") == io + 3 && stat_get(&vs, "halt_exits") == halt + 1,
+	      "stats: io_exits grew by 3 (%lld), halt_exits by 1 (%lld)",
+	      (long long)(stat_get(&vs, "io_exits") - io),
+	      (long long)(stat_get(&vs, "halt_exits") - halt));
+	check(stat_get(&vs, "exits") >= exits + 4 && stat_get(&vs, "mmio_exits") == mmio,
+	      "stats: exits grew by 4 or more, mmio_exits not at all");
+	check(!start(&vm, REAL, rm_mmio_read, 0, 0) && run_exit(&vm, KVM_EXIT_MMIO) &&
+	      stat_get(&vs, "mmio_exits") == mmio + 1, "stats: an MMIO read: mmio_exits grew by 1");
+	stats_close(&vs);
+	snprintf(id, sizeof(id), "kvm-%d", (int)getpid());
+	ok = !stats_open(vm.fd, &ms);
+	check(ok && stats_id_is(&ms, id) && stat_get(&ms, "remote_tlb_flush") >= 0,
+	      "KVM_GET_STATS_FD on the VM fd: id %s, remote_tlb_flush", id);
+	if (ok)
+		stats_close(&ms);
+	vm_destroy(&vm);
+}
+
 static void check_all(void)
 {
 	check_system();
@@ -3013,6 +3141,7 @@ static void check_all(void)
 	check_shared_memory();
 	check_fork();
 	check_vm_fd_closed();
+	check_stats();
 	check_vm_cycles();
 }
 

@@ -185,6 +185,15 @@ int managed_vcpu_tsc_offset(struct vm *vm, u64 id, bool set, u64 val, struct vm 
 	return 0;
 }
 
+s64 managed_stats(struct vm *vm, u64 id, u64 gpa, u64 n, struct vm *caller_vm)
+{
+	last_id = id;
+	last_gpa = gpa;
+	last_size = n;
+	last_vm = caller_vm;
+	return KEEL_NR_VCPU_STATS;
+}
+
 int managed_enable_cap(struct vm *vm, u64 cap, u64 id, u64 val)
 {
 	last_op = cap;
@@ -439,6 +448,13 @@ TEST(vm_call_arguments)
 		 -EINVAL);
 	CHECK_EQ(call(&control_vm, 0, KEEL_HC_VM_CLOCK, (u64)h, KEEL_CLOCK_SET, 1ULL << 63, 0),
 		 -EINVAL);
+	/* STATS: the vCPU (or the VM), the caller's buffer and its length reach the VM's counters. */
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_STATS, (u64)h, KEEL_STATS_VM, RAM_BASE, 3),
+		 KEEL_NR_VCPU_STATS);
+	CHECK(last_id == KEEL_STATS_VM && last_gpa == RAM_BASE && last_size == 3 &&
+	      last_vm == &control_vm);
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_STATS, (u64)h + 1, 0, RAM_BASE, 3), -EINVAL);
+	CHECK_EQ(call(&boot_vm, 0, KEEL_HC_STATS, (u64)h, 0, RAM_BASE, 3), -EPERM);
 	CHECK_EQ(vm_call(KEEL_HC_VM_DESTROY, (u64)h, 0), 0);
 }
 

@@ -840,6 +840,22 @@ static const exit_handler handlers[NR_EXIT_KINDS] = {
 	[EXIT_UNHANDLED] = handle_unhandled,
 };
 
+/* KEEL_HC_STATS: the exits counted above under the names Linux KVM gives them. */
+void arch_vcpu_stats(const struct vcpu *v, u64 *s)
+{
+	s[KEEL_STAT_EXITS] = 0;
+	for (unsigned int k = 0; k < NR_EXIT_KINDS; k++)
+		s[KEEL_STAT_EXITS] += v->exits[k];
+	s[KEEL_STAT_IO_EXITS] = v->exits[EXIT_IO];
+	s[KEEL_STAT_HALT_EXITS] = v->exits[EXIT_HLT];
+	s[KEEL_STAT_IRQ_WINDOW_EXITS] = v->exits[EXIT_INTR_WINDOW];
+	s[KEEL_STAT_NMI_WINDOW_EXITS] = v->exits[EXIT_NMI_WINDOW];
+	s[KEEL_STAT_IRQ_EXITS] = v->exits[EXIT_EXTINT];
+	s[KEEL_STAT_HYPERCALLS] = v->exits[EXIT_HYPERCALL];
+	s[KEEL_STAT_IRQ_INJECTIONS] = v->arch.irq_injections;
+	s[KEEL_STAT_NMI_INJECTIONS] = v->arch.nmi_injections;
+}
+
 enum vcpu_action handle_exit(struct vcpu *v, struct vm_exit *e)
 {
 	unsigned int kind = e->kind;

@@ -422,8 +422,10 @@ static void prepare_nmi(struct vcpu *v)
 {
 	/* Taken with an exchange: another CPU may raise one more meanwhile (SDM Vol. 3A 6.7.1). */
 	if (v->arch.nmi_pending && !v->arch.event.valid && virt->nmi_allowed(v) &&
-	    __atomic_exchange_n(&v->arch.nmi_pending, false, __ATOMIC_SEQ_CST))
+	    __atomic_exchange_n(&v->arch.nmi_pending, false, __ATOMIC_SEQ_CST)) {
 		v->arch.event = (struct x86_event){ .valid = true, .type = EVENT_NMI, .vector = 2 };
+		v->arch.nmi_injections++;
+	}
 	set_nmi_window(v, v->arch.nmi_pending);
 }
 
@@ -451,11 +453,13 @@ static void prepare_events(struct vcpu *v)
 	if (a->vmm.irq_pending && !a->event.valid) {	/* KVM_INTERRUPT: in at once, as KVM injects it */
 		a->event = (struct x86_event){ .valid = true, .type = EVENT_EXTINT, .vector = a->vmm.irq };
 		a->vmm.irq_pending = false;
+		a->irq_injections++;
 	}
 	vec = irqchip_pending(v);
 	if (vec >= 0 && !a->event.valid && virt->interruptible(v)) {
 		irqchip_ack(v, vec);
 		a->event = (struct x86_event){ .valid = true, .type = EVENT_EXTINT, .vector = (u8)vec };
+		a->irq_injections++;
 		vec = irqchip_pending(v);
 	}
 	set_window(v, vec >= 0 || a->vmm.want_window);

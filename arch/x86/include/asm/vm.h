@@ -109,6 +109,7 @@ struct vcpu_arch {
 	bool window;		/* an interrupt-window exit is requested */
 	bool nmi_pending;	/* one NMI waits; more collapse into it (SDM Vol. 3A 6.7.1) */
 	bool nmi_window;	/* an NMI-window exit is requested */
+	u64 irq_injections, nmi_injections;	/* KEEL_STAT_*_INJECTIONS */
 	unsigned int last_cpu;	/* physical CPU of the previous entry */
 	u64 flush_gen;		/* vm->gpa_gen this vCPU's TLB entries reflect */
 	u64 tsc_aux;
