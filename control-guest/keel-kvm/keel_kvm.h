@@ -38,7 +38,7 @@ struct keel_slot {
 
 struct keel_vm {
 	u64 handle;			/* Keel's name for it (KEEL_HC_VM_CREATE) */
-	pid_t pid;			/* its creator's, as KVM names the VM's stats "kvm-PID" */
+	pid_t pid;			/* its creator's: KVM names the VM's stats "kvm-PID" */
 	struct kref kref;		/* the VM fd's and one per vCPU fd */
 	struct mm_struct *mm;		/* the VMM's: only it may use the VM, as with KVM */
 	struct mutex lock;
@@ -80,6 +80,7 @@ enum {
 struct keel_vcpu {
 	struct keel_vm *vm;
 	u32 id;
+	pid_t pid;			/* its creator's: its stats are "kvm-VMPID/vcpu-ID" */
 	struct mutex mutex;
 	struct kvm_run *run;		/* page 0 of the VMM's mapping */
 	void *pio_data;			/* page KEEL_PIO_PAGE_OFFSET */

@@ -67,9 +67,10 @@ static int fetch(const struct keel_stats_file *sf, u64 *data)
 		return keel_errno(ret);
 	if (ret < want)
 		return -EPROTO;
-	if (sf->vcpu)
+	if (sf->vcpu) {
 		for (u32 i = 0; i < KEEL_NR_OWN_STATS; i++)
 			data[want + i] = READ_ONCE(sf->vcpu->own_stats[i]);
+	}
 	return 0;
 }
 
@@ -148,7 +149,7 @@ long keel_get_stats_fd(struct keel_vm *vm, struct keel_vcpu *vcpu)
 	sf->vm = vm;
 	sf->vcpu = vcpu;
 	if (vcpu)
-		snprintf(sf->id, sizeof(sf->id), "kvm-%d/vcpu-%u", vm->pid, vcpu->id);
+		snprintf(sf->id, sizeof(sf->id), "kvm-%d/vcpu-%u", vcpu->pid, vcpu->id);
 	else
 		snprintf(sf->id, sizeof(sf->id), "kvm-%d", vm->pid);
 	fd = get_unused_fd_flags(O_CLOEXEC);

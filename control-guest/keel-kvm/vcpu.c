@@ -435,6 +435,7 @@ static struct keel_vcpu *vcpu_alloc(struct keel_vm *vm, u32 id)
 		return NULL;
 	vcpu->vm = vm;
 	vcpu->id = id;
+	vcpu->pid = task_pid_nr(current);
 	mutex_init(&vcpu->mutex);
 	vcpu->run = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
 	vcpu->pio_data = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);

@@ -501,7 +501,7 @@ static void decode_exit(struct vm_exit *e, const struct vmcb_control *c, u64 rip
 		e->kind = EXIT_HIDDEN_INSN;
 		break;
 	case SVM_EXIT_VINTR: e->kind = EXIT_INTR_WINDOW; break;
-	case SVM_EXIT_IRET: e->kind = EXIT_NONE; break;	/* see track_iret */
+	case SVM_EXIT_IRET: e->kind = EXIT_NMI_WINDOW; break;	/* NMIs unmask: see track_iret */
 	case SVM_EXIT_CPUID: e->kind = EXIT_CPUID; e->insn_len = 2; break;
 	case SVM_EXIT_HLT: e->kind = EXIT_HLT; e->insn_len = 1; break;
 	case SVM_EXIT_INVD: e->kind = EXIT_SKIP; e->insn_len = 2; break;

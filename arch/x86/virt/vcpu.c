@@ -422,10 +422,8 @@ static void prepare_nmi(struct vcpu *v)
 {
 	/* Taken with an exchange: another CPU may raise one more meanwhile (SDM Vol. 3A 6.7.1). */
 	if (v->arch.nmi_pending && !v->arch.event.valid && virt->nmi_allowed(v) &&
-	    __atomic_exchange_n(&v->arch.nmi_pending, false, __ATOMIC_SEQ_CST)) {
+	    __atomic_exchange_n(&v->arch.nmi_pending, false, __ATOMIC_SEQ_CST))
 		v->arch.event = (struct x86_event){ .valid = true, .type = EVENT_NMI, .vector = 2 };
-		v->arch.nmi_injections++;
-	}
 	set_nmi_window(v, v->arch.nmi_pending);
 }
 
@@ -453,13 +451,11 @@ static void prepare_events(struct vcpu *v)
 	if (a->vmm.irq_pending && !a->event.valid) {	/* KVM_INTERRUPT: in at once, as KVM injects it */
 		a->event = (struct x86_event){ .valid = true, .type = EVENT_EXTINT, .vector = a->vmm.irq };
 		a->vmm.irq_pending = false;
-		a->irq_injections++;
 	}
 	vec = irqchip_pending(v);
 	if (vec >= 0 && !a->event.valid && virt->interruptible(v)) {
 		irqchip_ack(v, vec);
 		a->event = (struct x86_event){ .valid = true, .type = EVENT_EXTINT, .vector = (u8)vec };
-		a->irq_injections++;
 		vec = irqchip_pending(v);
 	}
 	set_window(v, vec >= 0 || a->vmm.want_window);
@@ -479,6 +475,19 @@ static void flush_stale(struct percpu *pc, struct vcpu *v)
 	pc->last_vcpu = v;
 	v->arch.last_cpu = pc->cpu;
 	v->arch.flush_gen = v->vm->gpa_gen;
+}
+
+/*
+ * KEEL_STAT_*_INJECTIONS: each interrupt or NMI the next entry delivers,
+ * new, set by the VMM or again after an interrupted delivery, as KVM counts
+ * each call of its inject_irq and inject_nmi.
+ */
+static void count_injection(struct vcpu_arch *a)
+{
+	if (a->event.valid && a->event.type == EVENT_EXTINT)
+		a->irq_injections++;
+	else if (a->event.valid && a->event.type == EVENT_NMI)
+		a->nmi_injections++;
 }
 
 enum vcpu_action arch_vcpu_run_once(struct vcpu *v)
@@ -504,6 +513,7 @@ enum vcpu_action arch_vcpu_run_once(struct vcpu *v)
 	 */
 	__atomic_store_n(&v->in_guest, true, __ATOMIC_SEQ_CST);
 	flush_stale(this_cpu(), v);
+	count_injection(&v->arch);
 	virt->run(v, &e);
 	v->nr_entries++;
 	action = handle_exit(v, &e);
