@@ -91,7 +91,7 @@ unit_bootvm_parse := arch/x86/bootvm/bootvm_parse.c kernel/cmdline.c kernel/form
 unit_decode := arch/x86/virt/decode.c
 unit_emulate := arch/x86/virt/emulate.c arch/x86/virt/decode.c
 unit_pvclock := arch/x86/virt/pvclock.c
-unit_hypercall := kernel/hypercall.c kernel/managed_vm.c kernel/format.c
+unit_hypercall := kernel/hypercall.c kernel/managed_vm.c kernel/vm_list.c kernel/format.c
 
 UNIT_TESTS := $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(addprefix $(BUILD)/unit/test_,$(UNIT_TESTS))

@@ -94,6 +94,7 @@ int arch_enable_cap(struct vm *vm, struct vcpu *v, u64 cap, u64 val);
 /* The CPU: its time (TSC ticks), its timer, waking another CPU, waiting for an interrupt. */
 u64 arch_now(void);
 u64 arch_ns_to_ticks(u64 ns);
+u64 arch_ticks_to_ns(u64 ticks);
 void arch_timer_arm(u64 when);
 void arch_kick_cpu(unsigned int cpu);
 /* Enables interrupts and halts until one arrives; returns with interrupts off again. */

@@ -10,8 +10,10 @@
 #include "kernel/hypercall.h"
 #include "kernel/managed_vm.h"
 #include "kernel/memslot.h"
+#include "kernel/printk.h"
 #include "kernel/string.h"
 #include "kernel/vm.h"
+#include "kernel/vm_list.h"
 #include "keel/hypercall.h"
 
 /* The ABI promises Linux's errno values; Keel's are Linux's too (kernel/errno.h). */
@@ -57,11 +59,12 @@ static s64 hc_get_info(const struct hypercall *hc)
 	return r ? r : (s64)sizeof(info);
 }
 
+/* A pid is a positive int in Linux (PID_MAX_LIMIT is 2^22). */
 static s64 hc_vm_create(const struct hypercall *hc)
 {
-	if (hc->arg[0] | hc->arg[1] | hc->arg[2] | hc->arg[3])
+	if (hc->arg[0] > 0x7fffffff || (hc->arg[1] | hc->arg[2] | hc->arg[3]))
 		return -EINVAL;
-	return managed_vm_create();
+	return managed_vm_create(hc->arg[0]);
 }
 
 static s64 hc_vm_destroy(const struct hypercall *hc)
@@ -167,6 +170,37 @@ static s64 stats(struct vm *vm, const struct hypercall *hc)
 	return managed_stats(vm, hc->arg[1], hc->arg[2], hc->arg[3], hc->vm);
 }
 
+static s64 hc_vm_list(const struct hypercall *hc)
+{
+	if (hc->arg[2] | hc->arg[3])
+		return -EINVAL;
+	return vm_list_info(hc->vm, hc->arg[0], hc->arg[1]);
+}
+
+static s64 hc_vm_stats(const struct hypercall *hc)
+{
+	return vm_list_stats(hc->vm, hc->arg[0], hc->arg[1], hc->arg[2], hc->arg[3]);
+}
+
+/* At most LOG_CHUNK bytes a call: keelctl calls again from where this one ended. */
+#define LOG_CHUNK 1024
+
+static s64 hc_log_read(const struct hypercall *hc)
+{
+	struct keel_log_chunk c;
+	char buf[LOG_CHUNK];
+	u64 seq = hc->arg[2];
+
+	if (hc->arg[3] || hc->arg[1] < sizeof(c))
+		return -EINVAL;
+	c.len = log_read(&seq, buf, MIN(hc->arg[1] - sizeof(c), sizeof(buf)));
+	c.seq = seq - c.len;
+	if (vm_write_phys(hc->vm, hc->arg[0], &c, sizeof(c)) ||
+	    vm_write_phys(hc->vm, hc->arg[0] + sizeof(c), buf, c.len))
+		return -EFAULT;
+	return (s64)c.len;
+}
+
 /* The list is small and fixed: built on the stack, then copied out whole. */
 static s64 hc_msr_list(const struct hypercall *hc)
 {
@@ -232,6 +266,9 @@ static const struct hypercall_entry hypercalls[KEEL_NR_HYPERCALLS] = {
 	[KEEL_HC_VM_IRQCHIP] = { hc_vm_irqchip, MANAGEMENT },
 	[KEEL_HC_ENABLE_CAP] = { hc_enable_cap, MANAGEMENT },
 	[KEEL_HC_STATS] = { hc_stats, MANAGEMENT },
+	[KEEL_HC_VM_LIST] = { hc_vm_list, MANAGEMENT },
+	[KEEL_HC_VM_STATS] = { hc_vm_stats, MANAGEMENT },
+	[KEEL_HC_LOG_READ] = { hc_log_read, MANAGEMENT },
 };
 
 /*

@@ -14,6 +14,7 @@
 #include "kernel/vm.h"
 #include "kernel/mm.h"
 #include "kernel/string.h"
+#include "kernel/vm_list.h"
 #include "keel/hypercall.h"
 
 #define STATE_PARTS (KEEL_STATE_REGS | KEEL_STATE_SREGS | KEEL_STATE_FPU | KEEL_STATE_EVENTS | \
@@ -151,6 +152,20 @@ static void run_until_vmm(struct vcpu *v, struct vcpu *caller)
 }
 
 /* The caller's own state leaves the CPU for the vCPU's and comes back after. */
+/*
+ * Its time is its own and its VM's (KEEL_STAT_RUN_NS, keel_vm_info.run_ns),
+ * and the caller's too: the control vCPU lent its slice.
+ */
+static void run_until_vmm_timed(struct vcpu *v, struct vcpu *caller)
+{
+	u64 start = arch_now(), ticks;
+
+	run_until_vmm(v, caller);
+	ticks = arch_now() - start;
+	v->se.ran += ticks;
+	__atomic_fetch_add(&v->vm->sg.ran, ticks, __ATOMIC_RELAXED);
+}
+
 int managed_vcpu_run(struct vm *vm, u64 id, struct vcpu *caller, u64 how)
 {
 	struct vcpu *v = find(vm, id);
@@ -167,7 +182,7 @@ int managed_vcpu_run(struct vm *vm, u64 id, struct vcpu *caller, u64 how)
 		v->cpu = this_cpu()->cpu;
 		arch_vcpu_put(caller);
 		arch_vcpu_load(v);
-		run_until_vmm(v, caller);
+		run_until_vmm_timed(v, caller);
 		arch_vcpu_put(v);
 		arch_vcpu_load(caller);
 	}
@@ -313,20 +328,9 @@ s64 managed_vcpu_translate(struct vm *vm, u64 id, u64 gva)
 
 s64 managed_stats(struct vm *vm, u64 id, u64 gpa, u64 n, struct vm *caller_vm)
 {
-	u64 stats[MAX(KEEL_NR_VCPU_STATS, KEEL_NR_VM_STATS)];
-	unsigned int nr = KEEL_NR_VCPU_STATS;
 	struct vcpu *v = NULL;
 
-	if (id == KEEL_STATS_VM) {
-		/* Each bump of the generation is a shootdown (kernel/memslot.c). */
-		stats[KEEL_VM_STAT_REMOTE_TLB_FLUSH] = __atomic_load_n(&vm->gpa_gen, __ATOMIC_RELAXED);
-		nr = KEEL_NR_VM_STATS;
-	} else if ((v = find(vm, id))) {
-		arch_vcpu_stats(v, stats);
-	} else {
+	if (id != KEEL_STATS_VM && !(v = find(vm, id)))
 		return -EINVAL;
-	}
-	if (vm_write_phys(caller_vm, gpa, stats, MIN(n, nr) * sizeof(u64)))
-		return -EFAULT;
-	return nr;
+	return vm_stats_write(vm, v, caller_vm, gpa, n);
 }

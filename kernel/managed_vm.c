@@ -81,7 +81,7 @@ static struct vm *create(const char *name)
 	return vm;
 }
 
-s64 managed_vm_create(void)
+s64 managed_vm_create(u64 pid)
 {
 	char name[VM_NAME_LEN];
 	int i = claim();
@@ -95,9 +95,10 @@ s64 managed_vm_create(void)
 		slots[i].vm = NULL;
 		return -ENOMEM;
 	}
+	vm->vmm_pid = pid;
 	slots[i].vm = vm;
-	pr_debug("keel: vm %s created for the control guest (handle %#llx)\n", name,
-		 (unsigned long long)handle_of((unsigned int)i));
+	/* At debug level: in the ring (keelctl log), on the console with keel.loglevel=7 only. */
+	pr_debug("keel: vm %u (%s) created for pid %llu\n", vm->id, name, (unsigned long long)pid);
 	return (s64)handle_of((unsigned int)i);
 }
 
@@ -120,7 +121,11 @@ void managed_vm_put(struct vm *vm)
 
 	spin_unlock_irqrestore(&lock, flags);
 	if (last) {
-		pr_debug("keel: vm %s destroyed by the control guest\n", vm->name);
+		pr_debug("keel: vm %u (%s) of pid %llu destroyed: %u vcpus ran %llu ms, "
+			 "%llu MiB of slots\n", vm->id, vm->name, (unsigned long long)vm->vmm_pid,
+			 vm->nr_vcpus,
+			 (unsigned long long)(arch_ticks_to_ns(vm->sg.ran) / 1000000),
+			 (unsigned long long)(memslots_bytes(vm) >> 20));
 		vm_destroy(vm);
 	}
 }

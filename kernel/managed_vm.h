@@ -12,8 +12,8 @@
 struct vcpu;
 struct vm;
 
-/* A new empty VM of kind VM_KIND_KVM: its handle (> 0), -ENOSPC or -ENOMEM. */
-s64 managed_vm_create(void);
+/* A new empty VM of kind VM_KIND_KVM for the VMM @pid: its handle (> 0), -ENOSPC or -ENOMEM. */
+s64 managed_vm_create(u64 pid);
 /* Drops the handle: -EINVAL if it names no VM; the VM goes with its last reference. */
 int managed_vm_destroy(u64 handle);
 /* The VM @handle names with a reference held, or NULL; managed_vm_put() drops it. */

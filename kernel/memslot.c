@@ -28,6 +28,15 @@ struct memslots {
 };
 
 /* Guest-physical space is all the table translates; only mapped pages are RAM to gpa_to_hva(). */
+u64 memslots_bytes(struct vm *vm)
+{
+	u64 sum = 0;
+
+	for (unsigned int i = 0; i < KEEL_MAX_MEMSLOTS; i++)
+		sum += __atomic_load_n(&vm->memslots->slot[i].size, __ATOMIC_RELAXED);
+	return sum;
+}
+
 int memslots_create(struct vm *vm)
 {
 	vm->mem_size = GPA_LIMIT;

@@ -25,6 +25,8 @@ int memslots_create(struct vm *vm);
 void memslots_free(struct vm *vm);
 /* KEEL_HC_MEMSLOT's checks and effect (guest-abi/keel/hypercall.h). */
 int memslot_set(struct vm *vm, const struct keel_memslot *m);
+/* The bytes @vm's slots cover now (a snapshot: slots may change meanwhile). */
+u64 memslots_bytes(struct vm *vm);
 enum gpa_kind memslot_classify(struct vm *vm, u64 gpa, bool write);
 /* KEEL_HC_MAP of @size bytes at @frame, already checked to be the control guest's RAM, at @gpa. */
 int memslot_map(struct vm *vm, u64 gpa, u64 frame, u64 size, bool write);

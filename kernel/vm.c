@@ -7,6 +7,7 @@
 #include "kernel/printk.h"
 #include "kernel/string.h"
 #include "kernel/vm.h"
+#include "kernel/vm_list.h"
 
 #define ORDER_2M 9
 #define ORDER_1G 18
@@ -128,6 +129,7 @@ struct vm *vm_create(const char *name, u64 mem_size, unsigned int nr_vcpus)
 	io_bus_init(&vm->pio, 0xffff);
 	io_bus_init(&vm->mmio, ~0ULL);
 	vm->mem_size = ALIGN_UP(mem_size, PAGE_SIZE);
+	vm->ram_bytes = vm->mem_size;
 	vm->gpt = (struct pagetable){ .fmt = arch_gpt_format(), .max_leaf_level = 2,
 				      .alloc = gpt_alloc, .to_virt = gpt_to_virt,
 				      .free = gpt_free };
@@ -136,6 +138,7 @@ struct vm *vm_create(const char *name, u64 mem_size, unsigned int nr_vcpus)
 		vm_destroy(vm);
 		return NULL;
 	}
+	vm_list_add(vm);
 	return vm;
 }
 
@@ -153,6 +156,7 @@ static void free_tables(struct vm *vm, u64 table, int level)
 
 void vm_destroy(struct vm *vm)
 {
+	vm_list_del(vm);
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
 		arch_vcpu_destroy(vm->vcpus[i]);
 		kfree(vm->vcpus[i]);

@@ -59,7 +59,11 @@ enum vm_kind {
 struct vm {
 	char name[VM_NAME_LEN];
 	enum vm_kind kind;
+	u32 id;				/* Keel's, never reused (kernel/vm_list.c) */
+	struct vm *list_next;
+	u64 vmm_pid;			/* VM_KIND_KVM: its VMM's pid in the control guest */
 	u64 mem_size;
+	u64 ram_bytes;			/* its RAM, for the administrator (a /dev/kvm VM's: its slots) */
 	struct pagetable gpt;		/* the second-level (nested) page table */
 	u64 gpa_gen;			/* bumped when gpt loses or changes mappings */
 	struct vm_mem *mem;		/* host frames backing guest RAM */

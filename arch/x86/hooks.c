@@ -20,6 +20,11 @@ u64 arch_ns_to_ticks(u64 ns)
 	return ns * tsc_khz / 1000000;
 }
 
+u64 arch_ticks_to_ns(u64 ticks)
+{
+	return tsc_to_ns(ticks);
+}
+
 void arch_timer_arm(u64 when)
 {
 	timer_arm_tsc(when);

@@ -113,6 +113,12 @@ long keel_hypercall(unsigned long nr, unsigned long a0, unsigned long a1, unsign
 		    unsigned long a3);
 /* Keel's negative KEEL_E* result as the errno KVM returns for the same cause. */
 int keel_errno(long ret);
+/* KEEL_HC_GET_INFO into kernel memory, checked: 0 or -EPROTO. */
+int keel_get_info(struct keel_hv_info *info);
+
+/* /dev/keel, the administrator's device (admin.c, guest-abi/keel/keelctl.h). */
+int keel_admin_init(void);
+void keel_admin_exit(void);
 
 int keel_create_vm(unsigned long type);
 void keel_vm_put(struct keel_vm *vm);

@@ -82,6 +82,14 @@ static bool info_sane(const struct keel_hv_info *info, long ret)
 	       memchr(info->version, 0, sizeof(info->version));
 }
 
+/* KEEL_HC_GET_INFO into @info (kernel memory), believed only if sane: 0 or -EPROTO. */
+int keel_get_info(struct keel_hv_info *info)
+{
+	long ret = keel_hypercall(KEEL_HC_GET_INFO, virt_to_phys(info), sizeof(*info), 0, 0);
+
+	return info_sane(info, ret) ? 0 : -EPROTO;
+}
+
 /* Keel's ABI version and facts, each checked before it is believed. */
 static int keel_probe(void)
 {
@@ -126,13 +134,12 @@ static int keel_probe(void)
 static int hv_memory_get(char *buf, const struct kernel_param *kp)
 {
 	struct keel_hv_info *info = kzalloc(sizeof(*info), GFP_KERNEL);
-	long ret;
-	int n = -EPROTO;
+	int n;
 
 	if (!info)
 		return -ENOMEM;
-	ret = keel_hypercall(KEEL_HC_GET_INFO, virt_to_phys(info), sizeof(*info), 0, 0);
-	if (info_sane(info, ret))
+	n = keel_get_info(info);
+	if (!n)
 		n = sysfs_emit(buf, "%llu %llu %llu\n", info->reserved_free_bytes,
 			       info->heap_used_bytes, info->guest_free_bytes);
 	kfree(info);
@@ -275,6 +282,11 @@ static int __init keel_kvm_init(void)
 	r = misc_register(&keel_kvm_dev);
 	if (r == -EBUSY)
 		pr_err("/dev/kvm (misc minor %d) is taken: is kvm.ko loaded?\n", KVM_MINOR);
+	if (!r) {
+		r = keel_admin_init();
+		if (r)
+			misc_deregister(&keel_kvm_dev);
+	}
 	if (r)
 		keel_irq_module_exit();
 	return r;
@@ -282,6 +294,7 @@ static int __init keel_kvm_init(void)
 
 static void __exit keel_kvm_exit(void)
 {
+	keel_admin_exit();
 	misc_deregister(&keel_kvm_dev);
 	keel_irq_module_exit();
 }

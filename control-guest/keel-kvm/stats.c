@@ -5,7 +5,8 @@
  * laid out as Linux's virt/kvm/binary_stats.c lays them out. Keel counts
  * what happens in the guest (KEEL_HC_STATS); this module counts the exits
  * that reach the VMM. Each counter has the name of the Linux KVM counter
- * that means the same, so kvm_stat and QEMU's "info stats" read them.
+ * that means the same, so kvm_stat and QEMU's "info stats" read them; the
+ * one KVM lacks, the time a vCPU ran, is named for Keel.
  */
 #include <linux/anon_inodes.h>
 #include <linux/file.h>
@@ -30,6 +31,7 @@ static const char *const vcpu_names[NR_VCPU_STATS] = {
 	[KEEL_STAT_HYPERCALLS] = "hypercalls",
 	[KEEL_STAT_IRQ_INJECTIONS] = "irq_injections",
 	[KEEL_STAT_NMI_INJECTIONS] = "nmi_injections",
+	[KEEL_STAT_RUN_NS] = "keel_run_ns",
 	[KEEL_NR_VCPU_STATS + KEEL_OWN_MMIO_EXITS] = "mmio_exits",
 	[KEEL_NR_VCPU_STATS + KEEL_OWN_SIGNAL_EXITS] = "signal_exits",
 	[KEEL_NR_VCPU_STATS + KEEL_OWN_REQUEST_IRQ_EXITS] = "request_irq_exits",
@@ -92,6 +94,11 @@ static void *build(const struct keel_stats_file *sf, size_t *len)
 		struct kvm_stats_desc *d = (void *)(buf + desc_at + i * DESC_SIZE);
 
 		d->flags = KVM_STATS_TYPE_CUMULATIVE | KVM_STATS_UNIT_NONE | KVM_STATS_BASE_POW10;
+		if (sf->vcpu && i == KEEL_STAT_RUN_NS) {
+			d->flags = KVM_STATS_TYPE_CUMULATIVE | KVM_STATS_UNIT_SECONDS |
+				   KVM_STATS_BASE_POW10;
+			d->exponent = -9;	/* nanoseconds, as KVM's halt_wait_ns */
+		}
 		d->size = 1;
 		d->offset = i * sizeof(u64);
 		strscpy(d->name, stat_name(sf, i), NAME_SIZE);

@@ -581,7 +581,7 @@ int keel_create_vm(unsigned long type)
 	vm = vm_alloc();
 	if (!vm)
 		return -ENOMEM;
-	handle = keel_hypercall(KEEL_HC_VM_CREATE, 0, 0, 0, 0);
+	handle = keel_hypercall(KEEL_HC_VM_CREATE, task_tgid_nr(current), 0, 0, 0);
 	if (handle <= 0) {
 		vm_unalloc(vm);
 		return handle ? keel_errno(handle) : -EPROTO;

@@ -75,7 +75,9 @@
 /*
  * KEEL_HC_VM_CREATE (the control guest only): creates an empty VM for a VMM
  * of the control guest (/dev/kvm): no memory, no vCPUs yet; its own
- * hypercalls follow KVM's ABI, not this one. RBX, RCX, RDX, RSI must be 0.
+ * hypercalls follow KVM's ABI, not this one. RBX = the VMM's process id in
+ * the control guest, which Keel only logs and lists (struct keel_vm_info);
+ * RCX, RDX, RSI must be 0.
  * Returns the VM's handle (> 0), -KEEL_ENOSPC when KEEL_MAX_VMS exist, or
  * -KEEL_ENOMEM.
  */
@@ -308,11 +310,41 @@
 #define KEEL_STAT_HYPERCALLS 6
 #define KEEL_STAT_IRQ_INJECTIONS 7	/* external interrupts delivered to the guest */
 #define KEEL_STAT_NMI_INJECTIONS 8
-#define KEEL_NR_VCPU_STATS 9
+#define KEEL_STAT_RUN_NS 9		/* time it ran: in the guest and in Keel's exit handlers */
+#define KEEL_NR_VCPU_STATS 10
 #define KEEL_VM_STAT_REMOTE_TLB_FLUSH 0	/* the VM's mappings changed: its cached translations went */
 #define KEEL_NR_VM_STATS 1
 
-#define KEEL_NR_HYPERCALLS 18
+/*
+ * The administrator's calls (the control guest only; keelctl through
+ * keel-kvm's /dev/keel), about every VM Keel runs, the control guest and
+ * boot-time VMs included. A VM's id is Keel's (struct keel_vm_info.id),
+ * never reused while Keel runs.
+ *
+ * KEEL_HC_VM_LIST: RBX = the control-guest physical address of RCX struct
+ * keel_vm_info; RDX, RSI 0. Returns how many VMs there are, and describes
+ * the first of them, in the order they were created, as many as fit.
+ */
+#define KEEL_HC_VM_LIST 18
+
+/*
+ * KEEL_HC_VM_STATS: KEEL_HC_STATS for the VM of id RBX, its vCPUs named by
+ * index (RCX < keel_vm_info.nr_vcpus, or KEEL_STATS_VM); RDX and RSI as
+ * there. -KEEL_EINVAL if no such VM or vCPU exists.
+ */
+#define KEEL_HC_VM_STATS 19
+
+/*
+ * KEEL_HC_LOG_READ: RBX = the control-guest physical address of RCX bytes
+ * (at least 16), RDX = the sequence number (bytes ever logged before it) to
+ * read Keel's log from; RSI 0. Writes a struct keel_log_chunk there and
+ * returns its len: 0 when nothing was logged since. Bytes overwritten in
+ * Keel's ring before they were read are skipped: chunk.seq tells where the
+ * bytes start.
+ */
+#define KEEL_HC_LOG_READ 20
+
+#define KEEL_NR_HYPERCALLS 21
 #define KEEL_MAX_VMS 64
 #define KEEL_MAX_VCPUS 64
 #define KEEL_MAX_MEMSLOTS 128
@@ -392,6 +424,38 @@ _Static_assert(__builtin_offsetof(struct keel_hv_info, reserved_free_bytes) == 4
 _Static_assert(__builtin_offsetof(struct keel_hv_info, guest_free_bytes) == 56, "guest_free_bytes");
 _Static_assert(__builtin_offsetof(struct keel_hv_info, uptime_ns) == 64, "uptime_ns");
 _Static_assert(__builtin_offsetof(struct keel_hv_info, heap_used_bytes) == 72, "heap_used_bytes");
+
+#define KEEL_VM_KIND_BOOT 0		/* started by Keel from a boot module */
+#define KEEL_VM_KIND_CONTROL 1
+#define KEEL_VM_KIND_KVM 2		/* a VMM's, through /dev/kvm */
+#define KEEL_VM_NAME_LEN 16
+
+struct keel_vm_info {
+	keel_u32 id;
+	keel_u32 kind;			/* KEEL_VM_KIND_* */
+	keel_u32 nr_vcpus;
+	keel_u32 ended;			/* 1: it stopped, its vCPUs no longer run */
+	keel_u64 vmm_pid;		/* KEEL_HC_VM_CREATE's RBX; 0 for the others */
+	keel_u64 mem_bytes;		/* its RAM, or the sum of its memory slots */
+	keel_u64 run_ns;		/* its vCPUs' KEEL_STAT_RUN_NS */
+	keel_u64 exits;			/* its vCPUs' KEEL_STAT_EXITS */
+	char name[KEEL_VM_NAME_LEN];	/* NUL-terminated */
+};
+
+_Static_assert(sizeof(struct keel_vm_info) == 64, "keel_vm_info size");
+_Static_assert(__builtin_offsetof(struct keel_vm_info, vmm_pid) == 16, "vmm_pid");
+_Static_assert(__builtin_offsetof(struct keel_vm_info, mem_bytes) == 24, "mem_bytes");
+_Static_assert(__builtin_offsetof(struct keel_vm_info, run_ns) == 32, "run_ns");
+_Static_assert(__builtin_offsetof(struct keel_vm_info, exits) == 40, "exits");
+_Static_assert(__builtin_offsetof(struct keel_vm_info, name) == 48, "name");
+
+struct keel_log_chunk {
+	keel_u64 seq;			/* the sequence number of data[0] */
+	keel_u64 len;			/* bytes in data */
+	char data[];
+};
+
+_Static_assert(sizeof(struct keel_log_chunk) == 16, "keel_log_chunk size");
 
 struct keel_memslot {
 	keel_u32 slot;			/* < KEEL_MAX_MEMSLOTS */

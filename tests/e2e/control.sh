@@ -49,6 +49,13 @@ build_initramfs() {
 		-Wmissing-prototypes -Wundef -Wvla -Wpointer-arith -Wwrite-strings -Wformat=2 \
 		-Wimplicit-fallthrough -o "$out/kvmrun" tests/control/kvmrun.c \
 		tests/control/kvmrun-guests.S || return 1
+	gcc -std=gnu11 -static -Os -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+		-Wmissing-prototypes -Wundef -Wvla -Wpointer-arith -Wwrite-strings -Wformat=2 \
+		-Wimplicit-fallthrough -o "$out/kvmouts" tests/control/kvmouts.c || return 1
+	gcc -std=gnu11 -static -Os -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+		-Wmissing-prototypes -Wundef -Wvla -Wpointer-arith -Wwrite-strings -Wformat=2 \
+		-Wimplicit-fallthrough -Wno-unused-parameter -Iguest-abi \
+		-o "$out/keelctl" control-guest/keelctl/keelctl.c || return 1
 	scripts/build-module.sh "$out/keel-kvm.ko" || return 1
 	# Debian builds virtio and e1000 as modules.
 	for m in virtio_pci virtio_blk virtio_net e1000; do
@@ -78,6 +85,7 @@ build_initramfs() {
 	BUSYBOX=$build/debian/busybox scripts/mkinitramfs.sh "$initramfs" \
 		tests/control/init "$out/keelinfo:/bin/keelinfo" "$out/kvmapi:/bin/kvmapi" \
 		"$out/kvmcycle:/bin/kvmcycle" "$out/kvmrun:/bin/kvmrun" \
+		"$out/kvmouts:/bin/kvmouts" "$out/keelctl:/bin/keelctl" \
 		"$out/keel-kvm.ko:/lib/modules/extra/" "$out/kvm.order:/lib/modules/kvm.order" \
 		tests/control/udhcpc.script:/etc/udhcpc.script \
 		"$out/modules.order:/lib/modules/order" "${mod_specs[@]}" "${vm_specs[@]}"
@@ -212,7 +220,7 @@ fi
 echo "control: time $label $(($(date +%s) - start)) s (QEMU status $rc)"
 
 # ---------------------------------------------------------------- judge
-checks="cpus hypervisor keel memtotal devmem sleep kvm kvm_cycles"
+checks="cpus hypervisor keel memtotal devmem sleep kvm kvm_cycles keelctl"
 [ $disk = 1 ] && checks+=" disk"
 [ -n "$nic" ] && checks+=" net"
 [ $iommu = 1 ] && checks+=" acpi"
@@ -225,7 +233,7 @@ for c in $checks; do
 	# Only the bare machine may skip, and only what needs Keel.
 	"control: SKIP $c"*)
 		case $mode:$c in
-		bare:hypervisor | bare:keel | bare:sleep)
+		bare:hypervisor | bare:keel | bare:sleep | bare:keelctl)
 			echo "control: SKIP $label $c: ${line#"control: SKIP $c "}" ;;
 		*) fail "$c" "skipped: ${line#"control: SKIP $c "}" ;;
 		esac ;;

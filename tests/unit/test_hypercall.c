@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Hypercall dispatch: numbers in and out of range, CPL, VM kinds,
- * KEEL_HC_GET_INFO's arguments, and the VMs the control guest manages by
+ * KEEL_HC_GET_INFO's arguments, the VMs the control guest manages by
  * handle (kernel/managed_vm.c, linked in; vm_create and vm_destroy are
- * test doubles that count live VMs).
+ * test doubles that count live VMs), and the administrator's list of VMs
+ * (kernel/vm_list.c, linked in) and log.
  */
 #include <stdarg.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include "kernel/managed_vm.h"
 #include "kernel/memslot.h"
 #include "kernel/vm.h"
+#include "kernel/vm_list.h"
 #include "keel/hypercall.h"
 #include "test.h"
 
@@ -55,13 +57,45 @@ struct vm *vm_create(const char *name, u64 mem_size, unsigned int nr_vcpus)
 	vm = calloc(1, sizeof(*vm));
 	snprintf(vm->name, sizeof(vm->name), "%s", name);
 	live_vms++;
+	vm_list_add(vm);
 	return vm;
 }
 
 void vm_destroy(struct vm *vm)
 {
+	vm_list_del(vm);
 	live_vms--;
 	free(vm);
+}
+
+u64 memslots_bytes(struct vm *vm)
+{
+	return 0x100000;
+}
+
+void arch_vcpu_stats(const struct vcpu *v, u64 *s)
+{
+	for (unsigned int i = 0; i < KEEL_NR_VCPU_STATS; i++)
+		s[i] = v->id * 100 + i;
+}
+
+u64 arch_ticks_to_ns(u64 ticks)
+{
+	return ticks;
+}
+
+/* Keel's log double: "0123456789" repeated, the first 100 bytes overwritten. */
+size_t log_read(u64 *seq, char *buf, size_t n)
+{
+	size_t count = 0;
+
+	if (*seq < 100)
+		*seq = 100;
+	while (count < n && *seq < 1000) {
+		buf[count++] = (char)('0' + *seq % 10);
+		(*seq)++;
+	}
+	return count;
 }
 
 void printk(int level, const char *fmt, ...)
@@ -337,7 +371,8 @@ TEST(vm_create_and_destroy)
 	CHECK_EQ(live_vms, 1);
 	CHECK_EQ(call(&boot_vm, 0, KEEL_HC_VM_CREATE, 0, 0, 0, 0), -EPERM);
 	CHECK_EQ(call(&boot_vm, 0, KEEL_HC_VM_DESTROY, (u64)h, 0, 0, 0), -EPERM);
-	CHECK_EQ(vm_call(KEEL_HC_VM_CREATE, 1, 0), -EINVAL);	/* unused arguments must be 0 */
+	CHECK_EQ(vm_call(KEEL_HC_VM_CREATE, 0, 1), -EINVAL);	/* unused arguments must be 0 */
+	CHECK_EQ(vm_call(KEEL_HC_VM_CREATE, 0x80000000, 0), -EINVAL);	/* no pid */
 	CHECK_EQ(vm_call(KEEL_HC_VM_DESTROY, (u64)h, 1), -EINVAL);
 	CHECK_EQ(vm_call(KEEL_HC_VM_DESTROY, (u64)h, 0), 0);
 	CHECK_EQ(live_vms, 0);
@@ -375,7 +410,7 @@ TEST(vm_calls_need_a_handle)
 {
 	s64 h = vm_call(KEEL_HC_VM_CREATE, 0, 0);
 
-	for (u64 nr = KEEL_HC_MEMSLOT; nr < KEEL_NR_HYPERCALLS; nr++) {
+	for (u64 nr = KEEL_HC_MEMSLOT; nr <= KEEL_HC_STATS; nr++) {	/* the calls by handle */
 		CHECK_EQ(call(&boot_vm, 0, nr, (u64)h, 0, 0, 0), -EPERM);
 		if (nr == KEEL_HC_MSR_LIST)
 			continue;	/* names no VM */
@@ -383,7 +418,7 @@ TEST(vm_calls_need_a_handle)
 		CHECK_EQ(call(&control_vm, 0, nr, 0, 0, 0, 0), -EINVAL);
 	}
 	CHECK_EQ(vm_call(KEEL_HC_VM_DESTROY, (u64)h, 0), 0);
-	for (u64 nr = KEEL_HC_MEMSLOT; nr < KEEL_NR_HYPERCALLS; nr++)
+	for (u64 nr = KEEL_HC_MEMSLOT; nr <= KEEL_HC_STATS; nr++)
 		if (nr != KEEL_HC_MSR_LIST)
 			CHECK_EQ(call(&control_vm, 0, nr, (u64)h, 0, 0, 0), -EINVAL);
 }
@@ -484,7 +519,58 @@ TEST(vm_references)
 	CHECK_EQ(live_vms, 0);
 }
 
+/* Every VM, oldest first, as many as fit; the count says how many there are. */
+TEST(vm_list_of_every_vm)
+{
+	s64 h1 = vm_call(KEEL_HC_VM_CREATE, 100, 0), h2 = vm_call(KEEL_HC_VM_CREATE, 200, 0);
+	struct keel_vm_info info[2];
+
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_VM_LIST, RAM_BASE, 1, 0, 0), 2);
+	memcpy(info, ram, sizeof(info[0]));
+	CHECK(info[0].vmm_pid == 100 && info[0].kind == KEEL_VM_KIND_KVM && !info[0].ended &&
+	      !info[0].nr_vcpus && !strcmp(info[0].name, "kvm-0"));
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_VM_LIST, RAM_BASE, 2, 0, 0), 2);
+	memcpy(info, ram, sizeof(info));
+	CHECK(info[1].vmm_pid == 200 && info[1].id > info[0].id);
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_VM_LIST, RAM_BASE, 0, 0, 0), 2);	/* only counts */
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_VM_LIST, 0, 2, 0, 0), -EFAULT);
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_VM_LIST, RAM_BASE, 2, 1, 0), -EINVAL);
+	CHECK_EQ(call(&boot_vm, 0, KEEL_HC_VM_LIST, RAM_BASE, 2, 0, 0), -EPERM);
+	/* VM_STATS by id: the VM's counters; it has no vCPU 0; an id of no VM. */
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_VM_STATS, info[1].id, KEEL_STATS_VM, RAM_BASE, 8),
+		 KEEL_NR_VM_STATS);
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_VM_STATS, info[1].id, 0, RAM_BASE, 8), -EINVAL);
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_VM_STATS, 9999, KEEL_STATS_VM, RAM_BASE, 8), -EINVAL);
+	CHECK_EQ(vm_call(KEEL_HC_VM_DESTROY, (u64)h1, 0), 0);
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_VM_LIST, RAM_BASE, 2, 0, 0), 1);
+	memcpy(info, ram, sizeof(info[0]));
+	CHECK_EQ(info[0].vmm_pid, 200);
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_VM_STATS, info[0].id - 1, KEEL_STATS_VM, RAM_BASE, 8),
+		 -EINVAL);	/* the destroyed VM's id names nothing */
+	CHECK_EQ(vm_call(KEEL_HC_VM_DESTROY, (u64)h2, 0), 0);
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_VM_LIST, RAM_BASE, 2, 0, 0), 0);
+}
+
+/* The log from a sequence number: the chunk says where its bytes start, skipped ones left out. */
+TEST(log_read_in_chunks)
+{
+	struct keel_log_chunk c;
+
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_LOG_READ, RAM_BASE, 16 + 5, 0, 0), 5);
+	memcpy(&c, ram, sizeof(c));
+	CHECK(c.seq == 100 && c.len == 5 && !memcmp(ram + 16, "01234", 5));
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_LOG_READ, RAM_BASE, 4096, 997, 0), 3);
+	memcpy(&c, ram, sizeof(c));
+	CHECK(c.seq == 997 && !memcmp(ram + 16, "789", 3));
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_LOG_READ, RAM_BASE, 4096, 1000, 0), 0);
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_LOG_READ, RAM_BASE, 8192, 100, 0), 900);
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_LOG_READ, RAM_BASE, 15, 0, 0), -EINVAL);
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_LOG_READ, RAM_BASE, 100, 0, 1), -EINVAL);
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_LOG_READ, 0, 100, 0, 0), -EFAULT);
+}
+
 TEST_MAIN("hypercall", T(version_from_every_kind), T(unknown_numbers), T(cpl_above_0_refused),
 	  T(management_calls_are_the_control_guests), T(get_info_arguments),
 	  T(get_info_writes_the_structure), T(vm_create_and_destroy), T(vm_handles_made_up_or_exhausted),
-	  T(vm_calls_need_a_handle), T(vm_call_arguments), T(vm_references), T(msr_list))
+	  T(vm_calls_need_a_handle), T(vm_call_arguments), T(vm_references), T(msr_list),
+	  T(vm_list_of_every_vm), T(log_read_in_chunks))

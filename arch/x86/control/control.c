@@ -594,6 +594,7 @@ int control_start(const struct boot_info *bi)
 		  ctl.cpus[nr - 1],
 		  (unsigned long long)entry,
 		  (unsigned long long)(initrd ? (initrd->end - initrd->start) / SZ_1K : 0));
+	ctl.vm->ram_bytes = memmap_total(&e820, MEM_USABLE);
 	for (unsigned int i = 0; i < nr; i++)
 		percpu[ctl.cpus[i]].control_vcpu = ctl.vm->vcpus[i];
 	vcpu_set_long64_state(ctl.vm->vcpus[0], (u64)(uintptr_t)lp->pml4, (u64)(uintptr_t)lp->gdt,

@@ -8,6 +8,7 @@
 #include "asm/processor-flags.h"
 #include "asm/processor.h"
 #include "arch/x86/irqchip/irqchip.h"
+#include "arch/x86/timer.h"
 #include "arch/x86/virt/cr.h"
 #include "arch/x86/virt/exit.h"
 #include "arch/x86/virt/guest_msr.h"
@@ -854,6 +855,7 @@ void arch_vcpu_stats(const struct vcpu *v, u64 *s)
 	s[KEEL_STAT_HYPERCALLS] = v->exits[EXIT_HYPERCALL];
 	s[KEEL_STAT_IRQ_INJECTIONS] = v->arch.irq_injections;
 	s[KEEL_STAT_NMI_INJECTIONS] = v->arch.nmi_injections;
+	s[KEEL_STAT_RUN_NS] = tsc_to_ns(v->se.ran);
 }
 
 enum vcpu_action handle_exit(struct vcpu *v, struct vm_exit *e)

@@ -1,0 +1,422 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * keelctl: Keel's administration from its control guest, through
+ * keel-kvm's /dev/keel (guest-abi/keel/keelctl.h; docs/keelctl.md).
+ *
+ *   keelctl [--json] info          Keel's version, CPUs, virtualization, memory, uptime
+ *   keelctl [--json] list          every VM: id, kind, name, VMM pid, vCPUs, memory, CPU time
+ *   keelctl [--json] stats VM      a VM's counters and each of its vCPUs'
+ *   keelctl log [-f]               Keel's log; -f follows it
+ *   keelctl top [-b] [-n N] [-d S] CPU % and exits per second of each VM and vCPU
+ *
+ * Exit status: 0, 1 for an error (no /dev/keel, no such VM), 2 for a usage
+ * error. Built static, so that it runs in any control guest.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "keel/keelctl.h"
+
+#define USAGE "usage: keelctl [--json] info | list | stats VM | log [-f] | top [-b] [-n N] [-d SECONDS]\n"
+
+static int json;
+
+static const char *const stat_names[KEEL_NR_VCPU_STATS] = {
+	[KEEL_STAT_EXITS] = "exits",
+	[KEEL_STAT_IO_EXITS] = "io_exits",
+	[KEEL_STAT_HALT_EXITS] = "halt_exits",
+	[KEEL_STAT_IRQ_WINDOW_EXITS] = "irq_window_exits",
+	[KEEL_STAT_NMI_WINDOW_EXITS] = "nmi_window_exits",
+	[KEEL_STAT_IRQ_EXITS] = "irq_exits",
+	[KEEL_STAT_HYPERCALLS] = "hypercalls",
+	[KEEL_STAT_IRQ_INJECTIONS] = "irq_injections",
+	[KEEL_STAT_NMI_INJECTIONS] = "nmi_injections",
+	[KEEL_STAT_RUN_NS] = "run_ns",
+};
+
+static void __attribute__((noreturn)) usage(void)
+{
+	fputs(USAGE, stderr);
+	exit(2);
+}
+
+static void __attribute__((noreturn, format(printf, 1, 2))) die(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fputs("keelctl: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	exit(1);
+}
+
+static int open_dev(void)
+{
+	int fd = open("/dev/keel", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		die("/dev/keel: %s (is keel-kvm loaded, and are you root?)\n", strerror(errno));
+	return fd;
+}
+
+/* Every VM, in *vms (malloc'd): their number. */
+static unsigned int list_vms(int fd, struct keel_vm_info **vms)
+{
+	struct keel_ioctl_vm_list a = { 0 };
+	int n = 0;
+
+	*vms = NULL;
+	for (;;) {
+		n = ioctl(fd, KEEL_IOCTL_VM_LIST, &a);
+		if (n < 0)
+			die("KEEL_IOCTL_VM_LIST: %s\n", strerror(errno));
+		if ((unsigned int)n <= a.n)
+			return (unsigned int)n;
+		free(*vms);
+		a.n = (unsigned int)n + 8;
+		*vms = calloc(a.n, sizeof(**vms));
+		if (!*vms)
+			die("out of memory\n");
+		a.vms = (uintptr_t)*vms;
+	}
+}
+
+/* VM @id's vCPU @vcpu's counters (or the VM's, KEEL_STATS_VM); -1 if there is no such VM. */
+static int vm_stats(int fd, unsigned int id, unsigned int vcpu, uint64_t *s)
+{
+	struct keel_ioctl_vm_stats a = { .id = id, .vcpu = vcpu, .n = KEEL_NR_VCPU_STATS,
+					 .stats = (uintptr_t)s };
+
+	memset(s, 0, KEEL_NR_VCPU_STATS * sizeof(*s));
+	if (ioctl(fd, KEEL_IOCTL_VM_STATS, &a) >= 0)
+		return 0;
+	if (errno != EINVAL)
+		die("KEEL_IOCTL_VM_STATS: %s\n", strerror(errno));
+	return -1;
+}
+
+static const char *kind_name(uint32_t kind)
+{
+	static const char *const names[] = { "boot", "control", "kvm" };
+
+	return kind < 3 ? names[kind] : "?";
+}
+
+static const char *vendor_name(uint32_t v)
+{
+	return v == KEEL_VENDOR_INTEL ? "intel" : v == KEEL_VENDOR_AMD ? "amd" : "other";
+}
+
+static const char *virt_name(uint32_t v)
+{
+	return v == KEEL_VIRT_VMX ? "vmx" : v == KEEL_VIRT_SVM ? "svm" : "none";
+}
+
+static int cmd_info(int fd)
+{
+	struct keel_hv_info i;
+
+	if (ioctl(fd, KEEL_IOCTL_INFO, &i) < 0)
+		die("KEEL_IOCTL_INFO: %s\n", strerror(errno));
+	if (json) {
+		printf("{\"version\": \"%s\", \"abi\": %u, \"cpus\": %u, \"vendor\": \"%s\", "
+		       "\"virt\": \"%s\", \"tsc_khz\": %u, \"reserved_bytes\": %" PRIu64 ", "
+		       "\"reserved_free_bytes\": %" PRIu64 ", \"heap_used_bytes\": %" PRIu64 ", "
+		       "\"guest_free_bytes\": %" PRIu64 ", \"uptime_ns\": %" PRIu64 "}\n",
+		       i.version, i.abi_version, i.nr_cpus, vendor_name(i.vendor), virt_name(i.virt),
+		       i.tsc_khz, i.reserved_bytes, i.reserved_free_bytes, i.heap_used_bytes,
+		       i.guest_free_bytes, i.uptime_ns);
+		return 0;
+	}
+	printf("keel:    %s, hypercall ABI %u\n", i.version, i.abi_version);
+	printf("cpus:    %u (%s, %s)\n", i.nr_cpus, vendor_name(i.vendor), virt_name(i.virt));
+	printf("tsc:     %u kHz\n", i.tsc_khz);
+	printf("memory:  Keel holds %" PRIu64 " MiB (%" PRIu64 " MiB free, %" PRIu64
+	       " KiB of heap in use); %" PRIu64 " MiB free for VMs\n",
+	       i.reserved_bytes >> 20, i.reserved_free_bytes >> 20, i.heap_used_bytes >> 10,
+	       i.guest_free_bytes >> 20);
+	printf("uptime:  %.1f s\n", i.uptime_ns / 1e9);
+	return 0;
+}
+
+static void print_vm(const struct keel_vm_info *v, int first)
+{
+	const char *state = v->ended ? "ended" : "running";
+
+	if (json) {
+		printf("%s{\"id\": %u, \"kind\": \"%s\", \"name\": \"%.16s\", \"vmm_pid\": %" PRIu64
+		       ", \"vcpus\": %u, \"mem_bytes\": %" PRIu64 ", \"run_ns\": %" PRIu64
+		       ", \"exits\": %" PRIu64 ", \"state\": \"%s\"}",
+		       first ? "" : ", ", v->id, kind_name(v->kind), v->name, v->vmm_pid, v->nr_vcpus,
+		       v->mem_bytes, v->run_ns, v->exits, state);
+		return;
+	}
+	printf("%-4u %-8s %-16.16s ", v->id, kind_name(v->kind), v->name);
+	if (v->vmm_pid)
+		printf("%7" PRIu64, v->vmm_pid);
+	else
+		printf("%7s", "-");
+	printf(" %5u %8" PRIu64 " %10.3f %12" PRIu64 " %s\n", v->nr_vcpus, v->mem_bytes >> 20,
+	       v->run_ns / 1e9, v->exits, state);
+}
+
+static int cmd_list(int fd)
+{
+	struct keel_vm_info *vms;
+	unsigned int n = list_vms(fd, &vms);
+
+	if (json)
+		printf("[");
+	else
+		printf("%-4s %-8s %-16s %7s %5s %8s %10s %12s %s\n", "ID", "KIND", "NAME", "PID",
+		       "VCPUS", "MEM_MIB", "CPU_S", "EXITS", "STATE");
+	for (unsigned int i = 0; i < n; i++)
+		print_vm(&vms[i], !i);
+	if (json)
+		printf("]\n");
+	free(vms);
+	return 0;
+}
+
+/* The VM an argument names, from the list: exits 2 for no number, 1 for no VM. */
+static struct keel_vm_info find_vm(int fd, const char *arg)
+{
+	struct keel_vm_info *vms, found = { 0 };
+	unsigned int n, i;
+	char *end;
+	unsigned long id = strtoul(arg, &end, 10);
+
+	if (!*arg || *end || id == 0 || id > UINT32_MAX)
+		usage();
+	n = list_vms(fd, &vms);
+	for (i = 0; i < n && vms[i].id != id; i++)
+		;
+	if (i == n)
+		die("no VM %lu (keelctl list shows them)\n", id);
+	found = vms[i];
+	free(vms);
+	return found;
+}
+
+static void print_counters(const char *label, const uint64_t *s, unsigned int n, int first)
+{
+	if (json)
+		printf("%s{\"vcpu\": %s", first ? "" : ", ", label);
+	else
+		printf("%-6s", label);
+	for (unsigned int k = 0; k < n; k++)
+		printf(json ? ", \"%s\": %" PRIu64 : " %s=%" PRIu64, stat_names[k], s[k]);
+	printf(json ? "}" : "\n");
+}
+
+static int cmd_stats(int fd, const char *arg)
+{
+	struct keel_vm_info vm = find_vm(fd, arg);
+	uint64_t s[KEEL_NR_VCPU_STATS];
+	char label[16];
+
+	if (vm_stats(fd, vm.id, KEEL_STATS_VM, s))
+		die("no VM %u\n", vm.id);
+	if (json)
+		printf("{\"id\": %u, \"remote_tlb_flush\": %" PRIu64 ", \"vcpus\": [", vm.id,
+		       s[KEEL_VM_STAT_REMOTE_TLB_FLUSH]);
+	else
+		printf("vm %u (%.16s): remote_tlb_flush=%" PRIu64 "\n", vm.id, vm.name,
+		       s[KEEL_VM_STAT_REMOTE_TLB_FLUSH]);
+	for (unsigned int i = 0; i < vm.nr_vcpus; i++) {
+		if (vm_stats(fd, vm.id, i, s))
+			break;	/* the VM went meanwhile */
+		snprintf(label, sizeof(label), json ? "%u" : "vcpu%u", i);
+		print_counters(label, s, KEEL_NR_VCPU_STATS, !i);
+	}
+	if (json)
+		printf("]}\n");
+	return 0;
+}
+
+/* Keel's log to stdout; with @follow, what is logged later too, until killed. */
+static int cmd_log(int fd, int follow)
+{
+	char buf[4096];
+	ssize_t n;
+
+	for (;;) {
+		n = read(fd, buf, sizeof(buf));
+		if (n < 0)
+			die("reading Keel's log: %s\n", strerror(errno));
+		if (n > 0 && fwrite(buf, 1, (size_t)n, stdout) != (size_t)n)
+			return 1;
+		if (n == 0 && !follow)
+			return 0;
+		if (n == 0) {
+			fflush(stdout);
+			usleep(200000);
+		}
+	}
+}
+
+/* What top compares between two looks: each VM's vCPUs' counters. */
+struct sample {
+	unsigned int n;
+	struct keel_vm_info *vms;
+	uint64_t (*s)[KEEL_NR_VCPU_STATS];	/* vms[i]'s vCPU j at first[i] + j */
+	unsigned int *first;
+	struct timespec at;
+};
+
+static void take_sample(int fd, struct sample *sm)
+{
+	unsigned int total = 0;
+
+	sm->n = list_vms(fd, &sm->vms);
+	sm->first = calloc(sm->n + 1, sizeof(*sm->first));
+	for (unsigned int i = 0; sm->first && i < sm->n; i++) {
+		sm->first[i] = total;
+		total += sm->vms[i].nr_vcpus;
+	}
+	sm->s = calloc(total + 1, sizeof(*sm->s));
+	if (!sm->first || !sm->s)
+		die("out of memory\n");
+	for (unsigned int i = 0; i < sm->n; i++)
+		for (unsigned int j = 0; j < sm->vms[i].nr_vcpus; j++)
+			vm_stats(fd, sm->vms[i].id, j, sm->s[sm->first[i] + j]);
+	clock_gettime(CLOCK_MONOTONIC, &sm->at);
+}
+
+static void free_sample(struct sample *sm)
+{
+	free(sm->vms);
+	free(sm->s);
+	free(sm->first);
+}
+
+/* @cur's counters of VM @i's vCPU @j less @prev's, if @prev had it. */
+static void delta(const struct sample *prev, const struct sample *cur, unsigned int i,
+		  unsigned int j, uint64_t *d)
+{
+	const uint64_t *now = cur->s[cur->first[i] + j];
+	unsigned int p;
+
+	for (p = 0; p < prev->n && prev->vms[p].id != cur->vms[i].id; p++)
+		;
+	for (unsigned int k = 0; k < KEEL_NR_VCPU_STATS; k++)
+		d[k] = now[k];
+	if (p == prev->n || j >= prev->vms[p].nr_vcpus)
+		return;
+	for (unsigned int k = 0; k < KEEL_NR_VCPU_STATS; k++)
+		d[k] -= prev->s[prev->first[p] + j][k];
+}
+
+static void top_row(const char *vm, const char *vcpu, const uint64_t *d, double secs)
+{
+	printf("%-20s %-5s %6.1f %10.0f %9.0f %9.0f %9.0f %9.0f\n", vm, vcpu,
+	       d[KEEL_STAT_RUN_NS] / (secs * 1e7), d[KEEL_STAT_EXITS] / secs,
+	       d[KEEL_STAT_IO_EXITS] / secs, d[KEEL_STAT_HALT_EXITS] / secs,
+	       d[KEEL_STAT_IRQ_EXITS] / secs, d[KEEL_STAT_HYPERCALLS] / secs);
+}
+
+/* One screen: each VM's sums, then its vCPUs, as rates over the interval. */
+static void top_screen(const struct sample *prev, const struct sample *cur)
+{
+	double secs = (cur->at.tv_sec - prev->at.tv_sec) + (cur->at.tv_nsec - prev->at.tv_nsec) / 1e9;
+	uint64_t d[KEEL_NR_VCPU_STATS], sum[KEEL_NR_VCPU_STATS];
+	char name[32], idx[12];
+
+	printf("%-20s %-5s %6s %10s %9s %9s %9s %9s\n", "VM", "VCPU", "CPU%", "EXITS/s", "IO/s",
+	       "HALT/s", "IRQ/s", "HCALL/s");
+	for (unsigned int i = 0; i < cur->n; i++) {
+		memset(sum, 0, sizeof(sum));
+		for (unsigned int j = 0; j < cur->vms[i].nr_vcpus; j++) {
+			delta(prev, cur, i, j, d);
+			for (unsigned int k = 0; k < KEEL_NR_VCPU_STATS; k++)
+				sum[k] += d[k];
+		}
+		snprintf(name, sizeof(name), "%u %.16s", cur->vms[i].id, cur->vms[i].name);
+		top_row(name, "all", sum, secs);
+		for (unsigned int j = 0; j < cur->vms[i].nr_vcpus; j++) {
+			delta(prev, cur, i, j, d);
+			snprintf(idx, sizeof(idx), "%u", j);
+			top_row("", idx, d, secs);
+		}
+	}
+}
+
+static int cmd_top(int fd, int batch, long iterations, double interval)
+{
+	struct sample prev, cur;
+
+	take_sample(fd, &prev);
+	for (long it = 0; iterations <= 0 || it < iterations; it++) {
+		usleep((useconds_t)(interval * 1e6));
+		take_sample(fd, &cur);
+		if (!batch)
+			printf("\033[H\033[2J");
+		top_screen(&prev, &cur);
+		printf("\n");
+		fflush(stdout);
+		free_sample(&prev);
+		prev = cur;
+	}
+	free_sample(&prev);
+	return 0;
+}
+
+static int top_args(int fd, int argc, char **argv)
+{
+	int batch = 0;
+	long n = 0;
+	double d = 1.0;
+	char *end;
+
+	for (int i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "-b")) {
+			batch = 1;
+		} else if (!strcmp(argv[i], "-n") && i + 1 < argc) {
+			n = strtol(argv[++i], &end, 10);
+			if (*end || n <= 0)
+				usage();
+		} else if (!strcmp(argv[i], "-d") && i + 1 < argc) {
+			d = strtod(argv[++i], &end);
+			if (*end || !(d >= 0.1 && d <= 3600))
+				usage();
+		} else {
+			usage();
+		}
+	}
+	return cmd_top(fd, batch, n, d);
+}
+
+int main(int argc, char **argv)
+{
+	int fd;
+
+	if (argc > 1 && !strcmp(argv[1], "--json")) {
+		json = 1;
+		argv++;
+		argc--;
+	}
+	if (argc < 2)
+		usage();
+	if (!strcmp(argv[1], "info") && argc == 2)
+		return cmd_info(open_dev());
+	if (!strcmp(argv[1], "list") && argc == 2)
+		return cmd_list(open_dev());
+	if (!strcmp(argv[1], "stats") && argc == 3)
+		return cmd_stats(open_dev(), argv[2]);
+	if (!strcmp(argv[1], "log") && !json && (argc == 2 || (argc == 3 && !strcmp(argv[2], "-f"))))
+		return cmd_log(open_dev(), argc == 3);
+	if (!strcmp(argv[1], "top") && !json) {
+		fd = open_dev();
+		return top_args(fd, argc - 2, argv + 2);
+	}
+	usage();
+}

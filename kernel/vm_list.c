@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The list of every VM, for the administrator. A VM leaves it before
+ * vm_destroy() frees anything, under the same lock the calls below hold
+ * while they read a VM, so a VM they find is never freed under them. What
+ * they read of a running VM (its counters, its slots' sizes) may change as
+ * they read it: each figure is a snapshot, not all of them one.
+ */
+#include "kernel/arch.h"
+#include "kernel/errno.h"
+#include "kernel/memslot.h"
+#include "kernel/spinlock.h"
+#include "kernel/string.h"
+#include "kernel/vm.h"
+#include "kernel/vm_list.h"
+#include "keel/hypercall.h"
+
+_Static_assert(VM_NAME_LEN == KEEL_VM_NAME_LEN, "VM names do not fit keel_vm_info");
+_Static_assert(VM_KIND_BOOT == KEEL_VM_KIND_BOOT && VM_KIND_CONTROL == KEEL_VM_KIND_CONTROL &&
+	       VM_KIND_KVM == KEEL_VM_KIND_KVM, "VM kinds differ from the ABI's");
+
+static struct spinlock lock = SPINLOCK_INIT;
+static struct vm *head, *tail;
+static u32 last_id;
+
+void vm_list_add(struct vm *vm)
+{
+	u64 flags = spin_lock_irqsave(&lock);
+
+	vm->id = ++last_id;
+	vm->list_next = NULL;
+	if (tail)
+		tail->list_next = vm;
+	else
+		head = vm;
+	tail = vm;
+	spin_unlock_irqrestore(&lock, flags);
+}
+
+void vm_list_del(struct vm *vm)
+{
+	u64 flags = spin_lock_irqsave(&lock);
+	struct vm **p = &head, *prev = NULL;
+
+	while (*p && *p != vm) {
+		prev = *p;
+		p = &(*p)->list_next;
+	}
+	if (*p) {
+		*p = vm->list_next;
+		if (tail == vm)
+			tail = prev;
+	}
+	spin_unlock_irqrestore(&lock, flags);
+}
+
+s64 vm_stats_write(struct vm *vm, struct vcpu *v, struct vm *caller, u64 gpa, u64 n)
+{
+	u64 stats[MAX(KEEL_NR_VCPU_STATS, KEEL_NR_VM_STATS)];
+	unsigned int nr = KEEL_NR_VCPU_STATS;
+
+	if (v) {
+		arch_vcpu_stats(v, stats);
+	} else {
+		/* Each bump of the generation is a shootdown (kernel/memslot.c). */
+		stats[KEEL_VM_STAT_REMOTE_TLB_FLUSH] = __atomic_load_n(&vm->gpa_gen, __ATOMIC_RELAXED);
+		nr = KEEL_NR_VM_STATS;
+	}
+	if (vm_write_phys(caller, gpa, stats, MIN(n, nr) * sizeof(u64)))
+		return -EFAULT;
+	return nr;
+}
+
+static void describe(struct vm *vm, struct keel_vm_info *info)
+{
+	u64 s[KEEL_NR_VCPU_STATS];
+	unsigned int n = __atomic_load_n(&vm->nr_vcpus, __ATOMIC_ACQUIRE);
+
+	memset(info, 0, sizeof(*info));
+	info->id = vm->id;
+	info->kind = vm->kind;
+	info->nr_vcpus = n;
+	info->ended = vm->state != VM_RUNNING;
+	info->vmm_pid = vm->vmm_pid;
+	info->mem_bytes = vm->memslots ? memslots_bytes(vm) : vm->ram_bytes;
+	memcpy(info->name, vm->name, VM_NAME_LEN);
+	for (unsigned int i = 0; i < n; i++) {
+		arch_vcpu_stats(vm->vcpus[i], s);
+		info->run_ns += s[KEEL_STAT_RUN_NS];
+		info->exits += s[KEEL_STAT_EXITS];
+	}
+}
+
+s64 vm_list_info(struct vm *caller, u64 gpa, u64 n)
+{
+	u64 flags = spin_lock_irqsave(&lock);
+	struct keel_vm_info info;
+	s64 nr = 0;
+
+	for (struct vm *vm = head; vm; vm = vm->list_next, nr++) {
+		if ((u64)nr >= n)
+			continue;
+		describe(vm, &info);
+		if (vm_write_phys(caller, gpa + nr * sizeof(info), &info, sizeof(info))) {
+			nr = -EFAULT;
+			break;
+		}
+	}
+	spin_unlock_irqrestore(&lock, flags);
+	return nr;
+}
+
+s64 vm_list_stats(struct vm *caller, u64 id, u64 index, u64 gpa, u64 n)
+{
+	u64 flags = spin_lock_irqsave(&lock);
+	struct vm *vm = head;
+	s64 r = -EINVAL;
+
+	while (vm && vm->id != id)
+		vm = vm->list_next;
+	if (vm && index == KEEL_STATS_VM)
+		r = vm_stats_write(vm, NULL, caller, gpa, n);
+	else if (vm && index < __atomic_load_n(&vm->nr_vcpus, __ATOMIC_ACQUIRE))
+		r = vm_stats_write(vm, vm->vcpus[index], caller, gpa, n);
+	spin_unlock_irqrestore(&lock, flags);
+	return r;
+}
