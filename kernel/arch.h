@@ -10,6 +10,8 @@
 #include "kernel/types.h"
 
 struct keel_cpuid_entry;
+struct keel_regs;
+struct keel_sregs;
 struct pt_format;
 struct vcpu;
 struct vm;
@@ -86,6 +88,8 @@ int arch_vcpu_clock_stopped(struct vcpu *v);
 /* @v frozen: its TSC offset from the host's, or a new one that becomes the VM's too. */
 u64 arch_vcpu_tsc_offset(struct vcpu *v);
 void arch_vcpu_set_tsc_offset(struct vcpu *v, u64 offset);
+/* Frozen @v's registers, as KEEL_STATE_GET gives them, for KEEL_HC_VM_DUMP. */
+void arch_vcpu_dump(struct vcpu *v, struct keel_regs *regs, struct keel_sregs *sregs);
 /* @v's counters, KEEL_NR_VCPU_STATS of them (KEEL_HC_STATS); it may be running. */
 void arch_vcpu_stats(const struct vcpu *v, u64 *stats);
 /* KEEL_HC_ENABLE_CAP: capability @cap of @vm (@v NULL) or of frozen @v, set to @val (0 or 1). */

@@ -182,6 +182,11 @@ static s64 hc_vm_stats(const struct hypercall *hc)
 	return vm_list_stats(hc->vm, hc->arg[0], hc->arg[1], hc->arg[2], hc->arg[3]);
 }
 
+static s64 hc_vm_dump(const struct hypercall *hc)
+{
+	return vm_list_dump(hc->vm, hc->arg[0], hc->arg[1], hc->arg[2], hc->arg[3]);
+}
+
 /* At most LOG_CHUNK bytes a call: keelctl calls again from where this one ended. */
 #define LOG_CHUNK 1024
 
@@ -269,6 +274,7 @@ static const struct hypercall_entry hypercalls[KEEL_NR_HYPERCALLS] = {
 	[KEEL_HC_VM_LIST] = { hc_vm_list, MANAGEMENT },
 	[KEEL_HC_VM_STATS] = { hc_vm_stats, MANAGEMENT },
 	[KEEL_HC_LOG_READ] = { hc_log_read, MANAGEMENT },
+	[KEEL_HC_VM_DUMP] = { hc_vm_dump, MANAGEMENT },
 };
 
 /*

@@ -11,6 +11,7 @@
 #include "kernel/memslot.h"
 #include "kernel/spinlock.h"
 #include "kernel/string.h"
+#include "kernel/vcpu.h"
 #include "kernel/vm.h"
 #include "kernel/vm_list.h"
 #include "keel/hypercall.h"
@@ -110,18 +111,67 @@ s64 vm_list_info(struct vm *caller, u64 gpa, u64 n)
 	return nr;
 }
 
-s64 vm_list_stats(struct vm *caller, u64 id, u64 index, u64 gpa, u64 n)
+/* The VM of @id, or NULL; caller holds lock. */
+static struct vm *find(u64 id)
 {
-	u64 flags = spin_lock_irqsave(&lock);
 	struct vm *vm = head;
-	s64 r = -EINVAL;
 
 	while (vm && vm->id != id)
 		vm = vm->list_next;
+	return vm;
+}
+
+s64 vm_list_stats(struct vm *caller, u64 id, u64 index, u64 gpa, u64 n)
+{
+	u64 flags = spin_lock_irqsave(&lock);
+	struct vm *vm = find(id);
+	s64 r = -EINVAL;
+
 	if (vm && index == KEEL_STATS_VM)
 		r = vm_stats_write(vm, NULL, caller, gpa, n);
 	else if (vm && index < __atomic_load_n(&vm->nr_vcpus, __ATOMIC_ACQUIRE))
 		r = vm_stats_write(vm, vm->vcpus[index], caller, gpa, n);
 	spin_unlock_irqrestore(&lock, flags);
 	return r;
+}
+
+_Static_assert(VCPU_IDLE == KEEL_VCPU_IDLE && VCPU_PARKED == KEEL_VCPU_PARKED &&
+	       VCPU_RUNNABLE == KEEL_VCPU_RUNNABLE && VCPU_RUNNING == KEEL_VCPU_RUNNING &&
+	       VCPU_BLOCKED == KEEL_VCPU_BLOCKED && VCPU_FROZEN == KEEL_VCPU_FROZEN &&
+	       VCPU_DEAD == KEEL_VCPU_DEAD, "vCPU states differ from the ABI's");
+
+/*
+ * Registers only of a vCPU nobody uses: claimed as for a state call, so its
+ * VMM cannot run it or change its state meanwhile.
+ */
+static void dump(struct vcpu *v, struct keel_vcpu_dump *d)
+{
+	memset(d, 0, sizeof(*d));
+	d->state = v->state;
+	d->cpu = v->cpu;
+	d->entries = v->nr_entries;
+	if (!vcpu_claim(v, VCPU_FROZEN))
+		return;
+	arch_vcpu_dump(v, &d->regs, &d->sregs);
+	vcpu_unclaim(v);
+	d->flags = KEEL_DUMP_REGS;
+}
+
+int vm_list_dump(struct vm *caller, u64 id, u64 index, u64 gpa, u64 size)
+{
+	struct keel_vcpu_dump d;
+	u64 flags;
+	struct vm *vm;
+	int r = -EINVAL;
+
+	if (size < sizeof(d))
+		return -E2BIG;
+	flags = spin_lock_irqsave(&lock);
+	vm = find(id);
+	if (vm && index < __atomic_load_n(&vm->nr_vcpus, __ATOMIC_ACQUIRE)) {
+		dump(vm->vcpus[index], &d);
+		r = 0;
+	}
+	spin_unlock_irqrestore(&lock, flags);
+	return r ? r : vm_write_phys(caller, gpa, &d, sizeof(d));
 }

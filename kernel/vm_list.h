@@ -18,6 +18,8 @@ void vm_list_del(struct vm *vm);
 s64 vm_list_info(struct vm *caller, u64 gpa, u64 n);
 /* KEEL_HC_VM_STATS: the counters of VM @id's vCPU @index (or KEEL_STATS_VM). */
 s64 vm_list_stats(struct vm *caller, u64 id, u64 index, u64 gpa, u64 n);
+/* KEEL_HC_VM_DUMP: VM @id's vCPU @index, its registers if it is not in use, to @gpa of @caller. */
+int vm_list_dump(struct vm *caller, u64 id, u64 index, u64 gpa, u64 size);
 /* The counters KEEL_HC_STATS reports for @v (@v NULL: @vm's), up to @n to @gpa of @caller. */
 s64 vm_stats_write(struct vm *vm, struct vcpu *v, struct vm *caller, u64 gpa, u64 n);
 

@@ -78,6 +78,26 @@ static long admin_vm_stats(void __user *argp)
 	return ret;
 }
 
+static long admin_vm_dump(void __user *argp)
+{
+	struct keel_ioctl_vm_dump a;
+	struct keel_vcpu_dump *d;
+	long ret;
+
+	if (copy_from_user(&a, argp, sizeof(a)))
+		return -EFAULT;
+	d = kzalloc(sizeof(*d), GFP_KERNEL);
+	if (!d)
+		return -ENOMEM;
+	ret = keel_hypercall(KEEL_HC_VM_DUMP, a.id, a.vcpu, virt_to_phys(d), sizeof(*d));
+	if (ret)
+		ret = ret < 0 ? keel_errno(ret) : -EPROTO;
+	else if (copy_to_user(u64_to_user_ptr(a.dump), d, sizeof(*d)))
+		ret = -EFAULT;
+	kfree(d);
+	return ret;
+}
+
 static long admin_ioctl(struct file *filp, unsigned int ioctl, unsigned long arg)
 {
 	void __user *argp = (void __user *)arg;
@@ -89,6 +109,8 @@ static long admin_ioctl(struct file *filp, unsigned int ioctl, unsigned long arg
 		return admin_vm_list(argp);
 	case KEEL_IOCTL_VM_STATS:
 		return admin_vm_stats(argp);
+	case KEEL_IOCTL_VM_DUMP:
+		return admin_vm_dump(argp);
 	default:
 		return -ENOTTY;
 	}

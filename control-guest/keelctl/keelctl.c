@@ -6,6 +6,7 @@
  *   keelctl [--json] info          Keel's version, CPUs, virtualization, memory, uptime
  *   keelctl [--json] list          every VM: id, kind, name, VMM pid, vCPUs, memory, CPU time
  *   keelctl [--json] stats VM      a VM's counters and each of its vCPUs'
+ *   keelctl [--json] dump VM       each vCPU's state, and registers where it is not in use
  *   keelctl log [-f]               Keel's log; -f follows it
  *   keelctl top [-b] [-n N] [-d S] CPU % and exits per second of each VM and vCPU
  *
@@ -25,7 +26,8 @@
 
 #include "keel/keelctl.h"
 
-#define USAGE "usage: keelctl [--json] info | list | stats VM | log [-f] | top [-b] [-n N] [-d SECONDS]\n"
+#define USAGE "usage: keelctl [--json] info | list | stats VM | dump VM | log [-f] |\n" \
+	      "       top [-b] [-n N] [-d SECONDS]\n"
 
 static int json;
 
@@ -243,6 +245,99 @@ static int cmd_stats(int fd, const char *arg)
 	return 0;
 }
 
+static const char *const state_names[] = {
+	[KEEL_VCPU_IDLE] = "idle", [KEEL_VCPU_PARKED] = "parked", [KEEL_VCPU_RUNNABLE] = "runnable",
+	[KEEL_VCPU_RUNNING] = "running", [KEEL_VCPU_BLOCKED] = "blocked",
+	[KEEL_VCPU_FROZEN] = "frozen", [KEEL_VCPU_DEAD] = "dead",
+};
+
+static const char *const gpr_names[16] = {
+	"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
+	"r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15",
+};
+
+static const char *const seg_names[8] = { "es", "cs", "ss", "ds", "fs", "gs", "ldt", "tr" };
+
+/* Real, protected or long mode, from CR0.PE and EFER.LMA (SDM Vol. 3A 2.2). */
+static const char *cpu_mode(const struct keel_sregs *s)
+{
+	if (!(s->cr0 & 1))
+		return "real";
+	return s->efer & (1 << 10) ? "long" : "protected";
+}
+
+static void print_regs_json(const struct keel_vcpu_dump *d)
+{
+	const struct keel_sregs *s = &d->sregs;
+
+	printf(", \"mode\": \"%s\", \"rip\": %" PRIu64 ", \"rflags\": %" PRIu64, cpu_mode(s),
+	       d->regs.rip, d->regs.rflags);
+	for (int i = 0; i < 16; i++)
+		printf(", \"%s\": %" PRIu64, gpr_names[i], d->regs.gpr[i]);
+	for (int i = 0; i < 8; i++)
+		printf(", \"%s\": {\"selector\": %u, \"base\": %" PRIu64 ", \"limit\": %u}",
+		       seg_names[i], s->seg[i].selector, s->seg[i].base, s->seg[i].limit);
+	printf(", \"cr0\": %" PRIu64 ", \"cr2\": %" PRIu64 ", \"cr3\": %" PRIu64 ", \"cr4\": %"
+	       PRIu64 ", \"efer\": %" PRIu64, s->cr0, s->cr2, s->cr3, s->cr4, s->efer);
+}
+
+static void print_regs(const struct keel_vcpu_dump *d)
+{
+	const struct keel_sregs *s = &d->sregs;
+
+	printf("  %s mode  rip=%016" PRIx64 " rflags=%08" PRIx64 "\n", cpu_mode(s), d->regs.rip,
+	       d->regs.rflags);
+	for (int i = 0; i < 16; i++)
+		printf("%s%-3s=%016" PRIx64 "%s", i % 4 ? " " : "  ", gpr_names[i], d->regs.gpr[i],
+		       i % 4 == 3 ? "\n" : "");
+	for (int i = 0; i < 8; i++)
+		printf("  %-3s sel=%04x base=%016" PRIx64 " limit=%08x\n", seg_names[i],
+		       s->seg[i].selector, s->seg[i].base, s->seg[i].limit);
+	printf("  cr0=%" PRIx64 " cr2=%" PRIx64 " cr3=%" PRIx64 " cr4=%" PRIx64 " efer=%" PRIx64 "\n",
+	       s->cr0, s->cr2, s->cr3, s->cr4, s->efer);
+}
+
+static void print_dump(unsigned int i, const struct keel_vcpu_dump *d)
+{
+	const char *state = d->state < 7 ? state_names[d->state] : "?";
+
+	if (json) {
+		printf("%s{\"vcpu\": %u, \"state\": \"%s\", \"cpu\": %u, \"entries\": %" PRIu64,
+		       i ? ", " : "", i, state, d->cpu, d->entries);
+		if (d->flags & KEEL_DUMP_REGS)
+			print_regs_json(d);
+		printf("}");
+		return;
+	}
+	printf("vcpu%u: %s, on cpu %u, %" PRIu64 " entries%s\n", i, state, d->cpu, d->entries,
+	       d->flags & KEEL_DUMP_REGS ? "" : " (its registers are not read while it is in use)");
+	if (d->flags & KEEL_DUMP_REGS)
+		print_regs(d);
+}
+
+static int cmd_dump(int fd, const char *arg)
+{
+	struct keel_vm_info vm = find_vm(fd, arg);
+	struct keel_vcpu_dump d;
+	struct keel_ioctl_vm_dump a = { .id = vm.id, .dump = (uintptr_t)&d };
+
+	if (json)
+		printf("{\"id\": %u, \"vcpus\": [", vm.id);
+	else
+		printf("vm %u (%.16s, %s)\n", vm.id, vm.name, kind_name(vm.kind));
+	for (a.vcpu = 0; a.vcpu < vm.nr_vcpus; a.vcpu++) {
+		if (ioctl(fd, KEEL_IOCTL_VM_DUMP, &a) < 0) {
+			if (errno != EINVAL)
+				die("KEEL_IOCTL_VM_DUMP: %s\n", strerror(errno));
+			break;	/* the VM went meanwhile */
+		}
+		print_dump(a.vcpu, &d);
+	}
+	if (json)
+		printf("]}\n");
+	return 0;
+}
+
 /* Keel's log to stdout; with @follow, what is logged later too, until killed. */
 static int cmd_log(int fd, int follow)
 {
@@ -412,6 +507,8 @@ int main(int argc, char **argv)
 		return cmd_list(open_dev());
 	if (!strcmp(argv[1], "stats") && argc == 3)
 		return cmd_stats(open_dev(), argv[2]);
+	if (!strcmp(argv[1], "dump") && argc == 3)
+		return cmd_dump(open_dev(), argv[2]);
 	if (!strcmp(argv[1], "log") && !json && (argc == 2 || (argc == 3 && !strcmp(argv[2], "-f"))))
 		return cmd_log(open_dev(), argc == 3);
 	if (!strcmp(argv[1], "top") && !json) {

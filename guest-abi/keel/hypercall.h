@@ -344,7 +344,16 @@
  */
 #define KEEL_HC_LOG_READ 20
 
-#define KEEL_NR_HYPERCALLS 21
+/*
+ * KEEL_HC_VM_DUMP: RBX = a VM id, RCX = a vCPU index, RDX = the
+ * control-guest physical address of RSI bytes for a struct keel_vcpu_dump
+ * (-KEEL_E2BIG if smaller). Its state, always; its registers too
+ * (KEEL_DUMP_REGS) when it is not in use: a /dev/kvm vCPU outside KVM_RUN,
+ * a stuck VM's usual state. Returns 0; -KEEL_EINVAL if no such VM or vCPU.
+ */
+#define KEEL_HC_VM_DUMP 21
+
+#define KEEL_NR_HYPERCALLS 22
 #define KEEL_MAX_VMS 64
 #define KEEL_MAX_VCPUS 64
 #define KEEL_MAX_MEMSLOTS 128
@@ -525,6 +534,30 @@ struct keel_sregs {
 _Static_assert(sizeof(struct keel_sregs) == 280, "keel_sregs size");
 _Static_assert(__builtin_offsetof(struct keel_sregs, gdt) == 192, "gdt");
 _Static_assert(__builtin_offsetof(struct keel_sregs, cr0) == 224, "cr0");
+
+/* keel_vcpu_dump.state: where the vCPU is in its life (docs/architecture.md, "vCPU lifecycle"). */
+#define KEEL_VCPU_IDLE 0		/* a /dev/kvm vCPU outside KVM_RUN */
+#define KEEL_VCPU_PARKED 1		/* not started, or stopped by INIT */
+#define KEEL_VCPU_RUNNABLE 2
+#define KEEL_VCPU_RUNNING 3
+#define KEEL_VCPU_BLOCKED 4		/* in HLT until an interrupt */
+#define KEEL_VCPU_FROZEN 5		/* held still by a state call */
+#define KEEL_VCPU_DEAD 6
+#define KEEL_DUMP_REGS 1		/* regs and sregs are filled in */
+
+struct keel_vcpu_dump {
+	keel_u32 state;			/* KEEL_VCPU_* */
+	keel_u32 cpu;			/* the CPU it runs or last ran on */
+	keel_u32 flags;			/* KEEL_DUMP_* */
+	keel_u32 pad;
+	keel_u64 entries;		/* guest entries so far */
+	struct keel_regs regs;
+	struct keel_sregs sregs;
+};
+
+_Static_assert(sizeof(struct keel_vcpu_dump) == 448, "keel_vcpu_dump size");
+_Static_assert(__builtin_offsetof(struct keel_vcpu_dump, regs) == 24, "regs");
+_Static_assert(__builtin_offsetof(struct keel_vcpu_dump, sregs) == 168, "sregs");
 
 /*
  * The events waiting to go in at the next entry and what blocks them, as

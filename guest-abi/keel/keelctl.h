@@ -8,8 +8,10 @@
  * (KEEL_HC_GET_INFO); KEEL_IOCTL_VM_LIST writes up to n struct keel_vm_info to
  * vms and returns how many VMs there are (KEEL_HC_VM_LIST); KEEL_IOCTL_VM_STATS
  * writes up to n counters of VM id's vCPU index vcpu (KEEL_STATS_VM: the
- * VM's) to stats and returns how many there are (KEEL_HC_VM_STATS): -EINVAL
- * when no such VM or vCPU exists. Opening it needs CAP_SYS_ADMIN.
+ * VM's) to stats and returns how many there are (KEEL_HC_VM_STATS);
+ * KEEL_IOCTL_VM_DUMP writes VM id's vCPU index vcpu's struct keel_vcpu_dump
+ * to dump (KEEL_HC_VM_DUMP). Both -EINVAL when no such VM or vCPU exists.
+ * Opening it needs CAP_SYS_ADMIN.
  */
 #ifndef KEEL_GUEST_ABI_KEELCTL_H
 #define KEEL_GUEST_ABI_KEELCTL_H
@@ -38,8 +40,17 @@ struct keel_ioctl_vm_stats {
 
 _Static_assert(sizeof(struct keel_ioctl_vm_stats) == 24, "keel_ioctl_vm_stats size");
 
+struct keel_ioctl_vm_dump {
+	keel_u32 id;
+	keel_u32 vcpu;			/* an index */
+	keel_u64 dump;			/* user address of a struct keel_vcpu_dump */
+};
+
+_Static_assert(sizeof(struct keel_ioctl_vm_dump) == 16, "keel_ioctl_vm_dump size");
+
 #define KEEL_IOCTL_INFO _IOR(KEEL_IOCTL_MAGIC, 0, struct keel_hv_info)
 #define KEEL_IOCTL_VM_LIST _IOW(KEEL_IOCTL_MAGIC, 1, struct keel_ioctl_vm_list)
 #define KEEL_IOCTL_VM_STATS _IOW(KEEL_IOCTL_MAGIC, 2, struct keel_ioctl_vm_stats)
+#define KEEL_IOCTL_VM_DUMP _IOW(KEEL_IOCTL_MAGIC, 3, struct keel_ioctl_vm_dump)
 
 #endif

@@ -84,6 +84,26 @@ u64 arch_ticks_to_ns(u64 ticks)
 	return ticks;
 }
 
+bool vcpu_claim(struct vcpu *v, enum vcpu_state to)
+{
+	if (v->state != VCPU_IDLE)
+		return false;
+	v->state = to;
+	return true;
+}
+
+void vcpu_unclaim(struct vcpu *v)
+{
+	v->state = VCPU_IDLE;
+}
+
+void arch_vcpu_dump(struct vcpu *v, struct keel_regs *regs, struct keel_sregs *sregs)
+{
+	CHECK_EQ(v->state, VCPU_FROZEN);	/* held still while it is read */
+	regs->rip = 0x1234;
+	sregs->cr0 = 0x10;
+}
+
 /* Keel's log double: "0123456789" repeated, the first 100 bytes overwritten. */
 size_t log_read(u64 *seq, char *buf, size_t n)
 {
@@ -569,8 +589,36 @@ TEST(log_read_in_chunks)
 	CHECK_EQ(call(&control_vm, 0, KEEL_HC_LOG_READ, 0, 100, 0, 0), -EFAULT);
 }
 
+/* A vCPU's state always; its registers only when it could be held still. */
+TEST(vm_dump_of_a_vcpu)
+{
+	static struct vm vm = { .kind = VM_KIND_BOOT };
+	struct vcpu v0 = { .vm = &vm, .state = VCPU_IDLE, .cpu = 2, .nr_entries = 7 };
+	struct vcpu v1 = { .vm = &vm, .state = VCPU_RUNNING, .cpu = 1 };
+	struct keel_vcpu_dump d;
+
+	vm.vcpus[0] = &v0;
+	vm.vcpus[1] = &v1;
+	vm.nr_vcpus = 2;
+	vm_list_add(&vm);
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_VM_DUMP, vm.id, 0, RAM_BASE, sizeof(d)), 0);
+	memcpy(&d, ram, sizeof(d));
+	CHECK(d.state == KEEL_VCPU_IDLE && d.cpu == 2 && d.entries == 7 &&
+	      d.flags == KEEL_DUMP_REGS && d.regs.rip == 0x1234 && d.sregs.cr0 == 0x10);
+	CHECK_EQ(v0.state, VCPU_IDLE);	/* given back */
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_VM_DUMP, vm.id, 1, RAM_BASE, sizeof(d)), 0);
+	memcpy(&d, ram, sizeof(d));
+	CHECK(d.state == KEEL_VCPU_RUNNING && d.cpu == 1 && !d.flags && !d.regs.rip);
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_VM_DUMP, vm.id, 2, RAM_BASE, sizeof(d)), -EINVAL);
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_VM_DUMP, vm.id, 0, RAM_BASE, sizeof(d) - 1), -E2BIG);
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_VM_DUMP, vm.id, 0, 0, sizeof(d)), -EFAULT);
+	CHECK_EQ(call(&boot_vm, 0, KEEL_HC_VM_DUMP, vm.id, 0, RAM_BASE, sizeof(d)), -EPERM);
+	vm_list_del(&vm);
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_VM_DUMP, vm.id, 0, RAM_BASE, sizeof(d)), -EINVAL);
+}
+
 TEST_MAIN("hypercall", T(version_from_every_kind), T(unknown_numbers), T(cpl_above_0_refused),
 	  T(management_calls_are_the_control_guests), T(get_info_arguments),
 	  T(get_info_writes_the_structure), T(vm_create_and_destroy), T(vm_handles_made_up_or_exhausted),
 	  T(vm_calls_need_a_handle), T(vm_call_arguments), T(vm_references), T(msr_list),
-	  T(vm_list_of_every_vm), T(log_read_in_chunks))
+	  T(vm_list_of_every_vm), T(log_read_in_chunks), T(vm_dump_of_a_vcpu))

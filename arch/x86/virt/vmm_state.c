@@ -241,6 +241,12 @@ static void get_state(struct vcpu *v, u32 mask)
 		run->mp_state = v->arch.vmm.mp_state;
 }
 
+void arch_vcpu_dump(struct vcpu *v, struct keel_regs *regs, struct keel_sregs *sregs)
+{
+	memcpy(regs, &v->arch.regs, sizeof(*regs));
+	get_sregs(v, sregs);
+}
+
 /* The parts of the in-kernel LAPIC (KVM_SET_LAPIC, KVM_SET_MP_STATE): -EINVAL without one. */
 static int set_irq_state(struct vcpu *v, u32 mask)
 {
