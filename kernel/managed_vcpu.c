@@ -114,6 +114,22 @@ static void wait_here(struct vcpu *v, struct vcpu *caller)
 }
 
 /*
+ * The time in the guest and in the exit's handler is the vCPU's and its
+ * VM's (KEEL_STAT_RUN_NS, keel_vm_info.run_ns), not its waits in HLT; the
+ * control vCPU lent its slice, so it is the caller's too.
+ */
+static enum vcpu_action run_once_timed(struct vcpu *v)
+{
+	u64 start = arch_now(), ticks;
+	enum vcpu_action a = arch_vcpu_run_once(v);
+
+	ticks = arch_now() - start;
+	v->se.ran += ticks;
+	__atomic_fetch_add(&v->vm->sg.ran, ticks, __ATOMIC_RELAXED);
+	return a;
+}
+
+/*
  * Until an exit needs the VMM, or the caller's CPU is wanted back
  * (KEEL_EXIT_NONE; the module calls again unless its thread has a signal
  * to take). What could want it back comes with an interrupt on this CPU
@@ -136,7 +152,7 @@ static void run_until_vmm(struct vcpu *v, struct vcpu *caller)
 			wait_here(v, caller);
 			continue;
 		}
-		a = arch_vcpu_run_once(v);
+		a = run_once_timed(v);
 		if (a == VCPU_EXIT_TO_VMM)
 			return;
 		if (a == VCPU_BLOCK || a == VCPU_HALT) {
@@ -152,20 +168,6 @@ static void run_until_vmm(struct vcpu *v, struct vcpu *caller)
 }
 
 /* The caller's own state leaves the CPU for the vCPU's and comes back after. */
-/*
- * Its time is its own and its VM's (KEEL_STAT_RUN_NS, keel_vm_info.run_ns),
- * and the caller's too: the control vCPU lent its slice.
- */
-static void run_until_vmm_timed(struct vcpu *v, struct vcpu *caller)
-{
-	u64 start = arch_now(), ticks;
-
-	run_until_vmm(v, caller);
-	ticks = arch_now() - start;
-	v->se.ran += ticks;
-	__atomic_fetch_add(&v->vm->sg.ran, ticks, __ATOMIC_RELAXED);
-}
-
 int managed_vcpu_run(struct vm *vm, u64 id, struct vcpu *caller, u64 how)
 {
 	struct vcpu *v = find(vm, id);
@@ -182,7 +184,7 @@ int managed_vcpu_run(struct vm *vm, u64 id, struct vcpu *caller, u64 how)
 		v->cpu = this_cpu()->cpu;
 		arch_vcpu_put(caller);
 		arch_vcpu_load(v);
-		run_until_vmm_timed(v, caller);
+		run_until_vmm(v, caller);
 		arch_vcpu_put(v);
 		arch_vcpu_load(caller);
 	}

@@ -42,7 +42,7 @@ static long admin_vm_list(void __user *argp)
 		return -EFAULT;
 	if (a.pad || a.n > KEEL_MAX_LISTED_VMS)
 		return -EINVAL;
-	vms = kvcalloc(max_t(u32, a.n, 1), sizeof(*vms), GFP_KERNEL);
+	vms = kcalloc(max_t(u32, a.n, 1), sizeof(*vms), GFP_KERNEL);	/* contiguous: Keel's RAM */
 	if (!vms)
 		return -ENOMEM;
 	ret = keel_hypercall(KEEL_HC_VM_LIST, virt_to_phys(vms), a.n, 0, 0);
@@ -50,7 +50,7 @@ static long admin_vm_list(void __user *argp)
 		ret = keel_errno(ret);
 	else if (copy_to_user(u64_to_user_ptr(a.vms), vms, min_t(u64, ret, a.n) * sizeof(*vms)))
 		ret = -EFAULT;
-	kvfree(vms);
+	kfree(vms);
 	return ret;
 }
 

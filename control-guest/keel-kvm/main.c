@@ -279,13 +279,14 @@ static int __init keel_kvm_init(void)
 		r = keel_irq_module_init();
 	if (r)
 		return r;
-	r = misc_register(&keel_kvm_dev);
-	if (r == -EBUSY)
-		pr_err("/dev/kvm (misc minor %d) is taken: is kvm.ko loaded?\n", KVM_MINOR);
+	/* /dev/kvm last: once it is there, VMMs may use it. */
+	r = keel_admin_init();
 	if (!r) {
-		r = keel_admin_init();
+		r = misc_register(&keel_kvm_dev);
+		if (r == -EBUSY)
+			pr_err("/dev/kvm (misc minor %d) is taken: is kvm.ko loaded?\n", KVM_MINOR);
 		if (r)
-			misc_deregister(&keel_kvm_dev);
+			keel_admin_exit();
 	}
 	if (r)
 		keel_irq_module_exit();
@@ -294,8 +295,8 @@ static int __init keel_kvm_init(void)
 
 static void __exit keel_kvm_exit(void)
 {
-	keel_admin_exit();
 	misc_deregister(&keel_kvm_dev);
+	keel_admin_exit();
 	keel_irq_module_exit();
 }
 

@@ -84,7 +84,8 @@ static unsigned int list_vms(int fd, struct keel_vm_info **vms)
 		if ((unsigned int)n <= a.n)
 			return (unsigned int)n;
 		free(*vms);
-		a.n = (unsigned int)n + 8;
+		a.n = (unsigned int)n + 8 < KEEL_MAX_LISTED_VMS ? (unsigned int)n + 8 :
+			KEEL_MAX_LISTED_VMS;
 		*vms = calloc(a.n, sizeof(**vms));
 		if (!*vms)
 			die("out of memory\n");
@@ -383,7 +384,8 @@ static void take_sample(int fd, struct sample *sm)
 		die("out of memory\n");
 	for (unsigned int i = 0; i < sm->n; i++)
 		for (unsigned int j = 0; j < sm->vms[i].nr_vcpus; j++)
-			vm_stats(fd, sm->vms[i].id, j, sm->s[sm->first[i] + j]);
+			if (vm_stats(fd, sm->vms[i].id, j, sm->s[sm->first[i] + j]))
+				sm->vms[i].nr_vcpus = j;	/* it went meanwhile: no rows */
 	clock_gettime(CLOCK_MONOTONIC, &sm->at);
 }
 

@@ -20,7 +20,8 @@
 #include "keel/hypercall.h"
 
 #define KEEL_IOCTL_MAGIC 0xb8	/* unassigned in Linux 6.1's ioctl-number.rst */
-#define KEEL_MAX_LISTED_VMS 1024	/* what one KEEL_IOCTL_VM_LIST may ask for */
+/* What one KEEL_IOCTL_VM_LIST may ask for: KEEL_MAX_VMS, the control guest, boot-time VMs. */
+#define KEEL_MAX_LISTED_VMS 256
 
 struct keel_ioctl_vm_list {
 	keel_u32 n;
