@@ -3,6 +3,7 @@
 
 BUILD ?= build
 DEBUG ?= 0
+COVERAGE ?= 0
 HOSTCC ?= gcc
 CC := gcc
 Q := @
@@ -20,11 +21,20 @@ KERNEL_CFLAGS += -O1 -DDEBUG -fsanitize=undefined -fsanitize-undefined-trap-on-e
 else
 KERNEL_CFLAGS += -O2
 endif
+# Keel's own coverage (make coverage-keel): every arc counted, atomically across CPUs.
+ifeq ($(COVERAGE),1)
+KERNEL_CFLAGS += -fprofile-arcs -ftest-coverage -fprofile-update=atomic -DKEEL_COVERAGE
+endif
 KERNEL_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,max-page-size=4096 \
 	-Wl,-z,noexecstack -Wl,--no-warn-rwx-segments -T linker.ld
 
 KERNEL_C := $(filter-out arch/x86/asm-offsets.c, \
 	$(wildcard kernel/*.c arch/x86/*.c arch/x86/virt/*.c arch/x86/irqchip/*.c arch/x86/control/*.c arch/x86/bootvm/*.c arch/x86/vmx/*.c arch/x86/svm/*.c drivers/*.c))
+ifeq ($(COVERAGE),1)
+KERNEL_C += kernel/coverage/gcov.c
+else
+KERNEL_C := $(filter-out arch/x86/coverage.c,$(KERNEL_C))
+endif
 KERNEL_S := $(wildcard boot/*.S arch/x86/*.S arch/x86/svm/*.S arch/x86/vmx/*.S)
 KERNEL_OBJS := $(addprefix $(BUILD)/k/,$(KERNEL_C:.c=.o) $(KERNEL_S:.S=.o))
 
@@ -149,7 +159,7 @@ check-module:
 
 .PHONY: deps iso run check check-boot check-guests check-control check-control-bare check-debug \
 	check-qemu-vm \
-	check-selftests coverage bench clean
+	check-selftests coverage coverage-keel bench clean
 
 deps:
 	$(Q)scripts/deps.sh
@@ -262,6 +272,12 @@ coverage: deps
 	$(Q)genhtml -q -o $(BUILD)/coverage $(BUILD)/cov/unit.info
 	$(Q)lcov --summary $(BUILD)/cov/unit.info
 	@echo "coverage: report in $(BUILD)/coverage/index.html"
+
+# Keel's own coverage over the end-to-end tiers on QEMU (tests/e2e/coverage-keel.sh):
+# a COVERAGE=1 Keel in $(BUILD)/kcov; prints the line figure, writes $(BUILD)/coverage-keel/.
+coverage-keel: deps guests
+	$(Q)$(MAKE) --no-print-directory BUILD=$(BUILD)/kcov COVERAGE=1 $(BUILD)/kcov/keel.elf
+	$(Q)BUILD=$(BUILD) tests/e2e/coverage-keel.sh
 
 clean:
 	rm -rf $(BUILD)

@@ -99,6 +99,8 @@ int arch_enable_cap(struct vm *vm, struct vcpu *v, u64 cap, u64 val);
 u64 arch_now(void);
 u64 arch_ns_to_ticks(u64 ns);
 u64 arch_ticks_to_ns(u64 ticks);
+/* COVERAGE=1 builds: @len bytes out to the host (kernel/coverage/gcov.c). */
+void arch_coverage_write(const void *buf, size_t len);
 void arch_timer_arm(u64 when);
 void arch_kick_cpu(unsigned int cpu);
 /* Enables interrupts and halts until one arrives; returns with interrupts off again. */

@@ -3,7 +3,9 @@
 # Boots ISO under QEMU TCG (q35, -cpu max: AMD SVM with NPT) with a hard
 # deadline. COM1 goes to stdout and LOG. Exits with QEMU's status: isa-debug-exit
 # at port 0xF4 turns Keel's status N into (N << 1) | 1; 124 means the deadline
-# passed (a hang is a failure).
+# passed (a hang is a failure). With KEEL_COV_DIR set (make coverage-keel), a
+# COVERAGE=1 Keel's counters go to a new file there (isa-debugcon on port 0x4EC,
+# arch/x86/coverage.c).
 set -u
 
 cpus=1 mem=512 uefi=0 timeout=120 log="" extra=""
@@ -29,6 +31,12 @@ if [ "$uefi" = 1 ]; then
 	cp /usr/share/OVMF/OVMF_VARS_4M.fd "$tmp/vars.fd"
 	firmware="-drive if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd
 -drive if=pflash,format=raw,file=$tmp/vars.fd"
+fi
+
+if [ -n "${KEEL_COV_DIR:-}" ]; then
+	mkdir -p "$KEEL_COV_DIR"
+	extra="$extra -chardev file,id=kcov,path=$KEEL_COV_DIR/$(date +%s%N)-$$.cov"
+	extra="$extra -device isa-debugcon,iobase=0x4ec,chardev=kcov"
 fi
 
 # shellcheck disable=SC2086

@@ -3,6 +3,7 @@
 #include "arch/x86/apic.h"
 #include "asm/machine.h"
 #include "drivers/acpi.h"
+#include "kernel/coverage.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"
 
@@ -26,6 +27,7 @@ void machine_set_exit_port(bool enabled)
 void machine_exit(u8 status)
 {
 	pr_notice("keel: halt status=%u\n", status);
+	coverage_dump();
 	if (exit_port) {
 		outb(ISA_DEBUG_EXIT_PORT, status);
 		for (const char *s = "Shutdown"; *s; s++)

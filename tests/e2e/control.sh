@@ -16,12 +16,14 @@
 # qemu_vm: unmodified qemu-system-x86_64 -accel kvm boots that VM in the guest.
 # Prints "control: PASS|FAIL CONFIG NAME" per check and
 # ends with "control: N passed, N failed" (read by scripts/check.sh).
-# Environment: BUILD (default build), CONTROL_TIMEOUT (s, default 300), VM_ARGS
+# Environment: BUILD (default build), KEEL_ELF (default $BUILD/keel.elf),
+# CONTROL_TIMEOUT (s, default 300), VM_ARGS
 # (QEMU arguments qemu_vm adds, e.g. "-machine kernel_irqchip=off"; no spaces
 # within one), VM_STRACE=1 (strace in the vm image, scripts/vm-image.sh).
 set -u
 cd "$(dirname "$0")/../.." || exit
 build=${BUILD:-build}
+elf=${KEEL_ELF:-$build/keel.elf}
 out=$build/control
 deadline=${CONTROL_TIMEOUT:-300}
 mem=1024
@@ -185,8 +187,8 @@ fi
 
 start=$(date +%s)
 if [ "$mode" != bare ]; then
-	[ -f "$build/keel.elf" ] || { fail boot "no $build/keel.elf"; finish; }
-	scripts/mkiso.sh "$dir/control.iso" "$build/keel.elf" "$keel_cmdline" \
+	[ -f "$elf" ] || { fail boot "no $elf"; finish; }
+	scripts/mkiso.sh "$dir/control.iso" "$elf" "$keel_cmdline" \
 		"$build/debian/vmlinuz" "keel.control $cmdline" \
 		"$initramfs" "keel.initrd" || { fail boot "mkiso"; finish; }
 fi

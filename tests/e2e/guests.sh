@@ -2,12 +2,14 @@
 # Payload guests under Keel: every guest of tests/guests as its own boot-time VM,
 # all in one boot, on QEMU TCG (SVM+NPT) or Bochs (VMX+EPT). Each VM's end line
 # is checked; prints "guests: N passed, N failed".
-#   guests.sh qemu|bochs [CPUS]   (GUEST_VMS="name:opts ..." runs only those)
+#   guests.sh qemu|bochs [CPUS]   (GUEST_VMS="name:opts ..." runs only those;
+#   KEEL_ELF another Keel, e.g. make coverage-keel's)
 set -u
 cd "$(dirname "$0")/../.."
 emu=${1:-qemu}
 cpus=${2:-2}
 build=${BUILD:-build}
+elf=${KEEL_ELF:-$build/keel.elf}
 out=$build/guests-$emu-${cpus}cpu${GUEST_VMS:+-$(echo "$GUEST_VMS" | tr ' :,=' '____')}
 mkdir -p "$out"
 
@@ -24,7 +26,7 @@ for vm in $vms; do
 	args+=("$build/guests/$name.elf" "keel.vm=$name ${opts//,/ }")
 done
 iso=$out/guests.iso
-scripts/mkiso.sh "$iso" "$build/keel.elf" "keel.exit_when_idle" "${args[@]}" || exit 1
+scripts/mkiso.sh "$iso" "$elf" "keel.exit_when_idle" "${args[@]}" || exit 1
 
 log=$out/console.log
 if [ "$emu" = bochs ]; then

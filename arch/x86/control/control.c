@@ -18,6 +18,7 @@
 #include "arch/x86/irqchip/irqchip.h"
 #include "arch/x86/virt/vcpu.h"
 #include "arch/x86/control/control.h"
+#include "kernel/coverage.h"
 #include "kernel/errno.h"
 #include "kernel/format.h"
 #include "kernel/keel.h"
@@ -454,6 +455,8 @@ static int pm1_out(struct vcpu *v, void *opaque, u64 port, unsigned int size, u6
 				(word >> 10) & 7);
 		return 0;
 	}
+	if (word & PM1_SLP_EN)
+		coverage_dump();	/* S5: the machine goes off with this write */
 	if (size == 1)
 		outb(port, (u8)val);
 	else if (size == 2)

@@ -13,6 +13,7 @@
 #include "arch/x86/virt/vcpu.h"
 #include "arch/x86/virt/vmm_exit.h"
 #include "kernel/errno.h"
+#include "kernel/printk.h"
 #include "kernel/string.h"
 #include "keel/hypercall.h"
 
@@ -251,13 +252,20 @@ enum vcpu_action vmm_exit_hlt(struct vcpu *v)
 	return vmm_exit_to(v, KEEL_EXIT_HLT);
 }
 
+/*
+ * Why a VM stops, in Keel's log (keelctl log): what ends it is its VMM's
+ * call, so at debug level, as its creation and destruction (managed_vm.c).
+ */
 enum vcpu_action vmm_exit_shutdown(struct vcpu *v)
 {
+	pr_debug("keel: vm %u (%s) vcpu %u: triple fault, shut down\n", v->vm->id, v->vm->name, v->id);
 	return vmm_exit_to(v, KEEL_EXIT_SHUTDOWN);
 }
 
 enum vcpu_action vmm_exit_fail_entry(struct vcpu *v, const struct vm_exit *e)
 {
+	pr_debug("keel: vm %u (%s) vcpu %u: entry failed, reason %#x\n", v->vm->id, v->vm->name,
+		 v->id, e->raw_reason);
 	v->run->exit.fail_entry.reason = e->raw_reason;
 	v->run->exit.fail_entry.qual = e->qual;
 	return vmm_exit_to(v, KEEL_EXIT_FAIL_ENTRY);
@@ -265,6 +273,8 @@ enum vcpu_action vmm_exit_fail_entry(struct vcpu *v, const struct vm_exit *e)
 
 enum vcpu_action vmm_exit_internal(struct vcpu *v, u32 suberror, const struct vm_exit *e)
 {
+	pr_debug("keel: vm %u (%s) vcpu %u: internal error %u, exit %#x\n", v->vm->id, v->vm->name,
+		 v->id, suberror, e->raw_reason);
 	v->run->exit.internal.suberror = suberror;
 	v->run->exit.internal.ndata = 2;
 	v->run->exit.internal.data[0] = e->raw_reason;
