@@ -36,6 +36,25 @@ struct keel_slot {
 	unsigned long *dirty;		/* KVM_MEM_LOG_DIRTY_PAGES: the log (dirty.c) */
 };
 
+/* The exits to the VMM that this module counts (stats.c), beside Keel's KEEL_STAT_*. */
+enum {
+	KEEL_OWN_MMIO_EXITS,
+	KEEL_OWN_SIGNAL_EXITS,
+	KEEL_OWN_REQUEST_IRQ_EXITS,
+	KEEL_NR_OWN_STATS
+};
+
+/* debugfs's counters: each vCPU counter (Keel's, then the module's), then the VM's. */
+#define KEEL_NR_DEBUGFS_STATS (KEEL_NR_VCPU_STATS + KEEL_NR_OWN_STATS + KEEL_NR_VM_STATS)
+
+struct keel_vm;
+
+/* A debugfs file: counter @index of @vm, or summed over every VM (@vm NULL). */
+struct keel_debugfs_stat {
+	struct keel_vm *vm;
+	u32 index;
+};
+
 struct keel_vm {
 	u64 handle;			/* Keel's name for it (KEEL_HC_VM_CREATE) */
 	pid_t pid;			/* its creator's: KVM names the VM's stats "kvm-PID" */
@@ -67,14 +86,9 @@ struct keel_vm {
 	struct list_head irqfds;
 	spinlock_t irqfd_lock;
 	unsigned long eoi_exits[256 / BITS_PER_LONG];	/* KEEL_IRQCHIP_EOI_EXITS' argument */
-};
-
-/* The exits to the VMM that this module counts (stats.c), beside Keel's KEEL_STAT_*. */
-enum {
-	KEEL_OWN_MMIO_EXITS,
-	KEEL_OWN_SIGNAL_EXITS,
-	KEEL_OWN_REQUEST_IRQ_EXITS,
-	KEEL_NR_OWN_STATS
+	struct list_head debugfs_node;	/* debugfs.c's list of VMs */
+	struct dentry *debugfs;		/* its folder "PID-FD" */
+	struct keel_debugfs_stat debugfs_stats[KEEL_NR_DEBUGFS_STATS];
 };
 
 struct keel_vcpu {
@@ -164,6 +178,15 @@ long keel_enable_cap(struct keel_vm *vm, u64 cap, u64 id, u64 val);
 
 /* KVM_GET_STATS_FD (stats.c): of @vcpu, or of @vm if @vcpu is NULL. */
 long keel_get_stats_fd(struct keel_vm *vm, struct keel_vcpu *vcpu);
+/* debugfs's counter @i of @vm (a vCPU counter summed over its vCPUs), and its name. */
+int keel_stats_sum(struct keel_vm *vm, u32 i, u64 *val);
+const char *keel_stat_name(u32 i);
+
+/* /sys/kernel/debug/kvm (debugfs.c). */
+void keel_debugfs_init(void);
+void keel_debugfs_exit(void);
+void keel_debugfs_add_vm(struct keel_vm *vm, int fd);
+void keel_debugfs_del_vm(struct keel_vm *vm);
 
 /* Dirty logging (dirty.c). */
 unsigned long *keel_dirty_alloc(struct keel_vm *vm, u64 size);

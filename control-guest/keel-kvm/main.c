@@ -279,6 +279,7 @@ static int __init keel_kvm_init(void)
 		r = keel_irq_module_init();
 	if (r)
 		return r;
+	keel_debugfs_init();
 	/* /dev/kvm last: once it is there, VMMs may use it. */
 	r = keel_admin_init();
 	if (!r) {
@@ -288,8 +289,10 @@ static int __init keel_kvm_init(void)
 		if (r)
 			keel_admin_exit();
 	}
-	if (r)
+	if (r) {
+		keel_debugfs_exit();
 		keel_irq_module_exit();
+	}
 	return r;
 }
 
@@ -297,6 +300,7 @@ static void __exit keel_kvm_exit(void)
 {
 	misc_deregister(&keel_kvm_dev);
 	keel_admin_exit();
+	keel_debugfs_exit();
 	keel_irq_module_exit();
 }
 

@@ -76,6 +76,36 @@ static int fetch(const struct keel_stats_file *sf, u64 *data)
 	return 0;
 }
 
+const char *keel_stat_name(u32 i)
+{
+	return i < NR_VCPU_STATS ? vcpu_names[i] : vm_names[i - NR_VCPU_STATS];
+}
+
+/* A vCPU counter summed over the VM's vCPUs, as kvm.ko's debugfs files sum them. */
+int keel_stats_sum(struct keel_vm *vm, u32 i, u64 *val)
+{
+	struct keel_stats_file sf = { .vm = vm };
+	u64 *data = kcalloc(NR_VCPU_STATS, sizeof(*data), GFP_KERNEL);
+	int r = 0;
+
+	if (!data)
+		return -ENOMEM;
+	*val = 0;
+	if (i >= NR_VCPU_STATS) {
+		r = fetch(&sf, data);
+		*val = data[i - NR_VCPU_STATS];
+	}
+	mutex_lock(&vm->lock);
+	for (u32 v = 0; i < NR_VCPU_STATS && !r && v < vm->nr_vcpus; v++) {
+		sf.vcpu = vm->vcpus[v];
+		r = fetch(&sf, data);
+		*val += data[i];
+	}
+	mutex_unlock(&vm->lock);
+	kfree(data);
+	return r;
+}
+
 /* The whole file, as KVM orders it: header, id, descriptors, data. */
 static void *build(const struct keel_stats_file *sf, size_t *len)
 {

@@ -323,6 +323,7 @@ static void keel_vm_free(struct kref *kref)
 	struct keel_vm *vm = container_of(kref, struct keel_vm, kref);
 	long ret;
 
+	keel_debugfs_del_vm(vm);
 	keel_irq_free(vm);
 	mmu_notifier_unregister(&vm->mn, vm->mm);
 	mmdrop(vm->mm);
@@ -550,6 +551,7 @@ static struct keel_vm *vm_alloc(void)
 		return NULL;
 	}
 	keel_iodev_init(vm);
+	INIT_LIST_HEAD(&vm->debugfs_node);
 	keel_irq_init(vm);
 	kref_init(&vm->kref);
 	mutex_init(&vm->lock);
@@ -567,6 +569,27 @@ static void vm_unalloc(struct keel_vm *vm)
 	mmdrop(vm->mm);
 	free_page((unsigned long)vm->ring);
 	kfree(vm);
+}
+
+/* As kvm_dev_ioctl_create_vm(): debugfs names the fd before a close can come. */
+static int install_vm_fd(struct keel_vm *vm)
+{
+	struct file *file;
+	int fd = get_unused_fd_flags(O_CLOEXEC);
+
+	if (fd < 0) {
+		keel_vm_put(vm);
+		return fd;
+	}
+	file = anon_inode_getfile("kvm-vm", &keel_vm_fops, vm, O_RDWR);
+	if (IS_ERR(file)) {
+		put_unused_fd(fd);
+		keel_vm_put(vm);
+		return PTR_ERR(file);
+	}
+	keel_debugfs_add_vm(vm, fd);
+	fd_install(fd, file);
+	return fd;
 }
 
 /* KVM_CREATE_VM: machine type 0 only (api.rst 4.2); Keel's handle is checked before use. */
@@ -593,8 +616,5 @@ int keel_create_vm(unsigned long type)
 		vm_unalloc(vm);
 		return fd;
 	}
-	fd = anon_inode_getfd("kvm-vm", &keel_vm_fops, vm, O_RDWR | O_CLOEXEC);
-	if (fd < 0)
-		keel_vm_put(vm);
-	return fd;
+	return install_vm_fd(vm);
 }

@@ -8,7 +8,7 @@
  *   keelctl [--json] stats VM      a VM's counters and each of its vCPUs'
  *   keelctl [--json] dump VM       each vCPU's state, and registers where it is not in use
  *   keelctl log [-f]               Keel's log; -f follows it
- *   keelctl top [-b] [-n N] [-d S] CPU % and exits per second of each VM and vCPU
+ *   keelctl top [-b] [-n N] [-d S] CPU % and exits in each S seconds, of each VM and vCPU
  *
  * Exit status: 0, 1 for an error (no /dev/keel, no such VM), 2 for a usage
  * error. Built static, so that it runs in any control guest.
@@ -415,21 +415,21 @@ static void delta(const struct sample *prev, const struct sample *cur, unsigned 
 
 static void top_row(const char *vm, const char *vcpu, const uint64_t *d, double secs)
 {
-	printf("%-20s %-5s %6.1f %10.0f %9.0f %9.0f %9.0f %9.0f\n", vm, vcpu,
-	       d[KEEL_STAT_RUN_NS] / (secs * 1e7), d[KEEL_STAT_EXITS] / secs,
-	       d[KEEL_STAT_IO_EXITS] / secs, d[KEEL_STAT_HALT_EXITS] / secs,
-	       d[KEEL_STAT_IRQ_EXITS] / secs, d[KEEL_STAT_HYPERCALLS] / secs);
+	printf("%-20s %-5s %6.1f %10" PRIu64 " %9" PRIu64 " %9" PRIu64 " %9" PRIu64 " %9" PRIu64 "\n",
+	       vm, vcpu, d[KEEL_STAT_RUN_NS] / (secs * 1e7), d[KEEL_STAT_EXITS],
+	       d[KEEL_STAT_IO_EXITS], d[KEEL_STAT_HALT_EXITS], d[KEEL_STAT_IRQ_EXITS],
+	       d[KEEL_STAT_HYPERCALLS]);
 }
 
-/* One screen: each VM's sums, then its vCPUs, as rates over the interval. */
+/* One screen: each VM's sums, then its vCPUs: CPU % and the exits of the interval. */
 static void top_screen(const struct sample *prev, const struct sample *cur)
 {
 	double secs = (cur->at.tv_sec - prev->at.tv_sec) + (cur->at.tv_nsec - prev->at.tv_nsec) / 1e9;
 	uint64_t d[KEEL_NR_VCPU_STATS], sum[KEEL_NR_VCPU_STATS];
 	char name[32], idx[12];
 
-	printf("%-20s %-5s %6s %10s %9s %9s %9s %9s\n", "VM", "VCPU", "CPU%", "EXITS/s", "IO/s",
-	       "HALT/s", "IRQ/s", "HCALL/s");
+	printf("%-20s %-5s %6s %10s %9s %9s %9s %9s   (over %.1f s)\n", "VM", "VCPU", "CPU%",
+	       "EXITS", "IO", "HALT", "IRQ", "HCALL", secs);
 	for (unsigned int i = 0; i < cur->n; i++) {
 		memset(sum, 0, sizeof(sum));
 		for (unsigned int j = 0; j < cur->vms[i].nr_vcpus; j++) {
@@ -452,6 +452,11 @@ static int cmd_top(int fd, int batch, long iterations, double interval)
 	struct sample prev, cur;
 
 	take_sample(fd, &prev);
+	if (batch) {
+		/* What came after this line is in the first screen. */
+		printf("keelctl top: sampling every %.1f s\n", interval);
+		fflush(stdout);
+	}
 	for (long it = 0; iterations <= 0 || it < iterations; it++) {
 		usleep((useconds_t)(interval * 1e6));
 		take_sample(fd, &cur);

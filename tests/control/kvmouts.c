@@ -2,13 +2,15 @@
 /*
  * kvmouts N: a VMM whose VM makes exactly N OUTs to port 0x80 and one HLT,
  * then stays until the process is killed, so that tests/control/init can
- * look at it with keelctl (list, stats, top, log).
+ * look at it with keelctl (list, stats, top, log). Each SIGUSR1 runs the
+ * same N OUTs and HLT again.
  *
- * Prints "kvmouts: N outs, halted" once the guest halted; exit status 1 if
- * any step failed.
+ * Prints "kvmouts: N outs, halted" each time the guest halted; exit status
+ * 1 if any step failed.
  */
 #include <fcntl.h>
 #include <linux/kvm.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +19,13 @@
 #include <unistd.h>
 
 #define CODE_GPA 0x1000
+
+static volatile sig_atomic_t again;
+
+static void on_usr1(int sig __attribute__((unused)))
+{
+	again = 1;
+}
 
 static int fail(const char *what)
 {
@@ -90,13 +99,19 @@ int main(int argc, char **argv)
 		 MAP_SHARED, vcpu, 0);
 	if (r == MAP_FAILED)
 		return fail("mmap of the vCPU");
-	outs = run(vcpu, r);
-	if (outs != (long)n) {
-		fprintf(stderr, "kvmouts: %ld outs, exit reason %u\n", outs, r->exit_reason);
-		return 1;
+	signal(SIGUSR1, on_usr1);
+	for (;;) {
+		again = 0;
+		outs = run(vcpu, r);
+		if (outs != (long)n) {
+			fprintf(stderr, "kvmouts: %ld outs, exit reason %u\n", outs, r->exit_reason);
+			return 1;
+		}
+		printf("kvmouts: %ld outs, halted\n", outs);
+		fflush(stdout);
+		while (!again)
+			pause();
+		if (start(vcpu) < 0)
+			return fail("KVM_SET_REGS");
 	}
-	printf("kvmouts: %ld outs, halted\n", outs);
-	fflush(stdout);
-	pause();
-	return 0;
 }
