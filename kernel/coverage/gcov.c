@@ -10,6 +10,7 @@
  * GCC's own layout for GCC 12 and 13, as Linux's kernel/gcov/gcc_4_7.c has
  * them.
  */
+#include "asm/processor.h"
 #include "kernel/arch.h"
 #include "kernel/coverage.h"
 #include "kernel/string.h"
@@ -126,12 +127,26 @@ static u32 gcda(const struct gcov_info *info, bool emit)
 	return len;
 }
 
+/*
+ * Another CPU's end (a panic, a crash) while one CPU dumps waits for the
+ * dump, so that the machine does not go off in its middle; bounded, since
+ * the dumping CPU may itself be stuck.
+ */
+static void wait_for(volatile bool *done)
+{
+	for (u64 spins = 0; !*done && spins < (1ULL << 32); spins++)
+		cpu_relax();
+}
+
 void coverage_dump(void)
 {
 	static bool dumped;
+	static volatile bool done;
 
-	if (__atomic_exchange_n(&dumped, true, __ATOMIC_SEQ_CST))
+	if (__atomic_exchange_n(&dumped, true, __ATOMIC_SEQ_CST)) {
+		wait_for(&done);
 		return;
+	}
 	for (void (**ctor)(void) = __init_array_start; ctor < __init_array_end; ctor++)
 		(*ctor)();
 	for (const struct gcov_info *info = infos; info; info = info->next) {
@@ -144,4 +159,5 @@ void coverage_dump(void)
 		gcda(info, true);
 	}
 	put_u32(COVERAGE_END_MAGIC);
+	done = true;
 }

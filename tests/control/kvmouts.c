@@ -78,6 +78,7 @@ int main(int argc, char **argv)
 	struct kvm_userspace_memory_region slot = { .memory_size = 0x10000 };
 	unsigned char *mem;
 	struct kvm_run *r;
+	sigset_t usr1, others;
 	long outs;
 
 	if (argc != 2 || n == 0 || n > 0xffff) {
@@ -99,6 +100,9 @@ int main(int argc, char **argv)
 		 MAP_SHARED, vcpu, 0);
 	if (r == MAP_FAILED)
 		return fail("mmap of the vCPU");
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &usr1, &others);	/* taken only inside sigsuspend() */
 	signal(SIGUSR1, on_usr1);
 	for (;;) {
 		again = 0;
@@ -110,7 +114,7 @@ int main(int argc, char **argv)
 		printf("kvmouts: %ld outs, halted\n", outs);
 		fflush(stdout);
 		while (!again)
-			pause();
+			sigsuspend(&others);
 		if (start(vcpu) < 0)
 			return fail("KVM_SET_REGS");
 	}

@@ -26,7 +26,8 @@ BUILD=$build tests/e2e/control.sh qemu 2 vm | tail -n 1
 unset KEEL_COV_DIR KEEL_ELF
 
 # One stream, one set of .gcda files, one tracefile: lcov adds the runs up after.
-objs=$(realpath "$cov/k")
+# As GCC named them: from $PWD, symlinks and all.
+objs=$PWD/$cov/k
 runs=() lost=0
 for f in "$dumps"/*.cov; do
 	find "$objs" -name '*.gcda' -delete
