@@ -2437,7 +2437,8 @@ static void check_tsc_offset(void)
 	      "... of another attribute or group: ENXIO");
 	check(!tsc_attr(vm.vcpu, KVM_SET_DEVICE_ATTR, KVM_VCPU_TSC_CTRL, KVM_VCPU_TSC_OFFSET, &off) &&
 	      !tsc_attr(vm.vcpu, KVM_GET_DEVICE_ATTR, KVM_VCPU_TSC_CTRL, KVM_VCPU_TSC_OFFSET, &got) &&
-	      got == off, "KVM_SET_DEVICE_ATTR of an offset of 2^40: KVM_GET_DEVICE_ATTR reads it");
+	      got == off, "KVM_SET_DEVICE_ATTR of an offset of 2^40: KVM_GET_DEVICE_ATTR reads it (%#llx)",
+	      (unsigned long long)got);
 	start_tsc = host_rdtsc() + off;
 	tsc = guest_tsc(&vm);
 	end_tsc = host_rdtsc() + off;

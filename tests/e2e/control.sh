@@ -13,7 +13,9 @@
 # after, keel.on_control_crash=halt), crash-reset (the same, Keel resets it).
 # vm puts Debian's QEMU and a small Linux VM into the image
 # (build/control/initramfs-vm.cpio.gz, scripts/vm-image.sh) and adds the check
-# qemu_vm: unmodified qemu-system-x86_64 -accel kvm boots that VM in the guest.
+# qemu_vm: unmodified qemu-system-x86_64 -accel kvm boots that VM in the guest;
+# and Linux's kvm_stat with python3 (scripts/kvm-stat-image.sh) for the check
+# kvm_stat: it reads a VM's exits from /sys/kernel/debug/kvm.
 # Prints "control: PASS|FAIL CONFIG NAME" per check and
 # ends with "control: N passed, N failed" (read by scripts/check.sh).
 # Environment: BUILD (default build), KEEL_ELF (default $BUILD/keel.elf),
@@ -82,6 +84,7 @@ build_initramfs() {
 		mkdir -p "$out/vm"
 		BUILD=$build VM_STRACE=${VM_STRACE:-0} scripts/vm-image.sh "$out/vm" "${kos[@]}" \
 			>"$out/vm/specs" || return 1
+		BUILD=$build scripts/kvm-stat-image.sh "$out/kvm-stat" >>"$out/vm/specs" || return 1
 		mapfile -t vm_specs <"$out/vm/specs"
 	fi
 	BUSYBOX=$build/debian/busybox scripts/mkinitramfs.sh "$initramfs" \
@@ -226,7 +229,7 @@ checks="cpus hypervisor keel memtotal devmem sleep kvm kvm_cycles keelctl"
 [ $disk = 1 ] && checks+=" disk"
 [ -n "$nic" ] && checks+=" net"
 [ $iommu = 1 ] && checks+=" acpi"
-[ $vm = 1 ] && checks+=" qemu_vm"
+[ $vm = 1 ] && checks+=" kvm_stat qemu_vm"
 [ "$cpus" -ge 2 ] && checks+=" hotplug"
 for c in $checks; do
 	line=$(grep -m 1 -E "^control: (PASS|FAIL|SKIP) $c( |\$)" "$log")
