@@ -11,6 +11,7 @@
 #include "kernel/managed_vm.h"
 #include "kernel/memslot.h"
 #include "kernel/printk.h"
+#include "kernel/sched.h"
 #include "kernel/string.h"
 #include "kernel/vm.h"
 #include "kernel/vm_list.h"
@@ -182,6 +183,21 @@ static s64 hc_vm_stats(const struct hypercall *hc)
 	return vm_list_stats(hc->vm, hc->arg[0], hc->arg[1], hc->arg[2], hc->arg[3]);
 }
 
+static s64 hc_cpu_stats(const struct hypercall *hc)
+{
+	u64 stats[KEEL_NR_CPU_STATS];
+	int r;
+
+	if (hc->arg[3])
+		return -EINVAL;
+	r = sched_cpu_stats(hc->arg[0], stats);
+	if (r)
+		return r;
+	if (vm_write_phys(hc->vm, hc->arg[1], stats, MIN(hc->arg[2], KEEL_NR_CPU_STATS) * sizeof(u64)))
+		return -EFAULT;
+	return KEEL_NR_CPU_STATS;
+}
+
 static s64 hc_vm_dump(const struct hypercall *hc)
 {
 	return vm_list_dump(hc->vm, hc->arg[0], hc->arg[1], hc->arg[2], hc->arg[3]);
@@ -275,6 +291,7 @@ static const struct hypercall_entry hypercalls[KEEL_NR_HYPERCALLS] = {
 	[KEEL_HC_VM_STATS] = { hc_vm_stats, MANAGEMENT },
 	[KEEL_HC_LOG_READ] = { hc_log_read, MANAGEMENT },
 	[KEEL_HC_VM_DUMP] = { hc_vm_dump, MANAGEMENT },
+	[KEEL_HC_CPU_STATS] = { hc_cpu_stats, MANAGEMENT },
 };
 
 /*

@@ -6,11 +6,13 @@
  * architecture is reached only through the hooks of kernel/arch.h.
  */
 #include "kernel/arch.h"
+#include "kernel/errno.h"
 #include "kernel/percpu.h"
 #include "kernel/printk.h"
 #include "kernel/sched.h"
 #include "kernel/vcpu.h"
 #include "kernel/vm.h"
+#include "keel/hypercall.h"
 
 #define IDLE_WAKE_NS 10000000ULL
 
@@ -279,6 +281,7 @@ static void run_slice(struct runqueue *rq, struct vcpu *v)
 	u64 start = arch_now(), end;
 
 	vcpu_run_begin(v);
+	rq->slices++;
 	rq->need_resched = false;
 	rq->slice_end = policy->slice_end(&v->se, start, arch_ns_to_ticks(SCHED_SLICE_NS));
 	rq->armed = 0;
@@ -311,6 +314,7 @@ static void idle(struct runqueue *rq)
 	arch_timer_arm(rq->armed);
 	arch_idle();
 	rq->idle = false;
+	rq->idle_ticks += arch_now() - now;
 }
 
 void sched_loop(void)
@@ -327,4 +331,19 @@ void sched_loop(void)
 		else
 			run_slice(rq, v);
 	}
+}
+
+int sched_cpu_stats(u64 cpu, u64 *stats)
+{
+	const struct percpu *pc;
+
+	if (cpu >= MAX_CPUS || !percpu[cpu].online)
+		return -EINVAL;
+	pc = &percpu[array_index_nospec((unsigned int)cpu, MAX_CPUS)];
+	stats[KEEL_CPU_STAT_IRQS] = pc->irqs;
+	stats[KEEL_CPU_STAT_TIMER_TICKS] = pc->timer_ticks;
+	stats[KEEL_CPU_STAT_SLICES] = pc->rq.slices;
+	stats[KEEL_CPU_STAT_IDLE_NS] = arch_ticks_to_ns(pc->rq.idle_ticks);
+	stats[KEEL_CPU_STAT_VCPUS] = pc->rq.nr;
+	return 0;
 }

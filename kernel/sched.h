@@ -26,6 +26,8 @@ struct runqueue {
 	u64 armed;		/* TSC the host timer is armed for, 0 if none */
 	volatile bool need_resched;
 	volatile bool idle;
+	volatile u64 slices;	/* vCPUs it put on to run (KEEL_CPU_STAT_SLICES) */
+	volatile u64 idle_ticks;	/* time it had none to run */
 };
 
 /*
@@ -41,5 +43,7 @@ void sched_init(void);
 void sched_timer_at(u64 tsc);
 /* @fn runs in interrupt context on CPU 0's timer: at least every 10 ms, busy or idle. */
 void sched_set_poll(void (*fn)(void));
+/* KEEL_HC_CPU_STATS: online CPU @cpu's KEEL_NR_CPU_STATS counters into @stats, else -EINVAL. */
+int sched_cpu_stats(u64 cpu, u64 *stats);
 
 #endif

@@ -78,6 +78,28 @@ static long admin_vm_stats(void __user *argp)
 	return ret;
 }
 
+static long admin_cpu_stats(void __user *argp)
+{
+	struct keel_ioctl_cpu_stats a;
+	u64 *stats;
+	long ret;
+
+	if (copy_from_user(&a, argp, sizeof(a)))
+		return -EFAULT;
+	a.n = min_t(u32, a.n, KEEL_NR_CPU_STATS);
+	stats = kcalloc(KEEL_NR_CPU_STATS, sizeof(*stats), GFP_KERNEL);
+	if (!stats)
+		return -ENOMEM;
+	ret = keel_hypercall(KEEL_HC_CPU_STATS, a.cpu, virt_to_phys(stats), a.n, 0);
+	if (ret < 0)
+		ret = keel_errno(ret);
+	else if (copy_to_user(u64_to_user_ptr(a.stats), stats,
+			      min_t(u64, ret, a.n) * sizeof(*stats)))
+		ret = -EFAULT;
+	kfree(stats);
+	return ret;
+}
+
 static long admin_vm_dump(void __user *argp)
 {
 	struct keel_ioctl_vm_dump a;
@@ -111,6 +133,8 @@ static long admin_ioctl(struct file *filp, unsigned int ioctl, unsigned long arg
 		return admin_vm_stats(argp);
 	case KEEL_IOCTL_VM_DUMP:
 		return admin_vm_dump(argp);
+	case KEEL_IOCTL_CPU_STATS:
+		return admin_cpu_stats(argp);
 	default:
 		return -ENOTTY;
 	}

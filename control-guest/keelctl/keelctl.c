@@ -5,6 +5,7 @@
  *
  *   keelctl [--json] info          Keel's version, CPUs, virtualization, memory, uptime
  *   keelctl [--json] list          every VM: id, kind, name, VMM pid, vCPUs, memory, CPU time
+ *   keelctl [--json] stats         each physical CPU's counters, then every VM's
  *   keelctl [--json] stats VM      a VM's counters and each of its vCPUs'
  *   keelctl [--json] dump VM       each vCPU's state, and registers where it is not in use
  *   keelctl log [-f]               Keel's log; -f follows it
@@ -26,7 +27,7 @@
 
 #include "keel/keelctl.h"
 
-#define USAGE "usage: keelctl [--json] info | list | stats VM | dump VM | log [-f] |\n" \
+#define USAGE "usage: keelctl [--json] info | list | stats [VM] | dump VM | log [-f] |\n" \
 	      "       top [-b] [-n N] [-d SECONDS]\n"
 
 static int json;
@@ -187,6 +188,56 @@ static int cmd_list(int fd)
 	if (json)
 		printf("]\n");
 	free(vms);
+	return 0;
+}
+
+static const char *const cpu_stat_names[KEEL_NR_CPU_STATS] = {
+	[KEEL_CPU_STAT_IRQS] = "irqs", [KEEL_CPU_STAT_TIMER_TICKS] = "timer_ticks",
+	[KEEL_CPU_STAT_SLICES] = "slices", [KEEL_CPU_STAT_IDLE_NS] = "idle_ns",
+	[KEEL_CPU_STAT_VCPUS] = "vcpus",
+};
+
+static void print_cpu(unsigned int cpu, const uint64_t *s, int first)
+{
+	if (!json) {
+		printf("%-4u %10" PRIu64 " %12" PRIu64 " %10" PRIu64 " %10.3f %6" PRIu64 "\n", cpu,
+		       s[KEEL_CPU_STAT_IRQS], s[KEEL_CPU_STAT_TIMER_TICKS], s[KEEL_CPU_STAT_SLICES],
+		       s[KEEL_CPU_STAT_IDLE_NS] / 1e9, s[KEEL_CPU_STAT_VCPUS]);
+		return;
+	}
+	printf("%s{\"cpu\": %u", first ? "" : ", ", cpu);
+	for (unsigned int k = 0; k < KEEL_NR_CPU_STATS; k++)
+		printf(", \"%s\": %" PRIu64, cpu_stat_names[k], s[k]);
+	printf("}");
+}
+
+/* Every online CPU's counters (their indices may have gaps), then the VMs as list shows them. */
+static int cmd_stats_all(int fd)
+{
+	struct keel_hv_info info;
+	uint64_t s[KEEL_NR_CPU_STATS];
+	struct keel_ioctl_cpu_stats a = { .n = KEEL_NR_CPU_STATS, .stats = (uintptr_t)s };
+	unsigned int found = 0;
+
+	if (ioctl(fd, KEEL_IOCTL_INFO, &info) < 0)
+		die("KEEL_IOCTL_INFO: %s\n", strerror(errno));
+	if (json)
+		printf("{\"cpus\": [");
+	else
+		printf("%-4s %10s %12s %10s %10s %6s\n", "CPU", "IRQS", "TIMER_TICKS", "SLICES",
+		       "IDLE_S", "VCPUS");
+	for (a.cpu = 0; a.cpu < 4096 && found < info.nr_cpus; a.cpu++) {
+		if (ioctl(fd, KEEL_IOCTL_CPU_STATS, &a) < 0) {
+			if (errno != EINVAL)
+				die("KEEL_IOCTL_CPU_STATS: %s\n", strerror(errno));
+			continue;
+		}
+		print_cpu(a.cpu, s, !found++);
+	}
+	printf(json ? "], \"vms\": " : "\n");
+	cmd_list(fd);
+	if (json)
+		printf("}\n");
 	return 0;
 }
 
@@ -512,6 +563,8 @@ int main(int argc, char **argv)
 		return cmd_info(open_dev());
 	if (!strcmp(argv[1], "list") && argc == 2)
 		return cmd_list(open_dev());
+	if (!strcmp(argv[1], "stats") && argc == 2)
+		return cmd_stats_all(open_dev());
 	if (!strcmp(argv[1], "stats") && argc == 3)
 		return cmd_stats(open_dev(), argv[2]);
 	if (!strcmp(argv[1], "dump") && argc == 3)

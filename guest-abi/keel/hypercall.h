@@ -353,7 +353,21 @@
  */
 #define KEEL_HC_VM_DUMP 21
 
-#define KEEL_NR_HYPERCALLS 22
+/*
+ * KEEL_HC_CPU_STATS: RBX = a physical CPU's index (< keel_hv_info.nr_cpus
+ * for the CPUs that came up), RCX = the control-guest physical address of
+ * RDX u64s; RSI 0. The CPU's counters (KEEL_CPU_STAT_*), as KEEL_HC_STATS
+ * gives a vCPU's; -KEEL_EINVAL for a CPU that is not online.
+ */
+#define KEEL_HC_CPU_STATS 22
+#define KEEL_CPU_STAT_IRQS 0		/* host interrupts it took */
+#define KEEL_CPU_STAT_TIMER_TICKS 1	/* expiries of its timer */
+#define KEEL_CPU_STAT_SLICES 2		/* times it put a vCPU on to run */
+#define KEEL_CPU_STAT_IDLE_NS 3		/* time it had no vCPU to run */
+#define KEEL_CPU_STAT_VCPUS 4		/* vCPUs on its queue now, the running one too */
+#define KEEL_NR_CPU_STATS 5
+
+#define KEEL_NR_HYPERCALLS 23
 #define KEEL_MAX_VMS 64
 #define KEEL_MAX_VCPUS 64
 #define KEEL_MAX_MEMSLOTS 128

@@ -11,6 +11,9 @@
  * VM's) to stats and returns how many there are (KEEL_HC_VM_STATS);
  * KEEL_IOCTL_VM_DUMP writes VM id's vCPU index vcpu's struct keel_vcpu_dump
  * to dump (KEEL_HC_VM_DUMP). Both -EINVAL when no such VM or vCPU exists.
+ * KEEL_IOCTL_CPU_STATS writes up to n counters of physical CPU cpu to stats
+ * and returns how many there are (KEEL_HC_CPU_STATS); -EINVAL for a CPU not
+ * online.
  * Opening it needs CAP_SYS_ADMIN.
  */
 #ifndef KEEL_GUEST_ABI_KEELCTL_H
@@ -49,9 +52,18 @@ struct keel_ioctl_vm_dump {
 
 _Static_assert(sizeof(struct keel_ioctl_vm_dump) == 16, "keel_ioctl_vm_dump size");
 
+struct keel_ioctl_cpu_stats {
+	keel_u32 cpu;
+	keel_u32 n;			/* at most KEEL_NR_CPU_STATS is read */
+	keel_u64 stats;			/* user address of n u64 */
+};
+
+_Static_assert(sizeof(struct keel_ioctl_cpu_stats) == 16, "keel_ioctl_cpu_stats size");
+
 #define KEEL_IOCTL_INFO _IOR(KEEL_IOCTL_MAGIC, 0, struct keel_hv_info)
 #define KEEL_IOCTL_VM_LIST _IOW(KEEL_IOCTL_MAGIC, 1, struct keel_ioctl_vm_list)
 #define KEEL_IOCTL_VM_STATS _IOW(KEEL_IOCTL_MAGIC, 2, struct keel_ioctl_vm_stats)
 #define KEEL_IOCTL_VM_DUMP _IOW(KEEL_IOCTL_MAGIC, 3, struct keel_ioctl_vm_dump)
+#define KEEL_IOCTL_CPU_STATS _IOW(KEEL_IOCTL_MAGIC, 4, struct keel_ioctl_cpu_stats)
 
 #endif

@@ -84,6 +84,16 @@ u64 arch_ticks_to_ns(u64 ticks)
 	return ticks;
 }
 
+/* Two CPUs, 0 and 2, are online. */
+int sched_cpu_stats(u64 cpu, u64 *stats)
+{
+	if (cpu != 0 && cpu != 2)
+		return -EINVAL;
+	for (unsigned int i = 0; i < KEEL_NR_CPU_STATS; i++)
+		stats[i] = cpu * 10 + i;
+	return 0;
+}
+
 bool vcpu_claim(struct vcpu *v, enum vcpu_state to)
 {
 	if (v->state != VCPU_IDLE)
@@ -617,8 +627,25 @@ TEST(vm_dump_of_a_vcpu)
 	CHECK_EQ(call(&control_vm, 0, KEEL_HC_VM_DUMP, vm.id, 0, RAM_BASE, sizeof(d)), -EINVAL);
 }
 
+/* A CPU's counters by index, as many as the buffer holds; a CPU not online names nothing. */
+TEST(cpu_stats)
+{
+	u64 got[KEEL_NR_CPU_STATS];
+
+	memset(ram, 0, 64);
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_CPU_STATS, 2, RAM_BASE, 2, 0), KEEL_NR_CPU_STATS);
+	memcpy(got, ram, sizeof(got));
+	CHECK(got[0] == 20 && got[1] == 21 && got[2] == 0);	/* only 2 written */
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_CPU_STATS, 1, RAM_BASE, 5, 0), -EINVAL);
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_CPU_STATS, ~0ULL, RAM_BASE, 5, 0), -EINVAL);
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_CPU_STATS, 0, RAM_BASE, 5, 1), -EINVAL);
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_CPU_STATS, 0, 0, 5, 0), -EFAULT);
+	CHECK_EQ(call(&boot_vm, 0, KEEL_HC_CPU_STATS, 0, RAM_BASE, 5, 0), -EPERM);
+}
+
 TEST_MAIN("hypercall", T(version_from_every_kind), T(unknown_numbers), T(cpl_above_0_refused),
 	  T(management_calls_are_the_control_guests), T(get_info_arguments),
 	  T(get_info_writes_the_structure), T(vm_create_and_destroy), T(vm_handles_made_up_or_exhausted),
 	  T(vm_calls_need_a_handle), T(vm_call_arguments), T(vm_references), T(msr_list),
-	  T(vm_list_of_every_vm), T(log_read_in_chunks), T(vm_dump_of_a_vcpu))
+	  T(vm_list_of_every_vm), T(log_read_in_chunks), T(vm_dump_of_a_vcpu),
+	  T(cpu_stats))
