@@ -337,9 +337,11 @@ int sched_cpu_stats(u64 cpu, u64 *stats)
 {
 	const struct percpu *pc;
 
-	if (cpu >= MAX_CPUS || !percpu[cpu].online)
+	if (cpu >= MAX_CPUS)
 		return -EINVAL;
 	pc = &percpu[array_index_nospec((unsigned int)cpu, MAX_CPUS)];
+	if (!pc->online)
+		return -EINVAL;
 	stats[KEEL_CPU_STAT_IRQS] = pc->irqs;
 	stats[KEEL_CPU_STAT_TIMER_TICKS] = pc->timer_ticks;
 	stats[KEEL_CPU_STAT_SLICES] = pc->rq.slices;

@@ -6,7 +6,7 @@ set -eu
 PACKAGES="gcc make binutils libc6-dev qemu-system-x86 qemu-utils ovmf seabios \
 grub-common grub-pc-bin grub-efi-amd64-bin xorriso mtools \
 bochs bochsbios vgabios bochs-term lcov libcapstone-dev clang libclang-rt-14-dev cpio procps libc6-i386 \
-python3"
+python3 xz-utils"
 
 missing=""
 for p in $PACKAGES; do

@@ -4,7 +4,9 @@
 # Debian's linux-source-6.1, unmodified) into the control guest's image, with
 # Debian's python3.11 (the host's /usr/bin/python3.11, scripts/deps.sh), the
 # shared libraries ldd names, and the standard-library modules kvm_stat imports
-# (found by running its --help on the host), as /usr/bin/kvm_stat. Run it as
+# (found by running it on the host: its imports all come first, before its
+# --help or its look for debugfs, which ends it on a host without kvm), as
+# /usr/bin/kvm_stat. Run it as
 # `python3 -S /usr/bin/kvm_stat`: without site, which needs more of the library.
 # The script comes from scripts/kvm-selftests.sh's tree when that was built, else
 # from a download of linux-source-6.1 of which only kvm_stat is unpacked.
@@ -52,7 +54,7 @@ for m in list(sys.modules.values()):
     f = getattr(m, "__file__", None)
     if f:
         print(f)
-' "$out/kvm_stat" | sort -u | while read -r f; do
+' "$out/kvm_stat" 2>/dev/null | sort -u | while read -r f; do
 	case $f in
 	*.so) with_libs "$f" ;;
 	*) echo "$f:$f" ;;
