@@ -188,12 +188,12 @@ static s64 hc_cpu_stats(const struct hypercall *hc)
 	u64 stats[KEEL_NR_CPU_STATS];
 	int r;
 
-	if (hc->arg[3])
+	if (hc->arg[1])
 		return -EINVAL;
 	r = sched_cpu_stats(hc->arg[0], stats);
 	if (r)
 		return r;
-	if (vm_write_phys(hc->vm, hc->arg[1], stats, MIN(hc->arg[2], KEEL_NR_CPU_STATS) * sizeof(u64)))
+	if (vm_write_phys(hc->vm, hc->arg[2], stats, MIN(hc->arg[3], KEEL_NR_CPU_STATS) * sizeof(u64)))
 		return -EFAULT;
 	return KEEL_NR_CPU_STATS;
 }

@@ -54,50 +54,45 @@ static long admin_vm_list(void __user *argp)
 	return ret;
 }
 
-static long admin_vm_stats(void __user *argp)
+/*
+ * Counters of Keel's (KEEL_HC_VM_STATS, KEEL_HC_CPU_STATS, whose arguments
+ * have one shape): up to @n of at most @max, to the user's @dst.
+ */
+static long counters_out(unsigned long nr, u32 a0, u32 a1, u32 n, u32 max, u64 dst)
 {
-	struct keel_ioctl_vm_stats a;
-	u64 *stats;
+	u64 *stats = kcalloc(max, sizeof(*stats), GFP_KERNEL);
 	long ret;
 
-	if (copy_from_user(&a, argp, sizeof(a)))
-		return -EFAULT;
-	if (a.pad)
-		return -EINVAL;
-	a.n = min_t(u32, a.n, KEEL_NR_VCPU_STATS);
-	stats = kcalloc(KEEL_NR_VCPU_STATS, sizeof(*stats), GFP_KERNEL);
 	if (!stats)
 		return -ENOMEM;
-	ret = keel_hypercall(KEEL_HC_VM_STATS, a.id, a.vcpu, virt_to_phys(stats), a.n);
+	n = min(n, max);
+	ret = keel_hypercall(nr, a0, a1, virt_to_phys(stats), n);
 	if (ret < 0)
 		ret = keel_errno(ret);
-	else if (copy_to_user(u64_to_user_ptr(a.stats), stats,
-			      min_t(u64, ret, a.n) * sizeof(*stats)))
+	else if (copy_to_user(u64_to_user_ptr(dst), stats, min_t(u64, ret, n) * sizeof(*stats)))
 		ret = -EFAULT;
 	kfree(stats);
 	return ret;
 }
 
-static long admin_cpu_stats(void __user *argp)
+static long admin_vm_stats(void __user *argp)
 {
-	struct keel_ioctl_cpu_stats a;
-	u64 *stats;
-	long ret;
+	struct keel_ioctl_vm_stats a;
 
 	if (copy_from_user(&a, argp, sizeof(a)))
 		return -EFAULT;
-	a.n = min_t(u32, a.n, KEEL_NR_CPU_STATS);
-	stats = kcalloc(KEEL_NR_CPU_STATS, sizeof(*stats), GFP_KERNEL);
-	if (!stats)
-		return -ENOMEM;
-	ret = keel_hypercall(KEEL_HC_CPU_STATS, a.cpu, virt_to_phys(stats), a.n, 0);
-	if (ret < 0)
-		ret = keel_errno(ret);
-	else if (copy_to_user(u64_to_user_ptr(a.stats), stats,
-			      min_t(u64, ret, a.n) * sizeof(*stats)))
-		ret = -EFAULT;
-	kfree(stats);
-	return ret;
+	if (a.pad)
+		return -EINVAL;
+	return counters_out(KEEL_HC_VM_STATS, a.id, a.vcpu, a.n, KEEL_NR_VCPU_STATS, a.stats);
+}
+
+static long admin_cpu_stats(void __user *argp)
+{
+	struct keel_ioctl_cpu_stats a;
+
+	if (copy_from_user(&a, argp, sizeof(a)))
+		return -EFAULT;
+	return counters_out(KEEL_HC_CPU_STATS, a.cpu, 0, a.n, KEEL_NR_CPU_STATS, a.stats);
 }
 
 static long admin_vm_dump(void __user *argp)

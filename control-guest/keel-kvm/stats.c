@@ -22,16 +22,7 @@
 #define NR_VCPU_STATS (KEEL_NR_VCPU_STATS + KEEL_NR_OWN_STATS)
 
 static const char *const vcpu_names[NR_VCPU_STATS] = {
-	[KEEL_STAT_EXITS] = "exits",
-	[KEEL_STAT_IO_EXITS] = "io_exits",
-	[KEEL_STAT_HALT_EXITS] = "halt_exits",
-	[KEEL_STAT_IRQ_WINDOW_EXITS] = "irq_window_exits",
-	[KEEL_STAT_NMI_WINDOW_EXITS] = "nmi_window_exits",
-	[KEEL_STAT_IRQ_EXITS] = "irq_exits",
-	[KEEL_STAT_HYPERCALLS] = "hypercalls",
-	[KEEL_STAT_IRQ_INJECTIONS] = "irq_injections",
-	[KEEL_STAT_NMI_INJECTIONS] = "nmi_injections",
-	[KEEL_STAT_RUN_NS] = "keel_run_ns",
+	KEEL_STAT_NAMES,
 	[KEEL_NR_VCPU_STATS + KEEL_OWN_MMIO_EXITS] = "mmio_exits",
 	[KEEL_NR_VCPU_STATS + KEEL_OWN_SIGNAL_EXITS] = "signal_exits",
 	[KEEL_NR_VCPU_STATS + KEEL_OWN_REQUEST_IRQ_EXITS] = "request_irq_exits",

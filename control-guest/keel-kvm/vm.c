@@ -467,6 +467,35 @@ static long enable_cap(struct keel_vm *vm, void __user *argp)
 	return -EINVAL;
 }
 
+/* The interrupt controllers, their routes and lines: what kvm_arch_vm_ioctl() has for them. */
+static long vm_irq_ioctl(struct keel_vm *vm, unsigned int ioctl, void __user *argp)
+{
+	switch (ioctl) {
+	case KVM_CREATE_IRQCHIP:
+	case KVM_GET_IRQCHIP:
+	case KVM_SET_IRQCHIP:
+	case KVM_CREATE_PIT:
+	case KVM_CREATE_PIT2:
+	case KVM_GET_PIT:
+	case KVM_SET_PIT:
+	case KVM_GET_PIT2:
+	case KVM_SET_PIT2:
+	case KVM_REINJECT_CONTROL:
+		return keel_irqchip_ioctl(vm, ioctl, argp);
+	case KVM_SET_GSI_ROUTING:
+		return keel_set_gsi_routing(vm, argp);
+	case KVM_SIGNAL_MSI:
+		return keel_signal_msi(vm, argp);
+	case KVM_IRQ_LINE:
+	case KVM_IRQ_LINE_STATUS:
+		return keel_irq_line(vm, argp, ioctl == KVM_IRQ_LINE_STATUS);
+	case KVM_IRQFD:
+		return keel_irqfd(vm, argp);
+	default:
+		return -ENOTTY;	/* as kvm_arch_vm_ioctl() for an ioctl it does not know */
+	}
+}
+
 /* Only the VMM that created the VM may use it, as kvm_vm_ioctl() requires (-EIO). */
 static long keel_vm_ioctl(struct file *filp, unsigned int ioctl, unsigned long arg)
 {
@@ -498,26 +527,6 @@ static long keel_vm_ioctl(struct file *filp, unsigned int ioctl, unsigned long a
 	case KVM_GET_CLOCK:
 	case KVM_SET_CLOCK:
 		return keel_clock_ioctl(vm, ioctl, (void __user *)arg);
-	case KVM_CREATE_IRQCHIP:
-	case KVM_GET_IRQCHIP:
-	case KVM_SET_IRQCHIP:
-	case KVM_CREATE_PIT:
-	case KVM_CREATE_PIT2:
-	case KVM_GET_PIT:
-	case KVM_SET_PIT:
-	case KVM_GET_PIT2:
-	case KVM_SET_PIT2:
-	case KVM_REINJECT_CONTROL:
-		return keel_irqchip_ioctl(vm, ioctl, (void __user *)arg);
-	case KVM_SET_GSI_ROUTING:
-		return keel_set_gsi_routing(vm, (void __user *)arg);
-	case KVM_SIGNAL_MSI:
-		return keel_signal_msi(vm, (void __user *)arg);
-	case KVM_IRQ_LINE:
-	case KVM_IRQ_LINE_STATUS:
-		return keel_irq_line(vm, (void __user *)arg, ioctl == KVM_IRQ_LINE_STATUS);
-	case KVM_IRQFD:
-		return keel_irqfd(vm, (void __user *)arg);
 	case KVM_IOEVENTFD:
 		return keel_ioeventfd(vm, (void __user *)arg);
 	case KVM_REGISTER_COALESCED_MMIO:
@@ -527,7 +536,7 @@ static long keel_vm_ioctl(struct file *filp, unsigned int ioctl, unsigned long a
 	case KVM_GET_STATS_FD:
 		return keel_get_stats_fd(vm, NULL);
 	default:
-		return -ENOTTY;	/* as kvm_arch_vm_ioctl() for an ioctl it does not know */
+		return vm_irq_ioctl(vm, ioctl, (void __user *)arg);
 	}
 }
 

@@ -32,18 +32,7 @@
 
 static int json;
 
-static const char *const stat_names[KEEL_NR_VCPU_STATS] = {
-	[KEEL_STAT_EXITS] = "exits",
-	[KEEL_STAT_IO_EXITS] = "io_exits",
-	[KEEL_STAT_HALT_EXITS] = "halt_exits",
-	[KEEL_STAT_IRQ_WINDOW_EXITS] = "irq_window_exits",
-	[KEEL_STAT_NMI_WINDOW_EXITS] = "nmi_window_exits",
-	[KEEL_STAT_IRQ_EXITS] = "irq_exits",
-	[KEEL_STAT_HYPERCALLS] = "hypercalls",
-	[KEEL_STAT_IRQ_INJECTIONS] = "irq_injections",
-	[KEEL_STAT_NMI_INJECTIONS] = "nmi_injections",
-	[KEEL_STAT_RUN_NS] = "run_ns",
-};
+static const char *const stat_names[KEEL_NR_VCPU_STATS] = { KEEL_STAT_NAMES };
 
 static void __attribute__((noreturn)) usage(void)
 {

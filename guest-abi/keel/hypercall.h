@@ -312,6 +312,16 @@
 #define KEEL_STAT_NMI_INJECTIONS 8
 #define KEEL_STAT_RUN_NS 9		/* time it ran: in the guest and in Keel's exit handlers */
 #define KEEL_NR_VCPU_STATS 10
+/* Their names, as designated initializers of a string array: Linux KVM's, and one Keel's. */
+#define KEEL_STAT_NAMES								\
+	[KEEL_STAT_EXITS] = "exits", [KEEL_STAT_IO_EXITS] = "io_exits",		\
+	[KEEL_STAT_HALT_EXITS] = "halt_exits",					\
+	[KEEL_STAT_IRQ_WINDOW_EXITS] = "irq_window_exits",			\
+	[KEEL_STAT_NMI_WINDOW_EXITS] = "nmi_window_exits",			\
+	[KEEL_STAT_IRQ_EXITS] = "irq_exits", [KEEL_STAT_HYPERCALLS] = "hypercalls", \
+	[KEEL_STAT_IRQ_INJECTIONS] = "irq_injections",				\
+	[KEEL_STAT_NMI_INJECTIONS] = "nmi_injections",				\
+	[KEEL_STAT_RUN_NS] = "keel_run_ns"
 #define KEEL_VM_STAT_REMOTE_TLB_FLUSH 0	/* the VM's mappings changed: its cached translations went */
 #define KEEL_NR_VM_STATS 1
 
@@ -355,9 +365,10 @@
 
 /*
  * KEEL_HC_CPU_STATS: RBX = a physical CPU's index (< keel_hv_info.nr_cpus
- * for the CPUs that came up), RCX = the control-guest physical address of
- * RDX u64s; RSI 0. The CPU's counters (KEEL_CPU_STAT_*), as KEEL_HC_STATS
- * gives a vCPU's; -KEEL_EINVAL for a CPU that is not online.
+ * for the CPUs that came up), RCX 0, RDX = the control-guest physical
+ * address of RSI u64s, as for KEEL_HC_VM_STATS. The CPU's counters
+ * (KEEL_CPU_STAT_*), as KEEL_HC_STATS gives a vCPU's; -KEEL_EINVAL for a
+ * CPU that is not online.
  */
 #define KEEL_HC_CPU_STATS 22
 #define KEEL_CPU_STAT_IRQS 0		/* host interrupts it took */

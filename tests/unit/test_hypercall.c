@@ -633,14 +633,14 @@ TEST(cpu_stats)
 	u64 got[KEEL_NR_CPU_STATS];
 
 	memset(ram, 0, 64);
-	CHECK_EQ(call(&control_vm, 0, KEEL_HC_CPU_STATS, 2, RAM_BASE, 2, 0), KEEL_NR_CPU_STATS);
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_CPU_STATS, 2, 0, RAM_BASE, 2), KEEL_NR_CPU_STATS);
 	memcpy(got, ram, sizeof(got));
 	CHECK(got[0] == 20 && got[1] == 21 && got[2] == 0);	/* only 2 written */
-	CHECK_EQ(call(&control_vm, 0, KEEL_HC_CPU_STATS, 1, RAM_BASE, 5, 0), -EINVAL);
-	CHECK_EQ(call(&control_vm, 0, KEEL_HC_CPU_STATS, ~0ULL, RAM_BASE, 5, 0), -EINVAL);
-	CHECK_EQ(call(&control_vm, 0, KEEL_HC_CPU_STATS, 0, RAM_BASE, 5, 1), -EINVAL);
-	CHECK_EQ(call(&control_vm, 0, KEEL_HC_CPU_STATS, 0, 0, 5, 0), -EFAULT);
-	CHECK_EQ(call(&boot_vm, 0, KEEL_HC_CPU_STATS, 0, RAM_BASE, 5, 0), -EPERM);
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_CPU_STATS, 1, 0, RAM_BASE, 5), -EINVAL);
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_CPU_STATS, ~0ULL, 0, RAM_BASE, 5), -EINVAL);
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_CPU_STATS, 0, 1, RAM_BASE, 5), -EINVAL);
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_CPU_STATS, 0, 0, 0, 5), -EFAULT);
+	CHECK_EQ(call(&boot_vm, 0, KEEL_HC_CPU_STATS, 0, 0, RAM_BASE, 5), -EPERM);
 }
 
 TEST_MAIN("hypercall", T(version_from_every_kind), T(unknown_numbers), T(cpl_above_0_refused),
