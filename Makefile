@@ -101,7 +101,8 @@ unit_bootvm_parse := arch/x86/bootvm/bootvm_parse.c kernel/cmdline.c kernel/form
 unit_decode := arch/x86/virt/decode.c
 unit_emulate := arch/x86/virt/emulate.c arch/x86/virt/decode.c
 unit_pvclock := arch/x86/virt/pvclock.c
-unit_hypercall := kernel/hypercall.c kernel/managed_vm.c kernel/vm_list.c kernel/format.c
+unit_hypercall := kernel/hypercall.c kernel/managed_vm.c kernel/vm_list.c kernel/format.c \
+	kernel/sched_policy.c
 
 UNIT_TESTS := $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(addprefix $(BUILD)/unit/test_,$(UNIT_TESTS))
@@ -136,7 +137,7 @@ fuzz: deps $(BUILD)/fuzz_decode
 
 # ---------------------------------------------------------------- images, runs, tests
 ISO_CMDLINE ?=
-RUN_CPUS ?= 2
+RUN_CPUS ?= 4
 RUN_MEM ?= 1024
 
 # keel-kvm.ko, /dev/kvm for the control guest, against the headers of the kernel the
@@ -174,17 +175,19 @@ iso: deps $(BUILD)/keel.iso
 # (tests/control/init, keeltest.shell=1) gives a shell on the console; `exit` powers
 # the machine off. COM1 on this terminal; Ctrl-A X quits QEMU. The image carries
 # Debian's QEMU and a small Linux VM: `run-vm` at that shell boots it on /dev/kvm.
-# The control guest gets RUN_CPUS vCPUs on a machine of one more CPU: CPU 0 runs no guest,
-# out of reach of a race in QEMU's multi-threaded TCG (docs/control-guest.md, "CPUs").
+# The machine has RUN_CPUS CPUs (3 or more): the control guest one vCPU on the last,
+# Keel's scheduler the VMs' vCPUs on those between it and CPU 0 (docs/scheduler.md), and
+# CPU 0 runs no guest, out of reach of a race in QEMU's multi-threaded TCG
+# (docs/control-guest.md, "CPUs").
 RUN_GUEST_CMDLINE ?= console=ttyS0 quiet keeltest.shell=1
 run: deps
 	$(Q)$(MAKE) --no-print-directory $(BUILD)/keel.elf
 	$(Q)BUILD=$(BUILD) tests/e2e/control.sh build vm
 	$(Q)scripts/mkiso.sh $(BUILD)/run.iso $(BUILD)/keel.elf \
-		"$(ISO_CMDLINE) keel.control_cpus=$(RUN_CPUS)" \
+		"$(ISO_CMDLINE) keel.control_cpus=1 keel.vm_cpus=1-$$(($(RUN_CPUS) - 2))" \
 		$(BUILD)/debian/vmlinuz "keel.control $(RUN_GUEST_CMDLINE)" \
 		$(BUILD)/control/initramfs-vm.cpio.gz "keel.initrd"
-	qemu-system-x86_64 -accel tcg -machine q35 -cpu max -smp $$(($(RUN_CPUS) + 1)) -m $(RUN_MEM) \
+	qemu-system-x86_64 -accel tcg -machine q35 -cpu max -smp $(RUN_CPUS) -m $(RUN_MEM) \
 		-nographic -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x01 \
 		-netdev user,id=n0 -device virtio-net-pci,netdev=n0 \
 		-cdrom $(BUILD)/run.iso -boot d
@@ -209,16 +212,19 @@ check-guests: $(BUILD)/keel.elf guests
 # Then Debian's QEMU in the control guest boots a Linux VM (README, "A VM inside the
 # control guest"), with the in-kernel irqchip and with the split one. On QEMU with 2 or
 # more CPUs the machine has one more CPU than the control guest, which leaves CPU 0 free
-# of guests (docs/control-guest.md, "CPUs").
+# of guests (docs/control-guest.md, "CPUs"). Last, Keel's scheduler runs the VMs' vCPUs
+# beside a control guest of one vCPU (kvmspin's weights, cap, affinity and crowd, then
+# the QEMU VM), the bare run checking kvmspin against kvm_amd.
 check-control: $(BUILD)/keel.elf
 	$(Q)BUILD=$(BUILD) tests/e2e/control.sh qemu 1 iommu crash
 	$(Q)BUILD=$(BUILD) tests/e2e/control.sh qemu 4 disk net
 	$(Q)BUILD=$(BUILD) tests/e2e/control.sh qemu 2 disk e1000 crash-reset
 	$(Q)BUILD=$(BUILD) tests/e2e/control.sh qemu 1 uefi reboot
 	$(Q)BUILD=$(BUILD) CONTROL_TIMEOUT=1200 tests/e2e/control.sh bochs 2
-	$(Q)BUILD=$(BUILD) tests/e2e/control.sh bare 1
+	$(Q)BUILD=$(BUILD) tests/e2e/control.sh bare 1 sched
 	$(Q)BUILD=$(BUILD) tests/e2e/control.sh qemu 2 vm
 	$(Q)BUILD=$(BUILD) VM_ARGS="-machine kernel_irqchip=split" tests/e2e/control.sh qemu 2 vm
+	$(Q)BUILD=$(BUILD) tests/e2e/control.sh qemu 4 sched vm
 
 # The QEMU VM as in check-control, and on the bare machine against kvm_amd, which may run
 # it on CPU 0 and so meet QEMU 7.2's cpu_clear_ignne() race (docs/kvm-api.md, "What

@@ -37,6 +37,16 @@ int arch_vcpu_create(struct vcpu *v);
 void arch_vcpu_destroy(struct vcpu *v);
 void arch_vcpu_load(struct vcpu *v);
 void arch_vcpu_put(struct vcpu *v);
+/*
+ * A /dev/kvm vCPU, loaded, starts a slice of Keel's scheduler: its kvmclock
+ * and steal-time records are brought up to date (one whose page must be
+ * faulted in first waits for the next KVM_RUN).
+ */
+void arch_vcpu_sched_in(struct vcpu *v);
+/* After a put: @v may next run on another CPU, so its state leaves this one's registers. */
+void arch_vcpu_release(struct vcpu *v);
+/* A fixed interrupt of @vector for @v (the control guest's: a queued vCPU came back). */
+void arch_vcpu_notify(struct vcpu *v, u8 vector);
 /* @v will not run again on this CPU: forget any state of it the CPU holds. */
 void arch_vcpu_retire(struct vcpu *v);
 /* One guest entry and the handling of its exit. */
@@ -45,7 +55,7 @@ enum vcpu_action arch_vcpu_run_once(struct vcpu *v);
 void arch_vcpu_init_reset(struct vcpu *v);
 /* Whether an NMI waits for @v (it ends a HLT with interrupts off). */
 bool arch_vcpu_nmi_pending(const struct vcpu *v);
-/* True if an event is pending that ends @v's HLT. */
+/* True if an event is pending that ends @v's HLT (or a /dev/kvm vCPU's wait for INIT or SIPI). */
 bool arch_vcpu_wakeable(struct vcpu *v);
 /* TSC of @v's earliest timer (virtual LAPIC, delayed device events), 0 if none is armed. */
 u64 arch_vcpu_deadline(struct vcpu *v);
@@ -103,6 +113,8 @@ u64 arch_ticks_to_ns(u64 ticks);
 void arch_coverage_write(const void *buf, size_t len);
 void arch_timer_arm(u64 when);
 void arch_kick_cpu(unsigned int cpu);
+/* Makes CPU @cpu leave guest mode or idle HLT, and nothing else: its run loop looks at its vCPUs' requests. */
+void arch_nudge_cpu(unsigned int cpu);
 /* Enables interrupts and halts until one arrives; returns with interrupts off again. */
 void arch_idle(void);
 /* @tick runs on each expiry of this CPU's timer, @resched when arch_kick_cpu() names it; both in interrupt context. */

@@ -25,6 +25,40 @@ void cmdline_defaults(struct keel_options *o)
 	o->console.baud = 115200;
 	o->console.e9 = true;
 	o->console.loglevel = LOG_INFO;
+	memset(o->vm_cpus, 0xff, sizeof(o->vm_cpus));
+}
+
+/* One CPU number at *@s, advancing it; -1 if none or out of range. */
+static int cpu_number(const char **s, const char *end)
+{
+	int n = 0;
+
+	if (*s >= end || **s < '0' || **s > '9')
+		return -1;
+	while (*s < end && **s >= '0' && **s <= '9' && n < SCHED_MAX_CPUS)
+		n = n * 10 + *(*s)++ - '0';
+	return n < SCHED_MAX_CPUS ? n : -1;
+}
+
+int parse_cpu_list(const char *s, size_t len, u64 *mask)
+{
+	const char *end = s + len;
+
+	memset(mask, 0, SCHED_AFFINITY_WORDS * sizeof(u64));
+	for (;;) {
+		int lo = cpu_number(&s, end), hi = lo;
+
+		if (lo >= 0 && s < end && *s == '-') {
+			s++;
+			hi = cpu_number(&s, end);
+		}
+		if (lo < 0 || hi < lo || (s < end && *s != ','))
+			return -EINVAL;
+		for (int c = lo; c <= hi; c++)
+			mask[c / 64] |= BIT(c % 64);
+		if (s++ == end)
+			return 0;
+	}
 }
 
 static __printf(2, 3) void report(struct cmdline_errors *err, const char *fmt, ...)
@@ -146,6 +180,14 @@ static int parse_value(const struct token *t, struct keel_options *o)
 		if (parse_size(t->val, t->val_len, &v) || !v || v > 256)
 			return -EINVAL;
 		o->control_cpus = (unsigned int)v;
+		return 0;
+	}
+	if (word_is(t->key, t->key_len, "keel.vm_cpus")) {
+		u64 mask[SCHED_AFFINITY_WORDS];
+
+		if (parse_cpu_list(t->val, t->val_len, mask))
+			return -EINVAL;
+		memcpy(o->vm_cpus, mask, sizeof(mask));
 		return 0;
 	}
 	if (word_is(t->key, t->key_len, "keel.on_control_crash")) {

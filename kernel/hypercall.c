@@ -112,11 +112,20 @@ static s64 vcpu_create(struct vm *vm, const struct hypercall *hc)
 	return managed_vcpu_create(vm, hc->arg[1], hc->arg[2], hc->arg[3], hc->vm);
 }
 
+/* RSI: 0, or the vector that tells the caller a queued vCPU came back (a fixed one, 32-255). */
 static s64 vcpu_run(struct vm *vm, const struct hypercall *hc)
 {
-	if ((hc->arg[2] & ~(u64)KEEL_RUN_COMPLETE_ONLY) | hc->arg[3])
+	if ((hc->arg[2] & ~(u64)KEEL_RUN_COMPLETE_ONLY) ||
+	    (hc->arg[3] && (hc->arg[3] < 32 || hc->arg[3] > 255)))
 		return -EINVAL;
-	return managed_vcpu_run(vm, hc->arg[1], hc->vcpu, hc->arg[2]);
+	return managed_vcpu_run(vm, hc->arg[1], hc->vcpu, hc->arg[2], hc->arg[3]);
+}
+
+static s64 vcpu_kick(struct vm *vm, const struct hypercall *hc)
+{
+	if (hc->arg[2] | hc->arg[3])
+		return -EINVAL;
+	return managed_vcpu_kick(vm, hc->arg[1]);
 }
 
 static s64 vcpu_state(struct vm *vm, const struct hypercall *hc)
@@ -203,6 +212,11 @@ static s64 hc_vm_dump(const struct hypercall *hc)
 	return vm_list_dump(hc->vm, hc->arg[0], hc->arg[1], hc->arg[2], hc->arg[3]);
 }
 
+static s64 hc_sched(const struct hypercall *hc)
+{
+	return vm_list_sched(hc->vm, hc->arg[0], hc->arg[1], hc->arg[2], hc->arg[3]);
+}
+
 /* At most LOG_CHUNK bytes a call: keelctl calls again from where this one ended. */
 #define LOG_CHUNK 1024
 
@@ -258,6 +272,7 @@ ON_VM(map)
 ON_VM(unmap)
 ON_VM(vcpu_create)
 ON_VM(vcpu_run)
+ON_VM(vcpu_kick)
 ON_VM(vcpu_state)
 ON_VM(vcpu_msrs)
 ON_VM(vcpu_set_cpuid)
@@ -292,6 +307,8 @@ static const struct hypercall_entry hypercalls[KEEL_NR_HYPERCALLS] = {
 	[KEEL_HC_LOG_READ] = { hc_log_read, MANAGEMENT },
 	[KEEL_HC_VM_DUMP] = { hc_vm_dump, MANAGEMENT },
 	[KEEL_HC_CPU_STATS] = { hc_cpu_stats, MANAGEMENT },
+	[KEEL_HC_VCPU_KICK] = { hc_vcpu_kick, MANAGEMENT },
+	[KEEL_HC_SCHED] = { hc_sched, MANAGEMENT },
 };
 
 /*

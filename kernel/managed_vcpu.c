@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * vCPUs of the VMs the control guest creates (/dev/kvm). KVM_RUN is one
- * hypercall from the control guest's vCPU that called it: on that CPU, the
- * VM's vCPU runs in the caller's place until it needs its VMM or the caller
- * has an interrupt to take, as Linux KVM runs a vCPU in its VMM's thread
- * (docs/kvm-api.md, "Running").
+ * hypercall from the control guest's vCPU that called it. Where the
+ * scheduler puts the vCPU on that CPU, it runs there in the caller's place
+ * until it needs its VMM or the caller has an interrupt to take, as Linux
+ * KVM runs a vCPU in its VMM's thread (the fast path). Otherwise it joins
+ * the run queue of the CPU the scheduler chose and comes back, by a vector
+ * in the caller's LAPIC, when it needs its VMM (docs/kvm-api.md, "Running").
  */
 #include "kernel/arch.h"
 #include "kernel/errno.h"
+#include "kernel/keel.h"
 #include "kernel/managed_vm.h"
 #include "kernel/percpu.h"
 #include "kernel/sched.h"
@@ -49,6 +52,7 @@ int managed_vcpu_create(struct vm *vm, u64 id, u64 run_frame, u64 how, struct vm
 		v = vcpu_alloc(vm, (unsigned int)id, VCPU_IDLE);
 		if (v) {
 			v->run = run;
+			sched_set_affinity(&v->se, keel.opts.vm_cpus);
 			arch_vcpu_init_vmm(v, how & KEEL_VCPU_BSP);
 			vcpu_publish(v);
 		} else {
@@ -168,7 +172,36 @@ static void run_until_vmm(struct vcpu *v, struct vcpu *caller)
 }
 
 /* The caller's own state leaves the CPU for the vCPU's and comes back after. */
-int managed_vcpu_run(struct vm *vm, u64 id, struct vcpu *caller, u64 how)
+static void run_here(struct vcpu *v, struct vcpu *caller)
+{
+	v->cpu = this_cpu()->cpu;
+	arch_vcpu_put(caller);
+	arch_vcpu_load(v);
+	run_until_vmm(v, caller);
+	arch_vcpu_put(v);
+	arch_vcpu_load(caller);
+}
+
+/*
+ * Onto another CPU's queue, holding a reference on its VM (a control guest
+ * that destroyed the VM meanwhile would otherwise free a queued vCPU),
+ * until managed_vcpu_hand_back().
+ */
+static bool queue_elsewhere(struct vcpu *v, struct vcpu *caller, u8 vector)
+{
+	unsigned int cpu = sched_place_vmm(v);
+
+	if (cpu == this_cpu()->cpu)
+		return false;
+	managed_vm_hold(v->vm);
+	v->waiter = caller;
+	v->wake_vector = vector;
+	__atomic_store_n(&v->run->in_keel, 1, __ATOMIC_SEQ_CST);
+	vcpu_queue(v, cpu);
+	return true;
+}
+
+int managed_vcpu_run(struct vm *vm, u64 id, struct vcpu *caller, u64 how, u64 vector)
 {
 	struct vcpu *v = find(vm, id);
 	int r;
@@ -177,19 +210,78 @@ int managed_vcpu_run(struct vm *vm, u64 id, struct vcpu *caller, u64 how)
 		return -EINVAL;
 	if (!vcpu_claim(v, VCPU_RUNNING))
 		return -EBUSY;
+	__atomic_and_fetch(&v->requests, ~VCPU_REQ_STOP, __ATOMIC_SEQ_CST);
 	r = arch_vcpu_resume_vmm(v);
 	if (!r && (how & KEEL_RUN_COMPLETE_ONLY)) {
 		v->run->exit_reason = KEEL_EXIT_NONE;
 	} else if (!r) {
-		v->cpu = this_cpu()->cpu;
-		arch_vcpu_put(caller);
-		arch_vcpu_load(v);
-		run_until_vmm(v, caller);
-		arch_vcpu_put(v);
-		arch_vcpu_load(caller);
+		if (vector && queue_elsewhere(v, caller, (u8)vector))
+			return KEEL_RUN_QUEUED;
+		run_here(v, caller);
 	}
 	vcpu_unclaim(v);
 	return r < 0 ? r : 0;	/* 1: finishing the VMM's answer made the next exit already */
+}
+
+/*
+ * One entry of a queued vCPU (kernel/sched.c run_slice()): what needs the
+ * VMM ends the slice as VCPU_EXIT_TO_VMM; a HLT or a wait for INIT or SIPI
+ * blocks it on its queue, whatever its interrupt flag (its VMM may still
+ * send it an interrupt, an NMI or a signal).
+ */
+enum vcpu_action managed_vcpu_run_once(struct vcpu *v)
+{
+	enum vcpu_action a;
+
+	if (v->requests & VCPU_REQ_STOP) {
+		v->run->exit_reason = KEEL_EXIT_NONE;
+		return VCPU_EXIT_TO_VMM;
+	}
+	if (arch_vcpu_waits(v))
+		return VCPU_BLOCK;
+	a = arch_vcpu_run_once(v);
+	if (a == VCPU_BLOCK || a == VCPU_HALT) {
+		arch_vcpu_halt(v);
+		return VCPU_BLOCK;
+	}
+	if (a != VCPU_CONTINUE && a != VCPU_EXIT_TO_VMM) {
+		report_internal(v->run, KEEL_INTERNAL_UNEXPECTED_EXIT, a);
+		return VCPU_EXIT_TO_VMM;
+	}
+	return a;
+}
+
+/*
+ * Off Keel's queues, the exit in its page: the VMM may claim it again as
+ * soon as in_keel reads 0, so the state goes first, and the reference
+ * keeps the vCPU until the vector is sent.
+ */
+void managed_vcpu_hand_back(struct vcpu *v)
+{
+	struct vcpu *waiter = v->waiter;
+	u8 vector = v->wake_vector;
+	struct vm *vm = v->vm;
+
+	__atomic_and_fetch(&v->requests, ~VCPU_REQ_STOP, __ATOMIC_SEQ_CST);
+	vcpu_unclaim(v);
+	__atomic_store_n(&v->run->in_keel, 0, __ATOMIC_SEQ_CST);
+	arch_vcpu_notify(waiter, vector);
+	managed_vm_put(vm);
+}
+
+/* KEEL_HC_VCPU_KICK: a queued vCPU's CPU leaves the guest and sees the request. */
+int managed_vcpu_kick(struct vm *vm, u64 id)
+{
+	struct vcpu *v = find(vm, id);
+
+	if (!v)
+		return -EINVAL;
+	if (!__atomic_load_n(&v->run->in_keel, __ATOMIC_SEQ_CST))
+		return 0;
+	__atomic_fetch_or(&v->requests, VCPU_REQ_STOP, __ATOMIC_SEQ_CST);
+	if (v->cpu != this_cpu()->cpu)
+		arch_nudge_cpu(v->cpu);
+	return 0;
 }
 
 int managed_vcpu_state(struct vm *vm, u64 id, u64 op, u64 mask)

@@ -130,6 +130,14 @@ void managed_vm_put(struct vm *vm)
 	}
 }
 
+void managed_vm_hold(struct vm *vm)
+{
+	u64 flags = spin_lock_irqsave(&lock);
+
+	vm->refs++;
+	spin_unlock_irqrestore(&lock, flags);
+}
+
 int managed_vm_destroy(u64 handle)
 {
 	u64 flags = spin_lock_irqsave(&lock);

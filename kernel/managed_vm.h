@@ -7,6 +7,7 @@
 #ifndef KEEL_MANAGED_VM_H
 #define KEEL_MANAGED_VM_H
 
+#include "kernel/arch.h"
 #include "kernel/types.h"
 
 struct vcpu;
@@ -19,13 +20,20 @@ int managed_vm_destroy(u64 handle);
 /* The VM @handle names with a reference held, or NULL; managed_vm_put() drops it. */
 struct vm *managed_vm_get(u64 handle);
 void managed_vm_put(struct vm *vm);
+/* Another reference on @vm, which the caller holds one on already. */
+void managed_vm_hold(struct vm *vm);
 
 /*
  * The vCPU calls of guest-abi/keel/hypercall.h on @vm, made by the control
  * guest's vCPU @caller: results as documented there.
  */
 int managed_vcpu_create(struct vm *vm, u64 id, u64 run_frame, u64 how, struct vm *caller_vm);
-int managed_vcpu_run(struct vm *vm, u64 id, struct vcpu *caller, u64 how);
+int managed_vcpu_run(struct vm *vm, u64 id, struct vcpu *caller, u64 how, u64 vector);
+int managed_vcpu_kick(struct vm *vm, u64 id);
+/* A queued vCPU's entry, for the scheduler's slice (kernel/sched.c). */
+enum vcpu_action managed_vcpu_run_once(struct vcpu *v);
+/* The scheduler gives back a queued vCPU whose exit needs its VMM, and tells the caller that queued it. */
+void managed_vcpu_hand_back(struct vcpu *v);
 int managed_vcpu_state(struct vm *vm, u64 id, u64 op, u64 mask);
 int managed_vcpu_msrs(struct vm *vm, u64 id, u64 gpa, u64 arg, struct vm *caller_vm);
 int managed_vcpu_set_cpuid(struct vm *vm, u64 id, u64 gpa, u64 n, struct vm *caller_vm);

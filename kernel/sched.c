@@ -7,6 +7,7 @@
  */
 #include "kernel/arch.h"
 #include "kernel/errno.h"
+#include "kernel/managed_vm.h"
 #include "kernel/percpu.h"
 #include "kernel/printk.h"
 #include "kernel/sched.h"
@@ -22,19 +23,21 @@ static const struct sched_policy *policy = &sched_fair;
 static void (*poll_fn)(void);
 
 /*
- * The timer serves the slice and the running vCPU's own deadlines; only the
- * slice's end ends the slice, and an earlier expiry re-arms for it.
+ * The timer serves the slice, the running vCPU's own deadlines and those of
+ * the control vCPUs waiting on this queue; only the slice's end or such a
+ * control vCPU's deadline ends the slice, and an earlier expiry re-arms.
  */
 static void tick(void)
 {
 	struct runqueue *rq = &this_cpu()->rq;
+	u64 next = MIN(rq->slice_end, rq->boost_at);
 
-	if (arch_now() >= rq->slice_end) {
+	if (arch_now() >= next) {
 		rq->need_resched = true;
 		rq->armed = 0;
 	} else {
-		arch_timer_arm(rq->slice_end);
-		rq->armed = rq->slice_end;
+		arch_timer_arm(next);
+		rq->armed = next;
 	}
 	if (poll_fn && this_cpu()->cpu == 0)
 		poll_fn();
@@ -105,14 +108,39 @@ static unsigned int place(const struct vcpu *v)
 	return best == MAX_CPUS ? this_cpu()->cpu : best;
 }
 
+/*
+ * Where a /dev/kvm vCPU's KVM_RUN puts it: the CPU with the fewest vCPUs it
+ * may run on, the caller's on a tie (the fast path: no queue, no IPI), then
+ * the one it ran on last.
+ */
+unsigned int sched_place_vmm(const struct vcpu *v)
+{
+	unsigned int here = this_cpu()->cpu, best = MAX_CPUS;
+
+	for (unsigned int cpu = 0; cpu < MAX_CPUS; cpu++) {
+		if (!percpu[cpu].online || !may_run_on(v, cpu))
+			continue;
+		if (best == MAX_CPUS || percpu[cpu].rq.nr < percpu[best].rq.nr ||
+		    (percpu[cpu].rq.nr == percpu[best].rq.nr && best != here &&
+		     (cpu == here || cpu == v->cpu)))
+			best = cpu;
+	}
+	return best == MAX_CPUS ? here : best;
+}
+
 void sched_add(struct vcpu *v)
 {
-	unsigned int cpu = place(v);
+	sched_add_on(v, place(v));
+}
+
+void sched_add_on(struct vcpu *v, unsigned int cpu)
+{
 	struct runqueue *rq = &percpu[cpu].rq;
 	u64 flags = spin_lock_irqsave(&rq->lock);
 	bool idle = rq->idle;
 
 	v->cpu = cpu;
+	v->runnable_since = arch_now();
 	v->se.sleeping = true;	/* new or started again: it rises to the queue's virtual time */
 	rq->nr++;
 	rq_add(rq, v);
@@ -130,12 +158,35 @@ static bool can_run(struct sched_entity *se, void *ctx)
 
 	if (v->vm->state != VM_RUNNING || v->state == VCPU_RUNNABLE)
 		return true;
-	if (vcpu_park_requested(v) || arch_vcpu_wakeable(v))
+	if ((v->requests & (VCPU_REQ_PARK | VCPU_REQ_STOP)) || arch_vcpu_wakeable(v))
 		return true;
 	deadline = arch_vcpu_deadline(v);
 	if (deadline && deadline < rq->next_deadline)
 		rq->next_deadline = deadline;
+	if (deadline && deadline < rq->boost_at && v->vm->kind == VM_KIND_CONTROL)
+		rq->boost_at = deadline;
 	return false;
+}
+
+/*
+ * The control guest's latency boost: its vCPUs that an event woke from HLT
+ * go first, before any other of their queue or any other queue's (pick());
+ * one that is busy takes its share like any other.
+ */
+static bool boosted(const struct vcpu *v)
+{
+	return v->vm->kind == VM_KIND_CONTROL && v->state == VCPU_BLOCKED;
+}
+
+static bool can_run_boosted(struct sched_entity *se, void *ctx)
+{
+	return boosted(vcpu_of(se)) && can_run(se, ctx);
+}
+
+void sched_boost(struct vcpu *v)
+{
+	if (v->vm->kind == VM_KIND_CONTROL && v->state == VCPU_BLOCKED)
+		percpu[v->cpu].rq.need_resched = true;
 }
 
 /* Another CPU's vCPU this one may take: runnable, of a running VM, allowed here. */
@@ -153,8 +204,10 @@ static struct vcpu *pick_local(struct runqueue *rq)
 	struct sched_entity *se;
 
 	spin_lock(&rq->lock);
-	rq->next_deadline = ~0ULL;
-	se = sched_best(policy, &rq->q, arch_now(), can_run, rq, &rq->next_deadline);
+	rq->next_deadline = rq->boost_at = ~0ULL;
+	se = sched_best(policy, &rq->q, arch_now(), can_run_boosted, rq, NULL);
+	if (!se)
+		se = sched_best(policy, &rq->q, arch_now(), can_run, rq, &rq->next_deadline);
 	if (se)
 		rq_remove(rq, vcpu_of(se));
 	rq->idle = !se;	/* under the lock: sched_add() then knows to send a wake-up */
@@ -227,7 +280,7 @@ static struct vcpu *pick_remote(struct vcpu *local)
 /* This CPU's next vCPU: its own queue's first, or one taken from another queue. */
 static struct vcpu *pick(struct runqueue *rq)
 {
-	struct vcpu *v = pick_local(rq), *far = pick_remote(v);
+	struct vcpu *v = pick_local(rq), *far = v && boosted(v) ? NULL : pick_remote(v);
 
 	if (far && v) {
 		spin_lock(&rq->lock);
@@ -264,10 +317,18 @@ static void park(struct runqueue *rq, struct vcpu *v)
 	vcpu_park(v);
 }
 
+/* A /dev/kvm vCPU that needs its VMM leaves Keel's queues until its next KVM_RUN. */
+static void hand_back(struct runqueue *rq, struct vcpu *v)
+{
+	drop(rq);
+	managed_vcpu_hand_back(v);
+}
+
 /* Back on this CPU's queue: runnable, or blocked in HLT (VCPU_HALT: one that only another vCPU can end). */
 static void requeue(struct runqueue *rq, struct vcpu *v, enum vcpu_action a)
 {
 	v->se.sleeping = a == VCPU_BLOCK || a == VCPU_HALT;
+	v->runnable_since = arch_now();
 	vcpu_run_end(v, v->se.sleeping, a == VCPU_HALT);
 	spin_lock(&rq->lock);
 	rq_add(rq, v);
@@ -280,16 +341,21 @@ static void run_slice(struct runqueue *rq, struct vcpu *v)
 	enum vcpu_action a = VCPU_CONTINUE;
 	u64 start = arch_now(), end;
 
+	if (v->state == VCPU_RUNNABLE)
+		v->wait_ticks += start - v->runnable_since;
 	vcpu_run_begin(v);
 	rq->slices++;
 	rq->need_resched = false;
 	rq->slice_end = policy->slice_end(&v->se, start, arch_ns_to_ticks(SCHED_SLICE_NS));
 	rq->armed = 0;
-	sched_timer_at(rq->slice_end);
+	sched_timer_at(MIN(rq->slice_end, rq->boost_at));
 	arch_vcpu_load(v);
+	if (v->run)
+		arch_vcpu_sched_in(v);
 	while (!rq->need_resched && v->vm->state == VM_RUNNING && a == VCPU_CONTINUE)
-		a = arch_vcpu_run_once(v);
+		a = v->run ? managed_vcpu_run_once(v) : arch_vcpu_run_once(v);
 	arch_vcpu_put(v);
+	arch_vcpu_release(v);
 	end = arch_now();
 	policy->charge(&v->se, end - start, end);
 	v->se.ran_on[this_cpu()->cpu / 64] |= BIT(this_cpu()->cpu % 64);
@@ -297,8 +363,17 @@ static void run_slice(struct runqueue *rq, struct vcpu *v)
 		retire(rq, v);
 	else if (a == VCPU_PARK)
 		park(rq, v);
+	else if (a == VCPU_EXIT_TO_VMM)
+		hand_back(rq, v);
 	else
 		requeue(rq, v, a);
+}
+
+/* @v, taken off this CPU's queue, may no longer run here (its affinity changed): it moves. */
+static void move(struct runqueue *rq, struct vcpu *v)
+{
+	drop(rq);
+	sched_add(v);
 }
 
 static void idle(struct runqueue *rq)
@@ -328,6 +403,8 @@ void sched_loop(void)
 			idle(rq);
 		else if (v->vm->state != VM_RUNNING)
 			retire(rq, v);
+		else if (!may_run_on(v, this_cpu()->cpu))
+			move(rq, v);
 		else
 			run_slice(rq, v);
 	}

@@ -22,6 +22,7 @@ struct runqueue {
 	unsigned int nr;	/* its vCPUs, the running one too */
 	volatile unsigned int movable;	/* queued vCPUs not pinned here: what other CPUs may take */
 	u64 next_deadline;	/* earliest interrupt deadline of a blocked vCPU (TSC) */
+	u64 boost_at;		/* ... of a blocked control-guest vCPU: it preempts then */
 	u64 slice_end;		/* TSC at which the running vCPU's slice ends */
 	u64 armed;		/* TSC the host timer is armed for, 0 if none */
 	volatile bool need_resched;
@@ -36,9 +37,19 @@ struct runqueue {
  * affinity allows, and wakes that CPU.
  */
 void sched_add(struct vcpu *v);
+/* The same on CPU @cpu, which @v may run on. */
+void sched_add_on(struct vcpu *v, unsigned int cpu);
+/* The CPU a /dev/kvm vCPU entering KVM_RUN should run on (the caller's: run it there directly). */
+unsigned int sched_place_vmm(const struct vcpu *v);
 /* Every CPU ends here once booted, with interrupts off: runs vCPUs, or idles until one is runnable. */
 void sched_loop(void) __noreturn;
 void sched_init(void);
+/*
+ * An interrupt is due for @v: a control-guest vCPU waiting in HLT on its
+ * queue ends the slice of whatever runs on its CPU (the sender then kicks
+ * that CPU), so the control guest answers within a kick, not a slice.
+ */
+void sched_boost(struct vcpu *v);
 /* The running vCPU needs its CPU back at TSC @tsc (its timer): the host timer fires by then. */
 void sched_timer_at(u64 tsc);
 /* @fn runs in interrupt context on CPU 0's timer: at least every 10 ms, busy or idle. */

@@ -24,7 +24,9 @@
 
 /*
  * Legal transitions, from -> set of to. KVM_RUN enters from IDLE and returns
- * to it: on the calling CPU directly (IDLE -> RUNNING), without a run queue.
+ * to it: on the calling CPU directly (IDLE -> RUNNING), without a run queue,
+ * or through one (RUNNING -> RUNNABLE, and RUNNING -> IDLE when it needs
+ * its VMM).
  */
 static const u16 allowed[NR_VCPU_STATES] = {
 	[VCPU_IDLE] = S(RUNNABLE) | S(RUNNING) | S(PARKED) | S(FROZEN) | S(DEAD),
@@ -228,6 +230,15 @@ bool vcpu_claim(struct vcpu *v, enum vcpu_state to)
 		set_state(v, to);
 	spin_unlock_irqrestore(&v->lock, flags);
 	return idle;
+}
+
+void vcpu_queue(struct vcpu *v, unsigned int cpu)
+{
+	u64 flags = spin_lock_irqsave(&v->lock);
+
+	set_state(v, VCPU_RUNNABLE);
+	sched_add_on(v, cpu);
+	spin_unlock_irqrestore(&v->lock, flags);
 }
 
 void vcpu_unclaim(struct vcpu *v)

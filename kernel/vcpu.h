@@ -68,5 +68,7 @@ void vcpu_retire(struct vcpu *v);
  */
 bool vcpu_claim(struct vcpu *v, enum vcpu_state to);
 void vcpu_unclaim(struct vcpu *v);
+/* A vCPU claimed to run (RUNNING) joins CPU @cpu's run queue instead (RUNNABLE). */
+void vcpu_queue(struct vcpu *v, unsigned int cpu);
 
 #endif

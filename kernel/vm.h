@@ -17,6 +17,7 @@
 /* vcpu->requests: work for the run loop before the next entry. */
 #define VCPU_REQ_EVENT BIT(0)	/* an interrupt source changed: look for something to inject */
 #define VCPU_REQ_PARK BIT(1)	/* INIT: park before the next entry (kernel/vcpu.c) */
+#define VCPU_REQ_STOP BIT(2)	/* a queued /dev/kvm vCPU: back to its VMM (KEEL_HC_VCPU_KICK) */
 
 struct vcpu {
 	struct vm *vm;
@@ -31,10 +32,14 @@ struct vcpu {
 	int pin_cpu;			/* the only CPU it runs on, or -1 */
 	unsigned int cpu;		/* the run queue it is on */
 	struct sched_entity se;		/* its share, time and place on that queue */
+	u64 runnable_since;		/* when it last became RUNNABLE on its queue */
+	volatile u64 wait_ticks;	/* how long it was RUNNABLE and not run: its steal time */
 	volatile bool in_guest;		/* from entry to its exit handled (kernel/memslot.c, shootdown()) */
 	u64 exits[NR_EXIT_KINDS];
 	volatile u64 nr_entries;
 	struct keel_run *run;		/* a /dev/kvm vCPU's page shared with the control guest, else NULL */
+	struct vcpu *waiter;		/* queued by KEEL_HC_VCPU_RUN: the control vCPU to tell, */
+	u8 wake_vector;			/* ... by this vector, when it needs its VMM */
 	struct vcpu_arch arch;
 };
 

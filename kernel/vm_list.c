@@ -9,6 +9,7 @@
 #include "kernel/arch.h"
 #include "kernel/errno.h"
 #include "kernel/memslot.h"
+#include "kernel/percpu.h"
 #include "kernel/spinlock.h"
 #include "kernel/string.h"
 #include "kernel/vcpu.h"
@@ -174,4 +175,83 @@ int vm_list_dump(struct vm *caller, u64 id, u64 index, u64 gpa, u64 size)
 	}
 	spin_unlock_irqrestore(&lock, flags);
 	return r ? r : vm_write_phys(caller, gpa, &d, sizeof(d));
+}
+
+static void sched_get(struct vm *vm, struct vcpu *v, struct keel_sched *s)
+{
+	unsigned int n = __atomic_load_n(&vm->nr_vcpus, __ATOMIC_ACQUIRE);
+
+	memset(s, 0, sizeof(*s));
+	s->weight = v ? v->se.weight : vm->sg.weight;
+	s->cap = vm->sg.cap;
+	for (unsigned int i = 0; i < n; i++) {
+		if (v && vm->vcpus[i] != v)
+			continue;
+		for (unsigned int w = 0; w < SCHED_AFFINITY_WORDS; w++) {
+			s->affinity[w] |= vm->vcpus[i]->se.affinity[w];
+			s->ran_on[w] |= vm->vcpus[i]->se.ran_on[w];
+		}
+	}
+}
+
+static bool any_online(const u64 *mask)
+{
+	for (unsigned int cpu = 0; cpu < MAX_CPUS; cpu++)
+		if (percpu[cpu].online && (mask[cpu / 64] & BIT(cpu % 64)))
+			return true;
+	return false;
+}
+
+/*
+ * The scheduler reads these as it goes: a weight or cap is one store, and a
+ * vCPU that finds itself queued on a CPU its new affinity leaves moves
+ * (kernel/sched.c).
+ */
+static int sched_set(struct vm *vm, struct vcpu *v, const struct keel_sched *s)
+{
+	if (!s->weight || s->weight > SCHED_WEIGHT_MAX)
+		return -EINVAL;
+	if (!v) {
+		if (s->cap > SCHED_CAP_MAX)
+			return -EINVAL;
+		__atomic_store_n(&vm->sg.weight, s->weight, __ATOMIC_RELAXED);
+		__atomic_store_n(&vm->sg.cap, s->cap, __ATOMIC_RELAXED);
+		return 0;
+	}
+	if (v->pin_cpu >= 0)
+		return -EPERM;
+	if (!any_online(s->affinity))
+		return -EINVAL;
+	__atomic_store_n(&v->se.weight, s->weight, __ATOMIC_RELAXED);
+	sched_set_affinity(&v->se, s->affinity);
+	memset(v->se.ran_on, 0, sizeof(v->se.ran_on));	/* a slice running meanwhile may still add its CPU */
+	return 0;
+}
+
+int vm_list_sched(struct vm *caller, u64 id, u64 index, u64 op, u64 gpa)
+{
+	struct keel_sched s;
+	struct vm *vm;
+	u64 flags;
+	int r = -EINVAL;
+
+	if (op > KEEL_SCHED_SET)
+		return -EINVAL;
+	if (op == KEEL_SCHED_SET && vm_read_phys(caller, gpa, &s, sizeof(s)))
+		return -EFAULT;
+	flags = spin_lock_irqsave(&lock);
+	vm = find(id);
+	if (vm && index != KEEL_SCHED_VM && index >= __atomic_load_n(&vm->nr_vcpus, __ATOMIC_ACQUIRE))
+		vm = NULL;
+	if (vm) {
+		struct vcpu *v = index == KEEL_SCHED_VM ? NULL : vm->vcpus[index];
+
+		r = 0;
+		if (op == KEEL_SCHED_SET)
+			r = sched_set(vm, v, &s);
+		if (!r)
+			sched_get(vm, v, &s);
+	}
+	spin_unlock_irqrestore(&lock, flags);
+	return r ? r : vm_write_phys(caller, gpa, &s, sizeof(s));
 }

@@ -20,6 +20,8 @@ s64 vm_list_info(struct vm *caller, u64 gpa, u64 n);
 s64 vm_list_stats(struct vm *caller, u64 id, u64 index, u64 gpa, u64 n);
 /* KEEL_HC_VM_DUMP: VM @id's vCPU @index, its registers if it is not in use, to @gpa of @caller. */
 int vm_list_dump(struct vm *caller, u64 id, u64 index, u64 gpa, u64 size);
+/* KEEL_HC_SCHED: gets or sets the scheduling of VM @id (@index KEEL_SCHED_VM) or of its vCPU @index. */
+int vm_list_sched(struct vm *caller, u64 id, u64 index, u64 op, u64 gpa);
 /* The counters KEEL_HC_STATS reports for @v (@v NULL: @vm's), up to @n to @gpa of @caller. */
 s64 vm_stats_write(struct vm *vm, struct vcpu *v, struct vm *caller, u64 gpa, u64 n);
 

@@ -115,6 +115,28 @@ static long admin_vm_dump(void __user *argp)
 	return ret;
 }
 
+static long admin_sched(void __user *argp)
+{
+	struct keel_ioctl_sched *a = kzalloc(sizeof(*a), GFP_KERNEL);
+	long ret = -EFAULT;
+
+	if (!a)
+		return -ENOMEM;
+	if (copy_from_user(a, argp, sizeof(*a)))
+		goto out;
+	ret = -EINVAL;
+	if (a->pad)
+		goto out;
+	ret = keel_hypercall(KEEL_HC_SCHED, a->id, a->vcpu, a->op, virt_to_phys(&a->sched));
+	if (ret)
+		ret = ret < 0 ? keel_errno(ret) : -EPROTO;
+	else if (copy_to_user(argp, a, sizeof(*a)))
+		ret = -EFAULT;
+out:
+	kfree(a);
+	return ret;
+}
+
 static long admin_ioctl(struct file *filp, unsigned int ioctl, unsigned long arg)
 {
 	void __user *argp = (void __user *)arg;
@@ -130,6 +152,8 @@ static long admin_ioctl(struct file *filp, unsigned int ioctl, unsigned long arg
 		return admin_vm_dump(argp);
 	case KEEL_IOCTL_CPU_STATS:
 		return admin_cpu_stats(argp);
+	case KEEL_IOCTL_SCHED:
+		return admin_sched(argp);
 	default:
 		return -ENOTTY;
 	}

@@ -109,6 +109,8 @@ struct keel_vcpu {
 	u32 nr_cpuid;
 	struct kvm_sync_regs sync;	/* state.c: s.regs and the state ioctls' copy */
 	u64 own_stats[KEEL_NR_OWN_STATS];	/* under mutex; read by stats.c with READ_ONCE */
+	wait_queue_head_t wait;		/* sched.c: its thread, while Keel's scheduler runs it */
+	struct list_head wait_node;	/* ... on sched.c's list of those */
 };
 
 /* Counters for tests and administrators (/sys/module/keel_kvm/parameters/stats). */
@@ -158,6 +160,11 @@ long keel_irqchip_ioctl(struct keel_vm *vm, unsigned int ioctl, void __user *arg
 int keel_default_routes(struct keel_vm *vm);
 
 /* The in-kernel LAPIC's interrupts (irq.c). */
+/* sched.c: KEEL_HC_VCPU_RUN, sleeping while Keel runs the vCPU on another CPU; 0 or Keel's error. */
+long keel_sched_run(struct keel_vcpu *vcpu);
+void keel_sched_init(void);
+void keel_sched_exit(void);
+
 int keel_irq_module_init(void);
 void keel_irq_module_exit(void);
 void keel_irq_init(struct keel_vm *vm);

@@ -280,6 +280,7 @@ static int __init keel_kvm_init(void)
 	if (r)
 		return r;
 	keel_debugfs_init();
+	keel_sched_init();
 	/* /dev/kvm last: once it is there, VMMs may use it. */
 	r = keel_admin_init();
 	if (!r) {
@@ -290,6 +291,7 @@ static int __init keel_kvm_init(void)
 			keel_admin_exit();
 	}
 	if (r) {
+		keel_sched_exit();
 		keel_debugfs_exit();
 		keel_irq_module_exit();
 	}
@@ -300,6 +302,7 @@ static void __exit keel_kvm_exit(void)
 {
 	misc_deregister(&keel_kvm_dev);
 	keel_admin_exit();
+	keel_sched_exit();
 	keel_debugfs_exit();
 	keel_irq_module_exit();
 }

@@ -196,7 +196,8 @@ static u64 keel_run_delay(void)
 }
 
 /*
- * Keel returns KEEL_EXIT_NONE when this CPU has an interrupt to take: the
+ * Keel returns KEEL_EXIT_NONE when this CPU has an interrupt to take, or
+ * when a signal made sched.c ask for the vCPU back: the
  * loop re-enters unless a signal is pending, and yields first if this
  * thread should (KVM's vcpu_run() does both). A fault, or a write that an
  * ioeventfd or a coalesced zone takes, is answered here and the guest runs on.
@@ -215,7 +216,7 @@ static int run_loop(struct keel_vcpu *vcpu)
 		}
 		cond_resched();
 		k->run_delay = keel_run_delay();
-		ret = keel_hypercall(KEEL_HC_VCPU_RUN, vcpu->vm->handle, vcpu->id, 0, 0);
+		ret = keel_sched_run(vcpu);
 		if (ret)
 			return keel_errno(ret);
 		vcpu->ran = true;
@@ -437,6 +438,7 @@ static struct keel_vcpu *vcpu_alloc(struct keel_vm *vm, u32 id)
 	vcpu->id = id;
 	vcpu->pid = task_pid_nr(current);
 	mutex_init(&vcpu->mutex);
+	init_waitqueue_head(&vcpu->wait);
 	vcpu->run = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
 	vcpu->pio_data = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
 	vcpu->krun = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);

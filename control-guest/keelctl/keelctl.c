@@ -10,6 +10,8 @@
  *   keelctl [--json] dump VM       each vCPU's state, and registers where it is not in use
  *   keelctl log [-f]               Keel's log; -f follows it
  *   keelctl top [-b] [-n N] [-d S] CPU % and exits in each S seconds, of each VM and vCPU
+ *   keelctl [--json] sched VM [--vcpu N] [--weight W] [--cap PCT] [--affinity CPUS]
+ *                                  gets, or sets, how Keel's scheduler shares the CPUs
  *
  * Exit status: 0, 1 for an error (no /dev/keel, no such VM), 2 for a usage
  * error. Built static, so that it runs in any control guest.
@@ -28,7 +30,8 @@
 #include "keel/keelctl.h"
 
 #define USAGE "usage: keelctl [--json] info | list | stats [VM] | dump VM | log [-f] |\n" \
-	      "       top [-b] [-n N] [-d SECONDS]\n"
+	      "       top [-b] [-n N] [-d SECONDS] |\n" \
+	      "       sched VM [--vcpu N] [--weight 1-65535] [--cap 0-10000] [--affinity 0,2-3]\n"
 
 static int json;
 
@@ -537,6 +540,163 @@ static int top_args(int fd, int argc, char **argv)
 	return cmd_top(fd, batch, n, d);
 }
 
+/* What keelctl sched was asked to change; -1: leave it. */
+struct sched_args {
+	long vcpu, weight, cap;
+	int affinity_set;
+	uint64_t affinity[4];
+};
+
+static long number(const char *arg, long max)
+{
+	char *end;
+	long v = strtol(arg, &end, 10);
+
+	if (!*arg || *end || v < 0 || v > max)
+		usage();
+	return v;
+}
+
+/* "0,2-3" into @mask, as keel.vm_cpus= and a boot-time VM's affinity= take it. */
+static void cpu_list(const char *s, uint64_t *mask)
+{
+	char *end;
+
+	memset(mask, 0, 4 * sizeof(*mask));
+	for (;;) {
+		long lo = strtol(s, &end, 10), hi = lo;
+
+		if (end == s || lo < 0)
+			usage();
+		if (*end == '-') {
+			s = end + 1;
+			hi = strtol(s, &end, 10);
+			if (end == s)
+				usage();
+		}
+		if (hi < lo || hi > 255 || (*end && *end != ','))
+			usage();
+		for (long c = lo; c <= hi; c++)
+			mask[c / 64] |= 1ULL << (c % 64);
+		if (!*end)
+			return;
+		s = end + 1;
+	}
+}
+
+static void print_cpu_list(const uint64_t *mask)
+{
+	const char *sep = "";
+
+	for (int c = 0; c < 256; c++) {
+		int hi = c;
+
+		if (!(mask[c / 64] >> (c % 64) & 1))
+			continue;
+		while (hi < 255 && (mask[(hi + 1) / 64] >> ((hi + 1) % 64) & 1))
+			hi++;
+		printf(hi > c ? "%s%d-%d" : "%s%d", sep, c, hi);
+		sep = ",";
+		c = hi;
+	}
+}
+
+static int sched_call(int fd, unsigned int id, unsigned int vcpu, struct keel_sched *s, int set)
+{
+	struct keel_ioctl_sched a = { .id = id, .vcpu = vcpu, .sched = *s };
+
+	a.op = set ? KEEL_SCHED_SET : KEEL_SCHED_GET;
+	if (ioctl(fd, KEEL_IOCTL_SCHED, &a) < 0)
+		return -errno;
+	*s = a.sched;
+	return 0;
+}
+
+static void print_sched(unsigned int id, unsigned int vcpu, const struct keel_sched *s)
+{
+	if (vcpu == KEEL_SCHED_VM) {
+		if (json)
+			printf("{\"id\": %u, \"weight\": %u, \"cap\": %u, \"vcpus\": [", id,
+			       s->weight, s->cap);
+		else
+			printf("vm %u: weight %u, cap %u%%\n", id, s->weight, s->cap);
+		return;
+	}
+	if (json)
+		printf("%s{\"vcpu\": %u, \"weight\": %u, \"affinity\": \"", vcpu ? ", " : "", vcpu,
+		       s->weight);
+	else
+		printf("vcpu%-3u weight %u, affinity ", vcpu, s->weight);
+	print_cpu_list(s->affinity);
+	printf(json ? "\", \"ran_on\": \"" : ", ran on ");
+	print_cpu_list(s->ran_on);
+	printf(json ? "\"}" : "\n");
+}
+
+/* VM @id's (vcpu KEEL_SCHED_VM) or a vCPU's scheduling, once what @a asks of it is set. */
+static void sched_one(int fd, unsigned int id, unsigned int vcpu, const struct sched_args *a)
+{
+	struct keel_sched s = { 0 };
+	int is_vm = vcpu == KEEL_SCHED_VM, set = 0, r = sched_call(fd, id, vcpu, &s, 0);
+
+	if (a->weight >= 0 && is_vm == (a->vcpu < 0)) {
+		s.weight = (uint32_t)a->weight;
+		set = 1;
+	}
+	if (is_vm && a->cap >= 0) {
+		s.cap = (uint32_t)a->cap;
+		set = 1;
+	}
+	if (!is_vm && a->affinity_set) {
+		memcpy(s.affinity, a->affinity, sizeof(s.affinity));
+		set = 1;
+	}
+	if (!r && set)
+		r = sched_call(fd, id, vcpu, &s, 1);
+	if (r && is_vm)
+		die("VM %u: %s\n", id, strerror(-r));
+	if (r)
+		die("VM %u vCPU %u: %s\n", id, vcpu, strerror(-r));
+	print_sched(id, vcpu, &s);
+}
+
+/* The VM, then each of its vCPUs (only --vcpu's, if given). */
+static int cmd_sched(int fd, const char *arg, const struct sched_args *a)
+{
+	struct keel_vm_info vm = find_vm(fd, arg);
+
+	if (a->vcpu >= (long)vm.nr_vcpus)
+		die("VM %u has no vCPU %ld\n", vm.id, a->vcpu);
+	sched_one(fd, vm.id, KEEL_SCHED_VM, a);
+	for (unsigned int i = 0; i < vm.nr_vcpus; i++)
+		if (a->vcpu < 0 || a->vcpu == i)
+			sched_one(fd, vm.id, i, a);
+	if (json)
+		printf("]}\n");
+	return 0;
+}
+
+static int sched_args(int argc, char **argv)
+{
+	struct sched_args a = { .vcpu = -1, .weight = -1, .cap = -1 };
+
+	for (int i = 1; i + 1 < argc; i += 2) {
+		if (!strcmp(argv[i], "--vcpu"))
+			a.vcpu = number(argv[i + 1], KEEL_MAX_VCPUS - 1);
+		else if (!strcmp(argv[i], "--weight"))
+			a.weight = number(argv[i + 1], 65535);
+		else if (!strcmp(argv[i], "--cap"))
+			a.cap = number(argv[i + 1], 10000);
+		else if (!strcmp(argv[i], "--affinity") && ++a.affinity_set)
+			cpu_list(argv[i + 1], a.affinity);
+		else
+			usage();
+	}
+	if (argc < 1 || !(argc & 1) || !a.weight || (a.cap >= 0 && a.vcpu >= 0))
+		usage();
+	return cmd_sched(open_dev(), argv[0], &a);
+}
+
 int main(int argc, char **argv)
 {
 	int fd;
@@ -560,6 +720,8 @@ int main(int argc, char **argv)
 		return cmd_dump(open_dev(), argv[2]);
 	if (!strcmp(argv[1], "log") && !json && (argc == 2 || (argc == 3 && !strcmp(argv[2], "-f"))))
 		return cmd_log(open_dev(), argc == 3);
+	if (!strcmp(argv[1], "sched") && argc >= 3)
+		return sched_args(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "top") && !json) {
 		fd = open_dev();
 		return top_args(fd, argc - 2, argv + 2);

@@ -33,7 +33,7 @@
  * mappings, vCPUs, running them and their state. A new call or structure
  * field bumps it.
  */
-#define KEEL_ABI_VERSION 11
+#define KEEL_ABI_VERSION 12
 
 /* No U suffixes: assembly includes these too, and every value fits an int. */
 #define KEEL_CPUID_SIGNATURE 0x6c65654b	/* "Keel", little-endian */
@@ -148,9 +148,19 @@
  * takes those answers and completes the instruction they answer without
  * entering the guest (KVM_RUN with immediate_exit), else 0. 0, -KEEL_EINVAL
  * for a CR8 above 15, or -KEEL_EBUSY if the vCPU runs on another CPU.
+ *
+ * RSI = 0 keeps the vCPU on the calling CPU, as above. RSI = a vector
+ * (32-255) lets Keel's scheduler run it: where its policy puts the vCPU on
+ * the calling CPU it runs there as above (0); otherwise Keel sets
+ * run->in_keel, queues the vCPU on the CPU it chooses and returns
+ * KEEL_RUN_QUEUED at once. When the vCPU needs its VMM (run->exit_reason,
+ * KEEL_EXIT_NONE once KEEL_HC_VCPU_KICK asked), Keel clears run->in_keel
+ * and raises that vector in the calling vCPU's local APIC; until then the
+ * vCPU is the scheduler's and every other call on it is -KEEL_EBUSY.
  */
 #define KEEL_HC_VCPU_RUN 8
 #define KEEL_RUN_COMPLETE_ONLY 1
+#define KEEL_RUN_QUEUED 1
 
 /*
  * KEEL_HC_VCPU_STATE: RCX = vCPU id, RDX = KEEL_STATE_GET or _SET, RSI =
@@ -378,7 +388,30 @@
 #define KEEL_CPU_STAT_VCPUS 4		/* vCPUs on its queue now, the running one too */
 #define KEEL_NR_CPU_STATS 5
 
-#define KEEL_NR_HYPERCALLS 23
+/*
+ * KEEL_HC_VCPU_KICK: RCX = vCPU id. A vCPU that KEEL_HC_VCPU_RUN queued
+ * comes back to its VMM at its next exit, KEEL_EXIT_NONE if no other
+ * (a signal for the VMM's thread, as KVM's kvm_vcpu_kick()). 0, or
+ * -KEEL_EINVAL for no such vCPU; a vCPU that is not queued is left alone.
+ */
+#define KEEL_HC_VCPU_KICK 23
+
+/*
+ * KEEL_HC_SCHED: RBX = a VM's id (keel_vm_info.id), RCX = a vCPU's index
+ * in it or KEEL_SCHED_VM, RDX = KEEL_SCHED_GET or KEEL_SCHED_SET, RSI =
+ * the control-guest physical address of a struct keel_sched. GET fills
+ * it; SET takes the VM's weight and cap (with KEEL_SCHED_VM) or the
+ * vCPU's weight and affinity. -KEEL_EINVAL for a weight of 0 or above
+ * 65535, a cap above 10000, an affinity without an online CPU, or an id
+ * that names nothing; -KEEL_EPERM to set a vCPU of the control guest
+ * (each is pinned to its CPU).
+ */
+#define KEEL_HC_SCHED 24
+#define KEEL_SCHED_VM 0xffff
+#define KEEL_SCHED_GET 0
+#define KEEL_SCHED_SET 1
+
+#define KEEL_NR_HYPERCALLS 25
 #define KEEL_MAX_VMS 64
 #define KEEL_MAX_VCPUS 64
 #define KEEL_MAX_MEMSLOTS 128
@@ -428,6 +461,14 @@ typedef uint16_t keel_u16;
 typedef uint32_t keel_u32;
 typedef uint64_t keel_u64;
 #endif
+
+struct keel_sched {
+	keel_u32 weight;	/* a VM's among VMs, a vCPU's within its VM: 1-65535, 256 by default */
+	keel_u32 cap;		/* a VM's, percent of one CPU per 100 ms: 0 = none, up to 10000 */
+	keel_u64 affinity[4];	/* a vCPU's CPUs (bit n: CPU n); a VM's: its vCPUs' union */
+	keel_u64 ran_on[4];	/* read only: the CPUs it ran on since its affinity was set */
+};
+_Static_assert(sizeof(struct keel_sched) == 72, "keel_sched layout");
 
 struct keel_hv_info {
 	keel_u32 abi_version;		/* KEEL_ABI_VERSION */
@@ -664,7 +705,7 @@ struct keel_run {
 	struct keel_events events;
 	struct keel_debugregs debugregs;
 	keel_u32 mp_state;		/* KEEL_MP_*, KVM's numbers */
-	keel_u32 pad;
+	keel_u32 in_keel;		/* Keel's: 1 while its scheduler holds the vCPU (KEEL_RUN_QUEUED) */
 	keel_u8 lapic[1024];		/* the xAPIC register page, KVM's struct kvm_lapic_state */
 	keel_u8 pio[KEEL_PIO_MAX];	/* the data of the IN that exited: count elements of size */
 };

@@ -13,7 +13,10 @@
  * to dump (KEEL_HC_VM_DUMP). Both -EINVAL when no such VM or vCPU exists.
  * KEEL_IOCTL_CPU_STATS writes up to n counters of physical CPU cpu to stats
  * and returns how many there are (KEEL_HC_CPU_STATS); -EINVAL for a CPU not
- * online.
+ * online. KEEL_IOCTL_SCHED gets (op KEEL_SCHED_GET) or sets (KEEL_SCHED_SET)
+ * the scheduling of VM id (vcpu KEEL_SCHED_VM: its weight and cap) or of
+ * its vCPU index vcpu (weight and affinity), then writes what holds to
+ * sched (KEEL_HC_SCHED).
  * Opening it needs CAP_SYS_ADMIN.
  */
 #ifndef KEEL_GUEST_ABI_KEELCTL_H
@@ -60,10 +63,21 @@ struct keel_ioctl_cpu_stats {
 
 _Static_assert(sizeof(struct keel_ioctl_cpu_stats) == 16, "keel_ioctl_cpu_stats size");
 
+struct keel_ioctl_sched {
+	keel_u32 id;
+	keel_u32 vcpu;			/* an index, or KEEL_SCHED_VM */
+	keel_u32 op;			/* KEEL_SCHED_GET or KEEL_SCHED_SET */
+	keel_u32 pad;			/* 0 */
+	struct keel_sched sched;
+};
+
+_Static_assert(sizeof(struct keel_ioctl_sched) == 88, "keel_ioctl_sched size");
+
 #define KEEL_IOCTL_INFO _IOR(KEEL_IOCTL_MAGIC, 0, struct keel_hv_info)
 #define KEEL_IOCTL_VM_LIST _IOW(KEEL_IOCTL_MAGIC, 1, struct keel_ioctl_vm_list)
 #define KEEL_IOCTL_VM_STATS _IOW(KEEL_IOCTL_MAGIC, 2, struct keel_ioctl_vm_stats)
 #define KEEL_IOCTL_VM_DUMP _IOW(KEEL_IOCTL_MAGIC, 3, struct keel_ioctl_vm_dump)
 #define KEEL_IOCTL_CPU_STATS _IOW(KEEL_IOCTL_MAGIC, 4, struct keel_ioctl_cpu_stats)
+#define KEEL_IOCTL_SCHED _IOWR(KEEL_IOCTL_MAGIC, 5, struct keel_ioctl_sched)
 
 #endif

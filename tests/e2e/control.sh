@@ -11,7 +11,8 @@
 # see, uefi boots GRUB on OVMF instead of SeaBIOS. The guest powers the machine off, unless: reboot (the guest resets the
 # machine), crash (a triple fault, which Keel must report and end the machine
 # after, keel.on_control_crash=halt), crash-reset (the same, Keel resets it).
-# vm puts Debian's QEMU and a small Linux VM into the image
+# sched: Keel schedules /dev/kvm's vCPUs beside a control guest of one vCPU
+# (check sched; CPUS >= 3; on the bare machine kvmspin runs on kvm_amd). vm puts Debian's QEMU and a small Linux VM into the image
 # (build/control/initramfs-vm.cpio.gz, scripts/vm-image.sh) and adds the check
 # qemu_vm: unmodified qemu-system-x86_64 -accel kvm boots that VM in the guest;
 # and Linux's kvm_stat with python3 (scripts/kvm-stat-image.sh) for the check
@@ -29,7 +30,7 @@ elf=${KEEL_ELF:-$build/keel.elf}
 out=$build/control
 deadline=${CONTROL_TIMEOUT:-300}
 mem=1024
-usage="usage: $0 qemu|bochs|bare CPUS [disk] [net|e1000] [iommu] [uefi] [vm] [reboot|crash|crash-reset] | build [vm]"
+usage="usage: $0 qemu|bochs|bare CPUS [disk] [net|e1000] [iommu] [uefi] [vm] [sched] [reboot|crash|crash-reset] | build [vm]"
 
 # ---------------------------------------------------------------- build
 # depends() and add_module().
@@ -56,6 +57,9 @@ build_initramfs() {
 	gcc -std=gnu11 -static -Os -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 		-Wmissing-prototypes -Wundef -Wvla -Wpointer-arith -Wwrite-strings -Wformat=2 \
 		-Wimplicit-fallthrough -o "$out/kvmouts" tests/control/kvmouts.c || return 1
+	gcc -std=gnu11 -static -Os -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+		-Wmissing-prototypes -Wundef -Wvla -Wpointer-arith -Wwrite-strings -Wformat=2 \
+		-Wimplicit-fallthrough -pthread -o "$out/kvmspin" tests/control/kvmspin.c || return 1
 	gcc -std=gnu11 -static -Os -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 		-Wmissing-prototypes -Wundef -Wvla -Wpointer-arith -Wwrite-strings -Wformat=2 \
 		-Wimplicit-fallthrough -Wno-unused-parameter -Iguest-abi \
@@ -90,7 +94,7 @@ build_initramfs() {
 	BUSYBOX=$build/debian/busybox scripts/mkinitramfs.sh "$initramfs" \
 		tests/control/init "$out/keelinfo:/bin/keelinfo" "$out/kvmapi:/bin/kvmapi" \
 		"$out/kvmcycle:/bin/kvmcycle" "$out/kvmrun:/bin/kvmrun" \
-		"$out/kvmouts:/bin/kvmouts" "$out/keelctl:/bin/keelctl" \
+		"$out/kvmouts:/bin/kvmouts" "$out/kvmspin:/bin/kvmspin" "$out/keelctl:/bin/keelctl" \
 		"$out/keel-kvm.ko:/lib/modules/extra/" "$out/kvm.order:/lib/modules/kvm.order" \
 		tests/control/udhcpc.script:/etc/udhcpc.script \
 		"$out/modules.order:/lib/modules/order" "${mod_specs[@]}" "${vm_specs[@]}"
@@ -113,7 +117,7 @@ qemu | bochs | bare) ;;
 esac
 cpus=${2:?$usage}
 shift 2
-disk=0 nic="" iommu=0 uefi="" ending=poweroff label=$mode-${cpus}cpu
+disk=0 nic="" iommu=0 uefi="" ending=poweroff label=$mode-${cpus}cpu sched=0
 for opt in "$@"; do
 	label+=-$opt
 	case $opt in
@@ -123,6 +127,7 @@ for opt in "$@"; do
 	iommu) iommu=1 ;;
 	uefi) uefi=-u ;;
 	vm) vm=1 ;;
+	sched) sched=1 ;;
 	reboot | crash | crash-reset) ending=$opt ;;
 	*) echo "$usage" >&2; exit 2 ;;
 	esac
@@ -159,10 +164,19 @@ keel_cmdline="console=com1"
 # and keel.control_cpus leaves CPU 0 without a guest: QEMU 7.2's TCG lets any
 # CPU's FXRSTOR rewrite CPU 0's hflags2 unlocked (cpu_clear_ignne()), which
 # can undo a VMRUN's or #VMEXIT's change there (docs/control-guest.md, "CPUs").
-machine_cpus=$cpus
-if [ "$mode" = qemu ] && [ "$cpus" -ge 2 ]; then
+# sched instead gives the control guest 1 vCPU, on the last of CPUS CPUs, and
+# /dev/kvm's vCPUs the CPUs between it and CPU 0 (keel.vm_cpus).
+machine_cpus=$cpus guest_cpus=$cpus
+if [ $sched = 1 ]; then
+	[ "$mode" = bare ] || [ "$cpus" -ge 3 ] || { echo "control: sched needs 3 CPUs" >&2; exit 2; }
+	guest_cpus=1
+	cmdline="${cmdline/keeltest.cpus=$cpus/keeltest.cpus=1} keeltest.sched=1"
+	[ "$mode" = qemu ] && keel_cmdline+=" keel.control_cpus=1 keel.vm_cpus=1-$((cpus - 2))"
+	[ "$mode" = qemu ] && cmdline+=" keeltest.hvcpus=$cpus"
+	[ "$mode" = bare ] && cmdline+=" nr_cpus=1"
+elif [ "$mode" = qemu ] && [ "$cpus" -ge 2 ]; then
 	machine_cpus=$((cpus + 1))
-	keel_cmdline+=" keel.control_cpus=$cpus"
+	keel_cmdline+=" keel.control_cpus=$cpus keel.vm_cpus=1-$cpus"
 	cmdline+=" keeltest.hvcpus=$machine_cpus"
 fi
 if [ $iommu = 1 ]; then
@@ -230,7 +244,8 @@ checks="cpus hypervisor keel memtotal devmem sleep kvm kvm_cycles keelctl"
 [ -n "$nic" ] && checks+=" net"
 [ $iommu = 1 ] && checks+=" acpi"
 [ $vm = 1 ] && checks+=" kvm_stat qemu_vm"
-[ "$cpus" -ge 2 ] && checks+=" hotplug"
+[ $sched = 1 ] && checks+=" sched"
+[ "$guest_cpus" -ge 2 ] && checks+=" hotplug"
 for c in $checks; do
 	line=$(grep -m 1 -E "^control: (PASS|FAIL|SKIP) $c( |\$)" "$log")
 	case $line in

@@ -21,6 +21,7 @@ TEST(defaults_and_empty)
 	CHECK_EQ(o.console.loglevel, LOG_INFO);
 	CHECK_EQ(o.reserve, 0);
 	CHECK_EQ(o.test[0], 0);
+	CHECK(o.vm_cpus[0] == ~0ULL && o.vm_cpus[3] == ~0ULL);	/* every CPU */
 	parse("   \t  ", &o, &e);
 	CHECK_EQ(e.nr, 0);
 }
@@ -46,6 +47,24 @@ TEST(all_options)
 	CHECK(list_has("all", "anything"));
 	parse("console=none", &o, &e);
 	CHECK(!o.console.e9 && !o.console.uart[0]);
+	parse("keel.vm_cpus=1-2,5,64,255", &o, &e);
+	CHECK_EQ(e.nr, 0);
+	CHECK(o.vm_cpus[0] == 0x26 && o.vm_cpus[1] == 1 && !o.vm_cpus[2] && o.vm_cpus[3] == BIT(63));
+}
+
+/* A CPU list that does not parse is reported and leaves the default. */
+TEST(bad_cpu_lists)
+{
+	static const char *const bad[] = { "keel.vm_cpus=", "keel.vm_cpus=2-1", "keel.vm_cpus=256",
+					   "keel.vm_cpus=1,", "keel.vm_cpus=a", "keel.vm_cpus=1-" };
+	struct keel_options o;
+	struct cmdline_errors e;
+
+	for (unsigned int i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		parse(bad[i], &o, &e);
+		CHECK_EQ(e.nr, 1);
+		CHECK(o.vm_cpus[0] == ~0ULL);
+	}
 }
 
 TEST(bad_input_reported_not_applied)
@@ -98,5 +117,5 @@ TEST(too_many_uarts_and_long_test_list)
 	CHECK_EQ(o.test[0], 0);
 }
 
-TEST_MAIN("cmdline", T(defaults_and_empty), T(all_options), T(bad_input_reported_not_applied), T(sizes),
+TEST_MAIN("cmdline", T(defaults_and_empty), T(all_options), T(bad_cpu_lists), T(bad_input_reported_not_applied), T(sizes),
 	  T(too_many_uarts_and_long_test_list))

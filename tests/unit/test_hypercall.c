@@ -12,6 +12,7 @@
 #include "kernel/hypercall.h"
 #include "kernel/managed_vm.h"
 #include "kernel/memslot.h"
+#include "kernel/percpu.h"
 #include "kernel/vm.h"
 #include "kernel/vm_list.h"
 #include "keel/hypercall.h"
@@ -84,7 +85,9 @@ u64 arch_ticks_to_ns(u64 ticks)
 	return ticks;
 }
 
-/* Two CPUs, 0 and 2, are online. */
+/* Two CPUs, 0 and 2, are online (percpu[] says so from the first test on). */
+struct percpu percpu[MAX_CPUS];
+
 int sched_cpu_stats(u64 cpu, u64 *stats)
 {
 	if (cpu != 0 && cpu != 2)
@@ -204,7 +207,16 @@ int managed_vcpu_create(struct vm *vm, u64 id, u64 run_frame, u64 how, struct vm
 	return 0;
 }
 
-int managed_vcpu_run(struct vm *vm, u64 id, struct vcpu *caller, u64 how)
+static u64 last_vector;
+
+int managed_vcpu_run(struct vm *vm, u64 id, struct vcpu *caller, u64 how, u64 vector)
+{
+	last_id = id;
+	last_vector = vector;
+	return 0;
+}
+
+int managed_vcpu_kick(struct vm *vm, u64 id)
 {
 	last_id = id;
 	return 0;
@@ -484,6 +496,12 @@ TEST(vm_call_arguments)
 	CHECK_EQ(call(&control_vm, 0, KEEL_HC_VCPU_RUN, (u64)h, 2, KEEL_RUN_COMPLETE_ONLY, 0), 0);
 	CHECK_EQ(call(&control_vm, 0, KEEL_HC_VCPU_RUN, (u64)h, 2, 2, 0), -EINVAL);
 	CHECK_EQ(call(&control_vm, 0, KEEL_HC_VCPU_RUN, (u64)h, 2, 0, 1), -EINVAL);
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_VCPU_RUN, (u64)h, 2, 0, 256), -EINVAL);
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_VCPU_RUN, (u64)h, 2, 0, 0xf1), 0);
+	CHECK_EQ(last_vector, 0xf1);	/* the wake vector: Keel's scheduler may queue it */
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_VCPU_KICK, (u64)h, 3, 0, 0), 0);
+	CHECK_EQ(last_id, 3);
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_VCPU_KICK, (u64)h, 3, 1, 0), -EINVAL);
 	CHECK_EQ(call(&control_vm, 0, KEEL_HC_VCPU_STATE, (u64)h, 1, KEEL_STATE_SET, 3), 0);
 	CHECK(last_id == 1 && last_op == KEEL_STATE_SET);
 	/* VM_CLOCK: GET, SET or a vCPU's STOPPED, and a clock that fits in the positive result. */
@@ -643,9 +661,60 @@ TEST(cpu_stats)
 	CHECK_EQ(call(&boot_vm, 0, KEEL_HC_CPU_STATS, 0, 0, RAM_BASE, 5), -EPERM);
 }
 
+/*
+ * A VM's weight and cap, a vCPU's weight and affinity: checked, then what
+ * holds is written back; the control guest's pinned vCPUs are left alone.
+ */
+TEST(sched_get_and_set)
+{
+	static struct vm vm = { .kind = VM_KIND_KVM };
+	struct vcpu v0 = { .vm = &vm, .pin_cpu = -1 }, v1 = { .vm = &vm, .pin_cpu = 2 };
+	struct keel_sched s = { .weight = 512, .cap = 25 };
+
+	percpu[0].online = percpu[2].online = true;
+	sched_group_init(&vm.sg);
+	sched_entity_init(&v0.se, &vm.sg);
+	sched_entity_init(&v1.se, &vm.sg);
+	v0.se.ran_on[0] = 1;
+	vm.vcpus[0] = &v0;
+	vm.vcpus[1] = &v1;
+	vm.nr_vcpus = 2;
+	vm_list_add(&vm);
+	memcpy(ram, &s, sizeof(s));
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_SCHED, vm.id, KEEL_SCHED_VM, KEEL_SCHED_SET, RAM_BASE), 0);
+	CHECK(vm.sg.weight == 512 && vm.sg.cap == 25);
+	s = (struct keel_sched){ .weight = 100, .affinity = { 4 } };	/* CPU 2 */
+	memcpy(ram, &s, sizeof(s));
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_SCHED, vm.id, 0, KEEL_SCHED_SET, RAM_BASE), 0);
+	memcpy(&s, ram, sizeof(s));
+	CHECK(v0.se.weight == 100 && s.weight == 100 && s.cap == 25 && s.affinity[0] == 4 &&
+	      s.affinity[1] == 0 && s.ran_on[0] == 0);	/* ran_on starts again */
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_SCHED, vm.id, 1, KEEL_SCHED_SET, RAM_BASE), -EPERM);
+	s.affinity[0] = 2;	/* CPU 1: not online */
+	memcpy(ram, &s, sizeof(s));
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_SCHED, vm.id, 0, KEEL_SCHED_SET, RAM_BASE), -EINVAL);
+	s = (struct keel_sched){ .weight = 0 };
+	memcpy(ram, &s, sizeof(s));
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_SCHED, vm.id, KEEL_SCHED_VM, KEEL_SCHED_SET, RAM_BASE),
+		 -EINVAL);
+	s = (struct keel_sched){ .weight = 1, .cap = 10001 };
+	memcpy(ram, &s, sizeof(s));
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_SCHED, vm.id, KEEL_SCHED_VM, KEEL_SCHED_SET, RAM_BASE),
+		 -EINVAL);
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_SCHED, vm.id, KEEL_SCHED_VM, KEEL_SCHED_GET, RAM_BASE), 0);
+	memcpy(&s, ram, sizeof(s));
+	CHECK(s.weight == 512 && s.cap == 25 && s.affinity[0] == ~0ULL);	/* the vCPUs' union */
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_SCHED, vm.id, 2, KEEL_SCHED_GET, RAM_BASE), -EINVAL);
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_SCHED, vm.id, 0, 2, RAM_BASE), -EINVAL);
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_SCHED, vm.id, 0, KEEL_SCHED_GET, 0), -EFAULT);
+	CHECK_EQ(call(&boot_vm, 0, KEEL_HC_SCHED, vm.id, 0, KEEL_SCHED_GET, RAM_BASE), -EPERM);
+	vm_list_del(&vm);
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_SCHED, vm.id, 0, KEEL_SCHED_GET, RAM_BASE), -EINVAL);
+}
+
 TEST_MAIN("hypercall", T(version_from_every_kind), T(unknown_numbers), T(cpl_above_0_refused),
 	  T(management_calls_are_the_control_guests), T(get_info_arguments),
 	  T(get_info_writes_the_structure), T(vm_create_and_destroy), T(vm_handles_made_up_or_exhausted),
 	  T(vm_calls_need_a_handle), T(vm_call_arguments), T(vm_references), T(msr_list),
 	  T(vm_list_of_every_vm), T(log_read_in_chunks), T(vm_dump_of_a_vcpu),
-	  T(cpu_stats))
+	  T(cpu_stats), T(sched_get_and_set))

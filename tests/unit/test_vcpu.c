@@ -18,6 +18,12 @@ void sched_add(struct vcpu *v)
 	queued++;
 }
 
+void sched_add_on(struct vcpu *v, unsigned int cpu)
+{
+	queued++;
+	v->cpu = cpu;
+}
+
 void vm_end_locked(struct vm *vm, u64 status, const char *reason)
 {
 	if (vm->state != VM_RUNNING)
@@ -218,6 +224,24 @@ TEST(last_retire_runs_on_end)
 	CHECK(!vcpu_request_park(&cpus[1]));
 }
 
+/* KVM_RUN through a run queue: claimed, queued elsewhere, back to IDLE at its VMM's exit. */
+TEST(claimed_vcpu_queued)
+{
+	reset();
+	cpus[0].state = VCPU_IDLE;
+	CHECK(vcpu_claim(&cpus[0], VCPU_RUNNING));
+	vcpu_queue(&cpus[0], 3);
+	CHECK(cpus[0].state == VCPU_RUNNABLE && cpus[0].cpu == 3 && queued == 1);
+	CHECK(!vcpu_claim(&cpus[0], VCPU_FROZEN));	/* the scheduler's now */
+	vcpu_run_begin(&cpus[0]);
+	vcpu_run_end(&cpus[0], true, false);
+	CHECK_EQ(cpus[0].state, VCPU_BLOCKED);
+	vcpu_run_begin(&cpus[0]);
+	vcpu_unclaim(&cpus[0]);
+	CHECK_EQ(cpus[0].state, VCPU_IDLE);
+	CHECK_EQ(ended, 0);
+}
+
 TEST_MAIN("vcpu", T(transition_table), T(start_only_parked), T(start_latched_while_parking),
 	  T(park_without_start_and_init_of_parked), T(all_halted_ends_vm), T(wakeups_undo_halt),
-	  T(last_park_ends_vm), T(last_retire_runs_on_end))
+	  T(last_park_ends_vm), T(last_retire_runs_on_end), T(claimed_vcpu_queued))

@@ -47,40 +47,13 @@ static int parse_number(const char *s, int len, u64 min, u64 max, u64 *out, cons
 	return 0;
 }
 
-/* One CPU number at *@s, advancing it; -1 if none or out of range. */
-static int cpu_number(const char **s, const char *end)
+static int affinity_list(const char *s, int len, u64 *mask, const char **why)
 {
-	int n = 0;
-
-	if (*s >= end || **s < '0' || **s > '9')
-		return -1;
-	while (*s < end && **s >= '0' && **s <= '9' && n < SCHED_MAX_CPUS)
-		n = n * 10 + *(*s)++ - '0';
-	return n < SCHED_MAX_CPUS ? n : -1;
-}
-
-/* "0,2-3": comma-separated CPU numbers and ranges into @mask. */
-static int parse_cpu_list(const char *s, int len, u64 *mask, const char **why)
-{
-	const char *end = s + len;
-
-	memset(mask, 0, SCHED_AFFINITY_WORDS * sizeof(u64));
-	for (;;) {
-		int lo = cpu_number(&s, end), hi = lo;
-
-		if (lo >= 0 && s < end && *s == '-') {
-			s++;
-			hi = cpu_number(&s, end);
-		}
-		if (lo < 0 || hi < lo || (s < end && *s != ',')) {
-			*why = "affinity= must list CPUs 0-255 and ranges, as 0,2-3";
-			return -EINVAL;
-		}
-		for (int c = lo; c <= hi; c++)
-			mask[c / 64] |= BIT(c % 64);
-		if (s++ == end)
-			return 0;
+	if (parse_cpu_list(s, (size_t)len, mask)) {
+		*why = "affinity= must list CPUs 0-255 and ranges, as 0,2-3";
+		return -EINVAL;
 	}
+	return 0;
 }
 
 static int parse_word(const char *w, int len, struct bootvm_spec *spec, const char **why)
@@ -109,7 +82,7 @@ static int parse_word(const char *w, int len, struct bootvm_spec *spec, const ch
 		return r;
 	}
 	if (len > 9 && !strncmp(w, "affinity=", 9))
-		return parse_cpu_list(w + 9, len - 9, spec->affinity, why);
+		return affinity_list(w + 9, len - 9, spec->affinity, why);
 	*why = "unknown word in a keel.vm= module string";
 	return -EINVAL;
 }

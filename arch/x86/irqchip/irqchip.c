@@ -22,6 +22,7 @@
 #include "kernel/keel.h"
 #include "kernel/mm.h"
 #include "kernel/percpu.h"
+#include "kernel/sched.h"
 #include "kernel/string.h"
 #include "kernel/vecset.h"
 #include "kernel/vcpu.h"
@@ -38,6 +39,7 @@ static struct irqchip *chip(const struct vcpu *v)
 static void kick_vcpu(struct vcpu *v)
 {
 	__atomic_fetch_or(&v->requests, VCPU_REQ_EVENT, __ATOMIC_SEQ_CST);
+	sched_boost(v);
 	if (v->cpu != this_cpu()->cpu)
 		apic_send_ipi(percpu[v->cpu].apic_id, VEC_KICK);
 }

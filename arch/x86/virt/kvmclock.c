@@ -19,10 +19,12 @@
  * the version protocol: odd while changing, even after.
  *
  * Steal time: MSR_KVM_STEAL_TIME names a struct kvm_steal_time whose steal
- * counts the nanoseconds the vCPU wanted to run and could not. A /dev/kvm
- * vCPU runs in its VMM's thread, so that is the thread's wait to run in the
- * control guest (Linux's sched_info.run_delay), which the module hands Keel
- * at each run; the record is brought up to it before the vCPU runs, as KVM's
+ * counts the nanoseconds the vCPU wanted to run and could not: its VMM
+ * thread's wait to run in the control guest (Linux's sched_info.run_delay,
+ * which the module hands Keel at each run: the fast path runs the vCPU in
+ * that thread's place), plus its waits on Keel's run queues while RUNNABLE
+ * (vcpu->wait_ticks). The record is brought up to date before the vCPU runs:
+ * at each KVM_RUN and at each slice Keel's scheduler gives it, as KVM's
  * record_steal_time() does at each vcpu_load.
  */
 #include "asm/features.h"
@@ -244,7 +246,8 @@ static bool write_wall_clock(struct vcpu *v, u64 gpa)
  */
 static bool write_steal(struct vcpu *v)
 {
-	u64 run_delay = __atomic_load_n(&v->run->run_delay, __ATOMIC_RELAXED);
+	u64 run_delay = __atomic_load_n(&v->run->run_delay, __ATOMIC_RELAXED) +
+			tsc_to_ns(v->wait_ticks);
 	struct kvm_steal_time *st;
 	bool fault;
 	u32 even;

@@ -4,6 +4,7 @@
 #include "asm/processor.h"
 #include "arch/x86/virt/event.h"
 #include "arch/x86/virt/exit.h"
+#include "arch/x86/virt/kvmclock.h"
 #include "asm/msr.h"
 #include "arch/x86/irqchip/irqchip.h"
 #include "arch/x86/virt/vcpu.h"
@@ -282,20 +283,24 @@ DR(6)
  * Guest x87/SSE state and DR0-DR3 and DR6 stay in the registers until
  * another vCPU needs them (Keel uses none), so one VM never sees another's.
  */
+static void save_guest_regs(struct vcpu *old)
+{
+	asm volatile("fxsave64 %0" : "=m"(old->arch.fxsave));
+	old->arch.dr[0] = read_dr0();
+	old->arch.dr[1] = read_dr1();
+	old->arch.dr[2] = read_dr2();
+	old->arch.dr[3] = read_dr3();
+	old->arch.dr6 = read_dr6();
+}
+
 static void switch_guest_regs(struct percpu *pc, struct vcpu *v)
 {
 	struct vcpu *old = pc->fpu_owner;
 
 	if (old == v)
 		return;
-	if (old) {
-		asm volatile("fxsave64 %0" : "=m"(old->arch.fxsave));
-		old->arch.dr[0] = read_dr0();
-		old->arch.dr[1] = read_dr1();
-		old->arch.dr[2] = read_dr2();
-		old->arch.dr[3] = read_dr3();
-		old->arch.dr6 = read_dr6();
-	}
+	if (old)
+		save_guest_regs(old);
 	asm volatile("fxrstor64 %0" : : "m"(v->arch.fxsave));
 	write_dr0(v->arch.dr[0]);
 	write_dr1(v->arch.dr[1]);
@@ -326,6 +331,31 @@ void arch_vcpu_load(struct vcpu *v)
 void arch_vcpu_put(struct vcpu *v)
 {
 	virt->vcpu_put(v);
+}
+
+/*
+ * The FPU and debug registers are switched lazily, at the next vCPU's load:
+ * a vCPU whose next slice may be on another CPU saves them now (once per
+ * slice), so that CPU loads what it last had.
+ */
+void arch_vcpu_release(struct vcpu *v)
+{
+	struct percpu *pc = this_cpu();
+
+	if (pc->fpu_owner == v) {
+		save_guest_regs(v);
+		pc->fpu_owner = NULL;
+	}
+}
+
+void arch_vcpu_sched_in(struct vcpu *v)
+{
+	kvmclock_refresh(v);
+}
+
+void arch_vcpu_notify(struct vcpu *v, u8 vector)
+{
+	irqchip_set_irq(v, vector, false);
 }
 
 void arch_vcpu_retire(struct vcpu *v)
@@ -388,7 +418,10 @@ bool arch_vcpu_nmi_pending(const struct vcpu *v)
 
 bool arch_vcpu_wakeable(struct vcpu *v)
 {
-	return irqchip_wakeable(v, v->arch.regs.rflags & X86_RFLAGS_IF);
+	const struct irqchip *c = v->arch.irqchip;
+
+	return irqchip_wakeable(v, v->arch.regs.rflags & X86_RFLAGS_IF) || c->init_pending ||
+	       c->sipi_pending;
 }
 
 void arch_vcpu_init_reset(struct vcpu *v)

@@ -119,7 +119,7 @@ struct vcpu_arch {
 	bool clock_stale;		/* its kvmclock page is to be rewritten before it runs */
 	bool clock_stopped;		/* that rewrite sets PVCLOCK_GUEST_STOPPED (KVM_KVMCLOCK_CTRL) */
 	u64 steal_msr;			/* MSR_KVM_STEAL_TIME */
-	u64 steal_last;			/* the VMM thread's run_delay its record last counted */
+	u64 steal_last;			/* the steal (run_delay and queue waits) its record last counted */
 	u8 fxsave[512] __aligned(16);	/* x87/SSE state while another vCPU has the CPU */
 	u64 dr[4];			/* DR0-DR3, likewise: neither VMRUN nor VM entry switches them */
 	u64 dr6;			/* likewise on VMX (SVM's is in the VMCB) */
