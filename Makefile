@@ -266,7 +266,7 @@ check: deps
 
 # Exit costs, Keel beside Linux KVM on the same emulated machine, by a boot-time VM and
 # through /dev/kvm (tests/bench/bench.sh, kvm-bench.sh), then the control guest's costs.
-bench: deps $(BUILD)/keel.elf $(BUILD)/guests/bench.elf
+bench: deps $(BUILD)/keel.elf $(BUILD)/guests/bench.elf $(BUILD)/guests/spin.elf
 	$(Q)BUILD=$(BUILD) tests/bench/bench.sh; a=$$?; \
 	BUILD=$(BUILD) tests/bench/control-bench.sh; b=$$?; [ $$a = 0 ] && [ $$b = 0 ]
 

@@ -113,8 +113,6 @@ u64 arch_ticks_to_ns(u64 ticks);
 void arch_coverage_write(const void *buf, size_t len);
 void arch_timer_arm(u64 when);
 void arch_kick_cpu(unsigned int cpu);
-/* Makes CPU @cpu leave guest mode or idle HLT, and nothing else: its run loop looks at its vCPUs' requests. */
-void arch_nudge_cpu(unsigned int cpu);
 /* Enables interrupts and halts until one arrives; returns with interrupts off again. */
 void arch_idle(void);
 /* @tick runs on each expiry of this CPU's timer, @resched when arch_kick_cpu() names it; both in interrupt context. */

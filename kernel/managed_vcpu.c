@@ -119,17 +119,15 @@ static void wait_here(struct vcpu *v, struct vcpu *caller)
 
 /*
  * The time in the guest and in the exit's handler is the vCPU's and its
- * VM's (KEEL_STAT_RUN_NS, keel_vm_info.run_ns), not its waits in HLT; the
- * control vCPU lent its slice, so it is the caller's too.
+ * VM's (KEEL_STAT_RUN_NS, keel_vm_info.run_ns, its share), not its waits
+ * in HLT, and not the lending control vCPU's.
  */
 static enum vcpu_action run_once_timed(struct vcpu *v)
 {
-	u64 start = arch_now(), ticks;
+	u64 start = arch_now();
 	enum vcpu_action a = arch_vcpu_run_once(v);
 
-	ticks = arch_now() - start;
-	v->se.ran += ticks;
-	__atomic_fetch_add(&v->vm->sg.ran, ticks, __ATOMIC_RELAXED);
+	sched_charge_lent(v, arch_now() - start);
 	return a;
 }
 
@@ -183,15 +181,16 @@ static void run_here(struct vcpu *v, struct vcpu *caller)
 }
 
 /*
- * Onto another CPU's queue, holding a reference on its VM (a control guest
- * that destroyed the VM meanwhile would otherwise free a queued vCPU),
- * until managed_vcpu_hand_back().
+ * Onto a run queue, holding a reference on its VM (a control guest that
+ * destroyed the VM meanwhile would otherwise free a queued vCPU), until
+ * managed_vcpu_hand_back(): another CPU's, or this one's for a VM with a
+ * cap, which only a slice of the queue's can hold to its budget.
  */
-static bool queue_elsewhere(struct vcpu *v, struct vcpu *caller, u8 vector)
+static bool queue(struct vcpu *v, struct vcpu *caller, u8 vector)
 {
 	unsigned int cpu = sched_place_vmm(v);
 
-	if (cpu == this_cpu()->cpu)
+	if (cpu == this_cpu()->cpu && !__atomic_load_n(&v->vm->sg.cap, __ATOMIC_RELAXED))
 		return false;
 	managed_vm_hold(v->vm);
 	v->waiter = caller;
@@ -215,7 +214,7 @@ int managed_vcpu_run(struct vm *vm, u64 id, struct vcpu *caller, u64 how, u64 ve
 	if (!r && (how & KEEL_RUN_COMPLETE_ONLY)) {
 		v->run->exit_reason = KEEL_EXIT_NONE;
 	} else if (!r) {
-		if (vector && queue_elsewhere(v, caller, (u8)vector))
+		if (vector && queue(v, caller, (u8)vector))
 			return KEEL_RUN_QUEUED;
 		run_here(v, caller);
 	}
@@ -269,19 +268,39 @@ void managed_vcpu_hand_back(struct vcpu *v)
 	managed_vm_put(vm);
 }
 
-/* KEEL_HC_VCPU_KICK: a queued vCPU's CPU leaves the guest and sees the request. */
+/*
+ * A queued vCPU's CPU ends its slice: the vCPU, running or waiting there,
+ * goes back first (kernel/sched.c boosted()).
+ */
+static void stop(struct vcpu *v)
+{
+	if (!__atomic_load_n(&v->run->in_keel, __ATOMIC_SEQ_CST))
+		return;
+	__atomic_fetch_or(&v->requests, VCPU_REQ_STOP, __ATOMIC_SEQ_CST);
+	if (v->cpu != this_cpu()->cpu)
+		arch_kick_cpu(v->cpu);
+	else
+		this_cpu()->rq.need_resched = true;
+}
+
+/* KEEL_HC_VCPU_KICK. */
 int managed_vcpu_kick(struct vm *vm, u64 id)
 {
 	struct vcpu *v = find(vm, id);
 
 	if (!v)
 		return -EINVAL;
-	if (!__atomic_load_n(&v->run->in_keel, __ATOMIC_SEQ_CST))
-		return 0;
-	__atomic_fetch_or(&v->requests, VCPU_REQ_STOP, __ATOMIC_SEQ_CST);
-	if (v->cpu != this_cpu()->cpu)
-		arch_nudge_cpu(v->cpu);
+	stop(v);
 	return 0;
+}
+
+/* Its handle gone, no VMM can kick a queued vCPU again: each comes back now. */
+void managed_vcpu_stop_all(struct vm *vm)
+{
+	unsigned int n = __atomic_load_n(&vm->nr_vcpus, __ATOMIC_ACQUIRE);
+
+	for (unsigned int i = 0; i < n; i++)
+		stop(vm->vcpus[i]);
 }
 
 int managed_vcpu_state(struct vm *vm, u64 id, u64 op, u64 mask)

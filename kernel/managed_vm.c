@@ -149,6 +149,7 @@ int managed_vm_destroy(u64 handle)
 	spin_unlock_irqrestore(&lock, flags);
 	if (!vm)
 		return -EINVAL;
+	managed_vcpu_stop_all(vm);	/* queued ones hold the VM until they are back */
 	managed_vm_put(vm);
 	return 0;
 }

@@ -30,6 +30,8 @@ void managed_vm_hold(struct vm *vm);
 int managed_vcpu_create(struct vm *vm, u64 id, u64 run_frame, u64 how, struct vm *caller_vm);
 int managed_vcpu_run(struct vm *vm, u64 id, struct vcpu *caller, u64 how, u64 vector);
 int managed_vcpu_kick(struct vm *vm, u64 id);
+/* KEEL_HC_VCPU_KICK on every vCPU of @vm (its handle was destroyed). */
+void managed_vcpu_stop_all(struct vm *vm);
 /* A queued vCPU's entry, for the scheduler's slice (kernel/sched.c). */
 enum vcpu_action managed_vcpu_run_once(struct vcpu *v);
 /* The scheduler gives back a queued vCPU whose exit needs its VMM, and tells the caller that queued it. */

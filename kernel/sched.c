@@ -169,18 +169,26 @@ static bool can_run(struct sched_entity *se, void *ctx)
 }
 
 /*
- * The control guest's latency boost: its vCPUs that an event woke from HLT
- * go first, before any other of their queue or any other queue's (pick());
- * one that is busy takes its share like any other.
+ * Go first, before any other of their queue or any other queue's (pick()):
+ * the control guest's vCPUs that an event woke from HLT (its latency boost;
+ * one that is busy takes its share like any other), and /dev/kvm vCPUs
+ * that their VMM's thread wants back (KEEL_HC_VCPU_KICK: a signal).
  */
 static bool boosted(const struct vcpu *v)
 {
-	return v->vm->kind == VM_KIND_CONTROL && v->state == VCPU_BLOCKED;
+	return (v->vm->kind == VM_KIND_CONTROL && v->state == VCPU_BLOCKED) ||
+	       (v->requests & VCPU_REQ_STOP);
 }
 
 static bool can_run_boosted(struct sched_entity *se, void *ctx)
 {
 	return boosted(vcpu_of(se)) && can_run(se, ctx);
+}
+
+void sched_charge_lent(struct vcpu *v, u64 ticks)
+{
+	policy->charge(&v->se, ticks, arch_now());
+	this_cpu()->rq.lent += ticks;
 }
 
 void sched_boost(struct vcpu *v)
@@ -205,9 +213,10 @@ static struct vcpu *pick_local(struct runqueue *rq)
 
 	spin_lock(&rq->lock);
 	rq->next_deadline = rq->boost_at = ~0ULL;
-	se = sched_best(policy, &rq->q, arch_now(), can_run_boosted, rq, NULL);
-	if (!se)
-		se = sched_best(policy, &rq->q, arch_now(), can_run, rq, &rq->next_deadline);
+	/* Every vCPU that wakes rises to the floor of all that compete here, boosted or not. */
+	se = sched_best(policy, &rq->q, arch_now(), can_run, rq, &rq->next_deadline);
+	if (se && !boosted(vcpu_of(se)))
+		se = sched_best(policy, &rq->q, arch_now(), can_run_boosted, rq, NULL) ?: se;
 	if (se)
 		rq_remove(rq, vcpu_of(se));
 	rq->idle = !se;	/* under the lock: sched_add() then knows to send a wake-up */
@@ -335,29 +344,48 @@ static void requeue(struct runqueue *rq, struct vcpu *v, enum vcpu_action a)
 	spin_unlock(&rq->lock);
 }
 
+/*
+ * What a switch from one vCPU to another costs this CPU (make bench): from
+ * the end of the last slice's run loop (its exit handled) to the next one's
+ * first entry: put, charge, requeue, pick, load.
+ */
+static void count_switch(struct runqueue *rq, const struct vcpu *v)
+{
+	if (rq->last && rq->last != v && rq->slice_left) {
+		rq->switch_ticks += arch_now() - rq->slice_left;
+		rq->switches++;
+	}
+	rq->last = v;
+}
+
 /* One slice, ended early by its cap, a block, or a kick; charged to its policy. */
 static void run_slice(struct runqueue *rq, struct vcpu *v)
 {
 	enum vcpu_action a = VCPU_CONTINUE;
 	u64 start = arch_now(), end;
 
-	if (v->state == VCPU_RUNNABLE)
+	if (v->state == VCPU_RUNNABLE && start > v->runnable_since)	/* two CPUs' TSCs */
 		v->wait_ticks += start - v->runnable_since;
 	vcpu_run_begin(v);
 	rq->slices++;
-	rq->need_resched = false;
 	rq->slice_end = policy->slice_end(&v->se, start, arch_ns_to_ticks(SCHED_SLICE_NS));
 	rq->armed = 0;
 	sched_timer_at(MIN(rq->slice_end, rq->boost_at));
 	arch_vcpu_load(v);
 	if (v->run)
 		arch_vcpu_sched_in(v);
+	count_switch(rq, v);
 	while (!rq->need_resched && v->vm->state == VM_RUNNING && a == VCPU_CONTINUE)
 		a = v->run ? managed_vcpu_run_once(v) : arch_vcpu_run_once(v);
+	if (v->run && (v->requests & VCPU_REQ_STOP) && a != VCPU_EXIT_TO_VMM)
+		a = managed_vcpu_run_once(v);	/* back to its VMM now, not after another slice */
+	rq->slice_left = arch_now();
 	arch_vcpu_put(v);
 	arch_vcpu_release(v);
 	end = arch_now();
-	policy->charge(&v->se, end - start, end);
+	/* A control vCPU is not charged what it lent to a /dev/kvm vCPU (sched_charge_lent()). */
+	policy->charge(&v->se, end - start - MIN(rq->lent, end - start), end);
+	rq->lent = 0;
 	v->se.ran_on[this_cpu()->cpu / 64] |= BIT(this_cpu()->cpu % 64);
 	if (v->vm->state != VM_RUNNING)
 		retire(rq, v);
@@ -385,6 +413,7 @@ static void idle(struct runqueue *rq)
 		return;
 	}
 	rq->slice_end = 0;	/* no slice: the wake-up only ends the HLT */
+	rq->slice_left = 0;	/* nor a switch: the CPU idled between */
 	rq->armed = now + MIN(arch_ns_to_ticks(IDLE_WAKE_NS), rq->next_deadline - now);
 	arch_timer_arm(rq->armed);
 	arch_idle();
@@ -397,7 +426,10 @@ void sched_loop(void)
 	struct runqueue *rq = &this_cpu()->rq;
 
 	for (;;) {
-		struct vcpu *v = pick(rq);
+		struct vcpu *v;
+
+		rq->need_resched = false;	/* a boost from here on ends the slice it picks */
+		v = pick(rq);
 
 		if (!v)
 			idle(rq);
@@ -407,6 +439,18 @@ void sched_loop(void)
 			move(rq, v);
 		else
 			run_slice(rq, v);
+	}
+}
+
+void sched_report(void)
+{
+	for (unsigned int cpu = 0; cpu < MAX_CPUS; cpu++) {
+		const struct runqueue *rq = &percpu[cpu].rq;
+
+		if (percpu[cpu].online && rq->switches)
+			pr_info("keel: cpu %u: %llu slices, %llu switches of %llu ns each\n", cpu,
+				(unsigned long long)rq->slices, (unsigned long long)rq->switches,
+				(unsigned long long)(arch_ticks_to_ns(rq->switch_ticks) / rq->switches));
 	}
 }
 
@@ -424,5 +468,7 @@ int sched_cpu_stats(u64 cpu, u64 *stats)
 	stats[KEEL_CPU_STAT_SLICES] = pc->rq.slices;
 	stats[KEEL_CPU_STAT_IDLE_NS] = arch_ticks_to_ns(pc->rq.idle_ticks);
 	stats[KEEL_CPU_STAT_VCPUS] = pc->rq.nr;
+	stats[KEEL_CPU_STAT_SWITCHES] = pc->rq.switches;
+	stats[KEEL_CPU_STAT_SWITCH_NS] = arch_ticks_to_ns(pc->rq.switch_ticks);
 	return 0;
 }

@@ -29,6 +29,10 @@ struct runqueue {
 	volatile bool idle;
 	volatile u64 slices;	/* vCPUs it put on to run (KEEL_CPU_STAT_SLICES) */
 	volatile u64 idle_ticks;	/* time it had none to run */
+	u64 lent;			/* of the running slice: what its control vCPU lent (fast path) */
+	const struct vcpu *last;	/* the vCPU of its last slice (compared only) */
+	u64 slice_left;			/* when that slice's run loop ended */
+	volatile u64 switches, switch_ticks;	/* KEEL_CPU_STAT_SWITCHES, _SWITCH_NS */
 };
 
 /*
@@ -50,10 +54,17 @@ void sched_init(void);
  * that CPU), so the control guest answers within a kick, not a slice.
  */
 void sched_boost(struct vcpu *v);
+/*
+ * The fast path: /dev/kvm vCPU @v ran @ticks in the place of this CPU's
+ * running (control) vCPU: charged to @v's share, not to the lender's.
+ */
+void sched_charge_lent(struct vcpu *v, u64 ticks);
 /* The running vCPU needs its CPU back at TSC @tsc (its timer): the host timer fires by then. */
 void sched_timer_at(u64 tsc);
 /* @fn runs in interrupt context on CPU 0's timer: at least every 10 ms, busy or idle. */
 void sched_set_poll(void (*fn)(void));
+/* Each CPU's switches between vCPUs and their average time, on the console (make bench). */
+void sched_report(void);
 /* KEEL_HC_CPU_STATS: online CPU @cpu's KEEL_NR_CPU_STATS counters into @stats, else -EINVAL. */
 int sched_cpu_stats(u64 cpu, u64 *stats);
 

@@ -11,8 +11,10 @@
  * takes it off the queue (its own, or another that moves a RUNNABLE one to
  * its queue, kernel/sched.c take()), under that queue's lock, before
  * vcpu_run_begin(): no other CPU starts, parks or runs it meanwhile, since
- * vcpu_start() acts on PARKED vCPUs only and vcpu_request_park() only leaves
- * a request that the CPU running it carries out.
+ * vcpu_start() acts on PARKED vCPUs only, and vcpu_request_park() and
+ * KEEL_HC_VCPU_KICK only leave requests that the CPU running it carries
+ * out. KEEL_HC_SCHED changes a queued vCPU's weight and affinity, which
+ * that CPU reads as it goes (a vCPU its affinity leaves out moves).
  */
 #include "kernel/arch.h"
 #include "kernel/panic.h"

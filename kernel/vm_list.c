@@ -214,6 +214,8 @@ static int sched_set(struct vm *vm, struct vcpu *v, const struct keel_sched *s)
 	if (!v) {
 		if (s->cap > SCHED_CAP_MAX)
 			return -EINVAL;
+		if (vm->kind == VM_KIND_CONTROL)
+			return -EPERM;	/* a capped control guest could not manage Keel */
 		__atomic_store_n(&vm->sg.weight, s->weight, __ATOMIC_RELAXED);
 		__atomic_store_n(&vm->sg.cap, s->cap, __ATOMIC_RELAXED);
 		return 0;

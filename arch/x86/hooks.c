@@ -35,11 +35,6 @@ void arch_kick_cpu(unsigned int cpu)
 	apic_send_ipi(percpu[cpu].apic_id, VEC_RESCHED);
 }
 
-void arch_nudge_cpu(unsigned int cpu)
-{
-	apic_send_ipi(percpu[cpu].apic_id, VEC_KICK);
-}
-
 void arch_idle(void)
 {
 	safe_halt();

@@ -159,12 +159,12 @@ static inline bool keel_irqchip_in_kernel(const struct keel_vm *vm)
 long keel_irqchip_ioctl(struct keel_vm *vm, unsigned int ioctl, void __user *argp);
 int keel_default_routes(struct keel_vm *vm);
 
-/* The in-kernel LAPIC's interrupts (irq.c). */
-/* sched.c: KEEL_HC_VCPU_RUN, sleeping while Keel runs the vCPU on another CPU; 0 or Keel's error. */
+/* KEEL_HC_VCPU_RUN, sleeping while Keel runs the vCPU on another CPU; 0 or Keel's error (sched.c). */
 long keel_sched_run(struct keel_vcpu *vcpu);
 void keel_sched_init(void);
 void keel_sched_exit(void);
 
+/* The in-kernel LAPIC's interrupts (irq.c). */
 int keel_irq_module_init(void);
 void keel_irq_module_exit(void);
 void keel_irq_init(struct keel_vm *vm);

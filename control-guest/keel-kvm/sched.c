@@ -50,6 +50,24 @@ static void kick(struct keel_vcpu *vcpu)
 	WARN_ONCE(ret, "KEEL_HC_VCPU_KICK: %ld\n", ret);
 }
 
+/*
+ * Until Keel hands the vCPU back: -ERESTARTSYS for a signal first. The
+ * vector reaches the CPU that made the call; should that CPU go offline
+ * meanwhile, the second's timeout still sees in_keel cleared.
+ */
+static int wait_for_keel(struct keel_vcpu *vcpu, bool signals)
+{
+	long left;
+
+	do {
+		if (signals)
+			left = wait_event_interruptible_timeout(vcpu->wait, !keel_has_it(vcpu), HZ);
+		else
+			left = wait_event_timeout(vcpu->wait, !keel_has_it(vcpu), HZ);
+	} while (!left);
+	return left < 0 ? (int)left : 0;
+}
+
 /* KEEL_HC_VCPU_RUN, letting Keel's scheduler place the vCPU: 0 once its exit is in krun. */
 long keel_sched_run(struct keel_vcpu *vcpu)
 {
@@ -61,9 +79,9 @@ long keel_sched_run(struct keel_vcpu *vcpu)
 	spin_lock_irq(&waiting_lock);
 	list_add(&vcpu->wait_node, &waiting);
 	spin_unlock_irq(&waiting_lock);
-	if (wait_event_interruptible(vcpu->wait, !keel_has_it(vcpu))) {
+	if (wait_for_keel(vcpu, true)) {
 		kick(vcpu);
-		wait_event(vcpu->wait, !keel_has_it(vcpu));
+		wait_for_keel(vcpu, false);
 	}
 	spin_lock_irq(&waiting_lock);
 	list_del(&vcpu->wait_node);

@@ -186,15 +186,18 @@ static int cmd_list(int fd)
 static const char *const cpu_stat_names[KEEL_NR_CPU_STATS] = {
 	[KEEL_CPU_STAT_IRQS] = "irqs", [KEEL_CPU_STAT_TIMER_TICKS] = "timer_ticks",
 	[KEEL_CPU_STAT_SLICES] = "slices", [KEEL_CPU_STAT_IDLE_NS] = "idle_ns",
-	[KEEL_CPU_STAT_VCPUS] = "vcpus",
+	[KEEL_CPU_STAT_VCPUS] = "vcpus", [KEEL_CPU_STAT_SWITCHES] = "switches",
+	[KEEL_CPU_STAT_SWITCH_NS] = "switch_ns",
 };
 
 static void print_cpu(unsigned int cpu, const uint64_t *s, int first)
 {
 	if (!json) {
-		printf("%-4u %10" PRIu64 " %12" PRIu64 " %10" PRIu64 " %10.3f %6" PRIu64 "\n", cpu,
-		       s[KEEL_CPU_STAT_IRQS], s[KEEL_CPU_STAT_TIMER_TICKS], s[KEEL_CPU_STAT_SLICES],
-		       s[KEEL_CPU_STAT_IDLE_NS] / 1e9, s[KEEL_CPU_STAT_VCPUS]);
+		printf("%-4u %10" PRIu64 " %12" PRIu64 " %10" PRIu64 " %10.3f %6" PRIu64 " %9" PRIu64
+		       " %9.0f\n", cpu, s[KEEL_CPU_STAT_IRQS], s[KEEL_CPU_STAT_TIMER_TICKS],
+		       s[KEEL_CPU_STAT_SLICES], s[KEEL_CPU_STAT_IDLE_NS] / 1e9, s[KEEL_CPU_STAT_VCPUS],
+		       s[KEEL_CPU_STAT_SWITCHES], s[KEEL_CPU_STAT_SWITCHES] ?
+		       (double)s[KEEL_CPU_STAT_SWITCH_NS] / s[KEEL_CPU_STAT_SWITCHES] : 0.0);
 		return;
 	}
 	printf("%s{\"cpu\": %u", first ? "" : ", ", cpu);
@@ -216,8 +219,8 @@ static int cmd_stats_all(int fd)
 	if (json)
 		printf("{\"cpus\": [");
 	else
-		printf("%-4s %10s %12s %10s %10s %6s\n", "CPU", "IRQS", "TIMER_TICKS", "SLICES",
-		       "IDLE_S", "VCPUS");
+		printf("%-4s %10s %12s %10s %10s %6s %9s %9s\n", "CPU", "IRQS", "TIMER_TICKS", "SLICES",
+		       "IDLE_S", "VCPUS", "SWITCHES", "SWITCH_NS");
 	for (a.cpu = 0; a.cpu < 4096 && found < info.nr_cpus; a.cpu++) {
 		if (ioctl(fd, KEEL_IOCTL_CPU_STATS, &a) < 0) {
 			if (errno != EINVAL)
@@ -612,7 +615,7 @@ static int sched_call(int fd, unsigned int id, unsigned int vcpu, struct keel_sc
 	return 0;
 }
 
-static void print_sched(unsigned int id, unsigned int vcpu, const struct keel_sched *s)
+static void print_sched(unsigned int id, unsigned int vcpu, const struct keel_sched *s, int first)
 {
 	if (vcpu == KEEL_SCHED_VM) {
 		if (json)
@@ -623,7 +626,7 @@ static void print_sched(unsigned int id, unsigned int vcpu, const struct keel_sc
 		return;
 	}
 	if (json)
-		printf("%s{\"vcpu\": %u, \"weight\": %u, \"affinity\": \"", vcpu ? ", " : "", vcpu,
+		printf("%s{\"vcpu\": %u, \"weight\": %u, \"affinity\": \"", first ? "" : ", ", vcpu,
 		       s->weight);
 	else
 		printf("vcpu%-3u weight %u, affinity ", vcpu, s->weight);
@@ -634,7 +637,8 @@ static void print_sched(unsigned int id, unsigned int vcpu, const struct keel_sc
 }
 
 /* VM @id's (vcpu KEEL_SCHED_VM) or a vCPU's scheduling, once what @a asks of it is set. */
-static void sched_one(int fd, unsigned int id, unsigned int vcpu, const struct sched_args *a)
+static void sched_one(int fd, unsigned int id, unsigned int vcpu, const struct sched_args *a,
+		      int first)
 {
 	struct keel_sched s = { 0 };
 	int is_vm = vcpu == KEEL_SCHED_VM, set = 0, r = sched_call(fd, id, vcpu, &s, 0);
@@ -657,7 +661,7 @@ static void sched_one(int fd, unsigned int id, unsigned int vcpu, const struct s
 		die("VM %u: %s\n", id, strerror(-r));
 	if (r)
 		die("VM %u vCPU %u: %s\n", id, vcpu, strerror(-r));
-	print_sched(id, vcpu, &s);
+	print_sched(id, vcpu, &s, first);
 }
 
 /* The VM, then each of its vCPUs (only --vcpu's, if given). */
@@ -667,10 +671,10 @@ static int cmd_sched(int fd, const char *arg, const struct sched_args *a)
 
 	if (a->vcpu >= (long)vm.nr_vcpus)
 		die("VM %u has no vCPU %ld\n", vm.id, a->vcpu);
-	sched_one(fd, vm.id, KEEL_SCHED_VM, a);
+	sched_one(fd, vm.id, KEEL_SCHED_VM, a, 1);
 	for (unsigned int i = 0; i < vm.nr_vcpus; i++)
 		if (a->vcpu < 0 || a->vcpu == i)
-			sched_one(fd, vm.id, i, a);
+			sched_one(fd, vm.id, i, a, a->vcpu >= 0 || !i);
 	if (json)
 		printf("]}\n");
 	return 0;

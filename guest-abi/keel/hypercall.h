@@ -156,7 +156,8 @@
  * KEEL_RUN_QUEUED at once. When the vCPU needs its VMM (run->exit_reason,
  * KEEL_EXIT_NONE once KEEL_HC_VCPU_KICK asked), Keel clears run->in_keel
  * and raises that vector in the calling vCPU's local APIC; until then the
- * vCPU is the scheduler's and every other call on it is -KEEL_EBUSY.
+ * vCPU is the scheduler's and every call that claims it (runs it, or reads
+ * or writes its state) is -KEEL_EBUSY.
  */
 #define KEEL_HC_VCPU_RUN 8
 #define KEEL_RUN_COMPLETE_ONLY 1
@@ -386,7 +387,9 @@
 #define KEEL_CPU_STAT_SLICES 2		/* times it put a vCPU on to run */
 #define KEEL_CPU_STAT_IDLE_NS 3		/* time it had no vCPU to run */
 #define KEEL_CPU_STAT_VCPUS 4		/* vCPUs on its queue now, the running one too */
-#define KEEL_NR_CPU_STATS 5
+#define KEEL_CPU_STAT_SWITCHES 5	/* slices that ran another vCPU than the one before */
+#define KEEL_CPU_STAT_SWITCH_NS 6	/* their time in Keel from the last slice's end to the next entry */
+#define KEEL_NR_CPU_STATS 7
 
 /*
  * KEEL_HC_VCPU_KICK: RCX = vCPU id. A vCPU that KEEL_HC_VCPU_RUN queued
@@ -403,8 +406,9 @@
  * it; SET takes the VM's weight and cap (with KEEL_SCHED_VM) or the
  * vCPU's weight and affinity. -KEEL_EINVAL for a weight of 0 or above
  * 65535, a cap above 10000, an affinity without an online CPU, or an id
- * that names nothing; -KEEL_EPERM to set a vCPU of the control guest
- * (each is pinned to its CPU).
+ * that names nothing; -KEEL_EPERM to set the control guest or one of its
+ * vCPUs (each is pinned to its CPU, and a capped control guest could not
+ * manage Keel). A vCPU's affinity set here replaces keel.vm_cpus for it.
  */
 #define KEEL_HC_SCHED 24
 #define KEEL_SCHED_VM 0xffff

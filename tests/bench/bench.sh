@@ -20,6 +20,15 @@ scripts/qemu-run.sh -c 1 -m 512 -t 300 -x "-icount shift=0,sleep=off" -l "$out/k
 [ $? -eq 124 ] && { failed+=" [boot-time VM run]"; echo "bench: the boot-time VM's run passed its deadline of 300 s" >&2; }
 sed -n 's/^bench: bench: \([a-z-]*\) \([0-9]*\)$/\1 \2/p' "$out/keel.log" >"$out/keel.txt"
 
+# Two boot-time VMs of tests/guests/spin.c share CPU 0 (1 CPU, -icount): Keel's switches between them.
+iso=$out/keel-switch.iso
+scripts/mkiso.sh "$iso" "$build/keel.elf" "keel.exit_when_idle" "$build/guests/spin.elf" "keel.vm=a mem=8" \
+	"$build/guests/spin.elf" "keel.vm=b mem=8" || exit 1
+scripts/qemu-run.sh -c 1 -m 512 -t 600 -x "-icount shift=0,sleep=off" -l "$out/keel-switch.log" "$iso" >/dev/null 2>&1
+[ $? -eq 124 ] && { failed+=" [switch run]"; echo "bench: the switch run passed its deadline of 600 s" >&2; }
+sed -n 's/^keel: cpu 0: \([0-9]*\) slices, \([0-9]*\) switches of \([0-9]*\) ns each$/vcpu-switch \3\nvcpu-switches \2/p' \
+	"$out/keel-switch.log" >>"$out/keel.txt"
+
 # side NAME: kvm-bench through NAME's /dev/kvm; its figures in $out/dev-NAME.txt.
 side() {
 	BUILD=$build tests/bench/kvm-bench.sh "$1" >"$out/dev-$1.out" 2>"$out/dev-$1.err" ||
@@ -29,6 +38,7 @@ side() {
 }
 side kvm
 side keel
+side keel-q
 
 value() { awk -v k="$1" '$1 == k { print $2 }' "$2"; }
 # row WIDTH LABEL KEEL KVM [SCALE]: one row; SCALE divides both (ns to us).
@@ -79,6 +89,21 @@ echo "bench: timer late = how late a SCHED_FIFO task wakes from clock_nanosleep 
 echo "bench: (cyclictest's measure, kvm-bench -l, ${lat%,*} wakeups) while kvm-bench keeps a VM spinning on the same CPU, or with"
 echo "bench: the CPU idle; CLOCK_MONOTONIC microseconds of QEMU's virtual clock, which under icount shift=0 advances 1 ns"
 echo "bench: per instruction retired: 1 us late = 1,000 instructions between the deadline and the task running."
+echo "bench: Keel's scheduler (docs/scheduler.md): the VM's vCPU queued on another CPU than its VMM's thread"
+echo "bench: (3 CPUs: the control guest on CPU 2, keel.vm_cpus=1), beside the fast path on one CPU"
+printf 'bench: %-36s %10s %12s %8s\n' "operation" "other CPU" "fast path" "ratio"
+for r in "cpuid:/dev/kvm CPUID" "out-user:/dev/kvm OUT to the VMM" "in-user:/dev/kvm IN from the VMM" \
+	"mmio-read:/dev/kvm MMIO read from the VMM" "out-ioeventfd:/dev/kvm OUT to an ioeventfd"; do
+	IFS=: read -r k label <<<"$r"
+	row 36 "$label" "$(value "$k" "$out/dev-keel-q.txt")" "$(value "$k" "$out/dev-keel.txt")"
+done
+sw=$(value vcpu-switch "$out/keel.txt")
+printf 'bench: %-36s %10s\n' "switch between two VMs' vCPUs" "${sw:-missing}"
+[ -n "$sw" ] || failed+=" [vcpu-switch]"
+echo "bench: other CPU = the VMM's thread sleeps while Keel runs the vCPU on CPU 1; an exit to the VMM wakes it"
+echo "bench: by POSTED_INTR_WAKEUP_VECTOR, and its next KVM_RUN queues the vCPU again (IPI to CPU 1); instructions"
+echo "bench: count every CPU's. switch = Keel's instructions from the end of one boot-time VM's slice to the"
+echo "bench: other's first entry, two tests/guests/spin VMs on one CPU, over $(value vcpu-switches "$out/keel.txt") switches (keelctl stats: SWITCH_NS)."
 if [ -n "$failed" ]; then
 	echo "bench: exit costs: failed (missing or failed:$failed)"
 	exit 1

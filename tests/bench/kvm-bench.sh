@@ -1,11 +1,18 @@
 #!/bin/bash
-# tests/bench/kvm-bench.sh kvm|keel: tests/bench/kvm-bench.c through /dev/kvm,
+# tests/bench/kvm-bench.sh kvm|keel|keel-q: tests/bench/kvm-bench.c through /dev/kvm,
 # under QEMU TCG (-cpu max: AMD SVM with NPT; 1 CPU, 1024 MiB) with -icount
 # shift=0,sleep=off, so the TSC counts retired instructions:
 #   kvm   Debian's stock kernel on the bare machine, /dev/kvm from kvm_amd
 #         (-kernel/-initrd): the Linux-KVM baseline
 #   keel  the same kernel as Keel's control guest (a GRUB ISO), /dev/kvm from
 #         keel-kvm.ko
+#   keel-q the same on 3 CPUs: the control guest on CPU 2, the VM's vCPU queued
+#         by Keel's scheduler on CPU 1 (keel.vm_cpus=1; CPU 0 idles); the exit
+#         ops and the idle timer run only: with a VM spinning on CPU 1, QEMU 7.2
+#         under -icount (one thread for every CPU) stops executing any CPU soon
+#         after an IPI wakes the control guest's CPU from HLT, at 100% of a host
+#         CPU (found with QEMU's monitor: each CPU's RIP unchanged for minutes,
+#         CPU 2 at the entry of Keel's kick vector). Without -icount it runs.
 # Both boot the same initramfs, whose /init (tests/bench/initramfs/init) runs
 # kvm-bench for the exit ops (one "bench: NAME N" line each, loops.h says
 # what N is; "bench: skipped NAME WHY" for one /dev/kvm cannot run), then
@@ -21,8 +28,8 @@ set -u
 cd "$(dirname "$0")/../.." || exit 1
 side=${1:-}
 case $side in
-kvm | keel) ;;
-*) echo "usage: $0 kvm|keel" >&2; exit 2 ;;
+kvm | keel | keel-q) ;;
+*) echo "usage: $0 kvm|keel|keel-q" >&2; exit 2 ;;
 esac
 build=${BUILD:-build}
 out=$build/bench
@@ -48,7 +55,7 @@ if ! gcc $cflags -D__ASSEMBLY__ -c tests/bench/loops.S -o "$out/loops-$side.o" |
 fi
 
 # Each side's module only: the other one would not load there anyway.
-if [ "$side" = keel ]; then
+if [ "$side" != kvm ]; then
 	[ -f "$build/keel.elf" ] || fail "no $build/keel.elf"
 	BUILD=$build scripts/build-module.sh "$out/keel-kvm.ko" >"$out/module.log" 2>&1 ||
 		{ cat "$out/module.log" >&2; fail "keel-kvm.ko does not build"; }
@@ -65,16 +72,21 @@ BUSYBOX=$build/debian/busybox scripts/mkinitramfs.sh "$out/kvm-initramfs-$side.c
 # One CPU, so the VM and the control guest's (or host's) tasks share it; a
 # hard deadline; COM1 goes to the log. panic=-1 and -no-reboot make a kernel
 # panic end QEMU instead of hanging it.
-cmdline="console=ttyS0 quiet panic=-1 kvmbench.hv=$side kvmbench.lat=$lat kvmbench=$args"
+cmdline="console=ttyS0 quiet panic=-1 kvmbench.hv=${side%-q} kvmbench.lat=$lat kvmbench=$args"
+keel_cmdline="console=com1" cpus=1
+if [ "$side" = keel-q ]; then
+	keel_cmdline+=" keel.control_cpus=1 keel.vm_cpus=1" cpus=3
+	cmdline+=" kvmbench.spin=0"
+fi
 # shellcheck disable=SC2054 # QEMU's own commas
-machine=(-accel tcg -machine q35 -cpu max -icount shift=0,sleep=off -m 1024 -smp 1
+machine=(-accel tcg -machine q35 -cpu max -icount shift=0,sleep=off -m 1024 -smp $cpus
 	-display none -monitor none -no-reboot -nic none
 	-device isa-debug-exit,iobase=0xf4,iosize=0x01)
-if [ "$side" = keel ]; then
-	scripts/mkiso.sh "$out/kvm-keel.iso" "$build/keel.elf" "console=com1" \
+if [ "$side" != kvm ]; then
+	scripts/mkiso.sh "$out/kvm-$side.iso" "$build/keel.elf" "$keel_cmdline" \
 		"$build/debian/vmlinuz" "keel.control $cmdline" \
-		"$out/kvm-initramfs-keel.cpio.gz" "keel.initrd" || fail "mkiso failed"
-	boot=(-cdrom "$out/kvm-keel.iso" -boot d)
+		"$out/kvm-initramfs-$side.cpio.gz" "keel.initrd" || fail "mkiso failed"
+	boot=(-cdrom "$out/kvm-$side.iso" -boot d)
 else
 	boot=(-kernel "$build/debian/vmlinuz" -initrd "$out/kvm-initramfs-kvm.cpio.gz"
 		-append "$cmdline")
@@ -92,7 +104,9 @@ grep '^bench: ' "$log" | sed "s/^/$side: /"
 echo "kvm-bench: $side: $(($(date +%s) - start)) s in QEMU (status $rc); log in $log" >&2
 status=0
 [ $rc -eq 137 ] && { echo "kvm-bench: $side: deadline of ${deadline}s passed" >&2; status=1; }
-for run in ops idle spin; do
+runs="ops idle spin"
+[ "$side" = keel-q ] && runs="ops idle"
+for run in $runs; do
 	grep -q "^init: kvm-bench $run exit 0\$" "$log" && continue
 	echo "kvm-bench: $side: the $run run failed: $(grep -m 1 "^init: kvm-bench $run exit" "$log" ||
 		echo "it never ended")" >&2

@@ -133,7 +133,7 @@ for opt in "$@"; do
 	esac
 done
 initramfs=$out/initramfs$([ $vm = 1 ] && echo -vm).cpio.gz
-[ "$mode" = bochs ] && [ $# -gt 0 ] && { echo "control: Bochs has no virtio or e1000 here" >&2; exit 2; }
+[ "$mode" = bochs ] && [ $# -gt $sched ] && { echo "control: Bochs has no virtio or e1000 here" >&2; exit 2; }
 
 passed=0 failed=0
 pass() { echo "control: PASS $label $1"; passed=$((passed + 1)); }
@@ -171,8 +171,8 @@ if [ $sched = 1 ]; then
 	[ "$mode" = bare ] || [ "$cpus" -ge 3 ] || { echo "control: sched needs 3 CPUs" >&2; exit 2; }
 	guest_cpus=1
 	cmdline="${cmdline/keeltest.cpus=$cpus/keeltest.cpus=1} keeltest.sched=1"
-	[ "$mode" = qemu ] && keel_cmdline+=" keel.control_cpus=1 keel.vm_cpus=1-$((cpus - 2))"
-	[ "$mode" = qemu ] && cmdline+=" keeltest.hvcpus=$cpus"
+	[ "$mode" != bare ] && keel_cmdline+=" keel.control_cpus=1 keel.vm_cpus=1-$((cpus - 2))"
+	[ "$mode" != bare ] && cmdline+=" keeltest.hvcpus=$cpus"
 	[ "$mode" = bare ] && cmdline+=" nr_cpus=1"
 elif [ "$mode" = qemu ] && [ "$cpus" -ge 2 ]; then
 	machine_cpus=$((cpus + 1))

@@ -222,6 +222,10 @@ int managed_vcpu_kick(struct vm *vm, u64 id)
 	return 0;
 }
 
+void managed_vcpu_stop_all(struct vm *vm)
+{
+}
+
 int managed_vcpu_state(struct vm *vm, u64 id, u64 op, u64 mask)
 {
 	last_id = id;
@@ -491,17 +495,6 @@ TEST(vm_call_arguments)
 	CHECK_EQ(call(&control_vm, 0, KEEL_HC_MAP, (u64)h, 0x401000, HUGE_RAM, KEEL_MAP_2M), -EINVAL);
 	CHECK_EQ(call(&control_vm, 0, KEEL_HC_MAP, (u64)h, 0x400000, RAM_BASE, KEEL_MAP_2M), -EINVAL);
 	CHECK_EQ(call(&control_vm, 0, KEEL_HC_UNMAP, (u64)h, 0x5000, 0x1000, 1), -EINVAL);
-	CHECK_EQ(call(&control_vm, 0, KEEL_HC_VCPU_CREATE, (u64)h, 2, RAM_BASE, KEEL_VCPU_BSP), 0);
-	CHECK(last_id == 2 && last_frame == RAM_BASE);
-	CHECK_EQ(call(&control_vm, 0, KEEL_HC_VCPU_RUN, (u64)h, 2, KEEL_RUN_COMPLETE_ONLY, 0), 0);
-	CHECK_EQ(call(&control_vm, 0, KEEL_HC_VCPU_RUN, (u64)h, 2, 2, 0), -EINVAL);
-	CHECK_EQ(call(&control_vm, 0, KEEL_HC_VCPU_RUN, (u64)h, 2, 0, 1), -EINVAL);
-	CHECK_EQ(call(&control_vm, 0, KEEL_HC_VCPU_RUN, (u64)h, 2, 0, 256), -EINVAL);
-	CHECK_EQ(call(&control_vm, 0, KEEL_HC_VCPU_RUN, (u64)h, 2, 0, 0xf1), 0);
-	CHECK_EQ(last_vector, 0xf1);	/* the wake vector: Keel's scheduler may queue it */
-	CHECK_EQ(call(&control_vm, 0, KEEL_HC_VCPU_KICK, (u64)h, 3, 0, 0), 0);
-	CHECK_EQ(last_id, 3);
-	CHECK_EQ(call(&control_vm, 0, KEEL_HC_VCPU_KICK, (u64)h, 3, 1, 0), -EINVAL);
 	CHECK_EQ(call(&control_vm, 0, KEEL_HC_VCPU_STATE, (u64)h, 1, KEEL_STATE_SET, 3), 0);
 	CHECK(last_id == 1 && last_op == KEEL_STATE_SET);
 	/* VM_CLOCK: GET, SET or a vCPU's STOPPED, and a clock that fits in the positive result. */
@@ -661,6 +654,28 @@ TEST(cpu_stats)
 	CHECK_EQ(call(&boot_vm, 0, KEEL_HC_CPU_STATS, 0, 0, RAM_BASE, 5), -EPERM);
 }
 
+/* VCPU_CREATE, and VCPU_RUN's flags and wake vector (a fixed one), VCPU_KICK's vCPU. */
+TEST(vcpu_run_arguments)
+{
+	s64 h = vm_call(KEEL_HC_VM_CREATE, 0, 0);
+
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_VCPU_CREATE, (u64)h, 2, RAM_BASE, KEEL_VCPU_BSP), 0);
+	CHECK(last_id == 2 && last_frame == RAM_BASE);
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_VCPU_RUN, (u64)h, 2, KEEL_RUN_COMPLETE_ONLY, 0), 0);
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_VCPU_RUN, (u64)h, 2, 2, 0), -EINVAL);
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_VCPU_RUN, (u64)h, 2, 0, 1), -EINVAL);
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_VCPU_RUN, (u64)h, 2, 0, 31), -EINVAL);
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_VCPU_RUN, (u64)h, 2, 0, 256), -EINVAL);
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_VCPU_RUN, (u64)h, 2, 0, 0xf1), 0);
+	CHECK_EQ(last_vector, 0xf1);	/* the wake vector: Keel's scheduler may queue it */
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_VCPU_KICK, (u64)h, 3, 0, 0), 0);
+	CHECK_EQ(last_id, 3);
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_VCPU_KICK, (u64)h, 3, 1, 0), -EINVAL);
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_VCPU_KICK, (u64)h + 1, 3, 0, 0), -EINVAL);
+	CHECK_EQ(call(&boot_vm, 0, KEEL_HC_VCPU_KICK, (u64)h, 3, 0, 0), -EPERM);
+	CHECK_EQ(vm_call(KEEL_HC_VM_DESTROY, (u64)h, 0), 0);
+}
+
 /*
  * A VM's weight and cap, a vCPU's weight and affinity: checked, then what
  * holds is written back; the control guest's pinned vCPUs are left alone.
@@ -717,4 +732,4 @@ TEST_MAIN("hypercall", T(version_from_every_kind), T(unknown_numbers), T(cpl_abo
 	  T(get_info_writes_the_structure), T(vm_create_and_destroy), T(vm_handles_made_up_or_exhausted),
 	  T(vm_calls_need_a_handle), T(vm_call_arguments), T(vm_references), T(msr_list),
 	  T(vm_list_of_every_vm), T(log_read_in_chunks), T(vm_dump_of_a_vcpu),
-	  T(cpu_stats), T(sched_get_and_set))
+	  T(cpu_stats), T(vcpu_run_arguments), T(sched_get_and_set))

@@ -17,6 +17,7 @@
 #include "kernel/multiboot2.h"
 #include "kernel/percpu.h"
 #include "kernel/printk.h"
+#include "kernel/sched.h"
 #include "kernel/vcpu.h"
 #include "kernel/string.h"
 #include "kernel/vm.h"
@@ -199,6 +200,7 @@ static void bootvm_ended(struct vm *vm)
 	vm_destroy(vm);
 	if (__atomic_sub_fetch(&live_boot_vms, 1, __ATOMIC_SEQ_CST) == 0 && end_when_idle) {
 		pr_notice("keel: every boot-time VM has ended\n");
+		sched_report();
 		machine_exit((u8)(first_failure ? first_failure : start_failed));
 	}
 }

@@ -416,12 +416,21 @@ bool arch_vcpu_nmi_pending(const struct vcpu *v)
 	return v->arch.nmi_pending;
 }
 
+/*
+ * A /dev/kvm vCPU that waits for INIT or SIPI (KEEL_MP_UNINITIALIZED,
+ * _INIT_RECEIVED: SDM Vol. 3A 9.4.4.1) ends that wait only by them, not by
+ * an interrupt or NMI, which stay pending.
+ */
 bool arch_vcpu_wakeable(struct vcpu *v)
 {
 	const struct irqchip *c = v->arch.irqchip;
+	u8 mp = v->arch.vmm.mp_state;
 
-	return irqchip_wakeable(v, v->arch.regs.rflags & X86_RFLAGS_IF) || c->init_pending ||
-	       c->sipi_pending;
+	if (c->init_pending || c->sipi_pending)
+		return true;
+	if (vcpu_has_vmm(v) && (mp == KEEL_MP_UNINITIALIZED || mp == KEEL_MP_INIT_RECEIVED))
+		return false;
+	return irqchip_wakeable(v, v->arch.regs.rflags & X86_RFLAGS_IF);
 }
 
 void arch_vcpu_init_reset(struct vcpu *v)
