@@ -80,10 +80,17 @@ static bool may_run_on(const struct vcpu *v, unsigned int cpu)
 }
 
 /* On and off a queue, under its lock. */
+/* vCPUs that boosted() may pick first: a queue of boot-time VMs' alone is picked in one pass. */
+static bool boostable(const struct vcpu *v)
+{
+	return v->vm->kind != VM_KIND_BOOT;
+}
+
 static void rq_add(struct runqueue *rq, struct vcpu *v)
 {
 	sched_queue_add(&rq->q, &v->se);
 	rq->movable += v->pin_cpu < 0;
+	rq->boostable += boostable(v);
 }
 
 static bool rq_remove(struct runqueue *rq, struct vcpu *v)
@@ -91,6 +98,7 @@ static bool rq_remove(struct runqueue *rq, struct vcpu *v)
 	if (!sched_queue_remove(&rq->q, &v->se))
 		return false;
 	rq->movable -= v->pin_cpu < 0;
+	rq->boostable -= boostable(v);
 	return true;
 }
 
@@ -215,7 +223,7 @@ static struct vcpu *pick_local(struct runqueue *rq)
 	rq->next_deadline = rq->boost_at = ~0ULL;
 	/* Every vCPU that wakes rises to the floor of all that compete here, boosted or not. */
 	se = sched_best(policy, &rq->q, arch_now(), can_run, rq, &rq->next_deadline);
-	if (se && !boosted(vcpu_of(se)))
+	if (se && rq->boostable && !boosted(vcpu_of(se)))
 		se = sched_best(policy, &rq->q, arch_now(), can_run_boosted, rq, NULL) ?: se;
 	if (se)
 		rq_remove(rq, vcpu_of(se));
@@ -368,6 +376,7 @@ static void run_slice(struct runqueue *rq, struct vcpu *v)
 		v->wait_ticks += start - v->runnable_since;
 	vcpu_run_begin(v);
 	rq->slices++;
+	rq->need_resched = false;
 	rq->slice_end = policy->slice_end(&v->se, start, arch_ns_to_ticks(SCHED_SLICE_NS));
 	rq->armed = 0;
 	sched_timer_at(MIN(rq->slice_end, rq->boost_at));
@@ -428,7 +437,6 @@ void sched_loop(void)
 	for (;;) {
 		struct vcpu *v;
 
-		rq->need_resched = false;	/* a boost from here on ends the slice it picks */
 		v = pick(rq);
 
 		if (!v)

@@ -21,6 +21,7 @@ struct runqueue {
 	struct sched_queue q;	/* its vCPUs but the running one */
 	unsigned int nr;	/* its vCPUs, the running one too */
 	volatile unsigned int movable;	/* queued vCPUs not pinned here: what other CPUs may take */
+	unsigned int boostable;		/* queued vCPUs of the control guest or /dev/kvm VMs */
 	u64 next_deadline;	/* earliest interrupt deadline of a blocked vCPU (TSC) */
 	u64 boost_at;		/* ... of a blocked control-guest vCPU: it preempts then */
 	u64 slice_end;		/* TSC at which the running vCPU's slice ends */
