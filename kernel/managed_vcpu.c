@@ -120,14 +120,15 @@ static void wait_here(struct vcpu *v, struct vcpu *caller)
 /*
  * The time in the guest and in the exit's handler is the vCPU's and its
  * VM's (KEEL_STAT_RUN_NS, keel_vm_info.run_ns, its share), not its waits
- * in HLT, and not the lending control vCPU's.
+ * in HLT, and not the lending control vCPU's: summed in *@ran and charged
+ * once the call returns (run_here()), not at every exit.
  */
-static enum vcpu_action run_once_timed(struct vcpu *v)
+static enum vcpu_action run_once_timed(struct vcpu *v, u64 *ran)
 {
 	u64 start = arch_now();
 	enum vcpu_action a = arch_vcpu_run_once(v);
 
-	sched_charge_lent(v, arch_now() - start);
+	*ran += arch_now() - start;
 	return a;
 }
 
@@ -138,7 +139,7 @@ static enum vcpu_action run_once_timed(struct vcpu *v)
  * (a device's, a timer's, another CPU's kick), which exits the guest: so
  * the caller is looked at only once more interrupts were taken.
  */
-static void run_until_vmm(struct vcpu *v, struct vcpu *caller)
+static void run_until_vmm(struct vcpu *v, struct vcpu *caller, u64 *ran)
 {
 	struct percpu *pc = this_cpu();
 	u64 ticks = pc->timer_ticks - 1, irqs = pc->irqs - 1;
@@ -154,7 +155,7 @@ static void run_until_vmm(struct vcpu *v, struct vcpu *caller)
 			wait_here(v, caller);
 			continue;
 		}
-		a = run_once_timed(v);
+		a = run_once_timed(v, ran);
 		if (a == VCPU_EXIT_TO_VMM)
 			return;
 		if (a == VCPU_BLOCK || a == VCPU_HALT) {
@@ -172,12 +173,15 @@ static void run_until_vmm(struct vcpu *v, struct vcpu *caller)
 /* The caller's own state leaves the CPU for the vCPU's and comes back after. */
 static void run_here(struct vcpu *v, struct vcpu *caller)
 {
+	u64 ran = 0;
+
 	v->cpu = this_cpu()->cpu;
 	arch_vcpu_put(caller);
 	arch_vcpu_load(v);
-	run_until_vmm(v, caller);
+	run_until_vmm(v, caller, &ran);
 	arch_vcpu_put(v);
 	arch_vcpu_load(caller);
+	sched_charge_lent(v, ran);
 }
 
 /*
@@ -188,10 +192,18 @@ static void run_here(struct vcpu *v, struct vcpu *caller)
  */
 static bool queue(struct vcpu *v, struct vcpu *caller, u8 vector)
 {
-	unsigned int cpu = sched_place_vmm(v);
+	struct percpu *pc = this_cpu();
+	bool capped = __atomic_load_n(&v->vm->sg.cap, __ATOMIC_RELAXED);
+	unsigned int cpu;
 
-	if (cpu == this_cpu()->cpu && !__atomic_load_n(&v->vm->sg.cap, __ATOMIC_RELAXED))
+	/* The fast path is decided once per slice of the caller's CPU, not at every exit. */
+	if (!capped && v->cpu == pc->cpu && v->fast_slice == pc->rq.slices)
 		return false;
+	cpu = sched_place_vmm(v);
+	if (cpu == pc->cpu && !capped) {
+		v->fast_slice = pc->rq.slices;
+		return false;
+	}
 	managed_vm_hold(v->vm);
 	v->waiter = caller;
 	v->wake_vector = vector;
@@ -209,7 +221,8 @@ int managed_vcpu_run(struct vm *vm, u64 id, struct vcpu *caller, u64 how, u64 ve
 		return -EINVAL;
 	if (!vcpu_claim(v, VCPU_RUNNING))
 		return -EBUSY;
-	__atomic_and_fetch(&v->requests, ~VCPU_REQ_STOP, __ATOMIC_SEQ_CST);
+	if (v->requests & VCPU_REQ_STOP)	/* a kick that came after the vCPU was back */
+		__atomic_and_fetch(&v->requests, ~VCPU_REQ_STOP, __ATOMIC_SEQ_CST);
 	r = arch_vcpu_resume_vmm(v);
 	if (!r && (how & KEEL_RUN_COMPLETE_ONLY)) {
 		v->run->exit_reason = KEEL_EXIT_NONE;

@@ -20,6 +20,7 @@
 _Static_assert(SCHED_MAX_CPUS == MAX_CPUS, "affinity masks cover every CPU");
 
 static const struct sched_policy *policy = &sched_fair;
+static u64 lent_batch;	/* ticks: sched_charge_lent() */
 static void (*poll_fn)(void);
 
 /*
@@ -66,6 +67,7 @@ static void resched(void)
 void sched_init(void)
 {
 	sched_policy_setup(arch_ns_to_ticks(SCHED_CAP_PERIOD_NS), arch_ns_to_ticks(SCHED_SLICE_NS));
+	lent_batch = arch_ns_to_ticks(SCHED_SLICE_NS / 10);
 	arch_sched_setup(tick, resched);
 }
 
@@ -125,7 +127,7 @@ unsigned int sched_place_vmm(const struct vcpu *v)
 {
 	unsigned int here = this_cpu()->cpu, best = MAX_CPUS;
 
-	for (unsigned int cpu = 0; cpu < MAX_CPUS; cpu++) {
+	for (unsigned int cpu = 0; cpu < nr_cpus_possible; cpu++) {
 		if (!percpu[cpu].online || !may_run_on(v, cpu))
 			continue;
 		if (best == MAX_CPUS || percpu[cpu].rq.nr < percpu[best].rq.nr ||
@@ -193,10 +195,15 @@ static bool can_run_boosted(struct sched_entity *se, void *ctx)
 	return boosted(vcpu_of(se)) && can_run(se, ctx);
 }
 
+/* Charged to the policy in batches of a tenth of a slice: most calls last a few microseconds. */
 void sched_charge_lent(struct vcpu *v, u64 ticks)
 {
-	policy->charge(&v->se, ticks, arch_now());
 	this_cpu()->rq.lent += ticks;
+	v->lent_pending += ticks;
+	if (v->lent_pending >= lent_batch) {
+		policy->charge(&v->se, v->lent_pending, arch_now());
+		v->lent_pending = 0;
+	}
 }
 
 void sched_boost(struct vcpu *v)

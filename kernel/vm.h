@@ -34,6 +34,8 @@ struct vcpu {
 	struct sched_entity se;		/* its share, time and place on that queue */
 	u64 runnable_since;		/* when it last became RUNNABLE on its queue */
 	volatile u64 wait_ticks;	/* how long it was RUNNABLE and not run: its steal time */
+	u64 lent_pending;		/* fast-path time not yet charged (sched_charge_lent()) */
+	u64 fast_slice;			/* the calling CPU's slice in which it last took the fast path */
 	volatile bool in_guest;		/* from entry to its exit handled (kernel/memslot.c, shootdown()) */
 	u64 exits[NR_EXIT_KINDS];
 	volatile u64 nr_entries;

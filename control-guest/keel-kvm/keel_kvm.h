@@ -159,8 +159,8 @@ static inline bool keel_irqchip_in_kernel(const struct keel_vm *vm)
 long keel_irqchip_ioctl(struct keel_vm *vm, unsigned int ioctl, void __user *argp);
 int keel_default_routes(struct keel_vm *vm);
 
-/* KEEL_HC_VCPU_RUN, sleeping while Keel runs the vCPU on another CPU; 0 or Keel's error (sched.c). */
-long keel_sched_run(struct keel_vcpu *vcpu);
+/* After KEEL_RUN_QUEUED: sleeps while Keel runs the vCPU on another CPU; 0 once it is back (sched.c). */
+long keel_sched_wait(struct keel_vcpu *vcpu);
 void keel_sched_init(void);
 void keel_sched_exit(void);
 

@@ -68,14 +68,8 @@ static int wait_for_keel(struct keel_vcpu *vcpu, bool signals)
 	return left < 0 ? (int)left : 0;
 }
 
-/* KEEL_HC_VCPU_RUN, letting Keel's scheduler place the vCPU: 0 once its exit is in krun. */
-long keel_sched_run(struct keel_vcpu *vcpu)
+long keel_sched_wait(struct keel_vcpu *vcpu)
 {
-	long ret = keel_hypercall(KEEL_HC_VCPU_RUN, vcpu->vm->handle, vcpu->id, 0,
-				  POSTED_INTR_WAKEUP_VECTOR);
-
-	if (ret != KEEL_RUN_QUEUED)
-		return ret;
 	spin_lock_irq(&waiting_lock);
 	list_add(&vcpu->wait_node, &waiting);
 	spin_unlock_irq(&waiting_lock);

@@ -14,6 +14,7 @@
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <asm/irq_vectors.h>
 
 #include "keel_kvm.h"
 
@@ -216,7 +217,11 @@ static int run_loop(struct keel_vcpu *vcpu)
 		}
 		cond_resched();
 		k->run_delay = keel_run_delay();
-		ret = keel_sched_run(vcpu);
+		/* Keel's scheduler may run it on another CPU (sched.c). */
+		ret = keel_hypercall(KEEL_HC_VCPU_RUN, vcpu->vm->handle, vcpu->id, 0,
+				     POSTED_INTR_WAKEUP_VECTOR);
+		if (ret == KEEL_RUN_QUEUED)
+			ret = keel_sched_wait(vcpu);
 		if (ret)
 			return keel_errno(ret);
 		vcpu->ran = true;
