@@ -118,6 +118,39 @@ static void wait_here(struct vcpu *v, struct vcpu *caller)
 }
 
 /*
+ * One entry, on the fast path (run_until_vmm()) or from a run queue
+ * (kernel/sched.c run_slice()): what needs the VMM is VCPU_EXIT_TO_VMM; a
+ * HLT or a wait for INIT or SIPI is VCPU_BLOCK, whatever its interrupt flag
+ * (its VMM may still send it an interrupt, an NMI or a signal).
+ */
+static inline enum vcpu_action run_once(struct vcpu *v)
+{
+	enum vcpu_action a;
+
+	if (v->requests & VCPU_REQ_STOP) {
+		v->run->exit_reason = KEEL_EXIT_NONE;
+		return VCPU_EXIT_TO_VMM;
+	}
+	if (arch_vcpu_waits(v))
+		return VCPU_BLOCK;
+	a = arch_vcpu_run_once(v);
+	if (a == VCPU_BLOCK || a == VCPU_HALT) {
+		arch_vcpu_halt(v);
+		return VCPU_BLOCK;
+	}
+	if (a != VCPU_CONTINUE && a != VCPU_EXIT_TO_VMM) {
+		report_internal(v->run, KEEL_INTERNAL_UNEXPECTED_EXIT, a);
+		return VCPU_EXIT_TO_VMM;
+	}
+	return a;
+}
+
+enum vcpu_action managed_vcpu_run_once(struct vcpu *v)
+{
+	return run_once(v);
+}
+
+/*
  * The time in the guest and in the exit's handler is the vCPU's and its
  * VM's (KEEL_STAT_RUN_NS, keel_vm_info.run_ns, its share), not its waits
  * in HLT, and not the lending control vCPU's: summed in *@ran and charged
@@ -126,7 +159,7 @@ static void wait_here(struct vcpu *v, struct vcpu *caller)
 static enum vcpu_action run_once_timed(struct vcpu *v, u64 *ran)
 {
 	u64 start = arch_now();
-	enum vcpu_action a = arch_vcpu_run_once(v);
+	enum vcpu_action a = run_once(v);
 
 	*ran += arch_now() - start;
 	return a;
@@ -151,21 +184,11 @@ static void run_until_vmm(struct vcpu *v, struct vcpu *caller, u64 *ran)
 			if (caller_wants_cpu(caller, pc, &ticks))
 				break;
 		}
-		if (arch_vcpu_waits(v)) {
-			wait_here(v, caller);
-			continue;
-		}
 		a = run_once_timed(v, ran);
 		if (a == VCPU_EXIT_TO_VMM)
 			return;
-		if (a == VCPU_BLOCK || a == VCPU_HALT) {
-			arch_vcpu_halt(v);
-			continue;
-		}
-		if (a != VCPU_CONTINUE) {
-			report_internal(v->run, KEEL_INTERNAL_UNEXPECTED_EXIT, a);
-			return;
-		}
+		if (a == VCPU_BLOCK)
+			wait_here(v, caller);
 	}
 	v->run->exit_reason = KEEL_EXIT_NONE;
 }
@@ -233,34 +256,6 @@ int managed_vcpu_run(struct vm *vm, u64 id, struct vcpu *caller, u64 how, u64 ve
 	}
 	vcpu_unclaim(v);
 	return r < 0 ? r : 0;	/* 1: finishing the VMM's answer made the next exit already */
-}
-
-/*
- * One entry of a queued vCPU (kernel/sched.c run_slice()): what needs the
- * VMM ends the slice as VCPU_EXIT_TO_VMM; a HLT or a wait for INIT or SIPI
- * blocks it on its queue, whatever its interrupt flag (its VMM may still
- * send it an interrupt, an NMI or a signal).
- */
-enum vcpu_action managed_vcpu_run_once(struct vcpu *v)
-{
-	enum vcpu_action a;
-
-	if (v->requests & VCPU_REQ_STOP) {
-		v->run->exit_reason = KEEL_EXIT_NONE;
-		return VCPU_EXIT_TO_VMM;
-	}
-	if (arch_vcpu_waits(v))
-		return VCPU_BLOCK;
-	a = arch_vcpu_run_once(v);
-	if (a == VCPU_BLOCK || a == VCPU_HALT) {
-		arch_vcpu_halt(v);
-		return VCPU_BLOCK;
-	}
-	if (a != VCPU_CONTINUE && a != VCPU_EXIT_TO_VMM) {
-		report_internal(v->run, KEEL_INTERNAL_UNEXPECTED_EXIT, a);
-		return VCPU_EXIT_TO_VMM;
-	}
-	return a;
 }
 
 /*

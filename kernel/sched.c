@@ -184,10 +184,14 @@ static bool can_run(struct sched_entity *se, void *ctx)
  * one that is busy takes its share like any other), and /dev/kvm vCPUs
  * that their VMM's thread wants back (KEEL_HC_VCPU_KICK: a signal).
  */
+static bool control_waiting(const struct vcpu *v)
+{
+	return v->vm->kind == VM_KIND_CONTROL && v->state == VCPU_BLOCKED;
+}
+
 static bool boosted(const struct vcpu *v)
 {
-	return (v->vm->kind == VM_KIND_CONTROL && v->state == VCPU_BLOCKED) ||
-	       (v->requests & VCPU_REQ_STOP);
+	return control_waiting(v) || (v->requests & VCPU_REQ_STOP);
 }
 
 static bool can_run_boosted(struct sched_entity *se, void *ctx)
@@ -208,7 +212,7 @@ void sched_charge_lent(struct vcpu *v, u64 ticks)
 
 void sched_boost(struct vcpu *v)
 {
-	if (v->vm->kind == VM_KIND_CONTROL && v->state == VCPU_BLOCKED)
+	if (control_waiting(v))
 		percpu[v->cpu].rq.need_resched = true;
 }
 
@@ -467,6 +471,14 @@ void sched_report(void)
 				(unsigned long long)rq->slices, (unsigned long long)rq->switches,
 				(unsigned long long)(arch_ticks_to_ns(rq->switch_ticks) / rq->switches));
 	}
+}
+
+bool sched_mask_online(const u64 *mask)
+{
+	for (unsigned int cpu = 0; cpu < nr_cpus_possible; cpu++)
+		if (percpu[cpu].online && (mask[cpu / 64] & BIT(cpu % 64)))
+			return true;
+	return false;
 }
 
 int sched_cpu_stats(u64 cpu, u64 *stats)

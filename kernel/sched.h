@@ -66,6 +66,8 @@ void sched_timer_at(u64 tsc);
 void sched_set_poll(void (*fn)(void));
 /* Each CPU's switches between vCPUs and their average time, on the console (make bench). */
 void sched_report(void);
+/* Whether affinity @mask (SCHED_AFFINITY_WORDS) names an online CPU. */
+bool sched_mask_online(const u64 *mask);
 /* KEEL_HC_CPU_STATS: online CPU @cpu's KEEL_NR_CPU_STATS counters into @stats, else -EINVAL. */
 int sched_cpu_stats(u64 cpu, u64 *stats);
 

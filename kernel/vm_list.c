@@ -9,7 +9,7 @@
 #include "kernel/arch.h"
 #include "kernel/errno.h"
 #include "kernel/memslot.h"
-#include "kernel/percpu.h"
+#include "kernel/sched.h"
 #include "kernel/spinlock.h"
 #include "kernel/string.h"
 #include "kernel/vcpu.h"
@@ -194,14 +194,6 @@ static void sched_get(struct vm *vm, struct vcpu *v, struct keel_sched *s)
 	}
 }
 
-static bool any_online(const u64 *mask)
-{
-	for (unsigned int cpu = 0; cpu < MAX_CPUS; cpu++)
-		if (percpu[cpu].online && (mask[cpu / 64] & BIT(cpu % 64)))
-			return true;
-	return false;
-}
-
 /*
  * The scheduler reads these as it goes: a weight or cap is one store, and a
  * vCPU that finds itself queued on a CPU its new affinity leaves moves
@@ -222,7 +214,7 @@ static int sched_set(struct vm *vm, struct vcpu *v, const struct keel_sched *s)
 	}
 	if (v->pin_cpu >= 0)
 		return -EPERM;
-	if (!any_online(s->affinity))
+	if (!sched_mask_online(s->affinity))
 		return -EINVAL;
 	__atomic_store_n(&v->se.weight, s->weight, __ATOMIC_RELAXED);
 	sched_set_affinity(&v->se, s->affinity);

@@ -88,6 +88,11 @@ u64 arch_ticks_to_ns(u64 ticks)
 /* Two CPUs, 0 and 2, are online (percpu[] says so from the first test on). */
 struct percpu percpu[MAX_CPUS];
 
+bool sched_mask_online(const u64 *mask)
+{
+	return mask[0] & (BIT(0) | BIT(2));
+}
+
 int sched_cpu_stats(u64 cpu, u64 *stats)
 {
 	if (cpu != 0 && cpu != 2)

@@ -15,7 +15,6 @@
 #include "arch/x86/bootvm/mb1_load.h"
 #include "kernel/mm.h"
 #include "kernel/multiboot2.h"
-#include "kernel/percpu.h"
 #include "kernel/printk.h"
 #include "kernel/sched.h"
 #include "kernel/vcpu.h"
@@ -282,11 +281,7 @@ static int load_image(struct vm *vm, const struct boot_module *m, u32 *entry, co
 /* The scheduler's knobs (kernel/sched_policy.h); the affinity must name an online CPU. */
 static int set_sched(struct vm *vm, const struct bootvm_spec *spec, const char **why)
 {
-	bool any = false;
-
-	for (unsigned int cpu = 0; cpu < MAX_CPUS; cpu++)
-		any |= percpu[cpu].online && (spec->affinity[cpu / 64] & BIT(cpu % 64));
-	if (!any) {
+	if (!sched_mask_online(spec->affinity)) {
 		*why = "affinity= names no online CPU";
 		return -EINVAL;
 	}
