@@ -70,7 +70,8 @@ echo "bench: through /dev/kvm: tests/bench/kvm-bench, a VMM process on a 1-CPU L
 printf 'bench: %-36s %10s %12s %8s\n' "operation" "Keel" "Linux KVM" "ratio"
 for r in "cpuid:/dev/kvm CPUID" "vmmcall:/dev/kvm VMMCALL (unknown number)" \
 	"out-user:/dev/kvm OUT to the VMM" "in-user:/dev/kvm IN from the VMM" \
-	"mmio-read:/dev/kvm MMIO read from the VMM" "out-ioeventfd:/dev/kvm OUT to an ioeventfd"; do
+	"mmio-read:/dev/kvm MMIO read from the VMM" "out-ioeventfd:/dev/kvm OUT to an ioeventfd" \
+	"irqfd-wake:irqfd to a halted vCPU's OUT"; do
 	IFS=: read -r k label <<<"$r"
 	row 36 "$label" "$(value "$k" "$out/dev-keel.txt")" "$(value "$k" "$out/dev-kvm.txt")"
 done
@@ -83,6 +84,10 @@ note() { value "timer-avg-$2" "$out/dev-$1.txt" | awk '{ printf "%.1f", $1 / 100
 echo "bench: timer late, on average (us): VM spinning Keel $(note keel spin), Linux KVM $(note kvm spin);" \
 	"CPU idle Keel $(note keel idle), Linux KVM $(note kvm idle)"
 echo "bench: CPUID and VMMCALL are completed in the hypervisor (keel-kvm: in Keel, no exit to the control guest);"
+echo "bench: irqfd = kvm-bench -w: a process of the VMM writes an irqfd (an MSI route to the in-kernel LAPIC) while"
+echo "bench: the vCPU halts; TSC ticks from the write to KVM_RUN returning with the interrupt handler's OUT to"
+wake=${KVM_BENCH_WAKE:-200,1000}	# kvm-bench.sh's default
+echo "bench: the VMM (so one exit to the VMM is in it), the median of ${wake%,*} wakeups ${wake#*,} us apart;"
 echo "bench: skipped = the op's capability is not offered (KVM_CHECK_EXTENSION answers 0), so kvm-bench does not run it;"
 lat=${KVM_BENCH_LAT:-1000,1000}	# kvm-bench.sh's default
 echo "bench: timer late = how late a SCHED_FIFO task wakes from clock_nanosleep to absolute deadlines ${lat#*,} us apart"
@@ -93,7 +98,8 @@ echo "bench: Keel's scheduler (docs/scheduler.md): the VM's vCPU queued on anoth
 echo "bench: (3 CPUs: the control guest on CPU 2, keel.vm_cpus=1), beside the fast path on one CPU"
 printf 'bench: %-36s %10s %12s %8s\n' "operation" "other CPU" "fast path" "ratio"
 for r in "cpuid:/dev/kvm CPUID" "out-user:/dev/kvm OUT to the VMM" "in-user:/dev/kvm IN from the VMM" \
-	"mmio-read:/dev/kvm MMIO read from the VMM" "out-ioeventfd:/dev/kvm OUT to an ioeventfd"; do
+	"mmio-read:/dev/kvm MMIO read from the VMM" "out-ioeventfd:/dev/kvm OUT to an ioeventfd" \
+	"irqfd-wake:irqfd to a halted vCPU's OUT"; do
 	IFS=: read -r k label <<<"$r"
 	row 36 "$label" "$(value "$k" "$out/dev-keel-q.txt")" "$(value "$k" "$out/dev-keel.txt")"
 done

@@ -6,6 +6,7 @@
  *
  *   kvm-bench [-i ITERS] [-r ROUNDS] [-m MASK] [-t SECONDS]
  *   kvm-bench -l WAKEUPS [-p PERIOD_US] [-I] [-t SECONDS]
+ *   kvm-bench -w WAKEUPS [-p PERIOD_US] [-t SECONDS]
  *
  * The guest starts straight in 64-bit mode (identity-mapped 2 MiB pages set
  * up here, as kvm-unit-tests and kvmtool do), calls bench_run and HLTs when
@@ -20,6 +21,8 @@
  *
  * -l measures instead how late a timer wakes a task on the CPU a VM keeps
  * busy (see measure_wakeups()); -I measures it with the CPU idle instead.
+ * -w measures how long a halted vCPU takes from an irqfd's signal to its
+ * interrupt handler's exit to the VMM (see run_wake()).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -35,6 +38,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
+#include <x86intrin.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -48,6 +52,8 @@
 #define HLT_GPA		0x8000UL	/* bench_run returns here */
 #define RESULTS_GPA	0x9000UL
 #define SPIN_COUNT_GPA	0xa000UL	/* bench_spin's counter */
+#define IDT_GPA		0xb000UL	/* gates up to BENCH_IRQ_VECTOR */
+#define GDT_GPA		0xc000UL	/* what an interrupt and IRETQ load CS and SS from */
 #define BLOB_GPA	0x10000UL
 #define STACK_TOP	0x80000UL
 
@@ -66,6 +72,10 @@
 
 #define ALL_OPS		((1UL << BENCH_NR_OPS) - 1)
 #define LAT_PRIORITY	90	/* the measuring task's SCHED_FIFO priority */
+#define IOAPIC_PINS	24	/* KVM_CAP_SPLIT_IRQCHIP's, as QEMU's q35 */
+#define IRQ_GSI		IOAPIC_PINS	/* -w's MSI route: the first GSI past the pins */
+#define IDT_LIMIT	(16 * (BENCH_IRQ_VECTOR + 1) - 1)
+#define GATE_INTR64	0x8e		/* present, DPL 0, 64-bit interrupt gate */
 
 _Static_assert(BENCH_MMIO_ADDR >= MEM_SIZE && BENCH_MMIO_ADDR < (1UL << 30) &&
 	       !(BENCH_MMIO_ADDR & ((2UL << 20) - 1)), "BENCH_MMIO_ADDR: one 2 MiB page of PD_GPA");
@@ -73,6 +83,7 @@ _Static_assert(BENCH_MMIO_ADDR >= MEM_SIZE && BENCH_MMIO_ADDR < (1UL << 30) &&
 struct opts {
 	unsigned long iters, rounds, mask, seconds;
 	unsigned long wakeups, period_us;	/* -l, -p */
+	unsigned long irq_wakeups;		/* -w */
 	int idle;				/* -I */
 };
 
@@ -151,11 +162,33 @@ static void set_long_mode(int vcpu)
 	sregs.ds = sregs.es = sregs.fs = sregs.gs = sregs.ss = data;
 	sregs.tr = tss;
 	sregs.ldt.unusable = 1;
+	sregs.gdt.base = GDT_GPA;
+	sregs.gdt.limit = 3 * 8 - 1;
+	sregs.idt.base = IDT_GPA;
+	sregs.idt.limit = IDT_LIMIT;
 	sregs.cr3 = PML4_GPA;
 	sregs.cr4 = CR4_PAE;
 	sregs.cr0 = CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_PG;
 	sregs.efer = EFER_LME | EFER_LMA;
 	xioctl(vcpu, KVM_SET_SREGS, &sregs, "KVM_SET_SREGS");
+}
+
+/*
+ * The descriptors set_long_mode() loads, in a GDT (SDM Vol. 3A 3.4.5), and
+ * BENCH_IRQ_VECTOR's gate (6.14.1) to bench_irq_handler in code selector 8.
+ */
+static void set_descriptors(uint8_t *mem)
+{
+	uint64_t handler = BLOB_GPA + ((const char *)bench_irq_handler - bench_blob_start);
+	uint64_t *gate = (uint64_t *)(mem + IDT_GPA + 16 * BENCH_IRQ_VECTOR);
+	uint64_t *gdt = (uint64_t *)(mem + GDT_GPA);
+
+	gdt[1] = 0x00af9b000000ffffULL;	/* 64-bit code, DPL 0, accessed */
+	gdt[2] = 0x00cf93000000ffffULL;	/* data, 4 GiB, writable, accessed */
+
+	gate[0] = (handler & 0xffff) | (1UL << 3) << 16 | (uint64_t)GATE_INTR64 << 40 |
+		  (handler >> 16 & 0xffff) << 48;
+	gate[1] = handler >> 32;
 }
 
 /* Gives the vCPU the CPUID KVM supports (long mode needs CPUID.LM). */
@@ -376,7 +409,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
 	int opt;
 
 	*o = (struct opts){ .mask = ALL_OPS, .seconds = 120, .period_us = 1000 };
-	while ((opt = getopt(argc, argv, "i:r:m:t:l:p:I")) != -1) {
+	while ((opt = getopt(argc, argv, "i:r:m:t:l:p:Iw:")) != -1) {
 		switch (opt) {
 		case 'i': o->iters = number(optarg); break;
 		case 'r': o->rounds = number(optarg); break;
@@ -385,17 +418,21 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		case 'l': o->wakeups = number(optarg); break;
 		case 'p': o->period_us = number(optarg); break;
 		case 'I': o->idle = 1; break;
+		case 'w': o->irq_wakeups = number(optarg); break;
 		default:
 			fprintf(stderr, "usage: %s [-i iters] [-r rounds] [-m mask] "
 				"[-t seconds]\n       %s -l wakeups [-p period_us] "
-				"[-I] [-t seconds]\n", argv[0], argv[0]);
+				"[-I] [-t seconds]\n       %s -w wakeups [-p period_us] "
+				"[-t seconds]\n", argv[0], argv[0], argv[0]);
 			exit(2);
 		}
 	}
 	if (!o->mask || (o->mask & ~ALL_OPS))
 		die("-m %#lx: the ops are bits 0-%d", o->mask, BENCH_NR_OPS - 1);
-	if ((o->idle && !o->wakeups) || (o->wakeups && !o->period_us))
-		die("-I needs -l, and -l a period above 0");
+	if ((o->idle && !o->wakeups) || ((o->wakeups || o->irq_wakeups) && !o->period_us))
+		die("-I needs -l, and -l or -w a period above 0");
+	if (o->wakeups && o->irq_wakeups)
+		die("-l or -w, not both");
 }
 
 static int open_kvm(void)
@@ -432,6 +469,7 @@ static int create_vm(int kvm, uint8_t **memp)
 		die("the benchmark blob is too big (%zu bytes)", blob_size);
 	memcpy(mem + BLOB_GPA, bench_blob_start, blob_size);
 	mem[HLT_GPA] = 0xf4;				/* hlt */
+	set_descriptors(mem);
 	*(uint64_t *)(mem + STACK_TOP - 8) = HLT_GPA;	/* return address */
 	*memp = mem;
 	return vm;
@@ -602,14 +640,14 @@ static int spin_vm(int kvm, int go)
 }
 
 /*
- * -l: a child measures timer wakeups (measure_wakeups()) while this
- * process keeps a VM spinning on the same CPU, or (-I) sleeps. The child
- * is forked before the VM exists, so no page of the VM is ever shared
- * copy-on-write with it.
+ * A child process that reads what this one writes to a pipe, forked before
+ * any VM exists, so that no page of a VM is ever shared copy-on-write with
+ * it. Returns 0 in the child and its pid in the parent; *@go is the pipe's
+ * read end in the child, its write end in the parent.
  */
-static int run_latency(int kvm, const struct opts *o)
+static pid_t fork_child(int *go)
 {
-	int pipefd[2], status, rc = 0;
+	int pipefd[2];
 	pid_t pid;
 
 	if (pipe(pipefd) < 0)
@@ -618,17 +656,16 @@ static int run_latency(int kvm, const struct opts *o)
 	pid = fork();
 	if (pid < 0)
 		die("fork:");
-	if (pid == 0) {
-		close(pipefd[1]);
-		exit(measure_wakeups(o, pipefd[0], o->idle ? "idle" : "spin") ? 1 : 0);
-	}
-	close(pipefd[0]);
-	if (o->idle) {
-		if (write(pipefd[1], "g", 1) != 1)
-			die("write:");
-	} else {
-		rc = spin_vm(kvm, pipefd[1]);
-	}
+	close(pipefd[pid == 0]);
+	*go = pipefd[pid != 0];
+	return pid;
+}
+
+/* Reaps child @pid, killed first if @rc < 0 or the deadline passes; -1 if it failed. */
+static int reap_child(pid_t pid, int rc, const char *what)
+{
+	int status;
+
 	if (rc < 0)
 		kill(pid, SIGKILL);
 	while (waitpid(pid, &status, 0) < 0) {
@@ -638,10 +675,177 @@ static int run_latency(int kvm, const struct opts *o)
 			kill(pid, SIGKILL);
 	}
 	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
-		fprintf(stderr, "kvm-bench: the measuring task failed (status %#x)\n", status);
+		fprintf(stderr, "kvm-bench: the %s failed (status %#x)\n", what, status);
 		rc = -1;
 	}
 	return rc;
+}
+
+/*
+ * -l: a child measures timer wakeups (measure_wakeups()) while this
+ * process keeps a VM spinning on the same CPU, or (-I) sleeps.
+ */
+static int run_latency(int kvm, const struct opts *o)
+{
+	int go, rc = 0;
+	pid_t pid = fork_child(&go);
+
+	if (pid == 0)
+		exit(measure_wakeups(o, go, o->idle ? "idle" : "spin") ? 1 : 0);
+	if (o->idle) {
+		if (write(go, "g", 1) != 1)
+			die("write:");
+	} else {
+		rc = spin_vm(kvm, go);
+	}
+	return reap_child(pid, rc, "measuring task");
+}
+
+/*
+ * -w's in-kernel LAPIC and its interrupt: the split irqchip (api.rst 7.23
+ * KVM_CAP_SPLIT_IRQCHIP, before the vCPU exists), GSI IRQ_GSI routed as an
+ * MSI to LAPIC 0's BENCH_IRQ_VECTOR (4.52 KVM_SET_GSI_ROUTING; fixed,
+ * edge, SDM Vol. 3A 11.11), and @efd signalling it (4.75 KVM_IRQFD).
+ */
+static void add_irqfd(int vm, int efd)
+{
+	struct kvm_enable_cap cap = {
+		.cap = KVM_CAP_SPLIT_IRQCHIP, .args = { IOAPIC_PINS },
+	};
+	struct {
+		struct kvm_irq_routing head;
+		struct kvm_irq_routing_entry e;
+	} routes = {
+		.head = { .nr = 1 },
+		.e = { .gsi = IRQ_GSI, .type = KVM_IRQ_ROUTING_MSI,
+		       .u.msi = { .address_lo = 0xfee00000, .data = BENCH_IRQ_VECTOR } },
+	};
+	struct kvm_irqfd irqfd = { .fd = efd, .gsi = IRQ_GSI };
+
+	xioctl(vm, KVM_ENABLE_CAP, &cap, "KVM_ENABLE_CAP(KVM_CAP_SPLIT_IRQCHIP)");
+	xioctl(vm, KVM_SET_GSI_ROUTING, &routes, "KVM_SET_GSI_ROUTING");
+	xioctl(vm, KVM_IRQFD, &irqfd, "KVM_IRQFD");
+}
+
+/*
+ * The signalling side of -w, a process of its own: for each byte on @go
+ * it sleeps @period_us, time for the vCPU to halt again, notes the TSC in
+ * *@t0 and signals @efd. Ends when @go closes.
+ */
+static int signal_irqfd(int efd, int go, volatile uint64_t *t0, unsigned long period_us)
+{
+	struct timespec period = {
+		.tv_sec = period_us / 1000000, .tv_nsec = (long)(period_us % 1000000) * 1000,
+	};
+	uint64_t one = 1;
+	char c;
+
+	while (read(go, &c, 1) == 1) {
+		struct timespec left = period;
+
+		while (nanosleep(&left, &left) < 0 && errno == EINTR)
+			;
+		*t0 = __rdtsc();
+		if (write(efd, &one, sizeof(one)) != sizeof(one))
+			die("write irqfd:");
+	}
+	return 0;
+}
+
+/* Runs the vCPU to its next OUT to BENCH_PORT_USER; *@t1 = the TSC when it came. */
+static int next_wake(int vcpu, struct kvm_run *run, uint64_t *t1)
+{
+	for (;;) {
+		if (deadline_passed) {
+			fprintf(stderr, "kvm-bench: deadline passed\n");
+			return -1;
+		}
+		if (ioctl(vcpu, KVM_RUN, NULL) < 0) {
+			if (errno != EINTR && errno != EAGAIN)
+				die("KVM_RUN:");
+			continue;
+		}
+		*t1 = __rdtsc();
+		if (run->exit_reason == KVM_EXIT_IO && run->io.port == BENCH_PORT_USER &&
+		    run->io.direction == KVM_EXIT_IO_OUT)
+			return 0;
+		bad_exit(run);
+		return -1;
+	}
+}
+
+static int by_value(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Sorts @ticks and prints the median and the least ("bench: irqfd-wake N", "-min N"). */
+static void report_wakes(uint64_t *ticks, const struct opts *o)
+{
+	unsigned long n = o->irq_wakeups;
+
+	qsort(ticks, n, sizeof(*ticks), by_value);
+	printf("bench: irqfd-wake %llu\nbench: irqfd-wake-min %llu\n",
+	       (unsigned long long)ticks[n / 2], (unsigned long long)ticks[0]);
+	fprintf(stderr, "kvm-bench: %lu irqfd wakeups %lu us apart: TSC ticks from the "
+		"signal to the handler's OUT: least %llu, median %llu, most %llu\n", n,
+		o->period_us, (unsigned long long)ticks[0], (unsigned long long)ticks[n / 2],
+		(unsigned long long)ticks[n - 1]);
+}
+
+/*
+ * The VMM side of -w: a halted vCPU, woken o->irq_wakeups times by the
+ * irqfd; a byte on @go asks the signalling process for the next.
+ */
+static int collect_wakes(int kvm, int efd, int go, volatile uint64_t *t0, const struct opts *o)
+{
+	uint64_t *ticks = calloc(o->irq_wakeups, sizeof(*ticks));
+	struct kvm_run *run;
+	uint8_t *mem;
+	int vm, vcpu;
+
+	if (!ticks)
+		die("out of memory");
+	vm = create_vm(kvm, &mem);
+	add_irqfd(vm, efd);
+	vcpu = create_vcpu(kvm, vm, &run);
+	set_entry(vcpu, bench_irq_wait, 0, 0, 0, 0);
+	for (unsigned long i = 0; i < o->irq_wakeups; i++) {
+		if (write(go, "g", 1) != 1)
+			die("write:");
+		if (next_wake(vcpu, run, &ticks[i]) < 0) {
+			dump_regs(vcpu);
+			return -1;
+		}
+		ticks[i] -= *t0;
+	}
+	report_wakes(ticks, o);
+	return 0;
+}
+
+/*
+ * -w: how long a halted vCPU takes from an irqfd's signal to its interrupt
+ * handler (bench_irq_wait), timed by the TSC in the VMM's own processes:
+ * from the write() of the eventfd to the return of KVM_RUN with the
+ * handler's OUT, so it holds one exit to the VMM besides the wake-up.
+ */
+static int run_wake(int kvm, const struct opts *o)
+{
+	int go, rc, efd = eventfd(0, EFD_CLOEXEC);
+	volatile uint64_t *t0 = mmap(NULL, sizeof(*t0), PROT_READ | PROT_WRITE,
+				     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	pid_t pid;
+
+	if (efd < 0 || t0 == MAP_FAILED)
+		die("eventfd or mmap:");
+	pid = fork_child(&go);
+	if (pid == 0)
+		exit(signal_irqfd(efd, go, t0, o->period_us));
+	rc = collect_wakes(kvm, efd, go, t0, o);
+	close(go);
+	return reap_child(pid, rc, "signalling process");
 }
 
 int main(int argc, char **argv)
@@ -659,6 +863,8 @@ int main(int argc, char **argv)
 	kvm = open_kvm();
 	if (o.wakeups)
 		rc = run_latency(kvm, &o);
+	else if (o.irq_wakeups)
+		rc = run_wake(kvm, &o);
 	else
 		rc = run_ops(kvm, &o);
 	return rc < 0 ? 1 : 0;

@@ -8,7 +8,7 @@
 #         keel-kvm.ko
 #   keel-q the same on 3 CPUs: the control guest on CPU 2, the VM's vCPU queued
 #         by Keel's scheduler on CPU 1 (keel.vm_cpus=1; CPU 0 idles); the exit
-#         ops and the idle timer run only: with a VM spinning on CPU 1, QEMU 7.2
+#         ops, the irqfd wakeups and the idle timer run only: with a VM spinning on CPU 1, QEMU 7.2
 #         under -icount (one thread for every CPU) stops executing any CPU soon
 #         after an IPI wakes the control guest's CPU from HLT, at 100% of a host
 #         CPU (found with QEMU's monitor: each CPU's RIP unchanged for minutes,
@@ -16,14 +16,16 @@
 # Both boot the same initramfs, whose /init (tests/bench/initramfs/init) runs
 # kvm-bench for the exit ops (one "bench: NAME N" line each, loops.h says
 # what N is; "bench: skipped NAME WHY" for one /dev/kvm cannot run), then
-# timer wakeups with the CPU idle and with a VM spinning on it
+# irqfd wakeups of a halted vCPU ("bench: irqfd-wake TICKS", the median),
+# then timer wakeups with the CPU idle and with a VM spinning on it
 # ("bench: timer-max-idle NS" and so on). The guest's "bench: " lines come
-# out on stdout as "SIDE: bench: ...". Exits 0 when all three runs of
+# out on stdout as "SIDE: bench: ...". Exits 0 when all the runs of
 # kvm-bench ended with status 0, 1 otherwise (a build failure, a run that
 # failed, QEMU's deadline); stderr says which.
 # Environment: BUILD (default build), KVM_BENCH_ARGS (kvm-bench options for
 # the ops, e.g. "-i 256 -r 16 -m 0xf"), KVM_BENCH_LAT ("WAKEUPS,PERIOD_US",
-# default 1000,1000), KVM_BENCH_TIMEOUT (seconds per QEMU run, default 300).
+# default 1000,1000), KVM_BENCH_WAKE (irqfd wakeups of a halted vCPU, kvm-bench -w:
+# "WAKEUPS,PERIOD_US", default 200,1000), KVM_BENCH_TIMEOUT (seconds per QEMU run, default 300).
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 side=${1:-}
@@ -36,6 +38,7 @@ out=$build/bench
 deadline=${KVM_BENCH_TIMEOUT:-300}
 args=$(echo "${KVM_BENCH_ARGS:-}" | tr -s ' ' ',')
 lat=${KVM_BENCH_LAT:-1000,1000}
+wake=${KVM_BENCH_WAKE:-200,1000}
 mkdir -p "$out"
 
 fail() { echo "kvm-bench: $side: $*" >&2; exit 1; }
@@ -72,7 +75,7 @@ BUSYBOX=$build/debian/busybox scripts/mkinitramfs.sh "$out/kvm-initramfs-$side.c
 # One CPU, so the VM and the control guest's (or host's) tasks share it; a
 # hard deadline; COM1 goes to the log. panic=-1 and -no-reboot make a kernel
 # panic end QEMU instead of hanging it.
-cmdline="console=ttyS0 quiet panic=-1 kvmbench.hv=${side%-q} kvmbench.lat=$lat kvmbench=$args"
+cmdline="console=ttyS0 quiet panic=-1 kvmbench.hv=${side%-q} kvmbench.lat=$lat kvmbench.wake=$wake kvmbench=$args"
 keel_cmdline="console=com1" cpus=1
 if [ "$side" = keel-q ]; then
 	keel_cmdline+=" keel.control_cpus=1 keel.vm_cpus=1" cpus=3
@@ -104,8 +107,8 @@ grep '^bench: ' "$log" | sed "s/^/$side: /"
 echo "kvm-bench: $side: $(($(date +%s) - start)) s in QEMU (status $rc); log in $log" >&2
 status=0
 [ $rc -eq 137 ] && { echo "kvm-bench: $side: deadline of ${deadline}s passed" >&2; status=1; }
-runs="ops idle spin"
-[ "$side" = keel-q ] && runs="ops idle"
+runs="ops wake idle spin"
+[ "$side" = keel-q ] && runs="ops wake idle"
 for run in $runs; do
 	grep -q "^init: kvm-bench $run exit 0\$" "$log" && continue
 	echo "kvm-bench: $side: the $run run failed: $(grep -m 1 "^init: kvm-bench $run exit" "$log" ||

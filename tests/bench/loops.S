@@ -292,6 +292,51 @@ bench_spin:
 	jmp	1b
 	.size	bench_spin, . - bench_spin
 
+/*
+ * bench_irq_wait(): the guest of kvm-bench -w. Its LAPIC goes to x2APIC
+ * mode (SDM Vol. 3A 11.12.1: IA32_APIC_BASE EN and EXTD) and is
+ * software-enabled (11.9: SVR bit 8, spurious vector 0xff); then it halts
+ * with interrupts on, for ever. The VMM's IDT sends BENCH_IRQ_VECTOR to
+ * bench_irq_handler, which answers each interrupt with an OUT to
+ * BENCH_PORT_USER (the VMM notes when it sees it) and an EOI (11.12.1:
+ * any write of 0 to the EOI MSR).
+ */
+#define MSR_APIC_BASE		0x1b
+#define APIC_BASE_EN_EXTD	0xc00
+#define MSR_X2APIC_EOI		0x80b
+#define MSR_X2APIC_SVR		0x80f
+	.globl	bench_irq_wait, bench_irq_handler
+	.type	bench_irq_wait, @function
+bench_irq_wait:
+	mov	$MSR_APIC_BASE, %ecx
+	rdmsr
+	or	$APIC_BASE_EN_EXTD, %eax
+	wrmsr
+	mov	$MSR_X2APIC_SVR, %ecx
+	mov	$0x1ff, %eax
+	xor	%edx, %edx
+	wrmsr
+1:	sti
+	hlt
+	jmp	1b
+	.size	bench_irq_wait, . - bench_irq_wait
+
+	.type	bench_irq_handler, @function
+bench_irq_handler:
+	push	%rax
+	push	%rcx
+	push	%rdx
+	out	%al, $BENCH_PORT_USER
+	mov	$MSR_X2APIC_EOI, %ecx
+	xor	%eax, %eax
+	xor	%edx, %edx
+	wrmsr
+	pop	%rdx
+	pop	%rcx
+	pop	%rax
+	iretq
+	.size	bench_irq_handler, . - bench_irq_handler
+
 str_bench:	.asciz "bench: "
 str_loop:	.asciz "loop"
 str_cpuid:	.asciz "cpuid"

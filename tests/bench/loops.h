@@ -47,6 +47,8 @@
  * of the LAPIC and I/O APIC pages, which a hypervisor may claim for itself.
  */
 #define BENCH_MMIO_ADDR		0x3fe00000
+/* The interrupt bench_irq_wait's handler answers (kvm-bench -w: an irqfd's MSI). */
+#define BENCH_IRQ_VECTOR	0x40
 
 /* Ops, as bits of @mask and indices of bench_results.op[]. */
 #define BENCH_OP_CPUID		0	/* "cpuid": CPUID leaf 0 */
@@ -112,6 +114,8 @@ _Static_assert(sizeof(struct bench_results) == BR_SIZE, "size");
 
 void bench_run(struct bench_results *res, uint64_t iters, uint64_t rounds, uint64_t mask);
 void bench_spin(uint64_t *counter) __attribute__((noreturn));
+void bench_irq_wait(void) __attribute__((noreturn));
+void bench_irq_handler(void);
 extern const char bench_blob_start[], bench_blob_end[];
 #endif
 
