@@ -200,8 +200,9 @@ static int unmap_page_range(struct vm *vm, u64 base, u64 size)
 
 /*
  * Everything up to the top of the physical address space as uncached
- * device memory, RAM over it write-back, then holes where Keel's memory, the
- * local APIC and the I/O APICs are.
+ * device memory, RAM over it write-back (ACPI 6.5 15.1: AddressRangeACPI is
+ * RAM too), then holes where Keel's memory, the local APIC and the I/O
+ * APICs are.
  */
 static int map_machine(struct vm *vm)
 {
@@ -209,7 +210,7 @@ static int map_machine(struct vm *vm)
 	int r = vm_map_identity(vm, 0, top, PT_W | PT_X | PT_USER | PT_UC);
 
 	for (unsigned int i = 0; !r && i < e820.nr; i++)
-		if (e820.r[i].type == MEM_USABLE)
+		if (e820.r[i].type == MEM_USABLE || e820.r[i].type == MEM_ACPI_RECLAIM)
 			r = vm_map_identity(vm, e820.r[i].base, e820.r[i].size, PT_W | PT_X | PT_USER);
 	for (unsigned int i = 0; !r && i < e820.nr; i++)
 		if (e820.r[i].type == MEM_KEEL)
@@ -584,6 +585,14 @@ int control_start(const struct boot_info *bi)
 	build_e820();
 	r = memmap_find_top(&mm.keel, sizeof(*lp), PAGE_SIZE, SZ_1M, &low);
 	lp = (struct low_pages *)(uintptr_t)low;
+	/*
+	 * The guest reads the copies of the RSDP, the root tables and the MADT
+	 * long after its entry (its ACPI processor objects look the MADT up),
+	 * when Linux's real-mode trampoline has taken the highest free pages
+	 * below 1 MiB: so its e820 gives these pages as ACPI tables, not RAM.
+	 */
+	if (!r)
+		r = memmap_set(&e820, low, sizeof(*lp), MEM_ACPI_RECLAIM);
 	if (!r)
 		r = load_linux(k, initrd, lp, nr, &entry, &why);
 	if (!r)
