@@ -93,7 +93,6 @@ struct vmx_vcpu {
 	u64 cr2;		/* not in the VMCS: switched by vmx_enter */
 	u64 exit_rip;		/* RIP at the last exit (see stale_blocking) */
 	bool nmi_in_service;	/* an NMI Keel injected has not seen its IRET yet */
-	bool nmi_warned;	/* check_nmi_blocking() reported a drop for this vCPU */
 	u64 guest[NR_CACHED];
 	u64 msrs[NR_GUEST_MSRS];	/* those NOT_IN_VMCS */
 };
@@ -729,13 +728,16 @@ static void redo_nmi_blocking(struct vmx_vcpu *x, u32 basic, u64 qual, u32 idt_i
 
 /*
  * With virtual NMIs, blocking by NMI arises only from delivering an NMI and
- * ends with the guest's IRET (25.4.2, 26.3). Bochs can report it at an exit
- * of a vCPU that has no NMI in service (seen after VMCLEAR and VMLAUNCH
- * while other VMs share the CPU), which would hold that guest's NMIs off for
- * good: such blocking is dropped.
+ * ends with the guest's IRET (25.4.2, 26.3). Bochs 2.7 reports it at an exit
+ * of a vCPU that has no NMI in service: its VM entry never cleared the mask
+ * a vCPU that ran before on that CPU left (Bochs bug #1456, fixed after
+ * 2.7), which would hold this guest's NMIs off for good. Such blocking is
+ * dropped, and said once: with /dev/kvm's VMs queued on one CPU, most VMs
+ * meet it.
  */
 static void check_nmi_blocking(struct vcpu *v, struct vmx_vcpu *x, u32 reason)
 {
+	static bool warned;
 	u64 state = vmcs_read(GUEST_INTERRUPTIBILITY_INFO);
 
 	if (!(state & INTR_BLOCK_NMI)) {
@@ -745,10 +747,9 @@ static void check_nmi_blocking(struct vcpu *v, struct vmx_vcpu *x, u32 reason)
 	if (x->nmi_in_service)
 		return;
 	vmcs_write(GUEST_INTERRUPTIBILITY_INFO, state & ~INTR_BLOCK_NMI);
-	if (!x->nmi_warned)
-		pr_warn("keel: vmx: vm %s vcpu %u: blocking by NMI with no NMI in service dropped (exit %u)\n",
+	if (!__atomic_exchange_n(&warned, true, __ATOMIC_RELAXED))
+		pr_warn("keel: vmx: vm %s vcpu %u: blocking by NMI with no NMI in service dropped (exit %u); not said again\n",
 			v->vm->name, v->id, reason & 0xffff);
-	x->nmi_warned = true;
 }
 
 static void entry_failed(struct vcpu *v, struct vm_exit *e, int fail)
