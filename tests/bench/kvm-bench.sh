@@ -8,11 +8,11 @@
 #         keel-kvm.ko
 #   keel-q the same on 3 CPUs: the control guest on CPU 2, the VM's vCPU queued
 #         by Keel's scheduler on CPU 1 (keel.vm_cpus=1; CPU 0 idles); the exit
-#         ops, the irqfd wakeups and the idle timer run only: with a VM spinning on CPU 1, QEMU 7.2
-#         under -icount (one thread for every CPU) stops executing any CPU soon
-#         after an IPI wakes the control guest's CPU from HLT, at 100% of a host
-#         CPU (found with QEMU's monitor: each CPU's RIP unchanged for minutes,
-#         CPU 2 at the entry of Keel's kick vector). Without -icount it runs.
+#         ops, the irqfd wakeups and the idle timer run only: with a VM
+#         spinning on CPU 1, QEMU 7.2 under -icount (one thread for every CPU)
+#         stops executing the control guest's CPU 2 for good (QEMU's monitor:
+#         at the first instruction of Keel's timer vector stub, docs/scheduler.md).
+#         Without -icount it runs.
 # Both boot the same initramfs, whose /init (tests/bench/initramfs/init) runs
 # kvm-bench for the exit ops (one "bench: NAME N" line each, loops.h says
 # what N is; "bench: skipped NAME WHY" for one /dev/kvm cannot run), then
