@@ -174,7 +174,8 @@ static void set_long_mode(int vcpu)
 }
 
 /*
- * The descriptors set_long_mode() loads, in a GDT (SDM Vol. 3A 3.4.5), and
+ * The code and data descriptors set_long_mode() loads, in a GDT (SDM Vol.
+ * 3A 3.4.5), which an interrupt and IRETQ read, and
  * BENCH_IRQ_VECTOR's gate (6.14.1) to bench_irq_handler in code selector 8.
  */
 static void set_descriptors(uint8_t *mem)
@@ -756,8 +757,9 @@ static int signal_irqfd(int efd, int go, volatile uint64_t *t0, unsigned long pe
 static int next_wake(int vcpu, struct kvm_run *run, uint64_t *t1)
 {
 	for (;;) {
-		if (deadline_passed) {
-			fprintf(stderr, "kvm-bench: deadline passed\n");
+		if (deadline_passed || child_done) {
+			fprintf(stderr, "kvm-bench: %s\n", deadline_passed ? "deadline passed" :
+				"the signalling process ended");
 			return -1;
 		}
 		if (ioctl(vcpu, KVM_RUN, NULL) < 0) {
@@ -797,7 +799,8 @@ static void report_wakes(uint64_t *ticks, const struct opts *o)
 
 /*
  * The VMM side of -w: a halted vCPU, woken o->irq_wakeups times by the
- * irqfd; a byte on @go asks the signalling process for the next.
+ * irqfd once its LAPIC is on (the first OUT); a byte on @go asks the
+ * signalling process for the next.
  */
 static int collect_wakes(int kvm, int efd, int go, volatile uint64_t *t0, const struct opts *o)
 {
@@ -812,6 +815,10 @@ static int collect_wakes(int kvm, int efd, int go, volatile uint64_t *t0, const 
 	add_irqfd(vm, efd);
 	vcpu = create_vcpu(kvm, vm, &run);
 	set_entry(vcpu, bench_irq_wait, 0, 0, 0, 0);
+	if (next_wake(vcpu, run, &ticks[0]) < 0) {
+		dump_regs(vcpu);
+		return -1;
+	}
 	for (unsigned long i = 0; i < o->irq_wakeups; i++) {
 		if (write(go, "g", 1) != 1)
 			die("write:");
@@ -827,7 +834,7 @@ static int collect_wakes(int kvm, int efd, int go, volatile uint64_t *t0, const 
 
 /*
  * -w: how long a halted vCPU takes from an irqfd's signal to its interrupt
- * handler (bench_irq_wait), timed by the TSC in the VMM's own processes:
+ * handler (bench_irq_handler), timed by the TSC in the VMM's own processes:
  * from the write() of the eventfd to the return of KVM_RUN with the
  * handler's OUT, so it holds one exit to the VMM besides the wake-up.
  */
@@ -858,6 +865,8 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	sigaction(SIGALRM, &sa, NULL);
 	sigaction(SIGCHLD, &sa, NULL);
+	sa.sa_handler = SIG_IGN;	/* a child gone: write() says EPIPE, and why */
+	sigaction(SIGPIPE, &sa, NULL);
 	alarm(o.seconds);
 
 	kvm = open_kvm();

@@ -295,11 +295,12 @@ bench_spin:
 /*
  * bench_irq_wait(): the guest of kvm-bench -w. Its LAPIC goes to x2APIC
  * mode (SDM Vol. 3A 11.12.1: IA32_APIC_BASE EN and EXTD) and is
- * software-enabled (11.9: SVR bit 8, spurious vector 0xff); then it halts
- * with interrupts on, for ever. The VMM's IDT sends BENCH_IRQ_VECTOR to
- * bench_irq_handler, which answers each interrupt with an OUT to
- * BENCH_PORT_USER (the VMM notes when it sees it) and an EOI (11.12.1:
- * any write of 0 to the EOI MSR).
+ * software-enabled (11.9: SVR bit 8, spurious vector 0xff), which one OUT
+ * to BENCH_PORT_USER tells the VMM (KVM and Keel drop a fixed interrupt
+ * sent to a software-disabled LAPIC); then it halts with interrupts on, for ever.
+ * The VMM's IDT sends BENCH_IRQ_VECTOR to bench_irq_handler, which answers
+ * each interrupt with an OUT to BENCH_PORT_USER (the VMM notes when it sees
+ * it) and an EOI (11.12.1.2: a write of 0 to the EOI MSR).
  */
 #define MSR_APIC_BASE		0x1b
 #define APIC_BASE_EN_EXTD	0xc00
@@ -316,6 +317,7 @@ bench_irq_wait:
 	mov	$0x1ff, %eax
 	xor	%edx, %edx
 	wrmsr
+	out	%al, $BENCH_PORT_USER
 1:	sti
 	hlt
 	jmp	1b

@@ -44,7 +44,7 @@
 #define PTE_RW 0x2ULL
 #define PTE_PS 0x80ULL
 
-/* What the 64-bit entry needs below 1 MiB (Linux reserves that range for itself once running). */
+/* What the 64-bit entry needs below 1 MiB; the guest's e820 gives it as ACPI tables (control_start()). */
 struct low_pages {
 	struct boot_params bp;
 	char cmdline[PAGE_SIZE];
@@ -591,8 +591,10 @@ int control_start(const struct boot_info *bi)
 	 * when Linux's real-mode trampoline has taken the highest free pages
 	 * below 1 MiB: so its e820 gives these pages as ACPI tables, not RAM.
 	 */
-	if (!r)
-		r = memmap_set(&e820, low, sizeof(*lp), MEM_ACPI_RECLAIM);
+	if (!r && memmap_set(&e820, low, sizeof(*lp), MEM_ACPI_RECLAIM)) {
+		why = "no room in the e820 for the boot pages";
+		r = -ENOSPC;
+	}
 	if (!r)
 		r = load_linux(k, initrd, lp, nr, &entry, &why);
 	if (!r)
