@@ -178,17 +178,18 @@ static bool can_run(struct sched_entity *se, void *ctx)
 	return false;
 }
 
+/* A control guest's vCPU in HLT or waiting for an event: its latency boost. */
+static bool control_waiting(const struct vcpu *v)
+{
+	return v->vm->kind == VM_KIND_CONTROL && v->state == VCPU_BLOCKED;
+}
+
 /*
  * Go first, before any other of their queue or any other queue's (pick()):
  * the control guest's vCPUs that an event woke from HLT (its latency boost;
  * one that is busy takes its share like any other), and /dev/kvm vCPUs
  * that their VMM's thread wants back (KEEL_HC_VCPU_KICK: a signal).
  */
-static bool control_waiting(const struct vcpu *v)
-{
-	return v->vm->kind == VM_KIND_CONTROL && v->state == VCPU_BLOCKED;
-}
-
 static bool boosted(const struct vcpu *v)
 {
 	return control_waiting(v) || (v->requests & VCPU_REQ_STOP);

@@ -11,7 +11,8 @@
 #         ops, the irqfd wakeups and the idle timer run only: with a VM
 #         spinning on CPU 1, QEMU 7.2 under -icount (one thread for every CPU)
 #         stops executing the control guest's CPU 2 for good (QEMU's monitor:
-#         at the first instruction of Keel's timer vector stub, docs/scheduler.md).
+#         at the first instruction of Keel's handler for its timer vector
+#         0xF0, docs/scheduler.md).
 #         Without -icount it runs.
 # Both boot the same initramfs, whose /init (tests/bench/initramfs/init) runs
 # kvm-bench for the exit ops (one "bench: NAME N" line each, loops.h says

@@ -15,7 +15,7 @@
 # (check sched; CPUS >= 3; on the bare machine kvmspin runs on kvm_amd). queued: the
 # same CPUs without check sched, so the other checks' /dev/kvm vCPUs all run queued
 # on Keel's VM CPUs (on Bochs, VMX's; check sched itself stops there: the control guest
-# idles for good once kvmspin's VMs spin, see docs/scheduler.md). vm puts Debian's QEMU and a small Linux VM into the image
+# stops answering once kvmspin's VMs spin, see docs/scheduler.md). vm puts Debian's QEMU and a small Linux VM into the image
 # (build/control/initramfs-vm.cpio.gz, scripts/vm-image.sh) and adds the check
 # qemu_vm: unmodified qemu-system-x86_64 -accel kvm boots that VM in the guest;
 # and Linux's kvm_stat with python3 (scripts/kvm-stat-image.sh) for the check
