@@ -162,8 +162,9 @@ static void start_time(void)
 	if (tsc_calibrate(keel.acpi.have_hpet ? keel.acpi.hpet_addr : 0, &source))
 		panic("cannot calibrate the TSC: neither HPET nor PIT ticks");
 	timer_init_cpu(keel.cpu.tsc_deadline);
-	pr_info("keel: tsc %llu kHz (calibrated against the %s)%s, timer %s\n",
-		(unsigned long long)tsc_khz, source, keel.cpu.invariant_tsc ? ", invariant" : "",
+	pr_info("keel: tsc %llu kHz (%s the %s)%s, timer %s\n", (unsigned long long)tsc_khz,
+		tsc_crystal_khz ? "CPUID 0x15's, checked against" : "calibrated against", source,
+		keel.cpu.invariant_tsc ? ", invariant" : "",
 		timer_uses_tsc_deadline() ? "tsc-deadline" : "lapic one-shot");
 }
 

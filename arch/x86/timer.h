@@ -6,8 +6,13 @@
 #include "kernel/types.h"
 
 extern u64 tsc_khz;
+/* CPUID 0x15's core crystal clock, if that leaf states the TSC's rate and it was found true; else 0. */
+extern u32 tsc_crystal_khz;
 
-/* Calibrates the TSC against the HPET at @hpet_base (0: none) or the PIT; -ENODEV if neither ticks. */
+/*
+ * Calibrates the TSC against the HPET at @hpet_base (0: none) or the PIT, and
+ * takes CPUID 0x15's rate if it agrees; -ENODEV if neither timer ticks.
+ */
 int tsc_calibrate(u64 hpet_base, const char **source);
 /* Programs this CPU's LAPIC timer; the BSP calls it first (it calibrates the LAPIC timer if needed). */
 void timer_init_cpu(bool tsc_deadline);

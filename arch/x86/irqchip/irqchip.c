@@ -101,12 +101,18 @@ static const struct vlapic_ops lapic_ops = {
 	.send_ipi = queue_ipi, .kick = kick, .eoi = eoi,
 };
 
+/*
+ * The timer counts the core crystal clock where CPUID 0x15 states it (SDM
+ * Vol. 3A 11.5.4), as the control guest and boot VMs see that leaf (Linux
+ * then takes its period from it, uncalibrated); /dev/kvm VMs get KVM's 1 GHz.
+ */
 int irqchip_configure(struct vcpu *v, u32 apic_id, bool virtual_wire)
 {
 	struct irqchip *c = chip(v);
 	const struct vlapic_config cfg = {
 		.ops = &lapic_ops, .ctx = c, .apic_id = apic_id, .bsp = v->id == 0, .x2apic = true,
 		.phys_bits = keel.cpu.phys_addr_bits, .tsc_khz = (u32)tsc_khz,
+		.bus_khz = v->vm->kind == VM_KIND_KVM ? 0 : tsc_crystal_khz,
 		.min_period_us = MIN_TIMER_PERIOD_US, .virtual_wire = virtual_wire,
 	};
 

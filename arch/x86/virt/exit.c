@@ -73,7 +73,12 @@ static enum vcpu_action handle_nothing(struct vcpu *v, struct vm_exit *e)
 	return VCPU_CONTINUE;
 }
 
-/* Host leaves, with the hypervisor bit set, VMX/SVM and XSAVE hidden, Keel's leaf at 0x40000000. */
+/*
+ * Host leaves, with the hypervisor bit set, VMX/SVM and XSAVE hidden, Keel's
+ * leaf at 0x40000000. The TSC's rate (leaves 15H and 16H) is hidden unless
+ * leaf 15H states it truly (tsc_calibrate()): a guest then measures it, as on
+ * a CPU without them, instead of trusting a wrong one.
+ */
 void cpuid_policy(u32 leaf, u32 subleaf, u32 out[4])
 {
 	struct cpuid_regs r = { 0 };
@@ -105,7 +110,8 @@ void cpuid_policy(u32 leaf, u32 subleaf, u32 out[4])
 	} else if (leaf == 7 && subleaf == 0) {
 		r.ebx &= ~(BIT(5) | BIT(16) | BIT(17) | BIT(30) | BIT(31));	/* AVX2, AVX-512 */
 		r.ecx &= ~(BIT(3) | BIT(4) | BIT(16));	/* PKU and OSPKE (PKRU is not switched), LA57 */
-	} else if (leaf == 0xd || leaf == 0x8000000a) {
+	} else if (leaf == 0xd || leaf == 0x8000000a ||
+		   ((leaf == 0x15 || leaf == 0x16) && !tsc_crystal_khz)) {
 		r = (struct cpuid_regs){ 0 };
 	} else if (leaf == 0x80000001) {
 		r.ecx &= ~BIT(2);	/* SVM */
