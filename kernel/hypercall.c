@@ -169,7 +169,7 @@ static s64 vm_irqchip(struct vm *vm, const struct hypercall *hc)
 
 static s64 enable_cap(struct vm *vm, const struct hypercall *hc)
 {
-	if (hc->arg[1] == KEEL_CAP_QUIRKS ? hc->arg[3] & ~(u64)KEEL_QUIRK_FIX_HYPERCALL_INSN :
+	if (hc->arg[1] == KEEL_CAP_QUIRKS ? hc->arg[3] & ~(u64)KEEL_QUIRKS :
 	    hc->arg[3] > 1)
 		return -EINVAL;
 	return managed_enable_cap(vm, hc->arg[1], hc->arg[2], hc->arg[3]);

@@ -213,7 +213,7 @@ int keel_check_extension(unsigned long cap)
 	case KVM_CAP_NR_MEMSLOTS:
 		return KEEL_MAX_MEMSLOTS;
 	case KVM_CAP_DISABLE_QUIRKS2:
-		return KEEL_QUIRK_FIX_HYPERCALL_INSN;
+		return KEEL_QUIRKS;
 	case KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2:
 		return keel_dirty_caps();
 	case KVM_CAP_NR_VCPUS:

@@ -448,6 +448,9 @@ static long set_max_vcpu_ids(struct keel_vm *vm, const struct kvm_enable_cap *ca
  * KVM_CHECK_EXTENSION names, else -EINVAL); no other capability offered
  * here can be enabled, as KVM answers for those.
  */
+static_assert(KEEL_QUIRKS == (KVM_X86_QUIRK_MISC_ENABLE_NO_MWAIT | KVM_X86_QUIRK_FIX_HYPERCALL_INSN |
+			     KVM_X86_QUIRK_MWAIT_NEVER_UD_FAULTS), "Keel's quirk bits are KVM's");
+
 static long enable_cap(struct keel_vm *vm, void __user *argp)
 {
 	struct kvm_enable_cap cap;

@@ -297,8 +297,19 @@
 #define KEEL_CAP_PLATFORM_INFO 0
 #define KEEL_CAP_ENFORCE_PV_CPUID 1
 #define KEEL_CAP_QUIRKS 2
-/* VMCALL on AMD, VMMCALL on Intel, is rewritten into the CPU's own (KVM_X86_QUIRK_FIX_HYPERCALL_INSN) */
+/*
+ * The quirks, each KVM's KVM_X86_QUIRK_* of the same bit and on until turned off.
+ * _MISC_ENABLE_NO_MWAIT: IA32_MISC_ENABLE's MWAIT bit leaves CPUID alone; off,
+ * CPUID.1:ECX.MONITOR follows it (and changing it needs SSE3 in CPUID, else #GP).
+ * _FIX_HYPERCALL_INSN: VMCALL on AMD, VMMCALL on Intel, is rewritten into the
+ * CPU's own. _MWAIT_NEVER_UD_FAULTS: MONITOR and MWAIT are NOPs; off, they
+ * raise #UD where CPUID hides MONITOR.
+ */
+#define KEEL_QUIRK_MISC_ENABLE_NO_MWAIT (1 << 4)
 #define KEEL_QUIRK_FIX_HYPERCALL_INSN (1 << 5)
+#define KEEL_QUIRK_MWAIT_NEVER_UD_FAULTS (1 << 6)
+#define KEEL_QUIRKS (KEEL_QUIRK_MISC_ENABLE_NO_MWAIT | KEEL_QUIRK_FIX_HYPERCALL_INSN | \
+		     KEEL_QUIRK_MWAIT_NEVER_UD_FAULTS)
 
 /*
  * KEEL_HC_STATS: RCX = a vCPU id, or KEEL_STATS_VM for the VM's counters;

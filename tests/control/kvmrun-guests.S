@@ -267,6 +267,21 @@ GUEST(lm_vmcall)
 	vmcall
 	out	%eax, $0x45
 	hlt
+/* CPUID leaf 1's ECX, then MONITOR (of this code) and MWAIT; OUT of that ECX (check_mwait()). */
+GUEST(lm_mwait)
+	mov	$1, %eax
+	xor	%ecx, %ecx
+	cpuid
+	mov	%ecx, %ebx
+	lea	lm_mwait(%rip), %rax
+	xor	%ecx, %ecx
+	xor	%edx, %edx
+	monitor
+	xor	%eax, %eax
+	mwait
+	mov	%ebx, %eax
+	out	%eax, $0x45
+	hlt
 
 GUEST(guest_end)
 	.section .note.GNU-stack, "", @progbits

@@ -104,6 +104,11 @@
 #define MSR_KVM_SYSTEM_TIME 0x12
 #define MSR_KVM_STEAL_TIME 0x4b564d03
 #define MSR_PLATFORM_INFO 0xce
+#define MSR_IA32_MISC_ENABLE 0x1a0
+#define MISC_ENABLE_UNAVAIL 0x1800		/* branch trace store and PEBS unavailable */
+#define MISC_ENABLE_MWAIT (1ULL << 18)
+#define CPUID1_SSE3 1u
+#define CPUID1_MONITOR (1u << 3)
 #define KVM_CPUID_SIGNATURE 0x40000000
 #define KVM_FEATURE_CLOCKSOURCE2 (1u << 3)
 #define KVM_FEATURE_STEAL_TIME (1u << 5)
@@ -1097,6 +1102,14 @@ static void check_foreign_hypercall(void)
 	vm_destroy(&vm);
 }
 
+/* KVM_CAP_DISABLE_QUIRKS2 (api.rst 7.28): the VM's @quirks turned off. */
+static int quirks_off(struct vm *vm, uint64_t quirks)
+{
+	struct kvm_enable_cap cap = { .cap = KVM_CAP_DISABLE_QUIRKS2, .args = { quirks } };
+
+	return kvm_ioctl(vm->fd, KVM_ENABLE_CAP, (unsigned long)&cap);
+}
+
 /*
  * KVM_CAP_DISABLE_QUIRKS2 (api.rst 7.28) with KVM_X86_QUIRK_FIX_HYPERCALL_INSN:
  * the other vendor's instruction is left alone and its #UD is the guest's
@@ -1105,8 +1118,6 @@ static void check_foreign_hypercall(void)
 static void check_quirk_off(void)
 {
 	const uint8_t *label = cpu_is_intel() ? lm_vmmcall : lm_vmcall;
-	struct kvm_enable_cap cap = { .cap = KVM_CAP_DISABLE_QUIRKS2,
-				      .args = { KVM_X86_QUIRK_FIX_HYPERCALL_INSN } };
 	uint8_t foreign = cpu_is_intel() ? 0xd9 : 0xc1;
 	const uint8_t *code;
 	struct vm vm;
@@ -1116,7 +1127,7 @@ static void check_quirk_off(void)
 	      "KVM_CAP_DISABLE_QUIRKS2 names KVM_X86_QUIRK_FIX_HYPERCALL_INSN");
 	if (guest_open(&vm, "quirk off", LONG, label))
 		return;
-	r = kvm_ioctl(vm.fd, KVM_ENABLE_CAP, (unsigned long)&cap);
+	r = quirks_off(&vm, KVM_X86_QUIRK_FIX_HYPERCALL_INSN);
 	code = vm.ram + CODE_GPA + (label - guest_start);
 	for (i = 0; i < 8 && !(code[i] == 0x0f && code[i + 1] == 0x01); i++)
 		;
@@ -1919,6 +1930,65 @@ out:
 }
 
 /* KVM_GET_MSRS or KVM_SET_MSRS of n SYSENTER_CS entries. */
+/* A VM about to run lm_mwait with @quirks off and, if @ecx, CPUID leaf 1's ECX set to it. */
+static int mwait_open(struct vm *vm, uint64_t quirks, uint32_t ecx)
+{
+	struct kvm_cpuid2 *cpuid = cpuid_alloc(1);
+	int r = -1;
+
+	if (cpuid && !guest_open(vm, "MONITOR/MWAIT", LONG, lm_mwait)) {
+		cpuid->entries[0] = (struct kvm_cpuid_entry2){ .function = 1, .ecx = ecx };
+		r = quirks_off(vm, quirks) || (ecx && kvm_ioctl(vm->vcpu, KVM_SET_CPUID2,
+							       (unsigned long)cpuid));
+		if (r) {
+			check(0, "KVM_ENABLE_CAP of KVM_CAP_DISABLE_QUIRKS2 %#llx, KVM_SET_CPUID2",
+			      (unsigned long long)quirks);
+			vm_destroy(vm);
+		}
+	}
+	free(cpuid);
+	return r;
+}
+
+/*
+ * MONITOR and MWAIT run as NOPs even where CPUID hides them
+ * (KVM_X86_QUIRK_MWAIT_NEVER_UD_FAULTS); with that quirk off they raise #UD
+ * (a triple fault here) unless CPUID shows MONITOR, which with
+ * KVM_X86_QUIRK_MISC_ENABLE_NO_MWAIT off follows IA32_MISC_ENABLE bit 18,
+ * whose change then needs SSE3 (as Linux's monitor_mwait_test asks).
+ */
+static void check_mwait(void)
+{
+	const uint64_t both = KVM_X86_QUIRK_MWAIT_NEVER_UD_FAULTS | KVM_X86_QUIRK_MISC_ENABLE_NO_MWAIT;
+	uint64_t misc = 0;
+	struct vm vm;
+	int r;
+
+	check((extension(kvm_fd, KVM_CAP_DISABLE_QUIRKS2) & both) == both,
+	      "KVM_CAP_DISABLE_QUIRKS2 names the MWAIT_NEVER_UD_FAULTS and MISC_ENABLE_NO_MWAIT quirks");
+	if (mwait_open(&vm, 0, 0))
+		return;
+	r = msrs_io(vm.vcpu, KVM_GET_MSRS, MSR_IA32_MISC_ENABLE, &misc, 0);
+	check(r == 1 && misc == MISC_ENABLE_UNAVAIL,
+	      "a new vCPU's IA32_MISC_ENABLE: BTS and PEBS unavailable (%d, %#llx)", r,
+	      (unsigned long long)misc);
+	check(run_out(&vm, 4, 0x45, 0), "MONITOR and MWAIT that CPUID hides run as NOPs");
+	vm_destroy(&vm);
+	if (mwait_open(&vm, both, 0))
+		return;
+	misc = MISC_ENABLE_UNAVAIL | MISC_ENABLE_MWAIT;
+	r = msrs_io(vm.vcpu, KVM_SET_MSRS, MSR_IA32_MISC_ENABLE, &misc, 0);
+	check(r == 0 && run_exit(&vm, KVM_EXIT_SHUTDOWN),
+	      "both quirks off: IA32_MISC_ENABLE's MWAIT bit refused without SSE3 (%d), MONITOR #UD", r);
+	vm_destroy(&vm);
+	if (mwait_open(&vm, both, CPUID1_SSE3))
+		return;
+	r = msrs_io(vm.vcpu, KVM_SET_MSRS, MSR_IA32_MISC_ENABLE, &misc, 0);
+	check(r == 1 && run_out(&vm, 4, 0x45, CPUID1_SSE3 | CPUID1_MONITOR),
+	      "... with SSE3 it is taken (%d): CPUID shows MONITOR, and MONITOR and MWAIT run", r);
+	vm_destroy(&vm);
+}
+
 static int msrs_many(int vcpu, unsigned long req, uint32_t n)
 {
 	struct kvm_msrs *msrs = msrs_alloc(n);
@@ -3160,6 +3230,7 @@ static void check_all(void)
 	check_hypercall(LONG, lm_vmmcall, lm_vmcall);
 	check_foreign_hypercall();
 	check_quirk_off();
+	check_mwait();
 	check_mmio();
 	check_ioeventfd();
 	check_coalesced();

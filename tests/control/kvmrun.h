@@ -46,7 +46,7 @@ extern const uint8_t rm_peek[], rm_poke[], rm_spin[], rm_int3[], rm_rdtsc[], rm_
 extern const uint8_t rm_cpuid[], rm_xmm[], rm_sti_hlt[], rm_sti_spin[], rm_sti_spin_loop[], rm_pit[];
 extern const uint8_t rm_tsc_deadline[], rm_tsc_handler[], rm_rdmsr[];
 extern const uint8_t rm_nmi_handler[], rm_irq_handler[];
-extern const uint8_t pm_guest[], lm_guest[], lm_vmmcall[], lm_vmcall[];
+extern const uint8_t pm_guest[], lm_guest[], lm_vmmcall[], lm_vmcall[], lm_mwait[];
 #endif
 
 #endif

@@ -10,13 +10,14 @@
 # when the guest got through the list, and prints them; tests/selftests/table.sh
 # compares the two sides. Exits nonzero when the run did not complete.
 # Environment: BUILD (default build), SELFTESTS_TIMEOUT (s, the emulator's deadline;
-# default: every test's deadline plus 300 s to boot).
+# default: every test's deadline plus 300 s to boot), SELFTESTS_LIST (a list in the
+# same form to run instead, e.g. one test while working on it).
 set -u
 cd "$(dirname "$0")/../.." || exit
 build=${BUILD:-build}
 out=$build/selftests
 mem=2048
-list=tests/selftests/list
+list=${SELFTESTS_LIST:-tests/selftests/list}
 usage="usage: $0 qemu|bare CPUS | build"
 
 # ---------------------------------------------------------------- build

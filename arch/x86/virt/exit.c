@@ -47,6 +47,7 @@ static const char *const exit_names[NR_EXIT_KINDS] = {
 	[EXIT_MSR_WRITE] = "wrmsr", [EXIT_HLT] = "hlt", [EXIT_HYPERCALL] = "hypercall",
 	[EXIT_NPF] = "npf", [EXIT_EXCEPTION] = "exception", [EXIT_INTR_WINDOW] = "intr-window",
 	[EXIT_NMI_WINDOW] = "nmi-window", [EXIT_HIDDEN_INSN] = "hidden-insn",
+	[EXIT_MWAIT] = "monitor-mwait",
 	[EXIT_CR_WRITE] = "cr-write", [EXIT_SKIP] = "skip",
 	[EXIT_TRIPLE_FAULT] = "triple-fault",
 	[EXIT_ENTRY_FAILURE] = "entry-failure", [EXIT_UNHANDLED] = "unhandled",
@@ -211,6 +212,20 @@ static enum vcpu_action handle_hidden_insn(struct vcpu *v, struct vm_exit *e)
 {
 	vcpu_inject_exception(v, X86_EXC_UD, false, 0);
 	return VCPU_CONTINUE;
+}
+
+/*
+ * MONITOR and MWAIT: a /dev/kvm guest's are NOPs, as KVM runs them
+ * (kvm_emulate_monitor_mwait(); an MWAIT may end at any time, SDM Vol. 2B
+ * MWAIT), unless its VMM turned off KVM_X86_QUIRK_MWAIT_NEVER_UD_FAULTS and
+ * its CPUID hides them. The other guests' CPUID hides them (cpuid_policy()).
+ */
+static enum vcpu_action handle_mwait(struct vcpu *v, struct vm_exit *e)
+{
+	if (vcpu_has_vmm(v) && (!(v->vm->arch.quirks_off & KEEL_QUIRK_MWAIT_NEVER_UD_FAULTS) ||
+				vmm_cpuid_has(v, CPUID1_ECX_MONITOR)))
+		return skip(v, e);
+	return handle_hidden_insn(v, e);
 }
 
 static enum vcpu_action handle_entry_failure(struct vcpu *v, struct vm_exit *e)
@@ -840,6 +855,7 @@ static const exit_handler handlers[NR_EXIT_KINDS] = {
 	[EXIT_INTR_WINDOW] = handle_window,
 	[EXIT_NMI_WINDOW] = handle_window,
 	[EXIT_HIDDEN_INSN] = handle_hidden_insn,
+	[EXIT_MWAIT] = handle_mwait,
 	[EXIT_CR_WRITE] = handle_cr_write,
 	[EXIT_SKIP] = skip,
 	[EXIT_TRIPLE_FAULT] = handle_triple_fault,

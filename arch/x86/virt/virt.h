@@ -50,6 +50,7 @@ enum exit_kind {
 	EXIT_INTR_WINDOW,
 	EXIT_NMI_WINDOW,
 	EXIT_HIDDEN_INSN,	/* an instruction of a feature hidden from guests: #UD (exit.c) */
+	EXIT_MWAIT,		/* MONITOR or MWAIT: #UD, or a NOP for /dev/kvm guests (exit.c) */
 	EXIT_CR_WRITE,		/* MOV to CR0/CR4 the backend intercepts: virt_ops.write_cr */
 	EXIT_SKIP,		/* an instruction completed by doing nothing (INVD, WBINVD) */
 	EXIT_TRIPLE_FAULT,

@@ -25,7 +25,7 @@ static const u32 vmm_msrs[] = {
 	MSR_LSTAR, MSR_CSTAR, MSR_SFMASK, MSR_KERNEL_GS_BASE, MSR_IA32_PAT, MSR_TSC_AUX,
 	MSR_IA32_TSC, MSR_IA32_TSC_ADJUST, MSR_KVM_SYSTEM_TIME_NEW, MSR_KVM_WALL_CLOCK_NEW,
 	MSR_KVM_SYSTEM_TIME, MSR_KVM_WALL_CLOCK, MSR_IA32_TSC_DEADLINE, MSR_PLATFORM_INFO,
-	MSR_KVM_STEAL_TIME,
+	MSR_KVM_STEAL_TIME, MSR_IA32_MISC_ENABLE,
 };
 
 u32 arch_vmm_msr_list(u32 *out, u32 max)
@@ -117,6 +117,17 @@ void vmm_cpuid(struct vcpu *v, u32 leaf, u32 subleaf, u32 out[4])
 	out[3] = (out[3] & ~CPUID1_EDX_APIC) | (apic_base & APIC_BASE_EN ? CPUID1_EDX_APIC : 0);
 	out[2] = (out[2] & ~CPUID1_ECX_OSXSAVE) |
 		 (virt->get_cr(v, 4) & X86_CR4_OSXSAVE ? CPUID1_ECX_OSXSAVE : 0);
+	if (v->vm->arch.quirks_off & KEEL_QUIRK_MISC_ENABLE_NO_MWAIT)	/* see keel/hypercall.h */
+		out[2] = (out[2] & ~CPUID1_ECX_MONITOR) |
+			 (v->arch.vmm.msrs.misc_enable & MISC_ENABLE_MWAIT ? CPUID1_ECX_MONITOR : 0);
+}
+
+bool vmm_cpuid_has(struct vcpu *v, u32 bit)
+{
+	u32 out[4];
+
+	vmm_cpuid(v, 1, 0, out);
+	return out[2] & bit;
 }
 
 /*

@@ -172,6 +172,7 @@ void arch_vcpu_init_vmm(struct vcpu *v, bool bsp)
 			  APIC_BASE_DEFAULT | APIC_BASE_EN | (bsp ? APIC_BASE_BSP : 0));
 	kvmclock_vcpu_init(v);
 	vmm_irq_vcpu_init(v, bsp);
+	vmm_msr_vcpu_init(v);
 }
 
 /*

@@ -48,9 +48,13 @@ enum vcpu_action vmm_exit_to(struct vcpu *v, u32 reason);
 void vmm_irq_vcpu_init(struct vcpu *v, bool bsp);
 enum vcpu_action vmm_check_eoi(struct vcpu *v, enum vcpu_action a);
 int vmm_set_mp_state(struct vcpu *v, u32 state);
-/* The MTRRs and machine-check MSRs (vmm_msr.c): 0, -EPERM (#GP) or -ENOENT (not one of them). */
+/*
+ * The MTRRs, machine-check MSRs and IA32_MISC_ENABLE (vmm_msr.c): 0, -EPERM
+ * (#GP) or -ENOENT (not one of them); a new vCPU's values.
+ */
 int vmm_msr_read(struct vcpu *v, u32 msr, u64 *val, bool host);
 int vmm_msr_write(struct vcpu *v, u32 msr, u64 val, bool host);
+void vmm_msr_vcpu_init(struct vcpu *v);
 /* The in-kernel PIC, I/O APIC and PIT (vmm_platform.c), for the KEEL_IRQCHIP_* calls. */
 int vmm_platform_create(struct vm *vm);
 int vmm_platform_add_pit(struct vm *vm, bool speaker);
@@ -60,6 +64,10 @@ int vmm_platform_state(struct vm *vm, u32 which, void *buf, bool set);
 int vmm_platform_reinject(struct vm *vm, bool on);
 /* CPUID of a /dev/kvm guest: the VMM's table (KVM_SET_CPUID2). */
 void vmm_cpuid(struct vcpu *v, u32 leaf, u32 subleaf, u32 out[4]);
+/* Whether its leaf 1 has ECX bit @bit, as the guest reads it. */
+#define CPUID1_ECX_SSE3 BIT(0)
+#define CPUID1_ECX_MONITOR BIT(3)
+bool vmm_cpuid_has(struct vcpu *v, u32 bit);
 /* EAX of the KVM features leaf (0x40000001 as QEMU places it) in the VMM's CPUID. */
 u32 vmm_kvm_features(const struct vcpu *v);
 /*

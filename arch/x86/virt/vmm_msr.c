@@ -10,6 +10,8 @@
  * them MSR_PLATFORM_INFO, which only the VMM writes and which the guest
  * reads unless the VMM hid it (KVM_CAP_MSR_PLATFORM_INFO); it starts at 0,
  * without the CPUID-faulting bit KVM sets, as Keel has no CPUID faulting.
+ * And IA32_MISC_ENABLE (SDM Vol. 4 Table 2-2) as KVM keeps it: what the
+ * guest may change it may set, and its MWAIT bit may show in CPUID.
  */
 #include "asm/msr.h"
 #include "arch/x86/virt/vmm_exit.h"
@@ -32,6 +34,9 @@
 #define MSR_MC0_CTL 0x400
 #define MCG_CTL_P BIT(8)
 #define PLATFORM_INFO_CPUID_FAULT BIT(31)
+#define MISC_ENABLE_EMON BIT(7)			/* performance monitoring: read-only */
+#define MISC_ENABLE_BTS_UNAVAIL BIT(11)
+#define MISC_ENABLE_PEBS_UNAVAIL BIT(12)
 
 /* Where @msr is stored, or NULL. */
 static u64 *slot(struct vmm_msrs *m, u32 msr)
@@ -48,6 +53,8 @@ static u64 *slot(struct vmm_msrs *m, u32 msr)
 		return &m->mtrr_def;
 	if (msr == MSR_MCG_STATUS)
 		return &m->mcg_status;
+	if (msr == MSR_IA32_MISC_ENABLE)
+		return &m->misc_enable;
 	if (msr == MSR_MCG_CTL)
 		return &m->mcg_ctl;
 	if (msr >= MSR_MC0_CTL && msr < MSR_MC0_CTL + 4 * VMM_MCE_BANKS)
@@ -79,6 +86,33 @@ int vmm_msr_read(struct vcpu *v, u32 msr, u64 *val, bool host)
 	return 0;
 }
 
+/*
+ * The guest may not change the "unavailable" bits (#GP) and its writes leave
+ * EMON alone; a change of the MWAIT bit, where CPUID follows it, needs SSE3
+ * in CPUID (KVM's kvm_set_msr_common()).
+ */
+static int write_misc_enable(struct vcpu *v, u64 val, bool host)
+{
+	u64 old = v->arch.vmm.msrs.misc_enable;
+
+	if (!host) {
+		if ((old ^ val) & (MISC_ENABLE_BTS_UNAVAIL | MISC_ENABLE_PEBS_UNAVAIL))
+			return -EPERM;
+		val = (val & ~MISC_ENABLE_EMON) | (old & MISC_ENABLE_EMON);
+	}
+	if ((v->vm->arch.quirks_off & KEEL_QUIRK_MISC_ENABLE_NO_MWAIT) &&
+	    ((old ^ val) & MISC_ENABLE_MWAIT) && !vmm_cpuid_has(v, CPUID1_ECX_SSE3))
+		return -EPERM;
+	v->arch.vmm.msrs.misc_enable = val;
+	return 0;
+}
+
+/* KVM's value for a new vCPU: no branch trace store, no PEBS. */
+void vmm_msr_vcpu_init(struct vcpu *v)
+{
+	v->arch.vmm.msrs.misc_enable = MISC_ENABLE_BTS_UNAVAIL | MISC_ENABLE_PEBS_UNAVAIL;
+}
+
 /* The capability registers are read-only (#GP), as on hardware. */
 int vmm_msr_write(struct vcpu *v, u32 msr, u64 val, bool host)
 {
@@ -92,6 +126,8 @@ int vmm_msr_write(struct vcpu *v, u32 msr, u64 val, bool host)
 	}
 	if (msr == MSR_MTRRCAP || msr == MSR_MCG_CAP)
 		return -EPERM;
+	if (msr == MSR_IA32_MISC_ENABLE)
+		return write_misc_enable(v, val, host);
 	if (!p)
 		return -ENOENT;
 	*p = val;

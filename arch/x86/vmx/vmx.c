@@ -624,20 +624,20 @@ static void decode_ept_violation(struct vm_exit *e)
 	e->npf.present = e->qual & EPT_QUAL_PRESENT;
 }
 
-/* The instructions of VMX, SMX, MONITOR/MWAIT and XSAVE, which guests do not have. */
+/* The instructions of VMX, SMX and XSAVE, which guests do not have. */
 static bool hidden_insn(u32 basic)
 {
 	return (basic >= EXIT_REASON_VMCLEAR && basic <= EXIT_REASON_VMXON) ||
 	       basic == EXIT_REASON_GETSEC || basic == EXIT_REASON_INVEPT ||
-	       basic == EXIT_REASON_INVVPID || basic == EXIT_REASON_MWAIT ||
-	       basic == EXIT_REASON_MONITOR || basic == EXIT_REASON_XSETBV;
+	       basic == EXIT_REASON_INVVPID || basic == EXIT_REASON_XSETBV;
 }
 
 /* Exits for which the VM-exit instruction length is defined (28.2.5). */
 #define INSN_EXITS (BIT(EXIT_REASON_CPUID) | BIT(EXIT_REASON_HLT) | BIT(EXIT_REASON_INVD) |       \
 		    BIT(EXIT_REASON_VMCALL) | BIT(EXIT_REASON_CR_ACCESS) |                           \
 		    BIT(EXIT_REASON_IO_INSTRUCTION) | BIT(EXIT_REASON_MSR_READ) |                    \
-		    BIT(EXIT_REASON_MSR_WRITE) | BIT(EXIT_REASON_WBINVD) | BIT(EXIT_REASON_XSETBV))
+		    BIT(EXIT_REASON_MSR_WRITE) | BIT(EXIT_REASON_WBINVD) |                           \
+		    BIT(EXIT_REASON_XSETBV) | BIT(EXIT_REASON_MONITOR) | BIT(EXIT_REASON_MWAIT))
 
 static unsigned long long field(u32 f)
 {
@@ -691,6 +691,7 @@ static void decode_exit(struct vm_exit *e)
 	case EXIT_REASON_EPT_VIOLATION: decode_ept_violation(e); break;
 	case EXIT_REASON_PREEMPTION_TIMER: e->kind = EXIT_NONE; break;
 	case EXIT_REASON_WBINVD: e->kind = EXIT_SKIP; break;
+	case EXIT_REASON_MONITOR: case EXIT_REASON_MWAIT: e->kind = EXIT_MWAIT; break;
 	default:
 		if (hidden_insn(basic))
 			e->kind = EXIT_HIDDEN_INSN;
