@@ -235,6 +235,8 @@ static struct vcpu *pick_local(struct runqueue *rq)
 	rq->next_deadline = rq->boost_at = ~0ULL;
 	/* Every vCPU that wakes rises to the floor of all that compete here, boosted or not. */
 	se = sched_best(policy, &rq->q, arch_now(), can_run, rq, &rq->next_deadline);
+	if (se)
+		sched_queue_picked(&rq->q, se);
 	if (se && rq->boostable && !boosted(vcpu_of(se)))
 		se = sched_best(policy, &rq->q, arch_now(), can_run_boosted, rq, NULL) ?: se;
 	if (se)
@@ -263,6 +265,7 @@ static bool take(unsigned int from, struct vcpu *v)
 	if (ok) {
 		spin_lock(&rq->lock);
 		v->cpu = cpu;
+		sched_arrive(policy, &rq->q, &v->se, can_run, rq);
 		rq->nr++;
 		spin_unlock(&rq->lock);
 	}

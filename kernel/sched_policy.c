@@ -7,6 +7,8 @@
 #include "kernel/sched_policy.h"
 #include "kernel/string.h"
 
+#define ARRIVAL_LAG (4 * slice_ticks)
+
 static u64 cap_period = 1, slice_ticks;
 
 void sched_policy_setup(u64 period, u64 slice)
@@ -81,19 +83,42 @@ static bool behind(u64 a, u64 b)
 	return (s64)(a - b) < 0;
 }
 
-/* The lowest virtual times of the awake entities @ok accepts: the floors a waking one rises to. */
+void sched_queue_picked(struct sched_queue *q, const struct sched_entity *e)
+{
+	if (behind(q->vclock, e->group->vtime))
+		q->vclock = e->group->vtime;
+}
+
+/*
+ * The lowest virtual times of the awake entities @ok accepts, the queue's
+ * clock for the group's if none is: the floors a waking one rises to.
+ */
 static void floors(struct sched_queue *q, const struct sched_entity *w,
 		   bool (*ok)(struct sched_entity *e, void *ctx), void *ctx, u64 *gf, u64 *ef)
 {
-	*gf = *ef = 0;
+	bool awake = false;
+
+	*ef = 0;
 	for (struct sched_entity *e = q->head; e; e = e->next) {
 		if (e == w || e->sleeping || !ok(e, ctx))
 			continue;
-		if (!*gf || behind(e->group->vtime, *gf))
+		if (!awake || behind(e->group->vtime, *gf))
 			*gf = e->group->vtime;
+		awake = true;
 		if (e->group == w->group && (!*ef || behind(e->vtime, *ef)))
 			*ef = e->vtime;
 	}
+	if (!awake)
+		*gf = q->vclock;
+}
+
+void sched_arrive(const struct sched_policy *p, struct sched_queue *q, struct sched_entity *e,
+		  bool (*ok)(struct sched_entity *e, void *ctx), void *ctx)
+{
+	u64 gf, ef;
+
+	floors(q, e, ok, ctx, &gf, &ef);
+	p->wake(e, gf ? gf - ARRIVAL_LAG : 0, ef ? ef - ARRIVAL_LAG : 0);
 }
 
 struct sched_entity *sched_best(const struct sched_policy *p, struct sched_queue *q, u64 now,
