@@ -151,6 +151,9 @@ void cpu_features_detect(const struct cpu_probe *p, struct cpu_features *f)
 	if (f->max_leaf < 1)
 		return;
 	detect_basic(p, f);
+	/* A raw read after CPUID 1, as KVM reads it for its feature MSR (SDM Vol. 3A 10.11.7.1). */
+	if (!msr(p, MSR_IA32_UCODE_REV, &f->ucode_rev))
+		f->ucode_rev = 0;
 	if (f->vendor == VENDOR_INTEL)
 		detect_vmx(p, f);
 	else if (f->vendor == VENDOR_AMD)

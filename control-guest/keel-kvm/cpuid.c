@@ -155,15 +155,23 @@ int keel_msr_list_init(void)
 }
 
 /*
+ * The feature MSRs (api.rst 4.3, 4.18): the microcode revision, which KVM
+ * lists for a VMM to give its guests one, read as the control guest reads it
+ * (Keel gives it the CPU's). KVM also lists ARCH_CAPABILITIES,
+ * PERF_CAPABILITIES and AMD's DE_CFG, which Keel's guests do not have.
+ */
+static const u32 feature_msrs[] = { MSR_IA32_UCODE_REV };
+
+/*
  * KVM_GET_MSR_INDEX_LIST and KVM_GET_MSR_FEATURE_INDEX_LIST: nmsrs is
- * written back even when it is too small (-E2BIG), as KVM does. No MSR is a
- * feature MSR here: Keel reports no CPU capability through MSRs.
+ * written back even when it is too small (-E2BIG), as KVM does.
  */
 long keel_get_msr_index_list(void __user *argp, bool features)
 {
 	struct kvm_msr_list __user *user = argp;
+	const u32 *msrs = features ? feature_msrs : msr_list;
+	u32 n = features ? ARRAY_SIZE(feature_msrs) : nr_msrs, asked;
 	struct kvm_msr_list list;
-	u32 n = features ? 0 : nr_msrs, asked;
 
 	if (copy_from_user(&list, user, sizeof(list)))
 		return -EFAULT;
@@ -173,15 +181,30 @@ long keel_get_msr_index_list(void __user *argp, bool features)
 		return -EFAULT;
 	if (asked < n)
 		return -E2BIG;
-	return copy_to_user(user->indices, msr_list, n * sizeof(u32)) ? -EFAULT : 0;
+	return copy_to_user(user->indices, msrs, n * sizeof(u32)) ? -EFAULT : 0;
 }
 
-/* KVM_GET_MSRS on /dev/kvm reads feature MSRs: none exist, so none is read (0 done). */
+/* KVM_GET_MSRS on /dev/kvm: the feature MSRs in order, up to the first that is not one. */
 long keel_get_feature_msrs(void __user *argp)
 {
+	struct kvm_msrs __user *user = argp;
+	struct kvm_msr_entry e;
 	struct kvm_msrs msrs;
+	u32 i;
 
-	if (copy_from_user(&msrs, argp, sizeof(msrs)))
+	if (copy_from_user(&msrs, user, sizeof(msrs)))
 		return -EFAULT;
-	return msrs.nmsrs >= KEEL_MAX_MSR_ENTRIES ? -E2BIG : 0;
+	if (msrs.nmsrs >= KEEL_MAX_MSR_ENTRIES)
+		return -E2BIG;
+	for (i = 0; i < msrs.nmsrs; i++) {
+		if (copy_from_user(&e, &user->entries[i], sizeof(e)))
+			return -EFAULT;
+		if (e.index != MSR_IA32_UCODE_REV)
+			break;
+		if (rdmsrl_safe(e.index, &e.data))
+			e.data = 0;	/* as KVM, whose own read may fail too */
+		if (copy_to_user(&user->entries[i], &e, sizeof(e)))
+			return -EFAULT;
+	}
+	return i;
 }

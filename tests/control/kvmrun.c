@@ -105,6 +105,7 @@
 #define MSR_KVM_STEAL_TIME 0x4b564d03
 #define MSR_PLATFORM_INFO 0xce
 #define MSR_IA32_MISC_ENABLE 0x1a0
+#define MSR_IA32_UCODE_REV 0x8b
 #define MISC_ENABLE_UNAVAIL 0x1800		/* branch trace store and PEBS unavailable */
 #define MISC_ENABLE_MWAIT (1ULL << 18)
 #define CPUID1_SSE3 1u
@@ -1766,8 +1767,9 @@ static struct kvm_msrs *msrs_alloc(uint32_t nmsrs)
 }
 
 /*
- * The feature MSRs (api.rst 4.3, 4.18): KVM_GET_MSRS on /dev/kvm reads
- * those KVM_GET_MSR_FEATURE_INDEX_LIST names, every one (none for keel-kvm).
+ * The feature MSRs (api.rst 4.3, 4.18): KVM_CAP_GET_MSR_FEATURES; KVM_GET_MSRS
+ * on /dev/kvm reads those KVM_GET_MSR_FEATURE_INDEX_LIST names, every one,
+ * the microcode revision among them.
  */
 static void check_msr_features(void)
 {
@@ -1778,8 +1780,9 @@ static void check_msr_features(void)
 	if (!list || !msrs)
 		goto out;
 	r = kvm_ioctl(kvm_fd, KVM_GET_MSR_FEATURE_INDEX_LIST, (unsigned long)list);
-	check(r == 0 && list->nmsrs <= MAX_MSR_LIST,
-	      "KVM_GET_MSR_FEATURE_INDEX_LIST with room: 0");
+	check(extension(kvm_fd, KVM_CAP_GET_MSR_FEATURES) > 0, "KVM_CAP_GET_MSR_FEATURES offered");
+	check(r == 0 && list->nmsrs <= MAX_MSR_LIST && msr_listed(list, MSR_IA32_UCODE_REV),
+	      "KVM_GET_MSR_FEATURE_INDEX_LIST with room: 0, IA32_UCODE_REV (0x8b) among them");
 	msrs->nmsrs = 0;
 	check(kvm_ioctl(kvm_fd, KVM_GET_MSRS, (unsigned long)msrs) == 0,
 	      "KVM_GET_MSRS on /dev/kvm with nmsrs 0: 0");
@@ -1930,6 +1933,31 @@ out:
 }
 
 /* KVM_GET_MSRS or KVM_SET_MSRS of n SYSENTER_CS entries. */
+/*
+ * The microcode revision, a feature MSR: a new vCPU's is KVM's (0x100000000
+ * from kvm_intel, 0x1000065 from kvm_amd), and what the VMM writes reads back
+ * (QEMU gives its guests one).
+ */
+static void check_ucode_rev(void)
+{
+	uint64_t rev = 0, want = cpu_is_intel() ? 0x100000000ULL : 0x1000065;
+	struct vm vm;
+	int r;
+
+	if (vm_create(&vm, "IA32_UCODE_REV"))
+		return;
+	r = msrs_io(vm.vcpu, KVM_GET_MSRS, MSR_IA32_UCODE_REV, &rev, 0);
+	check(r == 1 && rev == want, "a new vCPU's IA32_UCODE_REV: KVM's %#llx (%d, %#llx)",
+	      (unsigned long long)want, r, (unsigned long long)rev);
+	rev = 0x1234500000000ULL;
+	r = msrs_io(vm.vcpu, KVM_SET_MSRS, MSR_IA32_UCODE_REV, &rev, 0);
+	rev = 0;
+	check(r == 1 && msrs_io(vm.vcpu, KVM_GET_MSRS, MSR_IA32_UCODE_REV, &rev, 0) == 1 &&
+	      rev == 0x1234500000000ULL, "... the VMM's KVM_SET_MSRS of it reads back (%#llx)",
+	      (unsigned long long)rev);
+	vm_destroy(&vm);
+}
+
 /* A VM about to run lm_mwait with @quirks off and, if @ecx, CPUID leaf 1's ECX set to it. */
 static int mwait_open(struct vm *vm, uint64_t quirks, uint32_t ecx)
 {
@@ -3210,6 +3238,7 @@ static void check_all(void)
 	check_supported_cpuid();
 	check_msr_index_list();
 	check_msr_features();
+	check_ucode_rev();
 	check_vm_extensions();
 	check_vm_setup();
 	check_sync_regs();

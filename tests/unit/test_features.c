@@ -69,6 +69,7 @@ static const struct fake_msr skylake_msrs[] = {
 	{ MSR_IA32_VMX_PROCBASED_CTLS, 0xfff9fffe0401e172ULL },
 	{ MSR_IA32_VMX_PROCBASED_CTLS2, 0x00553cfe00000000ULL },
 	{ MSR_IA32_VMX_EPT_VPID_CAP, 0x00000f0106734141ULL },
+	{ MSR_IA32_UCODE_REV, 0x200006500000000ULL },
 	{ 0 },
 };
 
@@ -97,6 +98,7 @@ TEST(intel_vmx_ept)
 	CHECK_EQ(f.family, 6);
 	CHECK_EQ(f.model, 0x55);
 	CHECK_EQ(f.phys_addr_bits, 39);
+	CHECK_EQ(f.ucode_rev, 0x200006500000000ULL);
 	CHECK(f.virt_why == NULL);
 	CHECK(!strcmp(virt_name(f.virt), "vmx") && !strcmp(paging_name(f.paging), "ept"));
 }
@@ -112,6 +114,7 @@ TEST(amd_svm_npt)
 	CHECK_EQ(f.npt.nr_asids, 16);
 	CHECK(!f.npt.nrips && f.npt.vgif);
 	CHECK_EQ(f.family, 0x17);
+	CHECK_EQ(f.ucode_rev, 0);	/* no such MSR here */
 	CHECK(!strcmp(vendor_name(f.vendor), "amd"));
 }
 

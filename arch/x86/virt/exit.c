@@ -263,6 +263,7 @@ int vcpu_read_msr(struct vcpu *v, u32 msr, u64 *val, bool host)
 	case MSR_IA32_TSC: *val = rdtsc(); return 0;
 	case MSR_MTRRCAP: *val = 0; return 0;			/* no MTRRs */
 	case MSR_IA32_MISC_ENABLE: *val = 1; return 0;		/* fast strings */
+	case MSR_IA32_UCODE_REV: *val = keel.cpu.ucode_rev; return 0;	/* the CPU's */
 	case MSR_MTRR_DEF_TYPE: *val = 0; return 0;
 	case MSR_AMD_INT_PENDING_MSG: *val = 0; return 0;	/* no C1E */
 	case MSR_EFER: *val = virt->get_efer(v); return 0;
@@ -317,6 +318,8 @@ int vcpu_write_msr(struct vcpu *v, u32 msr, u64 val, bool host)
 		if (!host)	/* a vCPU loaded nowhere gets it when it is loaded */
 			vcpu_sync_tsc_aux(v);
 		return 0;
+	case MSR_IA32_UCODE_REV:
+		return 0;	/* Linux clears it before reading it (SDM Vol. 3A 10.11.7.1): ignored */
 	}
 	return virt->set_msr(v, msr, val) ? -EPERM : 0;
 }

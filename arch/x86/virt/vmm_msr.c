@@ -11,12 +11,15 @@
  * reads unless the VMM hid it (KVM_CAP_MSR_PLATFORM_INFO); it starts at 0,
  * without the CPUID-faulting bit KVM sets, as Keel has no CPUID faulting.
  * And IA32_MISC_ENABLE (SDM Vol. 4 Table 2-2) as KVM keeps it: what the
- * guest may change it may set, and its MWAIT bit may show in CPUID.
+ * guest may change it may set, and its MWAIT bit may show in CPUID; and
+ * IA32_UCODE_REV, which only the VMM sets (KVM's feature MSR: QEMU gives
+ * the guest a revision), a guest's write being ignored.
  */
 #include "asm/msr.h"
 #include "arch/x86/virt/vmm_exit.h"
 #include "kernel/arch.h"
 #include "kernel/errno.h"
+#include "kernel/keel.h"
 #include "kernel/vm.h"
 #include "keel/hypercall.h"
 
@@ -37,6 +40,8 @@
 #define MISC_ENABLE_EMON BIT(7)			/* performance monitoring: read-only */
 #define MISC_ENABLE_BTS_UNAVAIL BIT(11)
 #define MISC_ENABLE_PEBS_UNAVAIL BIT(12)
+#define UCODE_REV_KVM_INTEL 0x100000000ULL	/* KVM's for a new vCPU, by vendor */
+#define UCODE_REV_KVM_AMD 0x01000065ULL
 
 /* Where @msr is stored, or NULL. */
 static u64 *slot(struct vmm_msrs *m, u32 msr)
@@ -55,6 +60,8 @@ static u64 *slot(struct vmm_msrs *m, u32 msr)
 		return &m->mcg_status;
 	if (msr == MSR_IA32_MISC_ENABLE)
 		return &m->misc_enable;
+	if (msr == MSR_IA32_UCODE_REV)
+		return &m->ucode_rev;
 	if (msr == MSR_MCG_CTL)
 		return &m->mcg_ctl;
 	if (msr >= MSR_MC0_CTL && msr < MSR_MC0_CTL + 4 * VMM_MCE_BANKS)
@@ -107,10 +114,12 @@ static int write_misc_enable(struct vcpu *v, u64 val, bool host)
 	return 0;
 }
 
-/* KVM's value for a new vCPU: no branch trace store, no PEBS. */
+/* KVM's values for a new vCPU: no branch trace store, no PEBS; its microcode revision. */
 void vmm_msr_vcpu_init(struct vcpu *v)
 {
 	v->arch.vmm.msrs.misc_enable = MISC_ENABLE_BTS_UNAVAIL | MISC_ENABLE_PEBS_UNAVAIL;
+	v->arch.vmm.msrs.ucode_rev =
+		keel.cpu.vendor == VENDOR_AMD ? UCODE_REV_KVM_AMD : UCODE_REV_KVM_INTEL;
 }
 
 /* The capability registers are read-only (#GP), as on hardware. */
@@ -128,6 +137,8 @@ int vmm_msr_write(struct vcpu *v, u32 msr, u64 val, bool host)
 		return -EPERM;
 	if (msr == MSR_IA32_MISC_ENABLE)
 		return write_misc_enable(v, val, host);
+	if (msr == MSR_IA32_UCODE_REV && !host)
+		return 0;
 	if (!p)
 		return -ENOENT;
 	*p = val;

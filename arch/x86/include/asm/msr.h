@@ -6,6 +6,7 @@
 #define MSR_IA32_TSC 0x10
 #define MSR_IA32_TSC_ADJUST 0x3b
 #define MSR_IA32_APIC_BASE 0x1b
+#define MSR_IA32_UCODE_REV 0x8b
 #define  APIC_BASE_BSP (1ULL << 8)
 #define  APIC_BASE_EXTD (1ULL << 10)
 #define  APIC_BASE_EN (1ULL << 11)

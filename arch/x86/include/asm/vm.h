@@ -50,7 +50,7 @@ struct vm_arch {
 struct vmm_msrs {
 	u64 mtrr_def, mtrr_fixed[11], mtrr_var[16];
 	u64 mcg_status, mcg_ctl, mce_banks[4 * VMM_MCE_BANKS];
-	u64 misc_enable;
+	u64 misc_enable, ucode_rev;
 };
 
 /*
