@@ -235,8 +235,6 @@ static struct vcpu *pick_local(struct runqueue *rq)
 	rq->next_deadline = rq->boost_at = ~0ULL;
 	/* Every vCPU that wakes rises to the floor of all that compete here, boosted or not. */
 	se = sched_best(policy, &rq->q, arch_now(), can_run, rq, &rq->next_deadline);
-	if (se)
-		sched_queue_picked(&rq->q, se);
 	if (se && rq->boostable && !boosted(vcpu_of(se)))
 		se = sched_best(policy, &rq->q, arch_now(), can_run_boosted, rq, NULL) ?: se;
 	if (se)
@@ -265,7 +263,6 @@ static bool take(unsigned int from, struct vcpu *v)
 	if (ok) {
 		spin_lock(&rq->lock);
 		v->cpu = cpu;
-		sched_arrive(policy, &rq->q, &v->se, can_run, rq);
 		rq->nr++;
 		spin_unlock(&rq->lock);
 	}
@@ -314,16 +311,15 @@ static struct vcpu *pick(struct runqueue *rq)
 {
 	struct vcpu *v = pick_local(rq), *far = v && boosted(v) ? NULL : pick_remote(v);
 
-	if (far && v) {
-		spin_lock(&rq->lock);
+	if (!far)
+		return v;
+	spin_lock(&rq->lock);
+	if (v)
 		rq_add(rq, v);
-		spin_unlock(&rq->lock);
-	}
-	if (far) {
-		rq->idle = false;
-		v = far;
-	}
-	return v;
+	sched_arrive(policy, &rq->q, &far->se, can_run, rq);
+	spin_unlock(&rq->lock);
+	rq->idle = false;
+	return far;
 }
 
 static void drop(struct runqueue *rq)

@@ -83,24 +83,25 @@ static bool behind(u64 a, u64 b)
 	return (s64)(a - b) < 0;
 }
 
-void sched_queue_picked(struct sched_queue *q, const struct sched_entity *e)
-{
-	if (behind(q->vclock, e->group->vtime))
-		q->vclock = e->group->vtime;
-}
-
 /*
- * The lowest virtual times of the awake entities @ok accepts, the queue's
- * clock for the group's if none is: the floors a waking one rises to.
+ * The lowest virtual times of the awake entities @ok accepts: the floors a
+ * waking one rises to. With none awake, the group floor is the lowest of the
+ * other groups still queued here, asleep: one that comes to a CPU whose
+ * vCPUs all sleep does not get it for as long as its virtual time lags theirs.
  */
 static void floors(struct sched_queue *q, const struct sched_entity *w,
 		   bool (*ok)(struct sched_entity *e, void *ctx), void *ctx, u64 *gf, u64 *ef)
 {
+	u64 asleep = 0;
 	bool awake = false;
 
-	*ef = 0;
+	*gf = *ef = 0;
 	for (struct sched_entity *e = q->head; e; e = e->next) {
-		if (e == w || e->sleeping || !ok(e, ctx))
+		if (e == w)
+			continue;
+		if (e->group != w->group && (!asleep || behind(e->group->vtime, asleep)))
+			asleep = e->group->vtime;
+		if (e->sleeping || !ok(e, ctx))
 			continue;
 		if (!awake || behind(e->group->vtime, *gf))
 			*gf = e->group->vtime;
@@ -109,7 +110,7 @@ static void floors(struct sched_queue *q, const struct sched_entity *w,
 			*ef = e->vtime;
 	}
 	if (!awake)
-		*gf = q->vclock;
+		*gf = asleep;
 }
 
 void sched_arrive(const struct sched_policy *p, struct sched_queue *q, struct sched_entity *e,

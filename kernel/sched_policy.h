@@ -48,14 +48,10 @@ struct sched_entity {
 	u64 ran_on[SCHED_AFFINITY_WORDS];	/* the CPUs it ran on */
 };
 
-/*
- * The entities of one CPU, runnable or blocked, in the order they were added;
- * and the group virtual time the queue has reached (sched_queue_picked()).
- */
+/* The entities of one CPU, runnable or blocked, in the order they were added. */
 struct sched_queue {
 	struct sched_entity *head, *tail;
 	unsigned int nr;
-	u64 vclock;
 };
 
 struct sched_policy {
@@ -92,20 +88,12 @@ void sched_queue_add(struct sched_queue *q, struct sched_entity *e);
 bool sched_queue_remove(struct sched_queue *q, struct sched_entity *e);
 /* Whether @e is on @q; @e is only compared, never read. */
 bool sched_queue_has(const struct sched_queue *q, const struct sched_entity *e);
-/*
- * @e is the one p->before puts first on @q: the queue's virtual clock rises
- * to its group's. An entity that wakes or arrives here while no other is
- * awake rises to that clock (sched_best(), sched_arrive()), so a VM that is
- * new or was held elsewhere does not take this CPU from its sleeping entities
- * for as long as its group's virtual time lags theirs.
- */
-void sched_queue_picked(struct sched_queue *q, const struct sched_entity *e);
 
 /*
  * The entity of @q to run at @now under @p: among those @ok accepts (the
  * caller's runnable, allowed here), not throttled, the first by p->before,
  * after waking the sleeping ones it accepts (to the lowest virtual times of
- * those awake here, or to the queue's clock if none is). NULL if none; then *@retry (if
+ * those awake here; with none awake, to the lowest group's still queued). NULL if none; then *@retry (if
  * not NULL) is lowered to the first tick a throttled one may run again.
  */
 struct sched_entity *sched_best(const struct sched_policy *p, struct sched_queue *q, u64 now,

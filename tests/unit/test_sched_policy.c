@@ -118,8 +118,6 @@ static void run(u64 ticks)
 				continue;
 			s.running[cpu] = NULL;
 			e = sched_best(&sched_fair, &s.q[cpu], s.now, runnable, &c, NULL);
-			if (e)
-				sched_queue_picked(&s.q[cpu], e);
 			far = steal(cpu, e);
 			if (far)
 				e = far;
@@ -265,6 +263,40 @@ TEST(arrivals_bring_no_lag)
 	CHECK(ratio_near(ran(0) - before, 250000, 1.0));
 }
 
+/*
+ * A VM that ends leaves nothing behind on its CPU: the control guest's vCPU
+ * there, asleep while that VM ran alone for 10 s, wakes without its group
+ * jumping ahead, so its busy sibling on the other CPU keeps half of it beside
+ * another VM.
+ */
+TEST(ended_vm_sets_no_floor)
+{
+	u64 only0[SCHED_AFFINITY_WORDS] = { BIT(0) }, only1[SCHED_AFFINITY_WORDS] = { BIT(1) };
+	u64 before;
+
+	sim_reset(2);
+	add(0, 0, 0);
+	add(1, 0, 1);
+	add(2, 1, 0);
+	add(3, 2, 1);
+	sched_set_affinity(&s.e[0], only0);
+	sched_set_affinity(&s.e[2], only0);
+	sched_set_affinity(&s.e[1], only1);
+	sched_set_affinity(&s.e[3], only1);
+	s.sleep_until[1] = ~0ULL;
+	s.e[1].sleeping = true;
+	run(10000000);
+	sched_queue_remove(&s.q[1], &s.e[3]);
+	s.sleep_until[3] = ~0ULL;
+	s.sleep_until[1] = 0;
+	run(10000);
+	s.sleep_until[1] = ~0ULL;
+	s.e[1].sleeping = true;
+	before = ran(0);
+	run(2000000);
+	CHECK(ratio_near(ran(0) - before, 1000000, 1.0));
+}
+
 /* Eight vCPUs of eight VMs on two CPUs: each gets a quarter of a CPU. */
 TEST(more_vcpus_than_cpus)
 {
@@ -353,6 +385,7 @@ TEST(retry_when_throttled)
 
 TEST_MAIN("sched_policy", T(weights_one_cpu), T(weights_two_vms_three_cpus), T(weights_within_vm),
 	  T(cap_quarter), T(cap_over_one_cpu), T(affinity_held), T(arrivals_bring_no_lag),
+	  T(ended_vm_sets_no_floor),
 	  T(more_vcpus_than_cpus),
 	  T(sleeper_gets_no_burst), T(newcomer_gets_no_burst), T(queue_ops),
 	  T(retry_when_throttled))
