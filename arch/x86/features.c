@@ -151,7 +151,11 @@ void cpu_features_detect(const struct cpu_probe *p, struct cpu_features *f)
 	if (f->max_leaf < 1)
 		return;
 	detect_basic(p, f);
-	/* A raw read after CPUID 1, as KVM reads it for its feature MSR (SDM Vol. 3A 10.11.7.1). */
+	/*
+	 * A raw read after CPUID 1, as KVM's for its feature MSR; on Intel the SDM's
+	 * sequence writes 0 to it first (Vol. 3A 10.11.7.1), so this is the value the
+	 * firmware's last read left, the revision it loaded.
+	 */
 	if (!msr(p, MSR_IA32_UCODE_REV, &f->ucode_rev))
 		f->ucode_rev = 0;
 	if (f->vendor == VENDOR_INTEL)

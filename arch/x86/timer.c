@@ -80,9 +80,10 @@ static u64 cpuid_tsc_khz(u32 *crystal_khz)
 
 /*
  * A rate CPUID states is exact where the measurement is not, so it is taken
- * when the two agree within 1%. An emulator's may not: Bochs states 3.5 GHz
- * (a ratio, and leaf 16H for the crystal) while its TSC counts its
- * instructions, 20 MHz here; a guest trusting it ran its clock 175 times slow.
+ * when the two agree within 1%; otherwise guests do not see leaves 15H and
+ * 16H (cpuid_policy()). Bochs gives a ratio without the crystal, from which,
+ * with leaf 16H's 3.5 GHz, Linux made a TSC of 3.5 GHz, trusted it, and ran
+ * its clock 175 times slow: Bochs's TSC counts its instructions, 20 MHz here.
  */
 int tsc_calibrate(u64 hpet_base, const char **source)
 {

@@ -184,12 +184,24 @@ long keel_get_msr_index_list(void __user *argp, bool features)
 	return copy_to_user(user->indices, msrs, n * sizeof(u32)) ? -EFAULT : 0;
 }
 
-/* KVM_GET_MSRS on /dev/kvm: the feature MSRs in order, up to the first that is not one. */
+static bool is_feature_msr(u32 index)
+{
+	for (unsigned int i = 0; i < ARRAY_SIZE(feature_msrs); i++)
+		if (feature_msrs[i] == index)
+			return true;
+	return false;
+}
+
+/*
+ * KVM_GET_MSRS on /dev/kvm: the feature MSRs in order, up to the first that
+ * is not one, whose data is cleared (KVM's do_get_msr_feature()).
+ */
 long keel_get_feature_msrs(void __user *argp)
 {
 	struct kvm_msrs __user *user = argp;
 	struct kvm_msr_entry e;
 	struct kvm_msrs msrs;
+	bool feature;
 	u32 i;
 
 	if (copy_from_user(&msrs, user, sizeof(msrs)))
@@ -199,12 +211,13 @@ long keel_get_feature_msrs(void __user *argp)
 	for (i = 0; i < msrs.nmsrs; i++) {
 		if (copy_from_user(&e, &user->entries[i], sizeof(e)))
 			return -EFAULT;
-		if (e.index != MSR_IA32_UCODE_REV)
-			break;
-		if (rdmsrl_safe(e.index, &e.data))
-			e.data = 0;	/* as KVM, whose own read may fail too */
+		feature = is_feature_msr(e.index);
+		if (!feature || rdmsrl_safe(e.index, &e.data))
+			e.data = 0;	/* KVM's own read of the revision may fail too */
 		if (copy_to_user(&user->entries[i], &e, sizeof(e)))
 			return -EFAULT;
+		if (!feature)
+			break;
 	}
 	return i;
 }

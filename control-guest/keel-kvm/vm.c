@@ -442,15 +442,16 @@ static long set_max_vcpu_ids(struct keel_vm *vm, const struct kvm_enable_cap *ca
 	return r;
 }
 
+static_assert(KEEL_QUIRKS == (KVM_X86_QUIRK_MISC_ENABLE_NO_MWAIT |
+			     KVM_X86_QUIRK_FIX_HYPERCALL_INSN |
+			     KVM_X86_QUIRK_MWAIT_NEVER_UD_FAULTS), "Keel's quirk bits are KVM's");
+
 /*
  * KVM_ENABLE_CAP: KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2, _SPLIT_IRQCHIP,
  * _MAX_VCPU_ID, _MSR_PLATFORM_INFO and _DISABLE_QUIRKS2 (the quirks that
  * KVM_CHECK_EXTENSION names, else -EINVAL); no other capability offered
  * here can be enabled, as KVM answers for those.
  */
-static_assert(KEEL_QUIRKS == (KVM_X86_QUIRK_MISC_ENABLE_NO_MWAIT | KVM_X86_QUIRK_FIX_HYPERCALL_INSN |
-			     KVM_X86_QUIRK_MWAIT_NEVER_UD_FAULTS), "Keel's quirk bits are KVM's");
-
 static long enable_cap(struct keel_vm *vm, void __user *argp)
 {
 	struct kvm_enable_cap cap;

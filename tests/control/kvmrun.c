@@ -1791,6 +1791,13 @@ static void check_msr_features(void)
 		msrs->entries[i].index = list->indices[i];
 	check(r == 0 && kvm_ioctl(kvm_fd, KVM_GET_MSRS, (unsigned long)msrs) == (int)list->nmsrs,
 	      "KVM_GET_MSRS on /dev/kvm of the feature list: all read (%u)", r == 0 ? list->nmsrs : 0);
+	msrs->nmsrs = 2;
+	msrs->entries[0].index = MSR_IA32_UCODE_REV;
+	msrs->entries[1] = (struct kvm_msr_entry){ .index = MSR_UNKNOWN, .data = 0xdead };
+	r = kvm_ioctl(kvm_fd, KVM_GET_MSRS, (unsigned long)msrs);
+	check(r == 1 && !msrs->entries[1].data,
+	      "... an MSR that is not a feature MSR ends it, its data cleared (%d, %#llx)", r,
+	      (unsigned long long)msrs->entries[1].data);
 out:
 	free(list);
 	free(msrs);
@@ -1932,7 +1939,6 @@ out:
 	free(cpuid);
 }
 
-/* KVM_GET_MSRS or KVM_SET_MSRS of n SYSENTER_CS entries. */
 /*
  * The microcode revision, a feature MSR: a new vCPU's is KVM's (0x100000000
  * from kvm_intel, 0x1000065 from kvm_amd), and what the VMM writes reads back
@@ -2017,6 +2023,7 @@ static void check_mwait(void)
 	vm_destroy(&vm);
 }
 
+/* KVM_GET_MSRS or KVM_SET_MSRS of n SYSENTER_CS entries. */
 static int msrs_many(int vcpu, unsigned long req, uint32_t n)
 {
 	struct kvm_msrs *msrs = msrs_alloc(n);

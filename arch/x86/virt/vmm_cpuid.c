@@ -96,7 +96,8 @@ bool vmm_pv_has(const struct vcpu *v, unsigned int feature)
 /*
  * The VMM's entry for @leaf (and @subleaf where it matters), zeros without
  * one; the bits KVM keeps current follow the vCPU: APIC with
- * IA32_APIC_BASE's enable, OSXSAVE with CR4 (KVM's kvm_update_cpuid_runtime()).
+ * IA32_APIC_BASE's enable, OSXSAVE with CR4, MONITOR with IA32_MISC_ENABLE
+ * where that quirk is off (KVM's kvm_update_cpuid_runtime()).
  */
 void vmm_cpuid(struct vcpu *v, u32 leaf, u32 subleaf, u32 out[4])
 {

@@ -49,8 +49,9 @@ void vmm_irq_vcpu_init(struct vcpu *v, bool bsp);
 enum vcpu_action vmm_check_eoi(struct vcpu *v, enum vcpu_action a);
 int vmm_set_mp_state(struct vcpu *v, u32 state);
 /*
- * The MTRRs, machine-check MSRs and IA32_MISC_ENABLE (vmm_msr.c): 0, -EPERM
- * (#GP) or -ENOENT (not one of them); a new vCPU's values.
+ * The MTRRs, machine-check MSRs, IA32_MISC_ENABLE and IA32_UCODE_REV
+ * (vmm_msr.c): 0, -EPERM (#GP) or -ENOENT (not one of them); a new vCPU's
+ * values.
  */
 int vmm_msr_read(struct vcpu *v, u32 msr, u64 *val, bool host);
 int vmm_msr_write(struct vcpu *v, u32 msr, u64 val, bool host);
