@@ -106,8 +106,14 @@ void cpuid_policy(u32 leaf, u32 subleaf, u32 out[4])
 		r = cpuid_count(leaf, subleaf);
 	if (leaf == 1) {
 		r.ecx &= ~(BIT(5) | BIT(26) | BIT(27) | BIT(28) | BIT(3));	/* VMX, XSAVE, OSXSAVE, AVX, MONITOR */
+		r.ecx &= ~(BIT(7) | BIT(8));	/* EST, TM2: frequency and thermal MSRs stay Keel's, as KVM's */
+		r.ecx &= ~BIT(15);	/* PDCM: no IA32_PERF_CAPABILITIES (Keel has no guest PMU) */
 		r.ecx |= BIT(31) | BIT(24) | BIT(21);	/* hypervisor; every vLAPIC has TSC-deadline and x2APIC */
 		r.edx &= ~(BIT(7) | BIT(14));	/* MCE, MCA: machine checks are Keel's (#MC is intercepted) */
+		r.edx &= ~(BIT(22) | BIT(29));	/* ACPI, TM: the thermal monitor's MSRs, as KVM hides them */
+	} else if (leaf == 6 && leaf <= keel.cpu.max_leaf) {
+		/* thermal and power management are Keel's; a vLAPIC timer always runs (ARAT): KVM's */
+		r = (struct cpuid_regs){ .eax = BIT(2) };
 	} else if (leaf == 7 && subleaf == 0) {
 		r.ebx &= ~(BIT(5) | BIT(16) | BIT(17) | BIT(30) | BIT(31));	/* AVX2, AVX-512 */
 		r.ecx &= ~(BIT(3) | BIT(4) | BIT(16));	/* PKU and OSPKE (PKRU is not switched), LA57 */
@@ -264,6 +270,7 @@ int vcpu_read_msr(struct vcpu *v, u32 msr, u64 *val, bool host)
 	case MSR_MTRRCAP: *val = 0; return 0;			/* no MTRRs */
 	case MSR_IA32_MISC_ENABLE: *val = 1; return 0;		/* fast strings */
 	case MSR_IA32_UCODE_REV: *val = keel.cpu.ucode_rev; return 0;	/* the CPU's */
+	case MSR_IA32_TSC_ADJUST: *val = 0; return 0;	/* see vcpu_write_msr() */
 	case MSR_MTRR_DEF_TYPE: *val = 0; return 0;
 	case MSR_AMD_INT_PENDING_MSG: *val = 0; return 0;	/* no C1E */
 	case MSR_EFER: *val = virt->get_efer(v); return 0;
@@ -320,6 +327,9 @@ int vcpu_write_msr(struct vcpu *v, u32 msr, u64 val, bool host)
 		return 0;
 	case MSR_IA32_UCODE_REV:
 		return 0;	/* Linux clears it before reading it (SDM Vol. 3A 10.11.7.1): ignored */
+	case MSR_IA32_TSC_ADJUST:
+		/* these guests' TSC is Keel's, in which their deadlines run: never adjusted */
+		return val ? -EPERM : 0;
 	}
 	return virt->set_msr(v, msr, val) ? -EPERM : 0;
 }
