@@ -93,8 +93,9 @@ bool sched_queue_has(const struct sched_queue *q, const struct sched_entity *e);
  * The entity of @q to run at @now under @p: among those @ok accepts (the
  * caller's runnable, allowed here), not throttled, the first by p->before,
  * after waking the sleeping ones it accepts (to the lowest virtual times of
- * those awake here; with none awake, to the lowest group's still queued). NULL if none; then *@retry (if
- * not NULL) is lowered to the first tick a throttled one may run again.
+ * those awake here; with none awake, to the lowest group's still queued).
+ * NULL if none; then *@retry (if not NULL) is lowered to the first tick a
+ * throttled one may run again.
  */
 struct sched_entity *sched_best(const struct sched_policy *p, struct sched_queue *q, u64 now,
 				bool (*ok)(struct sched_entity *e, void *ctx), void *ctx,

@@ -16,9 +16,6 @@
 #include "kernel/mm.h"
 #include "keel/hypercall.h"
 
-#define CPUID1_EDX_APIC BIT(9)
-#define CPUID1_ECX_OSXSAVE BIT(27)
-
 /* The guest MSRs the hardware or Keel switches per vCPU, which a VMM saves and restores. */
 static const u32 vmm_msrs[] = {
 	MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP, MSR_STAR,

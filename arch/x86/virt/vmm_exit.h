@@ -68,6 +68,8 @@ void vmm_cpuid(struct vcpu *v, u32 leaf, u32 subleaf, u32 out[4]);
 /* Whether its leaf 1 has ECX bit @bit, as the guest reads it. */
 #define CPUID1_ECX_SSE3 BIT(0)
 #define CPUID1_ECX_MONITOR BIT(3)
+#define CPUID1_ECX_OSXSAVE BIT(27)
+#define CPUID1_EDX_APIC BIT(9)
 bool vmm_cpuid_has(struct vcpu *v, u32 bit);
 /* EAX of the KVM features leaf (0x40000001 as QEMU places it) in the VMM's CPUID. */
 u32 vmm_kvm_features(const struct vcpu *v);

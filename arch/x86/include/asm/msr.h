@@ -9,8 +9,8 @@
 #define  APIC_BASE_BSP (1ULL << 8)
 #define  APIC_BASE_EXTD (1ULL << 10)
 #define  APIC_BASE_EN (1ULL << 11)
-#define MSR_IA32_UCODE_REV 0x8b
 #define  APIC_BASE_DEFAULT 0xfee00000ULL	/* the APIC page after reset (SDM Vol. 3A 11.4.4) */
+#define MSR_IA32_UCODE_REV 0x8b
 #define MSR_IA32_FEATURE_CONTROL 0x3a
 #define  FEATURE_CONTROL_LOCK (1ULL << 0)
 #define  FEATURE_CONTROL_VMX_OUTSIDE_SMX (1ULL << 2)
