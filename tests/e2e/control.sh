@@ -2,7 +2,7 @@
 # Debian's stock kernel as Keel's control guest: boots it with a test initramfs
 # (tests/control/init) and judges the guest's "control: PASS/FAIL NAME" lines.
 #   control.sh qemu CPUS [disk] [net|e1000]   under Keel: GRUB ISO, scripts/qemu-run.sh
-#   control.sh bochs CPUS                     under Keel on Bochs (VMX+EPT), no devices
+#   control.sh bochs CPUS [sched] [qemu-mb]   under Keel on Bochs (VMX+EPT), no devices
 #   control.sh bare CPUS [disk] [net|e1000]   the same kernel and initramfs, no Keel
 #                                             (-kernel/-initrd; hypervisor, keel skipped)
 #   control.sh build [vm]                     only builds keelinfo and the initramfs
@@ -18,7 +18,10 @@
 # (build/control/initramfs-vm.cpio.gz, scripts/vm-image.sh) and adds the check
 # qemu_vm: unmodified qemu-system-x86_64 -accel kvm boots that VM in the guest;
 # and Linux's kvm_stat with python3 (scripts/kvm-stat-image.sh) for the check
-# kvm_stat: it reads a VM's exits from /sys/kernel/debug/kvm.
+# kvm_stat: it reads a VM's exits from /sys/kernel/debug/kvm. qemu-mb puts QEMU
+# alone into the image (initramfs-mb.cpio.gz; vm's has it too) with the multiboot
+# guest tests/guests/pcirq.c (make guests), and adds the check qemu_mb: QEMU runs
+# that guest with its in-kernel irqchip and PIT.
 # Prints "control: PASS|FAIL CONFIG NAME" per check and
 # ends with "control: N passed, N failed" (read by scripts/check.sh).
 # Environment: BUILD (default build), KEEL_ELF (default $BUILD/keel.elf),
@@ -32,7 +35,7 @@ elf=${KEEL_ELF:-$build/keel.elf}
 out=$build/control
 deadline=${CONTROL_TIMEOUT:-300}
 mem=1024
-usage="usage: $0 qemu|bochs|bare CPUS [disk] [net|e1000] [iommu] [uefi] [vm] [sched] [reboot|crash|crash-reset] | build [vm]"
+usage="usage: $0 qemu|bochs|bare CPUS [disk] [net|e1000] [iommu] [uefi] [vm] [qemu-mb] [sched] [reboot|crash|crash-reset] | build [vm]"
 
 # ---------------------------------------------------------------- build
 # depends() and add_module().
@@ -67,8 +70,11 @@ build_initramfs() {
 		-Wimplicit-fallthrough -Wno-unused-parameter -Iguest-abi \
 		-o "$out/keelctl" control-guest/keelctl/keelctl.c || return 1
 	scripts/build-module.sh "$out/keel-kvm.ko" || return 1
-	# Debian builds virtio and e1000 as modules.
-	for m in virtio_pci virtio_blk virtio_net e1000; do
+	# Debian builds virtio and e1000 as modules; the VM's vhost-net NIC needs
+	# tun and vhost_net.
+	local m mods="virtio_pci virtio_blk virtio_net e1000"
+	[ $vm = 1 ] && mods+=" tun vhost_net"
+	for m in $mods; do
 		add_module "$m" || return 1
 	done
 	printf '%s' "$order" >"$out/modules.order"
@@ -92,6 +98,14 @@ build_initramfs() {
 			>"$out/vm/specs" || return 1
 		BUILD=$build scripts/kvm-stat-image.sh "$out/kvm-stat" >>"$out/vm/specs" || return 1
 		mapfile -t vm_specs <"$out/vm/specs"
+	elif [ $mb = 1 ]; then
+		# QEMU alone, for the multiboot guest.
+		BUILD=$build scripts/vm-image.sh "$out/mb" >"$out/mb.specs" || return 1
+		mapfile -t vm_specs <"$out/mb.specs"
+	fi
+	if [ $vm = 1 ] || [ $mb = 1 ]; then
+		[ -f "$build/guests/pcirq.elf" ] || { echo "no $build/guests/pcirq.elf (make guests)"; return 1; }
+		vm_specs+=("$build/guests/pcirq.elf:/guests/pcirq.elf")
 	fi
 	BUSYBOX=$build/debian/busybox scripts/mkinitramfs.sh "$initramfs" \
 		tests/control/init "$out/keelinfo:/bin/keelinfo" "$out/kvmapi:/bin/kvmapi" \
@@ -103,7 +117,7 @@ build_initramfs() {
 }
 
 mode=${1:-}
-vm=0
+vm=0 mb=0
 case $mode in
 build)
 	case $#:${2:-} in
@@ -129,13 +143,15 @@ for opt in "$@"; do
 	iommu) iommu=1 ;;
 	uefi) uefi=-u ;;
 	vm) vm=1 ;;
+	qemu-mb) mb=1 ;;
 	sched) sched=1 ;;
 	reboot | crash | crash-reset) ending=$opt ;;
 	*) echo "$usage" >&2; exit 2 ;;
 	esac
 done
-initramfs=$out/initramfs$([ $vm = 1 ] && echo -vm).cpio.gz
-[ "$mode" = bochs ] && [ $# -gt $sched ] && { echo "control: Bochs has no virtio or e1000 here" >&2; exit 2; }
+initramfs=$out/initramfs$([ $vm = 1 ] && echo -vm || { [ $mb = 1 ] && echo -mb; }).cpio.gz
+[ "$mode" = bochs ] && [ $# -gt $((sched + mb)) ] &&
+	{ echo "control: Bochs has no virtio or e1000 here" >&2; exit 2; }
 
 passed=0 failed=0
 pass() { echo "control: PASS $label $1"; passed=$((passed + 1)); }
@@ -197,6 +213,8 @@ if [ $vm = 1 ]; then
 		cmdline+=" keeltest.vmarg=$arg"
 	done
 fi
+[ $mb = 1 ] && cmdline+=" keeltest.mb=1"
+
 if [ -n "$nic" ]; then
 	cmdline+=" keeltest.net=1"
 	extra+=" -netdev user,id=n0 -device $nic,netdev=n0"

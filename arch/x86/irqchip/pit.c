@@ -234,7 +234,7 @@ bool pit_irq_acked(struct pit *p)
 	return false;
 }
 
-void pit_irq_unmasked(struct pit *p)
+void pit_drop_owed(struct pit *p)
 {
 	p->pending = 0;
 	p->irq_in_flight = false;

@@ -132,11 +132,11 @@ bool pit_timer_expired(struct pit *p);
 /* The guest acked IRQ 0 (PIC or I/O APIC): true if an owed tick is to be pulsed now. */
 bool pit_irq_acked(struct pit *p);
 /*
- * IRQ 0 was unmasked at the PIC or the I/O APIC: owed ticks and an unacked
- * one are forgotten (KVM's mask notifier), as a tick raised while masked
- * may never be acked and would otherwise hold every later one back.
+ * Owed ticks and an unacked one are forgotten: where IRQ 0's ack cannot be
+ * seen (it went through the I/O APIC, whose edge EOIs Keel's vLAPIC does
+ * not report), as such a tick would otherwise hold every later one back.
  */
-void pit_irq_unmasked(struct pit *p);
+void pit_drop_owed(struct pit *p);
 /* KVM_REINJECT_CONTROL; a change forgets owed ticks. */
 void pit_set_reinject(struct pit *p, bool on);
 

@@ -103,11 +103,13 @@ static void pulse_pit_irq(struct vmm_platform *p)
 	/*
 	 * With IRQ 0 masked at the PIC it goes through the I/O APIC, whose
 	 * edge-triggered EOIs Keel's vLAPIC does not report: the tick counts
-	 * as taken once sent, so that reinjection never waits for an ack
-	 * that cannot come.
+	 * as taken once sent, with any a late timer owed (one edge carries
+	 * them), so that reinjection never waits for an ack that cannot come.
+	 * (Acking it as one tick left the ones owed holding IRQ 0 back for
+	 * good: seen on Bochs, whose timers are late.)
 	 */
 	if (p->pic.chip[0].imr & BIT(PIT_IRQ))
-		pit_irq_acked(&p->pit);
+		pit_drop_owed(&p->pit);
 }
 
 /* Channel 0's tick. */
