@@ -104,6 +104,8 @@ void arch_vcpu_dump(struct vcpu *v, struct keel_regs *regs, struct keel_sregs *s
 void arch_vcpu_stats(const struct vcpu *v, u64 *stats);
 /* KEEL_HC_ENABLE_CAP: capability @cap of @vm (@v NULL) or of frozen @v, set to @val (0 or 1). */
 int arch_enable_cap(struct vm *vm, struct vcpu *v, u64 cap, u64 val);
+/* KEEL_HC_MSR_FILTER: the filter at @gpa of @caller_vm becomes @vm's. */
+int arch_vm_msr_filter(struct vm *vm, u64 gpa, struct vm *caller_vm);
 
 /* The CPU: its time (TSC ticks), its timer, waking another CPU, waiting for an interrupt. */
 u64 arch_now(void);

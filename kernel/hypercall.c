@@ -167,12 +167,28 @@ static s64 vm_irqchip(struct vm *vm, const struct hypercall *hc)
 	return arch_vm_irqchip(vm, hc->arg[1], hc->arg[2], hc->arg[3], hc->vm);
 }
 
+/* The bits each capability's value may have. */
+static u64 cap_values(u64 cap)
+{
+	if (cap == KEEL_CAP_QUIRKS)
+		return KEEL_QUIRKS;
+	if (cap == KEEL_CAP_USER_MSR)
+		return KEEL_MSR_EXIT_INVAL | KEEL_MSR_EXIT_UNKNOWN | KEEL_MSR_EXIT_FILTER;
+	return 1;
+}
+
 static s64 enable_cap(struct vm *vm, const struct hypercall *hc)
 {
-	if (hc->arg[1] == KEEL_CAP_QUIRKS ? hc->arg[3] & ~(u64)KEEL_QUIRKS :
-	    hc->arg[3] > 1)
+	if (hc->arg[3] & ~cap_values(hc->arg[1]))
 		return -EINVAL;
 	return managed_enable_cap(vm, hc->arg[1], hc->arg[2], hc->arg[3]);
+}
+
+static s64 msr_filter(struct vm *vm, const struct hypercall *hc)
+{
+	if (hc->arg[1] || hc->arg[3])
+		return -EINVAL;
+	return arch_vm_msr_filter(vm, hc->arg[2], hc->vm);
 }
 
 static s64 stats(struct vm *vm, const struct hypercall *hc)
@@ -280,6 +296,7 @@ ON_VM(vcpu_translate)
 ON_VM(vm_clock)
 ON_VM(vm_irqchip)
 ON_VM(enable_cap)
+ON_VM(msr_filter)
 ON_VM(stats)
 #undef ON_VM
 
@@ -309,6 +326,7 @@ static const struct hypercall_entry hypercalls[KEEL_NR_HYPERCALLS] = {
 	[KEEL_HC_CPU_STATS] = { hc_cpu_stats, MANAGEMENT },
 	[KEEL_HC_VCPU_KICK] = { hc_vcpu_kick, MANAGEMENT },
 	[KEEL_HC_SCHED] = { hc_sched, MANAGEMENT },
+	[KEEL_HC_MSR_FILTER] = { hc_msr_filter, MANAGEMENT },
 };
 
 /*

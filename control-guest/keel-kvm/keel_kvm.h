@@ -99,7 +99,7 @@ struct keel_vcpu {
 	struct kvm_run *run;		/* page 0 of the VMM's mapping */
 	void *pio_data;			/* page KEEL_PIO_PAGE_OFFSET */
 	struct keel_run *krun;		/* shared with Keel, never mapped to user space */
-	u32 read_kind;			/* KVM_EXIT_IO or _MMIO: the last exit asks the VMM for data ... */
+	u32 read_kind;			/* KVM_EXIT_IO, _MMIO, _X86_RDMSR, _X86_WRMSR: the VMM answers ... */
 	u32 read_size;			/* ... of this many bytes (Keel's figures, not the VMM's page) */
 	bool sigset_active;
 	sigset_t sigset;

@@ -101,6 +101,22 @@ static int report_mmio(struct keel_vcpu *vcpu)
 	return 0;
 }
 
+/* A RDMSR or WRMSR for the VMM (KVM_CAP_X86_USER_SPACE_MSR): error and data come back. */
+static int report_msr(struct keel_vcpu *vcpu)
+{
+	const struct keel_run *k = vcpu->krun;
+	struct kvm_run *run = vcpu->run;
+
+	run->exit_reason = k->exit.msr.write ? KVM_EXIT_X86_WRMSR : KVM_EXIT_X86_RDMSR;
+	run->msr.error = 0;
+	memset(run->msr.pad, 0, sizeof(run->msr.pad));
+	run->msr.reason = k->exit.msr.reason;
+	run->msr.index = k->exit.msr.index;
+	run->msr.data = k->exit.msr.data;
+	vcpu->read_kind = run->exit_reason;
+	return 0;
+}
+
 static int report_internal(struct keel_vcpu *vcpu)
 {
 	const struct keel_run *k = vcpu->krun;
@@ -151,6 +167,8 @@ static int report_exit(struct keel_vcpu *vcpu, u32 reason)
 		return 0;
 	case KEEL_EXIT_INTERNAL_ERROR:
 		return report_internal(vcpu);
+	case KEEL_EXIT_MSR:
+		return report_msr(vcpu);
 	default:
 		return -EPROTO;
 	}
@@ -158,7 +176,8 @@ static int report_exit(struct keel_vcpu *vcpu, u32 reason)
 
 /*
  * The VMM's answer to the read the last exit asked for, taken at the next
- * KVM_RUN (api.rst 5), of the size report_io() or report_mmio() noted.
+ * KVM_RUN (api.rst 5), of the size report_io() or report_mmio() noted; or
+ * to an MSR access, with its error.
  */
 static void complete_read(struct keel_vcpu *vcpu)
 {
@@ -171,6 +190,9 @@ static void complete_read(struct keel_vcpu *vcpu)
 	} else if (vcpu->read_kind == KVM_EXIT_MMIO) {
 		memcpy(&data, run->mmio.data, vcpu->read_size);
 		k->exit.mmio.data = data;
+	} else if (vcpu->read_kind) {	/* KVM_EXIT_X86_RDMSR or _WRMSR */
+		k->exit.msr.data = run->msr.data;
+		k->exit.msr.error = run->msr.error;
 	}
 	vcpu->read_kind = 0;
 }

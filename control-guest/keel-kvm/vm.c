@@ -446,11 +446,31 @@ static_assert(KEEL_QUIRKS == (KVM_X86_QUIRK_MISC_ENABLE_NO_MWAIT |
 			     KVM_X86_QUIRK_FIX_HYPERCALL_INSN |
 			     KVM_X86_QUIRK_MWAIT_NEVER_UD_FAULTS), "Keel's quirk bits are KVM's");
 
+#define USER_MSR_REASONS (KVM_MSR_EXIT_REASON_INVAL | KVM_MSR_EXIT_REASON_UNKNOWN | \
+			  KVM_MSR_EXIT_REASON_FILTER)
+static_assert(USER_MSR_REASONS == (KEEL_MSR_EXIT_INVAL | KEEL_MSR_EXIT_UNKNOWN |
+				   KEEL_MSR_EXIT_FILTER), "Keel's MSR exit reasons are KVM's");
+static_assert(sizeof(struct keel_msr_filter) ==
+	      8 + KVM_MSR_FILTER_MAX_RANGES * (16 + KVM_MSR_FILTER_MAX_BITMAP_SIZE),
+	      "Keel's MSR filter has room for KVM's");
+static_assert((KVM_MSR_FILTER_READ | KVM_MSR_FILTER_WRITE << 4 |
+	       KVM_MSR_FILTER_DEFAULT_DENY << 8) ==
+	      (KEEL_MSR_FILTER_READ | KEEL_MSR_FILTER_WRITE << 4 |
+	       KEEL_MSR_FILTER_DEFAULT_DENY << 8), "Keel's MSR filter flags are KVM's");
+
+/* KVM_CAP_X86_USER_SPACE_MSR: args[0] the reasons that exit (api.rst 7.21). */
+static long enable_user_msr(struct keel_vm *vm, const struct kvm_enable_cap *cap)
+{
+	if (cap->args[0] & ~(u64)USER_MSR_REASONS)
+		return -EINVAL;
+	return keel_enable_cap(vm, KEEL_CAP_USER_MSR, KEEL_CAP_VM, cap->args[0]);
+}
+
 /*
  * KVM_ENABLE_CAP: KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2, _SPLIT_IRQCHIP,
- * _MAX_VCPU_ID, _MSR_PLATFORM_INFO and _DISABLE_QUIRKS2 (the quirks that
- * KVM_CHECK_EXTENSION names, else -EINVAL); no other capability offered
- * here can be enabled, as KVM answers for those.
+ * _MAX_VCPU_ID, _MSR_PLATFORM_INFO, _DISABLE_QUIRKS2 (the quirks that
+ * KVM_CHECK_EXTENSION names, else -EINVAL) and _X86_USER_SPACE_MSR; no
+ * other capability offered here can be enabled, as KVM answers for those.
  */
 static long enable_cap(struct keel_vm *vm, void __user *argp)
 {
@@ -468,7 +488,64 @@ static long enable_cap(struct keel_vm *vm, void __user *argp)
 		return keel_enable_cap(vm, KEEL_CAP_PLATFORM_INFO, KEEL_CAP_VM, !!cap.args[0]);
 	if (cap.cap == KVM_CAP_DISABLE_QUIRKS2)
 		return keel_enable_cap(vm, KEEL_CAP_QUIRKS, KEEL_CAP_VM, cap.args[0]);
+	if (cap.cap == KVM_CAP_X86_USER_SPACE_MSR)
+		return enable_user_msr(vm, &cap);
 	return -EINVAL;
+}
+
+/* KVM's checks of kvm_vm_ioctl_set_msr_filter(), before a bitmap is read. */
+static long check_msr_filter(const struct kvm_msr_filter *f)
+{
+	bool empty = true;
+
+	if (f->flags & ~KVM_MSR_FILTER_DEFAULT_DENY)
+		return -EINVAL;
+	for (int i = 0; i < KVM_MSR_FILTER_MAX_RANGES; i++)
+		empty &= !f->ranges[i].nmsrs;
+	if (empty && (f->flags & KVM_MSR_FILTER_DEFAULT_DENY))
+		return -EINVAL;
+	for (int i = 0; i < KVM_MSR_FILTER_MAX_RANGES; i++) {
+		const struct kvm_msr_filter_range *r = &f->ranges[i];
+
+		if (!r->nmsrs)
+			continue;
+		if (!r->flags || (r->flags & ~(KVM_MSR_FILTER_READ | KVM_MSR_FILTER_WRITE)) ||
+		    BITS_TO_LONGS(r->nmsrs) * sizeof(long) > KVM_MSR_FILTER_MAX_BITMAP_SIZE)
+			return -EINVAL;
+	}
+	return 0;
+}
+
+/* KVM_X86_SET_MSR_FILTER (api.rst 4.97): Keel keeps the filter and applies it. */
+static long set_msr_filter(struct keel_vm *vm, void __user *argp)
+{
+	struct kvm_msr_filter f;
+	struct keel_msr_filter *k;
+	long r;
+
+	if (copy_from_user(&f, argp, sizeof(f)))
+		return -EFAULT;
+	r = check_msr_filter(&f);
+	if (r)
+		return r;
+	k = kzalloc(sizeof(*k), GFP_KERNEL_ACCOUNT);
+	if (!k)
+		return -ENOMEM;
+	k->flags = f.flags;
+	for (int i = 0; i < KVM_MSR_FILTER_MAX_RANGES && !r; i++) {
+		const struct kvm_msr_filter_range *u = &f.ranges[i];
+
+		if (!u->nmsrs)
+			continue;
+		k->ranges[i] = (struct keel_msr_range){ u->flags, u->nmsrs, u->base };
+		if (copy_from_user(k->bitmaps[i], u->bitmap,
+				   BITS_TO_LONGS(u->nmsrs) * sizeof(long)))
+			r = -EFAULT;
+	}
+	if (!r)
+		r = keel_hypercall(KEEL_HC_MSR_FILTER, vm->handle, 0, virt_to_phys(k), 0);
+	kfree(k);
+	return r ? keel_errno(r) : 0;
 }
 
 /* The interrupt controllers, their routes and lines: what kvm_arch_vm_ioctl() has for them. */
@@ -539,6 +616,8 @@ static long keel_vm_ioctl(struct file *filp, unsigned int ioctl, unsigned long a
 					   ioctl == KVM_REGISTER_COALESCED_MMIO);
 	case KVM_GET_STATS_FD:
 		return keel_get_stats_fd(vm, NULL);
+	case KVM_X86_SET_MSR_FILTER:
+		return set_msr_filter(vm, (void __user *)arg);
 	default:
 		return vm_irq_ioctl(vm, ioctl, (void __user *)arg);
 	}

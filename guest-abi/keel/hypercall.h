@@ -33,7 +33,7 @@
  * mappings, vCPUs, running them and their state. A new call or structure
  * field bumps it.
  */
-#define KEEL_ABI_VERSION 12
+#define KEEL_ABI_VERSION 13
 
 /* No U suffixes: assembly includes these too, and every value fits an int. */
 #define KEEL_CPUID_SIGNATURE 0x6c65654b	/* "Keel", little-endian */
@@ -291,12 +291,20 @@
  * (KVM_CAP_ENFORCE_PV_FEATURE_CPUID).
  * _QUIRKS (the VM's; RSI = the KEEL_QUIRK_* to turn off, any other bit
  * -KEEL_EINVAL): KVM_CAP_DISABLE_QUIRKS2.
+ * _USER_MSR (the VM's; RSI = KEEL_MSR_EXIT_* bits, any other -KEEL_EINVAL):
+ * a guest's RDMSR or WRMSR that would raise #GP for those reasons exits to
+ * the VMM instead (KEEL_EXIT_MSR), KVM_CAP_X86_USER_SPACE_MSR.
  */
 #define KEEL_HC_ENABLE_CAP 16
 #define KEEL_CAP_VM 0xffff
 #define KEEL_CAP_PLATFORM_INFO 0
 #define KEEL_CAP_ENFORCE_PV_CPUID 1
 #define KEEL_CAP_QUIRKS 2
+#define KEEL_CAP_USER_MSR 3
+/* KVM's KVM_MSR_EXIT_REASON_*: an MSR Keel refuses the value of, does not know, or the filter denies. */
+#define KEEL_MSR_EXIT_INVAL (1 << 0)
+#define KEEL_MSR_EXIT_UNKNOWN (1 << 1)
+#define KEEL_MSR_EXIT_FILTER (1 << 2)
 /*
  * The quirks, each KVM's KVM_X86_QUIRK_* of the same bit and on until turned off.
  * _MISC_ENABLE_NO_MWAIT: IA32_MISC_ENABLE's MWAIT bit leaves CPUID alone; off,
@@ -426,7 +434,25 @@
 #define KEEL_SCHED_GET 0
 #define KEEL_SCHED_SET 1
 
-#define KEEL_NR_HYPERCALLS 25
+/*
+ * KEEL_HC_MSR_FILTER: RDX = the control-guest physical address of a struct
+ * keel_msr_filter: from now on a guest's RDMSR or WRMSR of an MSR it denies
+ * raises #GP, or exits (KEEL_EXIT_MSR) with KEEL_MSR_EXIT_FILTER
+ * (KVM_X86_SET_MSR_FILTER, api.rst 4.97). The first range holding the MSR
+ * for that access decides (its bit set: allowed); with none, the filter's
+ * default. x2APIC MSRs (0x800-0x8ff) are never filtered; nor are the VMM's
+ * own accesses. -KEEL_EINVAL for unknown flags, more than
+ * KEEL_MSR_FILTER_RANGES ranges, a range without flags or larger than its
+ * bitmap, or a filter that denies all.
+ */
+#define KEEL_HC_MSR_FILTER 25
+#define KEEL_MSR_FILTER_RANGES 16
+#define KEEL_MSR_FILTER_BITMAP 0x600		/* bytes: KVM's KVM_MSR_FILTER_MAX_BITMAP_SIZE */
+#define KEEL_MSR_FILTER_DEFAULT_DENY 1
+#define KEEL_MSR_FILTER_READ 1
+#define KEEL_MSR_FILTER_WRITE 2
+
+#define KEEL_NR_HYPERCALLS 26
 #define KEEL_MAX_VMS 64
 #define KEEL_MAX_VCPUS 64
 #define KEEL_MAX_MEMSLOTS 128
@@ -446,6 +472,7 @@
 #define KEEL_EXIT_FAULT 7		/* exit.fault: map the page (KEEL_HC_MAP), call again */
 #define KEEL_EXIT_IRQ_WINDOW 8		/* KEEL_REQ_IRQ_WINDOW was asked and the window is open */
 #define KEEL_EXIT_IOAPIC_EOI 9		/* the guest's EOI of a vector in the EOI-exit bitmap: exit.eoi */
+#define KEEL_EXIT_MSR 10		/* a RDMSR or WRMSR for the VMM (KEEL_CAP_USER_MSR): exit.msr */
 
 /* exit.internal.suberror: KVM's KVM_INTERNAL_ERROR_* values */
 #define KEEL_INTERNAL_EMULATION 1
@@ -575,6 +602,24 @@ struct keel_cpuid_entry {
 };
 
 _Static_assert(sizeof(struct keel_cpuid_entry) == 32, "keel_cpuid_entry size");
+
+/* KEEL_HC_MSR_FILTER's argument: bit i of range r's bitmap is MSR base + i. */
+struct keel_msr_range {
+	keel_u32 flags;		/* KEEL_MSR_FILTER_READ | _WRITE; 0 with nmsrs 0: unused */
+	keel_u32 nmsrs;		/* at most KEEL_MSR_FILTER_BITMAP * 8 */
+	keel_u32 base;
+	keel_u32 pad;
+};
+
+struct keel_msr_filter {
+	keel_u32 flags;		/* KEEL_MSR_FILTER_DEFAULT_DENY */
+	keel_u32 pad;
+	struct keel_msr_range ranges[KEEL_MSR_FILTER_RANGES];
+	keel_u8 bitmaps[KEEL_MSR_FILTER_RANGES][KEEL_MSR_FILTER_BITMAP];
+};
+
+_Static_assert(sizeof(struct keel_msr_range) == 16, "keel_msr_range size");
+_Static_assert(sizeof(struct keel_msr_filter) == 8 + 16 * 16 + 16 * 0x600, "keel_msr_filter size");
 
 /* A segment register as KVM's struct kvm_segment lays it out. */
 struct keel_segment {
@@ -711,6 +756,13 @@ struct keel_run {
 			keel_u32 vector;	/* KEEL_EXIT_IOAPIC_EOI */
 			keel_u32 pad;
 		} eoi;
+		struct {
+			keel_u32 index;
+			keel_u32 reason;	/* one KEEL_MSR_EXIT_* */
+			keel_u64 data;		/* a WRMSR's value; the VMM's for a RDMSR */
+			keel_u32 write;
+			keel_u32 error;		/* the VMM's: not 0 raises #GP */
+		} msr;
 		keel_u64 pad[6];
 	} exit;
 	struct keel_regs regs;

@@ -283,5 +283,36 @@ GUEST(lm_mwait)
 	out	%eax, $0x45
 	hlt
 
+/*
+ * check_cr8: CR8 written from R9 (REX.R and REX.B), read back and sent; CR8
+ * again after the VMM's KVM_SET_LAPIC.
+ */
+GUEST(lm_cr8)
+	mov	$5, %r9d
+	mov	%r9, %cr8
+	mov	%cr8, %rax
+	out	%eax, $0x46
+	mov	%cr8, %rax
+	out	%eax, $0x46
+	hlt
+
+/*
+ * check_user_msr: RDMSR of an MSR no one has, its EAX and EDX sent; WRMSR
+ * of it; RDMSR of FS_BASE, which the VMM's filter denies.
+ */
+GUEST(lm_user_msr)
+	mov	$MSR_UNKNOWN, %ecx
+	rdmsr
+	out	%eax, $0x47
+	mov	%edx, %eax
+	out	%eax, $0x47
+	mov	$MSR_UNKNOWN, %ecx
+	mov	$0xaa, %eax
+	mov	$0xbb, %edx
+	wrmsr
+	mov	$0xc0000100, %ecx
+	rdmsr
+	hlt
+
 GUEST(guest_end)
 	.section .note.GNU-stack, "", @progbits

@@ -97,7 +97,7 @@
 #define MAX_IO_MSRS 256			/* KVM_GET/SET_MSRS take fewer entries */
 #define MSR_IA32_SYSENTER_CS 0x174
 #define MSR_LSTAR 0xc0000082
-#define MSR_UNKNOWN 0x12345		/* no CPU or KVM has this MSR */
+#define MSR_FS_BASE 0xc0000100
 #define MSR_IA32_TSC 0x10
 #define MSR_KVM_WALL_CLOCK_NEW 0x4b564d00
 #define MSR_KVM_SYSTEM_TIME_NEW 0x4b564d01
@@ -120,6 +120,7 @@
 #define MSI_ADDRESS 0xfee00000u		/* physical destination 0 (SDM Vol. 3A 11.11.1) */
 #define APIC_REG_ID 0x20
 #define APIC_REG_VER 0x30
+#define APIC_REG_TPR 0x80
 #define APIC_REG_SVR 0xf0
 #define APIC_REG_LVTT 0x320
 #define LATER_US 100000			/* a thread acts this long after KVM_RUN began */
@@ -2023,6 +2024,81 @@ static void check_mwait(void)
 	vm_destroy(&vm);
 }
 
+/* KVM_X86_SET_MSR_FILTER with @flags and one range (nmsrs 0: none). */
+static int msr_filter(struct vm *vm, uint32_t flags, uint32_t range_flags, uint32_t base,
+		      uint32_t nmsrs, uint8_t *bitmap)
+{
+	struct kvm_msr_filter f = { .flags = flags };
+
+	f.ranges[0] = (struct kvm_msr_filter_range){ range_flags, nmsrs, base, bitmap };
+	return kvm_ioctl(vm->fd, KVM_X86_SET_MSR_FILTER, (unsigned long)&f);
+}
+
+/* The last exit was an MSR access of the VMM's to answer: @kind (RDMSR or WRMSR) of @index. */
+static int msr_exit_is(struct vm *vm, uint32_t kind, uint32_t index, uint32_t reason)
+{
+	struct kvm_run *run = vm->run;
+	int r = run_vcpu(vm);
+
+	if (!r && run->exit_reason == kind && run->msr.index == index && run->msr.reason == reason)
+		return 1;
+	show_exit(vm, r);
+	return 0;
+}
+
+/* The filter's errors, KVM's (kvm_vm_ioctl_set_msr_filter()), in its order. */
+static void check_msr_filter_errors(struct vm *vm)
+{
+	uint8_t bits[KVM_MSR_FILTER_MAX_BITMAP_SIZE] = { 0 };
+
+	check(enable_cap(vm->fd, KVM_CAP_X86_USER_SPACE_MSR, 8) == -EINVAL,
+	      "KVM_CAP_X86_USER_SPACE_MSR with an unknown reason: EINVAL");
+	check(msr_filter(vm, 2, 0, 0, 0, NULL) == -EINVAL &&
+	      msr_filter(vm, KVM_MSR_FILTER_DEFAULT_DENY, 0, 0, 0, NULL) == -EINVAL,
+	      "KVM_X86_SET_MSR_FILTER: unknown flags, or deny all without a range: EINVAL");
+	check(msr_filter(vm, 0, 0, MSR_FS_BASE, 1, bits) == -EINVAL &&
+	      msr_filter(vm, 0, KVM_MSR_FILTER_READ, 0, sizeof(bits) * 8 + 1, bits) == -EINVAL &&
+	      msr_filter(vm, 0, KVM_MSR_FILTER_READ, 0, 1, NULL) == -EFAULT,
+	      "... a range without flags or past its bitmap: EINVAL; a bad bitmap pointer: EFAULT");
+}
+
+/*
+ * KVM_CAP_X86_USER_SPACE_MSR and KVM_X86_SET_MSR_FILTER (api.rst 7.21,
+ * 4.97): an unknown MSR's RDMSR and WRMSR exit to the VMM, which answers the
+ * read; FS_BASE, which the CPU would pass through, exits once the filter
+ * denies its read, and the VMM's error raises #GP (a triple fault here).
+ */
+static void check_user_msr(void)
+{
+	uint8_t deny = 0;
+	struct vm vm;
+	int ok;
+
+	check(extension(kvm_fd, KVM_CAP_X86_USER_SPACE_MSR) == 1 &&
+	      extension(kvm_fd, KVM_CAP_X86_MSR_FILTER) == 1,
+	      "KVM_CAP_X86_USER_SPACE_MSR and KVM_CAP_X86_MSR_FILTER: 1");
+	if (guest_open(&vm, "user space MSRs", LONG, lm_user_msr))
+		return;
+	check_msr_filter_errors(&vm);
+	ok = !enable_cap(vm.fd, KVM_CAP_X86_USER_SPACE_MSR,
+			 KVM_MSR_EXIT_REASON_UNKNOWN | KVM_MSR_EXIT_REASON_FILTER) &&
+	     !msr_filter(&vm, 0, KVM_MSR_FILTER_READ, MSR_FS_BASE, 1, &deny);
+	check(ok && msr_exit_is(&vm, KVM_EXIT_X86_RDMSR, MSR_UNKNOWN, KVM_MSR_EXIT_REASON_UNKNOWN),
+	      "RDMSR of an unknown MSR: KVM_EXIT_X86_RDMSR, reason UNKNOWN");
+	vm.run->msr.data = 0x1122334455667788ULL;
+	check(run_out(&vm, 4, 0x47, 0x55667788) && run_out(&vm, 4, 0x47, 0x11223344),
+	      "... the VMM's data lands in EDX:EAX");
+	ok = msr_exit_is(&vm, KVM_EXIT_X86_WRMSR, MSR_UNKNOWN, KVM_MSR_EXIT_REASON_UNKNOWN);
+	check(ok && vm.run->msr.data == 0xbb000000aaULL,
+	      "WRMSR of it: KVM_EXIT_X86_WRMSR with EDX:EAX (%#llx)",
+	      ok ? (unsigned long long)vm.run->msr.data : 0);
+	check(msr_exit_is(&vm, KVM_EXIT_X86_RDMSR, MSR_FS_BASE, KVM_MSR_EXIT_REASON_FILTER),
+	      "RDMSR of FS_BASE, which the filter denies: reason FILTER");
+	vm.run->msr.error = 1;
+	check(run_exit(&vm, KVM_EXIT_SHUTDOWN), "... the VMM's error: #GP (a triple fault here)");
+	vm_destroy(&vm);
+}
+
 /* KVM_GET_MSRS or KVM_SET_MSRS of n SYSENTER_CS entries. */
 static int msrs_many(int vcpu, unsigned long req, uint32_t n)
 {
@@ -2841,6 +2917,37 @@ static int check_lapic_state(struct vm *vm, int ap, struct kvm_lapic_state *s)
 	return 0;
 }
 
+/*
+ * With the LAPIC in the kernel CR8 is its TPR's bits 7:4 (SDM Vol. 3A
+ * 11.8.6.1, KVM's kvm_set_cr8()): a MOV to CR8 shows in KVM_GET_LAPIC and
+ * KVM_GET_SREGS, a KVM_SET_LAPIC in the guest's CR8. (A value over 15 is #GP
+ * under Keel, as on a real CPU; kvm_amd leaves the write to QEMU's TCG, which
+ * drops the high bits, so it is not checked here.)
+ */
+static void check_cr8(void)
+{
+	struct kvm_lapic_state s;
+	struct kvm_sregs sr;
+	struct vm vm;
+	int ok;
+
+	if (vm_create_with(&vm, "CR8", 1))
+		return;
+	if (start(&vm, LONG, lm_cr8, 0, 0)) {
+		vm_destroy(&vm);
+		return;
+	}
+	ok = run_out(&vm, 4, 0x46, 5) && !kvm_ioctl(vm.vcpu, KVM_GET_LAPIC, (unsigned long)&s) &&
+	     !kvm_ioctl(vm.vcpu, KVM_GET_SREGS, (unsigned long)&sr);
+	check(ok && lapic_reg(&s, APIC_REG_TPR) == 0x50 && sr.cr8 == 5,
+	      "MOV to CR8 from R9: CR8 reads 5, the LAPIC's TPR %#x (0x50), KVM_GET_SREGS cr8 %llu",
+	      ok ? lapic_reg(&s, APIC_REG_TPR) : 0, ok ? (unsigned long long)sr.cr8 : 0);
+	set_lapic_reg(&s, APIC_REG_TPR, 0x3c);
+	check(!kvm_ioctl(vm.vcpu, KVM_SET_LAPIC, (unsigned long)&s) && run_out(&vm, 4, 0x46, 3),
+	      "KVM_SET_LAPIC with TPR 0x3c: the guest's CR8 reads 3");
+	vm_destroy(&vm);
+}
+
 /* Interrupts into a guest halted in KVM_RUN: KVM_SIGNAL_MSI, an irqfd, KVM_IRQ_LINE_STATUS. */
 static void check_split_wakeups(struct vm *vm, const struct kvm_lapic_state *s)
 {
@@ -3267,6 +3374,7 @@ static void check_all(void)
 	check_foreign_hypercall();
 	check_quirk_off();
 	check_mwait();
+	check_user_msr();
 	check_mmio();
 	check_ioeventfd();
 	check_coalesced();
@@ -3287,6 +3395,7 @@ static void check_all(void)
 	check_interrupt();
 	check_irq_window();
 	check_split_irqchip();
+	check_cr8();
 	check_tsc_deadline();
 	check_irqchip();
 	check_immediate_exit();

@@ -27,6 +27,7 @@
 #define CPUID_LEAF	0x40000123	/* a leaf only KVM_SET_CPUID2 gives */
 #define IRQ_VECTOR	0x30	/* the interrupt KVM_INTERRUPT raises */
 #define MSR_TSC_DEADLINE	0x6e0
+#define MSR_UNKNOWN	0x12345	/* no CPU or KVM has this MSR */
 #define RDMSR_PORT	0x52	/* rm_rdmsr's EAX */
 #define EVENT_PORT	0x72	/* where the handlers say which ran: */
 #define NMI_MARKER	0x4e	/* 'N' */
@@ -46,7 +47,8 @@ extern const uint8_t rm_peek[], rm_poke[], rm_spin[], rm_int3[], rm_rdtsc[], rm_
 extern const uint8_t rm_cpuid[], rm_xmm[], rm_sti_hlt[], rm_sti_spin[], rm_sti_spin_loop[], rm_pit[];
 extern const uint8_t rm_tsc_deadline[], rm_tsc_handler[], rm_rdmsr[];
 extern const uint8_t rm_nmi_handler[], rm_irq_handler[];
-extern const uint8_t pm_guest[], lm_guest[], lm_vmmcall[], lm_vmcall[], lm_mwait[];
+extern const uint8_t pm_guest[], lm_guest[], lm_vmmcall[], lm_vmcall[], lm_mwait[], lm_cr8[],
+	lm_user_msr[];
 #endif
 
 #endif

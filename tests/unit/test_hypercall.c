@@ -292,6 +292,13 @@ s64 arch_vm_clock(struct vm *vm, u64 op, u64 ns, u64 wall_ns)
 	return op == KEEL_CLOCK_GET ? 12345 : (s64)(ns + wall_ns == 3 ? 0 : -1);
 }
 
+int arch_vm_msr_filter(struct vm *vm, u64 gpa, struct vm *caller_vm)
+{
+	last_gpa = gpa;
+	last_vm = caller_vm;
+	return 0;
+}
+
 s64 arch_vm_irqchip(struct vm *vm, u64 op, u64 a, u64 b, struct vm *caller)
 {
 	last_op = op;
@@ -527,6 +534,17 @@ TEST(vm_call_arguments)
 		      KEEL_QUIRK_FIX_HYPERCALL_INSN), KEEL_QUIRK_FIX_HYPERCALL_INSN);
 	CHECK_EQ(call(&control_vm, 0, KEEL_HC_ENABLE_CAP, (u64)h, KEEL_CAP_QUIRKS, KEEL_CAP_VM, 1),
 		 -EINVAL);
+	/* ... the reasons a refused MSR access exits to the VMM for, of KVM's three. */
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_ENABLE_CAP, (u64)h, KEEL_CAP_USER_MSR, KEEL_CAP_VM,
+		      KEEL_MSR_EXIT_FILTER | KEEL_MSR_EXIT_UNKNOWN),
+		 KEEL_MSR_EXIT_FILTER | KEEL_MSR_EXIT_UNKNOWN);
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_ENABLE_CAP, (u64)h, KEEL_CAP_USER_MSR, KEEL_CAP_VM, 8),
+		 -EINVAL);
+	/* MSR_FILTER: the caller's address in RDX reaches the VM; RCX and RSI must be 0. */
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_MSR_FILTER, (u64)h, 0, RAM_BASE, 0), 0);
+	CHECK(last_gpa == RAM_BASE && last_vm == &control_vm);
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_MSR_FILTER, (u64)h, 1, RAM_BASE, 0), -EINVAL);
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_MSR_FILTER, (u64)h, 0, RAM_BASE, 1), -EINVAL);
 	CHECK_EQ(call(&control_vm, 0, KEEL_HC_VM_CLOCK, (u64)h, KEEL_CLOCK_SET, 1ULL << 63, 0),
 		 -EINVAL);
 	/* STATS: the vCPU (or the VM), the caller's buffer and its length reach the VM's counters. */

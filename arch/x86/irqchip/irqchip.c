@@ -151,6 +151,13 @@ static void deliver_queued(struct vcpu *v)
 		irqchip_deliver(v->vm, &q[i], v);
 }
 
+/* A /dev/kvm guest's CR8 reads its LAPIC's TPR bits 7:4 (SDM Vol. 3A 11.8.6.1). */
+static void tpr_to_cr8(struct vcpu *v)
+{
+	if (v->vm->arch.lapic_in_kernel)
+		virt->set_cr(v, 8, vlapic_tpr(&chip(v)->lapic) >> 4);
+}
+
 /*
  * After every register write (@off ~0: IA32_APIC_BASE or TSC_DEADLINE): a
  * TPR or EOI write can make an interrupt deliverable.
@@ -158,6 +165,9 @@ static void deliver_queued(struct vcpu *v)
 static void written(struct vcpu *v, u32 off)
 {
 	const struct irqchip_platform *p = v->vm->arch.irq_platform;
+
+	if (off == LAPIC_TPR)
+		tpr_to_cr8(v);
 
 	if (p && p->reg_written && off != ~0u)
 		p->reg_written(v, off, chip(v)->lapic.regs[off / 4]);
@@ -195,6 +205,17 @@ static int mmio_write(struct vcpu *v, void *opaque, u64 gpa, unsigned int size, 
 		return IO_NOT_MINE;
 	written(v, off & ~0xfu);
 	return IO_HANDLED;
+}
+
+/* A MOV to CR8: the TPR's bits 7:4 (SDM Vol. 3A 11.8.6.1), bits 3:0 cleared. */
+void irqchip_set_cr8(struct vcpu *v, u64 cr8)
+{
+	struct irqchip *c = chip(v);
+	u64 flags = spin_lock_irqsave(&c->lock);
+
+	vlapic_set_tpr(&c->lapic, (u8)(cr8 << 4));
+	spin_unlock_irqrestore(&c->lock, flags);
+	written(v, LAPIC_TPR);
 }
 
 int irqchip_add_mmio(struct vm *vm)
@@ -464,6 +485,7 @@ void irqchip_set_lapic(struct vcpu *v, const void *regs)
 
 	vlapic_set_state(&c->lapic, regs);
 	spin_unlock_irqrestore(&c->lock, flags);
+	tpr_to_cr8(v);
 	__atomic_fetch_or(&v->requests, VCPU_REQ_EVENT, __ATOMIC_SEQ_CST);
 }
 

@@ -7,6 +7,7 @@
 #include "arch/x86/virt/cr.h"
 #include "arch/x86/virt/event.h"
 #include "arch/x86/virt/guest_msr.h"
+#include "arch/x86/virt/msr_filter.h"
 #include "arch/x86/svm/vmcb.h"
 #include "arch/x86/virt/virt.h"
 #include "arch/x86/virt/virt_vm.h"
@@ -68,14 +69,36 @@ static struct vmcb *vmcb_of(struct vcpu *v)
 
 /*
  * The MSRs VMLOAD/VMSAVE or the VMCB switch (15.5.2) pass through; every
- * other access exits. Two bits per MSR in three 2 KiB ranges (15.11).
+ * other access exits. Two bits per MSR, read then write, in three 2 KiB
+ * ranges (15.11).
  */
-static void msrpm_allow(u8 *pm, u32 msr)
+static void msrpm_set(u8 *pm, u32 msr, bool read, bool write)
 {
 	u32 base = msr < 0x2000 ? 0 : msr >= 0xc0010000 ? 0x1000 : 0x800;
 	u32 bit = (msr & 0x1fff) * 2;
+	u8 *b = &pm[base + bit / 8];
 
-	pm[base + bit / 8] &= ~(3 << (bit % 8));
+	*b = (*b & ~(3 << (bit % 8))) | (read | write << 1) << (bit % 8);
+}
+
+/* Keel's map, with the passed-through accesses @vm's filter denies intercepted. */
+static int svm_msr_bitmap(struct vm *vm)
+{
+	u8 *pm;
+
+	if (!vm->arch.msr_bitmap)
+		vm->arch.msr_bitmap = frame_alloc_keel(MSRPM_ORDER);
+	if (!vm->arch.msr_bitmap)
+		return -ENOMEM;
+	pm = (u8 *)(uintptr_t)vm->arch.msr_bitmap;
+	memcpy(pm, (void *)(uintptr_t)msrpm_pa, PAGE_SIZE << MSRPM_ORDER);
+	for (unsigned int i = 0; i < NR_PASSTHROUGH_MSRS; i++) {
+		u32 msr = guest_msr_number[i];
+
+		msrpm_set(pm, msr, !msr_filter_allows(vm, msr, false),
+			  !msr_filter_allows(vm, msr, true));
+	}
+	return 0;
 }
 
 static int svm_global_init(void)
@@ -88,7 +111,7 @@ static int svm_global_init(void)
 	msrpm = (u8 *)(uintptr_t)msrpm_pa;
 	memset(msrpm, 0xff, PAGE_SIZE << MSRPM_ORDER);
 	for (unsigned int i = 0; i < NR_PASSTHROUGH_MSRS; i++)
-		msrpm_allow(msrpm, guest_msr_number[i]);
+		msrpm_set(msrpm, guest_msr_number[i], false, false);
 	return 0;
 }
 
@@ -128,13 +151,21 @@ static int svm_vm_init(struct vm *vm)
 static void svm_vm_free(struct vm *vm)
 {
 	vm_io_bitmap_free(vm, IOPM_ORDER);
+	if (vm->arch.msr_bitmap)
+		frame_free_keel(vm->arch.msr_bitmap, MSRPM_ORDER);
 }
 
 static void init_control(struct vmcb_control *c, struct vcpu *v)
 {
 	c->intercept_exceptions = BIT(18) | BIT(17);	/* #MC stays the host's; #AC cannot loop */
-	if (v->vm->kind == VM_KIND_KVM)
-		c->intercept_exceptions |= BIT(X86_EXC_UD);	/* VMCALL, as KVM (exit.c) */
+	/*
+	 * VMCALL, as KVM (exit.c); CR8 is the vLAPIC's TPR (exit.c), and QEMU 7.2's
+	 * TCG asserts in its MOV-to-CR8 helper while V_IRQ is set (docs/kvm-api.md).
+	 */
+	if (v->vm->kind == VM_KIND_KVM) {
+		c->intercept_exceptions |= BIT(X86_EXC_UD);
+		c->intercept_cr = INTERCEPT_CR8_WRITE;
+	}
 	c->intercept_misc1 = INTERCEPT_INTR | INTERCEPT_NMI | INTERCEPT_SMI | INTERCEPT_INIT |
 			     INTERCEPT_CPUID | INTERCEPT_INVD | INTERCEPT_HLT | INTERCEPT_INVLPGA |
 			     INTERCEPT_IOIO | INTERCEPT_MSR | INTERCEPT_SHUTDOWN;
@@ -480,6 +511,18 @@ static void decode_io(struct vm_exit *e, const struct vmcb_control *c, u64 rip)
 	e->insn_len = (u32)(c->exit_info2 - rip);	/* EXITINFO2 is the next RIP (15.10.2) */
 }
 
+/* With decode assists, EXITINFO1 names the source register (15.33.1); else exit.c decodes. */
+static void decode_cr8(struct vm_exit *e, const struct vmcb_control *c, u64 rip)
+{
+	e->kind = EXIT_CR_WRITE;
+	e->cr.cr = 8;
+	e->cr.gpr = CR_GPR_UNKNOWN;
+	if (keel.cpu.npt.decode_assists && (c->exit_info1 & BIT(63)) && c->next_rip) {
+		e->cr.gpr = c->exit_info1 & 15;
+		e->insn_len = (u32)(c->next_rip - rip);
+	}
+}
+
 /* Without NRIP save (QEMU's SVM), lengths of the intercepted instructions are fixed. */
 static void decode_exit(struct vm_exit *e, const struct vmcb_control *c, u64 rip)
 {
@@ -509,6 +552,7 @@ static void decode_exit(struct vm_exit *e, const struct vmcb_control *c, u64 rip
 	case SVM_EXIT_VMMCALL: e->kind = EXIT_HYPERCALL; e->insn_len = 3; break;
 	case SVM_EXIT_SHUTDOWN: e->kind = EXIT_TRIPLE_FAULT; break;
 	case SVM_EXIT_IOIO: decode_io(e, c, rip); break;
+	case SVM_EXIT_WRITE_CR8: decode_cr8(e, c, rip); break;
 	case SVM_EXIT_MSR:
 		e->kind = c->exit_info1 ? EXIT_MSR_WRITE : EXIT_MSR_READ;
 		e->insn_len = 2;
@@ -552,6 +596,7 @@ static void svm_run(struct vcpu *v, struct vm_exit *exit)
 	vmcb->save.rflags = v->arch.regs.rflags;
 	vmcb->save.rsp = v->arch.regs.gpr[GPR_RSP];
 	vmcb->save.rax = v->arch.regs.gpr[GPR_RAX];
+	vmcb->control.msrpm_base_pa = v->vm->arch.msr_bitmap ?: msrpm_pa;	/* its filter's */
 	vmcb->control.event_inj = 0;
 	if (v->arch.regs.rip != s->exit_rip)	/* the shadow ended (in_shadow()) */
 		vmcb->control.int_state &= ~INT_STATE_SHADOW;
@@ -584,6 +629,7 @@ const struct virt_ops svm_ops = {
 	.vm_init = svm_vm_init,
 	.vm_free = svm_vm_free,
 	.io_intercept = vm_io_intercept,
+	.msr_bitmap = svm_msr_bitmap,
 	.vcpu_init = svm_vcpu_init,
 	.vcpu_free = svm_vcpu_free,
 	.vcpu_load = svm_vcpu_load,

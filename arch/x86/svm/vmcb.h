@@ -91,6 +91,7 @@ _Static_assert(__builtin_offsetof(struct vmcb_save, g_pat) == 0x268, "VMCB layou
 _Static_assert(sizeof(struct vmcb) <= 4096, "VMCB is one page");
 
 /* Intercept bits (APM Vol. 2 B.1, table B-1) */
+#define INTERCEPT_CR8_WRITE BIT(16 + 8)	/* intercept_cr: writes are bits 31:16 (15.9) */
 #define INTERCEPT_INTR BIT(0)
 #define INTERCEPT_NMI BIT(1)
 #define INTERCEPT_SMI BIT(2)
@@ -122,6 +123,7 @@ _Static_assert(sizeof(struct vmcb) <= 4096, "VMCB is one page");
 #define INT_STATE_SHADOW BIT(0)
 
 /* Exit codes (APM Vol. 2 appendix C) */
+#define SVM_EXIT_WRITE_CR8 0x18
 #define SVM_EXIT_EXCP_BASE 0x40
 #define SVM_EXIT_INTR 0x60
 #define SVM_EXIT_NMI 0x61

@@ -13,6 +13,7 @@
 #include "arch/x86/virt/exit.h"
 #include "arch/x86/virt/guest_msr.h"
 #include "arch/x86/virt/kvmclock.h"
+#include "arch/x86/virt/msr_filter.h"
 #include "arch/x86/virt/vcpu.h"
 #include "arch/x86/virt/vmm_exit.h"
 #include "kernel/errno.h"
@@ -275,7 +276,7 @@ int vcpu_read_msr(struct vcpu *v, u32 msr, u64 *val, bool host)
 	case MSR_AMD_INT_PENDING_MSG: *val = 0; return 0;	/* no C1E */
 	case MSR_EFER: *val = virt->get_efer(v); return 0;
 	case MSR_TSC_AUX: *val = v->arch.tsc_aux; return 0;
-	default: return -EPERM;
+	default: return -ENOENT;	/* unknown: KVM's KVM_MSR_RET_INVALID */
 	}
 }
 
@@ -331,29 +332,42 @@ int vcpu_write_msr(struct vcpu *v, u32 msr, u64 val, bool host)
 		/* these guests' TSC is Keel's, in which their deadlines run: never adjusted */
 		return val ? -EPERM : 0;
 	}
-	return virt->set_msr(v, msr, val) ? -EPERM : 0;
+	r = virt->set_msr(v, msr, val);
+	return r == -ENOENT ? r : r ? -EPERM : 0;
 }
 
-/* An allow-list; any other MSR raises #GP(0) in the guest. */
+/*
+ * A RDMSR or WRMSR Keel refuses: #GP(0), or an exit to a /dev/kvm VMM that
+ * asked for this reason (KVM_CAP_X86_USER_SPACE_MSR): -ENOENT an unknown MSR,
+ * -EACCES one the VM's filter denies, any other error a value refused.
+ */
+static enum vcpu_action msr_refused(struct vcpu *v, struct vm_exit *e, int r, u64 val)
+{
+	u32 reason = r == -ENOENT ? KEEL_MSR_EXIT_UNKNOWN :
+		     r == -EACCES ? KEEL_MSR_EXIT_FILTER : KEEL_MSR_EXIT_INVAL;
+
+	if (vcpu_has_vmm(v) && (v->vm->arch.user_msr & reason))
+		return vmm_exit_msr(v, (u8)e->insn_len, reason, e->kind == EXIT_MSR_WRITE, val);
+	inject_gp(v);
+	return VCPU_CONTINUE;
+}
+
+/* An allow-list, and a /dev/kvm VM's filter; any other MSR raises #GP(0) in the guest. */
 static enum vcpu_action handle_msr(struct vcpu *v, struct vm_exit *e)
 {
-	u64 *g = v->arch.regs.gpr, val;
+	u64 *g = v->arch.regs.gpr, val = (g[GPR_RDX] << 32) | (u32)g[GPR_RAX];
+	bool write = e->kind == EXIT_MSR_WRITE;
 	u32 msr = (u32)g[GPR_RCX];
+	int r;
 
-	if (e->kind == EXIT_MSR_WRITE) {
-		int r = vcpu_write_msr(v, msr, (g[GPR_RDX] << 32) | (u32)g[GPR_RAX], false);
-
-		if (r == -EAGAIN)
-			return VCPU_EXIT_TO_VMM;	/* a page to fault in; the WRMSR runs again */
-		if (r) {
-			inject_gp(v);
-			return VCPU_CONTINUE;
-		}
-	} else {
-		if (vcpu_read_msr(v, msr, &val, false)) {
-			inject_gp(v);
-			return VCPU_CONTINUE;
-		}
+	if (!msr_filter_allows(v->vm, msr, write))
+		return msr_refused(v, e, -EACCES, val);
+	r = write ? vcpu_write_msr(v, msr, val, false) : vcpu_read_msr(v, msr, &val, false);
+	if (r == -EAGAIN)
+		return VCPU_EXIT_TO_VMM;	/* a page to fault in; the WRMSR runs again */
+	if (r)
+		return msr_refused(v, e, r, val);
+	if (!write) {
 		g[GPR_RAX] = (u32)val;
 		g[GPR_RDX] = val >> 32;
 	}
@@ -578,6 +592,48 @@ static enum vcpu_action fetch_failed(struct vcpu *v, struct vm_exit *e, struct x
 		return internal_error(v, e, "cannot fetch the exiting instruction",
 				      KEEL_INTERNAL_EMULATION);
 	return VCPU_CONTINUE;
+}
+
+/*
+ * MOV to CR8, which SVM intercepts for /dev/kvm guests. CR8 is the TPR's bits
+ * 7:4 (SDM Vol. 3A 11.8.6.1), so Keel's vLAPIC, whose PPR decides what is
+ * injected, takes the write; bits 63:4 set are #GP(0) (SDM Vol. 2B, "MOV-Move
+ * to/from Control Registers"). Without decode assists the source register
+ * comes from the instruction (MOV CRn is 0F 22 /r, the register in ModRM.rm).
+ */
+static enum vcpu_action handle_cr8_write(struct vcpu *v, struct vm_exit *e)
+{
+	struct guest_access a;
+	struct x86_emu emu;
+	struct x86_insn insn;
+	u64 val;
+	int r;
+
+	if (e->cr.gpr == CR_GPR_UNKNOWN) {
+		setup_emu(v, &emu, &a);
+		r = fetch_insn(v, &emu, &a, &insn);
+		if (r)
+			return fetch_failed(v, e, &emu, r);
+		if (insn.map != X86_MAP_0F || insn.opcode != 0x22)
+			return internal_error(v, e, "a CR8 write exit at no MOV to CR",
+					      KEEL_INTERNAL_EMULATION);
+		e->cr.gpr = insn.rm | (insn.rex & X86_REX_B ? 8 : 0);
+		e->insn_len = insn.len;
+	}
+	val = v->arch.regs.gpr[e->cr.gpr & 15];
+	if (vcpu_mode(v) != X86_MODE_64)
+		val = (u32)val;
+	if (val > 15) {
+		inject_gp(v);
+		return VCPU_CONTINUE;
+	}
+	vcpu_set_cr8(v, val);
+	return skip(v, e);
+}
+
+static enum vcpu_action handle_mov_cr(struct vcpu *v, struct vm_exit *e)
+{
+	return e->cr.cr == 8 ? handle_cr8_write(v, e) : handle_cr_write(v, e);
 }
 
 /*
@@ -869,7 +925,7 @@ static const exit_handler handlers[NR_EXIT_KINDS] = {
 	[EXIT_NMI_WINDOW] = handle_window,
 	[EXIT_HIDDEN_INSN] = handle_hidden_insn,
 	[EXIT_MWAIT] = handle_mwait,
-	[EXIT_CR_WRITE] = handle_cr_write,
+	[EXIT_CR_WRITE] = handle_mov_cr,
 	[EXIT_SKIP] = skip,
 	[EXIT_TRIPLE_FAULT] = handle_triple_fault,
 	[EXIT_ENTRY_FAILURE] = handle_entry_failure,

@@ -10,7 +10,8 @@ enum vcpu_action handle_exit(struct vcpu *v, struct vm_exit *e);
 /* The CPUID a guest sees for (@leaf, @subleaf). */
 void cpuid_policy(u32 leaf, u32 subleaf, u32 out[4]);
 /*
- * RDMSR and WRMSR as the guest's instructions do them: 0, or -EPERM (#GP).
+ * RDMSR and WRMSR as the guest's instructions do them: 0, or #GP for an MSR
+ * Keel does not know (-ENOENT) or a value it refuses (-EPERM).
  * @host: the VMM reads or writes it (KVM_GET/SET_MSRS) while @v is loaded on no CPU.
  */
 int vcpu_read_msr(struct vcpu *v, u32 msr, u64 *val, bool host);

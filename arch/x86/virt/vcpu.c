@@ -5,6 +5,7 @@
 #include "arch/x86/virt/event.h"
 #include "arch/x86/virt/exit.h"
 #include "arch/x86/virt/kvmclock.h"
+#include "arch/x86/virt/msr_filter.h"
 #include "asm/msr.h"
 #include "arch/x86/irqchip/irqchip.h"
 #include "arch/x86/virt/vcpu.h"
@@ -321,6 +322,14 @@ void vcpu_sync_tsc_aux(struct vcpu *v)
 	}
 }
 
+/* CR8 is the TPR's bits 7:4 (SDM Vol. 3A 11.8.6.1), as KVM's kvm_set_cr8(). */
+void vcpu_set_cr8(struct vcpu *v, u64 cr8)
+{
+	virt->set_cr(v, 8, cr8);
+	if (v->vm->arch.lapic_in_kernel)
+		irqchip_set_cr8(v, cr8);
+}
+
 void arch_vcpu_load(struct vcpu *v)
 {
 	switch_guest_regs(this_cpu(), v);
@@ -386,6 +395,7 @@ int arch_vm_init(struct vm *vm)
 void arch_vm_free(struct vm *vm)
 {
 	virt->vm_free(vm);
+	msr_filter_free(vm);
 	if (vm->arch.platform)
 		vmm_platform_free(vm);
 }

@@ -22,6 +22,8 @@ enum x86_mode vcpu_mode(struct vcpu *v);
  */
 int vcpu_gva_to_gpa(struct vcpu *v, u64 gva, bool write, u64 *gpa, struct x86_exception *exc);
 void vcpu_sync_tsc_aux(struct vcpu *v);
+/* CR8 (0..15): with the LAPIC in Keel (a /dev/kvm VM's), the TPR's bits 7:4 too. */
+void vcpu_set_cr8(struct vcpu *v, u64 cr8);
 /*
  * Queues exception @vector, merged with an event whose delivery raised it
  * (arch/x86/virt/event.h): false if that makes a triple fault, which ends the VM.

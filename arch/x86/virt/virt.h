@@ -51,7 +51,7 @@ enum exit_kind {
 	EXIT_NMI_WINDOW,
 	EXIT_HIDDEN_INSN,	/* an instruction of a feature hidden from guests: #UD (exit.c) */
 	EXIT_MWAIT,		/* MONITOR or MWAIT: #UD, or a NOP for /dev/kvm guests (exit.c) */
-	EXIT_CR_WRITE,		/* MOV to CR0/CR4 the backend intercepts: virt_ops.write_cr */
+	EXIT_CR_WRITE,		/* MOV to CR0/CR4 (virt_ops.write_cr) or CR8 the backend intercepts */
 	EXIT_SKIP,		/* an instruction completed by doing nothing (INVD, WBINVD) */
 	EXIT_TRIPLE_FAULT,
 	EXIT_ENTRY_FAILURE,
@@ -82,11 +82,14 @@ struct vm_exit {
 			u32 error_code;
 		} exception;
 		struct {
-			u8 cr;		/* 0 or 4 */
-			u8 gpr;		/* enum gpr of the source */
+			u8 cr;		/* 0, 4 or 8 */
+			u8 gpr;		/* enum gpr of the source, or CR_GPR_UNKNOWN */
 		} cr;
 	};
 };
+
+/* An intercepted MOV to CR8 without decode assists: exit.c reads the instruction. */
+#define CR_GPR_UNKNOWN 0xff
 
 enum event_type { EVENT_EXTINT, EVENT_NMI, EVENT_EXCEPTION, EVENT_SOFT_INT };
 
@@ -135,6 +138,11 @@ struct virt_ops {
 	void (*set_efer)(struct vcpu *v, u64 efer);
 	void (*get_dtable)(struct vcpu *v, bool idt, struct dtable *d);
 	void (*set_dtable)(struct vcpu *v, bool idt, const struct dtable *d);
+	/*
+	 * @vm's MSR bitmap again after its filter changed (msr_filter.c): Keel's,
+	 * with each passed-through MSR access the filter denies intercepted.
+	 */
+	int (*msr_bitmap)(struct vm *vm);
 	/* MSRs the hardware switches (SYSENTER, FS/GS bases, STAR..., PAT); -ENOENT for others. */
 	int (*get_msr)(struct vcpu *v, u32 msr, u64 *val);
 	int (*set_msr)(struct vcpu *v, u32 msr, u64 val);

@@ -199,15 +199,58 @@ static void take_requests(struct vcpu *v)
 		__atomic_fetch_or(&v->requests, VCPU_REQ_EVENT, __ATOMIC_SEQ_CST);
 }
 
+enum vcpu_action vmm_exit_msr(struct vcpu *v, u8 len, u32 reason, bool write, u64 val)
+{
+	struct keel_run *run = v->run;
+
+	run->exit.msr.index = (u32)v->arch.regs.gpr[GPR_RCX];
+	run->exit.msr.reason = reason;
+	run->exit.msr.data = write ? val : 0;
+	run->exit.msr.write = write;
+	run->exit.msr.error = 0;
+	v->arch.vmm.waiting = VMM_MSR;
+	v->arch.vmm.msr_write = write;
+	vmm_exit_to(v, KEEL_EXIT_MSR);
+	return vmm_exit_out(v, len);
+}
+
+/*
+ * The VMM's answer to KEEL_EXIT_MSR, as KVM's complete_emulated_msr_access():
+ * an error raises #GP(0) at the instruction, else a RDMSR takes its data and
+ * the instruction completes. A VMM that moved RIP meanwhile gets neither.
+ */
+static void finish_msr(struct vcpu *v)
+{
+	struct vmm_io *io = &v->arch.vmm;
+	u64 data = __atomic_load_n(&v->run->exit.msr.data, __ATOMIC_RELAXED);
+
+	if (v->arch.regs.rip != io->skip_rip)
+		return;
+	if (__atomic_load_n(&v->run->exit.msr.error, __ATOMIC_RELAXED)) {
+		io->skip_len = 0;
+		vcpu_inject_exception(v, X86_EXC_GP, true, 0);
+	} else if (!io->msr_write) {
+		v->arch.regs.gpr[GPR_RAX] = (u32)data;
+		v->arch.regs.gpr[GPR_RDX] = data >> 32;
+	}
+}
+
 int arch_vcpu_resume_vmm(struct vcpu *v)
 {
 	struct vmm_io *io = &v->arch.vmm;
 	u64 cr8 = __atomic_load_n(&v->run->cr8, __ATOMIC_RELAXED);
 
-	if (cr8 > 15)
-		return -EINVAL;
-	virt->set_cr(v, 8, cr8);
+	/* With the LAPIC in Keel, CR8 is its TPR's and kvm_run.cr8 is only reported (api.rst). */
+	if (!v->vm->arch.lapic_in_kernel) {
+		if (cr8 > 15)
+			return -EINVAL;
+		virt->set_cr(v, 8, cr8);
+	}
 	take_requests(v);
+	if (io->waiting == VMM_MSR) {
+		finish_msr(v);
+		io->waiting = VMM_NONE;
+	}
 	if (io->waiting == VMM_PIO)	/* count and size are Keel's own: within KEEL_PIO_MAX */
 		memcpy(io->ahead, v->run->pio, io->count * io->size);
 	else if (io->waiting == VMM_MMIO)

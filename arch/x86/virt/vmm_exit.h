@@ -12,7 +12,7 @@
 #include "kernel/arch.h"
 #include "kernel/vm.h"
 
-enum { VMM_NONE, VMM_PIO, VMM_MMIO };
+enum { VMM_NONE, VMM_PIO, VMM_MMIO, VMM_MSR };
 
 /* Whether @v belongs to a /dev/kvm VM: its exits may go to a VMM. */
 static inline bool vcpu_has_vmm(const struct vcpu *v)
@@ -37,6 +37,11 @@ enum vcpu_action vmm_exit_fault(struct vcpu *v, u64 gpa, bool write);
 enum vcpu_action vmm_exit_out(struct vcpu *v, u8 len);
 enum vcpu_action vmm_exit_in(struct vcpu *v, u8 len);
 void vmm_finish_in(struct vcpu *v, u32 data);
+/*
+ * A RDMSR or WRMSR of @len bytes for the VMM (KEEL_EXIT_MSR, @reason one
+ * KEEL_MSR_EXIT_*): it completes with the VMM's answer when the vCPU runs again.
+ */
+enum vcpu_action vmm_exit_msr(struct vcpu *v, u8 len, u32 reason, bool write, u64 val);
 /* Finishes the instruction whose MMIO read the VMM answered, if it waits (exit.c). */
 enum vcpu_action vmm_finish_mmio(struct vcpu *v);
 /* Exits to the VMM for @reason, with what KVM reports on every exit. */

@@ -62,6 +62,8 @@ static u64 *slot(struct vmm_msrs *m, u32 msr)
 		return &m->misc_enable;
 	if (msr == MSR_IA32_UCODE_REV)
 		return &m->ucode_rev;
+	if (msr == MSR_IA32_POWER_CTL)
+		return &m->power_ctl;	/* any value, kept (KVM's msr_ia32_power_ctl) */
 	if (msr == MSR_MCG_CTL)
 		return &m->mcg_ctl;
 	if (msr >= MSR_MC0_CTL && msr < MSR_MC0_CTL + 4 * VMM_MCE_BANKS)
@@ -158,6 +160,10 @@ int arch_enable_cap(struct vm *vm, struct vcpu *v, u64 cap, u64 val)
 	}
 	if (cap == KEEL_CAP_QUIRKS && !v) {
 		vm->arch.quirks_off = val;
+		return 0;
+	}
+	if (cap == KEEL_CAP_USER_MSR && !v) {
+		vm->arch.user_msr = (u8)val;
 		return 0;
 	}
 	return -EINVAL;

@@ -9,6 +9,7 @@
 #include "asm/processor-flags.h"
 #include "arch/x86/irqchip/irqchip.h"
 #include "arch/x86/virt/cr.h"
+#include "arch/x86/virt/vcpu.h"
 #include "arch/x86/virt/vmm_exit.h"
 #include "kernel/errno.h"
 #include "kernel/keel.h"
@@ -100,7 +101,7 @@ static int set_sregs(struct vcpu *v, const struct keel_sregs *shared)
 	virt->set_cr(v, 2, sr.cr2);
 	virt->set_cr(v, 3, sr.cr3);
 	virt->set_cr(v, 4, sr.cr4);
-	virt->set_cr(v, 8, sr.cr8);
+	vcpu_set_cr8(v, sr.cr8);
 	return 0;
 }
 

@@ -93,6 +93,7 @@ struct vmx_vcpu {
 	u64 cr2;		/* not in the VMCS: switched by vmx_enter */
 	u64 exit_rip;		/* RIP at the last exit (see stale_blocking) */
 	bool nmi_in_service;	/* an NMI Keel injected has not seen its IRET yet */
+	u64 msr_bitmap;		/* the VM's msr_bitmap the VMCS was given */
 	u64 guest[NR_CACHED];
 	u64 msrs[NR_GUEST_MSRS];	/* those NOT_IN_VMCS */
 };
@@ -129,6 +130,8 @@ static int vmx_vm_init(struct vm *vm)
 static void vmx_vm_free(struct vm *vm)
 {
 	vm_io_bitmap_free(vm, 1);
+	if (vm->arch.msr_bitmap)
+		frame_free_keel(vm->arch.msr_bitmap, 0);
 }
 
 static int vmx_vcpu_init(struct vcpu *v)
@@ -145,6 +148,9 @@ static int vmx_vcpu_init(struct vcpu *v)
 		return -ENOMEM;
 	*(u32 *)(uintptr_t)x->vmcs_pa = vmx_caps.revision;	/* 25.2 */
 	x->guest[C_CPU_CTLS] = vmx_caps.cpu;
+	/* CR8 is the vLAPIC's TPR (exit.c): a MOV to it exits past the TPR shadow (26.1.3). */
+	if (v->vm->kind == VM_KIND_KVM)
+		x->guest[C_CPU_CTLS] |= CPU_CR8_LOAD_EXITING;
 	x->guest[C_ENTRY_CTLS] = vmx_caps.entry;
 	x->guest[C_PAT] = DEFAULT_PAT;
 	x->guest[C_DR7] = DR7_RESET;
@@ -526,12 +532,15 @@ static int vmx_write_cr(struct vcpu *v, int cr, u64 val)
 	return 0;
 }
 
-/* A MOV to CR0/CR4 that changes a bit Keel owns exits (26.1.3, 28.2.1); CR3 and CR8 do not. */
+/*
+ * A MOV to CR0/CR4 that changes a bit Keel owns exits (26.1.3, 28.2.1), as
+ * does one to CR8 of a /dev/kvm guest; CR3 does not.
+ */
 static void decode_cr_access(struct vm_exit *e)
 {
 	unsigned int cr = e->qual & 15, type = (e->qual >> 4) & 3;
 
-	if (type != 0 || (cr != 0 && cr != 4))
+	if (type != 0 || (cr != 0 && cr != 4 && cr != 8))
 		return;
 	e->kind = EXIT_CR_WRITE;
 	e->cr.cr = (u8)cr;
@@ -778,6 +787,10 @@ static void vmx_run(struct vcpu *v, struct vm_exit *exit)
 	u32 idt_info;
 	int fail;
 
+	if (x->msr_bitmap != v->vm->arch.msr_bitmap) {	/* its filter's (vmx_msr_bitmap()) */
+		x->msr_bitmap = v->vm->arch.msr_bitmap;
+		vmx_write_msr_bitmap(v->vm);
+	}
 	vmcs_write(GUEST_RIP, v->arch.regs.rip);
 	vmcs_write(GUEST_RSP, v->arch.regs.gpr[GPR_RSP]);
 	vmcs_write(GUEST_RFLAGS, v->arch.regs.rflags);
@@ -818,6 +831,7 @@ const struct virt_ops vmx_ops = {
 	.vm_init = vmx_vm_init,
 	.vm_free = vmx_vm_free,
 	.io_intercept = vm_io_intercept,
+	.msr_bitmap = vmx_msr_bitmap,
 	.vcpu_init = vmx_vcpu_init,
 	.vcpu_free = vmx_vcpu_free,
 	.vcpu_load = vmx_vcpu_load,

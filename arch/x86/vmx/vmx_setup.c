@@ -8,6 +8,7 @@
 #include "asm/cpu.h"
 #include "arch/x86/virt/cr.h"
 #include "arch/x86/virt/guest_msr.h"
+#include "arch/x86/virt/msr_filter.h"
 #include "asm/msr.h"
 #include "arch/x86/timer.h"
 #include "arch/x86/vmx/vmx.h"
@@ -48,7 +49,7 @@ static const char *setup_controls(void)
 		return "interrupt and NMI exiting with virtual NMIs";
 	if (!adjust_controls(MSR_IA32_VMX_PROCBASED_CTLS, MSR_IA32_VMX_TRUE_PROCBASED_CTLS,
 			     CPU_INTR_WINDOW_EXITING | CPU_NMI_WINDOW_EXITING | CPU_HLT_EXITING |
-			     CPU_TPR_SHADOW | CPU_USE_TSC_OFFSETTING |
+			     CPU_CR8_LOAD_EXITING | CPU_TPR_SHADOW | CPU_USE_TSC_OFFSETTING |
 			     CPU_USE_IO_BITMAPS | CPU_USE_MSR_BITMAPS | CPU_SECONDARY_CONTROLS,
 			     CPU_MWAIT_EXITING | CPU_MONITOR_EXITING, &vmx_caps.cpu))
 		return "the primary processor-based controls Keel needs";
@@ -67,8 +68,11 @@ static const char *setup_controls(void)
 		return "the VM-entry controls for EFER and PAT";
 	if (!keel.cpu.ept.pages_2m)
 		return "2 MiB EPT pages";
-	/* Per vCPU, as the guest asks: the interrupt and NMI windows and IA-32e mode. */
-	vmx_caps.cpu &= ~(CPU_INTR_WINDOW_EXITING | CPU_NMI_WINDOW_EXITING);
+	/*
+	 * Per vCPU, as the guest asks: the interrupt and NMI windows and IA-32e
+	 * mode; CR8 loads exit for /dev/kvm guests only (vmx_vcpu_init()).
+	 */
+	vmx_caps.cpu &= ~(CPU_INTR_WINDOW_EXITING | CPU_NMI_WINDOW_EXITING | CPU_CR8_LOAD_EXITING);
 	vmx_caps.entry &= ~ENTRY_IA32E_MODE;
 	return NULL;
 }
@@ -103,12 +107,39 @@ static void setup_preemption_timer(void)
 }
 
 /* One bit per MSR for reads and for writes, low and high ranges (25.6.9); set = exit. */
-static void msr_bitmap_allow(u8 *bm, u32 msr)
+static void msr_bitmap_set(u8 *bm, u32 msr, bool read, bool write)
 {
 	u32 base = msr >= 0xc0000000 ? 1024 : 0, bit = msr & 0x1fff;
+	u8 *r = &bm[base + bit / 8], *w = &bm[2048 + base + bit / 8];
 
-	bm[base + bit / 8] &= ~(1 << (bit % 8));
-	bm[2048 + base + bit / 8] &= ~(1 << (bit % 8));
+	*r = (*r & ~(1 << (bit % 8))) | read << (bit % 8);
+	*w = (*w & ~(1 << (bit % 8))) | write << (bit % 8);
+}
+
+/* Keel's bitmap, with the passed-through accesses @vm's filter denies exiting. */
+int vmx_msr_bitmap(struct vm *vm)
+{
+	u8 *bm;
+
+	if (!vm->arch.msr_bitmap)
+		vm->arch.msr_bitmap = frame_alloc_keel(0);
+	if (!vm->arch.msr_bitmap)
+		return -ENOMEM;
+	bm = (u8 *)(uintptr_t)vm->arch.msr_bitmap;
+	memcpy(bm, (void *)(uintptr_t)msr_bitmap_pa, PAGE_SIZE);
+	for (unsigned int i = 0; i < NR_PASSTHROUGH_MSRS; i++) {
+		u32 msr = guest_msr_number[i];
+
+		msr_bitmap_set(bm, msr, !msr_filter_allows(vm, msr, false),
+			       !msr_filter_allows(vm, msr, true));
+	}
+	return 0;
+}
+
+/* The MSR bitmap of the current VMCS: @vm's own since its filter, else Keel's. */
+void vmx_write_msr_bitmap(struct vm *vm)
+{
+	vmcs_write(MSR_BITMAP, vm->arch.msr_bitmap ?: msr_bitmap_pa);
 }
 
 static int vmx_global_init(void)
@@ -132,7 +163,7 @@ static int vmx_global_init(void)
 		return -ENOMEM;
 	memset((void *)(uintptr_t)msr_bitmap_pa, 0xff, PAGE_SIZE);
 	for (unsigned int i = 0; i < NR_PASSTHROUGH_MSRS; i++)
-		msr_bitmap_allow((u8 *)(uintptr_t)msr_bitmap_pa, guest_msr_number[i]);
+		msr_bitmap_set((u8 *)(uintptr_t)msr_bitmap_pa, guest_msr_number[i], false, false);
 	return 0;
 }
 
@@ -190,7 +221,7 @@ void vmx_write_controls(struct vcpu *v, u64 vapic_pa)
 	vmcs_write(VM_ENTRY_INTR_INFO, 0);
 	vmcs_write(IO_BITMAP_A, (u64)(uintptr_t)v->vm->arch.io_bitmap);
 	vmcs_write(IO_BITMAP_B, (u64)(uintptr_t)v->vm->arch.io_bitmap + PAGE_SIZE);
-	vmcs_write(MSR_BITMAP, msr_bitmap_pa);
+	vmcs_write(MSR_BITMAP, msr_bitmap_pa);	/* a filter's comes with the first entry (vmx_run()) */
 	vmcs_write(VIRTUAL_APIC_PAGE_ADDR, vapic_pa);
 	vmcs_write(TPR_THRESHOLD, 0);
 	vmcs_write(EPT_POINTER, vmx_eptp(v->vm));

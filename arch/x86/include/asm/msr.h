@@ -21,6 +21,7 @@
 #define MSR_IA32_SYSENTER_EIP 0x176
 #define MSR_IA32_MISC_ENABLE 0x1a0
 #define  MISC_ENABLE_MWAIT (1ULL << 18)	/* MONITOR/MWAIT enabled (SDM Vol. 4 Table 2-2) */
+#define MSR_IA32_POWER_CTL 0x1fc
 #define MSR_IA32_PAT 0x277
 #define MSR_MTRR_DEF_TYPE 0x2ff
 #define MSR_IA32_TSC_DEADLINE 0x6e0

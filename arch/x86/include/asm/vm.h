@@ -20,6 +20,7 @@
 struct irqchip;
 struct vmm_platform;
 struct irqchip_platform;
+struct msr_filter;
 
 /* A /dev/kvm VM's time (arch/x86/virt/kvmclock.c), under its lock. */
 struct vm_clock {
@@ -43,6 +44,10 @@ struct vm_arch {
 	u64 eoi_exits[4];		/* vectors whose EOI exits to the VMM (KEEL_IRQCHIP_EOI_EXITS) */
 	bool platform_info_hidden;	/* KEEL_CAP_PLATFORM_INFO 0: a guest's RDMSR of it #GP */
 	u64 quirks_off;			/* KEEL_QUIRK_* the VMM turned off (KEEL_CAP_QUIRKS) */
+	u8 user_msr;			/* KEEL_MSR_EXIT_*: refused RDMSR/WRMSR go to the VMM */
+	struct msr_filter *msr_filter;	/* KEEL_HC_MSR_FILTER's, or NULL: all allowed ... */
+	struct spinlock msr_filter_lock;	/* ... replaced under this */
+	u64 msr_bitmap;			/* the VM's own MSR bitmap (SVM MSRPM), or 0: Keel's */
 };
 
 /* MSRs KVM keeps in software for its guests (arch/x86/virt/vmm_msr.c). */
@@ -50,7 +55,7 @@ struct vm_arch {
 struct vmm_msrs {
 	u64 mtrr_def, mtrr_fixed[11], mtrr_var[16];
 	u64 mcg_status, mcg_ctl, mce_banks[4 * VMM_MCE_BANKS];
-	u64 misc_enable, ucode_rev;
+	u64 misc_enable, ucode_rev, power_ctl;
 };
 
 /*
@@ -60,7 +65,7 @@ struct vmm_msrs {
  */
 struct vmm_io {
 	bool exit;		/* this exit goes to the VMM: vcpu->run says why */
-	u8 waiting;		/* VMM_PIO or VMM_MMIO: a read waits for the VMM's data */
+	u8 waiting;		/* VMM_PIO, _MMIO or _MSR: an instruction waits for the VMM's answer */
 	u8 answered;		/* ... the kind of read the data in @data answers */
 	u8 size;
 	u16 count;		/* elements the read asked for: more than one for an INS */
@@ -71,6 +76,7 @@ struct vmm_io {
 	u64 skip_rip;		/* an OUT or IN at this RIP ... */
 	u8 skip_len;		/* ... of this length completes at the next run */
 	bool in_pending;	/* ... an IN, with the VMM's data (KVM's complete_fast_pio_in) */
+	bool msr_write;		/* VMM_MSR: the exit was a WRMSR's */
 	struct x86_insn insn;		/* the instruction a waiting MMIO read belongs to ... */
 	u64 insn_rip;			/* ... decoded at this RIP ... */
 	u64 insn_gpa;			/* ... whose access exited here ... */
