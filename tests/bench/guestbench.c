@@ -19,6 +19,13 @@
  *                           of the whole chain (default 1536: 25M loads, 11
  *                           instructions each with the path's checksum);
  *                           prints "bench: mem-loop N".
+ *   guestbench vm CMD ARG...  runs CMD (tests/bench/vm-bench.sh: QEMU booting a
+ *                           Linux VM on /dev/kvm) with each line of its output
+ *                           copied through as "vm-tsc N LINE"; prints "bench:
+ *                           vm-init N" when the first line saying "vm: init"
+ *                           (the VM's /init) comes, and "bench: vm-exit N" when
+ *                           CMD ends, N the TSC ticks since CMD was started;
+ *                           exits with CMD's status.
  * Under TCG a load that misses costs QEMU host time but no more instructions
  * than one that hits: the sizes aim at 0.2-0.7 s of emulated time while
  * keeping the memory loop's host time down (it dominates: ~0.3 us a load bare).
@@ -40,6 +47,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/wait.h>
 
 #define MEM_BYTES (64UL << 20)
 #define PAGE 4096UL
@@ -223,6 +231,51 @@ static int bench_mem(unsigned long passes)
 	return ok ? 0 : 1;
 }
 
+/* The child of bench_vm(): CMD with stdout and stderr on the pipe. */
+static void exec_piped(int fds[2], char **cmd)
+{
+	dup2(fds[1], STDOUT_FILENO);
+	dup2(fds[1], STDERR_FILENO);
+	close(fds[0]);
+	close(fds[1]);
+	execvp(cmd[0], cmd);
+	perror(cmd[0]);
+	_exit(127);
+}
+
+static int bench_vm(char **cmd)
+{
+	char line[1024];
+	uint64_t t0;
+	int fds[2], status, seen = 0;
+	pid_t pid;
+	FILE *in;
+
+	if (!cmd[0] || pipe(fds)) {
+		fprintf(stderr, "usage: guestbench vm CMD [ARG...]\n");
+		return 2;
+	}
+	t0 = rdtsc_ordered();
+	pid = fork();
+	if (pid == 0)
+		exec_piped(fds, cmd);
+	close(fds[1]);
+	in = fdopen(fds[0], "r");
+	while (in && fgets(line, sizeof(line), in)) {
+		unsigned long long t = rdtsc_ordered() - t0;
+
+		if (!seen && strstr(line, "vm: init")) {
+			printf("bench: vm-init %llu\n", t);
+			seen = 1;
+		}
+		printf("vm-tsc %llu %s", t, line);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		return 1;
+	printf("bench: vm-exit %llu\n", (unsigned long long)(rdtsc_ordered() - t0));
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+}
+
 int main(int argc, char **argv)
 {
 	const char *what = argc > 1 ? argv[1] : "";
@@ -234,6 +287,8 @@ int main(int argc, char **argv)
 		return bench_cpu(arg(argc, argv, 50000000UL));
 	if (!strcmp(what, "mem"))
 		return bench_mem(arg(argc, argv, 1536UL));
-	fprintf(stderr, "usage: guestbench tsc | cpu [ITERS] | mem [PASSES]\n");
+	if (!strcmp(what, "vm"))
+		return bench_vm(argv + 2);
+	fprintf(stderr, "usage: guestbench tsc | cpu [ITERS] | mem [PASSES] | vm CMD [ARG...]\n");
 	return 2;
 }
