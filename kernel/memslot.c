@@ -9,7 +9,6 @@
 #include "kernel/errno.h"
 #include "kernel/memslot.h"
 #include "kernel/mm.h"
-#include "kernel/percpu.h"
 #include "kernel/vm.h"
 #include "keel/hypercall.h"
 
@@ -110,26 +109,14 @@ static void change_slot(struct memslots *ms, unsigned int slot, const struct mem
 }
 
 /*
- * Waits until no vCPU of @vm runs, in guest mode or in its exit handler
- * (which may copy to or from a page through gpa_to_hva()), with what it
- * saw before the bumped vm->gpa_gen: one that enters later sees the new
+ * Waits until no vCPU of @vm runs with what it saw before the bumped
+ * vm->gpa_gen (vm_wait_exits()): one that enters later sees the new
  * generation and flushes (flush_stale() reads it after setting in_guest).
  */
 static void shootdown(struct vm *vm)
 {
-	unsigned int me = this_cpu()->cpu;
-
 	__atomic_fetch_add(&vm->gpa_gen, 1, __ATOMIC_SEQ_CST);
-	for (unsigned int i = 0; i < __atomic_load_n(&vm->nr_vcpus, __ATOMIC_ACQUIRE); i++) {
-		struct vcpu *v = vm->vcpus[i];
-		u64 entries = v->nr_entries;
-
-		if (!__atomic_load_n(&v->in_guest, __ATOMIC_SEQ_CST) || v->cpu == me)
-			continue;
-		arch_kick_cpu(v->cpu);
-		while (v->in_guest && v->nr_entries == entries)
-			cpu_relax();
-	}
+	vm_wait_exits(vm);
 }
 
 /* Caller holds mmu_lock. */

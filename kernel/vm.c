@@ -4,6 +4,7 @@
 #include "kernel/errno.h"
 #include "kernel/memslot.h"
 #include "kernel/mm.h"
+#include "kernel/percpu.h"
 #include "kernel/printk.h"
 #include "kernel/string.h"
 #include "kernel/vm.h"
@@ -248,6 +249,23 @@ int vm_write_phys(struct vm *vm, u64 gpa, const void *src, size_t len)
 int vm_read_phys(struct vm *vm, u64 gpa, void *dst, size_t len)
 {
 	return copy_phys(vm, gpa, dst, len, false);
+}
+
+void vm_wait_exits(struct vm *vm)
+{
+	unsigned int me = this_cpu()->cpu;
+
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);	/* the caller's stores before any in_guest read */
+	for (unsigned int i = 0; i < __atomic_load_n(&vm->nr_vcpus, __ATOMIC_ACQUIRE); i++) {
+		struct vcpu *v = vm->vcpus[i];
+		u64 entries = v->nr_entries;
+
+		if (!__atomic_load_n(&v->in_guest, __ATOMIC_SEQ_CST) || v->cpu == me)
+			continue;
+		arch_kick_cpu(v->cpu);
+		while (v->in_guest && v->nr_entries == entries)
+			cpu_relax();
+	}
 }
 
 void vm_end_locked(struct vm *vm, u64 status, const char *reason)

@@ -126,6 +126,12 @@ u64 gpa_range_to_hpa(struct vm *vm, u64 gpa, u64 size);
 /* Copies to / from guest-physical memory; -EFAULT if any byte is not RAM. */
 int vm_write_phys(struct vm *vm, u64 gpa, const void *src, size_t len);
 int vm_read_phys(struct vm *vm, u64 gpa, void *dst, size_t len);
+/*
+ * Waits until no vCPU of @vm runs, in guest mode or in its exit handler,
+ * with what it read before the call (each one marked in_guest is kicked and
+ * waited for): what the caller replaced may then be freed.
+ */
+void vm_wait_exits(struct vm *vm);
 /* Ends the VM: @reason NULL for a clean exit with @status. Safe from any vCPU; the first call wins. */
 void vm_end(struct vm *vm, u64 status, const char *reason);
 /* The same with vm->lock held. */

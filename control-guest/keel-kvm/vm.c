@@ -542,8 +542,11 @@ static long set_msr_filter(struct keel_vm *vm, void __user *argp)
 				   BITS_TO_LONGS(u->nmsrs) * sizeof(long)))
 			r = -EFAULT;
 	}
-	if (!r)
+	if (!r) {
+		mutex_lock(&vm->lock);	/* one filter change at a time, as KVM's kvm->lock */
 		r = keel_hypercall(KEEL_HC_MSR_FILTER, vm->handle, 0, virt_to_phys(k), 0);
+		mutex_unlock(&vm->lock);
+	}
 	kfree(k);
 	return r ? keel_errno(r) : 0;
 }

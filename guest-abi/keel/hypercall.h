@@ -441,9 +441,11 @@
  * (KVM_X86_SET_MSR_FILTER, api.rst 4.97). The first range holding the MSR
  * for that access decides (its bit set: allowed); with none, the filter's
  * default. x2APIC MSRs (0x800-0x8ff) are never filtered; nor are the VMM's
- * own accesses. -KEEL_EINVAL for unknown flags, more than
- * KEEL_MSR_FILTER_RANGES ranges, a range without flags or larger than its
- * bitmap, or a filter that denies all.
+ * own accesses. A range of nmsrs 0 is unused. -KEEL_EINVAL for unknown
+ * flags, a range without flags or larger than its bitmap, or a filter that
+ * denies all; -KEEL_EFAULT for an address outside the caller's RAM;
+ * -KEEL_ENOMEM when Keel has no room for the filter and its MSR bitmap
+ * (the old filter then stays).
  */
 #define KEEL_HC_MSR_FILTER 25
 #define KEEL_MSR_FILTER_RANGES 16

@@ -2,9 +2,10 @@
 /*
  * A /dev/kvm VM's MSR filter (arch/x86/virt/msr_filter.c): KVM's checks of
  * KVM_X86_SET_MSR_FILTER, its decision (the first range holding the MSR for
- * that access, else the default; x2APIC MSRs always allowed), and the MSR
- * bitmap rebuilt at each change. The control guest's memory, the heap and
- * the backend are test doubles.
+ * that access, else the default; x2APIC MSRs always allowed), and a new MSR
+ * bitmap with each filter, the old pair freed after the vCPUs were waited
+ * for. The control guest's memory, the heap, the frames, the wait and the
+ * backend are test doubles.
  */
 #include <stdlib.h>
 #include "arch/x86/virt/msr_filter.h"
@@ -21,7 +22,8 @@
 
 static struct keel_msr_filter user;
 static struct vm vm, control;
-static int bitmaps_built, live;
+static int bitmaps_built, bitmaps_live, live, waits, no_memory;
+static bool denied_fs_read;	/* what the last bitmap built intercepts */
 
 void *kzalloc(size_t size)
 {
@@ -43,10 +45,24 @@ int vm_read_phys(struct vm *from, u64 gpa, void *dst, size_t len)
 	return 0;
 }
 
-static int build_bitmap(struct vm *v)
+static u64 build_bitmap(const struct msr_filter *f)
 {
+	if (no_memory)
+		return 0;
 	bitmaps_built++;
-	return 0;
+	bitmaps_live++;
+	denied_fs_read = msr_filter_denies(f, FS_BASE, false);
+	return 0x1000ULL * (u64)bitmaps_built;
+}
+
+void frame_free_keel(u64 pa, unsigned int order)
+{
+	bitmaps_live--;
+}
+
+void vm_wait_exits(struct vm *v)
+{
+	waits++;
 }
 
 static const struct virt_ops ops = { .msr_bitmap = build_bitmap };
@@ -67,7 +83,7 @@ static void reset(void)
 {
 	msr_filter_free(&vm);
 	memset(&user, 0, sizeof(user));
-	bitmaps_built = 0;
+	bitmaps_built = bitmaps_live = 0;
 }
 
 TEST(refused_as_kvm)
@@ -83,7 +99,7 @@ TEST(refused_as_kvm)
 	CHECK_EQ(set(), -EINVAL);
 	range(0, KEEL_MSR_FILTER_READ, 0, KEEL_MSR_FILTER_BITMAP * 8 + 1, 0);
 	CHECK_EQ(set(), -EINVAL);			/* past its bitmap */
-	range(0, 0, FS_BASE, 0, 0);			/* unused, flags or not */
+	range(0, 0, FS_BASE, 0, 0);			/* no MSRs: unused, so denying all */
 	CHECK_EQ(set(), -EINVAL);
 	CHECK_EQ(arch_vm_msr_filter(&vm, FILTER_GPA + 8, &control), -EFAULT);
 	CHECK_EQ(bitmaps_built, 0);
@@ -97,6 +113,8 @@ TEST(ranges_by_access)
 	range(0, KEEL_MSR_FILTER_READ, FS_BASE, 1, 0);	/* reads of FS_BASE denied */
 	CHECK_EQ(set(), 0);
 	CHECK_EQ(bitmaps_built, 1);
+	CHECK(denied_fs_read);				/* the bitmap intercepts them */
+	CHECK_EQ(vm.arch.msr_bitmap, 0x1000);
 	CHECK(!msr_filter_allows(&vm, FS_BASE, false));
 	CHECK(msr_filter_allows(&vm, FS_BASE, true));
 	CHECK(msr_filter_allows(&vm, FS_BASE + 1, false));	/* past the range: default */
@@ -137,16 +155,40 @@ TEST(replaced_and_freed)
 
 	reset();
 	before = live;
+	waits = 0;
 	range(0, KEEL_MSR_FILTER_READ, FS_BASE, 1, 0);
 	CHECK_EQ(set(), 0);
 	range(0, KEEL_MSR_FILTER_READ, FS_BASE, 1, 1);	/* now allowed */
 	CHECK_EQ(set(), 0);
 	CHECK_EQ(bitmaps_built, 2);
+	CHECK(!denied_fs_read);
+	CHECK_EQ(vm.arch.msr_bitmap, 0x2000);		/* the new one, whole */
+	CHECK_EQ(waits, 2);				/* the vCPUs waited for ... */
+	CHECK_EQ(bitmaps_live, 1);			/* ... before the old bitmap went */
 	CHECK(msr_filter_allows(&vm, FS_BASE, false));
 	CHECK_EQ(live, before + 1);			/* the old filter and the copies freed */
 	msr_filter_free(&vm);
 	CHECK_EQ(live, before);
-	CHECK(vm.arch.msr_filter == NULL);
+	CHECK_EQ(bitmaps_live, 0);
+	CHECK(vm.arch.msr_filter == NULL && !vm.arch.msr_bitmap);
+}
+
+/* Without memory for the bitmap the old filter and bitmap stay, whole. */
+TEST(no_memory_keeps_the_old)
+{
+	int before;
+
+	reset();
+	range(0, KEEL_MSR_FILTER_READ, FS_BASE, 1, 0);
+	CHECK_EQ(set(), 0);
+	before = live;
+	no_memory = 1;
+	range(0, KEEL_MSR_FILTER_READ, FS_BASE, 1, 1);
+	CHECK_EQ(set(), -ENOMEM);
+	no_memory = 0;
+	CHECK(!msr_filter_allows(&vm, FS_BASE, false));
+	CHECK_EQ(vm.arch.msr_bitmap, 0x1000 * (u64)bitmaps_built);
+	CHECK_EQ(live, before);
 }
 
 TEST_MAIN("msr_filter",
@@ -154,4 +196,5 @@ TEST_MAIN("msr_filter",
 	T(ranges_by_access),
 	T(first_range_decides),
 	T(bitmap_in_longs),
-	T(replaced_and_freed))
+	T(replaced_and_freed),
+	T(no_memory_keeps_the_old))

@@ -597,6 +597,7 @@ void irqchip_init_reset(struct vcpu *v)
 	memset(c->extint, 0, sizeof(c->extint));
 	c->extint_deadline = c->nmi_deadline = 0;
 	spin_unlock_irqrestore(&c->lock, flags);
+	tpr_to_cr8(v);	/* CR8 is 0 after INIT (SDM Vol. 3A 9.1.1, table 9-1) */
 	v->arch.nmi_pending = false;
 }
 

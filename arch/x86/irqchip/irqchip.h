@@ -63,9 +63,9 @@ void irqchip_free(struct vcpu *v);
 int irqchip_configure(struct vcpu *v, u32 apic_id, bool virtual_wire);
 /* The xAPIC page at 0xFEE00000 on @vm's MMIO bus. */
 int irqchip_add_mmio(struct vm *vm);
-/* IA32_APIC_BASE, the x2APIC MSRs and IA32_TSC_DEADLINE: 0, -EPERM (#GP), or -ENOENT (not the APIC's). */
 /* A MOV to CR8 (0..15) sets the TPR. */
 void irqchip_set_cr8(struct vcpu *v, u64 cr8);
+/* IA32_APIC_BASE, the x2APIC MSRs and IA32_TSC_DEADLINE: 0, -EPERM (#GP), or -ENOENT (not the APIC's). */
 int irqchip_msr_read(struct vcpu *v, u32 msr, u64 *val);
 int irqchip_msr_write(struct vcpu *v, u32 msr, u64 val);
 

@@ -16,7 +16,8 @@
  *                        cancel it when that is 0
  *   host timer fires  -> if (pit_timer_expired()) pulse IRQ 0 (an edge)
  *   IRQ 0 acked       -> if (pit_irq_acked()) pulse IRQ 0 again
- *   IRQ 0 unmasked    -> pit_irq_unmasked()
+ *   IRQ 0 unmasked, or sent where its ack cannot be seen (the I/O APIC)
+ *                     -> pit_drop_owed()
  *
  * Reinjection (KVM_REINJECT_CONTROL, on after pit_init() as in KVM): a
  * guest that misses timer interrupts loses time, so with it on only one
@@ -132,7 +133,8 @@ bool pit_timer_expired(struct pit *p);
 /* The guest acked IRQ 0 (PIC or I/O APIC): true if an owed tick is to be pulsed now. */
 bool pit_irq_acked(struct pit *p);
 /*
- * Owed ticks and an unacked one are forgotten: where IRQ 0's ack cannot be
+ * Owed ticks and an unacked one are forgotten: when IRQ 0 is unmasked at
+ * the PIC or the I/O APIC (KVM's mask notifier), or where its ack cannot be
  * seen (it went through the I/O APIC, whose edge EOIs Keel's vLAPIC does
  * not report), as such a tick would otherwise hold every later one back.
  */

@@ -81,24 +81,21 @@ static void msrpm_set(u8 *pm, u32 msr, bool read, bool write)
 	*b = (*b & ~(3 << (bit % 8))) | (read | write << 1) << (bit % 8);
 }
 
-/* Keel's map, with the passed-through accesses @vm's filter denies intercepted. */
-static int svm_msr_bitmap(struct vm *vm)
+/* A fresh map: Keel's, with the passed-through accesses @f denies intercepted. */
+static u64 svm_msr_bitmap(const struct msr_filter *f)
 {
-	u8 *pm;
+	u64 pa = frame_alloc_keel(MSRPM_ORDER);
+	u8 *pm = (u8 *)(uintptr_t)pa;
 
-	if (!vm->arch.msr_bitmap)
-		vm->arch.msr_bitmap = frame_alloc_keel(MSRPM_ORDER);
-	if (!vm->arch.msr_bitmap)
-		return -ENOMEM;
-	pm = (u8 *)(uintptr_t)vm->arch.msr_bitmap;
+	if (!pa)
+		return 0;
 	memcpy(pm, (void *)(uintptr_t)msrpm_pa, PAGE_SIZE << MSRPM_ORDER);
 	for (unsigned int i = 0; i < NR_PASSTHROUGH_MSRS; i++) {
 		u32 msr = guest_msr_number[i];
 
-		msrpm_set(pm, msr, !msr_filter_allows(vm, msr, false),
-			  !msr_filter_allows(vm, msr, true));
+		msrpm_set(pm, msr, msr_filter_denies(f, msr, false), msr_filter_denies(f, msr, true));
 	}
-	return 0;
+	return pa;
 }
 
 static int svm_global_init(void)
@@ -151,8 +148,6 @@ static int svm_vm_init(struct vm *vm)
 static void svm_vm_free(struct vm *vm)
 {
 	vm_io_bitmap_free(vm, IOPM_ORDER);
-	if (vm->arch.msr_bitmap)
-		frame_free_keel(vm->arch.msr_bitmap, MSRPM_ORDER);
 }
 
 static void init_control(struct vmcb_control *c, struct vcpu *v)
@@ -596,7 +591,9 @@ static void svm_run(struct vcpu *v, struct vm_exit *exit)
 	vmcb->save.rflags = v->arch.regs.rflags;
 	vmcb->save.rsp = v->arch.regs.gpr[GPR_RSP];
 	vmcb->save.rax = v->arch.regs.gpr[GPR_RAX];
-	vmcb->control.msrpm_base_pa = v->vm->arch.msr_bitmap ?: msrpm_pa;	/* its filter's */
+	/* its filter's (msr_filter.c), read once in guest mode's window (vm_wait_exits()) */
+	vmcb->control.msrpm_base_pa = __atomic_load_n(&v->vm->arch.msr_bitmap, __ATOMIC_ACQUIRE) ?:
+				      msrpm_pa;
 	vmcb->control.event_inj = 0;
 	if (v->arch.regs.rip != s->exit_rip)	/* the shadow ended (in_shadow()) */
 		vmcb->control.int_state &= ~INT_STATE_SHADOW;
@@ -630,6 +627,7 @@ const struct virt_ops svm_ops = {
 	.vm_free = svm_vm_free,
 	.io_intercept = vm_io_intercept,
 	.msr_bitmap = svm_msr_bitmap,
+	.msr_bitmap_order = MSRPM_ORDER,
 	.vcpu_init = svm_vcpu_init,
 	.vcpu_free = svm_vcpu_free,
 	.vcpu_load = svm_vcpu_load,

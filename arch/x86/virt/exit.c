@@ -614,9 +614,10 @@ static enum vcpu_action handle_cr8_write(struct vcpu *v, struct vm_exit *e)
 		r = fetch_insn(v, &emu, &a, &insn);
 		if (r)
 			return fetch_failed(v, e, &emu, r);
-		if (insn.map != X86_MAP_0F || insn.opcode != 0x22)
-			return internal_error(v, e, "a CR8 write exit at no MOV to CR",
-					      KEEL_INTERNAL_EMULATION);
+		/* CR8 is ModRM.reg 0 with REX.R, or AMD's LOCK MOV CR0 (APM Vol. 3, MOV CRn) */
+		if (insn.map != X86_MAP_0F || insn.opcode != 0x22 ||
+		    (insn.reg | (insn.rex & X86_REX_R ? 8 : 0) | (insn.lock ? 8 : 0)) != 8)
+			return VCPU_CONTINUE;	/* the code changed since: the guest runs it again */
 		e->cr.gpr = insn.rm | (insn.rex & X86_REX_B ? 8 : 0);
 		e->insn_len = insn.len;
 	}

@@ -2,9 +2,12 @@
 /*
  * A /dev/kvm VM's MSR filter (KVM_X86_SET_MSR_FILTER, api.rst 4.97, through
  * KEEL_HC_MSR_FILTER): which of its guest's RDMSRs and WRMSRs are refused,
- * decided as KVM's kvm_msr_allowed() decides. The MSRs the hardware passes
- * through (guest_msr.h) are intercepted again where the filter denies them
- * (virt_ops.msr_bitmap), so every denied access reaches handle_msr().
+ * decided as KVM's kvm_msr_allowed() decides. A VM with a filter has an MSR
+ * bitmap of its own (virt_ops.msr_bitmap), in which the MSRs the hardware
+ * passes through (guest_msr.h) are intercepted where the filter denies
+ * them, so every denied access reaches handle_msr(). A new filter comes with
+ * a new bitmap, swapped in whole: each vCPU runs with the old pair or the
+ * new one, and the old is freed once none can still use it.
  */
 #include "arch/x86/virt/msr_filter.h"
 #include "arch/x86/virt/virt.h"
@@ -91,34 +94,52 @@ static bool allowed(const struct msr_filter *f, u32 msr, u32 type)
 	return f->default_allow;
 }
 
+bool msr_filter_denies(const struct msr_filter *f, u32 msr, bool write)
+{
+	if (msr >= X2APIC_FIRST && msr <= X2APIC_LAST)
+		return false;
+	return !allowed(f, msr, write ? KEEL_MSR_FILTER_WRITE : KEEL_MSR_FILTER_READ);
+}
+
 bool msr_filter_allows(struct vm *vm, u32 msr, bool write)
 {
 	bool ok = true;
 	u64 flags;
 
-	if (!__atomic_load_n(&vm->arch.msr_filter, __ATOMIC_RELAXED) ||
-	    (msr >= X2APIC_FIRST && msr <= X2APIC_LAST))
+	if (!__atomic_load_n(&vm->arch.msr_filter, __ATOMIC_RELAXED))
 		return true;
 	flags = spin_lock_irqsave(&vm->arch.msr_filter_lock);
 	if (vm->arch.msr_filter)
-		ok = allowed(vm->arch.msr_filter, msr,
-			     write ? KEEL_MSR_FILTER_WRITE : KEEL_MSR_FILTER_READ);
+		ok = !msr_filter_denies(vm->arch.msr_filter, msr, write);
 	spin_unlock_irqrestore(&vm->arch.msr_filter_lock, flags);
 	return ok;
 }
 
-/* Replaces @vm's filter with @f (NULL: none), then its MSR bitmap. */
+/*
+ * @f and a bitmap built for it become @vm's, under the lock, so that
+ * concurrent calls each free what they replaced; the old bitmap goes once
+ * no vCPU still runs with it (vm_wait_exits()).
+ */
 static int install(struct vm *vm, struct msr_filter *f)
 {
+	u64 bitmap = virt->msr_bitmap(f), old_bitmap, flags;
 	struct msr_filter *old;
-	u64 flags;
 
+	if (!bitmap) {
+		kfree(f);
+		return -ENOMEM;
+	}
 	flags = spin_lock_irqsave(&vm->arch.msr_filter_lock);
 	old = vm->arch.msr_filter;
+	old_bitmap = vm->arch.msr_bitmap;
 	vm->arch.msr_filter = f;
+	__atomic_store_n(&vm->arch.msr_bitmap, bitmap, __ATOMIC_RELEASE);
 	spin_unlock_irqrestore(&vm->arch.msr_filter_lock, flags);
+	vm_wait_exits(vm);
 	kfree(old);
-	return virt->msr_bitmap(vm);
+	if (old_bitmap)
+		frame_free_keel(old_bitmap, virt->msr_bitmap_order);
+	return 0;
 }
 
 int arch_vm_msr_filter(struct vm *vm, u64 gpa, struct vm *caller_vm)
@@ -143,4 +164,7 @@ void msr_filter_free(struct vm *vm)
 {
 	kfree(vm->arch.msr_filter);
 	vm->arch.msr_filter = NULL;
+	if (vm->arch.msr_bitmap)
+		frame_free_keel(vm->arch.msr_bitmap, virt->msr_bitmap_order);
+	vm->arch.msr_bitmap = 0;
 }

@@ -325,9 +325,10 @@ void vcpu_sync_tsc_aux(struct vcpu *v)
 /* CR8 is the TPR's bits 7:4 (SDM Vol. 3A 11.8.6.1), as KVM's kvm_set_cr8(). */
 void vcpu_set_cr8(struct vcpu *v, u64 cr8)
 {
-	virt->set_cr(v, 8, cr8);
 	if (v->vm->arch.lapic_in_kernel)
-		irqchip_set_cr8(v, cr8);
+		irqchip_set_cr8(v, cr8);	/* the TPR, then the backend's copy */
+	else
+		virt->set_cr(v, 8, cr8);
 }
 
 void arch_vcpu_load(struct vcpu *v)

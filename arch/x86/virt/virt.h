@@ -13,6 +13,7 @@
 
 struct vm;
 struct vcpu;
+struct msr_filter;
 
 enum gpr {
 	GPR_RAX, GPR_RCX, GPR_RDX, GPR_RBX, GPR_RSP, GPR_RBP, GPR_RSI, GPR_RDI,
@@ -139,10 +140,12 @@ struct virt_ops {
 	void (*get_dtable)(struct vcpu *v, bool idt, struct dtable *d);
 	void (*set_dtable)(struct vcpu *v, bool idt, const struct dtable *d);
 	/*
-	 * @vm's MSR bitmap again after its filter changed (msr_filter.c): Keel's,
-	 * with each passed-through MSR access the filter denies intercepted.
+	 * A fresh MSR bitmap of 2^msr_bitmap_order pages for a VM with filter @f
+	 * (msr_filter.c): Keel's, with each passed-through MSR access @f denies
+	 * intercepted; 0 without memory.
 	 */
-	int (*msr_bitmap)(struct vm *vm);
+	u64 (*msr_bitmap)(const struct msr_filter *f);
+	unsigned int msr_bitmap_order;
 	/* MSRs the hardware switches (SYSENTER, FS/GS bases, STAR..., PAT); -ENOENT for others. */
 	int (*get_msr)(struct vcpu *v, u32 msr, u64 *val);
 	int (*set_msr)(struct vcpu *v, u32 msr, u64 val);

@@ -175,12 +175,6 @@ void arch_vcpu_init_vmm(struct vcpu *v, bool bsp)
 	vmm_msr_vcpu_init(v);
 }
 
-/*
- * The VMM's CR8, requests, interrupt and data for the read it was asked
- * (each read once: the page is shared); the OUT it took or the IN it
- * answered completes unless the VMM moved RIP meanwhile (KVM's
- * complete_fast_pio_out() and _in() check the same).
- */
 /* KVM_INTERRUPT, KVM_NMI and request_interrupt_window: the injection happens at the next entry. */
 static void take_requests(struct vcpu *v)
 {
@@ -235,6 +229,13 @@ static void finish_msr(struct vcpu *v)
 	}
 }
 
+/*
+ * The VMM's CR8 (without an in-kernel LAPIC), requests, interrupt and
+ * answer to the read or MSR access it was asked (each read once: the page
+ * is shared); the OUT it took, the IN it answered or the MSR access
+ * completes unless the VMM moved RIP meanwhile (KVM's complete_fast_pio_out()
+ * and _in() check the same).
+ */
 int arch_vcpu_resume_vmm(struct vcpu *v)
 {
 	struct vmm_io *io = &v->arch.vmm;

@@ -101,14 +101,17 @@ static void pulse_pit_irq(struct vmm_platform *p)
 	set_isa_irq(p, PIT_IRQ, true);
 	set_isa_irq(p, PIT_IRQ, false);
 	/*
-	 * With IRQ 0 masked at the PIC it goes through the I/O APIC, whose
-	 * edge-triggered EOIs Keel's vLAPIC does not report: the tick counts
-	 * as taken once sent, with any a late timer owed (one edge carries
-	 * them), so that reinjection never waits for an ack that cannot come.
-	 * (Acking it as one tick left the ones owed holding IRQ 0 back for
-	 * good: seen on Bochs, whose timers are late.)
+	 * With IRQ 0 masked at the PIC and its I/O APIC pin open, it went
+	 * through the I/O APIC, whose edge-triggered EOIs Keel's vLAPIC does
+	 * not report: the tick counts as taken once sent, with any a late timer
+	 * owed (one edge carries them), so that reinjection never waits for an
+	 * ack that cannot come. (Acking it as one tick left the ones owed
+	 * holding IRQ 0 back for good: seen on Bochs, whose timers are late.)
+	 * Masked at both, as Linux's i8259 code masks it during its handler,
+	 * the tick stays in flight for the PIC's ack.
 	 */
-	if (p->pic.chip[0].imr & BIT(PIT_IRQ))
+	if ((p->pic.chip[0].imr & BIT(PIT_IRQ)) &&
+	    !(p->ioapic.s.redirtbl[PIT_IOAPIC_PIN] & IOAPIC_RTE_MASKED))
 		pit_drop_owed(&p->pit);
 }
 
@@ -156,6 +159,25 @@ static const struct irqchip_platform kvm_platform = {
 
 /* ---------------------------------------------------------------- buses */
 
+/* Caller holds p->lock: IRQ 0 masked at the PIC (bit 0) and at its I/O APIC pin (bit 1). */
+static u32 irq0_masks(const struct vmm_platform *p)
+{
+	return (p->pic.chip[0].imr & BIT(PIT_IRQ) ? 1 : 0) |
+	       (p->ioapic.s.redirtbl[PIT_IOAPIC_PIN] & IOAPIC_RTE_MASKED ? 2 : 0);
+}
+
+/*
+ * Caller holds p->lock. IRQ 0 unmasked at a chip since @before: the ticks
+ * owed and one in flight are forgotten, as KVM's mask notifier resets
+ * reinjection (pit_mask_notifer()): a tick raised while masked may never be
+ * acked, and would hold every later one back.
+ */
+static void irq0_unmasked(struct vmm_platform *p, u32 before)
+{
+	if (p->has_pit && (before & ~irq0_masks(p)))
+		pit_drop_owed(&p->pit);
+}
+
 static int pio_read(struct vcpu *v, void *opaque, u64 port, unsigned int size, u64 *val)
 {
 	struct vmm_platform *p = opaque;
@@ -183,7 +205,10 @@ static int pio_write(struct vcpu *v, void *opaque, u64 port, unsigned int size, 
 		return IO_HANDLED;	/* as KVM: wider accesses are dropped */
 	flags = spin_lock_irqsave(&p->lock);
 	if (pic_io_claims((u16)port)) {
+		u32 masks = irq0_masks(p);
+
 		pic_io_write(&p->pic, (u16)port, (u8)val);
+		irq0_unmasked(p, masks);
 	} else {
 		pit_io_write(&p->pit, (u16)port, (u8)val);
 		arm_pit(p);
@@ -211,9 +236,11 @@ static int mmio_write(struct vcpu *v, void *opaque, u64 gpa, unsigned int size, 
 {
 	struct vmm_platform *p = opaque;
 	u64 flags = spin_lock_irqsave(&p->lock);
+	u32 masks = irq0_masks(p);
 
 	if (size == 4)
 		ioapic_mmio_write(&p->ioapic, (u32)(gpa & (IOAPIC_MMIO_LEN - 1)), (u32)val);
+	irq0_unmasked(p, masks);
 	spin_unlock_irqrestore(&p->lock, flags);
 	return IO_HANDLED;
 }

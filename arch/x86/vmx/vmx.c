@@ -130,8 +130,6 @@ static int vmx_vm_init(struct vm *vm)
 static void vmx_vm_free(struct vm *vm)
 {
 	vm_io_bitmap_free(vm, 1);
-	if (vm->arch.msr_bitmap)
-		frame_free_keel(vm->arch.msr_bitmap, 0);
 }
 
 static int vmx_vcpu_init(struct vcpu *v)
@@ -784,12 +782,14 @@ static void vmx_run(struct vcpu *v, struct vm_exit *exit)
 {
 	struct vmx_vcpu *x = v->arch.hw;
 	bool nmi_was_in_service;
+	u64 bitmap;
 	u32 idt_info;
 	int fail;
 
-	if (x->msr_bitmap != v->vm->arch.msr_bitmap) {	/* its filter's (vmx_msr_bitmap()) */
-		x->msr_bitmap = v->vm->arch.msr_bitmap;
-		vmx_write_msr_bitmap(v->vm);
+	bitmap = __atomic_load_n(&v->vm->arch.msr_bitmap, __ATOMIC_ACQUIRE);
+	if (x->msr_bitmap != bitmap) {	/* its filter's (msr_filter.c, vm_wait_exits()) */
+		x->msr_bitmap = bitmap;
+		vmx_write_msr_bitmap(bitmap);
 	}
 	vmcs_write(GUEST_RIP, v->arch.regs.rip);
 	vmcs_write(GUEST_RSP, v->arch.regs.gpr[GPR_RSP]);
@@ -832,6 +832,7 @@ const struct virt_ops vmx_ops = {
 	.vm_free = vmx_vm_free,
 	.io_intercept = vm_io_intercept,
 	.msr_bitmap = vmx_msr_bitmap,
+	.msr_bitmap_order = 0,
 	.vcpu_init = vmx_vcpu_init,
 	.vcpu_free = vmx_vcpu_free,
 	.vcpu_load = vmx_vcpu_load,

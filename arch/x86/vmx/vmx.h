@@ -44,8 +44,8 @@ static inline u64 vmx_eptp(struct vm *vm)
 int vmx_cpu_enable(void);
 /* Controls and guest fields no op changes, written once per VMCS. */
 void vmx_write_controls(struct vcpu *v, u64 vapic_pa);
-int vmx_msr_bitmap(struct vm *vm);
-void vmx_write_msr_bitmap(struct vm *vm);
+u64 vmx_msr_bitmap(const struct msr_filter *f);
+void vmx_write_msr_bitmap(u64 bitmap);
 void vmx_write_host_constants(void);
 void vmx_write_host_state(struct percpu *pc);
 

@@ -116,30 +116,28 @@ static void msr_bitmap_set(u8 *bm, u32 msr, bool read, bool write)
 	*w = (*w & ~(1 << (bit % 8))) | write << (bit % 8);
 }
 
-/* Keel's bitmap, with the passed-through accesses @vm's filter denies exiting. */
-int vmx_msr_bitmap(struct vm *vm)
+/* A fresh bitmap: Keel's, with the passed-through accesses @f denies exiting. */
+u64 vmx_msr_bitmap(const struct msr_filter *f)
 {
-	u8 *bm;
+	u64 pa = frame_alloc_keel(0);
+	u8 *bm = (u8 *)(uintptr_t)pa;
 
-	if (!vm->arch.msr_bitmap)
-		vm->arch.msr_bitmap = frame_alloc_keel(0);
-	if (!vm->arch.msr_bitmap)
-		return -ENOMEM;
-	bm = (u8 *)(uintptr_t)vm->arch.msr_bitmap;
+	if (!pa)
+		return 0;
 	memcpy(bm, (void *)(uintptr_t)msr_bitmap_pa, PAGE_SIZE);
 	for (unsigned int i = 0; i < NR_PASSTHROUGH_MSRS; i++) {
 		u32 msr = guest_msr_number[i];
 
-		msr_bitmap_set(bm, msr, !msr_filter_allows(vm, msr, false),
-			       !msr_filter_allows(vm, msr, true));
+		msr_bitmap_set(bm, msr, msr_filter_denies(f, msr, false),
+			       msr_filter_denies(f, msr, true));
 	}
-	return 0;
+	return pa;
 }
 
-/* The MSR bitmap of the current VMCS: @vm's own since its filter, else Keel's. */
-void vmx_write_msr_bitmap(struct vm *vm)
+/* The MSR bitmap of the current VMCS: @bitmap, a VM's own since its filter, or Keel's (0). */
+void vmx_write_msr_bitmap(u64 bitmap)
 {
-	vmcs_write(MSR_BITMAP, vm->arch.msr_bitmap ?: msr_bitmap_pa);
+	vmcs_write(MSR_BITMAP, bitmap ?: msr_bitmap_pa);
 }
 
 static int vmx_global_init(void)
