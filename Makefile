@@ -182,7 +182,7 @@ iso: deps $(BUILD)/keel.iso
 # (docs/control-guest.md, "CPUs").
 RUN_GUEST_CMDLINE ?= console=ttyS0 quiet keeltest.shell=1
 run: deps
-	$(Q)$(MAKE) --no-print-directory $(BUILD)/keel.elf
+	$(Q)$(MAKE) --no-print-directory $(BUILD)/keel.elf $(BUILD)/guests/pcirq.elf
 	$(Q)BUILD=$(BUILD) tests/e2e/control.sh build vm
 	$(Q)scripts/mkiso.sh $(BUILD)/run.iso $(BUILD)/keel.elf \
 		"$(ISO_CMDLINE) keel.control_cpus=1 keel.vm_cpus=1-$$(($(RUN_CPUS) - 2))" \
@@ -235,7 +235,7 @@ check-control: $(BUILD)/keel.elf $(BUILD)/guests/pcirq.elf
 # The QEMU VM as in check-control, and on the bare machine against kvm_amd, which may run
 # it on CPU 0 and so meet QEMU 7.2's cpu_clear_ignne() race (docs/kvm-api.md, "What
 # looping the QEMU boot found"): not part of make check.
-check-qemu-vm: $(BUILD)/keel.elf
+check-qemu-vm: $(BUILD)/keel.elf $(BUILD)/guests/pcirq.elf
 	$(Q)BUILD=$(BUILD) tests/e2e/control.sh qemu 2 vm
 	$(Q)BUILD=$(BUILD) VM_ARGS="-machine kernel_irqchip=split" tests/e2e/control.sh qemu 2 vm
 	$(Q)BUILD=$(BUILD) CONTROL_TIMEOUT=900 tests/e2e/control.sh bare 2 vm
