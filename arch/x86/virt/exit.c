@@ -281,13 +281,16 @@ int vcpu_read_msr(struct vcpu *v, u32 msr, u64 *val, bool host)
 }
 
 /* A 32-bit or 16-bit MOV to CR takes the register's low half (SDM Vol. 2B MOV). */
-static enum vcpu_action handle_cr_write(struct vcpu *v, struct vm_exit *e)
+static u64 cr_source(struct vcpu *v, const struct vm_exit *e)
 {
 	u64 val = v->arch.regs.gpr[e->cr.gpr & 15];
 
-	if (vcpu_mode(v) != X86_MODE_64)
-		val = (u32)val;
-	if (virt->write_cr(v, e->cr.cr, val)) {
+	return vcpu_mode(v) == X86_MODE_64 ? val : (u32)val;
+}
+
+static enum vcpu_action handle_cr_write(struct vcpu *v, struct vm_exit *e)
+{
+	if (virt->write_cr(v, e->cr.cr, cr_source(v, e))) {
 		inject_gp(v);
 		return VCPU_CONTINUE;
 	}
@@ -595,7 +598,7 @@ static enum vcpu_action fetch_failed(struct vcpu *v, struct vm_exit *e, struct x
 }
 
 /*
- * MOV to CR8, which SVM intercepts for /dev/kvm guests. CR8 is the TPR's bits
+ * MOV to CR8, which both backends intercept for /dev/kvm guests. CR8 is the TPR's bits
  * 7:4 (SDM Vol. 3A 11.8.6.1), so Keel's vLAPIC, whose PPR decides what is
  * injected, takes the write; bits 63:4 set are #GP(0) (SDM Vol. 2B, "MOV-Move
  * to/from Control Registers"). Without decode assists the source register
@@ -621,9 +624,7 @@ static enum vcpu_action handle_cr8_write(struct vcpu *v, struct vm_exit *e)
 		e->cr.gpr = insn.rm | (insn.rex & X86_REX_B ? 8 : 0);
 		e->insn_len = insn.len;
 	}
-	val = v->arch.regs.gpr[e->cr.gpr & 15];
-	if (vcpu_mode(v) != X86_MODE_64)
-		val = (u32)val;
+	val = cr_source(v, e);
 	if (val > 15) {
 		inject_gp(v);
 		return VCPU_CONTINUE;
