@@ -102,6 +102,7 @@ unit_decode := arch/x86/virt/decode.c
 unit_emulate := arch/x86/virt/emulate.c arch/x86/virt/decode.c
 unit_pvclock := arch/x86/virt/pvclock.c
 unit_msr_filter := arch/x86/virt/msr_filter.c
+unit_xstate := arch/x86/virt/xstate.c
 unit_hypercall := kernel/hypercall.c kernel/managed_vm.c kernel/vm_list.c kernel/format.c \
 	kernel/sched_policy.c
 

@@ -21,7 +21,7 @@
 #include "keel/hypercall.h"
 
 #define STATE_PARTS (KEEL_STATE_REGS | KEEL_STATE_SREGS | KEEL_STATE_FPU | KEEL_STATE_EVENTS | \
-		     KEEL_STATE_DEBUGREGS | KEEL_STATE_LAPIC | KEEL_STATE_MP)
+		     KEEL_STATE_DEBUGREGS | KEEL_STATE_LAPIC | KEEL_STATE_MP | KEEL_STATE_XCR)
 
 static struct vcpu *find(struct vm *vm, u64 id)
 {

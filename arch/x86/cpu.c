@@ -4,6 +4,7 @@
 #include "asm/cpu.h"
 #include "asm/msr.h"
 #include "arch/x86/vectors.h"
+#include "kernel/keel.h"
 #include "kernel/percpu.h"
 #include "kernel/string.h"
 
@@ -103,4 +104,18 @@ void cpu_init(struct percpu *pc, u64 ist_base)
 	load_tables(a);
 	pc->self = pc;
 	wrmsr(MSR_GS_BASE, (u64)(uintptr_t)pc);
+}
+
+/*
+ * Keel itself uses no x87, SSE or AVX; CR4.OSXSAVE and XCR0 are set so that
+ * XSAVE and XRSTOR switch the guests' (vcpu.c), and so that a guest may
+ * enable them: both VMX and SVM check a guest's CR4.OSXSAVE against the
+ * CPU's, and XCR0 is not switched by VM entry or VMRUN (SDM Vol. 1 13.3).
+ */
+void cpu_xstate_init(void)
+{
+	if (!keel.cpu.xcr0)
+		return;
+	write_cr4(read_cr4() | X86_CR4_OSXSAVE);
+	xsetbv(0, keel.cpu.xcr0);
 }

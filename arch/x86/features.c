@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "asm/features.h"
 #include "asm/msr.h"
+#include "arch/x86/virt/xstate.h"
 #include "kernel/string.h"
 
 enum { EAX, EBX, ECX, EDX };
@@ -28,6 +29,23 @@ static void detect_vendor(const struct cpu_probe *p, struct cpu_features *f)
 	f->max_ext_leaf = r[EAX] >= 0x80000000 ? r[EAX] : 0;
 }
 
+/*
+ * The XSAVE components Keel gives guests that this CPU has: XCR0's
+ * allowed bits (CPUID 0xD.0 EAX, SDM Vol. 1 13.2), AVX only with its
+ * CPUID.1:ECX bit 28; 0 without XSAVE, and guests have FXSAVE's state.
+ */
+static void detect_xstate(const struct cpu_probe *p, struct cpu_features *f, u32 leaf1_ecx)
+{
+	u32 r[4];
+
+	if (!f->xsave || f->max_leaf < 0xd)
+		return;
+	leaf(p, 0xd, 0, r);
+	f->xcr0 = r[EAX] & (leaf1_ecx & BIT(28) ? XFEATURES_GUEST : XFEATURES_LEGACY);
+	if ((f->xcr0 & XFEATURES_LEGACY) != XFEATURES_LEGACY)
+		f->xcr0 = 0;
+}
+
 /* CPUID leaf 1, 7, 0x80000001, 0x80000007 and 0x80000008 bits (SDM Vol. 2A CPUID). */
 static void detect_basic(const struct cpu_probe *p, struct cpu_features *f)
 {
@@ -44,6 +62,7 @@ static void detect_basic(const struct cpu_probe *p, struct cpu_features *f)
 	f->hypervisor = r[ECX] & BIT(31);
 	f->apic = r[EDX] & BIT(9);
 	f->phys_addr_bits = 36;
+	detect_xstate(p, f, r[ECX]);
 	if (f->max_leaf >= 7) {
 		leaf(p, 7, 0, r);
 		f->fsgsbase = r[EBX] & BIT(0);

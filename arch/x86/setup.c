@@ -90,10 +90,11 @@ static void detect_cpu(void)
 	struct cpu_features *f = &keel.cpu;
 
 	cpu_features_detect(&probe, f);
-	pr_info("keel: cpu %s family %#x model %#x, %u-bit physical addresses%s%s%s%s%s%s\n",
+	pr_info("keel: cpu %s family %#x model %#x, %u-bit physical addresses%s%s%s%s%s%s%s\n",
 		f->vendor_id, f->family, f->model, f->phys_addr_bits, f->x2apic ? ", x2apic" : "",
 		f->tsc_deadline ? ", tsc-deadline" : "", f->invariant_tsc ? ", invariant-tsc" : "",
-		f->pages_1g ? ", 1g-pages" : "", f->pcid ? ", pcid" : "", f->xsave ? ", xsave" : "");
+		f->pages_1g ? ", 1g-pages" : "", f->pcid ? ", pcid" : "", f->xsave ? ", xsave" : "",
+		f->xcr0 & BIT(2) ? ", avx" : "");
 	if (f->virt == VIRT_NONE)
 		pr_err("keel: no hardware virtualization: %s; guests cannot run\n", f->virt_why);
 	else if (f->paging == PAGING_NONE)
@@ -211,6 +212,7 @@ void kmain(u32 magic, u64 mbi_pa)
 	pr_notice("keel: Keel %s starting (loader: %s%s)\n", KEEL_VERSION, keel.boot.loader,
 		  keel.boot.efi ? ", UEFI" : "");
 	detect_cpu();
+	cpu_xstate_init();
 	mm_init(&keel.boot, keel.opts.reserve, &keel.cpu);
 	pr_info("keel: ram %llu MiB; Keel reserves %llu MiB at %#llx (image %llu KiB)\n",
 		(unsigned long long)(mm.ram / SZ_1M), (unsigned long long)(mm.reserve_size / SZ_1M),

@@ -52,6 +52,7 @@ static void __noreturn ap_main(u64 cpu)
 	struct percpu *pc = &percpu[cpu];
 
 	cpu_init(pc, pc->stack_top - STACK_SIZE - 4 * IST_STACK_SIZE);
+	cpu_xstate_init();
 	apic_init(apic_x2apic());
 	timer_init_cpu(use_tsc_deadline);
 	if (virt && virt->cpu_enable()) {

@@ -19,6 +19,9 @@
 
 #define CPUID1_ECX_X2APIC BIT(21)		/* the in-kernel LAPIC has the mode */
 #define CPUID1_ECX_TSC_DEADLINE BIT(24)	/* KVM_CAP_TSC_DEADLINE_TIMER's, not CPUID's */
+#define CPUID1_ECX_OSXSAVE BIT(27)		/* CR4's, not the CPU's */
+#define CPUID_D1_EAX_XSAVEC BIT(1)
+#define CPUID_D1_EAX_XSAVES BIT(3)
 /*
  * Machine checks and MTRRs: Keel emulates neither for its guests, and a
  * VMM that sees them offered saves and restores their MSRs.
@@ -43,6 +46,21 @@ static bool indexed(u32 leaf)
 	}
 }
 
+/*
+ * Leaf 0xD's sizes for every component offered, not this kernel's XCR0:
+ * subleaf 0 EBX as ECX, subleaf 1 EBX only with XSAVEC or XSAVES (KVM's
+ * __do_cpuid_func()). Keel gives its components the same size in both forms.
+ */
+static void xstate_sizes(struct kvm_cpuid_entry2 *e, u32 subleaf)
+{
+	u32 all = cpuid_ecx(0xd);
+
+	if (subleaf == 0)
+		e->ebx = all;
+	else
+		e->ebx = e->eax & (CPUID_D1_EAX_XSAVEC | CPUID_D1_EAX_XSAVES) ? all : 0;
+}
+
 static void fill(struct kvm_cpuid_entry2 *e, u32 leaf, u32 subleaf)
 {
 	*e = (struct kvm_cpuid_entry2){ .function = leaf, .index = subleaf };
@@ -51,9 +69,12 @@ static void fill(struct kvm_cpuid_entry2 *e, u32 leaf, u32 subleaf)
 		e->flags = KVM_CPUID_FLAG_SIGNIFCANT_INDEX;
 	if (leaf == 1) {
 		/* as KVM: x2APIC is emulated, TSC-deadline is KVM_CAP_TSC_DEADLINE_TIMER's */
-		e->ecx = (e->ecx | CPUID1_ECX_X2APIC) & ~CPUID1_ECX_TSC_DEADLINE;
+		e->ecx |= CPUID1_ECX_X2APIC;
+		e->ecx &= ~(CPUID1_ECX_TSC_DEADLINE | CPUID1_ECX_OSXSAVE);
 		e->edx &= ~(CPUID1_EDX_MCE | CPUID1_EDX_MTRR | CPUID1_EDX_MCA);
 	}
+	if (leaf == 0xd && subleaf < 2)
+		xstate_sizes(e, subleaf);
 }
 
 /* An indexed leaf's subleaves up to the last that says anything (all zero ends it). */

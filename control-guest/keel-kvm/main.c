@@ -211,6 +211,8 @@ int keel_check_extension(unsigned long cap)
 		return KEEL_COALESCED_MMIO_PAGE_OFFSET;
 	case KVM_CAP_XSAVE2:
 		return sizeof(struct kvm_xsave);
+	case KVM_CAP_XCRS:	/* XCR0 is the guest's where Keel gives it XSAVE */
+		return boot_cpu_has(X86_FEATURE_XSAVE);
 	case KVM_CAP_NR_MEMSLOTS:
 		return KEEL_MAX_MEMSLOTS;
 	case KVM_CAP_DISABLE_QUIRKS2:

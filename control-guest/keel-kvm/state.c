@@ -10,8 +10,17 @@
 #include <linux/io.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <asm/fpu/types.h>
+#include <asm/fpu/xcr.h>
 
 #include "keel_kvm.h"
+
+/* The XSAVE image's standard form (SDM Vol. 1 13.4) past struct fxregs_state */
+#define XSAVE_HDR 512
+#define XSAVE_YMM 576
+#define XSAVE_YMM_SIZE 256
+#define FCW_INIT 0x37f
+#define MXCSR_INIT 0x1f80
 
 /* struct kvm_regs has rax, rbx, rcx, rdx, rsi, rdi, rsp, rbp, r8-r15: the SDM's index of each. */
 static const u8 kvm_gpr[16] = { 0, 3, 1, 2, 6, 7, 4, 5, 8, 9, 10, 11, 12, 13, 14, 15 };
@@ -115,7 +124,7 @@ static long set_sregs(struct keel_vcpu *vcpu, const struct kvm_sregs *s)
 /* KVM_GET_FPU: the FXSAVE image in struct kvm_fpu, as kvm_arch_vcpu_ioctl_get_fpu() gives it. */
 static long keel_get_fpu(struct keel_vcpu *vcpu, void __user *argp)
 {
-	const struct fxregs_state *fx = (const void *)vcpu->krun->fxsave;
+	const struct fxregs_state *fx = (const void *)vcpu->krun->xsave;
 	struct kvm_fpu fpu = {};
 	long r = vcpu_state(vcpu, KEEL_STATE_GET, KEEL_STATE_FPU);
 
@@ -136,7 +145,7 @@ static long keel_get_fpu(struct keel_vcpu *vcpu, void __user *argp)
 /* The fields struct kvm_fpu lacks keep their values; Keel refuses an MXCSR the CPU would. */
 static long keel_set_fpu(struct keel_vcpu *vcpu, void __user *argp)
 {
-	struct fxregs_state *fx = (void *)vcpu->krun->fxsave;
+	struct fxregs_state *fx = (void *)vcpu->krun->xsave;
 	struct kvm_fpu fpu;
 	long r;
 
@@ -216,6 +225,58 @@ static long give_cpuid(struct keel_vcpu *vcpu, struct kvm_cpuid_entry2 *e, u32 n
 	return ret ? keel_errno(ret) : 0;
 }
 
+#define CPUID1_ECX_OSXSAVE BIT(27)
+#define CPUID1_EDX_APIC BIT(9)
+#define CPUID_D1_EAX_XSAVEC BIT(1)
+#define CPUID_D1_EAX_XSAVES BIT(3)
+
+/* What an image of XCR0's components takes: 576, 832 with AVX (Keel's only larger one). */
+static u32 xstate_size(u64 xcr0)
+{
+	return xcr0 & XFEATURE_MASK_YMM ? XSAVE_YMM + XSAVE_YMM_SIZE : XSAVE_YMM;
+}
+
+static void cpuid_set_bit(u32 *reg, u32 bit, bool on)
+{
+	*reg = on ? *reg | bit : *reg & ~bit;
+}
+
+/*
+ * The bits that follow the vCPU, as KVM's __kvm_update_cpuid_runtime()
+ * writes them into its table: OSXSAVE with CR4, APIC with IA32_APIC_BASE's
+ * enable, leaf 0xD's sizes with XCR0. KVM_GET_CPUID2 shows them, and a
+ * table set after a run is compared with them in place.
+ */
+static long cpuid_runtime(struct keel_vcpu *vcpu, struct kvm_cpuid_entry2 *e, u32 n)
+{
+	const struct keel_run *run = vcpu->krun;
+	long r = vcpu_state(vcpu, KEEL_STATE_GET, KEEL_STATE_SREGS | KEEL_STATE_XCR);
+
+	for (u32 i = 0; !r && i < n; i++) {
+		if (e[i].function == 1) {
+			cpuid_set_bit(&e[i].ecx, CPUID1_ECX_OSXSAVE,
+				      run->sregs.cr4 & X86_CR4_OSXSAVE);
+			cpuid_set_bit(&e[i].edx, CPUID1_EDX_APIC,
+				      run->sregs.apic_base & MSR_IA32_APICBASE_ENABLE);
+		} else if (e[i].function == 0xd && (e[i].index == 0 ||
+			   (e[i].index == 1 &&
+			    (e[i].eax & (CPUID_D1_EAX_XSAVEC | CPUID_D1_EAX_XSAVES))))) {
+			e[i].ebx = xstate_size(run->xcr0);
+		}
+	}
+	return r;
+}
+
+/* After a run: 0 for the table the vCPU has, both as they read now; else -EINVAL. */
+static long same_cpuid(struct keel_vcpu *vcpu, const struct kvm_cpuid_entry2 *e, u32 n)
+{
+	long r = cpuid_runtime(vcpu, vcpu->cpuid, vcpu->nr_cpuid);
+
+	if (r)
+		return r;
+	return n == vcpu->nr_cpuid && !memcmp(e, vcpu->cpuid, n * sizeof(*e)) ? 0 : -EINVAL;
+}
+
 /*
  * KVM_SET_CPUID2 (api.rst 4.20). Once the vCPU has run, only the same
  * table again is accepted, as KVM 6.1 does (kvm_cpuid_check_equal()).
@@ -236,9 +297,10 @@ static long keel_set_cpuid2(struct keel_vcpu *vcpu, void __user *argp)
 	e = size ? memdup_user(user->entries, size) : NULL;
 	if (IS_ERR(e))
 		return PTR_ERR(e);
-	if (vcpu->ran)
-		r = cpuid.nent == vcpu->nr_cpuid && !memcmp(e, vcpu->cpuid, size) ? 0 : -EINVAL;
-	else
+	r = cpuid_runtime(vcpu, e, cpuid.nent);
+	if (!r && vcpu->ran)
+		r = same_cpuid(vcpu, e, cpuid.nent);
+	else if (!r)
 		r = give_cpuid(vcpu, e, cpuid.nent);
 	if (!r && !vcpu->ran) {
 		kfree(vcpu->cpuid);
@@ -254,11 +316,15 @@ static long keel_get_cpuid2(struct keel_vcpu *vcpu, void __user *argp)
 {
 	struct kvm_cpuid2 __user *user = argp;
 	struct kvm_cpuid2 cpuid;
+	long r;
 
 	if (copy_from_user(&cpuid, user, sizeof(cpuid)))
 		return -EFAULT;
 	if (cpuid.nent < vcpu->nr_cpuid)
 		return -E2BIG;
+	r = cpuid_runtime(vcpu, vcpu->cpuid, vcpu->nr_cpuid);
+	if (r)
+		return r;
 	if (copy_to_user(user->entries, vcpu->cpuid, vcpu->nr_cpuid * sizeof(*vcpu->cpuid)))
 		return -EFAULT;
 	cpuid.nent = vcpu->nr_cpuid;
@@ -443,15 +509,36 @@ static long keel_set_debugregs(struct keel_vcpu *vcpu, void __user *argp)
 	return vcpu_state(vcpu, KEEL_STATE_SET, KEEL_STATE_DEBUGREGS);
 }
 
-/* x87 and SSE: all a guest of Keel may have, as XSAVE is hidden from it */
-#define XFEATURES_FP_SSE 3ULL
-/* The XSAVE header's offset in struct kvm_xsave (SDM Vol. 1 13.4.2) */
-#define XSAVE_HDR 512
+/* The components a vCPU may have: what Keel gives this kernel (CPUID 0xD.0), else FXSAVE's. */
+static u64 keel_xfeatures(void)
+{
+	if (!boot_cpu_has(X86_FEATURE_XSAVE))
+		return XFEATURE_MASK_FPSSE;
+	return cpuid_eax(0xd) | ((u64)cpuid_edx(0xd) << 32);
+}
 
 /*
- * KVM_GET_XSAVE and _XSAVE2 (api.rst 4.42, 4.116): the XSAVE image KVM
- * gives, holding x87 and SSE only, since Keel's guests cannot enable XSAVE.
+ * A component whose XSTATE_BV bit is clear reads as its initial state, as
+ * KVM's copy_xstate_to_uabi_buf() writes it; MXCSR is SSE's and AVX's.
  */
+static void xsave_show_init(u8 *region, u64 bv)
+{
+	struct fxregs_state *fx = (void *)region;
+
+	if (!(bv & XFEATURE_MASK_FP)) {
+		memset(fx, 0, offsetof(struct fxregs_state, mxcsr));
+		fx->cwd = FCW_INIT;
+		memset(fx->st_space, 0, sizeof(fx->st_space));
+	}
+	if (!(bv & (XFEATURE_MASK_SSE | XFEATURE_MASK_YMM)))
+		fx->mxcsr = MXCSR_INIT;
+	if (!(bv & XFEATURE_MASK_SSE))
+		memset(fx->xmm_space, 0, sizeof(fx->xmm_space));
+	if (!(bv & XFEATURE_MASK_YMM))
+		memset(region + XSAVE_YMM, 0, XSAVE_YMM_SIZE);
+}
+
+/* KVM_GET_XSAVE and _XSAVE2 (api.rst 4.42, 4.116): Keel's image, the rest of the page 0. */
 static long keel_get_xsave(struct keel_vcpu *vcpu, void __user *argp)
 {
 	struct kvm_xsave *xs;
@@ -462,33 +549,38 @@ static long keel_get_xsave(struct keel_vcpu *vcpu, void __user *argp)
 	xs = kzalloc(sizeof(*xs), GFP_KERNEL);
 	if (!xs)
 		return -ENOMEM;
-	memcpy(xs->region, vcpu->krun->fxsave, sizeof(vcpu->krun->fxsave));
-	*(u64 *)((u8 *)xs->region + XSAVE_HDR) = XFEATURES_FP_SSE;
+	memcpy(xs->region, vcpu->krun->xsave, sizeof(vcpu->krun->xsave));
+	xsave_show_init((u8 *)xs->region, *(u64 *)((u8 *)xs->region + XSAVE_HDR));
 	r = copy_to_user(argp, xs, sizeof(*xs)) ? -EFAULT : 0;
 	kfree(xs);
 	return r;
 }
 
-/* A component whose XSTATE_BV bit is clear takes its initial state (SDM Vol. 1 13.8.1). */
-static void xsave_to_fxsave(const u8 *region, u64 bv, struct fxregs_state *fx)
+/*
+ * The components XSTATE_BV names replace the vCPU's, as KVM's
+ * copy_uabi_to_xstate() does; the others keep their bytes, the CPU giving
+ * them their initial state all the same (SDM Vol. 1 13.8.1).
+ */
+static void xsave_merge(u8 *to, const u8 *from, u64 bv)
 {
-	u32 mxcsr;
+	const size_t mxcsr = offsetof(struct fxregs_state, mxcsr);
+	const size_t st = offsetof(struct fxregs_state, st_space);
+	const size_t xmm = offsetof(struct fxregs_state, xmm_space);
 
-	memcpy(&mxcsr, region + 24, sizeof(mxcsr));
-	if (bv & 1) {
-		memcpy(fx, region, 160);
-	} else {
-		memset(fx, 0, 160);
-		fx->cwd = 0x37f;
+	if (bv & XFEATURE_MASK_FP) {
+		memcpy(to, from, mxcsr);
+		memcpy(to + st, from + st, xmm - st);
 	}
-	if (bv & 2)
-		memcpy(fx->xmm_space, region + 160, sizeof(fx->xmm_space));
-	else
-		memset(fx->xmm_space, 0, sizeof(fx->xmm_space));
-	fx->mxcsr = mxcsr;
+	if (bv & (XFEATURE_MASK_SSE | XFEATURE_MASK_YMM))
+		memcpy(to + mxcsr, from + mxcsr, sizeof(u32));
+	if (bv & XFEATURE_MASK_SSE)
+		memcpy(to + xmm, from + xmm, 16 * 16);
+	if (bv & XFEATURE_MASK_YMM)
+		memcpy(to + XSAVE_YMM, from + XSAVE_YMM, XSAVE_YMM_SIZE);
+	memcpy(to + XSAVE_HDR, &bv, sizeof(bv));
 }
 
-/* KVM refuses features the guest cannot have and a compacted or nonzero-reserved header. */
+/* KVM refuses components the guest cannot have and a compacted or nonzero-reserved header. */
 static long keel_set_xsave(struct keel_vcpu *vcpu, void __user *argp)
 {
 	struct kvm_xsave *xs = memdup_user(argp, sizeof(*xs));
@@ -500,24 +592,50 @@ static long keel_set_xsave(struct keel_vcpu *vcpu, void __user *argp)
 		return PTR_ERR(xs);
 	hdr = (const u8 *)xs->region + XSAVE_HDR;
 	bv = *(const u64 *)hdr;
-	if (!(bv & ~XFEATURES_FP_SSE) && !memchr_inv(hdr + 8, 0, 56)) {
-		xsave_to_fxsave((const u8 *)xs->region, bv, (void *)vcpu->krun->fxsave);
+	if (!(bv & ~keel_xfeatures()) && !memchr_inv(hdr + 8, 0, 56))
+		r = vcpu_state(vcpu, KEEL_STATE_GET, KEEL_STATE_FPU);
+	if (!r) {
+		xsave_merge(vcpu->krun->xsave, (const u8 *)xs->region, bv);
 		r = vcpu_state(vcpu, KEEL_STATE_SET, KEEL_STATE_FPU);
 	}
 	kfree(xs);
 	return r;
 }
 
-/* No XCR is the guest's: XSAVE is hidden, so XCR0 cannot be set (KVM's answer without XSAVE). */
-static long keel_xcrs(struct keel_vcpu *vcpu, void __user *argp, bool set)
+/* KVM_GET_XCRS: XCR0 alone, none without XSAVE (kvm_vcpu_ioctl_x86_get_xcrs()). */
+static long keel_get_xcrs(struct keel_vcpu *vcpu, void __user *argp)
 {
 	struct kvm_xcrs xcrs = {};
+	long r;
 
-	if (!set)
-		return copy_to_user(argp, &xcrs, sizeof(xcrs)) ? -EFAULT : 0;
+	if (boot_cpu_has(X86_FEATURE_XSAVE)) {
+		r = vcpu_state(vcpu, KEEL_STATE_GET, KEEL_STATE_XCR);
+		if (r)
+			return r;
+		xcrs.nr_xcrs = 1;
+		xcrs.xcrs[0].value = vcpu->krun->xcr0;
+	}
+	return copy_to_user(argp, &xcrs, sizeof(xcrs)) ? -EFAULT : 0;
+}
+
+/* KVM_SET_XCRS: the first XCR0 entry counts, others are ignored (kvm_vcpu_ioctl_x86_set_xcrs()). */
+static long keel_set_xcrs(struct keel_vcpu *vcpu, void __user *argp)
+{
+	struct kvm_xcrs xcrs;
+
+	if (!boot_cpu_has(X86_FEATURE_XSAVE))
+		return -EINVAL;
 	if (copy_from_user(&xcrs, argp, sizeof(xcrs)))
 		return -EFAULT;
-	return xcrs.nr_xcrs ? -EINVAL : 0;
+	if (xcrs.nr_xcrs > KVM_MAX_XCRS || xcrs.flags)
+		return -EINVAL;
+	for (u32 i = 0; i < xcrs.nr_xcrs; i++) {
+		if (xcrs.xcrs[i].xcr == XCR_XFEATURE_ENABLED_MASK) {
+			vcpu->krun->xcr0 = xcrs.xcrs[i].value;
+			return vcpu_state(vcpu, KEEL_STATE_SET, KEEL_STATE_XCR) ? -EINVAL : 0;
+		}
+	}
+	return 0;
 }
 
 /* The state ioctls of a vCPU fd; -EINVAL for one kvm_arch_vcpu_ioctl() would not know either. */
@@ -640,9 +758,9 @@ long keel_state_ioctl(struct keel_vcpu *vcpu, unsigned int ioctl, void __user *a
 	case KVM_SET_XSAVE:
 		return keel_set_xsave(vcpu, argp);
 	case KVM_GET_XCRS:
-		return keel_xcrs(vcpu, argp, false);
+		return keel_get_xcrs(vcpu, argp);
 	case KVM_SET_XCRS:
-		return keel_xcrs(vcpu, argp, true);
+		return keel_set_xcrs(vcpu, argp);
 	default:
 		return -EINVAL;
 	}

@@ -33,7 +33,7 @@
  * mappings, vCPUs, running them and their state. A new call or structure
  * field bumps it.
  */
-#define KEEL_ABI_VERSION 13
+#define KEEL_ABI_VERSION 14
 
 /* No U suffixes: assembly includes these too, and every value fits an int. */
 #define KEEL_CPUID_SIGNATURE 0x6c65654b	/* "Keel", little-endian */
@@ -174,11 +174,22 @@
 #define KEEL_STATE_SET 1
 #define KEEL_STATE_REGS 1
 #define KEEL_STATE_SREGS 2
-#define KEEL_STATE_FPU 4	/* run->fxsave: the FXSAVE image (SDM Vol. 1 10.5.1) */
+/*
+ * run->xsave: the XSAVE image in standard form (SDM Vol. 1 13.4): the
+ * FXSAVE region, the header (XSTATE_BV; XCOMP_BV and the rest 0) and AVX's
+ * upper YMM halves at 576, for the components KEEL_HC_VCPU_STATE may hold
+ * (CPUID 0xD.0 EAX in the control guest). A set refuses (-KEEL_EINVAL)
+ * XSTATE_BV bits outside them and a nonzero XCOMP_BV or reserved byte.
+ * Without XSAVE on the CPU, XSTATE_BV reads FP|SSE and the FXSAVE region
+ * is the whole state.
+ */
+#define KEEL_STATE_FPU 4
 #define KEEL_STATE_EVENTS 8	/* run->events */
 #define KEEL_STATE_DEBUGREGS 16	/* run->debugregs */
 #define KEEL_STATE_LAPIC 32	/* run->lapic: the in-kernel LAPIC's register page (KVM_GET/SET_LAPIC) */
 #define KEEL_STATE_MP 64	/* run->mp_state: KEEL_MP_* (KVM_GET/SET_MP_STATE) */
+/* run->xcr0: XCR0 (KVM_GET/SET_XCRS); a set is checked as XSETBV's (SDM Vol. 2C XSETBV) */
+#define KEEL_STATE_XCR 128
 
 /*
  * KEEL_HC_MSR_LIST (no VM: RBX = the control-guest physical address of a
@@ -717,6 +728,8 @@ _Static_assert(sizeof(struct keel_debugregs) == 48, "keel_debugregs size");
  * data of a completed read and the parts of KEEL_STATE_SET, each once.
  */
 /* A string IN's read-ahead, in bytes, as KVM's (its emulator's struct read_cache). */
+/* The XSAVE image of x87, SSE and AVX in standard form: AVX ends at 576 + 256 (SDM Vol. 1 13.4) */
+#define KEEL_XSAVE_SIZE 832
 #define KEEL_PIO_MAX 1024
 
 struct keel_run {
@@ -770,7 +783,8 @@ struct keel_run {
 	struct keel_regs regs;
 	struct keel_sregs sregs;
 	keel_u64 run_delay;		/* the module's at each run: its thread's wait to run, ns (steal time) */
-	keel_u8 fxsave[512];
+	keel_u8 xsave[KEEL_XSAVE_SIZE];
+	keel_u64 xcr0;
 	struct keel_events events;
 	struct keel_debugregs debugregs;
 	keel_u32 mp_state;		/* KEEL_MP_*, KVM's numbers */
@@ -794,12 +808,13 @@ struct keel_run {
 
 #define KEEL_IRQ_PENDING 0x100
 
-_Static_assert(sizeof(struct keel_run) == 3144, "keel_run size");
-_Static_assert(__builtin_offsetof(struct keel_run, pio) == 2120, "pio");
-_Static_assert(__builtin_offsetof(struct keel_run, lapic) == 1096, "lapic");
-_Static_assert(__builtin_offsetof(struct keel_run, events) == 1024, "events");
-_Static_assert(__builtin_offsetof(struct keel_run, debugregs) == 1040, "debugregs");
-_Static_assert(__builtin_offsetof(struct keel_run, fxsave) == 512, "fxsave");
+_Static_assert(sizeof(struct keel_run) == 3472, "keel_run size");
+_Static_assert(__builtin_offsetof(struct keel_run, pio) == 2448, "pio");
+_Static_assert(__builtin_offsetof(struct keel_run, lapic) == 1424, "lapic");
+_Static_assert(__builtin_offsetof(struct keel_run, events) == 1352, "events");
+_Static_assert(__builtin_offsetof(struct keel_run, debugregs) == 1368, "debugregs");
+_Static_assert(__builtin_offsetof(struct keel_run, xsave) == 512, "xsave");
+_Static_assert(__builtin_offsetof(struct keel_run, xcr0) == 1344, "xcr0");
 _Static_assert(__builtin_offsetof(struct keel_run, request) == 24, "request");
 _Static_assert(__builtin_offsetof(struct keel_run, exit) == 32, "exit");
 _Static_assert(__builtin_offsetof(struct keel_run, regs) == 80, "regs");

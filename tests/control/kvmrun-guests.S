@@ -297,6 +297,33 @@ GUEST(lm_cr8)
 	hlt
 
 /*
+ * check_xsave: CR4.OSXSAVE on, then CPUID leaf 1's ECX; XGETBV of XCR0 (the
+ * VMM's KVM_SET_XCRS); CPUID 0xD.0's EBX; the low dword of YMM0's upper half
+ * (VEX forms: SSE's CR4.OSFXSR does not matter to them).
+ */
+GUEST(lm_xsave)
+	mov	%cr4, %rax
+	or	$CR4_OSXSAVE, %rax
+	mov	%rax, %cr4
+	mov	$1, %eax
+	xor	%ecx, %ecx
+	cpuid
+	mov	%ecx, %eax
+	out	%eax, $XSAVE_PORT
+	xor	%ecx, %ecx
+	xgetbv
+	out	%eax, $XSAVE_PORT
+	mov	$0xd, %eax
+	xor	%ecx, %ecx
+	cpuid
+	mov	%ebx, %eax
+	out	%eax, $XSAVE_PORT
+	vextractf128 $1, %ymm0, %xmm1
+	vmovd	%xmm1, %eax
+	out	%eax, $XSAVE_PORT
+	hlt
+
+/*
  * check_user_msr: RDMSR of an MSR no one has, its EAX and EDX sent; WRMSR
  * of it; RDMSR of FS_BASE, which the VMM's filter denies.
  */

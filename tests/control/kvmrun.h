@@ -29,6 +29,8 @@
 #define MSR_TSC_DEADLINE	0x6e0
 #define MSR_UNKNOWN	0x12345	/* no CPU or KVM has this MSR */
 #define RDMSR_PORT	0x52	/* rm_rdmsr's EAX */
+#define XSAVE_PORT	0x48	/* lm_xsave's results */
+#define CR4_OSXSAVE	0x40000
 #define EVENT_PORT	0x72	/* where the handlers say which ran: */
 #define NMI_MARKER	0x4e	/* 'N' */
 #define IRQ_MARKER	0x49	/* 'I' */
@@ -48,7 +50,7 @@ extern const uint8_t rm_cpuid[], rm_xmm[], rm_sti_hlt[], rm_sti_spin[], rm_sti_s
 extern const uint8_t rm_tsc_deadline[], rm_tsc_handler[], rm_rdmsr[];
 extern const uint8_t rm_nmi_handler[], rm_irq_handler[];
 extern const uint8_t pm_guest[], lm_guest[], lm_vmmcall[], lm_vmcall[], lm_mwait[], lm_cr8[],
-	lm_user_msr[];
+	lm_user_msr[], lm_xsave[];
 #endif
 
 #endif

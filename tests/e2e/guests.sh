@@ -16,7 +16,7 @@ mkdir -p "$out"
 # NAME and the VM's module options; bench belongs to `make bench`.
 vms="entry:mem=16 cpuid32:mem=16 cpuid64:mem=16 realmode:mem=16 portio:mem=16 msr:mem=16
 mmio32:mem=16 mmio64:mem=16 hlt_irq:mem=16 exceptions:mem=16 hypercall:mem=16
-triplefault:mem=8 smp:mem=16,cpus=4 cr:mem=16 nmi:mem=16"
+triplefault:mem=8 smp:mem=16,cpus=4 cr:mem=16 nmi:mem=16 xstate_a:mem=16 xstate_b:mem=16"
 vms=${GUEST_VMS:-$vms}
 
 args=()

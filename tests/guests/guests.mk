@@ -8,7 +8,7 @@ GUEST_DIR := tests/guests
 GUEST_OUT := $(BUILD)/guests
 
 GUEST_NAMES := entry cpuid32 cpuid64 realmode portio msr mmio32 mmio64 hlt_irq \
-	exceptions hypercall triplefault smp cr nmi bench spin pcirq
+	exceptions hypercall triplefault smp cr nmi bench spin pcirq xstate_a xstate_b
 
 # Per guest: guest_mode_NAME (32 or 64), guest_src_NAME (repo-relative sources),
 # optionally guest_hdr_NAME := aout for the multiboot a.out-kludge header (flag 16).
@@ -47,6 +47,10 @@ guest_mode_spin := 64
 guest_src_spin := $(GUEST_DIR)/spin.c
 guest_mode_pcirq := 64
 guest_src_pcirq := $(GUEST_DIR)/pcirq.c
+guest_mode_xstate_a := 64
+guest_src_xstate_a := $(GUEST_DIR)/xstate.c
+guest_mode_xstate_b := 64
+guest_src_xstate_b := $(GUEST_DIR)/xstate.c
 guest_mode_bench := 64
 guest_src_bench := $(GUEST_DIR)/bench.c tests/bench/loops.S
 

@@ -31,13 +31,14 @@ TEST(cr0_reserved_and_invalid_combinations)
 
 TEST(cr4_reserved_and_hidden_bits)
 {
-	static const u64 hidden[] = { X86_CR4_VMXE, X86_CR4_SMXE, X86_CR4_OSXSAVE, X86_CR4_PKE,
-				      X86_CR4_LA57 };
+	static const u64 hidden[] = { X86_CR4_VMXE, X86_CR4_SMXE, X86_CR4_PKE, X86_CR4_LA57 };
 	struct cr_state s = protected32();
 
 	for (size_t i = 0; i < ARRAY_SIZE(hidden); i++)
 		CHECK_EQ(cr_write(&s, 4, hidden[i], RESERVED_HIGH, false), -EINVAL);
 	CHECK_EQ(cr_write(&s, 4, X86_CR4_FSGSBASE, X86_CR4_FSGSBASE, false), -EINVAL);	/* CPU lacks it */
+	CHECK_EQ(cr_write(&s, 4, X86_CR4_OSXSAVE, X86_CR4_OSXSAVE, false), -EINVAL);	/* Keel lacks it */
+	CHECK_EQ(cr_write(&s, 4, X86_CR4_OSXSAVE, RESERVED_HIGH, false), 0);
 	CHECK_EQ(cr_write(&s, 4, X86_CR4_FSGSBASE | X86_CR4_PSE, RESERVED_HIGH, false), 0);
 	CHECK_EQ(s.cr4, X86_CR4_FSGSBASE | X86_CR4_PSE);
 }

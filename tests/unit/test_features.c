@@ -57,6 +57,7 @@ static const struct fake_leaf skylake[] = {
 	{ 0, { 0x16, INTEL } },
 	{ 1, { 0x50654, 0, 0x7ffefbff & ~0u, 0xbfebfbff } },
 	{ 7, { 0, 0xd39ffffb, 0 } },
+	{ 0xd, { 0x2ff, 0xa88, 0xa88, 0 } },	/* x87 to PKRU: AVX-512 and MPX too */
 	{ 0x80000000, { 0x80000008 } },
 	{ 0x80000001, { 0, 0, 0x121, 0x2c100800 } },
 	{ 0x80000007, { 0, 0, 0, 0x100 } },
@@ -101,6 +102,32 @@ TEST(intel_vmx_ept)
 	CHECK_EQ(f.ucode_rev, 0x200006500000000ULL);
 	CHECK(f.virt_why == NULL);
 	CHECK(!strcmp(virt_name(f.virt), "vmx") && !strcmp(paging_name(f.paging), "ept"));
+	CHECK_EQ(f.xcr0, 7);	/* x87, SSE, AVX: what guests get of the CPU's */
+}
+
+TEST(xstate_components)
+{
+	static const struct fake_leaf no_avx[] = {
+		{ 0, { 0xd, INTEL } },
+		{ 1, { 0x50654, 0, BIT(26), 0 } },
+		{ 0xd, { 7, 0, 0, 0 } },
+		{ 0 },
+	};
+	static const struct fake_leaf no_leaf[] = {	/* XSAVE, but leaf 0xD beyond the maximum */
+		{ 0, { 0xc, INTEL } },
+		{ 1, { 0x50654, 0, BIT(26) | BIT(28), 0 } },
+		{ 0xd, { 7, 0, 0, 0 } },
+		{ 0 },
+	};
+	struct cpu_features f;
+
+	detect(no_avx, NULL, &f);
+	CHECK(f.xsave);
+	CHECK_EQ(f.xcr0, 3);	/* AVX's state without AVX is not offered */
+	detect(no_leaf, NULL, &f);
+	CHECK_EQ(f.xcr0, 0);
+	detect(qemu_max, NULL, &f);	/* leaf 0xD all zeros: FXSAVE's state alone */
+	CHECK_EQ(f.xcr0, 0);
 }
 
 TEST(amd_svm_npt)
@@ -174,5 +201,5 @@ TEST(unknown_vendor_and_tiny_cpuid)
 	CHECK(!strcmp(vendor_name(f.vendor), "other"));
 }
 
-TEST_MAIN("features", T(intel_vmx_ept), T(amd_svm_npt), T(vmx_locked_off_by_firmware), T(vmx_without_ept),
+TEST_MAIN("features", T(intel_vmx_ept), T(xstate_components), T(amd_svm_npt), T(vmx_locked_off_by_firmware), T(vmx_without_ept),
 	  T(svm_disabled_and_absent), T(unknown_vendor_and_tiny_cpuid))

@@ -535,9 +535,9 @@ static void decode_exit(struct vm_exit *e, const struct vmcb_control *c, u64 rip
 		break;
 	case SVM_EXIT_VMRUN: case SVM_EXIT_VMLOAD: case SVM_EXIT_VMSAVE: case SVM_EXIT_STGI:
 	case SVM_EXIT_CLGI: case SVM_EXIT_SKINIT: case SVM_EXIT_INVLPGA:
-	case SVM_EXIT_XSETBV:
 		e->kind = EXIT_HIDDEN_INSN;
 		break;
+	case SVM_EXIT_XSETBV: e->kind = EXIT_XSETBV; e->insn_len = 3; break;
 	case SVM_EXIT_MONITOR: case SVM_EXIT_MWAIT: e->kind = EXIT_MWAIT; e->insn_len = 3; break;
 	case SVM_EXIT_VINTR: e->kind = EXIT_INTR_WINDOW; break;
 	case SVM_EXIT_IRET: e->kind = EXIT_NMI_WINDOW; break;	/* NMIs unmask: see track_iret */

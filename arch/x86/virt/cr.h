@@ -13,10 +13,10 @@
 
 /*
  * CR4 bits no guest may set whatever the CPU allows: the features
- * cpuid_policy() hides (VMX, XSAVE, PKU, LA57) and SMX, whose GETSEC is #UD.
+ * cpuid_policy() hides (VMX, PKU, LA57) and SMX, whose GETSEC is #UD.
+ * OSXSAVE is reserved only where Keel has no XSAVE (cr4_xstate_reserved()).
  */
-#define CR4_GUEST_RESERVED (X86_CR4_VMXE | X86_CR4_SMXE | X86_CR4_OSXSAVE | X86_CR4_PKE | \
-			    X86_CR4_LA57)
+#define CR4_GUEST_RESERVED (X86_CR4_VMXE | X86_CR4_SMXE | X86_CR4_PKE | X86_CR4_LA57)
 
 struct cr_state {
 	u64 cr0, cr4, efer;

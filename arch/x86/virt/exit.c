@@ -16,6 +16,7 @@
 #include "arch/x86/virt/msr_filter.h"
 #include "arch/x86/virt/vcpu.h"
 #include "arch/x86/virt/vmm_exit.h"
+#include "arch/x86/virt/xstate.h"
 #include "kernel/errno.h"
 #include "kernel/hypercall.h"
 #include "kernel/keel.h"
@@ -48,7 +49,7 @@ static const char *const exit_names[NR_EXIT_KINDS] = {
 	[EXIT_MSR_WRITE] = "wrmsr", [EXIT_HLT] = "hlt", [EXIT_HYPERCALL] = "hypercall",
 	[EXIT_NPF] = "npf", [EXIT_EXCEPTION] = "exception", [EXIT_INTR_WINDOW] = "intr-window",
 	[EXIT_NMI_WINDOW] = "nmi-window", [EXIT_HIDDEN_INSN] = "hidden-insn",
-	[EXIT_MWAIT] = "monitor-mwait",
+	[EXIT_MWAIT] = "monitor-mwait", [EXIT_XSETBV] = "xsetbv",
 	[EXIT_CR_WRITE] = "cr-write", [EXIT_SKIP] = "skip",
 	[EXIT_TRIPLE_FAULT] = "triple-fault",
 	[EXIT_ENTRY_FAILURE] = "entry-failure", [EXIT_UNHANDLED] = "unhandled",
@@ -76,8 +77,66 @@ static enum vcpu_action handle_nothing(struct vcpu *v, struct vm_exit *e)
 }
 
 /*
- * Host leaves, with the hypervisor bit set, VMX/SVM and XSAVE hidden, Keel's
- * leaf at 0x40000000. The TSC's rate (leaves 15H and 16H) is hidden unless
+ * Leaf 0xD for the components of keel.cpu.xcr0 (SDM Vol. 1 13.2): XSAVEOPT,
+ * XSAVEC and XGETBV with ECX 1, which need nothing of Keel; not XSAVES or
+ * XFD, whose MSRs Keel does not switch. The sizes are those of all of them;
+ * a vCPU's own XCR0 decides EBX (cpuid_dynamic()).
+ */
+static void xstate_leaf(u32 subleaf, struct cpuid_regs *r)
+{
+	u32 size = xstate_size(keel.cpu.xcr0);
+
+	if (!keel.cpu.xcr0 || subleaf > 2 || (subleaf == 2 && !(keel.cpu.xcr0 & XFEATURE_AVX)))
+		*r = (struct cpuid_regs){ 0 };
+	else if (subleaf == 0)
+		*r = (struct cpuid_regs){ .eax = (u32)keel.cpu.xcr0, .ebx = size, .ecx = size };
+	else if (subleaf == 1)
+		*r = (struct cpuid_regs){ .eax = r->eax & (BIT(0) | BIT(1) | BIT(2)), .ebx = size };
+}
+
+/* AVX and what needs its state: FMA, F16C (leaf 1), AVX2 and AVX-VNNI (leaf 7). */
+#define CPUID1_ECX_AVX_ALL (BIT(12) | BIT(28) | BIT(29))
+#define CPUID7_EBX_AVX512 (BIT(16) | BIT(17) | BIT(21) | BIT(26) | BIT(27) | BIT(28) | \
+			   BIT(30) | BIT(31))
+#define CPUID7_ECX_AVX512 (BIT(1) | BIT(6) | BIT(11) | BIT(12) | BIT(14))
+#define CPUID7_EDX_AVX512 (BIT(2) | BIT(3) | BIT(8) | BIT(23))
+#define CPUID7_EDX_AMX (BIT(22) | BIT(24) | BIT(25))
+
+static void leaf1_policy(struct cpuid_regs *r)
+{
+	r->ecx &= ~(BIT(5) | BIT(27) | BIT(3));	/* VMX, OSXSAVE (cpuid_dynamic()), MONITOR */
+	if (!keel.cpu.xcr0)
+		r->ecx &= ~BIT(26);	/* XSAVE */
+	if (!(keel.cpu.xcr0 & XFEATURE_AVX))
+		r->ecx &= ~CPUID1_ECX_AVX_ALL;
+	r->ecx &= ~(BIT(7) | BIT(8));	/* EST, TM2: frequency and thermal MSRs stay Keel's, as KVM's */
+	r->ecx &= ~BIT(15);	/* PDCM: no IA32_PERF_CAPABILITIES (Keel has no guest PMU) */
+	r->ecx |= BIT(31) | BIT(24) | BIT(21);	/* hypervisor; every vLAPIC has TSC-deadline and x2APIC */
+	r->edx &= ~(BIT(7) | BIT(14));	/* MCE, MCA: machine checks are Keel's (#MC is intercepted) */
+	r->edx &= ~(BIT(22) | BIT(29));	/* ACPI, TM: the thermal monitor's MSRs, as KVM hides them */
+}
+
+/* AVX-512 and AMX state is not switched; PKRU is not either; LA57 is not offered. */
+static void leaf7_policy(u32 subleaf, struct cpuid_regs *r)
+{
+	if (subleaf == 1) {
+		r->eax &= ~BIT(5);	/* AVX512_BF16 */
+		if (!(keel.cpu.xcr0 & XFEATURE_AVX))
+			r->eax &= ~BIT(4);	/* AVX-VNNI */
+		return;
+	}
+	if (subleaf)
+		return;
+	r->ebx &= ~CPUID7_EBX_AVX512;
+	if (!(keel.cpu.xcr0 & XFEATURE_AVX))
+		r->ebx &= ~BIT(5);	/* AVX2 */
+	r->ecx &= ~(CPUID7_ECX_AVX512 | BIT(3) | BIT(4) | BIT(16));	/* PKU, OSPKE, LA57 */
+	r->edx &= ~(CPUID7_EDX_AVX512 | CPUID7_EDX_AMX);
+}
+
+/*
+ * Host leaves, with the hypervisor bit set, VMX/SVM hidden, XSAVE for the
+ * components Keel switches, Keel's leaf at 0x40000000. The TSC's rate (leaves 15H and 16H) is hidden unless
  * leaf 15H states it truly (tsc_calibrate()): a guest then measures it, as on
  * a CPU without them, instead of trusting a wrong one.
  */
@@ -106,19 +165,15 @@ void cpuid_policy(u32 leaf, u32 subleaf, u32 out[4])
 	    (leaf >= 0x80000000 && leaf <= keel.cpu.max_ext_leaf))
 		r = cpuid_count(leaf, subleaf);
 	if (leaf == 1) {
-		r.ecx &= ~(BIT(5) | BIT(26) | BIT(27) | BIT(28) | BIT(3));	/* VMX, XSAVE, OSXSAVE, AVX, MONITOR */
-		r.ecx &= ~(BIT(7) | BIT(8));	/* EST, TM2: frequency and thermal MSRs stay Keel's, as KVM's */
-		r.ecx &= ~BIT(15);	/* PDCM: no IA32_PERF_CAPABILITIES (Keel has no guest PMU) */
-		r.ecx |= BIT(31) | BIT(24) | BIT(21);	/* hypervisor; every vLAPIC has TSC-deadline and x2APIC */
-		r.edx &= ~(BIT(7) | BIT(14));	/* MCE, MCA: machine checks are Keel's (#MC is intercepted) */
-		r.edx &= ~(BIT(22) | BIT(29));	/* ACPI, TM: the thermal monitor's MSRs, as KVM hides them */
+		leaf1_policy(&r);
 	} else if (leaf == 6 && leaf <= keel.cpu.max_leaf) {
 		/* thermal and power management are Keel's; a vLAPIC timer always runs (ARAT): KVM's */
 		r = (struct cpuid_regs){ .eax = BIT(2) };
-	} else if (leaf == 7 && subleaf == 0) {
-		r.ebx &= ~(BIT(5) | BIT(16) | BIT(17) | BIT(30) | BIT(31));	/* AVX2, AVX-512 */
-		r.ecx &= ~(BIT(3) | BIT(4) | BIT(16));	/* PKU and OSPKE (PKRU is not switched), LA57 */
-	} else if (leaf == 0xd || leaf == 0x8000000a ||
+	} else if (leaf == 7) {
+		leaf7_policy(subleaf, &r);
+	} else if (leaf == 0xd) {
+		xstate_leaf(subleaf, &r);
+	} else if (leaf == 0x8000000a ||
 		   ((leaf == 0x15 || leaf == 0x16) && !tsc_crystal_khz)) {
 		r = (struct cpuid_regs){ 0 };
 	} else if (leaf == 0x80000001) {
@@ -130,6 +185,22 @@ void cpuid_policy(u32 leaf, u32 subleaf, u32 out[4])
 	out[3] = r.edx;
 }
 
+/*
+ * What follows the running vCPU: OSXSAVE is CR4's (a VMM's table has it
+ * from vmm_cpuid()), and leaf 0xD's sizes are XCR0's, in standard form for
+ * subleaf 0 and compacted for 1 where XSAVEC or XSAVES is offered (SDM Vol.
+ * 2A CPUID; KVM's kvm_update_cpuid_runtime()). Keel's components have the
+ * same size either way.
+ */
+static void cpuid_dynamic(struct vcpu *v, u32 leaf, u32 subleaf, u32 out[4])
+{
+	if (leaf == 1 && !vcpu_has_vmm(v))
+		out[2] |= virt->get_cr(v, 4) & X86_CR4_OSXSAVE ? CPUID1_ECX_OSXSAVE : 0;
+	if (leaf == 0xd && keel.cpu.xcr0 &&
+	    (subleaf == 0 || (subleaf == 1 && (out[0] & (BIT(1) | BIT(3))))))
+		out[1] = xstate_size(vcpu_xcr0(v));
+}
+
 static enum vcpu_action handle_cpuid(struct vcpu *v, struct vm_exit *e)
 {
 	u64 *g = v->arch.regs.gpr;
@@ -139,6 +210,7 @@ static enum vcpu_action handle_cpuid(struct vcpu *v, struct vm_exit *e)
 		vmm_cpuid(v, (u32)g[GPR_RAX], (u32)g[GPR_RCX], out);
 	else
 		cpuid_policy((u32)g[GPR_RAX], (u32)g[GPR_RCX], out);
+	cpuid_dynamic(v, (u32)g[GPR_RAX], (u32)g[GPR_RCX], out);
 	g[GPR_RAX] = out[0];
 	g[GPR_RBX] = out[1];
 	g[GPR_RCX] = out[2];
@@ -212,7 +284,7 @@ static enum vcpu_action handle_exception(struct vcpu *v, struct vm_exit *e)
 }
 
 /*
- * cpuid_policy() hides VMX, SMX, SVM, MONITOR/MWAIT and XSAVE; their
+ * cpuid_policy() hides VMX, SMX, SVM and MONITOR/MWAIT; their
  * instructions are invalid opcodes there, as on a CPU without them.
  */
 static enum vcpu_action handle_hidden_insn(struct vcpu *v, struct vm_exit *e)
@@ -252,6 +324,27 @@ static enum vcpu_action handle_unhandled(struct vcpu *v, struct vm_exit *e)
 static void inject_gp(struct vcpu *v)
 {
 	vcpu_inject_exception(v, X86_EXC_GP, true, 0);
+}
+
+/*
+ * XSETBV (SDM Vol. 2C): #UD with CR4.OSXSAVE clear (the CPU checks that
+ * before the exit; QEMU's TCG may not), #GP(0) outside CPL 0 or for a
+ * value xcr0_check() refuses, as KVM's kvm_emulate_xsetbv().
+ */
+static enum vcpu_action handle_xsetbv(struct vcpu *v, struct vm_exit *e)
+{
+	const u64 *g = v->arch.regs.gpr;
+	u64 val = (u32)g[GPR_RAX] | ((u64)(u32)g[GPR_RDX] << 32);
+	u64 allowed = vcpu_has_vmm(v) ? vmm_supported_xcr0(v) : keel.cpu.xcr0;
+
+	if (!keel.cpu.xcr0 || !(virt->get_cr(v, 4) & X86_CR4_OSXSAVE))
+		return handle_hidden_insn(v, e);
+	if (virt->get_cpl(v) || xcr0_check((u32)g[GPR_RCX], val, allowed)) {
+		inject_gp(v);
+		return VCPU_CONTINUE;
+	}
+	vcpu_set_xcr0(v, val);
+	return skip(v, e);
 }
 
 int vcpu_read_msr(struct vcpu *v, u32 msr, u64 *val, bool host)
@@ -927,6 +1020,7 @@ static const exit_handler handlers[NR_EXIT_KINDS] = {
 	[EXIT_NMI_WINDOW] = handle_window,
 	[EXIT_HIDDEN_INSN] = handle_hidden_insn,
 	[EXIT_MWAIT] = handle_mwait,
+	[EXIT_XSETBV] = handle_xsetbv,
 	[EXIT_CR_WRITE] = handle_mov_cr,
 	[EXIT_SKIP] = skip,
 	[EXIT_TRIPLE_FAULT] = handle_triple_fault,

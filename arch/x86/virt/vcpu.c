@@ -10,6 +10,7 @@
 #include "arch/x86/irqchip/irqchip.h"
 #include "arch/x86/virt/vcpu.h"
 #include "arch/x86/virt/vmm_exit.h"
+#include "arch/x86/virt/xstate.h"
 #include "kernel/arch.h"
 #include "kernel/keel.h"
 #include "kernel/memslot.h"
@@ -43,10 +44,10 @@ static void set_common_state(struct vcpu *v, u64 cr0)
 	virt->set_segment(v, SEG_LDTR, &ldtr);
 	v->arch.event.valid = false;
 	v->arch.dr6 = DR6_RESET;
-	v->arch.fxsave[0] = 0x7f;	/* FCW 0x037F and MXCSR 0x1F80 (SDM Vol. 1 10.5.1) */
-	v->arch.fxsave[1] = 0x03;
-	v->arch.fxsave[24] = 0x80;
-	v->arch.fxsave[25] = 0x1f;
+	v->arch.xsave[0] = 0x7f;	/* FCW 0x037F and MXCSR 0x1F80 (SDM Vol. 1 10.5.1) */
+	v->arch.xsave[1] = 0x03;
+	v->arch.xsave[XSAVE_MXCSR] = 0x80;
+	v->arch.xsave[XSAVE_MXCSR + 1] = 0x1f;
 }
 
 void vcpu_set_reset_state(struct vcpu *v)
@@ -281,12 +282,62 @@ DR(6)
 #undef DR
 
 /*
- * Guest x87/SSE state and DR0-DR3 and DR6 stay in the registers until
+ * XSAVE and XRSTOR run with every component Keel gives guests enabled, so
+ * one image holds all of them whatever the guest's XCR0 (SDM Vol. 1 13.7,
+ * 13.8); the guest's XCR0 is loaded after. The CPU's XCR0 is read, never
+ * remembered: QEMU's TCG lets an SVM guest's XSETBV through its intercept,
+ * and XRSTOR of a component XCR0 lacks would fault.
+ */
+static void set_cpu_xcr0(u64 xcr0)
+{
+	if (xgetbv(0) != xcr0)
+		xsetbv(0, xcr0);
+}
+
+static void xstate_save(struct vcpu *v)
+{
+	if (!keel.cpu.xcr0) {
+		asm volatile("fxsave64 %0" : "=m"(*(u8 (*)[512])v->arch.xsave));
+		return;
+	}
+	v->arch.xcr0 = vcpu_xcr0(v);
+	set_cpu_xcr0(keel.cpu.xcr0);
+	asm volatile("xsave64 %0" : "+m"(*(u8 (*)[XSAVE_SIZE])v->arch.xsave)
+		     : "a"((u32)keel.cpu.xcr0), "d"(0));
+}
+
+static void xstate_load(struct vcpu *v)
+{
+	if (!keel.cpu.xcr0) {
+		asm volatile("fxrstor64 %0" : : "m"(*(const u8 (*)[512])v->arch.xsave));
+		return;
+	}
+	set_cpu_xcr0(keel.cpu.xcr0);
+	asm volatile("xrstor64 %0" : : "m"(*(const u8 (*)[XSAVE_SIZE])v->arch.xsave),
+		     "a"((u32)keel.cpu.xcr0), "d"(0));
+	set_cpu_xcr0(v->arch.xcr0);
+}
+
+/* XSETBV of the running vCPU @v, checked (SDM Vol. 1 13.3): the CPU gets it now. */
+void vcpu_set_xcr0(struct vcpu *v, u64 xcr0)
+{
+	v->arch.xcr0 = xcr0;
+	set_cpu_xcr0(xcr0);
+}
+
+/* The running vCPU's XCR0, as the CPU has it. */
+u64 vcpu_xcr0(struct vcpu *v)
+{
+	return keel.cpu.xcr0 ? xgetbv(0) & keel.cpu.xcr0 : XFEATURE_FP;
+}
+
+/*
+ * Guest x87/SSE/AVX state and DR0-DR3 and DR6 stay in the registers until
  * another vCPU needs them (Keel uses none), so one VM never sees another's.
  */
 static void save_guest_regs(struct vcpu *old)
 {
-	asm volatile("fxsave64 %0" : "=m"(old->arch.fxsave));
+	xstate_save(old);
 	old->arch.dr[0] = read_dr0();
 	old->arch.dr[1] = read_dr1();
 	old->arch.dr[2] = read_dr2();
@@ -302,7 +353,7 @@ static void switch_guest_regs(struct percpu *pc, struct vcpu *v)
 		return;
 	if (old)
 		save_guest_regs(old);
-	asm volatile("fxrstor64 %0" : : "m"(v->arch.fxsave));
+	xstate_load(v);
 	write_dr0(v->arch.dr[0]);
 	write_dr1(v->arch.dr[1]);
 	write_dr2(v->arch.dr[2]);
@@ -401,10 +452,24 @@ void arch_vm_free(struct vm *vm)
 		vmm_platform_free(vm);
 }
 
+/* XSAVE's image must be 64-byte aligned (SDM Vol. 1 13.4): a page of its own. */
+static int xstate_create(struct vcpu *v)
+{
+	u64 pa = frame_alloc_keel(0);
+
+	if (!pa)
+		return -ENOMEM;
+	v->arch.xsave = (u8 *)(uintptr_t)pa;
+	memset(v->arch.xsave, 0, PAGE_SIZE);
+	xsave_set_bv(v->arch.xsave, keel.cpu.xcr0 ? 0 : XFEATURES_LEGACY);
+	v->arch.xcr0 = XFEATURE_FP;	/* XCR0 at reset (SDM Vol. 1 13.3) */
+	return 0;
+}
+
 int arch_vcpu_create(struct vcpu *v)
 {
 	v->arch.last_cpu = ~0u;
-	if (irqchip_create(v))
+	if (xstate_create(v) || irqchip_create(v))
 		return -ENOMEM;
 	return virt->vcpu_init(v);
 }
@@ -414,6 +479,8 @@ void arch_vcpu_destroy(struct vcpu *v)
 	if (v->arch.hw)
 		virt->vcpu_free(v);
 	irqchip_free(v);
+	if (v->arch.xsave)
+		frame_free_keel((u64)(uintptr_t)v->arch.xsave, 0);
 	kfree(v->arch.vmm.cpuid);
 }
 

@@ -3,8 +3,10 @@
 #ifndef KEEL_X86_VCPU_H
 #define KEEL_X86_VCPU_H
 
+#include "asm/processor-flags.h"
 #include "arch/x86/virt/decode.h"
 #include "arch/x86/virt/emulate.h"
+#include "kernel/keel.h"
 #include "kernel/vm.h"
 
 /* The state after RESET (SDM Vol. 3A 9.1.1, table 9-1): real mode at 0xFFFFFFF0. */
@@ -22,6 +24,15 @@ enum x86_mode vcpu_mode(struct vcpu *v);
  */
 int vcpu_gva_to_gpa(struct vcpu *v, u64 gva, bool write, u64 *gpa, struct x86_exception *exc);
 void vcpu_sync_tsc_aux(struct vcpu *v);
+/* CR4.OSXSAVE where Keel does not switch XSAVE state (keel.cpu.xcr0 0): reserved. */
+static inline u64 cr4_xstate_reserved(void)
+{
+	return keel.cpu.xcr0 ? 0 : X86_CR4_OSXSAVE;
+}
+
+/* The running vCPU's XCR0: a checked XSETBV's new value, and what the CPU has now. */
+void vcpu_set_xcr0(struct vcpu *v, u64 xcr0);
+u64 vcpu_xcr0(struct vcpu *v);
 /* CR8 (0..15): with the LAPIC in Keel (a /dev/kvm VM's), the TPR's bits 7:4 too. */
 void vcpu_set_cr8(struct vcpu *v, u64 cr8);
 /*

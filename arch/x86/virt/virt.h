@@ -52,6 +52,7 @@ enum exit_kind {
 	EXIT_NMI_WINDOW,
 	EXIT_HIDDEN_INSN,	/* an instruction of a feature hidden from guests: #UD (exit.c) */
 	EXIT_MWAIT,		/* MONITOR or MWAIT: #UD, or a NOP for /dev/kvm guests (exit.c) */
+	EXIT_XSETBV,
 	EXIT_CR_WRITE,		/* MOV to CR0/CR4 (virt_ops.write_cr) or CR8 the backend intercepts */
 	EXIT_SKIP,		/* an instruction completed by doing nothing (INVD, WBINVD) */
 	EXIT_TRIPLE_FAULT,

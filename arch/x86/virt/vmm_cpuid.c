@@ -120,6 +120,15 @@ void vmm_cpuid(struct vcpu *v, u32 leaf, u32 subleaf, u32 out[4])
 			 (v->arch.vmm.msrs.misc_enable & MISC_ENABLE_MWAIT ? CPUID1_ECX_MONITOR : 0);
 }
 
+/* The XSAVE components of Keel's that the VMM's CPUID 0xD.0 names (KVM's guest_supported_xcr0). */
+u64 vmm_supported_xcr0(struct vcpu *v)
+{
+	u32 out[4];
+
+	vmm_cpuid(v, 0xd, 0, out);
+	return (out[0] | ((u64)out[3] << 32)) & keel.cpu.xcr0;
+}
+
 bool vmm_cpuid_has(struct vcpu *v, u32 bit)
 {
 	u32 out[4];

@@ -76,6 +76,8 @@ void vmm_cpuid(struct vcpu *v, u32 leaf, u32 subleaf, u32 out[4]);
 #define CPUID1_ECX_OSXSAVE BIT(27)
 #define CPUID1_EDX_APIC BIT(9)
 bool vmm_cpuid_has(struct vcpu *v, u32 bit);
+/* XSETBV's and KVM_SET_XCRS's allowed components for a /dev/kvm vCPU. */
+u64 vmm_supported_xcr0(struct vcpu *v);
 /* EAX of the KVM features leaf (0x40000001 as QEMU places it) in the VMM's CPUID. */
 u32 vmm_kvm_features(const struct vcpu *v);
 /*

@@ -11,6 +11,7 @@
 #include "arch/x86/virt/cr.h"
 #include "arch/x86/virt/vcpu.h"
 #include "arch/x86/virt/vmm_exit.h"
+#include "arch/x86/virt/xstate.h"
 #include "kernel/errno.h"
 #include "kernel/keel.h"
 #include "kernel/string.h"
@@ -22,8 +23,8 @@
 /*
  * ... and those of features the CPU has, as KVM takes every CR4 bit the
  * host supports and refuses the others (its kvm_is_valid_cr4()): FSGSBASE,
- * PCIDE, SMEP, SMAP and UMIP, from the features Keel found at boot.
- * VMXE, SMXE, OSXSAVE, PKE and LA57 stay reserved for Keel's guests (cr.h).
+ * PCIDE, SMEP, SMAP, UMIP and OSXSAVE, from the features Keel found at boot.
+ * VMXE, SMXE, PKE and LA57 stay reserved for Keel's guests (cr.h).
  */
 static u64 cr4_settable(void)
 {
@@ -31,7 +32,7 @@ static u64 cr4_settable(void)
 
 	return CR4_BASE | (f->fsgsbase ? X86_CR4_FSGSBASE : 0) | (f->pcid ? X86_CR4_PCIDE : 0) |
 	       (f->smep ? X86_CR4_SMEP : 0) | (f->smap ? X86_CR4_SMAP : 0) |
-	       (f->umip ? X86_CR4_UMIP : 0);
+	       (f->umip ? X86_CR4_UMIP : 0) | (f->xcr0 ? X86_CR4_OSXSAVE : 0);
 }
 
 _Static_assert(sizeof(struct keel_regs) == sizeof(struct x86_regs), "keel_regs is x86_regs");
@@ -125,23 +126,40 @@ static u32 mxcsr_mask(void)
 	return m;
 }
 
+_Static_assert(KEEL_XSAVE_SIZE == XSAVE_SIZE, "keel_run holds Keel's XSAVE image");
+
 /*
- * The vCPU's x87/SSE image: never in the registers while it is frozen
- * (KVM_RUN's end loads the caller's, saving it), so v->arch.fxsave is it.
- * MXCSR bits the CPU lacks are dropped: KVM takes any value and its
- * restore falls back when the CPU refuses one, while Keel's FXRSTOR must
- * never fault.
+ * The vCPU's XSAVE image: never in the registers while it is frozen
+ * (KVM_RUN's end loads the caller's, saving it), so v->arch.xsave is it.
+ * What XRSTOR would fault on is refused (xsave_header_check()), and MXCSR
+ * bits the CPU lacks are dropped: KVM takes any value and its restore
+ * falls back when the CPU refuses one, while Keel's must never fault.
+ * Without XSAVE, FXRSTOR loads x87 and SSE whatever XSTATE_BV says.
  */
-static void set_fpu(struct vcpu *v, const u8 *shared)
+static int set_fpu(struct vcpu *v, const u8 *shared)
 {
-	u8 image[512];
+	u8 image[XSAVE_SIZE];
 	u32 mxcsr;
 
 	memcpy(image, shared, sizeof(image));
-	memcpy(&mxcsr, image + 24, sizeof(mxcsr));
+	if (xsave_header_check(image, keel.cpu.xcr0 ? keel.cpu.xcr0 : XFEATURES_LEGACY))
+		return -EINVAL;
+	if (!keel.cpu.xcr0)
+		xsave_set_bv(image, XFEATURES_LEGACY);
+	memcpy(&mxcsr, image + XSAVE_MXCSR, sizeof(mxcsr));
 	mxcsr &= mxcsr_mask();
-	memcpy(image + 24, &mxcsr, sizeof(mxcsr));
-	memcpy(v->arch.fxsave, image, sizeof(image));
+	memcpy(image + XSAVE_MXCSR, &mxcsr, sizeof(mxcsr));
+	memcpy(v->arch.xsave, image, sizeof(image));
+	return 0;
+}
+
+/* KVM_SET_XCRS: XCR0 as XSETBV takes it (KVM's __kvm_set_xcr()), loaded at the next run. */
+static int set_xcr0(struct vcpu *v, u64 xcr0)
+{
+	if (xcr0_check(0, xcr0, vmm_supported_xcr0(v)))
+		return -EINVAL;
+	v->arch.xcr0 = xcr0;
+	return 0;
 }
 
 _Static_assert(SHADOW_STI == KEEL_SHADOW_STI && SHADOW_MOV_SS == KEEL_SHADOW_MOV_SS, "shadow bits");
@@ -231,7 +249,9 @@ static void get_state(struct vcpu *v, u32 mask)
 	if (mask & KEEL_STATE_SREGS)
 		get_sregs(v, &run->sregs);
 	if (mask & KEEL_STATE_FPU)
-		memcpy(run->fxsave, v->arch.fxsave, sizeof(run->fxsave));
+		memcpy(run->xsave, v->arch.xsave, sizeof(run->xsave));
+	if (mask & KEEL_STATE_XCR)
+		run->xcr0 = v->arch.xcr0;
 	if (mask & KEEL_STATE_EVENTS)
 		get_events(v, &run->events);
 	if (mask & KEEL_STATE_DEBUGREGS)
@@ -277,7 +297,9 @@ int arch_vcpu_state(struct vcpu *v, bool set, u32 mask)
 	if (mask & (KEEL_STATE_LAPIC | KEEL_STATE_MP))
 		r = set_irq_state(v, mask);
 	if (!r && (mask & KEEL_STATE_FPU))
-		set_fpu(v, run->fxsave);
+		r = set_fpu(v, run->xsave);
+	if (!r && (mask & KEEL_STATE_XCR))
+		r = set_xcr0(v, __atomic_load_n(&run->xcr0, __ATOMIC_RELAXED));
 	if (!r && (mask & KEEL_STATE_SREGS))
 		r = set_sregs(v, &run->sregs);
 	if (!r && (mask & KEEL_STATE_EVENTS))

@@ -518,7 +518,8 @@ static int vmx_write_cr(struct vcpu *v, int cr, u64 val)
 	struct cr_state s = { vmx_get_cr(v, 0), vmx_get_cr(v, 4), vmx_get_efer(v) };
 	u64 pdpte[4];
 
-	if (cr_write(&s, cr, val, ~vmx_caps.cr4_fixed1, vcpu_mode(v) == X86_MODE_64))
+	if (cr_write(&s, cr, val, ~vmx_caps.cr4_fixed1 | cr4_xstate_reserved(),
+		     vcpu_mode(v) == X86_MODE_64))
 		return -EINVAL;
 	if (pae_pdptes(v, s.cr0, s.cr4, s.efer, pdpte))
 		return -EINVAL;
@@ -631,12 +632,12 @@ static void decode_ept_violation(struct vm_exit *e)
 	e->npf.present = e->qual & EPT_QUAL_PRESENT;
 }
 
-/* The instructions of VMX, SMX and XSAVE, which guests do not have. */
+/* The instructions of VMX and SMX, which guests do not have. */
 static bool hidden_insn(u32 basic)
 {
 	return (basic >= EXIT_REASON_VMCLEAR && basic <= EXIT_REASON_VMXON) ||
 	       basic == EXIT_REASON_GETSEC || basic == EXIT_REASON_INVEPT ||
-	       basic == EXIT_REASON_INVVPID || basic == EXIT_REASON_XSETBV;
+	       basic == EXIT_REASON_INVVPID;
 }
 
 /* Exits for which the VM-exit instruction length is defined (28.2.5). */
@@ -699,6 +700,7 @@ static void decode_exit(struct vm_exit *e)
 	case EXIT_REASON_PREEMPTION_TIMER: e->kind = EXIT_NONE; break;
 	case EXIT_REASON_WBINVD: e->kind = EXIT_SKIP; break;
 	case EXIT_REASON_MONITOR: case EXIT_REASON_MWAIT: e->kind = EXIT_MWAIT; break;
+	case EXIT_REASON_XSETBV: e->kind = EXIT_XSETBV; break;
 	default:
 		if (hidden_insn(basic))
 			e->kind = EXIT_HIDDEN_INSN;

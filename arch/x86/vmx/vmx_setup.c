@@ -9,6 +9,7 @@
 #include "arch/x86/virt/cr.h"
 #include "arch/x86/virt/guest_msr.h"
 #include "arch/x86/virt/msr_filter.h"
+#include "arch/x86/virt/vcpu.h"
 #include "asm/msr.h"
 #include "arch/x86/timer.h"
 #include "arch/x86/vmx/vmx.h"
@@ -90,7 +91,8 @@ static void setup_fixed_bits(void)
 	vmx_caps.cr4_fixed0 = rdmsr(MSR_IA32_VMX_CR4_FIXED0);
 	vmx_caps.cr4_fixed1 = rdmsr(MSR_IA32_VMX_CR4_FIXED1);
 	vmx_caps.cr0_mask = vmx_caps.cr0_fixed0 | (~vmx_caps.cr0_fixed1 & 0xffffffffULL) | X86_CR0_CD | X86_CR0_NW;
-	vmx_caps.cr4_mask = vmx_caps.cr4_fixed0 | ~vmx_caps.cr4_fixed1 | CR4_GUEST_RESERVED;
+	vmx_caps.cr4_mask = vmx_caps.cr4_fixed0 | ~vmx_caps.cr4_fixed1 | CR4_GUEST_RESERVED |
+			    cr4_xstate_reserved();
 }
 
 /*

@@ -38,5 +38,7 @@ struct percpu;
 void idt_init(void);
 /* Loads this CPU's GDT, TSS (with IST stacks from @ist_base) and the IDT; sets the GS base. */
 void cpu_init(struct percpu *pc, u64 ist_base);
+/* XSAVE on for guests' state, once the CPU's features are known (each CPU). */
+void cpu_xstate_init(void);
 
 #endif

@@ -41,6 +41,7 @@ struct cpu_features {
 	bool x2apic, tsc_deadline, invariant_tsc, pages_1g, pcid, xsave, nx, hypervisor, apic, rdtscp;
 	bool fsgsbase, smep, smap, umip;	/* leaf 7: the CR4 bits a guest may set (KVM_SET_SREGS) */
 	u32 phys_addr_bits;
+	u64 xcr0;		/* the XSAVE components guests may enable (virt/xstate.h), 0 without XSAVE */
 	u64 ucode_rev;		/* IA32_UCODE_REV (AMD: the patch level) as read at boot, 0 if none */
 };
 

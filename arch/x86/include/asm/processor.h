@@ -100,6 +100,20 @@ DEFINE_CR(3)
 DEFINE_CR(4)
 #undef DEFINE_CR
 
+/* XCR@index (SDM Vol. 2C XGETBV, XSETBV): CR4.OSXSAVE must be set. */
+static inline u64 xgetbv(u32 index)
+{
+	u32 lo, hi;
+
+	asm volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(index));
+	return lo | ((u64)hi << 32);
+}
+
+static inline void xsetbv(u32 index, u64 v)
+{
+	asm volatile("xsetbv" : : "a"((u32)v), "d"((u32)(v >> 32)), "c"(index) : "memory");
+}
+
 static inline u64 read_rflags(void)
 {
 	u64 v;

@@ -127,7 +127,8 @@ struct vcpu_arch {
 	bool clock_stopped;		/* that rewrite sets PVCLOCK_GUEST_STOPPED (KVM_KVMCLOCK_CTRL) */
 	u64 steal_msr;			/* MSR_KVM_STEAL_TIME */
 	u64 steal_last;			/* the steal (run_delay and queue waits) its record last counted */
-	u8 fxsave[512] __aligned(16);	/* x87/SSE state while another vCPU has the CPU */
+	u8 *xsave;			/* its x87/SSE/AVX image (virt/xstate.h) while another vCPU has the CPU */
+	u64 xcr0;			/* likewise */
 	u64 dr[4];			/* DR0-DR3, likewise: neither VMRUN nor VM entry switches them */
 	u64 dr6;			/* likewise on VMX (SVM's is in the VMCB) */
 	struct irqchip *irqchip;	/* its vLAPIC, ExtINT line and delayed device events */
