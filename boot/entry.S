@@ -30,10 +30,11 @@ _start:
 	call build_early_tables
 
 	/*
-	 * OSFXSR: FXSAVE and FXRSTOR, which switch guests' x87/SSE state,
-	 * include the XMM registers and MXCSR only with it (SDM Vol. 2A
-	 * FXSAVE); without, guests saw each other's XMM registers. Keel itself
-	 * uses no SSE (-mgeneral-regs-only). APs take the BSP's CR4.
+	 * OSFXSR: FXSAVE and FXRSTOR, which switch guests' x87/SSE state on
+	 * a CPU without XSAVE, include the XMM registers and MXCSR only with
+	 * it (SDM Vol. 2A FXSAVE); without, guests saw each other's XMM
+	 * registers. Keel itself uses no SSE (-mgeneral-regs-only). APs take
+	 * the BSP's CR4; CR4.OSXSAVE comes later (cpu_xstate_init()).
 	 */
 	movl %cr4, %eax
 	orl $(CR4_PAE | CR4_PGE | CR4_OSFXSR | CR4_OSXMMEXCPT), %eax

@@ -107,15 +107,15 @@ void cpu_init(struct percpu *pc, u64 ist_base)
 }
 
 /*
- * Keel itself uses no x87, SSE or AVX; CR4.OSXSAVE and XCR0 are set so that
- * XSAVE and XRSTOR switch the guests' (vcpu.c), and so that a guest may
- * enable them: both VMX and SVM check a guest's CR4.OSXSAVE against the
- * CPU's, and XCR0 is not switched by VM entry or VMRUN (SDM Vol. 1 13.3).
+ * Keel itself uses no x87, SSE or AVX; CR4.OSXSAVE is set because XSAVE,
+ * XRSTOR, XGETBV and XSETBV, with which Keel switches the guests' state
+ * (vcpu.c), are #UD without it (SDM Vol. 2C), and XCR0 holds every
+ * component Keel switches, as VM entry and VMRUN leave XCR0 alone.
  */
 void cpu_xstate_init(void)
 {
 	if (!keel.cpu.xcr0)
 		return;
 	write_cr4(read_cr4() | X86_CR4_OSXSAVE);
-	xsetbv(0, keel.cpu.xcr0);
+	xsetbv(0, keel.cpu.xsave_mask);
 }

@@ -29,6 +29,8 @@ static void detect_vendor(const struct cpu_probe *p, struct cpu_features *f)
 	f->max_ext_leaf = r[EAX] >= 0x80000000 ? r[EAX] : 0;
 }
 
+#define CPUID1_ECX_AVX BIT(28)
+
 /*
  * The XSAVE components Keel gives guests that this CPU has: XCR0's
  * allowed bits (CPUID 0xD.0 EAX, SDM Vol. 1 13.2), AVX only with its
@@ -41,9 +43,11 @@ static void detect_xstate(const struct cpu_probe *p, struct cpu_features *f, u32
 	if (!f->xsave || f->max_leaf < 0xd)
 		return;
 	leaf(p, 0xd, 0, r);
-	f->xcr0 = r[EAX] & (leaf1_ecx & BIT(28) ? XFEATURES_GUEST : XFEATURES_LEGACY);
+	f->xcr0 = r[EAX] & (leaf1_ecx & CPUID1_ECX_AVX ? XFEATURES_GUEST : XFEATURES_LEGACY);
 	if ((f->xcr0 & XFEATURES_LEGACY) != XFEATURES_LEGACY)
 		f->xcr0 = 0;
+	if (f->xcr0)
+		f->xsave_mask = f->xcr0 | (r[EAX] & XFEATURE_PKRU);
 }
 
 /* CPUID leaf 1, 7, 0x80000001, 0x80000007 and 0x80000008 bits (SDM Vol. 2A CPUID). */
@@ -83,6 +87,8 @@ static void detect_basic(const struct cpu_probe *p, struct cpu_features *f)
 	if (f->max_ext_leaf >= 0x80000008) {
 		leaf(p, 0x80000008, 0, r);
 		f->phys_addr_bits = r[EAX] & 0xff;
+		/* XSaveErPtr clear: the FIP/FDP/FOP leak Linux's X86_BUG_FXSAVE_LEAK names */
+		f->fxsave_leak = f->vendor == VENDOR_AMD && !(r[EBX] & BIT(2));
 	}
 }
 

@@ -3,6 +3,7 @@
 #include "arch/x86/apic.h"
 #include "asm/processor.h"
 #include "asm/cpu.h"
+#include "arch/x86/virt/xstate.h"
 #include "asm/features.h"
 #include "asm/machine.h"
 #include "arch/x86/smp.h"
@@ -94,7 +95,7 @@ static void detect_cpu(void)
 		f->vendor_id, f->family, f->model, f->phys_addr_bits, f->x2apic ? ", x2apic" : "",
 		f->tsc_deadline ? ", tsc-deadline" : "", f->invariant_tsc ? ", invariant-tsc" : "",
 		f->pages_1g ? ", 1g-pages" : "", f->pcid ? ", pcid" : "", f->xsave ? ", xsave" : "",
-		f->xcr0 & BIT(2) ? ", avx" : "");
+		f->xcr0 & XFEATURE_AVX ? ", avx" : "");
 	if (f->virt == VIRT_NONE)
 		pr_err("keel: no hardware virtualization: %s; guests cannot run\n", f->virt_why);
 	else if (f->paging == PAGING_NONE)

@@ -19,9 +19,6 @@
 
 #define CPUID1_ECX_X2APIC BIT(21)		/* the in-kernel LAPIC has the mode */
 #define CPUID1_ECX_TSC_DEADLINE BIT(24)	/* KVM_CAP_TSC_DEADLINE_TIMER's, not CPUID's */
-#define CPUID1_ECX_OSXSAVE BIT(27)		/* CR4's, not the CPU's */
-#define CPUID_D1_EAX_XSAVEC BIT(1)
-#define CPUID_D1_EAX_XSAVES BIT(3)
 /*
  * Machine checks and MTRRs: Keel emulates neither for its guests, and a
  * VMM that sees them offered saves and restores their MSRs.

@@ -29,6 +29,12 @@
 
 #define KEEL_MAX_IRQ_ROUTES 4096	/* KVM_MAX_IRQ_ROUTES: GSIs 0..4095 */
 
+/* CPUID bits KVM keeps following the vCPU (kvm_update_cpuid_runtime()) */
+#define CPUID1_ECX_OSXSAVE BIT(27)		/* CR4's, not the CPU's */
+#define CPUID1_EDX_APIC BIT(9)
+#define CPUID_D1_EAX_XSAVEC BIT(1)		/* leaf 0xD.1: compacted sizes in EBX */
+#define CPUID_D1_EAX_XSAVES BIT(3)
+
 struct keel_slot {
 	u64 gpa, size;			/* size 0: unused */
 	unsigned long uaddr;

@@ -225,11 +225,6 @@ static long give_cpuid(struct keel_vcpu *vcpu, struct kvm_cpuid_entry2 *e, u32 n
 	return ret ? keel_errno(ret) : 0;
 }
 
-#define CPUID1_ECX_OSXSAVE BIT(27)
-#define CPUID1_EDX_APIC BIT(9)
-#define CPUID_D1_EAX_XSAVEC BIT(1)
-#define CPUID_D1_EAX_XSAVES BIT(3)
-
 /* What an image of XCR0's components takes: 576, 832 with AVX (Keel's only larger one). */
 static u32 xstate_size(u64 xcr0)
 {
@@ -254,8 +249,9 @@ static long cpuid_runtime(struct keel_vcpu *vcpu, struct kvm_cpuid_entry2 *e, u3
 
 	for (u32 i = 0; !r && i < n; i++) {
 		if (e[i].function == 1) {
-			cpuid_set_bit(&e[i].ecx, CPUID1_ECX_OSXSAVE,
-				      run->sregs.cr4 & X86_CR4_OSXSAVE);
+			if (boot_cpu_has(X86_FEATURE_XSAVE))
+				cpuid_set_bit(&e[i].ecx, CPUID1_ECX_OSXSAVE,
+					      run->sregs.cr4 & X86_CR4_OSXSAVE);
 			cpuid_set_bit(&e[i].edx, CPUID1_EDX_APIC,
 				      run->sregs.apic_base & MSR_IA32_APICBASE_ENABLE);
 		} else if (e[i].function == 0xd && (e[i].index == 0 ||
@@ -509,12 +505,22 @@ static long keel_set_debugregs(struct keel_vcpu *vcpu, void __user *argp)
 	return vcpu_state(vcpu, KEEL_STATE_SET, KEEL_STATE_DEBUGREGS);
 }
 
-/* The components a vCPU may have: what Keel gives this kernel (CPUID 0xD.0), else FXSAVE's. */
-static u64 keel_xfeatures(void)
+/*
+ * The components a VMM moves: x87 and SSE, and of those Keel gives this
+ * kernel (CPUID 0xD.0) the ones the vCPU's CPUID names, as KVM's
+ * user_xfeatures (guest_supported_xcr0 | FPSSE).
+ */
+static u64 vcpu_xfeatures(const struct keel_vcpu *vcpu)
 {
+	u64 keel = cpuid_eax(0xd) | ((u64)cpuid_edx(0xd) << 32);
+
 	if (!boot_cpu_has(X86_FEATURE_XSAVE))
 		return XFEATURE_MASK_FPSSE;
-	return cpuid_eax(0xd) | ((u64)cpuid_edx(0xd) << 32);
+	for (u32 i = 0; i < vcpu->nr_cpuid; i++)
+		if (vcpu->cpuid[i].function == 0xd && vcpu->cpuid[i].index == 0)
+			return XFEATURE_MASK_FPSSE |
+			       (keel & (vcpu->cpuid[i].eax | ((u64)vcpu->cpuid[i].edx << 32)));
+	return XFEATURE_MASK_FPSSE;
 }
 
 /*
@@ -538,10 +544,14 @@ static void xsave_show_init(u8 *region, u64 bv)
 		memset(region + XSAVE_YMM, 0, XSAVE_YMM_SIZE);
 }
 
-/* KVM_GET_XSAVE and _XSAVE2 (api.rst 4.42, 4.116): Keel's image, the rest of the page 0. */
+/*
+ * KVM_GET_XSAVE and _XSAVE2 (api.rst 4.42, 4.116): Keel's image with
+ * XSTATE_BV cut to what the vCPU's CPUID names, the rest of the page 0.
+ */
 static long keel_get_xsave(struct keel_vcpu *vcpu, void __user *argp)
 {
 	struct kvm_xsave *xs;
+	u64 *bv;
 	long r = vcpu_state(vcpu, KEEL_STATE_GET, KEEL_STATE_FPU);
 
 	if (r)
@@ -550,7 +560,9 @@ static long keel_get_xsave(struct keel_vcpu *vcpu, void __user *argp)
 	if (!xs)
 		return -ENOMEM;
 	memcpy(xs->region, vcpu->krun->xsave, sizeof(vcpu->krun->xsave));
-	xsave_show_init((u8 *)xs->region, *(u64 *)((u8 *)xs->region + XSAVE_HDR));
+	bv = (u64 *)((u8 *)xs->region + XSAVE_HDR);
+	*bv &= vcpu_xfeatures(vcpu);
+	xsave_show_init((u8 *)xs->region, *bv);
 	r = copy_to_user(argp, xs, sizeof(*xs)) ? -EFAULT : 0;
 	kfree(xs);
 	return r;
@@ -558,23 +570,30 @@ static long keel_get_xsave(struct keel_vcpu *vcpu, void __user *argp)
 
 /*
  * The components XSTATE_BV names replace the vCPU's, as KVM's
- * copy_uabi_to_xstate() does; the others keep their bytes, the CPU giving
- * them their initial state all the same (SDM Vol. 1 13.8.1).
+ * copy_uabi_to_xstate() does: x87's are bytes 0-159 (MXCSR included),
+ * and SSE or AVX alone bring MXCSR; the others keep their bytes, the CPU
+ * giving them their initial state all the same (SDM Vol. 1 13.8.1).
+ * Without XSAVE the whole FXSAVE image is the state (fpu_copy_uabi_to_
+ * guest_fpstate()).
  */
 static void xsave_merge(u8 *to, const u8 *from, u64 bv)
 {
-	const size_t mxcsr = offsetof(struct fxregs_state, mxcsr);
-	const size_t st = offsetof(struct fxregs_state, st_space);
+	struct fxregs_state *fx = (void *)to;
+	const struct fxregs_state *src = (const void *)from;
 	const size_t xmm = offsetof(struct fxregs_state, xmm_space);
 
-	if (bv & XFEATURE_MASK_FP) {
-		memcpy(to, from, mxcsr);
-		memcpy(to + st, from + st, xmm - st);
+	if (!boot_cpu_has(X86_FEATURE_XSAVE)) {
+		memcpy(to, from, sizeof(*fx));
+		return;
 	}
-	if (bv & (XFEATURE_MASK_SSE | XFEATURE_MASK_YMM))
-		memcpy(to + mxcsr, from + mxcsr, sizeof(u32));
+	if (bv & XFEATURE_MASK_FP) {
+		memcpy(to, from, xmm);
+	} else if (bv & (XFEATURE_MASK_SSE | XFEATURE_MASK_YMM)) {
+		fx->mxcsr = src->mxcsr;
+		fx->mxcsr_mask = src->mxcsr_mask;
+	}
 	if (bv & XFEATURE_MASK_SSE)
-		memcpy(to + xmm, from + xmm, 16 * 16);
+		memcpy(fx->xmm_space, src->xmm_space, sizeof(fx->xmm_space));
 	if (bv & XFEATURE_MASK_YMM)
 		memcpy(to + XSAVE_YMM, from + XSAVE_YMM, XSAVE_YMM_SIZE);
 	memcpy(to + XSAVE_HDR, &bv, sizeof(bv));
@@ -592,7 +611,7 @@ static long keel_set_xsave(struct keel_vcpu *vcpu, void __user *argp)
 		return PTR_ERR(xs);
 	hdr = (const u8 *)xs->region + XSAVE_HDR;
 	bv = *(const u64 *)hdr;
-	if (!(bv & ~keel_xfeatures()) && !memchr_inv(hdr + 8, 0, 56))
+	if (!(bv & ~vcpu_xfeatures(vcpu)) && !memchr_inv(hdr + 8, 0, 56))
 		r = vcpu_state(vcpu, KEEL_STATE_GET, KEEL_STATE_FPU);
 	if (!r) {
 		xsave_merge(vcpu->krun->xsave, (const u8 *)xs->region, bv);
@@ -632,7 +651,7 @@ static long keel_set_xcrs(struct keel_vcpu *vcpu, void __user *argp)
 	for (u32 i = 0; i < xcrs.nr_xcrs; i++) {
 		if (xcrs.xcrs[i].xcr == XCR_XFEATURE_ENABLED_MASK) {
 			vcpu->krun->xcr0 = xcrs.xcrs[i].value;
-			return vcpu_state(vcpu, KEEL_STATE_SET, KEEL_STATE_XCR) ? -EINVAL : 0;
+			return vcpu_state(vcpu, KEEL_STATE_SET, KEEL_STATE_XCR);
 		}
 	}
 	return 0;

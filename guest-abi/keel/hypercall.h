@@ -727,9 +727,9 @@ _Static_assert(sizeof(struct keel_debugregs) == 48, "keel_debugregs size");
  * KEEL_HC_VCPU_RUN and the state parts at KEEL_STATE_GET; it reads the
  * data of a completed read and the parts of KEEL_STATE_SET, each once.
  */
-/* A string IN's read-ahead, in bytes, as KVM's (its emulator's struct read_cache). */
 /* The XSAVE image of x87, SSE and AVX in standard form: AVX ends at 576 + 256 (SDM Vol. 1 13.4) */
 #define KEEL_XSAVE_SIZE 832
+/* A string IN's read-ahead, in bytes, as KVM's (its emulator's struct read_cache). */
 #define KEEL_PIO_MAX 1024
 
 struct keel_run {

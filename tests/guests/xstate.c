@@ -101,7 +101,7 @@ static void check_own_state(void)
 		same = !memcmp(seen, pattern, sizeof(seen));
 	}
 	checkf(same, "YMM0-15 kept this VM's values (%llu rounds)", (unsigned long long)rounds);
-	asm volatile("xsave64 %0" : "=m"(area) : "a"(XCR0_X87_SSE_AVX), "d"(0) : "memory");
+	asm volatile("xsave64 %0" : "+m"(area) : "a"(XCR0_X87_SSE_AVX), "d"(0) : "memory");
 	check(area[XSAVE_XSTATE_BV] & 4, "XSAVE: XSTATE_BV has AVX");
 	check(!memcmp(area + XSAVE_YMM_HI, &pattern[0][2], 16), "XSAVE: YMM0's upper half");
 }

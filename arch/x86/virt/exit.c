@@ -101,6 +101,14 @@ static void xstate_leaf(u32 subleaf, struct cpuid_regs *r)
 #define CPUID7_ECX_AVX512 (BIT(1) | BIT(6) | BIT(11) | BIT(12) | BIT(14))
 #define CPUID7_EDX_AVX512 (BIT(2) | BIT(3) | BIT(8) | BIT(23))
 #define CPUID7_EDX_AMX (BIT(22) | BIT(24) | BIT(25))
+/* Leaf 7.1: AVX-VNNI, AVX-IFMA (EAX), AVX-VNNI-INT8, AVX-NE-CONVERT (EDX) need AVX alone. */
+#define CPUID71_EAX_AVX (BIT(4) | BIT(23))
+#define CPUID71_EDX_AVX (BIT(4) | BIT(5))
+/* ... AVX512_BF16, AMX-FP16 (EAX), AMX-COMPLEX, AVX10, APX (EDX): state Keel does not switch. */
+#define CPUID71_EAX_UNSWITCHED (BIT(5) | BIT(21))
+#define CPUID71_EDX_UNSWITCHED (BIT(8) | BIT(19) | BIT(21))
+/* XOP and FMA4 (leaf 0x80000001 ECX) use the YMM registers. */
+#define CPUID81_ECX_AVX (BIT(11) | BIT(16))
 
 static void leaf1_policy(struct cpuid_regs *r)
 {
@@ -116,13 +124,16 @@ static void leaf1_policy(struct cpuid_regs *r)
 	r->edx &= ~(BIT(22) | BIT(29));	/* ACPI, TM: the thermal monitor's MSRs, as KVM hides them */
 }
 
-/* AVX-512 and AMX state is not switched; PKRU is not either; LA57 is not offered. */
+/* AVX-512 and AMX state is not offered, nor PKU (PKRU), nor LA57. */
 static void leaf7_policy(u32 subleaf, struct cpuid_regs *r)
 {
 	if (subleaf == 1) {
-		r->eax &= ~BIT(5);	/* AVX512_BF16 */
-		if (!(keel.cpu.xcr0 & XFEATURE_AVX))
-			r->eax &= ~BIT(4);	/* AVX-VNNI */
+		r->eax &= ~CPUID71_EAX_UNSWITCHED;
+		r->edx &= ~CPUID71_EDX_UNSWITCHED;
+		if (!(keel.cpu.xcr0 & XFEATURE_AVX)) {
+			r->eax &= ~CPUID71_EAX_AVX;
+			r->edx &= ~CPUID71_EDX_AVX;
+		}
 		return;
 	}
 	if (subleaf)
@@ -136,9 +147,10 @@ static void leaf7_policy(u32 subleaf, struct cpuid_regs *r)
 
 /*
  * Host leaves, with the hypervisor bit set, VMX/SVM hidden, XSAVE for the
- * components Keel switches, Keel's leaf at 0x40000000. The TSC's rate (leaves 15H and 16H) is hidden unless
- * leaf 15H states it truly (tsc_calibrate()): a guest then measures it, as on
- * a CPU without them, instead of trusting a wrong one.
+ * components guests may have, Keel's leaf at 0x40000000. The TSC's rate
+ * (leaves 15H and 16H) is hidden unless leaf 15H states it truly
+ * (tsc_calibrate()): a guest then measures it, as on a CPU without them,
+ * instead of trusting a wrong one.
  */
 void cpuid_policy(u32 leaf, u32 subleaf, u32 out[4])
 {
@@ -173,11 +185,13 @@ void cpuid_policy(u32 leaf, u32 subleaf, u32 out[4])
 		leaf7_policy(subleaf, &r);
 	} else if (leaf == 0xd) {
 		xstate_leaf(subleaf, &r);
-	} else if (leaf == 0x8000000a ||
+	} else if (leaf == 0x1d || leaf == 0x1e || leaf == 0x24 || leaf == 0x8000000a ||
 		   ((leaf == 0x15 || leaf == 0x16) && !tsc_crystal_khz)) {
 		r = (struct cpuid_regs){ 0 };
 	} else if (leaf == 0x80000001) {
 		r.ecx &= ~BIT(2);	/* SVM */
+		if (!(keel.cpu.xcr0 & XFEATURE_AVX))
+			r.ecx &= ~CPUID81_ECX_AVX;
 	}
 	out[0] = r.eax;
 	out[1] = r.ebx;
@@ -189,14 +203,14 @@ void cpuid_policy(u32 leaf, u32 subleaf, u32 out[4])
  * What follows the running vCPU: OSXSAVE is CR4's (a VMM's table has it
  * from vmm_cpuid()), and leaf 0xD's sizes are XCR0's, in standard form for
  * subleaf 0 and compacted for 1 where XSAVEC or XSAVES is offered (SDM Vol.
- * 2A CPUID; KVM's kvm_update_cpuid_runtime()). Keel's components have the
- * same size either way.
+ * 2A CPUID; KVM's kvm_update_cpuid_runtime(), which changes only entries
+ * the VMM gave: @listed). Keel's components have the same size either way.
  */
-static void cpuid_dynamic(struct vcpu *v, u32 leaf, u32 subleaf, u32 out[4])
+static void cpuid_dynamic(struct vcpu *v, u32 leaf, u32 subleaf, u32 out[4], bool listed)
 {
 	if (leaf == 1 && !vcpu_has_vmm(v))
 		out[2] |= virt->get_cr(v, 4) & X86_CR4_OSXSAVE ? CPUID1_ECX_OSXSAVE : 0;
-	if (leaf == 0xd && keel.cpu.xcr0 &&
+	if (leaf == 0xd && listed && keel.cpu.xcr0 &&
 	    (subleaf == 0 || (subleaf == 1 && (out[0] & (BIT(1) | BIT(3))))))
 		out[1] = xstate_size(vcpu_xcr0(v));
 }
@@ -205,12 +219,13 @@ static enum vcpu_action handle_cpuid(struct vcpu *v, struct vm_exit *e)
 {
 	u64 *g = v->arch.regs.gpr;
 	u32 out[4];
+	bool listed = true;
 
 	if (vcpu_has_vmm(v))
-		vmm_cpuid(v, (u32)g[GPR_RAX], (u32)g[GPR_RCX], out);
+		listed = vmm_cpuid(v, (u32)g[GPR_RAX], (u32)g[GPR_RCX], out);
 	else
 		cpuid_policy((u32)g[GPR_RAX], (u32)g[GPR_RCX], out);
-	cpuid_dynamic(v, (u32)g[GPR_RAX], (u32)g[GPR_RCX], out);
+	cpuid_dynamic(v, (u32)g[GPR_RAX], (u32)g[GPR_RCX], out, listed);
 	g[GPR_RAX] = out[0];
 	g[GPR_RBX] = out[1];
 	g[GPR_RCX] = out[2];

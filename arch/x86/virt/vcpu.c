@@ -44,10 +44,6 @@ static void set_common_state(struct vcpu *v, u64 cr0)
 	virt->set_segment(v, SEG_LDTR, &ldtr);
 	v->arch.event.valid = false;
 	v->arch.dr6 = DR6_RESET;
-	v->arch.xsave[0] = 0x7f;	/* FCW 0x037F and MXCSR 0x1F80 (SDM Vol. 1 10.5.1) */
-	v->arch.xsave[1] = 0x03;
-	v->arch.xsave[XSAVE_MXCSR] = 0x80;
-	v->arch.xsave[XSAVE_MXCSR + 1] = 0x1f;
 }
 
 void vcpu_set_reset_state(struct vcpu *v)
@@ -282,17 +278,19 @@ DR(6)
 #undef DR
 
 /*
- * XSAVE and XRSTOR run with every component Keel gives guests enabled, so
- * one image holds all of them whatever the guest's XCR0 (SDM Vol. 1 13.7,
+ * XSAVE and XRSTOR run with every component Keel switches enabled, so one
+ * image holds all of them whatever the guest's XCR0 (SDM Vol. 1 13.7,
  * 13.8); the guest's XCR0 is loaded after. The CPU's XCR0 is read, never
  * remembered: QEMU's TCG lets an SVM guest's XSETBV through its intercept,
- * and XRSTOR of a component XCR0 lacks would fault.
+ * and an XRSTOR of a component XCR0 lacks would fault.
  */
 static void set_cpu_xcr0(u64 xcr0)
 {
 	if (xgetbv(0) != xcr0)
 		xsetbv(0, xcr0);
 }
+
+#define XSAVE_AREA(v) (*(u8 (*)[XSAVE_PKRU_END])(v)->arch.xsave)
 
 static void xstate_save(struct vcpu *v)
 {
@@ -301,20 +299,33 @@ static void xstate_save(struct vcpu *v)
 		return;
 	}
 	v->arch.xcr0 = vcpu_xcr0(v);
-	set_cpu_xcr0(keel.cpu.xcr0);
-	asm volatile("xsave64 %0" : "+m"(*(u8 (*)[XSAVE_SIZE])v->arch.xsave)
-		     : "a"((u32)keel.cpu.xcr0), "d"(0));
+	set_cpu_xcr0(keel.cpu.xsave_mask);
+	asm volatile("xsave64 %0" : "+m"(XSAVE_AREA(v))
+		     : "a"((u32)keel.cpu.xsave_mask), "d"(0));
+}
+
+/*
+ * Where the CPU restores x87 error pointers only with an exception pending
+ * (AMD without XSaveErPtr), a load of Keel's own first sets them, so the
+ * next vCPU never sees the last one's (Linux's X86_BUG_FXSAVE_LEAK).
+ */
+static void clear_x87_pointers(void)
+{
+	static const u32 zero;
+
+	asm volatile("fnclex; emms; fildl %0" : : "m"(zero));
 }
 
 static void xstate_load(struct vcpu *v)
 {
+	if (keel.cpu.fxsave_leak)
+		clear_x87_pointers();
 	if (!keel.cpu.xcr0) {
 		asm volatile("fxrstor64 %0" : : "m"(*(const u8 (*)[512])v->arch.xsave));
 		return;
 	}
-	set_cpu_xcr0(keel.cpu.xcr0);
-	asm volatile("xrstor64 %0" : : "m"(*(const u8 (*)[XSAVE_SIZE])v->arch.xsave),
-		     "a"((u32)keel.cpu.xcr0), "d"(0));
+	set_cpu_xcr0(keel.cpu.xsave_mask);
+	asm volatile("xrstor64 %0" : : "m"(XSAVE_AREA(v)), "a"((u32)keel.cpu.xsave_mask), "d"(0));
 	set_cpu_xcr0(v->arch.xcr0);
 }
 
@@ -452,7 +463,11 @@ void arch_vm_free(struct vm *vm)
 		vmm_platform_free(vm);
 }
 
-/* XSAVE's image must be 64-byte aligned (SDM Vol. 1 13.4): a page of its own. */
+/*
+ * XSAVE's image must be 64-byte aligned (SDM Vol. 1 13.4): a page of its
+ * own, at RESET's x87/SSE values. INIT leaves the x87, SSE and AVX state
+ * and XCR0 as they are (SDM Vol. 3A 9.1.1), as KVM's kvm_vcpu_reset().
+ */
 static int xstate_create(struct vcpu *v)
 {
 	u64 pa = frame_alloc_keel(0);
@@ -461,6 +476,10 @@ static int xstate_create(struct vcpu *v)
 		return -ENOMEM;
 	v->arch.xsave = (u8 *)(uintptr_t)pa;
 	memset(v->arch.xsave, 0, PAGE_SIZE);
+	v->arch.xsave[0] = 0x7f;	/* FCW 0x037F and MXCSR 0x1F80 (SDM Vol. 1 10.5.1) */
+	v->arch.xsave[1] = 0x03;
+	v->arch.xsave[XSAVE_MXCSR] = 0x80;
+	v->arch.xsave[XSAVE_MXCSR + 1] = 0x1f;
 	xsave_set_bv(v->arch.xsave, keel.cpu.xcr0 ? 0 : XFEATURES_LEGACY);
 	v->arch.xcr0 = XFEATURE_FP;	/* XCR0 at reset (SDM Vol. 1 13.3) */
 	return 0;

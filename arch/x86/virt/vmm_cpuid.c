@@ -96,21 +96,21 @@ bool vmm_pv_has(const struct vcpu *v, unsigned int feature)
  * IA32_APIC_BASE's enable, OSXSAVE with CR4, MONITOR with IA32_MISC_ENABLE
  * where that quirk is off (KVM's kvm_update_cpuid_runtime()).
  */
-void vmm_cpuid(struct vcpu *v, u32 leaf, u32 subleaf, u32 out[4])
+bool vmm_cpuid(struct vcpu *v, u32 leaf, u32 subleaf, u32 out[4])
 {
 	const struct keel_cpuid_entry *e = find_entry(&v->arch.vmm, leaf, subleaf);
 	u64 apic_base = 0;
 
 	if (!e) {
 		out[0] = out[1] = out[2] = out[3] = 0;
-		return;
+		return false;
 	}
 	out[0] = e->eax;
 	out[1] = e->ebx;
 	out[2] = e->ecx;
 	out[3] = e->edx;
 	if (leaf != 1)
-		return;
+		return true;
 	irqchip_msr_read(v, MSR_IA32_APIC_BASE, &apic_base);
 	out[3] = (out[3] & ~CPUID1_EDX_APIC) | (apic_base & APIC_BASE_EN ? CPUID1_EDX_APIC : 0);
 	out[2] = (out[2] & ~CPUID1_ECX_OSXSAVE) |
@@ -118,6 +118,7 @@ void vmm_cpuid(struct vcpu *v, u32 leaf, u32 subleaf, u32 out[4])
 	if (v->vm->arch.quirks_off & KEEL_QUIRK_MISC_ENABLE_NO_MWAIT)	/* see keel/hypercall.h */
 		out[2] = (out[2] & ~CPUID1_ECX_MONITOR) |
 			 (v->arch.vmm.msrs.misc_enable & MISC_ENABLE_MWAIT ? CPUID1_ECX_MONITOR : 0);
+	return true;
 }
 
 /* The XSAVE components of Keel's that the VMM's CPUID 0xD.0 names (KVM's guest_supported_xcr0). */

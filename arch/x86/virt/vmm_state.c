@@ -35,6 +35,18 @@ static u64 cr4_settable(void)
 	       (f->umip ? X86_CR4_UMIP : 0) | (f->xcr0 ? X86_CR4_OSXSAVE : 0);
 }
 
+/*
+ * ... and OSXSAVE once the VMM's CPUID says no XSAVE (KVM's
+ * cr4_guest_rsvd_bits, none before KVM_SET_CPUID2: set_sregs_test sets
+ * every supported bit then).
+ */
+static u64 cr4_cpuid_reserved(struct vcpu *v)
+{
+	if (!v->arch.vmm.cpuid || vmm_cpuid_has(v, CPUID1_ECX_XSAVE))
+		return 0;
+	return X86_CR4_OSXSAVE;
+}
+
 _Static_assert(sizeof(struct keel_regs) == sizeof(struct x86_regs), "keel_regs is x86_regs");
 
 static void seg_out(const struct segment *s, struct keel_segment *k)
@@ -86,7 +98,7 @@ static int set_sregs(struct vcpu *v, const struct keel_sregs *shared)
 
 	memcpy(&sr, shared, sizeof(sr));
 	cs = (struct cr_state){ sr.cr0, sr.cr4, sr.efer };
-	if (cr_state_check(&cs, ~cr4_settable()) || sr.cr8 > 15)
+	if (cr_state_check(&cs, ~cr4_settable() | cr4_cpuid_reserved(v)) || sr.cr8 > 15)
 		return -EINVAL;
 	if (!irqchip_msr_read(v, MSR_IA32_APIC_BASE, &apic_base) && apic_base != sr.apic_base &&
 	    irqchip_msr_write(v, MSR_IA32_APIC_BASE, sr.apic_base))
@@ -133,8 +145,9 @@ _Static_assert(KEEL_XSAVE_SIZE == XSAVE_SIZE, "keel_run holds Keel's XSAVE image
  * (KVM_RUN's end loads the caller's, saving it), so v->arch.xsave is it.
  * What XRSTOR would fault on is refused (xsave_header_check()), and MXCSR
  * bits the CPU lacks are dropped: KVM takes any value and its restore
- * falls back when the CPU refuses one, while Keel's must never fault.
- * Without XSAVE, FXRSTOR loads x87 and SSE whatever XSTATE_BV says.
+ * falls back when the CPU refuses one, while Keel's XRSTOR or FXRSTOR
+ * must never fault. Without XSAVE, FXRSTOR loads x87 and SSE whatever
+ * XSTATE_BV says.
  */
 static int set_fpu(struct vcpu *v, const u8 *shared)
 {
@@ -151,6 +164,14 @@ static int set_fpu(struct vcpu *v, const u8 *shared)
 	memcpy(image + XSAVE_MXCSR, &mxcsr, sizeof(mxcsr));
 	memcpy(v->arch.xsave, image, sizeof(image));
 	return 0;
+}
+
+/* The image a VMM sees: the components Keel gives guests (not the PKRU it switches besides). */
+static void get_fpu(struct vcpu *v, struct keel_run *run)
+{
+	memcpy(run->xsave, v->arch.xsave, sizeof(run->xsave));
+	if (keel.cpu.xcr0)
+		xsave_set_bv(run->xsave, xsave_bv(v->arch.xsave) & keel.cpu.xcr0);
 }
 
 /* KVM_SET_XCRS: XCR0 as XSETBV takes it (KVM's __kvm_set_xcr()), loaded at the next run. */
@@ -249,7 +270,7 @@ static void get_state(struct vcpu *v, u32 mask)
 	if (mask & KEEL_STATE_SREGS)
 		get_sregs(v, &run->sregs);
 	if (mask & KEEL_STATE_FPU)
-		memcpy(run->xsave, v->arch.xsave, sizeof(run->xsave));
+		get_fpu(v, run);
 	if (mask & KEEL_STATE_XCR)
 		run->xcr0 = v->arch.xcr0;
 	if (mask & KEEL_STATE_EVENTS)

@@ -13,9 +13,12 @@
 #define XFEATURE_FP BIT(0)
 #define XFEATURE_SSE BIT(1)
 #define XFEATURE_AVX BIT(2)
+#define XFEATURE_PKRU BIT(9)
 /*
  * The components guests may have. AVX-512, AMX and the rest would not fit
- * struct keel_run's image; PKRU needs CR4.PKE, which guests do not get.
+ * struct keel_run's image; PKRU needs CR4.PKE, which CPUID hides, but an
+ * SVM guest can set CR4.PKE all the same (CR4 writes are not intercepted
+ * there), so Keel switches PKRU too where the CPU has it (xsave_mask).
  */
 #define XFEATURES_GUEST (XFEATURE_FP | XFEATURE_SSE | XFEATURE_AVX)
 /* What FXSAVE holds: a CPU without XSAVE has these alone. */
@@ -28,6 +31,7 @@
 #define XSAVE_AVX 576
 #define XSAVE_AVX_SIZE 256
 #define XSAVE_SIZE (XSAVE_AVX + XSAVE_AVX_SIZE)
+#define XSAVE_PKRU_END 2696	/* PKRU's offset 2688 (SDM Vol. 1 13.5.7) plus its 8 bytes */
 
 /* The bytes an image of @xcr0's components needs (CPUID 0xD.0 EBX): 576, or 832 with AVX. */
 u32 xstate_size(u64 xcr0);

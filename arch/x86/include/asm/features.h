@@ -42,6 +42,8 @@ struct cpu_features {
 	bool fsgsbase, smep, smap, umip;	/* leaf 7: the CR4 bits a guest may set (KVM_SET_SREGS) */
 	u32 phys_addr_bits;
 	u64 xcr0;		/* the XSAVE components guests may enable (virt/xstate.h), 0 without XSAVE */
+	u64 xsave_mask;		/* those Keel switches: xcr0, and PKRU where the CPU has it */
+	bool fxsave_leak;	/* AMD: FXRSTOR/XRSTOR keep the last x87 error pointers */
 	u64 ucode_rev;		/* IA32_UCODE_REV (AMD: the patch level) as read at boot, 0 if none */
 };
 
