@@ -10,7 +10,7 @@
 #include "kernel/types.h"
 
 #define MB2_BOOTLOADER_MAGIC 0x36d76289
-#define MB2_MAX_MODULES 16
+#define MB2_MAX_MODULES 32	/* boot-time VMs, the control guest and its initrd; make check boots 17 */
 
 struct boot_module {
 	u64 start;		/* physical, inclusive */
