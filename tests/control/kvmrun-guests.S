@@ -297,6 +297,38 @@ GUEST(lm_cr8)
 	hlt
 
 /*
+ * check_cr8_irq: CR8 15 holds every interrupt back; STI, then an OUT of it
+ * (the VMM raises IRQ_VECTOR meanwhile); lowering CR8 to 0 lets it in, so
+ * the handler's OUT comes before the one after the MOV.
+ */
+GUEST(lm_cr8_irq)
+	mov	$15, %eax
+	mov	%rax, %cr8
+	sti
+	out	%al, $CR8_PORT
+	xor	%eax, %eax
+	mov	%rax, %cr8
+	mov	$0x99, %al
+	out	%al, $CR8_PORT
+	hlt
+GUEST(lm_irq_handler)
+	mov	$IRQ_MARKER, %al
+	out	%al, $EVENT_PORT
+	hlt
+
+/* check_cr8_irq: 1000 MOVs to CR8 with nothing pending, then an OUT of 0. */
+GUEST(lm_cr8_loop)
+	mov	$1000, %ecx
+1:	mov	%rcx, %rax
+	and	$15, %eax
+	mov	%rax, %cr8
+	loop	1b
+	xor	%eax, %eax
+	mov	%rax, %cr8
+	out	%al, $CR8_PORT
+	hlt
+
+/*
  * check_xsave: CR4.OSXSAVE on, then CPUID leaf 1's ECX; XGETBV of XCR0 (the
  * VMM's KVM_SET_XCRS); CPUID 0xD.0's EBX; the low dword of YMM0's upper half
  * (VEX forms: SSE's CR4.OSFXSR does not matter to them).

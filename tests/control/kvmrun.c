@@ -3420,6 +3420,82 @@ static int stats_read_whole(const struct stats *st)
 }
 
 /*
+ * A GDT with the flat 64-bit code segment at 8 (the selector flat_segments()
+ * gives CS) and an IDT whose IRQ_VECTOR gate leads to lm_irq_handler.
+ */
+static int long_mode_idt(struct vm *vm)
+{
+	static const uint64_t gdt[3] = { 0, 0x00af9b000000ffffULL, 0x00cf93000000ffffULL };
+	uint64_t handler = guest_ip(LONG, lm_irq_handler);
+	uint64_t gate[2] = {
+		(handler & 0xffff) | (0x8ULL << 16) | (0x8eULL << 40) |
+		((handler >> 16 & 0xffff) << 48),
+		handler >> 32,
+	};
+	struct kvm_sregs s;
+
+	memcpy(vm->ram + TABLES_GPA, gdt, sizeof(gdt));
+	memcpy(vm->ram + TABLES_GPA + 0x100 + IRQ_VECTOR * 16, gate, sizeof(gate));
+	if (kvm_ioctl(vm->vcpu, KVM_GET_SREGS, (unsigned long)&s))
+		return -1;
+	s.gdt = (struct kvm_dtable){ .base = TABLES_GPA, .limit = sizeof(gdt) - 1 };
+	s.idt = (struct kvm_dtable){ .base = TABLES_GPA + 0x100, .limit = IRQ_VECTOR * 16 + 15 };
+	return kvm_ioctl(vm->vcpu, KVM_SET_SREGS, (unsigned long)&s);
+}
+
+/* SVR's software enable (SDM Vol. 3A 11.4.7.2) through KVM_SET_LAPIC. */
+static int lapic_enable(struct vm *vm)
+{
+	struct kvm_lapic_state s;
+
+	if (kvm_ioctl(vm->vcpu, KVM_GET_LAPIC, (unsigned long)&s))
+		return -1;
+	set_lapic_reg(&s, APIC_REG_SVR, 0x1ff);
+	return kvm_ioctl(vm->vcpu, KVM_SET_LAPIC, (unsigned long)&s);
+}
+
+/* The vCPU's "exits" counter (KVM_GET_STATS_FD), -1 if unread. */
+static int64_t vcpu_exits(struct vm *vm)
+{
+	struct stats st;
+	int64_t n = -1;
+
+	if (!stats_open(vm->vcpu, &st)) {
+		n = stat_get(&st, "exits");
+		stats_close(&st);
+	}
+	return n;
+}
+
+/*
+ * CR8 writes that matter and those that do not: an interrupt the TPR holds
+ * back is taken as soon as the guest lowers CR8 (the write exits, or on
+ * VMX the TPR falls below its threshold), while 1000 writes with nothing
+ * pending take (almost) no exits, as KVM's update_cr8_intercept() arranges.
+ */
+static void check_cr8_irq(void)
+{
+	struct vm vm;
+	int64_t before;
+
+	if (vm_create_with(&vm, "CR8 and interrupts", 1))
+		return;
+	if (lapic_enable(&vm) || start(&vm, LONG, lm_cr8_irq, 0, 0) || long_mode_idt(&vm)) {
+		check(0, "a long-mode guest with an IDT and its LAPIC enabled");
+		vm_destroy(&vm);
+		return;
+	}
+	check(run_out(&vm, 1, CR8_PORT, 15) && signal_msi(&vm, IRQ_VECTOR) == 1 &&
+	      run_out(&vm, 1, EVENT_PORT, IRQ_MARKER),
+	      "an MSI held back by CR8 15 runs its handler as soon as the guest lowers CR8 to 0");
+	before = vcpu_exits(&vm);
+	check(before >= 0 && !start(&vm, LONG, lm_cr8_loop, 0, 0) && run_out(&vm, 1, CR8_PORT, 0) &&
+	      vcpu_exits(&vm) - before < 100,
+	      "1000 MOVs to CR8 with nothing pending: fewer than 100 exits");
+	vm_destroy(&vm);
+}
+
+/*
  * KVM_GET_STATS_FD (api.rst 4.133): the vCPU's counters, named as Linux
  * KVM names them, count exactly the exits the guest made: three OUTs and a
  * HLT. An MMIO read adds one mmio_exit.
@@ -3525,6 +3601,7 @@ static void check_all(void)
 	check_irq_window();
 	check_split_irqchip();
 	check_cr8();
+	check_cr8_irq();
 	check_xsave();
 	check_tsc_deadline();
 	check_irqchip();

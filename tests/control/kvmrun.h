@@ -30,6 +30,8 @@
 #define MSR_UNKNOWN	0x12345	/* no CPU or KVM has this MSR */
 #define RDMSR_PORT	0x52	/* rm_rdmsr's EAX */
 #define XSAVE_PORT	0x48	/* lm_xsave's results */
+#define CR8_PORT	0x49	/* lm_cr8_irq's and lm_cr8_loop's */
+#define TABLES_GPA	0x7000	/* check_cr8_irq: a GDT, the IDT at + 0x100 (DATA2_GPA's page) */
 #define CR4_OSXSAVE	0x40000
 #define EVENT_PORT	0x72	/* where the handlers say which ran: */
 #define NMI_MARKER	0x4e	/* 'N' */
@@ -50,7 +52,7 @@ extern const uint8_t rm_cpuid[], rm_xmm[], rm_sti_hlt[], rm_sti_spin[], rm_sti_s
 extern const uint8_t rm_tsc_deadline[], rm_tsc_handler[], rm_rdmsr[];
 extern const uint8_t rm_nmi_handler[], rm_irq_handler[];
 extern const uint8_t pm_guest[], lm_guest[], lm_vmmcall[], lm_vmcall[], lm_mwait[], lm_cr8[],
-	lm_user_msr[], lm_xsave[];
+	lm_user_msr[], lm_xsave[], lm_cr8_irq[], lm_irq_handler[], lm_cr8_loop[];
 #endif
 
 #endif

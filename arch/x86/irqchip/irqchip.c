@@ -218,6 +218,27 @@ void irqchip_set_cr8(struct vcpu *v, u64 cr8)
 	written(v, LAPIC_TPR);
 }
 
+/* Only the vCPU itself writes its TPR while it runs, so the unlocked read is current. */
+void irqchip_sync_cr8(struct vcpu *v, u64 cr8)
+{
+	if (cr8 != (u64)(vlapic_tpr(&chip(v)->lapic) >> 4))
+		irqchip_set_cr8(v, cr8);
+}
+
+/* KVM's update_cr8_intercept(): VMX's TPR threshold (SDM Vol. 3C 29.1.2), SVM's intercept. */
+u8 irqchip_tpr_threshold(struct vcpu *v)
+{
+	struct irqchip *c = chip(v);
+	u64 flags = spin_lock_irqsave(&c->lock);
+	int irr = vlapic_highest_irr(&c->lapic);
+	u8 tpr = vlapic_tpr(&c->lapic) >> 4;
+
+	spin_unlock_irqrestore(&c->lock, flags);
+	if (irr < 0 || tpr < (u8)((u32)irr >> 4))
+		return 0;
+	return (u8)((u32)irr >> 4);
+}
+
 int irqchip_add_mmio(struct vm *vm)
 {
 	static const struct io_dev_ops ops = { mmio_read, mmio_write };

@@ -65,6 +65,13 @@ int irqchip_configure(struct vcpu *v, u32 apic_id, bool virtual_wire);
 int irqchip_add_mmio(struct vm *vm);
 /* A MOV to CR8 (0..15) sets the TPR. */
 void irqchip_set_cr8(struct vcpu *v, u64 cr8);
+/* CR8 as the guest left it at an exit, where its writes need not exit: the TPR follows. */
+void irqchip_sync_cr8(struct vcpu *v, u64 cr8);
+/*
+ * The priority class of the highest vector in IRR where the TPR holds it
+ * back, else 0: a CR8 write below it must exit to let it in.
+ */
+u8 irqchip_tpr_threshold(struct vcpu *v);
 /* IA32_APIC_BASE, the x2APIC MSRs and IA32_TSC_DEADLINE: 0, -EPERM (#GP), or -ENOENT (not the APIC's). */
 int irqchip_msr_read(struct vcpu *v, u32 msr, u64 *val);
 int irqchip_msr_write(struct vcpu *v, u32 msr, u64 val);

@@ -98,6 +98,11 @@ int vlapic_pending(const struct vlapic *l)
 	return irrv;
 }
 
+int vlapic_highest_irr(const struct vlapic *l)
+{
+	return vec_highest(l, LAPIC_IRR);
+}
+
 static void kick_if_pending(struct vlapic *l)
 {
 	if (vlapic_pending(l) >= 0)

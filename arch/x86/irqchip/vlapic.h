@@ -238,6 +238,8 @@ bool vlapic_accepts_extint(const struct vlapic *l);
 void vlapic_raise_lvt(struct vlapic *l, u32 lvt);
 /* Highest IRR vector whose priority class is above PPR's (11.8.3.1, 11.8.4), or -1. */
 int vlapic_pending(const struct vlapic *l);
+/* Highest IRR vector, or -1. */
+int vlapic_highest_irr(const struct vlapic *l);
 /* @vector was injected: IRR -> ISR. */
 void vlapic_ack(struct vlapic *l, u8 vector);
 /* The armed deadline passed: raise the timer LVT, re-arm in periodic mode. */

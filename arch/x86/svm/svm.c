@@ -40,6 +40,7 @@ struct svm_vcpu {
 	u64 vmcb_pa;
 	bool nmi_masked;	/* an injected NMI's handler has not returned */
 	bool iret_seen;		/* its IRET was intercepted at iret_rip */
+	bool cr8_held;		/* a pending interrupt waits for the TPR (svm_set_tpr_threshold()) */
 	u64 iret_rip;
 	bool intr_window, nmi_window;	/* what the shared code asked for */
 	u64 exit_rip;		/* RIP at the last exit: the interrupt shadow holds only there */
@@ -154,8 +155,8 @@ static void init_control(struct vmcb_control *c, struct vcpu *v)
 {
 	c->intercept_exceptions = BIT(18) | BIT(17);	/* #MC stays the host's; #AC cannot loop */
 	/*
-	 * VMCALL, as KVM (exit.c); CR8 is the vLAPIC's TPR (exit.c), and QEMU 7.2's
-	 * TCG asserts in its MOV-to-CR8 helper while V_IRQ is set (docs/kvm-api.md).
+	 * VMCALL, as KVM (exit.c); CR8 is the vLAPIC's TPR (exit.c): its writes
+	 * exit until update_cr8_intercept() finds they need not.
 	 */
 	if (v->vm->kind == VM_KIND_KVM) {
 		c->intercept_exceptions |= BIT(X86_EXC_UD);
@@ -376,6 +377,29 @@ static void svm_request_intr_window(struct vcpu *v, bool on)
 static void svm_request_nmi_window(struct vcpu *v, bool on)
 {
 	((struct svm_vcpu *)v->arch.hw)->nmi_window = on;
+}
+
+static void svm_set_tpr_threshold(struct vcpu *v, u8 threshold)
+{
+	((struct svm_vcpu *)v->arch.hw)->cr8_held = threshold;
+}
+
+/*
+ * A /dev/kvm guest's CR8 writes exit only while one could let a pending
+ * interrupt in, or while V_IRQ is set (QEMU 7.2's TCG asserts in its
+ * MOV-to-CR8 helper then); else the guest writes V_TPR alone and the TPR
+ * takes it at the exit (vcpu.c), as KVM's svm_update_cr8_intercept().
+ */
+static void update_cr8_intercept(struct vcpu *v, struct svm_vcpu *s)
+{
+	struct vmcb_control *c = &s->vmcb->control;
+
+	if (v->vm->kind != VM_KIND_KVM)
+		return;
+	if (s->cr8_held || (c->int_ctl & INT_CTL_V_IRQ))
+		c->intercept_cr |= INTERCEPT_CR8_WRITE;
+	else
+		c->intercept_cr &= ~INTERCEPT_CR8_WRITE;
 }
 
 /*
@@ -602,6 +626,7 @@ static void svm_run(struct vcpu *v, struct vm_exit *exit)
 		v->arch.event.valid = false;
 	}
 	update_vintr(v, s);
+	update_cr8_intercept(v, s);
 	irq_disable();
 	clgi();
 	irq_enable();
@@ -649,6 +674,7 @@ const struct virt_ops svm_ops = {
 	.request_intr_window = svm_request_intr_window,
 	.nmi_allowed = svm_nmi_allowed,
 	.request_nmi_window = svm_request_nmi_window,
+	.set_tpr_threshold = svm_set_tpr_threshold,
 	.reset_nmi = svm_reset_nmi,
 	.get_blocking = svm_get_blocking,
 	.set_blocking = svm_set_blocking,

@@ -598,6 +598,19 @@ static void prepare_events(struct vcpu *v)
 		vec = irqchip_pending(v);
 	}
 	set_window(v, vec >= 0 || a->vmm.want_window);
+	if (v->vm->arch.lapic_in_kernel && virt->set_tpr_threshold)
+		virt->set_tpr_threshold(v, irqchip_tpr_threshold(v));
+}
+
+/*
+ * A CR8 write that did not exit (virt_ops.set_tpr_threshold) left the new
+ * value in the VMCB's V_TPR or the virtual-APIC page: the TPR takes it
+ * before anything reads it, as KVM's sync_cr8_to_lapic().
+ */
+static void sync_cr8(struct vcpu *v)
+{
+	if (v->vm->arch.lapic_in_kernel)
+		irqchip_sync_cr8(v, virt->get_cr(v, 8));
 }
 
 /*
@@ -655,6 +668,7 @@ enum vcpu_action arch_vcpu_run_once(struct vcpu *v)
 	count_injection(&v->arch);
 	virt->run(v, &e);
 	v->nr_entries++;
+	sync_cr8(v);
 	action = handle_exit(v, &e);
 	if (v->arch.vmm.want_window)
 		action = vmm_check_window(v, action);

@@ -156,6 +156,11 @@ struct virt_ops {
 	/* The same for NMIs: no NMI handler still running, no STI or MOV SS shadow. */
 	bool (*nmi_allowed)(struct vcpu *v);
 	void (*request_nmi_window)(struct vcpu *v, bool on);
+	/*
+	 * A /dev/kvm guest's CR8 writes below priority class @threshold (1-15)
+	 * must exit, none where 0 (irqchip_tpr_threshold()); others need not.
+	 */
+	void (*set_tpr_threshold)(struct vcpu *v, u8 threshold);
 	/* INIT: no NMI handler is running any more, so nothing blocks NMIs (SDM Vol. 3A 9.1, Table 9-1). */
 	void (*reset_nmi)(struct vcpu *v);
 	/*

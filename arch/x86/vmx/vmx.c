@@ -44,7 +44,7 @@ enum {
 	C_GDTR_BASE = C_AR + NR_SEGS, C_GDTR_LIMIT, C_IDTR_BASE, C_IDTR_LIMIT,
 	C_CR0, C_CR3, C_CR4, C_CR0_SHADOW, C_CR4_SHADOW, C_EFER, C_PAT,
 	C_SYSENTER_CS, C_SYSENTER_ESP, C_SYSENTER_EIP, C_INTR_STATE, C_CPU_CTLS, C_ENTRY_CTLS,
-	C_DR7, C_TSC_OFFSET, NR_CACHED
+	C_DR7, C_TSC_OFFSET, C_TPR_THRESHOLD, NR_CACHED
 };
 
 /* Segment fields are laid out ES, CS, SS, DS, FS, GS, LDTR, TR, as enum seg_reg (B.1-B.4). */
@@ -64,7 +64,7 @@ static const u32 cached_field[NR_CACHED] = {
 	[C_SYSENTER_CS] = GUEST_SYSENTER_CS, [C_SYSENTER_ESP] = GUEST_SYSENTER_ESP,
 	[C_SYSENTER_EIP] = GUEST_SYSENTER_EIP, [C_INTR_STATE] = GUEST_INTERRUPTIBILITY_INFO,
 	[C_CPU_CTLS] = CPU_BASED_VM_EXEC_CONTROL, [C_ENTRY_CTLS] = VM_ENTRY_CONTROLS,
-	[C_DR7] = GUEST_DR7, [C_TSC_OFFSET] = TSC_OFFSET,
+	[C_DR7] = GUEST_DR7, [C_TSC_OFFSET] = TSC_OFFSET, [C_TPR_THRESHOLD] = TPR_THRESHOLD,
 };
 
 /*
@@ -146,9 +146,6 @@ static int vmx_vcpu_init(struct vcpu *v)
 		return -ENOMEM;
 	*(u32 *)(uintptr_t)x->vmcs_pa = vmx_caps.revision;	/* 25.2 */
 	x->guest[C_CPU_CTLS] = vmx_caps.cpu;
-	/* CR8 is the vLAPIC's TPR (exit.c): a MOV to it exits past the TPR shadow (26.1.3). */
-	if (v->vm->kind == VM_KIND_KVM)
-		x->guest[C_CPU_CTLS] |= CPU_CR8_LOAD_EXITING;
 	x->guest[C_ENTRY_CTLS] = vmx_caps.entry;
 	x->guest[C_PAT] = DEFAULT_PAT;
 	x->guest[C_DR7] = DR7_RESET;
@@ -478,6 +475,19 @@ static void vmx_set_tsc_offset(struct vcpu *v, u64 offset)
 	gwrite(v->arch.hw, C_TSC_OFFSET, offset);
 }
 
+/*
+ * A MOV to CR8 that takes the TPR shadow's bits 7:4 below @threshold exits
+ * after it (TPR below threshold, SDM Vol. 3C 29.1.2, 28.2); VM entry wants
+ * the threshold at most those bits, which irqchip_tpr_threshold() keeps.
+ */
+static void vmx_set_tpr_threshold(struct vcpu *v, u8 threshold)
+{
+	struct vmx_vcpu *x = v->arch.hw;
+
+	if (gread(x, C_TPR_THRESHOLD) != threshold)
+		gwrite(x, C_TPR_THRESHOLD, threshold);
+}
+
 /* Exits before the first instruction with no virtual-NMI, STI or MOV SS blocking (26.7.6). */
 static void vmx_request_nmi_window(struct vcpu *v, bool on)
 {
@@ -532,14 +542,14 @@ static int vmx_write_cr(struct vcpu *v, int cr, u64 val)
 }
 
 /*
- * A MOV to CR0/CR4 that changes a bit Keel owns exits (26.1.3, 28.2.1), as
- * does one to CR8 of a /dev/kvm guest; CR3 does not.
+ * A MOV to CR0/CR4 that changes a bit Keel owns exits (26.1.3, 28.2.1);
+ * CR3 and CR8 do not.
  */
 static void decode_cr_access(struct vm_exit *e)
 {
 	unsigned int cr = e->qual & 15, type = (e->qual >> 4) & 3;
 
-	if (type != 0 || (cr != 0 && cr != 4 && cr != 8))
+	if (type != 0 || (cr != 0 && cr != 4))
 		return;
 	e->kind = EXIT_CR_WRITE;
 	e->cr.cr = (u8)cr;
@@ -701,6 +711,7 @@ static void decode_exit(struct vm_exit *e)
 	case EXIT_REASON_WBINVD: e->kind = EXIT_SKIP; break;
 	case EXIT_REASON_MONITOR: case EXIT_REASON_MWAIT: e->kind = EXIT_MWAIT; break;
 	case EXIT_REASON_XSETBV: e->kind = EXIT_XSETBV; break;
+	case EXIT_REASON_TPR_BELOW_THRESHOLD: e->kind = EXIT_NONE; break;	/* vcpu.c's sync_cr8() */
 	default:
 		if (hidden_insn(basic))
 			e->kind = EXIT_HIDDEN_INSN;
@@ -857,6 +868,7 @@ const struct virt_ops vmx_ops = {
 	.request_intr_window = vmx_request_intr_window,
 	.nmi_allowed = vmx_nmi_allowed,
 	.request_nmi_window = vmx_request_nmi_window,
+	.set_tpr_threshold = vmx_set_tpr_threshold,
 	.reset_nmi = vmx_reset_nmi,
 	.get_blocking = vmx_get_blocking,
 	.set_blocking = vmx_set_blocking,

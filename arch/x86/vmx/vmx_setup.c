@@ -50,7 +50,7 @@ static const char *setup_controls(void)
 		return "interrupt and NMI exiting with virtual NMIs";
 	if (!adjust_controls(MSR_IA32_VMX_PROCBASED_CTLS, MSR_IA32_VMX_TRUE_PROCBASED_CTLS,
 			     CPU_INTR_WINDOW_EXITING | CPU_NMI_WINDOW_EXITING | CPU_HLT_EXITING |
-			     CPU_CR8_LOAD_EXITING | CPU_TPR_SHADOW | CPU_USE_TSC_OFFSETTING |
+			     CPU_TPR_SHADOW | CPU_USE_TSC_OFFSETTING |
 			     CPU_USE_IO_BITMAPS | CPU_USE_MSR_BITMAPS | CPU_SECONDARY_CONTROLS,
 			     CPU_MWAIT_EXITING | CPU_MONITOR_EXITING, &vmx_caps.cpu))
 		return "the primary processor-based controls Keel needs";
@@ -71,7 +71,8 @@ static const char *setup_controls(void)
 		return "2 MiB EPT pages";
 	/*
 	 * Per vCPU, as the guest asks: the interrupt and NMI windows and IA-32e
-	 * mode; CR8 loads exit for /dev/kvm guests only (vmx_vcpu_init()).
+	 * mode. CR8 loads never exit: the TPR shadow and its threshold say when
+	 * one matters (vmx_set_tpr_threshold()).
 	 */
 	vmx_caps.cpu &= ~(CPU_INTR_WINDOW_EXITING | CPU_NMI_WINDOW_EXITING | CPU_CR8_LOAD_EXITING);
 	vmx_caps.entry &= ~ENTRY_IA32E_MODE;
