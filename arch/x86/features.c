@@ -46,8 +46,14 @@ static void detect_xstate(const struct cpu_probe *p, struct cpu_features *f, u32
 	f->xcr0 = r[EAX] & (leaf1_ecx & CPUID1_ECX_AVX ? XFEATURES_GUEST : XFEATURES_LEGACY);
 	if ((f->xcr0 & XFEATURES_LEGACY) != XFEATURES_LEGACY)
 		f->xcr0 = 0;
-	if (f->xcr0)
-		f->xsave_mask = f->xcr0 | (r[EAX] & XFEATURE_PKRU);
+	if (!f->xcr0)
+		return;
+	f->xsave_mask = f->xcr0;
+	if (r[EAX] & XFEATURE_PKRU) {	/* where the CPU places it (0xD.9: size, offset) */
+		leaf(p, 0xd, 9, r);
+		if ((u64)r[EAX] + r[EBX] <= XSAVE_AREA_SIZE)
+			f->xsave_mask |= XFEATURE_PKRU;
+	}
 }
 
 /* CPUID leaf 1, 7, 0x80000001, 0x80000007 and 0x80000008 bits (SDM Vol. 2A CPUID). */

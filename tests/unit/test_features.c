@@ -103,6 +103,7 @@ TEST(intel_vmx_ept)
 	CHECK(f.virt_why == NULL);
 	CHECK(!strcmp(virt_name(f.virt), "vmx") && !strcmp(paging_name(f.paging), "ept"));
 	CHECK_EQ(f.xcr0, 7);	/* x87, SSE, AVX: what guests get of the CPU's */
+	CHECK_EQ(f.xsave_mask, 0x207);	/* and PKRU switched besides (its 0xD.9 in the page) */
 }
 
 TEST(xstate_components)
@@ -111,6 +112,12 @@ TEST(xstate_components)
 		{ 0, { 0xd, INTEL } },
 		{ 1, { 0x50654, 0, BIT(26), 0 } },
 		{ 0xd, { 7, 0, 0, 0 } },
+		{ 0 },
+	};
+	static const struct fake_leaf far_pkru[] = {	/* PKRU's 0xD.9 past the page Keel saves into */
+		{ 0, { 0xd, AMD } },
+		{ 1, { 0x800f12, 0, BIT(26) | BIT(28), 0 } },
+		{ 0xd, { 0x207, 0xf00, 0, 0 } },
 		{ 0 },
 	};
 	static const struct fake_leaf no_leaf[] = {	/* XSAVE, but leaf 0xD beyond the maximum */
@@ -124,6 +131,9 @@ TEST(xstate_components)
 	detect(no_avx, NULL, &f);
 	CHECK(f.xsave);
 	CHECK_EQ(f.xcr0, 3);	/* AVX's state without AVX is not offered */
+	detect(far_pkru, NULL, &f);
+	CHECK_EQ(f.xcr0, 7);
+	CHECK_EQ(f.xsave_mask, 7);
 	detect(no_leaf, NULL, &f);
 	CHECK_EQ(f.xcr0, 0);
 	detect(qemu_max, NULL, &f);	/* leaf 0xD all zeros: FXSAVE's state alone */

@@ -290,7 +290,8 @@ static void set_cpu_xcr0(u64 xcr0)
 		xsetbv(0, xcr0);
 }
 
-#define XSAVE_AREA(v) (*(u8 (*)[XSAVE_PKRU_END])(v)->arch.xsave)
+#define XSAVE_AREA(v) (*(u8 (*)[XSAVE_AREA_SIZE])(v)->arch.xsave)
+_Static_assert(XSAVE_AREA_SIZE == PAGE_SIZE, "a vCPU's image is the frame xstate_create() takes");
 
 static void xstate_save(struct vcpu *v)
 {
@@ -475,7 +476,7 @@ static int xstate_create(struct vcpu *v)
 	if (!pa)
 		return -ENOMEM;
 	v->arch.xsave = (u8 *)(uintptr_t)pa;
-	memset(v->arch.xsave, 0, PAGE_SIZE);
+	memset(v->arch.xsave, 0, XSAVE_AREA_SIZE);
 	v->arch.xsave[0] = 0x7f;	/* FCW 0x037F and MXCSR 0x1F80 (SDM Vol. 1 10.5.1) */
 	v->arch.xsave[1] = 0x03;
 	v->arch.xsave[XSAVE_MXCSR] = 0x80;

@@ -31,7 +31,8 @@
 #define XSAVE_AVX 576
 #define XSAVE_AVX_SIZE 256
 #define XSAVE_SIZE (XSAVE_AVX + XSAVE_AVX_SIZE)
-#define XSAVE_PKRU_END 2696	/* PKRU's offset 2688 (SDM Vol. 1 13.5.7) plus its 8 bytes */
+/* A vCPU's image: a page, which every component Keel switches must end within. */
+#define XSAVE_AREA_SIZE 4096
 
 /* The bytes an image of @xcr0's components needs (CPUID 0xD.0 EBX): 576, or 832 with AVX. */
 u32 xstate_size(u64 xcr0);
