@@ -112,7 +112,7 @@ static void xstate_leaf(u32 subleaf, struct cpuid_regs *r)
 
 static void leaf1_policy(struct cpuid_regs *r)
 {
-	r->ecx &= ~(BIT(5) | BIT(27) | BIT(3));	/* VMX, OSXSAVE (cpuid_dynamic()), MONITOR */
+	r->ecx &= ~(BIT(5) | CPUID1_ECX_OSXSAVE | BIT(3));	/* VMX, OSXSAVE (cpuid_dynamic()), MONITOR */
 	if (!keel.cpu.xcr0)
 		r->ecx &= ~BIT(26);	/* XSAVE */
 	if (!(keel.cpu.xcr0 & XFEATURE_AVX))
@@ -350,11 +350,12 @@ static enum vcpu_action handle_xsetbv(struct vcpu *v, struct vm_exit *e)
 {
 	const u64 *g = v->arch.regs.gpr;
 	u64 val = (u32)g[GPR_RAX] | ((u64)(u32)g[GPR_RDX] << 32);
-	u64 allowed = vcpu_has_vmm(v) ? vmm_supported_xcr0(v) : keel.cpu.xcr0;
 
 	if (!keel.cpu.xcr0 || !(virt->get_cr(v, 4) & X86_CR4_OSXSAVE))
 		return handle_hidden_insn(v, e);
-	if (virt->get_cpl(v) || xcr0_check((u32)g[GPR_RCX], val, allowed)) {
+	if (virt->get_cpl(v) ||
+	    xcr0_check((u32)g[GPR_RCX], val,
+		       vcpu_has_vmm(v) ? vmm_supported_xcr0(v) : keel.cpu.xcr0)) {
 		inject_gp(v);
 		return VCPU_CONTINUE;
 	}

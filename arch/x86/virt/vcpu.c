@@ -295,12 +295,16 @@ _Static_assert(XSAVE_AREA_SIZE == PAGE_SIZE, "a vCPU's image is the frame xstate
 
 static void xstate_save(struct vcpu *v)
 {
+	u64 cpu_xcr0;
+
 	if (!keel.cpu.xcr0) {
 		asm volatile("fxsave64 %0" : "=m"(*(u8 (*)[512])v->arch.xsave));
 		return;
 	}
-	v->arch.xcr0 = vcpu_xcr0(v);
-	set_cpu_xcr0(keel.cpu.xsave_mask);
+	cpu_xcr0 = xgetbv(0);	/* the guest's, read once */
+	v->arch.xcr0 = cpu_xcr0 & keel.cpu.xcr0;
+	if (cpu_xcr0 != keel.cpu.xsave_mask)
+		xsetbv(0, keel.cpu.xsave_mask);
 	asm volatile("xsave64 %0" : "+m"(XSAVE_AREA(v))
 		     : "a"((u32)keel.cpu.xsave_mask), "d"(0));
 }
