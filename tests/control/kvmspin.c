@@ -165,6 +165,7 @@ static int serve(void)
 	for (int tries = 0; !all_counted(); tries++) {
 		if (tries == 300) {
 			fprintf(stderr, "kvmspin: a vCPU never counted in 30 s\n");
+			print_counts();
 			return 1;
 		}
 		usleep(100000);
