@@ -75,12 +75,16 @@ int arch_vcpu_resume_vmm(struct vcpu *v);
 int arch_vcpu_state(struct vcpu *v, bool set, u32 mask);
 /*
  * A frozen /dev/kvm vCPU's MSR (KEEL_HC_VCPU_MSRS: 0 or -EPERM), CPUID
- * table (@e kzalloc'd, owned by @v from now on; freed with it) and page
- * walk (KEEL_HC_VCPU_TRANSLATE); the MSRs a VMM saves (KEEL_HC_MSR_LIST:
- * their number, at most @max written).
+ * table (@e kzalloc'd, owned by @v from now on; freed with it), whether
+ * @e reads as its table does, that table as the guest reads it (at most
+ * @max entries: their number, or -E2BIG) and page walk
+ * (KEEL_HC_VCPU_TRANSLATE); the MSRs a VMM saves (KEEL_HC_MSR_LIST: their
+ * number, at most @max written).
  */
 int arch_vcpu_msr(struct vcpu *v, u32 index, u64 *data, bool set);
 void arch_vcpu_set_cpuid(struct vcpu *v, struct keel_cpuid_entry *e, u32 n);
+bool arch_vcpu_cpuid_same(struct vcpu *v, const struct keel_cpuid_entry *e, u32 n);
+int arch_vcpu_get_cpuid(struct vcpu *v, struct keel_cpuid_entry *out, u32 max);
 int arch_vcpu_translate(struct vcpu *v, u64 gva, u64 *gpa);
 u32 arch_vmm_msr_list(u32 *out, u32 max);
 /*

@@ -138,9 +138,9 @@ static s64 vcpu_msrs(struct vm *vm, const struct hypercall *hc)
 	return managed_vcpu_msrs(vm, hc->arg[1], hc->arg[2], hc->arg[3], hc->vm);
 }
 
-static s64 vcpu_set_cpuid(struct vm *vm, const struct hypercall *hc)
+static s64 vcpu_cpuid(struct vm *vm, const struct hypercall *hc)
 {
-	return managed_vcpu_set_cpuid(vm, hc->arg[1], hc->arg[2], hc->arg[3], hc->vm);
+	return managed_vcpu_cpuid(vm, hc->arg[1], hc->arg[2], hc->arg[3], hc->vm);
 }
 
 static s64 vcpu_translate(struct vm *vm, const struct hypercall *hc)
@@ -291,7 +291,7 @@ ON_VM(vcpu_run)
 ON_VM(vcpu_kick)
 ON_VM(vcpu_state)
 ON_VM(vcpu_msrs)
-ON_VM(vcpu_set_cpuid)
+ON_VM(vcpu_cpuid)
 ON_VM(vcpu_translate)
 ON_VM(vm_clock)
 ON_VM(vm_irqchip)
@@ -313,7 +313,7 @@ static const struct hypercall_entry hypercalls[KEEL_NR_HYPERCALLS] = {
 	[KEEL_HC_VCPU_STATE] = { hc_vcpu_state, MANAGEMENT },
 	[KEEL_HC_MSR_LIST] = { hc_msr_list, MANAGEMENT },
 	[KEEL_HC_VCPU_MSRS] = { hc_vcpu_msrs, MANAGEMENT },
-	[KEEL_HC_VCPU_SET_CPUID] = { hc_vcpu_set_cpuid, MANAGEMENT },
+	[KEEL_HC_VCPU_CPUID] = { hc_vcpu_cpuid, MANAGEMENT },
 	[KEEL_HC_VCPU_TRANSLATE] = { hc_vcpu_translate, MANAGEMENT },
 	[KEEL_HC_VM_CLOCK] = { hc_vm_clock, MANAGEMENT },
 	[KEEL_HC_VM_IRQCHIP] = { hc_vm_irqchip, MANAGEMENT },

@@ -359,27 +359,57 @@ int managed_vcpu_msrs(struct vm *vm, u64 id, u64 gpa, u64 arg, struct vm *caller
 	return r;
 }
 
-int managed_vcpu_set_cpuid(struct vm *vm, u64 id, u64 gpa, u64 n, struct vm *caller_vm)
+/* A new table; once the vCPU has run, only the one it has (kvm_vcpu_has_run()). */
+static int set_cpuid(struct vcpu *v, u64 gpa, u32 n, struct vm *caller_vm)
 {
-	struct vcpu *v = find(vm, id);
-	struct keel_cpuid_entry *e;
+	struct keel_cpuid_entry *e = kzalloc(n * sizeof(*e) + 1);
+	int r;
 
-	if (!v || n > KEEL_MAX_CPUID_ENTRIES)
-		return -EINVAL;
-	e = kzalloc(n * sizeof(*e) + 1);
 	if (!e)
 		return -ENOMEM;
 	if (vm_read_phys(caller_vm, gpa, e, n * sizeof(*e))) {
-		kfree(e);
-		return -EFAULT;
+		r = -EFAULT;
+	} else if (!v->nr_entries) {
+		arch_vcpu_set_cpuid(v, e, n);
+		return 0;
+	} else {
+		r = arch_vcpu_cpuid_same(v, e, n) ? 0 : -EINVAL;
 	}
-	if (!vcpu_claim(v, VCPU_FROZEN)) {
-		kfree(e);
+	kfree(e);
+	return r;
+}
+
+/* The table as the guest reads it now, written to the caller's @gpa. */
+static int get_cpuid(struct vcpu *v, u64 gpa, u32 max, struct vm *caller_vm)
+{
+	struct keel_cpuid_entry *e = kzalloc(max * sizeof(*e) + 1);
+	int n;
+
+	if (!e)
+		return -ENOMEM;
+	n = arch_vcpu_get_cpuid(v, e, max);
+	if (n > 0 && vm_write_phys(caller_vm, gpa, e, (u32)n * sizeof(*e)))
+		n = -EFAULT;
+	kfree(e);
+	return n;
+}
+
+int managed_vcpu_cpuid(struct vm *vm, u64 id, u64 gpa, u64 arg, struct vm *caller_vm)
+{
+	struct vcpu *v = find(vm, id);
+	u32 n = (u32)arg;
+	int r;
+
+	if (!v || (arg >> 32) > 1 || n > KEEL_MAX_CPUID_ENTRIES)
+		return -EINVAL;
+	if (!vcpu_claim(v, VCPU_FROZEN))
 		return -EBUSY;
-	}
-	arch_vcpu_set_cpuid(v, e, (u32)n);
+	if (arg & KEEL_CPUID_SET)
+		r = set_cpuid(v, gpa, n, caller_vm);
+	else
+		r = get_cpuid(v, gpa, n, caller_vm);
 	vcpu_unclaim(v);
-	return 0;
+	return r;
 }
 
 /* KEEL_HC_ENABLE_CAP: the VM's capability, or a vCPU's with the vCPU frozen. */

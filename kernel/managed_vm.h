@@ -38,7 +38,7 @@ enum vcpu_action managed_vcpu_run_once(struct vcpu *v);
 void managed_vcpu_hand_back(struct vcpu *v);
 int managed_vcpu_state(struct vm *vm, u64 id, u64 op, u64 mask);
 int managed_vcpu_msrs(struct vm *vm, u64 id, u64 gpa, u64 arg, struct vm *caller_vm);
-int managed_vcpu_set_cpuid(struct vm *vm, u64 id, u64 gpa, u64 n, struct vm *caller_vm);
+int managed_vcpu_cpuid(struct vm *vm, u64 id, u64 gpa, u64 arg, struct vm *caller_vm);
 s64 managed_vcpu_translate(struct vm *vm, u64 id, u64 gva);
 int managed_vcpu_clock_stopped(struct vm *vm, u64 id);
 /* KEEL_CLOCK_TSC_OFFSET_*: @val is the offset to set, or where in @caller_vm to write it. */

@@ -29,9 +29,8 @@
 
 #define KEEL_MAX_IRQ_ROUTES 4096	/* KVM_MAX_IRQ_ROUTES: GSIs 0..4095 */
 
-/* CPUID bits KVM keeps following the vCPU (kvm_update_cpuid_runtime()) */
+/* CPUID bits of KVM_GET_SUPPORTED_CPUID (cpuid.c) */
 #define CPUID1_ECX_OSXSAVE BIT(27)		/* CR4's, not the CPU's */
-#define CPUID1_EDX_APIC BIT(9)
 #define CPUID_D1_EAX_XSAVEC BIT(1)		/* leaf 0xD.1: compacted sizes in EBX */
 #define CPUID_D1_EAX_XSAVES BIT(3)
 
@@ -110,7 +109,6 @@ struct keel_vcpu {
 	bool sigset_active;
 	sigset_t sigset;
 	bool nmi_queued;		/* KVM_NMI, until Keel takes it */
-	bool ran;			/* KVM_RUN was called: CPUID is fixed */
 	struct kvm_cpuid_entry2 *cpuid;	/* KVM_SET_CPUID2's table, for KVM_GET_CPUID2 */
 	u32 nr_cpuid;
 	struct kvm_sync_regs sync;	/* state.c: s.regs and the state ioctls' copy */

@@ -219,63 +219,15 @@ static long give_cpuid(struct keel_vcpu *vcpu, struct kvm_cpuid_entry2 *e, u32 n
 
 	if (!k)
 		return -ENOMEM;
-	ret = keel_hypercall(KEEL_HC_VCPU_SET_CPUID, vcpu->vm->handle, vcpu->id,
-			     virt_to_phys(k), n);
+	ret = keel_hypercall(KEEL_HC_VCPU_CPUID, vcpu->vm->handle, vcpu->id, virt_to_phys(k),
+			     n | KEEL_CPUID_SET);
 	kfree(k);
 	return ret ? keel_errno(ret) : 0;
 }
 
-/* What an image of XCR0's components takes: 576, 832 with AVX (Keel's only larger one). */
-static u32 xstate_size(u64 xcr0)
-{
-	return xcr0 & XFEATURE_MASK_YMM ? XSAVE_YMM + XSAVE_YMM_SIZE : XSAVE_YMM;
-}
-
-static void cpuid_set_bit(u32 *reg, u32 bit, bool on)
-{
-	*reg = on ? *reg | bit : *reg & ~bit;
-}
-
 /*
- * The bits that follow the vCPU, as KVM's __kvm_update_cpuid_runtime()
- * writes them into its table: OSXSAVE with CR4, APIC with IA32_APIC_BASE's
- * enable, leaf 0xD's sizes with XCR0. KVM_GET_CPUID2 shows them, and a
- * table set after a run is compared with them in place.
- */
-static long cpuid_runtime(struct keel_vcpu *vcpu, struct kvm_cpuid_entry2 *e, u32 n)
-{
-	const struct keel_run *run = vcpu->krun;
-	long r = vcpu_state(vcpu, KEEL_STATE_GET, KEEL_STATE_SREGS | KEEL_STATE_XCR);
-
-	for (u32 i = 0; !r && i < n; i++) {
-		if (e[i].function == 1) {
-			if (boot_cpu_has(X86_FEATURE_XSAVE))
-				cpuid_set_bit(&e[i].ecx, CPUID1_ECX_OSXSAVE,
-					      run->sregs.cr4 & X86_CR4_OSXSAVE);
-			cpuid_set_bit(&e[i].edx, CPUID1_EDX_APIC,
-				      run->sregs.apic_base & MSR_IA32_APICBASE_ENABLE);
-		} else if (e[i].function == 0xd && (e[i].index == 0 ||
-			   (e[i].index == 1 &&
-			    (e[i].eax & (CPUID_D1_EAX_XSAVEC | CPUID_D1_EAX_XSAVES))))) {
-			e[i].ebx = xstate_size(run->xcr0);
-		}
-	}
-	return r;
-}
-
-/* After a run: 0 for the table the vCPU has, both as they read now; else -EINVAL. */
-static long same_cpuid(struct keel_vcpu *vcpu, const struct kvm_cpuid_entry2 *e, u32 n)
-{
-	long r = cpuid_runtime(vcpu, vcpu->cpuid, vcpu->nr_cpuid);
-
-	if (r)
-		return r;
-	return n == vcpu->nr_cpuid && !memcmp(e, vcpu->cpuid, n * sizeof(*e)) ? 0 : -EINVAL;
-}
-
-/*
- * KVM_SET_CPUID2 (api.rst 4.20). Once the vCPU has run, only the same
- * table again is accepted, as KVM 6.1 does (kvm_cpuid_check_equal()).
+ * KVM_SET_CPUID2 (api.rst 4.20). Once the vCPU has run, Keel takes only the
+ * table it has, as KVM 6.1 does (kvm_cpuid_check_equal()): -EINVAL.
  */
 static long keel_set_cpuid2(struct keel_vcpu *vcpu, void __user *argp)
 {
@@ -293,24 +245,24 @@ static long keel_set_cpuid2(struct keel_vcpu *vcpu, void __user *argp)
 	e = size ? memdup_user(user->entries, size) : NULL;
 	if (IS_ERR(e))
 		return PTR_ERR(e);
-	r = cpuid_runtime(vcpu, e, cpuid.nent);
-	if (!r && vcpu->ran)
-		r = same_cpuid(vcpu, e, cpuid.nent);
-	else if (!r)
-		r = give_cpuid(vcpu, e, cpuid.nent);
-	if (!r && !vcpu->ran) {
-		kfree(vcpu->cpuid);
-		vcpu->cpuid = e;
+	r = give_cpuid(vcpu, e, cpuid.nent);
+	if (!r) {
+		swap(vcpu->cpuid, e);
 		vcpu->nr_cpuid = cpuid.nent;
-		e = NULL;
 	}
 	kfree(e);
 	return r;
 }
 
+/*
+ * KVM_GET_CPUID2: the entries as set, their registers as the guest reads
+ * them now (Keel applies what KVM's kvm_update_cpuid_runtime() does).
+ */
 static long keel_get_cpuid2(struct keel_vcpu *vcpu, void __user *argp)
 {
 	struct kvm_cpuid2 __user *user = argp;
+	struct kvm_cpuid_entry2 *e = vcpu->cpuid;
+	struct keel_cpuid_entry *k;
 	struct kvm_cpuid2 cpuid;
 	long r;
 
@@ -318,13 +270,28 @@ static long keel_get_cpuid2(struct keel_vcpu *vcpu, void __user *argp)
 		return -EFAULT;
 	if (cpuid.nent < vcpu->nr_cpuid)
 		return -E2BIG;
-	r = cpuid_runtime(vcpu, vcpu->cpuid, vcpu->nr_cpuid);
-	if (r)
-		return r;
-	if (copy_to_user(user->entries, vcpu->cpuid, vcpu->nr_cpuid * sizeof(*vcpu->cpuid)))
-		return -EFAULT;
+	k = kcalloc(max(vcpu->nr_cpuid, 1U), sizeof(*k), GFP_KERNEL_ACCOUNT);
+	if (!k)
+		return -ENOMEM;
+	r = keel_hypercall(KEEL_HC_VCPU_CPUID, vcpu->vm->handle, vcpu->id, virt_to_phys(k),
+			   vcpu->nr_cpuid);
+	if (r >= 0)
+		r = WARN_ON_ONCE(r != vcpu->nr_cpuid) ? -EIO : 0;
+	else
+		r = keel_errno(r);
+	for (u32 i = 0; !r && i < vcpu->nr_cpuid; i++) {
+		e[i].eax = k[i].eax;
+		e[i].ebx = k[i].ebx;
+		e[i].ecx = k[i].ecx;
+		e[i].edx = k[i].edx;
+	}
+	kfree(k);
+	if (!r && copy_to_user(user->entries, e, vcpu->nr_cpuid * sizeof(*e)))
+		r = -EFAULT;
 	cpuid.nent = vcpu->nr_cpuid;
-	return copy_to_user(user, &cpuid, sizeof(cpuid)) ? -EFAULT : 0;
+	if (!r && copy_to_user(user, &cpuid, sizeof(cpuid)))
+		r = -EFAULT;
+	return r;
 }
 
 /* Keel's walk of the guest's tables; a table page not mapped yet is faulted in first. */

@@ -246,7 +246,6 @@ static int run_loop(struct keel_vcpu *vcpu)
 			ret = keel_sched_wait(vcpu);
 		if (ret)
 			return keel_errno(ret);
-		vcpu->ran = true;
 		keel_took_requests(vcpu);
 		switch (READ_ONCE(k->exit_reason)) {
 		case KEEL_EXIT_NONE:

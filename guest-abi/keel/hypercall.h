@@ -33,7 +33,7 @@
  * mappings, vCPUs, running them and their state. A new call or structure
  * field bumps it.
  */
-#define KEEL_ABI_VERSION 14
+#define KEEL_ABI_VERSION 15
 
 /* No U suffixes: assembly includes these too, and every value fits an int. */
 #define KEEL_CPUID_SIGNATURE 0x6c65654b	/* "Keel", little-endian */
@@ -210,12 +210,19 @@
 #define KEEL_MSRS_SET (1ULL << 32)
 
 /*
- * KEEL_HC_VCPU_SET_CPUID: RCX = vCPU id, RDX = the control-guest physical
- * address of RSI struct keel_cpuid_entry (at most KEEL_MAX_CPUID_ENTRIES):
- * what the guest's CPUID returns from now on (KVM_SET_CPUID2). A leaf not
- * listed returns zeros.
+ * KEEL_HC_VCPU_CPUID: RCX = vCPU id, RDX = the control-guest physical
+ * address of RSI[31:0] struct keel_cpuid_entry (at most
+ * KEEL_MAX_CPUID_ENTRIES). With RSI[32] = KEEL_CPUID_SET: what the guest's
+ * CPUID returns from now on (KVM_SET_CPUID2; a leaf not listed returns
+ * zeros), returning 0; once the vCPU has run, only the table it has is
+ * taken (both as they read now), and any other is -KEEL_EINVAL, as KVM's
+ * kvm_cpuid_check_equal(). Without: the table as the guest reads it now,
+ * with the bits that follow the vCPU (APIC, OSXSAVE, MONITOR, leaf 0xD's
+ * sizes: KVM's kvm_update_cpuid_runtime()), in the order it was set;
+ * returns how many entries, -KEEL_E2BIG if that is more than RSI[31:0].
  */
-#define KEEL_HC_VCPU_SET_CPUID 12
+#define KEEL_HC_VCPU_CPUID 12
+#define KEEL_CPUID_SET (1ULL << 32)
 
 /*
  * KEEL_HC_VCPU_TRANSLATE: RCX = vCPU id, RDX = a linear address: its

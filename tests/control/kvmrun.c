@@ -3036,6 +3036,32 @@ static void run_xsave_guest(struct vm *vm)
 }
 
 /*
+ * After the XSAVE guest ran: KVM_GET_CPUID2 shows leaf 1's OSXSAVE as CR4
+ * has it and leaf 0xD.0's EBX as XCR0 7 makes it (KVM's
+ * kvm_update_cpuid_runtime()); KVM_SET_CPUID2 then takes that table again
+ * but not one with a leaf changed (api.rst 4.20, kvm_cpuid_check_equal()).
+ */
+static void check_cpuid_after_run(int vcpu, uint32_t nent)
+{
+	struct kvm_cpuid2 *cpuid = cpuid_alloc(nent);
+	struct kvm_cpuid_entry2 *leaf1 = NULL, *leafd = NULL;
+
+	if (cpuid && !kvm_ioctl(vcpu, KVM_GET_CPUID2, (unsigned long)cpuid)) {
+		leaf1 = cpuid_find(cpuid, nent, 1);
+		leafd = cpuid_find(cpuid, nent, 0xd);
+	}
+	check(leaf1 && leafd && (leaf1->ecx & CPUID1_ECX_OSXSAVE) && leafd->ebx == 832,
+	      "KVM_GET_CPUID2 after the run: leaf 1 has OSXSAVE, leaf 0xD EBX 832");
+	check(leaf1 && !kvm_ioctl(vcpu, KVM_SET_CPUID2, (unsigned long)cpuid),
+	      "KVM_SET_CPUID2 of that table after the run: 0");
+	if (leaf1)
+		leaf1->ecx ^= CPUID1_ECX_AVX;
+	check(leaf1 && kvm_ioctl(vcpu, KVM_SET_CPUID2, (unsigned long)cpuid) == -EINVAL,
+	      "KVM_SET_CPUID2 after the run with leaf 1's AVX changed: -EINVAL");
+	free(cpuid);
+}
+
+/*
  * XSAVE state (SDM Vol. 1 13) with all of KVM_GET_SUPPORTED_CPUID set:
  * XCR0 and YMM registers through KVM_GET/SET_XCRS (api.rst 4.45, 4.46) and
  * KVM_GET/SET_XSAVE, as the guest's own instructions see them; the header
@@ -3065,6 +3091,7 @@ static void check_xsave(void)
 		      "KVM_SET_XSAVE of YMM0's upper half, XSTATE_BV x87|SSE|AVX: 0");
 		check(set_xcr0(vm.vcpu, 7) == 0, "KVM_SET_XCRS of x87|SSE|AVX: 0");
 		run_xsave_guest(&vm);
+		check_cpuid_after_run(vm.vcpu, cpuid->nent);
 		check(set_xcr0(vm.vcpu, 5) == -EINVAL, "KVM_SET_XCRS of AVX without SSE: -EINVAL");
 		check(set_xcr0(vm.vcpu, 3) == 0 && get_xcr0(vm.vcpu) == 3,
 		      "KVM_SET_XCRS of 3: KVM_GET_XCRS reads it");

@@ -244,7 +244,7 @@ int managed_vcpu_msrs(struct vm *vm, u64 id, u64 gpa, u64 arg, struct vm *caller
 	return 0;
 }
 
-int managed_vcpu_set_cpuid(struct vm *vm, u64 id, u64 gpa, u64 n, struct vm *caller_vm)
+int managed_vcpu_cpuid(struct vm *vm, u64 id, u64 gpa, u64 arg, struct vm *caller_vm)
 {
 	last_id = id;
 	return 0;

@@ -200,32 +200,37 @@ void cpuid_policy(u32 leaf, u32 subleaf, u32 out[4])
 }
 
 /*
- * What follows the running vCPU: OSXSAVE is CR4's (a VMM's table has it
- * from vmm_cpuid()), and leaf 0xD's sizes are XCR0's, in standard form for
- * subleaf 0 and compacted for 1 where XSAVEC or XSAVES is offered (SDM Vol.
- * 2A CPUID; KVM's kvm_update_cpuid_runtime(), which changes only entries
- * the VMM gave: @listed). Keel's components have the same size either way.
+ * Leaf 0xD's sizes follow the vCPU's XCR0, in standard form for subleaf 0
+ * and compacted for 1 where XSAVEC or XSAVES is offered (SDM Vol. 2A CPUID;
+ * KVM's kvm_update_cpuid_runtime()). Keel's components have the same size
+ * either way.
  */
-static void cpuid_dynamic(struct vcpu *v, u32 leaf, u32 subleaf, u32 out[4], bool listed)
+void cpuid_xstate_sizes(struct vcpu *v, u32 leaf, u32 subleaf, u32 out[4])
 {
-	if (leaf == 1 && !vcpu_has_vmm(v))
-		out[2] |= virt->get_cr(v, 4) & X86_CR4_OSXSAVE ? CPUID1_ECX_OSXSAVE : 0;
-	if (leaf == 0xd && listed && keel.cpu.xcr0 &&
+	if (leaf == 0xd && keel.cpu.xcr0 &&
 	    (subleaf == 0 || (subleaf == 1 && (out[0] & (BIT(1) | BIT(3))))))
 		out[1] = xstate_size(vcpu_xcr0(v));
+}
+
+/* Keel's own guests' OSXSAVE is CR4's (a VMM's table has it from vmm_cpuid()). */
+static void cpuid_dynamic(struct vcpu *v, u32 leaf, u32 subleaf, u32 out[4])
+{
+	if (leaf == 1)
+		out[2] |= virt->get_cr(v, 4) & X86_CR4_OSXSAVE ? CPUID1_ECX_OSXSAVE : 0;
+	cpuid_xstate_sizes(v, leaf, subleaf, out);
 }
 
 static enum vcpu_action handle_cpuid(struct vcpu *v, struct vm_exit *e)
 {
 	u64 *g = v->arch.regs.gpr;
 	u32 out[4];
-	bool listed = true;
 
-	if (vcpu_has_vmm(v))
-		listed = vmm_cpuid(v, (u32)g[GPR_RAX], (u32)g[GPR_RCX], out);
-	else
+	if (vcpu_has_vmm(v)) {
+		vmm_cpuid(v, (u32)g[GPR_RAX], (u32)g[GPR_RCX], out);
+	} else {
 		cpuid_policy((u32)g[GPR_RAX], (u32)g[GPR_RCX], out);
-	cpuid_dynamic(v, (u32)g[GPR_RAX], (u32)g[GPR_RCX], out, listed);
+		cpuid_dynamic(v, (u32)g[GPR_RAX], (u32)g[GPR_RCX], out);
+	}
 	g[GPR_RAX] = out[0];
 	g[GPR_RBX] = out[1];
 	g[GPR_RCX] = out[2];

@@ -341,10 +341,15 @@ void vcpu_set_xcr0(struct vcpu *v, u64 xcr0)
 	set_cpu_xcr0(xcr0);
 }
 
-/* The running vCPU's XCR0, as the CPU has it. */
+/*
+ * @v's XCR0: the CPU's while its state is loaded here (a guest's XSETBV
+ * need not have exited, see set_cpu_xcr0()), else the one saved with it.
+ */
 u64 vcpu_xcr0(struct vcpu *v)
 {
-	return keel.cpu.xcr0 ? xgetbv(0) & keel.cpu.xcr0 : XFEATURE_FP;
+	if (!keel.cpu.xcr0)
+		return XFEATURE_FP;
+	return this_cpu()->fpu_owner == v ? xgetbv(0) & keel.cpu.xcr0 : v->arch.xcr0;
 }
 
 /*

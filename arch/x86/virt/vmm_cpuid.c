@@ -14,6 +14,7 @@
 #include "kernel/keel.h"
 #include "arch/x86/virt/kvmclock.h"
 #include "kernel/mm.h"
+#include "kernel/string.h"
 #include "keel/hypercall.h"
 
 /* The guest MSRs the hardware or Keel switches per vCPU, which a VMM saves and restores. */
@@ -91,26 +92,22 @@ bool vmm_pv_has(const struct vcpu *v, unsigned int feature)
 }
 
 /*
- * The VMM's entry for @leaf (and @subleaf where it matters), zeros without
- * one; the bits KVM keeps current follow the vCPU: APIC with
- * IA32_APIC_BASE's enable, OSXSAVE with CR4, MONITOR with IA32_MISC_ENABLE
- * where that quirk is off (KVM's kvm_update_cpuid_runtime()).
+ * Entry @e of the VMM's table as the guest reads it now: the bits KVM keeps
+ * current follow the vCPU: APIC with IA32_APIC_BASE's enable, OSXSAVE with
+ * CR4, MONITOR with IA32_MISC_ENABLE where that quirk is off, leaf 0xD's
+ * sizes with XCR0 (KVM's kvm_update_cpuid_runtime()).
  */
-bool vmm_cpuid(struct vcpu *v, u32 leaf, u32 subleaf, u32 out[4])
+static void entry_now(struct vcpu *v, const struct keel_cpuid_entry *e, u32 out[4])
 {
-	const struct keel_cpuid_entry *e = find_entry(&v->arch.vmm, leaf, subleaf);
 	u64 apic_base = 0;
 
-	if (!e) {
-		out[0] = out[1] = out[2] = out[3] = 0;
-		return false;
-	}
 	out[0] = e->eax;
 	out[1] = e->ebx;
 	out[2] = e->ecx;
 	out[3] = e->edx;
-	if (leaf != 1)
-		return true;
+	cpuid_xstate_sizes(v, e->function, e->index, out);
+	if (e->function != 1)
+		return;
 	irqchip_msr_read(v, MSR_IA32_APIC_BASE, &apic_base);
 	out[3] = (out[3] & ~CPUID1_EDX_APIC) | (apic_base & APIC_BASE_EN ? CPUID1_EDX_APIC : 0);
 	out[2] = (out[2] & ~CPUID1_ECX_OSXSAVE) |
@@ -118,7 +115,54 @@ bool vmm_cpuid(struct vcpu *v, u32 leaf, u32 subleaf, u32 out[4])
 	if (v->vm->arch.quirks_off & KEEL_QUIRK_MISC_ENABLE_NO_MWAIT)	/* see keel/hypercall.h */
 		out[2] = (out[2] & ~CPUID1_ECX_MONITOR) |
 			 (v->arch.vmm.msrs.misc_enable & MISC_ENABLE_MWAIT ? CPUID1_ECX_MONITOR : 0);
+}
+
+/* The VMM's entry for @leaf (and @subleaf where it matters) as the guest reads it; zeros without one. */
+bool vmm_cpuid(struct vcpu *v, u32 leaf, u32 subleaf, u32 out[4])
+{
+	const struct keel_cpuid_entry *e = find_entry(&v->arch.vmm, leaf, subleaf);
+
+	if (!e) {
+		out[0] = out[1] = out[2] = out[3] = 0;
+		return false;
+	}
+	entry_now(v, e, out);
 	return true;
+}
+
+/* KVM's kvm_cpuid_check_equal(): the same leaves in the same order, reading the same now. */
+bool arch_vcpu_cpuid_same(struct vcpu *v, const struct keel_cpuid_entry *e, u32 n)
+{
+	const struct keel_cpuid_entry *cur = v->arch.vmm.cpuid;
+	u32 a[4], b[4];
+
+	if (n != v->arch.vmm.nr_cpuid)
+		return false;
+	for (u32 i = 0; i < n; i++) {
+		entry_now(v, &e[i], a);
+		entry_now(v, &cur[i], b);
+		if (e[i].function != cur[i].function || e[i].index != cur[i].index ||
+		    e[i].flags != cur[i].flags || memcmp(a, b, sizeof(a)))
+			return false;
+	}
+	return true;
+}
+
+int arch_vcpu_get_cpuid(struct vcpu *v, struct keel_cpuid_entry *out, u32 max)
+{
+	u32 n = v->arch.vmm.nr_cpuid, r[4];
+
+	if (n > max)
+		return -E2BIG;
+	for (u32 i = 0; i < n; i++) {
+		out[i] = v->arch.vmm.cpuid[i];
+		entry_now(v, &out[i], r);
+		out[i].eax = r[0];
+		out[i].ebx = r[1];
+		out[i].ecx = r[2];
+		out[i].edx = r[3];
+	}
+	return (int)n;
 }
 
 /* The XSAVE components of Keel's that the VMM's CPUID 0xD.0 names (KVM's guest_supported_xcr0). */
