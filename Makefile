@@ -219,7 +219,8 @@ check-guests: $(BUILD)/keel.elf guests
 # control guest"), with the in-kernel irqchip and with the split one. On QEMU with 2 or
 # more CPUs the machine has one more CPU than the control guest, which leaves CPU 0 free
 # of guests (docs/control-guest.md, "CPUs"). Last, Keel's scheduler runs the VMs' vCPUs
-# beside a control guest of one vCPU (kvmspin's weights, cap, affinity and crowd, then
+# beside a control guest of one vCPU (kvmspin's weights, cap, affinity and crowd, the
+# control guest's AVX registers beside them, then
 # the QEMU VM on q35 with OVMF), the bare run checking kvmspin against kvm_amd.
 check-control: $(BUILD)/keel.elf $(BUILD)/guests/pcirq.elf
 	$(Q)BUILD=$(BUILD) tests/e2e/control.sh qemu 1 iommu crash

@@ -368,13 +368,14 @@ static int set_cpuid(struct vcpu *v, u64 gpa, u32 n, struct vm *caller_vm)
 	if (!e)
 		return -ENOMEM;
 	if (vm_read_phys(caller_vm, gpa, e, n * sizeof(*e))) {
-		r = -EFAULT;
-	} else if (!v->nr_entries) {
-		arch_vcpu_set_cpuid(v, e, n);
-		return 0;
-	} else {
-		r = arch_vcpu_cpuid_same(v, e, n) ? 0 : -EINVAL;
+		kfree(e);
+		return -EFAULT;
 	}
+	if (!v->nr_entries) {
+		arch_vcpu_set_cpuid(v, e, n);	/* @v owns @e from here */
+		return 0;
+	}
+	r = arch_vcpu_cpuid_same(v, e, n) ? 0 : -EINVAL;
 	kfree(e);
 	return r;
 }

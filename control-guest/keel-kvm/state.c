@@ -199,6 +199,8 @@ static long keel_msrs(struct keel_vcpu *vcpu, void __user *argp, bool set)
 
 static_assert(sizeof(struct kvm_msr_entry) == sizeof(struct keel_msr_entry), "kvm_msr_entry");
 
+static_assert(KVM_CPUID_FLAG_SIGNIFCANT_INDEX == KEEL_CPUID_SIGNIFICANT_INDEX, "flags are KVM's");
+
 /* Keel's copy of a KVM_SET_CPUID2 table. */
 static struct keel_cpuid_entry *to_keel(const struct kvm_cpuid_entry2 *e, u32 n)
 {
@@ -206,9 +208,8 @@ static struct keel_cpuid_entry *to_keel(const struct kvm_cpuid_entry2 *e, u32 n)
 
 	for (u32 i = 0; k && i < n; i++)
 		k[i] = (struct keel_cpuid_entry){ .function = e[i].function, .index = e[i].index,
-			.flags = e[i].flags & KVM_CPUID_FLAG_SIGNIFCANT_INDEX ?
-				 KEEL_CPUID_SIGNIFICANT_INDEX : 0,
-			.eax = e[i].eax, .ebx = e[i].ebx, .ecx = e[i].ecx, .edx = e[i].edx };
+			.flags = e[i].flags, .eax = e[i].eax, .ebx = e[i].ebx, .ecx = e[i].ecx,
+			.edx = e[i].edx };
 	return k;
 }
 

@@ -613,6 +613,10 @@ struct keel_msr_entry {
 
 _Static_assert(sizeof(struct keel_msr_entry) == 16, "keel_msr_entry size");
 
+/*
+ * flags: KVM's (struct kvm_cpuid_entry2); Keel looks up entries by this one,
+ * and compares all of them for KEEL_HC_VCPU_CPUID after a run.
+ */
 #define KEEL_CPUID_SIGNIFICANT_INDEX 1	/* the entry is for this subleaf only */
 
 struct keel_cpuid_entry {

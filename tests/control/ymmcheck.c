@@ -36,17 +36,19 @@ static int avx_enabled(void)
 	return (lo & 6) == 6;
 }
 
-#define LOAD(n) "vmovdqa " #n "*32(%0), %%ymm" #n "\n\t"
-#define STORE(n) "vmovdqa %%ymm" #n ", " #n "*32(%1)\n\t"
+#define LOAD(n) "vmovdqa " #n "*32(%[in]), %%ymm" #n "\n\t"
+#define STORE(n) "vmovdqa %%ymm" #n ", " #n "*32(%[out])\n\t"
 
 static void round_trip(void)
 {
+	unsigned int spin = SPIN;
+
 	__asm__ volatile(LOAD(0) LOAD(1) LOAD(2) LOAD(3) LOAD(4) LOAD(5) LOAD(6) LOAD(7)
 			 LOAD(8) LOAD(9) LOAD(10) LOAD(11) LOAD(12) LOAD(13) LOAD(14) LOAD(15)
 			 "1: pause\n\tdec %%ecx\n\tjnz 1b\n\t"
 			 STORE(0) STORE(1) STORE(2) STORE(3) STORE(4) STORE(5) STORE(6) STORE(7)
 			 STORE(8) STORE(9) STORE(10) STORE(11) STORE(12) STORE(13) STORE(14) STORE(15)
-			 : : "r"(in), "r"(out), "c"(SPIN)
+			 : "+c"(spin) : [in] "r"(in), [out] "r"(out)
 			 : "memory", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7",
 			   "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15");
 }

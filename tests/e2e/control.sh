@@ -57,7 +57,7 @@ build_initramfs() {
 		tests/control/kvmrun-guests.S || return 1
 	gcc "${cflags[@]}" -o "$out/kvmouts" tests/control/kvmouts.c || return 1
 	gcc "${cflags[@]}" -pthread -o "$out/kvmspin" tests/control/kvmspin.c || return 1
-	gcc "${cflags[@]}" -mavx -o "$out/ymmcheck" tests/control/ymmcheck.c || return 1
+	gcc "${cflags[@]}" -o "$out/ymmcheck" tests/control/ymmcheck.c || return 1
 	gcc "${cflags[@]}" -Wno-unused-parameter -Iguest-abi \
 		-o "$out/keelctl" control-guest/keelctl/keelctl.c || return 1
 	scripts/build-module.sh "$out/keel-kvm.ko" || return 1

@@ -80,7 +80,7 @@ static enum vcpu_action handle_nothing(struct vcpu *v, struct vm_exit *e)
  * Leaf 0xD for the components of keel.cpu.xcr0 (SDM Vol. 1 13.2): XSAVEOPT,
  * XSAVEC and XGETBV with ECX 1, which need nothing of Keel; not XSAVES or
  * XFD, whose MSRs Keel does not switch. The sizes are those of all of them;
- * a vCPU's own XCR0 decides EBX (cpuid_dynamic()).
+ * a vCPU's own XCR0 decides EBX (cpuid_xstate_sizes()).
  */
 static void xstate_leaf(u32 subleaf, struct cpuid_regs *r)
 {

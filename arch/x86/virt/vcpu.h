@@ -30,7 +30,7 @@ static inline u64 cr4_xstate_reserved(void)
 	return keel.cpu.xcr0 ? 0 : X86_CR4_OSXSAVE;
 }
 
-/* The running vCPU's XCR0: a checked XSETBV's new value, and what the CPU has now. */
+/* The running vCPU's checked XSETBV; @v's XCR0 (the CPU's while loaded, else the one saved). */
 void vcpu_set_xcr0(struct vcpu *v, u64 xcr0);
 u64 vcpu_xcr0(struct vcpu *v);
 /* CR8 (0..15): with the LAPIC in Keel (a /dev/kvm VM's), the TPR's bits 7:4 too. */

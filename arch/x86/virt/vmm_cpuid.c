@@ -94,7 +94,7 @@ bool vmm_pv_has(const struct vcpu *v, unsigned int feature)
 /*
  * Entry @e of the VMM's table as the guest reads it now: the bits KVM keeps
  * current follow the vCPU: APIC with IA32_APIC_BASE's enable, OSXSAVE with
- * CR4, MONITOR with IA32_MISC_ENABLE where that quirk is off, leaf 0xD's
+ * CR4 (where Keel has XSAVE), MONITOR with IA32_MISC_ENABLE where that quirk is off, leaf 0xD's
  * sizes with XCR0 (KVM's kvm_update_cpuid_runtime()).
  */
 static void entry_now(struct vcpu *v, const struct keel_cpuid_entry *e, u32 out[4])
@@ -110,24 +110,23 @@ static void entry_now(struct vcpu *v, const struct keel_cpuid_entry *e, u32 out[
 		return;
 	irqchip_msr_read(v, MSR_IA32_APIC_BASE, &apic_base);
 	out[3] = (out[3] & ~CPUID1_EDX_APIC) | (apic_base & APIC_BASE_EN ? CPUID1_EDX_APIC : 0);
-	out[2] = (out[2] & ~CPUID1_ECX_OSXSAVE) |
-		 (virt->get_cr(v, 4) & X86_CR4_OSXSAVE ? CPUID1_ECX_OSXSAVE : 0);
+	if (keel.cpu.xcr0)
+		out[2] = (out[2] & ~CPUID1_ECX_OSXSAVE) |
+			 (virt->get_cr(v, 4) & X86_CR4_OSXSAVE ? CPUID1_ECX_OSXSAVE : 0);
 	if (v->vm->arch.quirks_off & KEEL_QUIRK_MISC_ENABLE_NO_MWAIT)	/* see keel/hypercall.h */
 		out[2] = (out[2] & ~CPUID1_ECX_MONITOR) |
 			 (v->arch.vmm.msrs.misc_enable & MISC_ENABLE_MWAIT ? CPUID1_ECX_MONITOR : 0);
 }
 
 /* The VMM's entry for @leaf (and @subleaf where it matters) as the guest reads it; zeros without one. */
-bool vmm_cpuid(struct vcpu *v, u32 leaf, u32 subleaf, u32 out[4])
+void vmm_cpuid(struct vcpu *v, u32 leaf, u32 subleaf, u32 out[4])
 {
 	const struct keel_cpuid_entry *e = find_entry(&v->arch.vmm, leaf, subleaf);
 
-	if (!e) {
+	if (e)
+		entry_now(v, e, out);
+	else
 		out[0] = out[1] = out[2] = out[3] = 0;
-		return false;
-	}
-	entry_now(v, e, out);
-	return true;
 }
 
 /* KVM's kvm_cpuid_check_equal(): the same leaves in the same order, reading the same now. */

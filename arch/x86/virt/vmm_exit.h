@@ -68,8 +68,8 @@ void vmm_platform_free(struct vm *vm);
 int vmm_platform_pin(struct vm *vm, u32 chip, u32 pin, bool level);
 int vmm_platform_state(struct vm *vm, u32 which, void *buf, bool set);
 int vmm_platform_reinject(struct vm *vm, bool on);
-/* CPUID of a /dev/kvm guest: the VMM's table (KVM_SET_CPUID2); false for a leaf it lacks. */
-bool vmm_cpuid(struct vcpu *v, u32 leaf, u32 subleaf, u32 out[4]);
+/* CPUID of a /dev/kvm guest: the VMM's table (KVM_SET_CPUID2), zeros for a leaf it lacks. */
+void vmm_cpuid(struct vcpu *v, u32 leaf, u32 subleaf, u32 out[4]);
 /* Whether its leaf 1 has ECX bit @bit, as the guest reads it. */
 #define CPUID1_ECX_SSE3 BIT(0)
 #define CPUID1_ECX_MONITOR BIT(3)
