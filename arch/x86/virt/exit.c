@@ -80,7 +80,7 @@ static enum vcpu_action handle_nothing(struct vcpu *v, struct vm_exit *e)
  * Leaf 0xD for the components of keel.cpu.xcr0 (SDM Vol. 1 13.2): XSAVEOPT,
  * XSAVEC and XGETBV with ECX 1, which need nothing of Keel; not XSAVES or
  * XFD, whose MSRs Keel does not switch. The sizes are those of all of them;
- * a vCPU's own XCR0 decides EBX (cpuid_xstate_sizes()).
+ * a vCPU's own XCR0 decides EBX (cpuid_runtime()).
  */
 static void xstate_leaf(u32 subleaf, struct cpuid_regs *r)
 {
@@ -112,7 +112,7 @@ static void xstate_leaf(u32 subleaf, struct cpuid_regs *r)
 
 static void leaf1_policy(struct cpuid_regs *r)
 {
-	r->ecx &= ~(BIT(5) | CPUID1_ECX_OSXSAVE | BIT(3));	/* VMX, OSXSAVE (cpuid_dynamic()), MONITOR */
+	r->ecx &= ~(BIT(5) | CPUID1_ECX_OSXSAVE | BIT(3));	/* VMX, OSXSAVE (cpuid_runtime()), MONITOR */
 	if (!keel.cpu.xcr0)
 		r->ecx &= ~BIT(26);	/* XSAVE */
 	if (!(keel.cpu.xcr0 & XFEATURE_AVX))
@@ -200,24 +200,21 @@ void cpuid_policy(u32 leaf, u32 subleaf, u32 out[4])
 }
 
 /*
- * Leaf 0xD's sizes follow the vCPU's XCR0, in standard form for subleaf 0
- * and compacted for 1 where XSAVEC or XSAVES is offered (SDM Vol. 2A CPUID;
- * KVM's kvm_update_cpuid_runtime()). Keel's components have the same size
- * either way.
+ * The bits that follow a vCPU's state, for every guest (KVM's
+ * kvm_update_cpuid_runtime()), where Keel has XSAVE: OSXSAVE is CR4's, and
+ * leaf 0xD's sizes follow the vCPU's XCR0, in standard form for subleaf 0
+ * and compacted for 1 where XSAVEC or XSAVES is offered (SDM Vol. 2A
+ * CPUID). Keel's components have the same size either way.
  */
-void cpuid_xstate_sizes(struct vcpu *v, u32 leaf, u32 subleaf, u32 out[4])
+void cpuid_runtime(struct vcpu *v, u32 leaf, u32 subleaf, u32 out[4])
 {
-	if (leaf == 0xd && keel.cpu.xcr0 &&
-	    (subleaf == 0 || (subleaf == 1 && (out[0] & (BIT(1) | BIT(3))))))
-		out[1] = xstate_size(vcpu_xcr0(v));
-}
-
-/* Keel's own guests' OSXSAVE is CR4's (a VMM's table has it from vmm_cpuid()). */
-static void cpuid_dynamic(struct vcpu *v, u32 leaf, u32 subleaf, u32 out[4])
-{
+	if (!keel.cpu.xcr0)
+		return;
 	if (leaf == 1)
-		out[2] |= virt->get_cr(v, 4) & X86_CR4_OSXSAVE ? CPUID1_ECX_OSXSAVE : 0;
-	cpuid_xstate_sizes(v, leaf, subleaf, out);
+		out[2] = (out[2] & ~CPUID1_ECX_OSXSAVE) |
+			 (virt->get_cr(v, 4) & X86_CR4_OSXSAVE ? CPUID1_ECX_OSXSAVE : 0);
+	else if (leaf == 0xd && (subleaf == 0 || (subleaf == 1 && (out[0] & (BIT(1) | BIT(3))))))
+		out[1] = xstate_size(vcpu_xcr0(v));
 }
 
 static enum vcpu_action handle_cpuid(struct vcpu *v, struct vm_exit *e)
@@ -229,7 +226,7 @@ static enum vcpu_action handle_cpuid(struct vcpu *v, struct vm_exit *e)
 		vmm_cpuid(v, (u32)g[GPR_RAX], (u32)g[GPR_RCX], out);
 	} else {
 		cpuid_policy((u32)g[GPR_RAX], (u32)g[GPR_RCX], out);
-		cpuid_dynamic(v, (u32)g[GPR_RAX], (u32)g[GPR_RCX], out);
+		cpuid_runtime(v, (u32)g[GPR_RAX], (u32)g[GPR_RCX], out);
 	}
 	g[GPR_RAX] = out[0];
 	g[GPR_RBX] = out[1];

@@ -9,8 +9,8 @@
 enum vcpu_action handle_exit(struct vcpu *v, struct vm_exit *e);
 /* The CPUID a guest sees for (@leaf, @subleaf). */
 void cpuid_policy(u32 leaf, u32 subleaf, u32 out[4]);
-/* Leaf 0xD's EBX in @out as @v's XCR0 makes it. */
-void cpuid_xstate_sizes(struct vcpu *v, u32 leaf, u32 subleaf, u32 out[4]);
+/* The bits of @out that follow @v: OSXSAVE with CR4, leaf 0xD's sizes with XCR0. */
+void cpuid_runtime(struct vcpu *v, u32 leaf, u32 subleaf, u32 out[4]);
 /*
  * RDMSR and WRMSR as the guest's instructions do them: 0, or #GP for an MSR
  * Keel does not know (-ENOENT) or a value it refuses (-EPERM).

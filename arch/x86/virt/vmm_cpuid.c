@@ -93,9 +93,10 @@ bool vmm_pv_has(const struct vcpu *v, unsigned int feature)
 
 /*
  * Entry @e of the VMM's table as the guest reads it now: the bits KVM keeps
- * current follow the vCPU: APIC with IA32_APIC_BASE's enable, OSXSAVE with
- * CR4 (where Keel has XSAVE), MONITOR with IA32_MISC_ENABLE where that quirk is off, leaf 0xD's
- * sizes with XCR0 (KVM's kvm_update_cpuid_runtime()).
+ * current follow the vCPU (kvm_update_cpuid_runtime()): OSXSAVE and leaf
+ * 0xD's sizes as for every guest (cpuid_runtime()), APIC with
+ * IA32_APIC_BASE's enable, MONITOR with IA32_MISC_ENABLE where that quirk
+ * is off.
  */
 static void entry_now(struct vcpu *v, const struct keel_cpuid_entry *e, u32 out[4])
 {
@@ -105,20 +106,17 @@ static void entry_now(struct vcpu *v, const struct keel_cpuid_entry *e, u32 out[
 	out[1] = e->ebx;
 	out[2] = e->ecx;
 	out[3] = e->edx;
-	cpuid_xstate_sizes(v, e->function, e->index, out);
+	cpuid_runtime(v, e->function, e->index, out);
 	if (e->function != 1)
 		return;
 	irqchip_msr_read(v, MSR_IA32_APIC_BASE, &apic_base);
 	out[3] = (out[3] & ~CPUID1_EDX_APIC) | (apic_base & APIC_BASE_EN ? CPUID1_EDX_APIC : 0);
-	if (keel.cpu.xcr0)
-		out[2] = (out[2] & ~CPUID1_ECX_OSXSAVE) |
-			 (virt->get_cr(v, 4) & X86_CR4_OSXSAVE ? CPUID1_ECX_OSXSAVE : 0);
 	if (v->vm->arch.quirks_off & KEEL_QUIRK_MISC_ENABLE_NO_MWAIT)	/* see keel/hypercall.h */
 		out[2] = (out[2] & ~CPUID1_ECX_MONITOR) |
 			 (v->arch.vmm.msrs.misc_enable & MISC_ENABLE_MWAIT ? CPUID1_ECX_MONITOR : 0);
 }
 
-/* The VMM's entry for @leaf (and @subleaf where it matters) as the guest reads it; zeros without one. */
+/* The VMM's entry for @leaf (@subleaf where it matters) as the guest reads it, or zeros. */
 void vmm_cpuid(struct vcpu *v, u32 leaf, u32 subleaf, u32 out[4])
 {
 	const struct keel_cpuid_entry *e = find_entry(&v->arch.vmm, leaf, subleaf);
