@@ -156,7 +156,8 @@ static int deassign_ioeventfd(struct keel_vm *vm, const struct kvm_ioeventfd *a)
 	eventfd_ctx_put(ctx);
 	if (!found)
 		return -ENOENT;
-	synchronize_rcu();	/* no run loop still signals it */
+	/* no run loop still signals it; expedited, as KVM's kvm_io_bus_unregister_dev() */
+	synchronize_rcu_expedited();
 	eventfd_ctx_put(found->ctx);
 	kfree(found);
 	return 0;
@@ -229,7 +230,7 @@ static int unregister_zone(struct keel_vm *vm, const struct kvm_coalesced_mmio_z
 	mutex_unlock(&vm->lock);
 	if (list_empty(&gone))
 		return 0;
-	synchronize_rcu();
+	synchronize_rcu_expedited();
 	list_for_each_entry_safe(p, tmp, &gone, list)
 		kfree(p);
 	return 0;
