@@ -147,15 +147,6 @@ static void detect_vmx(const struct cpu_probe *p, struct cpu_features *f)
 	detect_ept(p, f);
 }
 
-/* QEMU's TCG names itself at the hypervisor leaf 0x40000000: "TCGTCGTCGTCG" in EBX, ECX, EDX. */
-static bool is_qemu_tcg(const struct cpu_probe *p)
-{
-	u32 r[4];
-
-	leaf(p, 0x40000000, 0, r);
-	return r[EBX] == 0x54474354 && r[ECX] == 0x43544743 && r[EDX] == 0x47435447;
-}
-
 /* SVM: CPUID 0x80000001:ECX.SVM, VM_CR.SVMDIS clear; NPT and friends from 0x8000000A (APM Vol. 2 15.4, 15.25). */
 static void detect_svm(const struct cpu_probe *p, struct cpu_features *f)
 {
@@ -179,7 +170,6 @@ static void detect_svm(const struct cpu_probe *p, struct cpu_features *f)
 	f->npt.decode_assists = r[EDX] & BIT(7);
 	f->npt.avic = r[EDX] & BIT(13);
 	f->npt.vgif = r[EDX] & BIT(16);
-	f->npt.evtinj_redelivers = f->hypervisor && is_qemu_tcg(p);
 	if (r[EDX] & BIT(0))
 		f->paging = PAGING_NPT;
 }

@@ -101,9 +101,6 @@ static void detect_cpu(void)
 	else if (f->paging == PAGING_NONE)
 		pr_err("keel: %s without %s; guests cannot run\n", virt_name(f->virt),
 		       f->virt == VIRT_VMX ? "usable EPT" : "NPT");
-	if (f->npt.evtinj_redelivers)
-		pr_info("keel: QEMU TCG: each injected interrupt gets an exit after it "
-			"(docs/architecture.md, Known problems)\n");
 }
 
 static const void *acpi_map(void *ctx, u64 pa, size_t len)

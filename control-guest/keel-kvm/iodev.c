@@ -230,7 +230,7 @@ static int unregister_zone(struct keel_vm *vm, const struct kvm_coalesced_mmio_z
 	mutex_unlock(&vm->lock);
 	if (list_empty(&gone))
 		return 0;
-	synchronize_rcu_expedited();
+	synchronize_rcu_expedited();	/* no run loop still appends to them, as above */
 	list_for_each_entry_safe(p, tmp, &gone, list)
 		kfree(p);
 	return 0;

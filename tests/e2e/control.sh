@@ -8,9 +8,7 @@
 #   control.sh build [vm]                     only builds keelinfo and the initramfs
 # disk adds a 16 MiB virtio-blk disk, net a virtio-net NIC, e1000 an e1000 NIC
 # (QEMU user networking), iommu an Intel IOMMU whose DMAR table the guest must not
-# see, uefi boots GRUB on OVMF instead of SeaBIOS, icount runs QEMU with
-# -icount shift=0,sleep=off (make bench's mode) and adds the check flood (2 MB
-# through the serial console). The guest powers the machine off, unless: reboot (the guest resets the
+# see, uefi boots GRUB on OVMF instead of SeaBIOS. The guest powers the machine off, unless: reboot (the guest resets the
 # machine), crash (a triple fault, which Keel must report and end the machine
 # after, keel.on_control_crash=halt), crash-reset (the same, Keel resets it).
 # sched: Keel schedules /dev/kvm's vCPUs beside a control guest of one vCPU
@@ -37,7 +35,7 @@ elf=${KEEL_ELF:-$build/keel.elf}
 out=$build/control
 deadline=${CONTROL_TIMEOUT:-300}
 mem=1024
-usage="usage: $0 qemu|bochs|bare CPUS [disk] [net|e1000] [iommu] [uefi] [icount] [vm] [qemu-mb] [sched] [reboot|crash|crash-reset] | build [vm]"
+usage="usage: $0 qemu|bochs|bare CPUS [disk] [net|e1000] [iommu] [uefi] [vm] [qemu-mb] [sched] [reboot|crash|crash-reset] | build [vm]"
 
 # ---------------------------------------------------------------- build
 # depends() and add_module().
@@ -127,7 +125,7 @@ qemu | bochs | bare) ;;
 esac
 cpus=${2:?$usage}
 shift 2
-disk=0 nic="" iommu=0 uefi="" ending=poweroff label=$mode-${cpus}cpu sched=0 icount=0
+disk=0 nic="" iommu=0 uefi="" ending=poweroff label=$mode-${cpus}cpu sched=0
 for opt in "$@"; do
 	label+=-$opt
 	case $opt in
@@ -139,13 +137,11 @@ for opt in "$@"; do
 	vm) vm=1 ;;
 	qemu-mb) mb=1 ;;
 	sched) sched=1 ;;
-	icount) icount=1 ;;
 	reboot | crash | crash-reset) ending=$opt ;;
 	*) echo "$usage" >&2; exit 2 ;;
 	esac
 done
 initramfs=$out/initramfs$([ $vm = 1 ] && echo -vm || { [ $mb = 1 ] && echo -mb; }).cpio.gz
-[ $icount = 1 ] && [ "$mode" != qemu ] && { echo "control: icount is for qemu runs" >&2; exit 2; }
 [ "$mode" = bochs ] && [ $# -gt $((sched + mb)) ] &&
 	{ echo "control: Bochs has no virtio or e1000 here" >&2; exit 2; }
 
@@ -197,10 +193,6 @@ elif [ "$mode" = qemu ] && [ "$cpus" -ge 2 ]; then
 	machine_cpus=$((cpus + 1))
 	keel_cmdline+=" keel.control_cpus=$cpus keel.vm_cpus=1-$cpus"
 	cmdline+=" keeltest.hvcpus=$machine_cpus"
-fi
-if [ $icount = 1 ]; then
-	cmdline+=" keeltest.flood=1"
-	extra+=" -icount shift=0,sleep=off"
 fi
 if [ $iommu = 1 ]; then
 	cmdline+=" keeltest.iommu=1"
@@ -268,7 +260,6 @@ checks="cpus hypervisor keel memtotal devmem sleep kvm kvm_cycles keelctl"
 [ $disk = 1 ] && checks+=" disk"
 [ -n "$nic" ] && checks+=" net"
 [ $iommu = 1 ] && checks+=" acpi"
-[ $icount = 1 ] && checks+=" flood"
 [ $vm = 1 ] && checks+=" kvm_stat qemu_vm"
 [ $sched = 1 ] && checks+=" sched"
 [ "$guest_cpus" -ge 2 ] && checks+=" hotplug"

@@ -74,15 +74,10 @@ static const struct fake_msr skylake_msrs[] = {
 	{ 0 },
 };
 
-/* "TCGTCGTCGTCG" and "KVMKVMKVM\0\0\0" as EBX, ECX, EDX of leaf 0x40000000 */
-#define TCG 0x54474354, 0x43544743, 0x47435447
-#define KVM 0x4b4d564b, 0x564b4d56, 0x0000004d
-
 /* QEMU TCG -cpu max: AuthenticAMD with SVM and NPT, no NRIP save. */
 static const struct fake_leaf qemu_max[] = {
 	{ 0, { 0xd, AMD } },
 	{ 1, { 0x800f12, 0, 0xfff83203, 0x178bfbff } },
-	{ 0x40000000, { 0x40000001, TCG } },
 	{ 0x80000000, { 0x8000000a } },
 	{ 0x80000001, { 0, 0, 0x1f7, 0xe7d3fbff } },
 	{ 0x80000008, { 0x3028 } },
@@ -155,23 +150,9 @@ TEST(amd_svm_npt)
 	CHECK_EQ(f.paging, PAGING_NPT);
 	CHECK_EQ(f.npt.nr_asids, 16);
 	CHECK(!f.npt.nrips && f.npt.vgif);
-	CHECK(f.npt.evtinj_redelivers);	/* TCG's VMRUN: see struct npt_caps */
 	CHECK_EQ(f.family, 0x17);
 	CHECK_EQ(f.ucode_rev, 0);	/* no such MSR here */
 	CHECK(!strcmp(vendor_name(f.vendor), "amd"));
-}
-
-/* The same CPU under KVM (nested SVM) has no TCG to work around. */
-TEST(svm_under_kvm_needs_no_tcg_guard)
-{
-	struct fake_leaf kvm_max[sizeof(qemu_max) / sizeof(qemu_max[0])];
-	struct cpu_features f;
-
-	memcpy(kvm_max, qemu_max, sizeof(kvm_max));
-	kvm_max[2] = (struct fake_leaf){ 0x40000000, { 0x40000001, KVM } };
-	detect(kvm_max, NULL, &f);
-	CHECK_EQ(f.virt, VIRT_SVM);
-	CHECK(!f.npt.evtinj_redelivers);
 }
 
 TEST(vmx_locked_off_by_firmware)
@@ -230,6 +211,5 @@ TEST(unknown_vendor_and_tiny_cpuid)
 	CHECK(!strcmp(vendor_name(f.vendor), "other"));
 }
 
-TEST_MAIN("features", T(intel_vmx_ept), T(xstate_components), T(amd_svm_npt),
-	  T(svm_under_kvm_needs_no_tcg_guard), T(vmx_locked_off_by_firmware), T(vmx_without_ept),
+TEST_MAIN("features", T(intel_vmx_ept), T(xstate_components), T(amd_svm_npt), T(vmx_locked_off_by_firmware), T(vmx_without_ept),
 	  T(svm_disabled_and_absent), T(unknown_vendor_and_tiny_cpuid))

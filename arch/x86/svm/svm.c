@@ -4,8 +4,6 @@
 #include "asm/processor-flags.h"
 #include "asm/processor.h"
 #include "asm/msr.h"
-#include "arch/x86/apic.h"
-#include "arch/x86/vectors.h"
 #include "arch/x86/virt/cr.h"
 #include "arch/x86/virt/event.h"
 #include "arch/x86/virt/guest_msr.h"
@@ -604,19 +602,6 @@ static void decode_exit(struct vm_exit *e, const struct vmcb_control *c, u64 rip
 }
 
 /*
- * Where an interrupt EVENTINJ names could be delivered twice (struct
- * npt_caps, evtinj_redelivers), a self-IPI, pending while GIF is clear,
- * exits the guest as soon as VMRUN has delivered it (15.17, 15.20).
- */
-static void exit_after_injection(const struct vmcb *vmcb)
-{
-	if (keel.cpu.npt.evtinj_redelivers &&
-	    (vmcb->control.event_inj & (EVENT_INFO_VALID | 7u << EVENT_INFO_TYPE_SHIFT)) ==
-	    EVENT_INFO_VALID)
-		apic_send_ipi(0, APIC_DEST_SELF | VEC_KICK);
-}
-
-/*
  * GIF stays clear from before VMRUN until the host is back, with IF set, so
  * host interrupts and NMIs arrive as intercepts and are taken after STGI
  * (15.17).
@@ -645,7 +630,6 @@ static void svm_run(struct vcpu *v, struct vm_exit *exit)
 	irq_disable();
 	clgi();
 	irq_enable();
-	exit_after_injection(vmcb);
 	svm_enter(v->arch.regs.gpr, s->vmcb_pa, host_vmload_pa[this_cpu()->cpu]);
 	irq_disable();
 	stgi();

@@ -23,18 +23,8 @@ struct ept_caps {
 	bool walk4, wb, pages_2m, pages_1g, invept, ad, vpid, unrestricted;
 };
 
-/*
- * evtinj_redelivers: QEMU's TCG, known by its signature at CPUID 0x40000000,
- * delivers the interrupt EVENTINJ names inside VMRUN but leaves its vector
- * as the CPU's pending exception (helper_vmrun() in QEMU 7.2's
- * target/i386/tcg/sysemu/svm_helper.c). Should its execution loop stop
- * before a #VMEXIT overwrites that (its -icount budget spent, a kick), the
- * guest takes the vector again, as an exception, whatever its RFLAGS.IF: a
- * Linux guest then deadlocks on the interrupt's descriptor lock. svm.c
- * makes that #VMEXIT come at once.
- */
 struct npt_caps {
-	bool nrips, decode_assists, vgif, avic, flush_by_asid, evtinj_redelivers;
+	bool nrips, decode_assists, vgif, avic, flush_by_asid;
 	u32 nr_asids;
 };
 
