@@ -208,12 +208,11 @@ void cpuid_policy(u32 leaf, u32 subleaf, u32 out[4])
  */
 void cpuid_runtime(struct vcpu *v, u32 leaf, u32 subleaf, u32 out[4])
 {
-	if (!keel.cpu.xcr0)
-		return;
-	if (leaf == 1)
+	if (leaf == 1 && keel.cpu.xcr0)
 		out[2] = (out[2] & ~CPUID1_ECX_OSXSAVE) |
 			 (virt->get_cr(v, 4) & X86_CR4_OSXSAVE ? CPUID1_ECX_OSXSAVE : 0);
-	else if (leaf == 0xd && (subleaf == 0 || (subleaf == 1 && (out[0] & (BIT(1) | BIT(3))))))
+	else if (leaf == 0xd && keel.cpu.xcr0 &&
+		 (subleaf == 0 || (subleaf == 1 && (out[0] & (BIT(1) | BIT(3))))))
 		out[1] = xstate_size(vcpu_xcr0(v));
 }
 
