@@ -6,6 +6,7 @@
  * has no Keel calls at all (VMs whose hypercalls follow another ABI).
  */
 #include "kernel/arch.h"
+#include "kernel/dirty_log.h"
 #include "kernel/errno.h"
 #include "kernel/hypercall.h"
 #include "kernel/managed_vm.h"
@@ -87,24 +88,43 @@ static s64 memslot(struct vm *vm, const struct hypercall *hc)
 }
 
 /* The frames must be the caller's RAM: its own page table says which, and Keel's memory never is. */
+/* KEEL_MAP_LOG: a writable 4 KiB page of a VM with a write log. */
+static bool map_flags_valid(struct vm *vm, u64 flags)
+{
+	if (flags & ~(u64)(KEEL_MAP_WRITE | KEEL_MAP_2M | KEEL_MAP_LOG))
+		return false;
+	return !(flags & KEEL_MAP_LOG) ||
+	       (vm->dirty_log && (flags & KEEL_MAP_WRITE) && !(flags & KEEL_MAP_2M));
+}
+
 static s64 map(struct vm *vm, const struct hypercall *hc)
 {
 	u64 gpa = hc->arg[1], frame = hc->arg[2], flags = hc->arg[3];
 	u64 size = flags & KEEL_MAP_2M ? 512 * PAGE_SIZE : PAGE_SIZE, hpa;
 
-	if ((flags & ~(u64)(KEEL_MAP_WRITE | KEEL_MAP_2M)) || !IS_ALIGNED(gpa | frame, size))
+	if (!map_flags_valid(vm, flags) || !IS_ALIGNED(gpa | frame, size))
 		return -EINVAL;
 	hpa = gpa_range_to_hpa(hc->vm, frame, size);
 	if (!hpa)
 		return -EFAULT;
-	return memslot_map(vm, gpa, hpa, size, flags & KEEL_MAP_WRITE);
+	return memslot_map(vm, gpa, hpa, size, (flags & KEEL_MAP_WRITE ? PT_W : 0) |
+					       (flags & KEEL_MAP_LOG ? PT_LOG : 0));
 }
 
 static s64 unmap(struct vm *vm, const struct hypercall *hc)
 {
+	if (hc->arg[3] == KEEL_UNMAP_CLEAN && vm->dirty_log)
+		return memslot_clean(vm, hc->arg[1], hc->arg[2]);
 	if (hc->arg[3])
 		return -EINVAL;
 	return memslot_unmap(vm, hc->arg[1], hc->arg[2]);
+}
+
+static s64 dirty_fetch(struct vm *vm, const struct hypercall *hc)
+{
+	if (hc->arg[3])
+		return -EINVAL;
+	return dirty_log_fetch(vm, hc->vm, hc->arg[1], hc->arg[2]);
 }
 
 static s64 vcpu_create(struct vm *vm, const struct hypercall *hc)
@@ -286,6 +306,7 @@ static s64 on_vm(const struct hypercall *hc, s64 (*fn)(struct vm *vm, const stru
 ON_VM(memslot)
 ON_VM(map)
 ON_VM(unmap)
+ON_VM(dirty_fetch)
 ON_VM(vcpu_create)
 ON_VM(vcpu_run)
 ON_VM(vcpu_kick)
@@ -327,6 +348,7 @@ static const struct hypercall_entry hypercalls[KEEL_NR_HYPERCALLS] = {
 	[KEEL_HC_VCPU_KICK] = { hc_vcpu_kick, MANAGEMENT },
 	[KEEL_HC_SCHED] = { hc_sched, MANAGEMENT },
 	[KEEL_HC_MSR_FILTER] = { hc_msr_filter, MANAGEMENT },
+	[KEEL_HC_DIRTY_FETCH] = { hc_dirty_fetch, MANAGEMENT },
 };
 
 /*

@@ -8,6 +8,7 @@
  * when no call on another CPU still uses it.
  */
 #include "kernel/arch.h"
+#include "kernel/dirty_log.h"
 #include "kernel/errno.h"
 #include "kernel/format.h"
 #include "kernel/managed_vm.h"
@@ -71,7 +72,7 @@ static struct vm *create(const char *name)
 
 	if (!vm)
 		return NULL;
-	if (memslots_create(vm)) {
+	if (memslots_create(vm) || dirty_log_create(vm)) {
 		vm_destroy(vm);
 		return NULL;
 	}

@@ -174,19 +174,47 @@ static bool any_mapped(struct vm *vm, u64 gpa, u64 size)
 }
 
 /* What is replaced, cached translations included, must go: a shootdown if anything was mapped. */
-int memslot_map(struct vm *vm, u64 gpa, u64 frame, u64 size, bool write)
+int memslot_map(struct vm *vm, u64 gpa, u64 frame, u64 size, u64 prot)
 {
 	u64 flags = spin_lock_irqsave(&vm->mmu_lock);
 	const struct memslot *s = find(vm, gpa);
 	int r = -EFAULT;
 
-	if (s && size <= s->size - (gpa - s->gpa) && !(write && (s->flags & KEEL_MEM_READONLY))) {
+	if (s && size <= s->size - (gpa - s->gpa) &&
+	    !((prot & PT_W) && (s->flags & KEEL_MEM_READONLY))) {
 		bool present = any_mapped(vm, gpa, size);
 
-		r = pt_map(&vm->gpt, gpa, frame, size, PT_X | PT_USER | (write ? PT_W : 0));
+		r = pt_map(&vm->gpt, gpa, frame, size, PT_X | PT_USER | prot);
 		if (present)
 			shootdown(vm);
 	}
+	spin_unlock_irqrestore(&vm->mmu_lock, flags);
+	return r;
+}
+
+/*
+ * Each writable 4 KiB leaf is mapped again as PT_LOG, and the shootdown
+ * drops cached translations that would let a write pass unlogged (a
+ * translation caches the dirty flag, SDM Vol. 3C 29.4.1). A logged slot
+ * is mapped in 4 KiB pages (KEEL_MAP_LOG refuses 2 MiB).
+ */
+int memslot_clean(struct vm *vm, u64 gpa, u64 size)
+{
+	u64 flags, hpa, prot;
+	bool cleaned = false;
+	int level, r = 0;
+
+	if (!IS_ALIGNED(gpa | size, PAGE_SIZE) || gpa >= GPA_LIMIT || size > GPA_LIMIT - gpa)
+		return -EINVAL;
+	flags = spin_lock_irqsave(&vm->mmu_lock);
+	for (u64 at = gpa; at < gpa + size && !r; at += PAGE_SIZE) {
+		if (pt_translate(&vm->gpt, at, &hpa, &prot, &level) || level != 1 || !(prot & PT_W))
+			continue;
+		r = pt_map(&vm->gpt, at, hpa, PAGE_SIZE, prot | PT_LOG);
+		cleaned = true;
+	}
+	if (cleaned)
+		shootdown(vm);
 	spin_unlock_irqrestore(&vm->mmu_lock, flags);
 	return r;
 }

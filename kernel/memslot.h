@@ -28,9 +28,14 @@ int memslot_set(struct vm *vm, const struct keel_memslot *m);
 /* The bytes @vm's slots cover now (a snapshot: slots may change meanwhile). */
 u64 memslots_bytes(struct vm *vm);
 enum gpa_kind memslot_classify(struct vm *vm, u64 gpa, bool write);
-/* KEEL_HC_MAP of @size bytes at @frame, already checked to be the control guest's RAM, at @gpa. */
-int memslot_map(struct vm *vm, u64 gpa, u64 frame, u64 size, bool write);
+/*
+ * KEEL_HC_MAP of @size bytes at @frame, already checked to be the control
+ * guest's RAM, at @gpa, with PT_W and PT_LOG as asked.
+ */
+int memslot_map(struct vm *vm, u64 gpa, u64 frame, u64 size, u64 prot);
 /* KEEL_HC_UNMAP: when it returns, no vCPU of @vm reaches [@gpa, @gpa + @size) through a stale translation. */
 int memslot_unmap(struct vm *vm, u64 gpa, u64 size);
+/* KEEL_UNMAP_CLEAN: the same for a write that would not be logged. */
+int memslot_clean(struct vm *vm, u64 gpa, u64 size);
 
 #endif

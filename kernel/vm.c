@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* VM objects and their guest-physical memory. */
 #include "kernel/arch.h"
+#include "kernel/dirty_log.h"
 #include "kernel/errno.h"
 #include "kernel/memslot.h"
 #include "kernel/mm.h"
@@ -163,6 +164,7 @@ void vm_destroy(struct vm *vm)
 		kfree(vm->vcpus[i]);
 	}
 	memslots_free(vm);
+	dirty_log_free(vm);
 	for (u64 i = 0; vm->mem && i < vm->mem->nr; i++)
 		guest_frame_free(vm->mem->chunk[i].hpa, vm->mem->chunk[i].order);
 	kfree(vm->mem);

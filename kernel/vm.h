@@ -48,6 +48,7 @@ struct vcpu {
 struct vm;
 struct vm_mem;
 struct memslots;
+struct dirty_log;
 struct keel_run;
 
 enum vm_state { VM_RUNNING, VM_ENDED };
@@ -75,6 +76,7 @@ struct vm {
 	u64 gpa_gen;			/* bumped when gpt loses or changes mappings */
 	struct vm_mem *mem;		/* host frames backing guest RAM */
 	struct memslots *memslots;	/* a /dev/kvm VM's RAM: its VMM's memory (kernel/memslot.c) */
+	struct dirty_log *dirty_log;	/* a /dev/kvm VM's, where the CPU logs writes (kernel/dirty_log.c) */
 	struct spinlock mmu_lock;	/* serializes changes of gpt and memslots */
 	unsigned int refs;		/* a /dev/kvm VM's users (kernel/managed_vm.c) */
 	unsigned int nr_vcpus;

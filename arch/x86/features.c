@@ -123,6 +123,7 @@ static void detect_ept(const struct cpu_probe *p, struct cpu_features *f)
 	f->ept.pages_1g = cap & BIT(17);
 	f->ept.invept = cap & BIT(20);
 	f->ept.ad = cap & BIT(21);
+	f->ept.pml = f->ept.ad && (ctls2 & BIT(32 + 17));	/* PML logs as A/D sets D (29.3.6) */
 	f->ept.vpid = (ctls2 & BIT(37)) && (cap & BIT(32));
 	f->ept.unrestricted = ctls2 & BIT(39);
 	if (f->ept.walk4 && f->ept.wb && f->ept.invept)

@@ -33,7 +33,7 @@
  * mappings, vCPUs, running them and their state. A new call or structure
  * field bumps it.
  */
-#define KEEL_ABI_VERSION 15
+#define KEEL_ABI_VERSION 16
 
 /* No U suffixes: assembly includes these too, and every value fits an int. */
 #define KEEL_CPUID_SIGNATURE 0x6c65654b	/* "Keel", little-endian */
@@ -110,20 +110,28 @@
  * control-guest physical page to map there, RSI = KEEL_MAP_* flags. The
  * answer to KEEL_EXIT_FAULT. With KEEL_MAP_2M both addresses are 2 MiB
  * aligned and 2 MiB are mapped (one large page, when the VMM's memory is
- * one). -KEEL_EFAULT if the guest range is not all in one slot, the frames
- * are not the caller's RAM, or KEEL_MAP_WRITE asks to write a read-only
- * slot; -KEEL_EINVAL for an unaligned address or unknown flag.
+ * one). KEEL_MAP_LOG (with KEEL_MAP_WRITE, not KEEL_MAP_2M, only where
+ * keel_hv_info.features has KEEL_FEATURE_WRITE_LOG): the page's first
+ * write goes into the VM's write log (KEEL_HC_DIRTY_FETCH). -KEEL_EFAULT
+ * if the guest range is not all in one slot, the frames are not the
+ * caller's RAM, or KEEL_MAP_WRITE asks to write a read-only slot;
+ * -KEEL_EINVAL for an unaligned address or unknown flag.
  */
 #define KEEL_HC_MAP 5
 #define KEEL_MAP_WRITE 1
 #define KEEL_MAP_2M 2
+#define KEEL_MAP_LOG 4
 
 /*
  * KEEL_HC_UNMAP: RCX = guest-physical address, RDX = size (both 4 KiB
- * multiples). On return no vCPU of the VM can reach what was mapped there
- * any more, so the caller may reuse the frames.
+ * multiples), RSI = 0 or KEEL_UNMAP_CLEAN. On return no vCPU of the VM
+ * can reach what was mapped there any more, so the caller may reuse the
+ * frames. With KEEL_UNMAP_CLEAN (where KEEL_FEATURE_WRITE_LOG is) the
+ * writable 4 KiB pages of the range stay mapped and become clean: the next
+ * write to each goes into the write log again.
  */
 #define KEEL_HC_UNMAP 6
+#define KEEL_UNMAP_CLEAN 1
 
 /*
  * KEEL_HC_VCPU_CREATE: RCX = vCPU id (< KEEL_MAX_VCPUS), RDX = the
@@ -472,7 +480,20 @@
 #define KEEL_MSR_FILTER_READ 1
 #define KEEL_MSR_FILTER_WRITE 2
 
-#define KEEL_NR_HYPERCALLS 26
+/*
+ * KEEL_HC_DIRTY_FETCH: RCX = the control-guest physical address of a
+ * buffer of RDX guest-physical addresses (1-512); RSI must be 0. Takes up
+ * to RDX pages out of the VM's write log (KEEL_MAP_LOG) into the buffer,
+ * in no order, and returns their number; the low 12 bits of each are not
+ * meaningful. Each vCPU of the VM in the guest at the call passes an exit
+ * first, so every write it logged before the call is there, unless the log
+ * was full (a vCPU keeps what did not fit and, once its own buffer is
+ * full, exits with KEEL_EXIT_DIRTY). -KEEL_EINVAL for a VM without a write
+ * log.
+ */
+#define KEEL_HC_DIRTY_FETCH 26
+
+#define KEEL_NR_HYPERCALLS 27
 #define KEEL_MAX_VMS 64
 #define KEEL_MAX_VCPUS 64
 #define KEEL_MAX_MEMSLOTS 128
@@ -493,6 +514,7 @@
 #define KEEL_EXIT_IRQ_WINDOW 8		/* KEEL_REQ_IRQ_WINDOW was asked and the window is open */
 #define KEEL_EXIT_IOAPIC_EOI 9		/* the guest's EOI of a vector in the EOI-exit bitmap: exit.eoi */
 #define KEEL_EXIT_MSR 10		/* a RDMSR or WRMSR for the VMM (KEEL_CAP_USER_MSR): exit.msr */
+#define KEEL_EXIT_DIRTY 11		/* the write log is full: KEEL_HC_DIRTY_FETCH, call again */
 
 /* exit.internal.suberror: KVM's KVM_INTERNAL_ERROR_* values */
 #define KEEL_INTERNAL_EMULATION 1
@@ -508,6 +530,9 @@
 #define KEEL_VIRT_SVM 2	/* AMD-V with NPT */
 
 #define KEEL_VERSION_LEN 16
+
+/* keel_hv_info.features */
+#define KEEL_FEATURE_WRITE_LOG 1	/* the CPU logs writes (VMX's PML): KEEL_MAP_LOG */
 
 #ifndef __ASSEMBLY__
 #ifdef __KERNEL__
@@ -545,9 +570,10 @@ struct keel_hv_info {
 	keel_u64 guest_free_bytes;	/* free frames for new VMs */
 	keel_u64 uptime_ns;		/* TSC time since the processor's reset */
 	keel_u64 heap_used_bytes;	/* Keel's small objects in use (from its reservation) */
+	keel_u64 features;		/* KEEL_FEATURE_* */
 };
 
-_Static_assert(sizeof(struct keel_hv_info) == 80, "keel_hv_info size");
+_Static_assert(sizeof(struct keel_hv_info) == 88, "keel_hv_info size");
 _Static_assert(__builtin_offsetof(struct keel_hv_info, abi_version) == 0, "abi_version");
 _Static_assert(__builtin_offsetof(struct keel_hv_info, size) == 4, "size");
 _Static_assert(__builtin_offsetof(struct keel_hv_info, version) == 8, "version");
@@ -561,6 +587,7 @@ _Static_assert(__builtin_offsetof(struct keel_hv_info, reserved_free_bytes) == 4
 _Static_assert(__builtin_offsetof(struct keel_hv_info, guest_free_bytes) == 56, "guest_free_bytes");
 _Static_assert(__builtin_offsetof(struct keel_hv_info, uptime_ns) == 64, "uptime_ns");
 _Static_assert(__builtin_offsetof(struct keel_hv_info, heap_used_bytes) == 72, "heap_used_bytes");
+_Static_assert(__builtin_offsetof(struct keel_hv_info, features) == 80, "features");
 
 #define KEEL_VM_KIND_BOOT 0		/* started by Keel from a boot module */
 #define KEEL_VM_KIND_CONTROL 1

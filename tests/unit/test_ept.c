@@ -46,7 +46,10 @@ static u64 entry_at(const struct pagetable *pt, u64 va, int level)
 	return t[(va >> (12 + 9 * (level - 1))) & 511];
 }
 
-/* SDM Vol. 3C 29.3.2: R/W/X in bits 2:0, WB (6) or UC (0) in bits 5:3, bit 7 on large leaves. */
+/*
+ * SDM Vol. 3C 29.3.2: R/W/X in bits 2:0, WB (6) or UC (0) in bits 5:3, bit 7
+ * on large leaves; accessed and dirty (bits 8, 9, 29.3.5) set on leaves.
+ */
 TEST(leaf_and_table_bits)
 {
 	struct pagetable pt;
@@ -54,11 +57,28 @@ TEST(leaf_and_table_bits)
 	setup(&pt, 3);
 	CHECK_EQ(pt_map(&pt, 0, 0x40000000, SZ_1G, PT_W | PT_X | PT_USER), 0);
 	CHECK_EQ(entry_at(&pt, 0, 4) & 0xff, 0x7);		/* table: RWX, no memory type */
-	CHECK_EQ(entry_at(&pt, 0, 3), 0x40000000 | 0x80 | (6 << 3) | 0x7);
+	CHECK_EQ(entry_at(&pt, 0, 3), 0x40000000 | 0x300 | 0x80 | (6 << 3) | 0x7);
 	CHECK_EQ(pt_map(&pt, SZ_1G, SZ_1G, SZ_2M, PT_W), 0);
-	CHECK_EQ(entry_at(&pt, SZ_1G, 2), SZ_1G | 0x80 | (6 << 3) | 0x3);
+	CHECK_EQ(entry_at(&pt, SZ_1G, 2), SZ_1G | 0x300 | 0x80 | (6 << 3) | 0x3);
 	CHECK_EQ(pt_map(&pt, 0xfee00000, 0xfee00000, PAGE_SIZE, PT_W | PT_UC), 0);
-	CHECK_EQ(entry_at(&pt, 0xfee00000, 1), 0xfee00000 | (0 << 3) | 0x3);
+	CHECK_EQ(entry_at(&pt, 0xfee00000, 1), 0xfee00000 | 0x300 | (0 << 3) | 0x3);
+	teardown();
+}
+
+/* PT_LOG leaves the dirty flag clear, so that PML logs the first write (29.3.6). */
+TEST(logged_leaf)
+{
+	struct pagetable pt;
+	u64 pa, prot;
+	int level;
+
+	setup(&pt, 2);
+	CHECK_EQ(pt_map(&pt, 0x5000, 0x9000, PAGE_SIZE, PT_W | PT_X | PT_LOG), 0);
+	CHECK_EQ(entry_at(&pt, 0x5000, 1), 0x9000 | 0x100 | (6 << 3) | 0x7);
+	CHECK_EQ(pt_translate(&pt, 0x5000, &pa, &prot, &level), 0);
+	CHECK_EQ(prot, PT_R | PT_W | PT_X | PT_USER);
+	CHECK_EQ(pt_map(&pt, 0x5000, pa, PAGE_SIZE, prot), 0);
+	CHECK_EQ(entry_at(&pt, 0x5000, 1), 0x9000 | 0x300 | (6 << 3) | 0x7);
 	teardown();
 }
 
@@ -85,4 +105,4 @@ TEST(translate_and_split)
 	teardown();
 }
 
-TEST_MAIN("ept", T(leaf_and_table_bits), T(translate_and_split))
+TEST_MAIN("ept", T(leaf_and_table_bits), T(logged_leaf), T(translate_and_split))

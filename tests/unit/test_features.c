@@ -180,6 +180,33 @@ TEST(vmx_without_ept)
 	CHECK_EQ(f.paging, PAGING_NONE);
 }
 
+/* PML (allowed-1 bit 49 of PROCBASED_CTLS2) counts only with EPT's A/D flags (EPT_VPID_CAP bit 21). */
+TEST(vmx_pml_needs_ept_ad)
+{
+	static const struct fake_msr pml[] = {
+		{ MSR_IA32_FEATURE_CONTROL, 0x5 },
+		{ MSR_IA32_VMX_PROCBASED_CTLS, 0xfff9fffe0401e172ULL },
+		{ MSR_IA32_VMX_PROCBASED_CTLS2, 0x00573cfe00000000ULL },
+		{ MSR_IA32_VMX_EPT_VPID_CAP, 0x00000f0106734141ULL },
+		{ 0 },
+	};
+	static const struct fake_msr pml_no_ad[] = {
+		{ MSR_IA32_FEATURE_CONTROL, 0x5 },
+		{ MSR_IA32_VMX_PROCBASED_CTLS, 0xfff9fffe0401e172ULL },
+		{ MSR_IA32_VMX_PROCBASED_CTLS2, 0x00573cfe00000000ULL },
+		{ MSR_IA32_VMX_EPT_VPID_CAP, 0x00000f0106534141ULL },
+		{ 0 },
+	};
+	struct cpu_features f;
+
+	detect(skylake, skylake_msrs, &f);
+	CHECK(f.ept.ad && !f.ept.pml);
+	detect(skylake, pml, &f);
+	CHECK(f.ept.ad && f.ept.pml);
+	detect(skylake, pml_no_ad, &f);
+	CHECK(!f.ept.ad && !f.ept.pml);
+}
+
 TEST(svm_disabled_and_absent)
 {
 	static const struct fake_msr svmdis[] = { { MSR_VM_CR, VM_CR_SVMDIS }, { 0 } };
@@ -211,5 +238,5 @@ TEST(unknown_vendor_and_tiny_cpuid)
 	CHECK(!strcmp(vendor_name(f.vendor), "other"));
 }
 
-TEST_MAIN("features", T(intel_vmx_ept), T(xstate_components), T(amd_svm_npt), T(vmx_locked_off_by_firmware), T(vmx_without_ept),
+TEST_MAIN("features", T(intel_vmx_ept), T(xstate_components), T(amd_svm_npt), T(vmx_locked_off_by_firmware), T(vmx_without_ept), T(vmx_pml_needs_ept_ad),
 	  T(svm_disabled_and_absent), T(unknown_vendor_and_tiny_cpuid))

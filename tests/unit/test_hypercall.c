@@ -8,6 +8,7 @@
  */
 #include <stdarg.h>
 #include <stdlib.h>
+#include "kernel/dirty_log.h"
 #include "kernel/errno.h"
 #include "kernel/hypercall.h"
 #include "kernel/managed_vm.h"
@@ -65,8 +66,33 @@ struct vm *vm_create(const char *name, u64 mem_size, unsigned int nr_vcpus)
 void vm_destroy(struct vm *vm)
 {
 	vm_list_del(vm);
+	dirty_log_free(vm);
 	live_vms--;
 	free(vm);
+}
+
+/* The CPU logs writes (VMX's PML) when a test says so; VMs created then get a write log. */
+static bool logs_writes;
+static unsigned int nr_waits;
+
+bool arch_logs_writes(void)
+{
+	return logs_writes;
+}
+
+void vm_wait_exits(struct vm *vm)
+{
+	nr_waits++;
+}
+
+void *kzalloc(size_t size)
+{
+	return calloc(1, size);
+}
+
+void kfree(void *p)
+{
+	free(p);
 }
 
 u64 memslots_bytes(struct vm *vm)
@@ -142,8 +168,8 @@ void printk(int level, const char *fmt, ...)
 
 /* Doubles of what the VM calls reach: they record their arguments. */
 static struct keel_memslot last_slot;
-static u64 last_gpa, last_frame, last_size, last_id, last_op;
-static bool last_write;
+static u64 last_gpa, last_frame, last_size, last_id, last_op, last_prot;
+static bool last_write, last_clean;
 static struct vm *last_vm;
 
 int memslots_create(struct vm *vm)
@@ -162,13 +188,14 @@ int memslot_set(struct vm *vm, const struct keel_memslot *m)
 	return 0;
 }
 
-int memslot_map(struct vm *vm, u64 gpa, u64 frame, u64 size, bool write)
+int memslot_map(struct vm *vm, u64 gpa, u64 frame, u64 size, u64 prot)
 {
 	last_size = size;
 	last_vm = vm;
 	last_gpa = gpa;
 	last_frame = frame;
-	last_write = write;
+	last_write = prot & PT_W;
+	last_prot = prot;
 	return 0;
 }
 
@@ -176,6 +203,15 @@ int memslot_unmap(struct vm *vm, u64 gpa, u64 size)
 {
 	last_gpa = gpa;
 	last_size = size;
+	last_clean = false;
+	return 0;
+}
+
+int memslot_clean(struct vm *vm, u64 gpa, u64 size)
+{
+	last_gpa = gpa;
+	last_size = size;
+	last_clean = true;
 	return 0;
 }
 
@@ -750,9 +786,62 @@ TEST(sched_get_and_set)
 	CHECK_EQ(call(&control_vm, 0, KEEL_HC_SCHED, vm.id, 0, KEEL_SCHED_GET, RAM_BASE), -EINVAL);
 }
 
+/*
+ * The write log (KEEL_MAP_LOG, KEEL_UNMAP_CLEAN, KEEL_HC_DIRTY_FETCH): only
+ * a VM created where the CPU logs writes has one; a fetch waits for the
+ * VM's vCPUs first and takes what the buffer holds, the rest staying.
+ */
+TEST(write_log)
+{
+	s64 plain = vm_call(KEEL_HC_VM_CREATE, 0, 0), h;
+	u64 gpa[3000], got[4];
+	struct vm *vm;
+
+	logs_writes = true;
+	h = vm_call(KEEL_HC_VM_CREATE, 0, 0);
+	logs_writes = false;
+	CHECK(plain > 0 && h > 0);
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_MAP, (u64)plain, 0x5000, RAM_BASE,
+		      KEEL_MAP_WRITE | KEEL_MAP_LOG), -EINVAL);
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_UNMAP, (u64)plain, 0x5000, 0x1000, KEEL_UNMAP_CLEAN),
+		 -EINVAL);
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_DIRTY_FETCH, (u64)plain, RAM_BASE, 4, 0), -EINVAL);
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_MAP, (u64)h, 0x5000, RAM_BASE,
+		      KEEL_MAP_WRITE | KEEL_MAP_LOG), 0);
+	CHECK_EQ(last_prot, PT_W | PT_LOG);
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_MAP, (u64)h, 0x5000, RAM_BASE, KEEL_MAP_LOG), -EINVAL);
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_MAP, (u64)h, 0x400000, HUGE_RAM,
+		      KEEL_MAP_WRITE | KEEL_MAP_LOG | KEEL_MAP_2M), -EINVAL);
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_UNMAP, (u64)h, 0x5000, 0x1000, KEEL_UNMAP_CLEAN), 0);
+	CHECK(last_clean && last_gpa == 0x5000 && last_size == 0x1000);
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_UNMAP, (u64)h, 0x5000, 0x1000, 2), -EINVAL);
+	vm = managed_vm_get((u64)h);
+	for (unsigned int i = 0; i < 3000; i++)
+		gpa[i] = 0x100000 + i * 4096ULL;
+	CHECK_EQ(dirty_log_add(vm, gpa, 3), 3);
+	CHECK_EQ(dirty_log_add(vm, gpa + 3, 3000 - 3), 2044 - 3);	/* full: the rest stays */
+	nr_waits = 0;
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_DIRTY_FETCH, (u64)h, RAM_BASE, 4, 0), 4);
+	CHECK_EQ(nr_waits, 1);
+	memcpy(got, ram, sizeof(got));
+	CHECK(got[0] == gpa[2040] && got[3] == gpa[2043]);
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_DIRTY_FETCH, (u64)h, RAM_BASE, 0, 0), -EINVAL);
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_DIRTY_FETCH, (u64)h, RAM_BASE, 513, 0), -EINVAL);
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_DIRTY_FETCH, (u64)h, RAM_BASE, 4, 1), -EINVAL);
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_DIRTY_FETCH, (u64)h, 0, 4, 0), -EFAULT);
+	for (unsigned int left = 2040; left; left -= MIN(left, 512))
+		CHECK_EQ(call(&control_vm, 0, KEEL_HC_DIRTY_FETCH, (u64)h, RAM_BASE, 512, 0),
+			 MIN(left, 512));
+	CHECK_EQ(call(&control_vm, 0, KEEL_HC_DIRTY_FETCH, (u64)h, RAM_BASE, 512, 0), 0);
+	CHECK(!memcmp(ram, gpa, 4 * sizeof(u64)));	/* the last fetched: the first added */
+	managed_vm_put(vm);
+	CHECK_EQ(vm_call(KEEL_HC_VM_DESTROY, (u64)h, 0), 0);
+	CHECK_EQ(vm_call(KEEL_HC_VM_DESTROY, (u64)plain, 0), 0);
+}
+
 TEST_MAIN("hypercall", T(version_from_every_kind), T(unknown_numbers), T(cpl_above_0_refused),
 	  T(management_calls_are_the_control_guests), T(get_info_arguments),
 	  T(get_info_writes_the_structure), T(vm_create_and_destroy), T(vm_handles_made_up_or_exhausted),
 	  T(vm_calls_need_a_handle), T(vm_call_arguments), T(vm_references), T(msr_list),
 	  T(vm_list_of_every_vm), T(log_read_in_chunks), T(vm_dump_of_a_vcpu),
-	  T(cpu_stats), T(vcpu_run_arguments), T(sched_get_and_set))
+	  T(cpu_stats), T(vcpu_run_arguments), T(sched_get_and_set), T(write_log))

@@ -2,6 +2,7 @@
 /* What KEEL_HC_GET_INFO reports: the CPU, timer and memory facts Keel learned at boot. */
 #include "asm/processor.h"
 #include "arch/x86/timer.h"
+#include "kernel/arch.h"
 #include "kernel/hypercall.h"
 #include "kernel/keel.h"
 #include "kernel/mm.h"
@@ -38,4 +39,5 @@ void hv_info_fill(struct keel_hv_info *info)
 	info->guest_free_bytes = guest_frames_free() * PAGE_SIZE;
 	info->heap_used_bytes = heap_used_bytes();
 	info->uptime_ns = tsc_to_ns(rdtsc());
+	info->features = arch_logs_writes() ? KEEL_FEATURE_WRITE_LOG : 0;
 }

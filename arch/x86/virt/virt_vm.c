@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Per-VM I/O bitmaps and ASID/VPID allocation, the same for VMX and SVM. */
+/* Per-VM I/O bitmaps, ASID/VPID allocation and the write log's CPU support, for VMX and SVM. */
 #include "arch/x86/virt/virt_vm.h"
+#include "kernel/arch.h"
+#include "kernel/keel.h"
 #include "kernel/errno.h"
 #include "kernel/mm.h"
 #include "kernel/string.h"
@@ -53,4 +55,10 @@ u32 vm_tag_alloc(u32 nr_tags)
 	if (nr_tags <= 1)
 		return 1;
 	return 1 + __atomic_fetch_add(&next, 1, __ATOMIC_RELAXED) % (nr_tags - 1);
+}
+
+/* VMX's page-modification logging (SDM Vol. 3C 29.3.6); SVM has none. */
+bool arch_logs_writes(void)
+{
+	return keel.cpu.virt == VIRT_VMX && keel.cpu.ept.pml;
 }

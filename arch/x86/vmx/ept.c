@@ -3,7 +3,7 @@
  * EPT entries (SDM Vol. 3C 29.3.2 and its entry-format tables): read, write and
  * execute in bits 2:0 (an entry with none of them is not present), the
  * memory type in bits 5:3 of leaves, bit 7 for 2 MiB / 1 GiB leaves, the
- * frame in bits 51:12. Non-leaf entries must keep bits 7:3 clear, or the
+ * frame in bits 51:12, the accessed and dirty flags in bits 8 and 9. Non-leaf entries must keep bits 7:3 clear, or the
  * walk ends in an EPT misconfiguration (29.3.3.1).
  */
 #include "arch/x86/vmx/ept.h"
@@ -17,6 +17,8 @@
 #define EPT_MT_UC 0ULL
 #define EPT_MT_WB 6ULL
 #define EPT_LARGE BIT(7)
+#define EPT_ACCESSED BIT(8)
+#define EPT_DIRTY BIT(9)
 #define EPT_ADDR 0x000ffffffffff000ULL
 
 /* Tables are permissive; leaves carry the real permissions (29.3.3: the walk ANDs them). */
@@ -36,6 +38,13 @@ static u64 ept_leaf(u64 pa, u64 prot, int level)
 	e |= (prot & PT_UC ? EPT_MT_UC : EPT_MT_WB) << EPT_MT_SHIFT;
 	if (level > 1)
 		e |= EPT_LARGE;
+	/*
+	 * Where the EPTP enables them, the CPU sets the accessed and dirty
+	 * flags itself (29.3.5) and PML logs each write that sets a dirty flag
+	 * (29.3.6): set here, they cost no update, and only a PT_LOG leaf's
+	 * first write is logged. Ignored otherwise.
+	 */
+	e |= EPT_ACCESSED | (prot & PT_LOG ? 0 : EPT_DIRTY);
 	return e;
 }
 

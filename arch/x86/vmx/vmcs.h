@@ -13,6 +13,7 @@
 
 /* 16-bit fields (B.1) */
 #define VIRTUAL_PROCESSOR_ID 0x0000
+#define GUEST_PML_INDEX 0x0812
 #define GUEST_ES_SELECTOR 0x0800	/* ES, CS, SS, DS, FS, GS, LDTR, TR: stride 2 */
 #define HOST_ES_SELECTOR 0x0c00
 #define HOST_CS_SELECTOR 0x0c02
@@ -31,6 +32,7 @@
 #define VM_ENTRY_MSR_LOAD_ADDR 0x200a
 #define TSC_OFFSET 0x2010
 #define VIRTUAL_APIC_PAGE_ADDR 0x2012
+#define PML_ADDRESS 0x200e
 #define EPT_POINTER 0x201a
 #define GUEST_PHYSICAL_ADDRESS 0x2400
 #define VMCS_LINK_POINTER 0x2800
@@ -134,6 +136,7 @@
 #define CPU2_WBINVD_EXITING BIT(6)
 #define CPU2_UNRESTRICTED_GUEST BIT(7)
 #define CPU2_INVPCID BIT(12)
+#define CPU2_ENABLE_PML BIT(17)
 
 /* VM-exit controls (25.7.1) */
 #define EXIT_SAVE_DEBUG_CONTROLS BIT(2)
@@ -162,9 +165,10 @@
 #define INVEPT_SINGLE_CONTEXT 1
 #define INVEPT_ALL_CONTEXT 2
 
-/* EPTP (25.6.11): write-back paging structures, 4-level walk */
+/* EPTP (25.6.11): write-back paging structures, 4-level walk, accessed and dirty flags */
 #define EPTP_WB 6
 #define EPTP_WALK4 (3 << 3)
+#define EPTP_AD BIT(6)
 
 /* Interruption information (25.9.2): the rest of its layout is arch/x86/virt/event.h's. */
 #define INTR_INFO_NMI_UNBLOCK BIT(12)
@@ -214,6 +218,7 @@
 #define EXIT_REASON_INVVPID 53
 #define EXIT_REASON_WBINVD 54
 #define EXIT_REASON_XSETBV 55
+#define EXIT_REASON_PML_FULL 62
 
 #ifndef __ASSEMBLY__
 /*

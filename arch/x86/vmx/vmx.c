@@ -24,6 +24,7 @@
 #include "arch/x86/virt/virt_vm.h"
 #include "arch/x86/vmx/ept.h"
 #include "arch/x86/vmx/vmcs.h"
+#include "arch/x86/vmx/pml.h"
 #include "arch/x86/vmx/vmx.h"
 #include "kernel/errno.h"
 #include "kernel/keel.h"
@@ -94,6 +95,7 @@ struct vmx_vcpu {
 	u64 exit_rip;		/* RIP at the last exit (see stale_blocking) */
 	bool nmi_in_service;	/* an NMI Keel injected has not seen its IRET yet */
 	u64 msr_bitmap;		/* the VM's msr_bitmap the VMCS was given */
+	u64 pml_pa;		/* its PML page if the VM has a write log (pml.c), else 0 */
 	u64 guest[NR_CACHED];
 	u64 msrs[NR_GUEST_MSRS];	/* those NOT_IN_VMCS */
 };
@@ -142,7 +144,8 @@ static int vmx_vcpu_init(struct vcpu *v)
 	x->cpu = x->host_cpu = -1;
 	x->vmcs_pa = frame_alloc_keel(0);
 	x->vapic_pa = frame_alloc_keel(0);
-	if (!x->vmcs_pa || !x->vapic_pa)
+	x->pml_pa = pml_alloc(v->vm);
+	if (!x->vmcs_pa || !x->vapic_pa || (v->vm->dirty_log && !x->pml_pa))
 		return -ENOMEM;
 	*(u32 *)(uintptr_t)x->vmcs_pa = vmx_caps.revision;	/* 25.2 */
 	x->guest[C_CPU_CTLS] = vmx_caps.cpu;
@@ -162,6 +165,8 @@ static void vmx_vcpu_free(struct vcpu *v)
 		frame_free_keel(x->vmcs_pa, 0);
 	if (x->vapic_pa)
 		frame_free_keel(x->vapic_pa, 0);
+	if (x->pml_pa)
+		frame_free_keel(x->pml_pa, 0);
 	kfree(x);
 }
 
@@ -191,6 +196,8 @@ static void vmx_vcpu_load(struct vcpu *v)
 	if (first) {
 		vmx_write_controls(v, x->vapic_pa);
 		vmx_write_host_constants();
+		if (x->pml_pa)
+			pml_write_controls(x->pml_pa);
 	}
 	if (x->host_cpu != x->cpu) {
 		vmx_write_host_state(pc);
@@ -712,6 +719,7 @@ static void decode_exit(struct vm_exit *e)
 	case EXIT_REASON_MONITOR: case EXIT_REASON_MWAIT: e->kind = EXIT_MWAIT; break;
 	case EXIT_REASON_XSETBV: e->kind = EXIT_XSETBV; break;
 	case EXIT_REASON_TPR_BELOW_THRESHOLD: e->kind = EXIT_NONE; break;	/* vcpu.c's sync_cr8() */
+	case EXIT_REASON_PML_FULL: e->kind = EXIT_LOG_FULL; break;	/* vmx_run() drains it */
 	default:
 		if (hidden_insn(basic))
 			e->kind = EXIT_HIDDEN_INSN;
@@ -719,12 +727,12 @@ static void decode_exit(struct vm_exit *e)
 }
 
 /*
- * An IRET that unblocked NMIs and then faulted or caused an EPT violation
- * runs again, so its unblocking is undone: exit qualification or
- * interruption information bit 12, "NMI unblocking due to IRET" (28.2.2,
- * 28.2.3), meaningful only when the exit did not interrupt event delivery
- * and, for exceptions, not for #DF, and only if an NMI was in service
- * (@was_blocked): no other IRET unblocks NMIs.
+ * An IRET that unblocked NMIs and then faulted, caused an EPT violation or
+ * filled the PML page runs again, so its unblocking is undone: exit
+ * qualification or interruption information bit 12, "NMI unblocking due to
+ * IRET" (28.2.1-28.2.3), meaningful only when the exit did not interrupt
+ * event delivery and, for exceptions, not for #DF, and only if an NMI was
+ * in service (@was_blocked): no other IRET unblocks NMIs.
  */
 static void redo_nmi_blocking(struct vmx_vcpu *x, u32 basic, u64 qual, u32 idt_info,
 			      bool was_blocked)
@@ -738,8 +746,8 @@ static void redo_nmi_blocking(struct vmx_vcpu *x, u32 basic, u64 qual, u32 idt_i
 		info = (u32)vmcs_read(VM_EXIT_INTR_INFO);
 		unblocked = (info & INTR_INFO_NMI_UNBLOCK) &&
 			    (info & EVENT_INFO_VECTOR) != X86_EXC_DF;
-	} else if (basic == EXIT_REASON_EPT_VIOLATION) {
-		unblocked = qual & EPT_QUAL_NMI_UNBLOCK;
+	} else if (basic == EXIT_REASON_EPT_VIOLATION || basic == EXIT_REASON_PML_FULL) {
+		unblocked = qual & EPT_QUAL_NMI_UNBLOCK;	/* bit 12 of both (28.2.1) */
 	}
 	if (!unblocked)
 		return;
@@ -831,6 +839,8 @@ static void vmx_run(struct vcpu *v, struct vm_exit *exit)
 		return;
 	check_nmi_blocking(v, x, exit->raw_reason);
 	redo_nmi_blocking(x, exit->raw_reason & 0xffff, exit->qual, idt_info, nmi_was_in_service);
+	if (x->pml_pa && pml_drain(v->vm, x->pml_pa) && exit->kind == EXIT_LOG_FULL)
+		exit->kind = EXIT_NONE;	/* the VM's log took it all */
 	/* An NMI exit leaves the NMI undelivered (26.2): the host's handler gets it, as KVM does. */
 	if (exit->kind == EXIT_NMI)
 		asm volatile("int $2");

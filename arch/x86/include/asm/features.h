@@ -20,7 +20,7 @@ struct cpu_probe {
 };
 
 struct ept_caps {
-	bool walk4, wb, pages_2m, pages_1g, invept, ad, vpid, unrestricted;
+	bool walk4, wb, pages_2m, pages_1g, invept, ad, pml, vpid, unrestricted;
 };
 
 struct npt_caps {

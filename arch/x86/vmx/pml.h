@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Page-modification logging for VMs with a write log (pml.c). */
+#ifndef KEEL_VMX_PML_H
+#define KEEL_VMX_PML_H
+
+#include "kernel/types.h"
+
+struct vm;
+
+/* A vCPU's log page if @vm has a write log, else 0 (none, or no memory: vmx_vcpu_init() tells). */
+u64 pml_alloc(struct vm *vm);
+/* With the vCPU's VMCS current: PML on, its page empty. */
+void pml_write_controls(u64 pml_pa);
+/* After an exit: the page's entries into @vm's log; false if some did not fit. */
+bool pml_drain(struct vm *vm, u64 pml_pa);
+
+#endif
