@@ -1,14 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Dirty logging (api.rst 4.37 KVM_GET_DIRTY_LOG, 4.117 KVM_CLEAR_DIRTY_LOG,
- * 7.18 KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2). A logged slot's pages are mapped
- * into Keel read-only until the guest writes them: the write faults, and
- * the fault path (vm.c) maps the page writable and sets its bit. To protect
- * a page again Keel unmaps it, so the next access faults in as a read; an
- * unmap also splits nothing, since logged slots are mapped in 4 KiB pages.
+ * 7.18 KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2), in 4 KiB pages, one of two ways:
+ *
+ * - Where the CPU logs writes (KEEL_FEATURE_WRITE_LOG: VMX's PML), a logged
+ *   slot's pages are mapped writable with KEEL_MAP_LOG: the CPU logs each
+ *   page's first write into Keel's write log, which keel_dirty_fetch()
+ *   turns into bits; to protect a page again Keel makes it clean
+ *   (KEEL_UNMAP_CLEAN). No write exits.
+ * - Elsewhere (SVM) a logged slot's pages are mapped read-only until the
+ *   guest writes them: the write faults, and the fault path (vm.c) maps the
+ *   page writable and sets its bit. To protect a page again Keel unmaps it,
+ *   so the next access faults in as a read.
+ *
  * Bits change under mmu_lock; slots do not change under vm->lock.
  */
 #include <linux/bitmap.h>
+#include <linux/io.h>
 #include <linux/mm.h>
 #include <linux/uaccess.h>
 
@@ -16,6 +24,7 @@
 
 #define MANUAL_CAPS (KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE | KVM_DIRTY_LOG_INITIALLY_SET)
 #define X86_ADDRESS_SPACES 2		/* KVM_ADDRESS_SPACE_NUM: normal and SMM */
+#define FETCH_MAX (PAGE_SIZE / sizeof(u64))	/* KEEL_HC_DIRTY_FETCH's largest buffer */
 
 static unsigned long bitmap_bytes(u64 size)
 {
@@ -36,7 +45,7 @@ unsigned long *keel_dirty_alloc(struct keel_vm *vm, u64 size)
 	return bitmap;
 }
 
-/* Keel unmaps the pages of @mask, at page @first of @s: each run of set bits at once. */
+/* Keel cleans or unmaps the pages of @mask, at page @first of @s: each run of set bits at once. */
 static void protect(struct keel_vm *vm, const struct keel_slot *s, unsigned long first,
 		    unsigned long mask)
 {
@@ -47,10 +56,55 @@ static void protect(struct keel_vm *vm, const struct keel_slot *s, unsigned long
 	while (bit < BITS_PER_LONG) {
 		end = find_next_zero_bit(&mask, BITS_PER_LONG, bit);
 		gpa = s->gpa + ((first + bit) << PAGE_SHIFT);
-		ret = keel_hypercall(KEEL_HC_UNMAP, vm->handle, gpa, (end - bit) << PAGE_SHIFT, 0);
+		ret = keel_hypercall(KEEL_HC_UNMAP, vm->handle, gpa, (end - bit) << PAGE_SHIFT,
+				     keel_write_log ? KEEL_UNMAP_CLEAN : 0);
 		WARN_ONCE(ret, "Keel refused to unmap: %ld\n", ret);
 		bit = find_next_bit(&mask, BITS_PER_LONG, end);
 	}
+}
+
+/* The bits of the @n pages at @gpa, those in logged slots. */
+static void mark(struct keel_vm *vm, const u64 *gpa, long n)
+{
+	const struct keel_slot *s;
+
+	spin_lock(&vm->mmu_lock);
+	for (long i = 0; i < n; i++) {
+		s = keel_find_slot(vm, gpa[i]);
+		if (s && s->dirty)
+			set_bit((gpa[i] - s->gpa) >> PAGE_SHIFT, s->dirty);
+	}
+	spin_unlock(&vm->mmu_lock);
+	atomic64_add(n, &keel_stats.write_logged);
+}
+
+/*
+ * Where the CPU logs writes: the pages of Keel's write log get their bits,
+ * as KVM flushes the vCPUs' PML buffers before a log is read
+ * (kvm_arch_sync_dirty_log()). A page of a slot deleted meanwhile is
+ * dropped; one of a slot that took its place is marked, which only costs
+ * the VMM a copy.
+ */
+int keel_dirty_fetch(struct keel_vm *vm)
+{
+	u64 *buf;
+	long n;
+
+	if (!keel_write_log)
+		return 0;
+	buf = (u64 *)__get_free_page(GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	mutex_lock(&vm->lock);
+	do {
+		n = keel_hypercall(KEEL_HC_DIRTY_FETCH, vm->handle, virt_to_phys(buf),
+				   FETCH_MAX, 0);
+		if (n > 0)
+			mark(vm, buf, n);
+	} while (n == FETCH_MAX);
+	mutex_unlock(&vm->lock);
+	free_page((unsigned long)buf);
+	return n < 0 ? keel_errno(n) : 0;
 }
 
 /*
@@ -109,6 +163,9 @@ long keel_get_dirty_log(struct keel_vm *vm, void __user *argp)
 
 	if (copy_from_user(&log, argp, sizeof(log)))
 		return -EFAULT;
+	r = keel_dirty_fetch(vm);
+	if (r)
+		return r;
 	mutex_lock(&vm->lock);
 	r = get_dirty_log(vm, &log);
 	mutex_unlock(&vm->lock);
@@ -136,7 +193,11 @@ static struct keel_slot *clear_slot(struct keel_vm *vm, const struct kvm_clear_d
 	return s;
 }
 
-/* The bits the VMM names that are set are cleared, and only those pages protected again. */
+/*
+ * The bits the VMM names that are set are cleared, and only those pages
+ * protected again. Keel's write log is not fetched first: a page it holds
+ * gets its bit after the clear, since the VMM has not seen that write.
+ */
 static int clear_dirty_log(struct keel_vm *vm, const struct kvm_clear_dirty_log *log)
 {
 	unsigned long n, i, first, *buf;

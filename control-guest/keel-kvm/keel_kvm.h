@@ -121,10 +121,12 @@ struct keel_vcpu {
 struct keel_stats {
 	atomic64_t fault_ins;		/* pages Keel was asked to map */
 	atomic64_t huge_maps;		/* ... of those, mapped as 2 MiB pages */
+	atomic64_t write_logged;	/* pages fetched from Keel's write logs */
 };
 
 extern struct keel_stats keel_stats;
 extern u32 keel_tsc_khz;		/* Keel's TSC rate: every vCPU's (no TSC scaling) */
+extern bool keel_write_log;		/* the CPU logs writes (KEEL_FEATURE_WRITE_LOG) */
 
 /* The KVM_GET_CLOCK flags keel-kvm reports (KVM_CAP_ADJUST_CLOCK). */
 #define KEEL_CLOCK_FLAGS (KVM_CLOCK_TSC_STABLE | KVM_CLOCK_REALTIME | KVM_CLOCK_HOST_TSC)
@@ -143,6 +145,7 @@ void keel_admin_exit(void);
 int keel_create_vm(unsigned long type);
 void keel_vm_put(struct keel_vm *vm);
 int keel_vm_fault_in(struct keel_vm *vm, u64 gpa, bool write);
+const struct keel_slot *keel_find_slot(struct keel_vm *vm, u64 gpa);
 int keel_create_vcpu(struct keel_vm *vm, unsigned long id);
 void keel_vcpu_free(struct keel_vcpu *vcpu);
 int keel_check_extension(unsigned long cap);
@@ -205,6 +208,7 @@ long keel_get_dirty_log(struct keel_vm *vm, void __user *argp);
 long keel_clear_dirty_log(struct keel_vm *vm, void __user *argp);
 int keel_enable_manual_dirty(struct keel_vm *vm, const struct kvm_enable_cap *cap);
 int keel_dirty_caps(void);
+int keel_dirty_fetch(struct keel_vm *vm);
 
 /* KVM_GET/SET_REGS, _SREGS, _FPU, _MSRS, _CPUID2 ... (state.c): -EINVAL for another ioctl. */
 long keel_state_ioctl(struct keel_vcpu *vcpu, unsigned int ioctl, void __user *argp);

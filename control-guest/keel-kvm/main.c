@@ -60,6 +60,7 @@ int keel_errno(long ret)
 }
 
 u32 keel_tsc_khz;
+bool keel_write_log;
 
 /* Keel's leaf 0x40000000: "KeelKeelKeel" and at least the ABI leaf (SDM Vol. 2A CPUID). */
 static bool under_keel(void)
@@ -114,11 +115,13 @@ static int keel_probe(void)
 		keel_tsc_khz = info->tsc_khz;
 	else
 		r = -EPROTO;
+	keel_write_log = info->features & KEEL_FEATURE_WRITE_LOG;
 	if (!r)
-		pr_info("Keel %s, hypercall ABI %u, %u CPUs, %s, %llu MiB free for VMs\n",
+		pr_info("Keel %s, hypercall ABI %u, %u CPUs, %s, %llu MiB free for VMs, dirty log by %s\n",
 			info->version, info->abi_version, info->nr_cpus,
 			info->virt == KEEL_VIRT_VMX ? "VMX" : "SVM",
-			(unsigned long long)(info->guest_free_bytes >> 20));
+			(unsigned long long)(info->guest_free_bytes >> 20),
+			keel_write_log ? "the CPU (PML)" : "write protection");
 	if (r)
 		pr_err("Keel's KEEL_HC_GET_INFO answer is malformed (returned %ld)\n", ret);
 	kfree(info);
@@ -155,12 +158,16 @@ MODULE_PARM_DESC(hv_memory, "Keel's free reserved bytes, heap bytes in use, byte
 
 struct keel_stats keel_stats;
 
-/* /sys/module/keel_kvm/parameters/stats: "fault_ins N huge_maps N" since the module loaded. */
+/*
+ * /sys/module/keel_kvm/parameters/stats: "fault_ins N huge_maps N
+ * write_logged N" since the module loaded.
+ */
 static int stats_get(char *buf, const struct kernel_param *kp)
 {
-	return sysfs_emit(buf, "fault_ins %lld huge_maps %lld\n",
+	return sysfs_emit(buf, "fault_ins %lld huge_maps %lld write_logged %lld\n",
 			  (long long)atomic64_read(&keel_stats.fault_ins),
-			  (long long)atomic64_read(&keel_stats.huge_maps));
+			  (long long)atomic64_read(&keel_stats.huge_maps),
+			  (long long)atomic64_read(&keel_stats.write_logged));
 }
 
 static const struct kernel_param_ops stats_ops = {
@@ -168,7 +175,7 @@ static const struct kernel_param_ops stats_ops = {
 };
 
 module_param_cb(stats, &stats_ops, NULL, 0444);
-MODULE_PARM_DESC(stats, "Pages mapped for VMs since the module loaded, and how many as 2 MiB pages");
+MODULE_PARM_DESC(stats, "Pages mapped for VMs since the module loaded, how many as 2 MiB pages, pages the CPU logged");
 
 /* The capabilities that are simply there: KVM_CHECK_EXTENSION answers 1. */
 static const unsigned int caps_on[] = {

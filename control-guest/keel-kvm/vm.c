@@ -85,8 +85,8 @@ static const struct mmu_notifier_ops keel_mn_ops = {
 	.release = keel_mn_release,
 };
 
-/* Caller holds mmu_lock. */
-static const struct keel_slot *find_slot(struct keel_vm *vm, u64 gpa)
+/* Caller holds mmu_lock or vm->lock. */
+const struct keel_slot *keel_find_slot(struct keel_vm *vm, u64 gpa)
 {
 	for (unsigned int i = 0; i < KEEL_MAX_MEMSLOTS; i++)
 		if (vm->slots[i].size && gpa - vm->slots[i].gpa < vm->slots[i].size)
@@ -157,11 +157,18 @@ static bool huge_fits(const struct keel_slot *s, u64 gpa, unsigned long hva)
 	       base + PMD_SIZE <= s->gpa + s->size;
 }
 
-/* Caller holds mmu_lock, with no invalidation since @page was pinned. */
+/*
+ * Caller holds mmu_lock, with no invalidation since @page was pinned. Where
+ * the CPU logs writes, a logged slot's page is mapped writable and its
+ * first write logged (KEEL_MAP_LOG).
+ */
 static long map_page(struct keel_vm *vm, const struct keel_slot *s, u64 gpa, unsigned long hva,
 		     struct page *page, bool writable)
 {
 	u64 flags = writable ? KEEL_MAP_WRITE : 0;
+
+	if (writable && s->dirty && keel_write_log)
+		flags |= KEEL_MAP_LOG;
 
 	atomic64_inc(&keel_stats.fault_ins);
 	if (!s->dirty && huge_fits(s, gpa, hva) && hva_is_huge(vm->mm, hva)) {
@@ -176,8 +183,9 @@ static long map_page(struct keel_vm *vm, const struct keel_slot *s, u64 gpa, uns
 /*
  * KEEL_EXIT_FAULT: 0 once mapped, or when the slot changed meanwhile (the
  * guest faults again and the next try sees the new state); -EFAULT when
- * the VMM's memory is not there, as KVM_RUN fails for it. A logged slot's
- * page is mapped writable only for a write, which marks it dirty (dirty.c).
+ * the VMM's memory is not there, as KVM_RUN fails for it. Without the
+ * CPU's write log, a logged slot's page is mapped writable only for a
+ * write, which marks it dirty (dirty.c).
  */
 int keel_vm_fault_in(struct keel_vm *vm, u64 gpa, bool write)
 {
@@ -188,7 +196,7 @@ int keel_vm_fault_in(struct keel_vm *vm, u64 gpa, bool write)
 	long ret = 0;
 
 	spin_lock(&vm->mmu_lock);
-	s = find_slot(vm, gpa);
+	s = keel_find_slot(vm, gpa);
 	hva = s ? s->uaddr + (gpa - s->gpa) : 0;
 	ro = s && (s->flags & KVM_MEM_READONLY);
 	logged = s && s->dirty;
@@ -196,14 +204,14 @@ int keel_vm_fault_in(struct keel_vm *vm, u64 gpa, bool write)
 	spin_unlock(&vm->mmu_lock);
 	if (!s || (write && ro))
 		return 0;
-	page = pin_page(hva, write, !ro && !logged, &writable);
+	page = pin_page(hva, write, !ro && (!logged || keel_write_log), &writable);
 	if (!page)
 		return -EFAULT;
 	spin_lock(&vm->mmu_lock);
-	s = find_slot(vm, gpa);
+	s = keel_find_slot(vm, gpa);
 	if (s && !vm->mmu_in_progress && vm->mmu_seq == seq) {
 		ret = map_page(vm, s, gpa, hva, page, writable);
-		if (!ret && writable && s->dirty)
+		if (!ret && write && s->dirty)
 			set_bit((gpa - s->gpa) >> PAGE_SHIFT, s->dirty);
 	}
 	spin_unlock(&vm->mmu_lock);

@@ -240,6 +240,21 @@ GUEST(pm_guest)
 	movl	$0x32323232, DATA_GPA
 	hlt
 
+/*
+ * check_dirty_log_many: a byte written to each of ECX pages from EBX, and an
+ * OUT after each page whose count left ANDed with EDX is 0; HLT.
+ */
+GUEST(pm_dirty_many)
+1:	movb	$1, (%ebx)
+	add	$0x1000, %ebx
+	dec	%ecx
+	jz	2f
+	test	%edx, %ecx
+	jnz	1b
+	out	%al, $MANY_PORT
+	jmp	1b
+2:	hlt
+
 	.code64
 /* check_long_mode: 64-bit CS, 4-level paging; 8-byte MMIO. */
 GUEST(lm_guest)

@@ -2,7 +2,8 @@
 /*
  * The guest-physical layout that kvmrun.c builds and its guests
  * (kvmrun-guests.S) use, and those guests' labels. Every address is below
- * 64 KiB, so real-mode guests reach all of it with DS base 0.
+ * 64 KiB, so real-mode guests reach all of it with DS base 0, but
+ * MANY_GPA's, which only a 32-bit guest writes.
  */
 #ifndef KVMRUN_H
 #define KVMRUN_H
@@ -22,6 +23,8 @@
 #define MOVE_GPA	0xb000	/* slot 2: a page moved to MOVED_GPA */
 #define MOVED_GPA	0xc000
 #define MMIO_GPA	0xe000	/* in no slot: accesses exit as MMIO */
+#define MANY_GPA	0x1000000	/* slot 4: MANY_PAGES pages with dirty logging */
+#define MANY_PAGES	2600
 
 #define HC_UNKNOWN	0xbad	/* no KVM_HC_* hypercall has this number */
 #define CPUID_LEAF	0x40000123	/* a leaf only KVM_SET_CPUID2 gives */
@@ -31,6 +34,7 @@
 #define RDMSR_PORT	0x52	/* rm_rdmsr's EAX */
 #define XSAVE_PORT	0x48	/* lm_xsave's results */
 #define CR8_PORT	0x49	/* lm_cr8_irq's and lm_cr8_loop's */
+#define MANY_PORT	0x4a	/* pm_dirty_many's pauses */
 #define TABLES_GPA	0x7000	/* check_cr8_irq: a GDT, the IDT at + 0x100 (DATA2_GPA's page) */
 #define CR4_OSXSAVE	0x40000
 #define EVENT_PORT	0x72	/* where the handlers say which ran: */
@@ -51,7 +55,7 @@ extern const uint8_t rm_peek[], rm_poke[], rm_spin[], rm_int3[], rm_rdtsc[], rm_
 extern const uint8_t rm_cpuid[], rm_xmm[], rm_sti_hlt[], rm_sti_spin[], rm_sti_spin_loop[], rm_pit[];
 extern const uint8_t rm_tsc_deadline[], rm_tsc_handler[], rm_rdmsr[];
 extern const uint8_t rm_nmi_handler[], rm_irq_handler[];
-extern const uint8_t pm_guest[], lm_guest[], lm_vmmcall[], lm_vmcall[], lm_mwait[], lm_cr8[],
+extern const uint8_t pm_guest[], pm_dirty_many[], lm_guest[], lm_vmmcall[], lm_vmcall[], lm_mwait[], lm_cr8[],
 	lm_user_msr[], lm_xsave[], lm_cr8_irq[], lm_irq_handler[], lm_cr8_loop[];
 #endif
 
