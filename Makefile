@@ -86,6 +86,7 @@ unit_acpi := drivers/acpi.c drivers/acpi_guest.c
 unit_cmdline := kernel/cmdline.c kernel/format.c
 unit_pagetable := kernel/pagetable.c arch/x86/pgtable.c
 unit_ept := kernel/pagetable.c arch/x86/vmx/ept.c
+unit_memslot := kernel/memslot.c kernel/pagetable.c arch/x86/vmx/ept.c
 unit_linux_boot := arch/x86/control/linux_boot.c kernel/memmap.c
 unit_vlapic := arch/x86/irqchip/vlapic.c
 unit_pic := arch/x86/irqchip/pic.c
@@ -104,7 +105,7 @@ unit_pvclock := arch/x86/virt/pvclock.c
 unit_msr_filter := arch/x86/virt/msr_filter.c
 unit_xstate := arch/x86/virt/xstate.c
 unit_hypercall := kernel/hypercall.c kernel/managed_vm.c kernel/vm_list.c kernel/format.c \
-	kernel/sched_policy.c kernel/dirty_log.c
+	kernel/sched_policy.c
 
 UNIT_TESTS := $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(addprefix $(BUILD)/unit/test_,$(UNIT_TESTS))

@@ -70,7 +70,7 @@ u64 arch_vcpu_deadline(struct vcpu *v);
  * for a state the architecture forbids.
  */
 void arch_vm_init_vmm(struct vm *vm);
-/* The CPU logs a guest's first write to a page mapped PT_LOG (VMX's PML): kernel/dirty_log.c. */
+/* The CPU logs a guest's first write to a page mapped PT_LOG (VMX's PML): kernel/memslot.c. */
 bool arch_logs_writes(void);
 void arch_vcpu_init_vmm(struct vcpu *v, bool bsp);
 int arch_vcpu_resume_vmm(struct vcpu *v);

@@ -6,7 +6,6 @@
  * has no Keel calls at all (VMs whose hypercalls follow another ABI).
  */
 #include "kernel/arch.h"
-#include "kernel/dirty_log.h"
 #include "kernel/errno.h"
 #include "kernel/hypercall.h"
 #include "kernel/managed_vm.h"
@@ -88,32 +87,22 @@ static s64 memslot(struct vm *vm, const struct hypercall *hc)
 }
 
 /* The frames must be the caller's RAM: its own page table says which, and Keel's memory never is. */
-/* KEEL_MAP_LOG: a writable 4 KiB page of a VM with a write log. */
-static bool map_flags_valid(struct vm *vm, u64 flags)
-{
-	if (flags & ~(u64)(KEEL_MAP_WRITE | KEEL_MAP_2M | KEEL_MAP_LOG))
-		return false;
-	return !(flags & KEEL_MAP_LOG) ||
-	       (vm->dirty_log && (flags & KEEL_MAP_WRITE) && !(flags & KEEL_MAP_2M));
-}
-
 static s64 map(struct vm *vm, const struct hypercall *hc)
 {
 	u64 gpa = hc->arg[1], frame = hc->arg[2], flags = hc->arg[3];
 	u64 size = flags & KEEL_MAP_2M ? 512 * PAGE_SIZE : PAGE_SIZE, hpa;
 
-	if (!map_flags_valid(vm, flags) || !IS_ALIGNED(gpa | frame, size))
+	if ((flags & ~(u64)(KEEL_MAP_WRITE | KEEL_MAP_2M)) || !IS_ALIGNED(gpa | frame, size))
 		return -EINVAL;
 	hpa = gpa_range_to_hpa(hc->vm, frame, size);
 	if (!hpa)
 		return -EFAULT;
-	return memslot_map(vm, gpa, hpa, size, (flags & KEEL_MAP_WRITE ? PT_W : 0) |
-					       (flags & KEEL_MAP_LOG ? PT_LOG : 0));
+	return memslot_map(vm, gpa, hpa, size, flags & KEEL_MAP_WRITE ? PT_W : 0);
 }
 
 static s64 unmap(struct vm *vm, const struct hypercall *hc)
 {
-	if (hc->arg[3] == KEEL_UNMAP_CLEAN && vm->dirty_log)
+	if (hc->arg[3] == KEEL_UNMAP_CLEAN)
 		return memslot_clean(vm, hc->arg[1], hc->arg[2]);
 	if (hc->arg[3])
 		return -EINVAL;
@@ -122,9 +111,7 @@ static s64 unmap(struct vm *vm, const struct hypercall *hc)
 
 static s64 dirty_fetch(struct vm *vm, const struct hypercall *hc)
 {
-	if (hc->arg[3])
-		return -EINVAL;
-	return dirty_log_fetch(vm, hc->vm, hc->arg[1], hc->arg[2]);
+	return memslot_dirty_fetch(vm, hc->arg[1], hc->arg[2], hc->vm, hc->arg[3]);
 }
 
 static s64 vcpu_create(struct vm *vm, const struct hypercall *hc)

@@ -8,7 +8,6 @@
  * when no call on another CPU still uses it.
  */
 #include "kernel/arch.h"
-#include "kernel/dirty_log.h"
 #include "kernel/errno.h"
 #include "kernel/format.h"
 #include "kernel/managed_vm.h"
@@ -72,11 +71,12 @@ static struct vm *create(const char *name)
 
 	if (!vm)
 		return NULL;
-	if (memslots_create(vm) || dirty_log_create(vm)) {
+	if (memslots_create(vm)) {
 		vm_destroy(vm);
 		return NULL;
 	}
 	vm->kind = VM_KIND_KVM;
+	vm->write_log = arch_logs_writes();
 	vm->refs = 1;	/* the handle's */
 	arch_vm_init_vmm(vm);
 	return vm;

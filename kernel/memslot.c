@@ -4,20 +4,33 @@
  * table. Every change of the slots or of the table happens under
  * vm->mmu_lock, so a page is mapped only while a slot covers it, and an
  * unmap returns only once no vCPU can use what was removed.
+ *
+ * Where the CPU logs writes (arch_logs_writes(): VMX's PML), a KEEL_MEM_LOG
+ * slot has a bitmap of the pages written since the control guest last
+ * fetched them, as KVM keeps one per logged slot: its writable pages are
+ * mapped PT_LOG (clean), the CPU logs each one's first write and the
+ * backend sets its bit at the next exit (memslot_log_write()), as Keel
+ * does for its own writes; KEEL_UNMAP_CLEAN makes pages clean again. A
+ * bitmap is freed only after the shootdown of its slot's change, so the
+ * lockless writers, vCPUs marked in_guest, never touch a freed one.
  */
 #include "kernel/arch.h"
 #include "kernel/errno.h"
 #include "kernel/memslot.h"
 #include "kernel/mm.h"
+#include "kernel/string.h"
 #include "kernel/vm.h"
 #include "keel/hypercall.h"
 
 /* A 4-level table translates 48 bits (SDM Vol. 3C 29.3.2; APM Vol. 2 15.25.5). */
 #define GPA_LIMIT (1ULL << 48)
+/* KEEL_UNMAP_CLEAN's largest range: it runs with interrupts off. */
+#define CLEAN_MAX (512 * PAGE_SIZE)
 
 struct memslot {
 	u64 gpa, size;		/* size 0: unused */
 	u32 flags;
+	u64 *dirty;		/* KEEL_MEM_LOG: a bit per page, set by writes */
 };
 
 struct memslots {
@@ -45,8 +58,16 @@ int memslots_create(struct vm *vm)
 
 void memslots_free(struct vm *vm)
 {
+	for (unsigned int i = 0; vm->memslots && i < KEEL_MAX_MEMSLOTS; i++)
+		kfree(vm->memslots->slot[i].dirty);
 	kfree(vm->memslots);
 	vm->memslots = NULL;
+}
+
+/* 64-bit words of a bitmap of @size bytes of pages. */
+static u64 log_words(u64 size)
+{
+	return ((size >> PAGE_SHIFT) + 63) / 64;
 }
 
 static bool overlaps(const struct memslot *s, u64 gpa, u64 size)
@@ -68,7 +89,9 @@ static const struct memslot *find(struct vm *vm, u64 gpa)
 
 static int check(struct vm *vm, const struct keel_memslot *m)
 {
-	if (m->slot >= KEEL_MAX_MEMSLOTS || (m->flags & ~KEEL_MEM_READONLY) ||
+	u32 flags = KEEL_MEM_READONLY | (vm->write_log ? KEEL_MEM_LOG : 0);
+
+	if (m->slot >= KEEL_MAX_MEMSLOTS || (m->flags & ~flags) ||
 	    !IS_ALIGNED(m->gpa | m->size, PAGE_SIZE) || m->gpa >= GPA_LIMIT ||
 	    m->size > GPA_LIMIT - m->gpa)
 		return -EINVAL;
@@ -79,23 +102,40 @@ static int check(struct vm *vm, const struct keel_memslot *m)
 }
 
 /*
- * Without mmu_lock: the callers are vCPUs marked in_guest, and a shootdown
- * waits for those while it holds the lock. A read that overlapped a slot's
- * change (seq odd, or moved) is done again, as a seqcount reader.
+ * A copy of the slot holding @gpa (size 0: none), without mmu_lock: the
+ * callers are vCPUs marked in_guest, and a shootdown waits for those while
+ * it holds the lock. A read that overlapped a slot's change (seq odd, or
+ * moved) is done again, as a seqcount reader.
  */
-enum gpa_kind memslot_classify(struct vm *vm, u64 gpa, bool write)
+static struct memslot lookup(struct vm *vm, u64 gpa)
 {
 	const struct memslot *s;
+	struct memslot copy;
 	unsigned int seq;
-	bool ram;
 
 	do {
 		seq = __atomic_load_n(&vm->memslots->seq, __ATOMIC_ACQUIRE);
 		s = find(vm, gpa);
-		ram = s && !(write && (s->flags & KEEL_MEM_READONLY));
+		copy = s ? *s : (struct memslot){ 0 };
 		__atomic_thread_fence(__ATOMIC_ACQUIRE);
 	} while ((seq & 1) || __atomic_load_n(&vm->memslots->seq, __ATOMIC_RELAXED) != seq);
-	return ram ? GPA_RAM : GPA_MMIO;
+	return copy;
+}
+
+enum gpa_kind memslot_classify(struct vm *vm, u64 gpa, bool write)
+{
+	struct memslot s = lookup(vm, gpa);
+
+	return s.size && !(write && (s.flags & KEEL_MEM_READONLY)) ? GPA_RAM : GPA_MMIO;
+}
+
+void memslot_log_write(struct vm *vm, u64 gpa)
+{
+	struct memslot s = lookup(vm, gpa);
+	u64 page = (gpa - s.gpa) >> PAGE_SHIFT;
+
+	if (s.dirty)
+		__atomic_fetch_or(&s.dirty[page / 64], 1ULL << (page % 64), __ATOMIC_RELAXED);
 }
 
 /* A slot's change, seen whole or not at all by memslot_classify(). Caller holds mmu_lock. */
@@ -117,6 +157,7 @@ static void shootdown(struct vm *vm)
 {
 	__atomic_fetch_add(&vm->gpa_gen, 1, __ATOMIC_SEQ_CST);
 	vm_wait_exits(vm);
+	vm_free_stale_tables(vm);
 }
 
 /* Caller holds mmu_lock. */
@@ -142,22 +183,46 @@ int memslot_unmap(struct vm *vm, u64 gpa, u64 size)
 }
 
 /*
+ * The bitmap of @new if it logs: @old's if that logged the same size (a
+ * move, or flags unchanged), as KVM keeps a slot's, else a fresh one.
+ */
+static int take_log(struct memslot *new, struct memslot *old)
+{
+	if (!(new->flags & KEEL_MEM_LOG) || !new->size)
+		return 0;
+	if (old->dirty && old->size == new->size) {
+		new->dirty = old->dirty;
+		old->dirty = NULL;
+		return 0;
+	}
+	new->dirty = kzalloc(log_words(new->size) * sizeof(u64));
+	return new->dirty ? 0 : -ENOMEM;
+}
+
+/*
  * The old range loses its mappings before the call returns: a moved or
- * deleted slot's pages must not stay reachable at the old address.
+ * deleted slot's pages must not stay reachable at the old address. An old
+ * bitmap not kept is freed after that shootdown.
  */
 int memslot_set(struct vm *vm, const struct keel_memslot *m)
 {
+	struct memslot old = { 0 }, new = { m->gpa, m->size, m->flags, NULL };
 	u64 flags = spin_lock_irqsave(&vm->mmu_lock);
-	struct memslot old;
 	int r = check(vm, m);
 
 	if (!r) {
 		old = vm->memslots->slot[m->slot];
-		change_slot(vm->memslots, m->slot, &(struct memslot){ m->gpa, m->size, m->flags });
+		r = take_log(&new, &old);
+	}
+	if (!r) {
+		change_slot(vm->memslots, m->slot, &new);
 		if (old.size)
 			r = unmap_locked(vm, old.gpa, old.size);
+	} else {
+		old.dirty = NULL;
 	}
 	spin_unlock_irqrestore(&vm->mmu_lock, flags);
+	kfree(old.dirty);
 	return r;
 }
 
@@ -173,6 +238,16 @@ static bool any_mapped(struct vm *vm, u64 gpa, u64 size)
 	return false;
 }
 
+/* @prot for a map into @s: a logged slot's writable pages are clean, 4 KiB each; 0 if refused. */
+static u64 map_prot(const struct memslot *s, u64 size, u64 prot)
+{
+	if ((prot & PT_W) && (s->flags & KEEL_MEM_READONLY))
+		return 0;
+	if (!(prot & PT_W) || !s->dirty)
+		return PT_X | PT_USER | prot;
+	return size == PAGE_SIZE ? PT_X | PT_USER | PT_LOG | prot : 0;
+}
+
 /* What is replaced, cached translations included, must go: a shootdown if anything was mapped. */
 int memslot_map(struct vm *vm, u64 gpa, u64 frame, u64 size, u64 prot)
 {
@@ -180,41 +255,81 @@ int memslot_map(struct vm *vm, u64 gpa, u64 frame, u64 size, u64 prot)
 	const struct memslot *s = find(vm, gpa);
 	int r = -EFAULT;
 
-	if (s && size <= s->size - (gpa - s->gpa) &&
-	    !((prot & PT_W) && (s->flags & KEEL_MEM_READONLY))) {
+	if (s && size <= s->size - (gpa - s->gpa)) {
 		bool present = any_mapped(vm, gpa, size);
 
-		r = pt_map(&vm->gpt, gpa, frame, size, PT_X | PT_USER | prot);
-		if (present)
+		prot = map_prot(s, size, prot);
+		r = prot ? pt_map(&vm->gpt, gpa, frame, size, prot) :
+			   (s->flags & KEEL_MEM_READONLY ? -EFAULT : -EINVAL);
+		if (present && !r)
 			shootdown(vm);
 	}
 	spin_unlock_irqrestore(&vm->mmu_lock, flags);
 	return r;
 }
 
+/* The logged slot that holds all of [@gpa, @gpa + @size), or NULL. Caller holds mmu_lock. */
+static const struct memslot *logged(struct vm *vm, u64 gpa, u64 size)
+{
+	const struct memslot *s = find(vm, gpa);
+
+	if (!s || !s->dirty || size > s->size - (gpa - s->gpa))
+		return NULL;
+	return s;
+}
+
 /*
- * Each writable 4 KiB leaf is mapped again as PT_LOG, and the shootdown
- * drops cached translations that would let a write pass unlogged (a
- * translation caches the dirty flag, SDM Vol. 3C 29.4.1). A logged slot
- * is mapped in 4 KiB pages (KEEL_MAP_LOG refuses 2 MiB).
+ * Each writable leaf is mapped again as PT_LOG, and the shootdown drops
+ * cached translations that would let a write pass unlogged (a translation
+ * caches the dirty flag, SDM Vol. 3C 29.4.1). A logged slot's writable
+ * pages are 4 KiB leaves (map_prot()).
  */
 int memslot_clean(struct vm *vm, u64 gpa, u64 size)
 {
 	u64 flags, hpa, prot;
 	bool cleaned = false;
-	int level, r = 0;
+	int level, r = -EINVAL;
 
-	if (!IS_ALIGNED(gpa | size, PAGE_SIZE) || gpa >= GPA_LIMIT || size > GPA_LIMIT - gpa)
+	if (!IS_ALIGNED(gpa | size, PAGE_SIZE) || !size || size > CLEAN_MAX)
 		return -EINVAL;
 	flags = spin_lock_irqsave(&vm->mmu_lock);
-	for (u64 at = gpa; at < gpa + size && !r; at += PAGE_SIZE) {
-		if (pt_translate(&vm->gpt, at, &hpa, &prot, &level) || level != 1 || !(prot & PT_W))
+	if (logged(vm, gpa, size))
+		r = 0;
+	for (u64 at = gpa; !r && at < gpa + size; at += PAGE_SIZE) {
+		if (pt_translate(&vm->gpt, at, &hpa, &prot, &level) || !(prot & PT_W))
 			continue;
 		r = pt_map(&vm->gpt, at, hpa, PAGE_SIZE, prot | PT_LOG);
 		cleaned = true;
 	}
 	if (cleaned)
 		shootdown(vm);
+	spin_unlock_irqrestore(&vm->mmu_lock, flags);
+	return r;
+}
+
+/*
+ * KEEL_HC_DIRTY_FETCH into @buf, a page of the caller @to. From word 0,
+ * vm_wait_exits() first: a vCPU in the guest logs what its PML page holds
+ * at the exit it is kicked to.
+ */
+s64 memslot_dirty_fetch(struct vm *vm, u64 slot, u64 word, struct vm *to, u64 buf)
+{
+	u64 *out = gpa_to_hva_access(to, buf, PAGE_SIZE, true), flags, n = 0;
+	const struct memslot *s;
+	s64 r = -EINVAL;
+
+	if (!out)
+		return -EFAULT;
+	if (!word)
+		vm_wait_exits(vm);
+	flags = spin_lock_irqsave(&vm->mmu_lock);
+	s = slot < KEEL_MAX_MEMSLOTS ? &vm->memslots->slot[slot] : NULL;
+	if (s && s->dirty && word < log_words(s->size)) {
+		n = MIN(log_words(s->size) - word, (u64)KEEL_DIRTY_FETCH_WORDS);
+		for (u64 i = 0; i < n; i++)
+			out[i] = __atomic_exchange_n(&s->dirty[word + i], 0, __ATOMIC_RELAXED);
+		r = (s64)n;
+	}
 	spin_unlock_irqrestore(&vm->mmu_lock, flags);
 	return r;
 }

@@ -30,12 +30,19 @@ u64 memslots_bytes(struct vm *vm);
 enum gpa_kind memslot_classify(struct vm *vm, u64 gpa, bool write);
 /*
  * KEEL_HC_MAP of @size bytes at @frame, already checked to be the control
- * guest's RAM, at @gpa, with PT_W and PT_LOG as asked.
+ * guest's RAM, at @gpa, with PT_W if asked.
  */
 int memslot_map(struct vm *vm, u64 gpa, u64 frame, u64 size, u64 prot);
 /* KEEL_HC_UNMAP: when it returns, no vCPU of @vm reaches [@gpa, @gpa + @size) through a stale translation. */
 int memslot_unmap(struct vm *vm, u64 gpa, u64 size);
 /* KEEL_UNMAP_CLEAN: the same for a write that would not be logged. */
 int memslot_clean(struct vm *vm, u64 gpa, u64 size);
+/*
+ * A write to @gpa, by the guest (the CPU logged it) or by Keel: its bit if
+ * a KEEL_MEM_LOG slot holds it. From a vCPU marked in_guest.
+ */
+void memslot_log_write(struct vm *vm, u64 gpa);
+/* KEEL_HC_DIRTY_FETCH of slot @slot's words from @word into @to's page @buf. */
+s64 memslot_dirty_fetch(struct vm *vm, u64 slot, u64 word, struct vm *to, u64 buf);
 
 #endif

@@ -18,7 +18,7 @@
 #define PT_USER BIT(3)
 #define PT_UC BIT(4)	/* uncacheable (MMIO) */
 #define PT_GLOBAL BIT(5)
-#define PT_LOG BIT(6)	/* a writable leaf whose first write the CPU logs (kernel/dirty_log.h) */
+#define PT_LOG BIT(6)	/* a writable leaf whose first write the CPU logs (kernel/memslot.c) */
 
 /* Levels: 1 maps 4 KiB, 2 maps 2 MiB, 3 maps 1 GiB, 4 is the root. */
 static inline u64 pt_level_size(int level)

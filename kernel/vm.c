@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* VM objects and their guest-physical memory. */
 #include "kernel/arch.h"
-#include "kernel/dirty_log.h"
 #include "kernel/errno.h"
 #include "kernel/memslot.h"
 #include "kernel/mm.h"
@@ -34,9 +33,33 @@ static void *gpt_to_virt(void *ctx, u64 pa)
 	return (void *)(uintptr_t)pa;
 }
 
+/*
+ * A /dev/kvm VM's tables change while its vCPUs run, which may still walk
+ * an unlinked table through cached paging-structure entries, and even set
+ * accessed and dirty flags in it (SDM Vol. 3C 29.4.3): it is freed only
+ * after the shootdown that follows (vm_free_stale_tables()), linked
+ * through its entry 0, which no longer maps anything.
+ */
 static void gpt_free(void *ctx, u64 pa)
 {
-	frame_free_keel(pa, 0);
+	struct vm *vm = ctx;
+
+	if (vm->kind != VM_KIND_KVM) {
+		frame_free_keel(pa, 0);
+		return;
+	}
+	*(u64 *)(uintptr_t)pa = vm->stale_tables;
+	vm->stale_tables = pa;
+}
+
+void vm_free_stale_tables(struct vm *vm)
+{
+	while (vm->stale_tables) {
+		u64 pa = vm->stale_tables;
+
+		vm->stale_tables = *(u64 *)(uintptr_t)pa;
+		frame_free_keel(pa, 0);
+	}
 }
 
 static int map_chunk(struct vm *vm, u64 gpa, unsigned int order)
@@ -134,7 +157,7 @@ struct vm *vm_create(const char *name, u64 mem_size, unsigned int nr_vcpus)
 	vm->ram_bytes = vm->mem_size;
 	vm->gpt = (struct pagetable){ .fmt = arch_gpt_format(), .max_leaf_level = 2,
 				      .alloc = gpt_alloc, .to_virt = gpt_to_virt,
-				      .free = gpt_free };
+				      .free = gpt_free, .ctx = vm };
 	if (pt_init(&vm->gpt) || arch_vm_init(vm) || alloc_ram(vm) ||
 	    nr_vcpus > VM_MAX_VCPUS || vcpus_create(vm, nr_vcpus)) {
 		vm_destroy(vm);
@@ -164,12 +187,12 @@ void vm_destroy(struct vm *vm)
 		kfree(vm->vcpus[i]);
 	}
 	memslots_free(vm);
-	dirty_log_free(vm);
 	for (u64 i = 0; vm->mem && i < vm->mem->nr; i++)
 		guest_frame_free(vm->mem->chunk[i].hpa, vm->mem->chunk[i].order);
 	kfree(vm->mem);
 	if (vm->gpt.root)
 		free_tables(vm, vm->gpt.root, 4);
+	vm_free_stale_tables(vm);
 	arch_vm_free(vm);
 	io_bus_destroy(&vm->pio);
 	io_bus_destroy(&vm->mmio);
@@ -186,6 +209,11 @@ int vm_map_identity(struct vm *vm, u64 gpa, u64 size, u64 prot)
 	return r;
 }
 
+/*
+ * A write through the result is Keel's own: where the CPU logs the guest's
+ * writes it is logged as well, as KVM's mark_page_dirty() does for its
+ * writes to guest memory.
+ */
 void *gpa_to_hva_access(struct vm *vm, u64 gpa, size_t len, bool write)
 {
 	u64 hpa, prot;
@@ -197,6 +225,8 @@ void *gpa_to_hva_access(struct vm *vm, u64 gpa, size_t len, bool write)
 	if (pt_translate(&vm->gpt, gpa, &hpa, &prot, &level) || (prot & PT_UC) ||
 	    (write && !(prot & PT_W)))
 		return NULL;
+	if (write && vm->write_log)
+		memslot_log_write(vm, gpa);
 	return (void *)(uintptr_t)hpa;
 }
 

@@ -48,7 +48,6 @@ struct vcpu {
 struct vm;
 struct vm_mem;
 struct memslots;
-struct dirty_log;
 struct keel_run;
 
 enum vm_state { VM_RUNNING, VM_ENDED };
@@ -74,9 +73,10 @@ struct vm {
 	u64 ram_bytes;			/* its RAM, for the administrator (a /dev/kvm VM's: its slots) */
 	struct pagetable gpt;		/* the second-level (nested) page table */
 	u64 gpa_gen;			/* bumped when gpt loses or changes mappings */
+	u64 stale_tables;		/* unlinked tables of gpt, a list: freed after a shootdown */
 	struct vm_mem *mem;		/* host frames backing guest RAM */
 	struct memslots *memslots;	/* a /dev/kvm VM's RAM: its VMM's memory (kernel/memslot.c) */
-	struct dirty_log *dirty_log;	/* a /dev/kvm VM's, where the CPU logs writes (kernel/dirty_log.c) */
+	bool write_log;			/* a /dev/kvm VM where the CPU logs writes (kernel/memslot.c) */
 	struct spinlock mmu_lock;	/* serializes changes of gpt and memslots */
 	unsigned int refs;		/* a /dev/kvm VM's users (kernel/managed_vm.c) */
 	unsigned int nr_vcpus;
@@ -134,6 +134,8 @@ int vm_read_phys(struct vm *vm, u64 gpa, void *dst, size_t len);
  * waited for): what the caller replaced may then be freed.
  */
 void vm_wait_exits(struct vm *vm);
+/* Frees the tables a /dev/kvm VM's gpt unlinked, once vm_wait_exits() returned. */
+void vm_free_stale_tables(struct vm *vm);
 /* Ends the VM: @reason NULL for a clean exit with @status. Safe from any vCPU; the first call wins. */
 void vm_end(struct vm *vm, u64 status, const char *reason);
 /* The same with vm->lock held. */

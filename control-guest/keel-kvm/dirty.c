@@ -3,11 +3,12 @@
  * Dirty logging (api.rst 4.37 KVM_GET_DIRTY_LOG, 4.117 KVM_CLEAR_DIRTY_LOG,
  * 7.18 KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2), in 4 KiB pages, one of two ways:
  *
- * - Where the CPU logs writes (KEEL_FEATURE_WRITE_LOG: VMX's PML), a logged
- *   slot's pages are mapped writable with KEEL_MAP_LOG: the CPU logs each
- *   page's first write into Keel's write log, which keel_dirty_fetch()
- *   turns into bits; to protect a page again Keel makes it clean
- *   (KEEL_UNMAP_CLEAN). No write exits.
+ * - Where the CPU logs writes (KEEL_FEATURE_WRITE_LOG: VMX's PML), Keel
+ *   keeps a bitmap for each logged slot (KEEL_MEM_LOG) and maps its pages
+ *   writable but clean: the CPU logs each page's first write, and Keel sets
+ *   its bit, as for its own writes; fetch() moves Keel's bits into the
+ *   slot's. To protect a page again Keel makes it clean (KEEL_UNMAP_CLEAN).
+ *   No write exits.
  * - Elsewhere (SVM) a logged slot's pages are mapped read-only until the
  *   guest writes them: the write faults, and the fault path (vm.c) maps the
  *   page writable and sets its bit. To protect a page again Keel unmaps it,
@@ -24,7 +25,6 @@
 
 #define MANUAL_CAPS (KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE | KVM_DIRTY_LOG_INITIALLY_SET)
 #define X86_ADDRESS_SPACES 2		/* KVM_ADDRESS_SPACE_NUM: normal and SMM */
-#define FETCH_MAX (PAGE_SIZE / sizeof(u64))	/* KEEL_HC_DIRTY_FETCH's largest buffer */
 
 static unsigned long bitmap_bytes(u64 size)
 {
@@ -63,46 +63,43 @@ static void protect(struct keel_vm *vm, const struct keel_slot *s, unsigned long
 	}
 }
 
-/* The bits of the @n pages at @gpa, those in logged slots. */
-static void mark(struct keel_vm *vm, const u64 *gpa, long n)
+/* Keel's @n words of slot @s's log from word @first, ORed into the module's. */
+static void merge(struct keel_vm *vm, struct keel_slot *s, unsigned long first, const u64 *words,
+		  long n)
 {
-	const struct keel_slot *s;
+	long pages = 0;
 
 	spin_lock(&vm->mmu_lock);
 	for (long i = 0; i < n; i++) {
-		s = keel_find_slot(vm, gpa[i]);
-		if (s && s->dirty)
-			set_bit((gpa[i] - s->gpa) >> PAGE_SHIFT, s->dirty);
+		s->dirty[first + i] |= words[i];
+		pages += hweight64(words[i]);
 	}
 	spin_unlock(&vm->mmu_lock);
-	atomic64_add(n, &keel_stats.write_logged);
+	atomic64_add(pages, &keel_stats.write_logged);
 }
 
 /*
- * Where the CPU logs writes: the pages of Keel's write log get their bits,
- * as KVM flushes the vCPUs' PML buffers before a log is read
- * (kvm_arch_sync_dirty_log()). A page of a slot deleted meanwhile is
- * dropped; one of a slot that took its place is marked, which only costs
- * the VMM a copy.
+ * Where the CPU logs writes: Keel's bits of slot @id move into @s's before
+ * its log is read, as KVM flushes the vCPUs' PML buffers then
+ * (kvm_arch_sync_dirty_log()). Caller holds vm->lock.
  */
-int keel_dirty_fetch(struct keel_vm *vm)
+static int fetch(struct keel_vm *vm, struct keel_slot *s, u16 id)
 {
+	unsigned long words = bitmap_bytes(s->size) / sizeof(u64), w;
+	long n = 0;
 	u64 *buf;
-	long n;
 
 	if (!keel_write_log)
 		return 0;
 	buf = (u64 *)__get_free_page(GFP_KERNEL);
 	if (!buf)
 		return -ENOMEM;
-	mutex_lock(&vm->lock);
-	do {
-		n = keel_hypercall(KEEL_HC_DIRTY_FETCH, vm->handle, virt_to_phys(buf),
-				   FETCH_MAX, 0);
-		if (n > 0)
-			mark(vm, buf, n);
-	} while (n == FETCH_MAX);
-	mutex_unlock(&vm->lock);
+	for (w = 0; w < words; w += n) {
+		n = keel_hypercall(KEEL_HC_DIRTY_FETCH, vm->handle, id, w, virt_to_phys(buf));
+		if (n <= 0)
+			break;
+		merge(vm, s, w, buf, n);
+	}
 	free_page((unsigned long)buf);
 	return n < 0 ? keel_errno(n) : 0;
 }
@@ -127,9 +124,10 @@ static struct keel_slot *logged_slot(struct keel_vm *vm, u32 id, int *err)
 }
 
 /*
- * Without manual protection each set bit is cleared and its page protected
- * before the log is copied out: a write after that faults and is in the
- * next log, a write before it is in the page the VMM copies after this.
+ * Keel's bits first, then, without manual protection, each set bit is
+ * cleared and its page protected before the log is copied out: a write
+ * after that is in the next log, a write before it is in the page the VMM
+ * copies after this.
  */
 static int get_dirty_log(struct keel_vm *vm, const struct kvm_dirty_log *log)
 {
@@ -139,6 +137,9 @@ static int get_dirty_log(struct keel_vm *vm, const struct kvm_dirty_log *log)
 
 	s = logged_slot(vm, log->slot, &r);
 	if (!s)
+		return r;
+	r = fetch(vm, s, (u16)log->slot);
+	if (r)
 		return r;
 	n = bitmap_bytes(s->size);
 	buf = s->dirty;
@@ -163,9 +164,6 @@ long keel_get_dirty_log(struct keel_vm *vm, void __user *argp)
 
 	if (copy_from_user(&log, argp, sizeof(log)))
 		return -EFAULT;
-	r = keel_dirty_fetch(vm);
-	if (r)
-		return r;
 	mutex_lock(&vm->lock);
 	r = get_dirty_log(vm, &log);
 	mutex_unlock(&vm->lock);
@@ -195,8 +193,9 @@ static struct keel_slot *clear_slot(struct keel_vm *vm, const struct kvm_clear_d
 
 /*
  * The bits the VMM names that are set are cleared, and only those pages
- * protected again. Keel's write log is not fetched first: a page it holds
- * gets its bit after the clear, since the VMM has not seen that write.
+ * protected again. Keel's bits are not fetched first, as KVM syncs here:
+ * the VMM names only pages it saw dirty, and those log nothing new until
+ * they are protected again.
  */
 static int clear_dirty_log(struct keel_vm *vm, const struct kvm_clear_dirty_log *log)
 {

@@ -121,7 +121,7 @@ struct keel_vcpu {
 struct keel_stats {
 	atomic64_t fault_ins;		/* pages Keel was asked to map */
 	atomic64_t huge_maps;		/* ... of those, mapped as 2 MiB pages */
-	atomic64_t write_logged;	/* pages fetched from Keel's write logs */
+	atomic64_t write_logged;	/* dirty pages fetched from Keel's bitmaps (PML) */
 };
 
 extern struct keel_stats keel_stats;
@@ -145,7 +145,6 @@ void keel_admin_exit(void);
 int keel_create_vm(unsigned long type);
 void keel_vm_put(struct keel_vm *vm);
 int keel_vm_fault_in(struct keel_vm *vm, u64 gpa, bool write);
-const struct keel_slot *keel_find_slot(struct keel_vm *vm, u64 gpa);
 int keel_create_vcpu(struct keel_vm *vm, unsigned long id);
 void keel_vcpu_free(struct keel_vcpu *vcpu);
 int keel_check_extension(unsigned long cap);
@@ -208,7 +207,6 @@ long keel_get_dirty_log(struct keel_vm *vm, void __user *argp);
 long keel_clear_dirty_log(struct keel_vm *vm, void __user *argp);
 int keel_enable_manual_dirty(struct keel_vm *vm, const struct kvm_enable_cap *cap);
 int keel_dirty_caps(void);
-int keel_dirty_fetch(struct keel_vm *vm);
 
 /* KVM_GET/SET_REGS, _SREGS, _FPU, _MSRS, _CPUID2 ... (state.c): -EINVAL for another ioctl. */
 long keel_state_ioctl(struct keel_vcpu *vcpu, unsigned int ioctl, void __user *argp);

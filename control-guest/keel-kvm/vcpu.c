@@ -222,9 +222,8 @@ static u64 keel_run_delay(void)
  * Keel returns KEEL_EXIT_NONE when this CPU has an interrupt to take, or
  * when a signal made sched.c ask for the vCPU back: the
  * loop re-enters unless a signal is pending, and yields first if this
- * thread should (KVM's vcpu_run() does both). A fault, a full write log, or
- * a write that an ioeventfd or a coalesced zone takes, is answered here and
- * the guest runs on.
+ * thread should (KVM's vcpu_run() does both). A fault, or a write that an
+ * ioeventfd or a coalesced zone takes, is answered here and the guest runs on.
  */
 static int run_loop(struct keel_vcpu *vcpu)
 {
@@ -253,11 +252,6 @@ static int run_loop(struct keel_vcpu *vcpu)
 			continue;
 		case KEEL_EXIT_FAULT:
 			r = keel_vm_fault_in(vcpu->vm, k->exit.fault.gpa, k->exit.fault.write);
-			if (r)
-				return r;
-			continue;
-		case KEEL_EXIT_DIRTY:
-			r = keel_dirty_fetch(vcpu->vm);
 			if (r)
 				return r;
 			continue;

@@ -85,8 +85,8 @@ static const struct mmu_notifier_ops keel_mn_ops = {
 	.release = keel_mn_release,
 };
 
-/* Caller holds mmu_lock or vm->lock. */
-const struct keel_slot *keel_find_slot(struct keel_vm *vm, u64 gpa)
+/* Caller holds mmu_lock. */
+static const struct keel_slot *find_slot(struct keel_vm *vm, u64 gpa)
 {
 	for (unsigned int i = 0; i < KEEL_MAX_MEMSLOTS; i++)
 		if (vm->slots[i].size && gpa - vm->slots[i].gpa < vm->slots[i].size)
@@ -157,18 +157,11 @@ static bool huge_fits(const struct keel_slot *s, u64 gpa, unsigned long hva)
 	       base + PMD_SIZE <= s->gpa + s->size;
 }
 
-/*
- * Caller holds mmu_lock, with no invalidation since @page was pinned. Where
- * the CPU logs writes, a logged slot's page is mapped writable and its
- * first write logged (KEEL_MAP_LOG).
- */
+/* Caller holds mmu_lock, with no invalidation since @page was pinned. */
 static long map_page(struct keel_vm *vm, const struct keel_slot *s, u64 gpa, unsigned long hva,
 		     struct page *page, bool writable)
 {
 	u64 flags = writable ? KEEL_MAP_WRITE : 0;
-
-	if (writable && s->dirty && keel_write_log)
-		flags |= KEEL_MAP_LOG;
 
 	atomic64_inc(&keel_stats.fault_ins);
 	if (!s->dirty && huge_fits(s, gpa, hva) && hva_is_huge(vm->mm, hva)) {
@@ -183,9 +176,9 @@ static long map_page(struct keel_vm *vm, const struct keel_slot *s, u64 gpa, uns
 /*
  * KEEL_EXIT_FAULT: 0 once mapped, or when the slot changed meanwhile (the
  * guest faults again and the next try sees the new state); -EFAULT when
- * the VMM's memory is not there, as KVM_RUN fails for it. Without the
- * CPU's write log, a logged slot's page is mapped writable only for a
- * write, which marks it dirty (dirty.c).
+ * the VMM's memory is not there, as KVM_RUN fails for it. A logged slot's
+ * page is mapped writable only for a write, which marks it dirty (dirty.c),
+ * unless the CPU logs writes: then Keel maps it clean (KEEL_MEM_LOG).
  */
 int keel_vm_fault_in(struct keel_vm *vm, u64 gpa, bool write)
 {
@@ -196,7 +189,7 @@ int keel_vm_fault_in(struct keel_vm *vm, u64 gpa, bool write)
 	long ret = 0;
 
 	spin_lock(&vm->mmu_lock);
-	s = keel_find_slot(vm, gpa);
+	s = find_slot(vm, gpa);
 	hva = s ? s->uaddr + (gpa - s->gpa) : 0;
 	ro = s && (s->flags & KVM_MEM_READONLY);
 	logged = s && s->dirty;
@@ -208,7 +201,7 @@ int keel_vm_fault_in(struct keel_vm *vm, u64 gpa, bool write)
 	if (!page)
 		return -EFAULT;
 	spin_lock(&vm->mmu_lock);
-	s = keel_find_slot(vm, gpa);
+	s = find_slot(vm, gpa);
 	if (s && !vm->mmu_in_progress && vm->mmu_seq == seq) {
 		ret = map_page(vm, s, gpa, hva, page, writable);
 		if (!ret && write && s->dirty)
@@ -299,7 +292,8 @@ static int change_slot(struct keel_vm *vm, const struct kvm_userspace_memory_reg
 		return PTR_ERR(dirty);
 	vm->hc_slot = (struct keel_memslot){ .slot = id, .gpa = m->guest_phys_addr,
 		.size = m->memory_size,
-		.flags = m->flags & KVM_MEM_READONLY ? KEEL_MEM_READONLY : 0 };
+		.flags = (m->flags & KVM_MEM_READONLY ? KEEL_MEM_READONLY : 0) |
+			 (dirty && keel_write_log ? KEEL_MEM_LOG : 0) };
 	spin_lock(&vm->mmu_lock);
 	ret = keel_hypercall(KEEL_HC_MEMSLOT, vm->handle, virt_to_phys(&vm->hc_slot), 0, 0);
 	if (!ret)

@@ -102,6 +102,12 @@
  * slot->flags, or deletes it (size 0), and removes every mapping of its old
  * range. Slots are 4 KiB-aligned and never overlap (-KEEL_EEXIST); RAM of
  * the VM is what its slots cover, anything else is MMIO (KEEL_EXIT_MMIO).
+ * KEEL_MEM_LOG (only where keel_hv_info.features has
+ * KEEL_FEATURE_WRITE_LOG, else -KEEL_EINVAL): the slot's writes are logged
+ * in a bitmap Keel keeps (KEEL_HC_DIRTY_FETCH), the CPU's and Keel's own;
+ * its writable pages are mapped 4 KiB at a time. A slot set again with the
+ * same size and KEEL_MEM_LOG keeps its bitmap. -KEEL_ENOMEM without room
+ * for the bitmap.
  */
 #define KEEL_HC_MEMSLOT 4
 
@@ -110,25 +116,22 @@
  * control-guest physical page to map there, RSI = KEEL_MAP_* flags. The
  * answer to KEEL_EXIT_FAULT. With KEEL_MAP_2M both addresses are 2 MiB
  * aligned and 2 MiB are mapped (one large page, when the VMM's memory is
- * one). KEEL_MAP_LOG (with KEEL_MAP_WRITE, not KEEL_MAP_2M, only where
- * keel_hv_info.features has KEEL_FEATURE_WRITE_LOG): the page's first
- * write goes into the VM's write log (KEEL_HC_DIRTY_FETCH). -KEEL_EFAULT
- * if the guest range is not all in one slot, the frames are not the
- * caller's RAM, or KEEL_MAP_WRITE asks to write a read-only slot;
- * -KEEL_EINVAL for an unaligned address or unknown flag.
+ * one). -KEEL_EFAULT if the guest range is not all in one slot, the frames
+ * are not the caller's RAM, or KEEL_MAP_WRITE asks to write a read-only
+ * slot; -KEEL_EINVAL for an unaligned address, an unknown flag, or
+ * KEEL_MAP_2M | KEEL_MAP_WRITE in a KEEL_MEM_LOG slot.
  */
 #define KEEL_HC_MAP 5
 #define KEEL_MAP_WRITE 1
 #define KEEL_MAP_2M 2
-#define KEEL_MAP_LOG 4
 
 /*
  * KEEL_HC_UNMAP: RCX = guest-physical address, RDX = size (both 4 KiB
  * multiples), RSI = 0 or KEEL_UNMAP_CLEAN. On return no vCPU of the VM
  * can reach what was mapped there any more, so the caller may reuse the
- * frames. With KEEL_UNMAP_CLEAN (where KEEL_FEATURE_WRITE_LOG is) the
- * writable 4 KiB pages of the range stay mapped and become clean: the next
- * write to each goes into the write log again.
+ * frames. KEEL_UNMAP_CLEAN instead leaves the range mapped but clean: on
+ * return the next write to each page is logged again. The range must lie
+ * in one KEEL_MEM_LOG slot (else -KEEL_EINVAL).
  */
 #define KEEL_HC_UNMAP 6
 #define KEEL_UNMAP_CLEAN 1
@@ -481,17 +484,18 @@
 #define KEEL_MSR_FILTER_WRITE 2
 
 /*
- * KEEL_HC_DIRTY_FETCH: RCX = the control-guest physical address of a
- * buffer of RDX guest-physical addresses (1-512); RSI must be 0. Takes up
- * to RDX pages out of the VM's write log (KEEL_MAP_LOG) into the buffer,
- * in no order, and returns their number; the low 12 bits of each are not
- * meaningful. Each vCPU of the VM in the guest at the call passes an exit
- * first, so every write it logged before the call is there, unless the log
- * was full (a vCPU keeps what did not fit and, once its own buffer is
- * full, exits with KEEL_EXIT_DIRTY). -KEEL_EINVAL for a VM without a write
- * log.
+ * KEEL_HC_DIRTY_FETCH: RCX = a KEEL_MEM_LOG slot, RDX = a word of its
+ * bitmap (bit n of word w: page 64 * w + n of the slot), RSI = the
+ * control-guest physical address of a page. Moves up to
+ * KEEL_DIRTY_FETCH_WORDS words from word RDX on (to the slot's end) into
+ * the page, clearing them in Keel, and returns their number. A fetch of
+ * word 0 first has each vCPU of the VM in guest mode pass an exit, so every
+ * write logged before the call is in the bitmap. -KEEL_EINVAL for a slot
+ * without KEEL_MEM_LOG or RDX past its end; -KEEL_EFAULT if the page is not
+ * the caller's RAM (the words stay).
  */
 #define KEEL_HC_DIRTY_FETCH 26
+#define KEEL_DIRTY_FETCH_WORDS 512
 
 #define KEEL_NR_HYPERCALLS 27
 #define KEEL_MAX_VMS 64
@@ -501,6 +505,7 @@
 #define KEEL_MAX_CPUID_ENTRIES 256
 
 #define KEEL_MEM_READONLY 1	/* writes exit as KEEL_EXIT_MMIO */
+#define KEEL_MEM_LOG 2		/* writes are logged (KEEL_HC_MEMSLOT) */
 
 /* run->exit_reason */
 #define KEEL_EXIT_NONE 0		/* the caller's interrupt: call KEEL_HC_VCPU_RUN again */
@@ -514,7 +519,6 @@
 #define KEEL_EXIT_IRQ_WINDOW 8		/* KEEL_REQ_IRQ_WINDOW was asked and the window is open */
 #define KEEL_EXIT_IOAPIC_EOI 9		/* the guest's EOI of a vector in the EOI-exit bitmap: exit.eoi */
 #define KEEL_EXIT_MSR 10		/* a RDMSR or WRMSR for the VMM (KEEL_CAP_USER_MSR): exit.msr */
-#define KEEL_EXIT_DIRTY 11		/* the write log is full: KEEL_HC_DIRTY_FETCH, call again */
 
 /* exit.internal.suberror: KVM's KVM_INTERNAL_ERROR_* values */
 #define KEEL_INTERNAL_EMULATION 1
@@ -532,7 +536,7 @@
 #define KEEL_VERSION_LEN 16
 
 /* keel_hv_info.features */
-#define KEEL_FEATURE_WRITE_LOG 1	/* the CPU logs writes (VMX's PML): KEEL_MAP_LOG */
+#define KEEL_FEATURE_WRITE_LOG 1	/* the CPU logs writes (VMX's PML): KEEL_MEM_LOG */
 
 #ifndef __ASSEMBLY__
 #ifdef __KERNEL__

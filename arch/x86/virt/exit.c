@@ -50,7 +50,7 @@ static const char *const exit_names[NR_EXIT_KINDS] = {
 	[EXIT_NPF] = "npf", [EXIT_EXCEPTION] = "exception", [EXIT_INTR_WINDOW] = "intr-window",
 	[EXIT_NMI_WINDOW] = "nmi-window", [EXIT_HIDDEN_INSN] = "hidden-insn",
 	[EXIT_MWAIT] = "monitor-mwait", [EXIT_XSETBV] = "xsetbv",
-	[EXIT_CR_WRITE] = "cr-write", [EXIT_SKIP] = "skip", [EXIT_LOG_FULL] = "log-full",
+	[EXIT_CR_WRITE] = "cr-write", [EXIT_SKIP] = "skip",
 	[EXIT_TRIPLE_FAULT] = "triple-fault",
 	[EXIT_ENTRY_FAILURE] = "entry-failure", [EXIT_UNHANDLED] = "unhandled",
 };
@@ -330,12 +330,6 @@ static enum vcpu_action handle_entry_failure(struct vcpu *v, struct vm_exit *e)
 	pr_err("keel: vm %s vcpu %u: VM entry failed (hardware reason %#x, qualification %#llx)\n",
 	       v->vm->name, v->id, e->raw_reason, (unsigned long long)e->qual);
 	return stop(v, "entry-failure");
-}
-
-/* Only /dev/kvm VMs have a write log (kernel/dirty_log.h): their VMM's module fetches it. */
-static enum vcpu_action handle_log_full(struct vcpu *v, struct vm_exit *e)
-{
-	return vmm_exit_to(v, KEEL_EXIT_DIRTY);
 }
 
 static enum vcpu_action handle_unhandled(struct vcpu *v, struct vm_exit *e)
@@ -1046,7 +1040,6 @@ static const exit_handler handlers[NR_EXIT_KINDS] = {
 	[EXIT_XSETBV] = handle_xsetbv,
 	[EXIT_CR_WRITE] = handle_mov_cr,
 	[EXIT_SKIP] = skip,
-	[EXIT_LOG_FULL] = handle_log_full,
 	[EXIT_TRIPLE_FAULT] = handle_triple_fault,
 	[EXIT_ENTRY_FAILURE] = handle_entry_failure,
 	[EXIT_UNHANDLED] = handle_unhandled,

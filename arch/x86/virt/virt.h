@@ -55,7 +55,6 @@ enum exit_kind {
 	EXIT_XSETBV,
 	EXIT_CR_WRITE,		/* MOV to CR0/CR4 (virt_ops.write_cr) or CR8 the backend intercepts */
 	EXIT_SKIP,		/* an instruction completed by doing nothing (INVD, WBINVD) */
-	EXIT_LOG_FULL,		/* the CPU's write log is full and the VM's could not take it all */
 	EXIT_TRIPLE_FAULT,
 	EXIT_ENTRY_FAILURE,
 	EXIT_UNHANDLED,		/* a hardware exit Keel does not handle: raw_reason says which */

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Per-VM I/O bitmaps, ASID/VPID allocation and the write log's CPU support, for VMX and SVM. */
+/* Per-VM I/O bitmaps, ASID/VPID allocation and the CPU's logging of writes, for VMX and SVM. */
 #include "arch/x86/virt/virt_vm.h"
 #include "kernel/arch.h"
-#include "kernel/keel.h"
 #include "kernel/errno.h"
+#include "kernel/keel.h"
 #include "kernel/mm.h"
 #include "kernel/string.h"
 #include "kernel/vm.h"

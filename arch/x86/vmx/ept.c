@@ -3,8 +3,9 @@
  * EPT entries (SDM Vol. 3C 29.3.2 and its entry-format tables): read, write and
  * execute in bits 2:0 (an entry with none of them is not present), the
  * memory type in bits 5:3 of leaves, bit 7 for 2 MiB / 1 GiB leaves, the
- * frame in bits 51:12, the accessed and dirty flags in bits 8 and 9. Non-leaf entries must keep bits 7:3 clear, or the
- * walk ends in an EPT misconfiguration (29.3.3.1).
+ * accessed and dirty flags in bits 8 and 9, the frame in bits 51:12.
+ * Non-leaf entries must keep bits 7:3 clear, or the walk ends in an EPT
+ * misconfiguration (29.3.3.1).
  */
 #include "arch/x86/vmx/ept.h"
 

@@ -5,20 +5,20 @@
  * the page's guest-physical address in entry "PML index" of the vCPU's
  * 512-entry page and decrements the index; a write to log while the index
  * is outside 0-511 exits first (PML full, exit reason 62). After every exit
- * Keel moves the entries into the VM's write log (kernel/dirty_log.h), so
- * a vCPU that passed an exit has nothing left unreported, as KVM flushes
- * its PML buffer at every exit (vmx_flush_pml_buffer()).
+ * Keel empties the page into the logged slots' bitmaps (kernel/memslot.c),
+ * as KVM does (vmx_flush_pml_buffer()), so a vCPU outside the guest never
+ * holds a write its VMM cannot see.
  */
 #include "arch/x86/vmx/pml.h"
 #include "arch/x86/vmx/vmx.h"
-#include "kernel/dirty_log.h"
+#include "kernel/memslot.h"
 #include "kernel/mm.h"
 
 #define PML_ENTRIES 512
 
 u64 pml_alloc(struct vm *vm)
 {
-	return vm->dirty_log ? frame_alloc_keel(0) : 0;
+	return vm->write_log ? frame_alloc_keel(0) : 0;
 }
 
 void pml_write_controls(u64 pml_pa)
@@ -28,19 +28,15 @@ void pml_write_controls(u64 pml_pa)
 	vmcs_write(GUEST_PML_INDEX, PML_ENTRIES - 1);
 }
 
-/*
- * The logged entries are index + 1 to 511 (all 512 once the index wrapped
- * to 0xFFFF). The log takes the newest first; what it cannot take stays at
- * the top of the page, the index just below it.
- */
-bool pml_drain(struct vm *vm, u64 pml_pa)
+/* The logged entries are index + 1 to 511; an index past 511 (0xFFFF once full) means all 512. */
+void pml_drain(struct vm *vm, u64 pml_pa)
 {
 	u16 index = (u16)vmcs_read(GUEST_PML_INDEX);
-	unsigned int first = (u16)(index + 1), taken;
+	const u64 *entry = (const u64 *)(uintptr_t)pml_pa;
 
-	if (first >= PML_ENTRIES)
-		return true;
-	taken = dirty_log_add(vm, (const u64 *)(uintptr_t)pml_pa + first, PML_ENTRIES - first);
-	vmcs_write(GUEST_PML_INDEX, (u16)(first + taken - 1));
-	return first + taken == PML_ENTRIES;
+	if (index == PML_ENTRIES - 1)
+		return;
+	for (unsigned int i = index < PML_ENTRIES ? index + 1 : 0; i < PML_ENTRIES; i++)
+		memslot_log_write(vm, entry[i]);
+	vmcs_write(GUEST_PML_INDEX, PML_ENTRIES - 1);
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Page-modification logging for VMs with a write log (pml.c). */
+/* Page-modification logging for VMs whose writes the CPU logs (pml.c). */
 #ifndef KEEL_VMX_PML_H
 #define KEEL_VMX_PML_H
 
@@ -7,11 +7,11 @@
 
 struct vm;
 
-/* A vCPU's log page if @vm has a write log, else 0 (none, or no memory: vmx_vcpu_init() tells). */
+/* A vCPU's log page if the CPU logs @vm's writes, else 0 (none, or no memory: vmx_vcpu_init() tells). */
 u64 pml_alloc(struct vm *vm);
 /* With the vCPU's VMCS current: PML on, its page empty. */
 void pml_write_controls(u64 pml_pa);
-/* After an exit: the page's entries into @vm's log; false if some did not fit. */
-bool pml_drain(struct vm *vm, u64 pml_pa);
+/* After an exit: each page the CPU logged gets its bit in @vm's slots; the page is empty again. */
+void pml_drain(struct vm *vm, u64 pml_pa);
 
 #endif

@@ -23,8 +23,8 @@
 #include "arch/x86/virt/virt.h"
 #include "arch/x86/virt/virt_vm.h"
 #include "arch/x86/vmx/ept.h"
-#include "arch/x86/vmx/vmcs.h"
 #include "arch/x86/vmx/pml.h"
+#include "arch/x86/vmx/vmcs.h"
 #include "arch/x86/vmx/vmx.h"
 #include "kernel/errno.h"
 #include "kernel/keel.h"
@@ -95,7 +95,7 @@ struct vmx_vcpu {
 	u64 exit_rip;		/* RIP at the last exit (see stale_blocking) */
 	bool nmi_in_service;	/* an NMI Keel injected has not seen its IRET yet */
 	u64 msr_bitmap;		/* the VM's msr_bitmap the VMCS was given */
-	u64 pml_pa;		/* its PML page if the VM has a write log (pml.c), else 0 */
+	u64 pml_pa;		/* its PML page if the CPU logs the VM's writes (pml.c), else 0 */
 	u64 guest[NR_CACHED];
 	u64 msrs[NR_GUEST_MSRS];	/* those NOT_IN_VMCS */
 };
@@ -145,7 +145,7 @@ static int vmx_vcpu_init(struct vcpu *v)
 	x->vmcs_pa = frame_alloc_keel(0);
 	x->vapic_pa = frame_alloc_keel(0);
 	x->pml_pa = pml_alloc(v->vm);
-	if (!x->vmcs_pa || !x->vapic_pa || (v->vm->dirty_log && !x->pml_pa))
+	if (!x->vmcs_pa || !x->vapic_pa || (v->vm->write_log && !x->pml_pa))
 		return -ENOMEM;
 	*(u32 *)(uintptr_t)x->vmcs_pa = vmx_caps.revision;	/* 25.2 */
 	x->guest[C_CPU_CTLS] = vmx_caps.cpu;
@@ -719,7 +719,7 @@ static void decode_exit(struct vm_exit *e)
 	case EXIT_REASON_MONITOR: case EXIT_REASON_MWAIT: e->kind = EXIT_MWAIT; break;
 	case EXIT_REASON_XSETBV: e->kind = EXIT_XSETBV; break;
 	case EXIT_REASON_TPR_BELOW_THRESHOLD: e->kind = EXIT_NONE; break;	/* vcpu.c's sync_cr8() */
-	case EXIT_REASON_PML_FULL: e->kind = EXIT_LOG_FULL; break;	/* vmx_run() drains it */
+	case EXIT_REASON_PML_FULL: e->kind = EXIT_NONE; break;	/* vmx_run() empties the page */
 	default:
 		if (hidden_insn(basic))
 			e->kind = EXIT_HIDDEN_INSN;
@@ -839,8 +839,8 @@ static void vmx_run(struct vcpu *v, struct vm_exit *exit)
 		return;
 	check_nmi_blocking(v, x, exit->raw_reason);
 	redo_nmi_blocking(x, exit->raw_reason & 0xffff, exit->qual, idt_info, nmi_was_in_service);
-	if (x->pml_pa && pml_drain(v->vm, x->pml_pa) && exit->kind == EXIT_LOG_FULL)
-		exit->kind = EXIT_NONE;	/* the VM's log took it all */
+	if (x->pml_pa)
+		pml_drain(v->vm, x->pml_pa);
 	/* An NMI exit leaves the NMI undelivered (26.2): the host's handler gets it, as KVM does. */
 	if (exit->kind == EXIT_NMI)
 		asm volatile("int $2");

@@ -36,10 +36,10 @@ static inline void vmcs_write(u32 field, u64 val)
 		       (unsigned long long)val);
 }
 
-/* A VM with a write log has EPT's accessed and dirty flags, which PML needs (29.3.6). */
+/* A VM whose writes the CPU logs has EPT's accessed and dirty flags, which PML needs (29.3.6). */
 static inline u64 vmx_eptp(struct vm *vm)
 {
-	return vm->gpt.root | EPTP_WB | EPTP_WALK4 | (vm->dirty_log ? EPTP_AD : 0);
+	return vm->gpt.root | EPTP_WB | EPTP_WALK4 | (vm->write_log ? EPTP_AD : 0);
 }
 
 int vmx_cpu_enable(void);
