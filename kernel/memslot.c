@@ -102,40 +102,50 @@ static int check(struct vm *vm, const struct keel_memslot *m)
 }
 
 /*
- * A copy of the slot holding @gpa (size 0: none), without mmu_lock: the
- * callers are vCPUs marked in_guest, and a shootdown waits for those while
- * it holds the lock. A read that overlapped a slot's change (seq odd, or
- * moved) is done again, as a seqcount reader.
+ * Readers without mmu_lock: the callers are vCPUs marked in_guest, and a
+ * shootdown waits for those while it holds the lock. A read that
+ * overlapped a slot's change (seq odd, or moved) is done again, as a
+ * seqcount reader.
  */
-static struct memslot lookup(struct vm *vm, u64 gpa)
+static unsigned int read_begin(const struct memslots *ms)
 {
-	const struct memslot *s;
-	struct memslot copy;
-	unsigned int seq;
+	return __atomic_load_n(&ms->seq, __ATOMIC_ACQUIRE);
+}
 
-	do {
-		seq = __atomic_load_n(&vm->memslots->seq, __ATOMIC_ACQUIRE);
-		s = find(vm, gpa);
-		copy = s ? *s : (struct memslot){ 0 };
-		__atomic_thread_fence(__ATOMIC_ACQUIRE);
-	} while ((seq & 1) || __atomic_load_n(&vm->memslots->seq, __ATOMIC_RELAXED) != seq);
-	return copy;
+static bool read_again(const struct memslots *ms, unsigned int seq)
+{
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	return (seq & 1) || __atomic_load_n(&ms->seq, __ATOMIC_RELAXED) != seq;
 }
 
 enum gpa_kind memslot_classify(struct vm *vm, u64 gpa, bool write)
 {
-	struct memslot s = lookup(vm, gpa);
+	const struct memslot *s;
+	unsigned int seq;
+	bool ram;
 
-	return s.size && !(write && (s.flags & KEEL_MEM_READONLY)) ? GPA_RAM : GPA_MMIO;
+	do {
+		seq = read_begin(vm->memslots);
+		s = find(vm, gpa);
+		ram = s && !(write && (s->flags & KEEL_MEM_READONLY));
+	} while (read_again(vm->memslots, seq));
+	return ram ? GPA_RAM : GPA_MMIO;
 }
 
 void memslot_log_write(struct vm *vm, u64 gpa)
 {
-	struct memslot s = lookup(vm, gpa);
-	u64 page = (gpa - s.gpa) >> PAGE_SHIFT;
+	const struct memslot *s;
+	u64 *bitmap, page;
+	unsigned int seq;
 
-	if (s.dirty)
-		__atomic_fetch_or(&s.dirty[page / 64], 1ULL << (page % 64), __ATOMIC_RELAXED);
+	do {
+		seq = read_begin(vm->memslots);
+		s = find(vm, gpa);
+		bitmap = s ? s->dirty : NULL;
+		page = s ? (gpa - s->gpa) >> PAGE_SHIFT : 0;
+	} while (read_again(vm->memslots, seq));
+	if (bitmap)
+		__atomic_fetch_or(&bitmap[page / 64], 1ULL << (page % 64), __ATOMIC_RELAXED);
 }
 
 /* A slot's change, seen whole or not at all by memslot_classify(). Caller holds mmu_lock. */
