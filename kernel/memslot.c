@@ -210,27 +210,37 @@ static int take_log(struct memslot *new, struct memslot *old)
 }
 
 /*
- * The old range loses its mappings before the call returns: a moved or
- * deleted slot's pages must not stay reachable at the old address. An old
- * bitmap not kept is freed after that shootdown.
+ * The old range loses its mappings first: a moved or deleted slot's pages
+ * must not stay reachable at the old address, and the exits of that
+ * shootdown log what the vCPUs wrote there while the old slot still holds
+ * it (into its bitmap, which a move keeps). *@old is what the slot was;
+ * its bitmap, unless kept, is the caller's to free. Caller holds mmu_lock.
  */
+static int replace(struct vm *vm, unsigned int slot, struct memslot *new, struct memslot *old)
+{
+	int r;
+
+	*old = vm->memslots->slot[slot];
+	r = take_log(new, old);
+	if (r) {
+		old->dirty = NULL;	/* the slot stays as it was, its bitmap with it */
+		return r;
+	}
+	if (old->size)
+		r = unmap_locked(vm, old->gpa, old->size);
+	change_slot(vm->memslots, slot, new);
+	return r;
+}
+
+/* An old bitmap not kept is freed after the shootdown, outside the lock. */
 int memslot_set(struct vm *vm, const struct keel_memslot *m)
 {
 	struct memslot old = { 0 }, new = { m->gpa, m->size, m->flags, NULL };
 	u64 flags = spin_lock_irqsave(&vm->mmu_lock);
 	int r = check(vm, m);
 
-	if (!r) {
-		old = vm->memslots->slot[m->slot];
-		r = take_log(&new, &old);
-	}
-	if (!r) {
-		change_slot(vm->memslots, m->slot, &new);
-		if (old.size)
-			r = unmap_locked(vm, old.gpa, old.size);
-	} else {
-		old.dirty = NULL;
-	}
+	if (!r)
+		r = replace(vm, m->slot, &new, &old);
 	spin_unlock_irqrestore(&vm->mmu_lock, flags);
 	kfree(old.dirty);
 	return r;
@@ -248,14 +258,15 @@ static bool any_mapped(struct vm *vm, u64 gpa, u64 size)
 	return false;
 }
 
-/* @prot for a map into @s: a logged slot's writable pages are clean, 4 KiB each; 0 if refused. */
-static u64 map_prot(const struct memslot *s, u64 size, u64 prot)
+/* *@prot for a map into @s: a logged slot's writable pages are clean, 4 KiB each. */
+static int map_prot(const struct memslot *s, u64 size, u64 *prot)
 {
-	if ((prot & PT_W) && (s->flags & KEEL_MEM_READONLY))
-		return 0;
-	if (!(prot & PT_W) || !s->dirty)
-		return PT_X | PT_USER | prot;
-	return size == PAGE_SIZE ? PT_X | PT_USER | PT_LOG | prot : 0;
+	if ((*prot & PT_W) && (s->flags & KEEL_MEM_READONLY))
+		return -EFAULT;
+	if ((*prot & PT_W) && s->dirty && size != PAGE_SIZE)
+		return -EINVAL;
+	*prot |= PT_X | PT_USER | ((*prot & PT_W) && s->dirty ? PT_LOG : 0);
+	return 0;
 }
 
 /* What is replaced, cached translations included, must go: a shootdown if anything was mapped. */
@@ -268,9 +279,9 @@ int memslot_map(struct vm *vm, u64 gpa, u64 frame, u64 size, u64 prot)
 	if (s && size <= s->size - (gpa - s->gpa)) {
 		bool present = any_mapped(vm, gpa, size);
 
-		prot = map_prot(s, size, prot);
-		r = prot ? pt_map(&vm->gpt, gpa, frame, size, prot) :
-			   (s->flags & KEEL_MEM_READONLY ? -EFAULT : -EINVAL);
+		r = map_prot(s, size, &prot);
+		if (!r)
+			r = pt_map(&vm->gpt, gpa, frame, size, prot);
 		if (present && !r)
 			shootdown(vm);
 	}
@@ -298,13 +309,15 @@ int memslot_clean(struct vm *vm, u64 gpa, u64 size)
 {
 	u64 flags, hpa, prot;
 	bool cleaned = false;
-	int level, r = -EINVAL;
+	int level, r = 0;
 
 	if (!IS_ALIGNED(gpa | size, PAGE_SIZE) || !size || size > CLEAN_MAX)
 		return -EINVAL;
 	flags = spin_lock_irqsave(&vm->mmu_lock);
-	if (logged(vm, gpa, size))
-		r = 0;
+	if (!logged(vm, gpa, size)) {
+		spin_unlock_irqrestore(&vm->mmu_lock, flags);
+		return -EINVAL;
+	}
 	for (u64 at = gpa; !r && at < gpa + size; at += PAGE_SIZE) {
 		if (pt_translate(&vm->gpt, at, &hpa, &prot, &level) || !(prot & PT_W))
 			continue;
@@ -324,9 +337,10 @@ int memslot_clean(struct vm *vm, u64 gpa, u64 size)
  */
 s64 memslot_dirty_fetch(struct vm *vm, u64 slot, u64 word, struct vm *to, u64 buf)
 {
-	u64 *out = gpa_to_hva_access(to, buf, PAGE_SIZE, true), flags, n = 0;
+	u64 *out = gpa_to_hva_access(to, buf, PAGE_SIZE, true);
 	const struct memslot *s;
 	s64 r = -EINVAL;
+	u64 flags, n;
 
 	if (!out)
 		return -EFAULT;

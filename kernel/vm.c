@@ -37,8 +37,8 @@ static void *gpt_to_virt(void *ctx, u64 pa)
  * A /dev/kvm VM's tables change while its vCPUs run, which may still walk
  * an unlinked table through cached paging-structure entries, and even set
  * accessed and dirty flags in it (SDM Vol. 3C 29.4.3): it is freed only
- * after the shootdown that follows (vm_free_stale_tables()), linked
- * through its entry 0, which no longer maps anything.
+ * after a later shootdown (vm_free_stale_tables()), linked through its
+ * entry 0.
  */
 static void gpt_free(void *ctx, u64 pa)
 {
@@ -57,7 +57,8 @@ void vm_free_stale_tables(struct vm *vm)
 	while (vm->stale_tables) {
 		u64 pa = vm->stale_tables;
 
-		vm->stale_tables = *(u64 *)(uintptr_t)pa;
+		/* a walk in flight may have set an A/D flag in the link: bits 11:0 */
+		vm->stale_tables = *(u64 *)(uintptr_t)pa & ~(u64)(PAGE_SIZE - 1);
 		frame_free_keel(pa, 0);
 	}
 }

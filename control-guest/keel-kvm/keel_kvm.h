@@ -121,7 +121,7 @@ struct keel_vcpu {
 struct keel_stats {
 	atomic64_t fault_ins;		/* pages Keel was asked to map */
 	atomic64_t huge_maps;		/* ... of those, mapped as 2 MiB pages */
-	atomic64_t write_logged;	/* dirty pages fetched from Keel's bitmaps (PML) */
+	atomic64_t write_logged;	/* dirty pages from Keel's bitmaps (PML, Keel's writes) */
 };
 
 extern struct keel_stats keel_stats;

@@ -115,7 +115,8 @@ static int keel_probe(void)
 		keel_tsc_khz = info->tsc_khz;
 	else
 		r = -EPROTO;
-	keel_write_log = info->features & KEEL_FEATURE_WRITE_LOG;
+	if (!r)
+		keel_write_log = info->features & KEEL_FEATURE_WRITE_LOG;
 	if (!r)
 		pr_info("Keel %s, hypercall ABI %u, %u CPUs, %s, %llu MiB free for VMs, dirty log by %s\n",
 			info->version, info->abi_version, info->nr_cpus,
@@ -175,7 +176,7 @@ static const struct kernel_param_ops stats_ops = {
 };
 
 module_param_cb(stats, &stats_ops, NULL, 0444);
-MODULE_PARM_DESC(stats, "Pages mapped for VMs since the module loaded, how many as 2 MiB pages, pages the CPU logged");
+MODULE_PARM_DESC(stats, "Pages mapped for VMs since the module loaded, how many as 2 MiB pages, dirty pages from Keel");
 
 /* The capabilities that are simply there: KVM_CHECK_EXTENSION answers 1. */
 static const unsigned int caps_on[] = {

@@ -130,8 +130,9 @@
  * multiples), RSI = 0 or KEEL_UNMAP_CLEAN. On return no vCPU of the VM
  * can reach what was mapped there any more, so the caller may reuse the
  * frames. KEEL_UNMAP_CLEAN instead leaves the range mapped but clean: on
- * return the next write to each page is logged again. The range must lie
- * in one KEEL_MEM_LOG slot (else -KEEL_EINVAL).
+ * return the next write to each page is logged again. The range must be
+ * 4 KiB to 2 MiB (it runs with interrupts off) of one KEEL_MEM_LOG slot,
+ * else -KEEL_EINVAL.
  */
 #define KEEL_HC_UNMAP 6
 #define KEEL_UNMAP_CLEAN 1
@@ -486,7 +487,7 @@
 /*
  * KEEL_HC_DIRTY_FETCH: RCX = a KEEL_MEM_LOG slot, RDX = a word of its
  * bitmap (bit n of word w: page 64 * w + n of the slot), RSI = the
- * control-guest physical address of a page. Moves up to
+ * control-guest physical address of a page (4 KiB-aligned). Moves up to
  * KEEL_DIRTY_FETCH_WORDS words from word RDX on (to the slot's end) into
  * the page, clearing them in Keel, and returns their number. A fetch of
  * word 0 first has each vCPU of the VM in guest mode pass an exit, so every

@@ -55,7 +55,8 @@ extern const uint8_t rm_peek[], rm_poke[], rm_spin[], rm_int3[], rm_rdtsc[], rm_
 extern const uint8_t rm_cpuid[], rm_xmm[], rm_sti_hlt[], rm_sti_spin[], rm_sti_spin_loop[], rm_pit[];
 extern const uint8_t rm_tsc_deadline[], rm_tsc_handler[], rm_rdmsr[];
 extern const uint8_t rm_nmi_handler[], rm_irq_handler[];
-extern const uint8_t pm_guest[], pm_dirty_many[], lm_guest[], lm_vmmcall[], lm_vmcall[], lm_mwait[], lm_cr8[],
+extern const uint8_t pm_guest[], pm_dirty_many[];
+extern const uint8_t lm_guest[], lm_vmmcall[], lm_vmcall[], lm_mwait[], lm_cr8[],
 	lm_user_msr[], lm_xsave[], lm_cr8_irq[], lm_irq_handler[], lm_cr8_loop[];
 #endif
 

@@ -7,7 +7,7 @@
 
 struct vm;
 
-/* A vCPU's log page if the CPU logs @vm's writes, else 0 (none, or no memory: vmx_vcpu_init() tells). */
+/* A vCPU's log page if the CPU logs @vm's writes, else 0 (or no memory: vmx_vcpu_init() tells). */
 u64 pml_alloc(struct vm *vm);
 /* With the vCPU's VMCS current: PML on, its page empty. */
 void pml_write_controls(u64 pml_pa);
