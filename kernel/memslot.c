@@ -280,10 +280,12 @@ int memslot_map(struct vm *vm, u64 gpa, u64 frame, u64 size, u64 prot)
 		bool present = any_mapped(vm, gpa, size);
 
 		r = map_prot(s, size, &prot);
-		if (!r)
+		if (!r) {
+			/* a map that fails midway has replaced some entries too */
 			r = pt_map(&vm->gpt, gpa, frame, size, prot);
-		if (present && !r)
-			shootdown(vm);
+			if (present)
+				shootdown(vm);
+		}
 	}
 	spin_unlock_irqrestore(&vm->mmu_lock, flags);
 	return r;
