@@ -572,23 +572,26 @@ TEST(extint_acceptance)
 	CHECK(!vlapic_accepts_extint(l));
 }
 
-TEST(kick_when_deliverable)
+/* Each new vector kicks, masked or not; a TPR or EOI that unmasks one kicks again. */
+TEST(kick_when_accepted_or_deliverable)
 {
 	struct vlapic *l = setup(0);
 
 	sw_enable(l);
 	wr(l, LAPIC_TPR, 0x80);
 	vlapic_set_irq(l, 0x40, true, false);
-	CHECK_EQ(fk.kicks, 0);
-	wr(l, LAPIC_TPR, 0);
 	CHECK_EQ(fk.kicks, 1);
+	vlapic_set_irq(l, 0x40, true, false);	/* already in the IRR */
+	CHECK_EQ(fk.kicks, 1);
+	wr(l, LAPIC_TPR, 0);
+	CHECK_EQ(fk.kicks, 2);
 	vlapic_set_irq(l, 0x90, true, false);
-	CHECK_EQ(fk.kicks, 2);
-	vlapic_ack(l, 0x90);
-	vlapic_set_irq(l, 0x91, true, false);
-	CHECK_EQ(fk.kicks, 2);
-	eoi(l);
 	CHECK_EQ(fk.kicks, 3);
+	vlapic_ack(l, 0x90);
+	vlapic_set_irq(l, 0x91, true, false);	/* masked by 0x90 in service */
+	CHECK_EQ(fk.kicks, 4);
+	eoi(l);
+	CHECK_EQ(fk.kicks, 5);
 }
 
 /* ------------------------------------------------------------ timer */
@@ -1176,7 +1179,7 @@ TEST_MAIN("vlapic",
 	  T(mmio_page_follows_base), T(xapic_mmio_semantics), T(xapic_reserved_registers_are_errors),
 	  T(x2apic_msr_semantics), T(priority_with_tpr_and_ppr), T(eoi_of_nested_interrupts),
 	  T(level_triggered_eoi_callback), T(same_vector_in_irr_and_isr), T(software_disable), T(extint_acceptance),
-	  T(kick_when_deliverable), T(timer_one_shot), T(timer_stop_and_mask), T(timer_periodic), T(timer_periodic_minimum),
+	  T(kick_when_accepted_or_deliverable), T(timer_one_shot), T(timer_stop_and_mask), T(timer_periodic), T(timer_periodic_minimum),
 	  T(timer_divide_encodings), T(timer_slow_tsc), T(timer_tsc_deadline), T(icr_xapic), T(icr_shorthands),
 	  T(icr_x2apic_and_self_ipi), T(match_physical), T(match_logical_flat_and_cluster),
 	  T(match_logical_x2apic_cluster), T(match_shorthands), T(ipi_routing_between_apics),

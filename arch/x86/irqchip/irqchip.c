@@ -620,6 +620,7 @@ void irqchip_init_reset(struct vcpu *v)
 	spin_unlock_irqrestore(&c->lock, flags);
 	tpr_to_cr8(v);	/* CR8 is 0 after INIT (SDM Vol. 3A 9.1.1, table 9-1) */
 	v->arch.nmi_pending = false;
+	__atomic_fetch_or(&v->requests, VCPU_REQ_EVENT, __ATOMIC_SEQ_CST);	/* a new TPR threshold */
 }
 
 bool irqchip_is_bsp(struct vcpu *v)

@@ -204,7 +204,13 @@ bool vlapic_set_irq(struct vlapic *l, u8 vector, bool level, bool level_trig)
 		vec_set(l, LAPIC_TMR, vector);
 	else
 		vec_clear(l, LAPIC_TMR, vector);
-	kick_if_pending(l);
+	/*
+	 * A new vector kicks even while the PPR masks it, as KVM's
+	 * __apic_accept_irq(): the vCPU's TPR threshold (or CR8 intercept)
+	 * must follow it, or a CR8 write that unmasks it would not exit.
+	 */
+	if (fresh)
+		l->ops->kick(l->ctx);
 	return fresh;
 }
 

@@ -347,6 +347,8 @@ int vmm_platform_state(struct vm *vm, u32 which, void *buf, bool set)
 	if (which == KEEL_CHIP_PIT)
 		arm_pit(p);
 	spin_unlock_irqrestore(&p->lock, flags);
+	if (set)	/* a new state may raise an output: each vCPU looks (kvm_pic_update_irq()) */
+		kick_all(p);
 	return 0;
 }
 
