@@ -281,8 +281,9 @@ DR(6)
  * XSAVE and XRSTOR run with every component Keel switches enabled, so one
  * image holds all of them whatever the guest's XCR0 (SDM Vol. 1 13.7,
  * 13.8); the guest's XCR0 is loaded after. The CPU's XCR0 is read, never
- * remembered: QEMU's TCG lets an SVM guest's XSETBV through its intercept,
- * and an XRSTOR of a component XCR0 lacks would fault.
+ * remembered across a guest's run: QEMU's TCG lets an SVM guest's XSETBV
+ * through its intercept, and an XRSTOR of a component XCR0 lacks would
+ * fault. Within one switch, what Keel just wrote is known.
  */
 static void set_cpu_xcr0(u64 xcr0)
 {
@@ -321,7 +322,8 @@ static void clear_x87_pointers(void)
 	asm volatile("fnclex; emms; fildl %0" : : "m"(zero));
 }
 
-static void xstate_load(struct vcpu *v)
+/* @xcr0_is_mask: XCR0 is keel.cpu.xsave_mask already (xstate_save() just left it so). */
+static void xstate_load(struct vcpu *v, bool xcr0_is_mask)
 {
 	if (keel.cpu.fxsave_leak)
 		clear_x87_pointers();
@@ -329,9 +331,11 @@ static void xstate_load(struct vcpu *v)
 		asm volatile("fxrstor64 %0" : : "m"(*(const u8 (*)[512])v->arch.xsave));
 		return;
 	}
-	set_cpu_xcr0(keel.cpu.xsave_mask);
+	if (!xcr0_is_mask)
+		set_cpu_xcr0(keel.cpu.xsave_mask);
 	asm volatile("xrstor64 %0" : : "m"(XSAVE_AREA(v)), "a"((u32)keel.cpu.xsave_mask), "d"(0));
-	set_cpu_xcr0(v->arch.xcr0);
+	if (v->arch.xcr0 != keel.cpu.xsave_mask)
+		xsetbv(0, v->arch.xcr0);
 }
 
 /* XSETBV of the running vCPU @v, checked (SDM Vol. 1 13.3): the CPU gets it now. */
@@ -374,7 +378,7 @@ static void switch_guest_regs(struct percpu *pc, struct vcpu *v)
 		return;
 	if (old)
 		save_guest_regs(old);
-	xstate_load(v);
+	xstate_load(v, old != NULL);
 	write_dr0(v->arch.dr[0]);
 	write_dr1(v->arch.dr[1]);
 	write_dr2(v->arch.dr[2]);
@@ -576,12 +580,21 @@ static void prepare_nmi(struct vcpu *v)
 	set_nmi_window(v, v->arch.nmi_pending);
 }
 
-/* Whether anything needs prepare_events(): the common exit has none of these. */
+/*
+ * Whether anything needs prepare_events(): the common exit has none of these.
+ * What makes an interrupt pending or changes what the TPR masks sets
+ * VCPU_REQ_EVENT (kick_vcpu() for a vLAPIC's new vector, masked or not;
+ * written() for its registers; the INIT reset; take_requests() and
+ * set_events() for the VMM's), a VMM's interrupt waits in vmm.irq_pending,
+ * so only a timer that came due needs a look without one, not every entry
+ * while a timer is armed.
+ */
 static bool events_due(const struct vcpu *v, u64 deadline)
 {
 	const struct vcpu_arch *a = &v->arch;
 
-	return (v->requests | a->nmi_pending | a->event.valid | a->window | a->nmi_window) || deadline;
+	return (v->requests | a->nmi_pending | a->event.valid | a->window | a->nmi_window |
+		a->vmm.irq_pending) || (deadline && rdtsc() >= deadline);
 }
 
 /*
