@@ -33,6 +33,7 @@ typedef int64_t s64;
 
 #define __packed __attribute__((packed))
 #define __aligned(x) __attribute__((aligned(x)))
+#define noinline __attribute__((noinline))
 #define __noreturn __attribute__((noreturn))
 #define __printf(a, b) __attribute__((format(printf, a, b)))
 #define __unused __attribute__((unused))

@@ -623,7 +623,12 @@ void irqchip_init_reset(struct vcpu *v)
 	__atomic_fetch_or(&v->requests, VCPU_REQ_EVENT, __ATOMIC_SEQ_CST);	/* a new TPR threshold */
 }
 
-bool irqchip_is_bsp(struct vcpu *v)
+bool irqchip_is_bsp(const struct vcpu *v)
 {
-	return vlapic_base(&chip(v)->lapic) & APIC_BASE_BSP;
+	return irqchip_apic_base(v) & APIC_BASE_BSP;
+}
+
+u64 irqchip_apic_base(const struct vcpu *v)
+{
+	return vlapic_base(&chip(v)->lapic);
 }

@@ -123,7 +123,12 @@ bool irqchip_nmi_due(const struct vcpu *v);
 /* Something for @v changed outside its LAPIC (the platform's 8259): it looks again, on its CPU. */
 void irqchip_kick(struct vcpu *v);
 /* Whether @v's LAPIC has IA32_APIC_BASE.BSP. */
-bool irqchip_is_bsp(struct vcpu *v);
+bool irqchip_is_bsp(const struct vcpu *v);
+/*
+ * @v's IA32_APIC_BASE, read by @v's own thread without the lock: only it,
+ * or a state call's claim, which excludes its run, changes the value.
+ */
+u64 irqchip_apic_base(const struct vcpu *v);
 /* INIT while running: the vLAPIC's INIT reset, pending NMIs dropped (SDM Vol. 3A 9.1, 11.4.7.3). */
 void irqchip_init_reset(struct vcpu *v);
 

@@ -264,13 +264,10 @@ static bool write_steal(struct vcpu *v)
 	return true;
 }
 
-bool kvmclock_refresh(struct vcpu *v)
+static noinline bool refresh(struct vcpu *v, bool clock)
 {
-	bool clock = v->arch.clock_stale && (v->arch.system_time & KVMCLOCK_ENABLE);
 	bool done = true;
 
-	if (!clock && !(v->arch.steal_msr & KVM_MSR_ENABLED))
-		return true;
 	__atomic_store_n(&v->in_guest, true, __ATOMIC_SEQ_CST);
 	if (clock)
 		done = write_time(v);
@@ -278,6 +275,20 @@ bool kvmclock_refresh(struct vcpu *v)
 		done = write_steal(v);
 	__atomic_store_n(&v->in_guest, false, __ATOMIC_RELEASE);
 	return done;
+}
+
+/*
+ * Every KVM_RUN passes here: the check stays apart from refresh() so that
+ * a vCPU with nothing to write (no kvmclock or steal time) need not pay
+ * for refresh()'s frame.
+ */
+bool kvmclock_refresh(struct vcpu *v)
+{
+	bool clock = v->arch.clock_stale && (v->arch.system_time & KVMCLOCK_ENABLE);
+
+	if (!clock && !(v->arch.steal_msr & KVM_MSR_ENABLED))
+		return true;
+	return refresh(v, clock);
 }
 
 /*

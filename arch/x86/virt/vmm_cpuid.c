@@ -100,8 +100,6 @@ bool vmm_pv_has(const struct vcpu *v, unsigned int feature)
  */
 static void entry_now(struct vcpu *v, const struct keel_cpuid_entry *e, u32 out[4])
 {
-	u64 apic_base = 0;
-
 	out[0] = e->eax;
 	out[1] = e->ebx;
 	out[2] = e->ecx;
@@ -109,8 +107,8 @@ static void entry_now(struct vcpu *v, const struct keel_cpuid_entry *e, u32 out[
 	cpuid_runtime(v, e->function, e->index, out);
 	if (e->function != 1)
 		return;
-	irqchip_msr_read(v, MSR_IA32_APIC_BASE, &apic_base);
-	out[3] = (out[3] & ~CPUID1_EDX_APIC) | (apic_base & APIC_BASE_EN ? CPUID1_EDX_APIC : 0);
+	out[3] = (out[3] & ~CPUID1_EDX_APIC) |
+		 (irqchip_apic_base(v) & APIC_BASE_EN ? CPUID1_EDX_APIC : 0);
 	if (v->vm->arch.quirks_off & KEEL_QUIRK_MISC_ENABLE_NO_MWAIT)	/* see keel/hypercall.h */
 		out[2] = (out[2] & ~CPUID1_ECX_MONITOR) |
 			 (v->arch.vmm.msrs.misc_enable & MISC_ENABLE_MWAIT ? CPUID1_ECX_MONITOR : 0);

@@ -24,7 +24,6 @@
 #define KVM_EPERM EPERM
 #define RESET_RDX 0x600			/* KVM's RDX at reset without CPUID: family 6 */
 
-/* What KVM's post_kvm_run_save() reports with every exit. */
 /*
  * Whether the VMM may inject an interrupt now (KVM's
  * kvm_vcpu_ready_for_interrupt_injection()): the guest takes one, and no
@@ -35,17 +34,16 @@ bool vmm_irq_ready(struct vcpu *v)
 	return !v->arch.event.valid && !v->arch.vmm.irq_pending && virt->interruptible(v);
 }
 
+/* What KVM's post_kvm_run_save() reports with every exit. */
 enum vcpu_action vmm_exit_to(struct vcpu *v, u32 reason)
 {
 	struct keel_run *run = v->run;
-	u64 apic_base = 0;
 
-	irqchip_msr_read(v, MSR_IA32_APIC_BASE, &apic_base);
 	run->exit_reason = reason;
 	run->flags = (v->arch.regs.rflags & X86_RFLAGS_IF ? KEEL_RUN_IF : 0) |
 		     (vmm_irq_ready(v) ? KEEL_RUN_READY : 0);
 	run->cr8 = virt->get_cr(v, 8);
-	run->apic_base = apic_base;
+	run->apic_base = irqchip_apic_base(v);
 	return VCPU_EXIT_TO_VMM;
 }
 
