@@ -74,10 +74,10 @@ static void report_internal(struct keel_run *run, u32 suberror, u64 data)
 /*
  * Whether the caller wants its CPU back: its slice ended or another CPU
  * kicked this one (need_resched), an interrupt or NMI came for it (either
- * sets a request), or (looked at only when the timer fired since the last
- * look, which arms it for the caller) its own timer is due. The control
- * guest's end is seen by its run loop once the caller is back, at the
- * latest when its slice ends.
+ * sets a request), or its own timer is due, looked at only when the timer
+ * fired since the caller's entry or the last look, each of which armed it
+ * for the caller. The control guest's end is seen by its run loop once the
+ * caller is back, at the latest when its slice ends.
  */
 static bool caller_wants_cpu(struct vcpu *caller, struct percpu *pc, u64 *ticks)
 {
@@ -175,7 +175,7 @@ static enum vcpu_action run_once_timed(struct vcpu *v, u64 *ran)
 static void run_until_vmm(struct vcpu *v, struct vcpu *caller, u64 *ran)
 {
 	struct percpu *pc = this_cpu();
-	u64 ticks = pc->timer_ticks - 1, irqs = pc->irqs - 1;
+	u64 ticks = caller->armed_ticks, irqs = pc->irqs - 1;
 	enum vcpu_action a;
 
 	for (;;) {

@@ -27,7 +27,13 @@ struct managed {
 };
 
 static struct managed slots[KEEL_MAX_VMS];
-static struct spinlock lock = SPINLOCK_INIT;	/* guards slots[] and every vm->refs */
+/*
+ * Guards slots[]. A VM's refs are atomic: a handle's lookup takes one under
+ * the lock, where the slot's own reference (dropped only after the slot is
+ * cleared, managed_vm_destroy()) keeps the count above 0; a holder adds or
+ * drops one without it.
+ */
+static struct spinlock lock = SPINLOCK_INIT;
 
 _Static_assert(KEEL_MAX_VMS < BIT(GEN_SHIFT), "slot index does not fit the handle");
 _Static_assert(KEEL_MAX_VCPUS <= VM_MAX_VCPUS, "vCPU ids do not fit a VM");
@@ -110,18 +116,14 @@ struct vm *managed_vm_get(u64 handle)
 	struct vm *vm = i >= 0 ? slots[i].vm : NULL;
 
 	if (vm)
-		vm->refs++;
+		__atomic_fetch_add(&vm->refs, 1, __ATOMIC_RELAXED);
 	spin_unlock_irqrestore(&lock, flags);
 	return vm;
 }
 
 void managed_vm_put(struct vm *vm)
 {
-	u64 flags = spin_lock_irqsave(&lock);
-	bool last = !--vm->refs;
-
-	spin_unlock_irqrestore(&lock, flags);
-	if (last) {
+	if (!__atomic_sub_fetch(&vm->refs, 1, __ATOMIC_ACQ_REL)) {
 		pr_debug("keel: vm %u (%s) of pid %llu destroyed: %u vcpus ran %llu ms, "
 			 "%llu MiB of slots\n", vm->id, vm->name, (unsigned long long)vm->vmm_pid,
 			 vm->nr_vcpus,
@@ -133,10 +135,7 @@ void managed_vm_put(struct vm *vm)
 
 void managed_vm_hold(struct vm *vm)
 {
-	u64 flags = spin_lock_irqsave(&lock);
-
-	vm->refs++;
-	spin_unlock_irqrestore(&lock, flags);
+	__atomic_fetch_add(&vm->refs, 1, __ATOMIC_RELAXED);
 }
 
 int managed_vm_destroy(u64 handle)

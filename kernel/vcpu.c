@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The vCPU lifecycle. Every change of vcpu->state happens here under
- * vcpu->lock, and every change of the VM's live and halted counts under
+ * The vCPU lifecycle. Every change of vcpu->state happens here, under
+ * vcpu->lock except a /dev/kvm vCPU's claim and unclaim (atomic, see
+ * vcpu_claim()); every change of the VM's live and halted counts, under
  * vm->lock, taken inside it (only a retiring vCPU drops its own lock first:
  * the last retirement may free it). Lock order: vcpu->lock, then a run
  * queue's lock, then a vLAPIC's lock (the scheduler asks whether a blocked
@@ -223,15 +224,21 @@ void vcpu_retire(struct vcpu *v)
 	leave(vm, halted);
 }
 
+/*
+ * Without the lock, as every KVM_RUN claims and unclaims: only the claim
+ * takes a vCPU out of IDLE and only its claimer changes it while claimed
+ * (vcpu_queue() and the scheduler's changes while queued come before
+ * vcpu_unclaim()), and a VM's vCPUs retire only once no claimer can reach
+ * it (no hypercall holds it, it left the VM list). Acquire and release
+ * carry the vCPU's state from one claimer to the next, as the lock did.
+ */
 bool vcpu_claim(struct vcpu *v, enum vcpu_state to)
 {
-	u64 flags = spin_lock_irqsave(&v->lock);
-	bool idle = v->state == VCPU_IDLE;
+	enum vcpu_state idle = VCPU_IDLE;
 
-	if (idle)
-		set_state(v, to);
-	spin_unlock_irqrestore(&v->lock, flags);
-	return idle;
+	ASSERT(vcpu_transition_ok(VCPU_IDLE, to));
+	return __atomic_compare_exchange_n(&v->state, &idle, to, false, __ATOMIC_ACQUIRE,
+					   __ATOMIC_RELAXED);
 }
 
 void vcpu_queue(struct vcpu *v, unsigned int cpu)
@@ -245,8 +252,6 @@ void vcpu_queue(struct vcpu *v, unsigned int cpu)
 
 void vcpu_unclaim(struct vcpu *v)
 {
-	u64 flags = spin_lock_irqsave(&v->lock);
-
-	set_state(v, VCPU_IDLE);
-	spin_unlock_irqrestore(&v->lock, flags);
+	ASSERT(vcpu_transition_ok(v->state, VCPU_IDLE));
+	__atomic_store_n(&v->state, VCPU_IDLE, __ATOMIC_RELEASE);
 }
