@@ -23,7 +23,6 @@ struct percpu {
 	volatile u64 nmis;		/* NMIs that were not a panic's stop request */
 	struct runqueue rq;
 	struct vcpu *fpu_owner;	/* whose FPU/SSE state and DR0-DR3 the registers hold */
-	struct vcpu *last_vcpu;	/* whose guest translations the TLB may hold */
 	u64 tsc_aux;		/* the hardware's IA32_TSC_AUX */
 	struct vcpu *control_vcpu;	/* the control guest's vCPU pinned here, if any */
 	u64 eoi_deferred[4];	/* level-triggered device vectors in service until the guest's EOI */

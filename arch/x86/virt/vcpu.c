@@ -30,6 +30,16 @@ static void set_seg(struct vcpu *v, enum seg_reg r, u16 sel, u64 base, u32 limit
 	virt->set_segment(v, r, &seg);
 }
 
+/*
+ * Paging state set from outside the vCPU's own run (a reset, INIT, SIPI,
+ * KVM_SET_SREGS): what the TLB caches under its tag was not the CPU's doing
+ * and need not hold, whichever CPU it enters next (flush_stale()).
+ */
+void vcpu_paging_changed(struct vcpu *v)
+{
+	v->arch.last_cpu = ~0u;
+}
+
 static void set_common_state(struct vcpu *v, u64 cr0)
 {
 	const struct segment ldtr = { .type = 2, .present = 1, .limit = 0xffff };
@@ -44,6 +54,7 @@ static void set_common_state(struct vcpu *v, u64 cr0)
 	virt->set_segment(v, SEG_LDTR, &ldtr);
 	v->arch.event.valid = false;
 	v->arch.dr6 = DR6_RESET;
+	vcpu_paging_changed(v);
 }
 
 void vcpu_set_reset_state(struct vcpu *v)
@@ -450,8 +461,10 @@ void arch_vcpu_retire(struct vcpu *v)
 
 	if (pc->fpu_owner == v)
 		pc->fpu_owner = NULL;
-	if (pc->last_vcpu == v)
-		pc->last_vcpu = NULL;	/* a new vCPU at the same address must not look current */
+	/* Parked (INIT), it starts again from a new state; a new vCPU's last_cpu says it never ran. */
+	for (unsigned int i = 0; i < TLB_OWNER_SLOTS; i++)
+		if (pc->arch.tlb_owner[i] == v)
+			pc->arch.tlb_owner[i] = NULL;
 }
 
 bool arch_virt_available(void)
@@ -640,14 +653,20 @@ static void sync_cr8(struct vcpu *v)
  * Cached translations are tagged by ASID or VPID+EPTP, not by guest CR3
  * (APM Vol. 2 15.16; SDM Vol. 3C 29.4.1), and a VM's vCPUs share the tag
  * (wrapped ASIDs may even be shared between VMs): flush when another vCPU
- * ran here last, when this one moved here, or when the VM's map changed.
+ * ran here with the same tag since this one did, when this one moved
+ * here, or when the VM's map changed. The CPU's slot for the tag names the
+ * last vCPU that ran under it (a vCPU of another tag in the same slot only
+ * costs a flush too many): a vCPU and its VMM's control vCPU take turns on
+ * a CPU at every exit to the VMM, and used to flush the TLB each time.
  */
 static void flush_stale(struct percpu *pc, struct vcpu *v)
 {
-	if (pc->last_vcpu == v && v->arch.last_cpu == pc->cpu && v->arch.flush_gen == v->vm->gpa_gen)
+	struct vcpu **owner = &pc->arch.tlb_owner[v->vm->arch.asid % TLB_OWNER_SLOTS];
+
+	if (*owner == v && v->arch.last_cpu == pc->cpu && v->arch.flush_gen == v->vm->gpa_gen)
 		return;
 	virt->flush_gpa(v);
-	pc->last_vcpu = v;
+	*owner = v;
 	v->arch.last_cpu = pc->cpu;
 	v->arch.flush_gen = v->vm->gpa_gen;
 }

@@ -11,6 +11,8 @@
 
 /* The state after RESET (SDM Vol. 3A 9.1.1, table 9-1): real mode at 0xFFFFFFF0. */
 void vcpu_set_reset_state(struct vcpu *v);
+/* Its CR0, CR3, CR4 or EFER were set while it did not run: its next entry flushes its tag. */
+void vcpu_paging_changed(struct vcpu *v);
 /* 32-bit protected mode, paging off, flat CS 0x08 and data 0x10 (Multiboot 0.6.96, 3.2). */
 void vcpu_set_flat32_state(struct vcpu *v, u64 gdt_base, u32 eip);
 /* Real mode at the start page a SIPI names (SDM Vol. 3A 9.4.4.1). */

@@ -114,6 +114,7 @@ static int set_sregs(struct vcpu *v, const struct keel_sregs *shared)
 	virt->set_cr(v, 2, sr.cr2);
 	virt->set_cr(v, 3, sr.cr3);
 	virt->set_cr(v, 4, sr.cr4);
+	vcpu_paging_changed(v);	/* KVM's kvm_mmu_reset_context() */
 	vcpu_set_cr8(v, sr.cr8);
 	return 0;
 }

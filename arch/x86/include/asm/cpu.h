@@ -28,9 +28,15 @@ struct tss {
 
 _Static_assert(sizeof(struct tss) == 104, "64-bit TSS is 104 bytes (SDM Vol. 3A 8.7)");
 
+#define TLB_OWNER_SLOTS 16
+
+struct vcpu;
+
 struct cpu_arch {
 	u64 gdt[GDT_ENTRIES] __aligned(8);
 	struct tss tss __aligned(16);
+	/* by TLB tag (ASID, VPID) modulo the slots: whose guest translations the TLB may hold */
+	struct vcpu *tlb_owner[TLB_OWNER_SLOTS];
 };
 
 struct percpu;
