@@ -62,6 +62,16 @@ void sched_boost(struct vcpu *v);
 void sched_charge_lent(struct vcpu *v, u64 ticks);
 /* The running vCPU needs its CPU back at TSC @tsc (its timer): the host timer fires by then. */
 void sched_timer_at(u64 tsc);
+
+/*
+ * The same, where @rq (this CPU's queue) is most often armed by then
+ * already: before every entry of a vCPU with a timer, that case makes no call.
+ */
+static inline void sched_timer_by(const struct runqueue *rq, u64 tsc)
+{
+	if (!rq->armed || tsc < rq->armed)
+		sched_timer_at(tsc);
+}
 /* @fn runs in interrupt context on CPU 0's timer: at least every 10 ms, busy or idle. */
 void sched_set_poll(void (*fn)(void));
 /* Each CPU's switches between vCPUs and their average time, on the console (make bench). */
