@@ -245,8 +245,12 @@ long keel_coalesced_mmio(struct keel_vm *vm, void __user *argp, bool reg)
 	return reg ? register_zone(vm, &z) : unregister_zone(vm, &z);
 }
 
-/* KVM's coalesced_mmio_write(): false when the ring is full, and the VMM gets the exit. */
-static bool ring_append(struct keel_vm *vm, bool pio, u64 addr, u32 len, u64 val)
+/*
+ * KVM's coalesced_mmio_write(): false when the ring is full, and the VMM
+ * gets the exit. Not inlined: the copy from @val's address would put a
+ * stack canary on every ioeventfd's path through write_taken().
+ */
+static noinline bool ring_append(struct keel_vm *vm, bool pio, u64 addr, u32 len, u64 val)
 {
 	struct kvm_coalesced_mmio_ring *ring = vm->ring;
 	u32 at;
