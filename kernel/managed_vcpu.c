@@ -76,7 +76,9 @@ static void report_internal(struct keel_run *run, u32 suberror, u64 data)
  * kicked this one (need_resched), an interrupt or NMI came for it (either
  * sets a request), or its own timer is due, looked at only when the timer
  * fired since the caller's entry or the last look, each of which armed it
- * for the caller. The control guest's end is seen by its run loop once the
+ * for the caller: the hypercall's exit handler runs before this CPU takes
+ * any interrupt (irq_poll()), so no tick came between that entry and
+ * run_until_vmm(). The control guest's end is seen by its run loop once the
  * caller is back, at the latest when its slice ends.
  */
 static bool caller_wants_cpu(struct vcpu *caller, struct percpu *pc, u64 *ticks)
@@ -92,7 +94,7 @@ static bool caller_wants_cpu(struct vcpu *caller, struct percpu *pc, u64 *ticks)
 	if (deadline && arch_now() >= deadline)
 		return true;
 	if (deadline)
-		sched_timer_at(deadline);
+		sched_timer_at(&pc->rq, deadline);
 	return false;
 }
 
@@ -105,14 +107,15 @@ static bool caller_wants_cpu(struct vcpu *caller, struct percpu *pc, u64 *ticks)
 static void wait_here(struct vcpu *v, struct vcpu *caller)
 {
 	u64 mine = arch_vcpu_deadline(v), callers = arch_vcpu_deadline(caller);
+	struct runqueue *rq = &this_cpu()->rq;
 
 	__atomic_and_fetch(&v->requests, ~VCPU_REQ_EVENT, __ATOMIC_SEQ_CST);
 	if (!arch_vcpu_waits(v))
 		return;
 	if (mine)
-		sched_timer_at(mine);
+		sched_timer_at(rq, mine);
 	if (callers)
-		sched_timer_at(callers);
+		sched_timer_at(rq, callers);
 	if (!(__atomic_load_n(&v->requests, __ATOMIC_SEQ_CST) & VCPU_REQ_EVENT))
 		arch_idle();
 }
@@ -175,7 +178,7 @@ static enum vcpu_action run_once_timed(struct vcpu *v, u64 *ran)
 static void run_until_vmm(struct vcpu *v, struct vcpu *caller, u64 *ran)
 {
 	struct percpu *pc = this_cpu();
-	u64 ticks = caller->armed_ticks, irqs = pc->irqs - 1;
+	u64 ticks = pc->timer_ticks, irqs = pc->irqs - 1;
 	enum vcpu_action a;
 
 	for (;;) {

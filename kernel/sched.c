@@ -37,21 +37,16 @@ static void tick(void)
 		rq->need_resched = true;
 		rq->armed = 0;
 	} else {
-		arch_timer_arm(next);
-		rq->armed = next;
+		sched_arm_timer(rq, next);
 	}
 	if (poll_fn && this_cpu()->cpu == 0)
 		poll_fn();
 }
 
-void sched_timer_at(u64 tsc)
+void sched_arm_timer(struct runqueue *rq, u64 tsc)
 {
-	struct runqueue *rq = &this_cpu()->rq;
-
-	if (tsc < rq->armed || !rq->armed) {
-		arch_timer_arm(tsc);
-		rq->armed = tsc;
-	}
+	arch_timer_arm(tsc);
+	rq->armed = tsc;
 }
 
 void sched_set_poll(void (*fn)(void))
@@ -389,8 +384,7 @@ static void run_slice(struct runqueue *rq, struct vcpu *v)
 	rq->slices++;
 	rq->need_resched = false;
 	rq->slice_end = policy->slice_end(&v->se, start, arch_ns_to_ticks(SCHED_SLICE_NS));
-	rq->armed = 0;
-	sched_timer_at(MIN(rq->slice_end, rq->boost_at));
+	sched_arm_timer(rq, MIN(rq->slice_end, rq->boost_at));
 	arch_vcpu_load(v);
 	if (v->run)
 		arch_vcpu_sched_in(v);

@@ -60,17 +60,18 @@ void sched_boost(struct vcpu *v);
  * running (control) vCPU: charged to @v's share, not to the lender's.
  */
 void sched_charge_lent(struct vcpu *v, u64 ticks);
-/* The running vCPU needs its CPU back at TSC @tsc (its timer): the host timer fires by then. */
-void sched_timer_at(u64 tsc);
+/* Arms this CPU's host timer, of run queue @rq, for TSC @tsc. */
+void sched_arm_timer(struct runqueue *rq, u64 tsc);
 
 /*
- * The same, where @rq (this CPU's queue) is most often armed by then
- * already: before every entry of a vCPU with a timer, that case makes no call.
+ * The running vCPU needs its CPU back at TSC @tsc (its timer): the host
+ * timer of this CPU's @rq fires by then. Inline: before every entry of a
+ * vCPU with a timer, the host timer is most often armed by then already.
  */
-static inline void sched_timer_by(const struct runqueue *rq, u64 tsc)
+static inline void sched_timer_at(struct runqueue *rq, u64 tsc)
 {
 	if (!rq->armed || tsc < rq->armed)
-		sched_timer_at(tsc);
+		sched_arm_timer(rq, tsc);
 }
 /* @fn runs in interrupt context on CPU 0's timer: at least every 10 ms, busy or idle. */
 void sched_set_poll(void (*fn)(void));

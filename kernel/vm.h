@@ -37,7 +37,6 @@ struct vcpu {
 	u64 lent_pending;		/* fast-path time not yet charged (sched_charge_lent()) */
 	u64 fast_slice;			/* the calling CPU's slice in which it last took the fast path */
 	volatile bool in_guest;		/* from entry to its exit handled (kernel/memslot.c, shootdown()) */
-	u64 armed_ticks;		/* its CPU's timer_ticks once its last entry armed its deadline */
 	u64 exits[NR_EXIT_KINDS];
 	volatile u64 nr_entries;
 	struct keel_run *run;		/* a /dev/kvm vCPU's page shared with the control guest, else NULL */

@@ -699,8 +699,7 @@ enum vcpu_action arch_vcpu_run_once(struct vcpu *v)
 	}
 	/* The host timer must fire by the vCPU's next deadline; most exits have none. */
 	if (deadline)
-		sched_timer_by(&this_cpu()->rq, deadline);
-	v->armed_ticks = this_cpu()->timer_ticks;
+		sched_timer_at(&this_cpu()->rq, deadline);
 	/*
 	 * Set before the generation is read, cleared once the exit's handler no
 	 * longer touches guest memory: shootdown() bumps the generation, then

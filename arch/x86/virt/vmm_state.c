@@ -84,8 +84,7 @@ static void get_sregs(struct vcpu *v, struct keel_sregs *sr)
 	sr->cr4 = virt->get_cr(v, 4);
 	sr->cr8 = virt->get_cr(v, 8);
 	sr->efer = virt->get_efer(v);
-	if (irqchip_msr_read(v, MSR_IA32_APIC_BASE, &sr->apic_base))
-		sr->apic_base = 0;
+	sr->apic_base = irqchip_apic_base(v);
 }
 
 /* Copied out of the shared page first, then checked, then applied: nothing changes on -EINVAL. */
@@ -94,13 +93,12 @@ static int set_sregs(struct vcpu *v, const struct keel_sregs *shared)
 	struct keel_sregs sr;
 	struct segment s;
 	struct cr_state cs;
-	u64 apic_base;
 
 	memcpy(&sr, shared, sizeof(sr));
 	cs = (struct cr_state){ sr.cr0, sr.cr4, sr.efer };
 	if (cr_state_check(&cs, ~cr4_settable() | cr4_cpuid_reserved(v)) || sr.cr8 > 15)
 		return -EINVAL;
-	if (!irqchip_msr_read(v, MSR_IA32_APIC_BASE, &apic_base) && apic_base != sr.apic_base &&
+	if (irqchip_apic_base(v) != sr.apic_base &&
 	    irqchip_msr_write(v, MSR_IA32_APIC_BASE, sr.apic_base))
 		return -EINVAL;
 	for (enum seg_reg r = SEG_ES; r < NR_SEGS; r++) {
