@@ -105,7 +105,7 @@ unit_pvclock := arch/x86/virt/pvclock.c
 unit_msr_filter := arch/x86/virt/msr_filter.c
 unit_xstate := arch/x86/virt/xstate.c
 unit_hypercall := kernel/hypercall.c kernel/managed_vm.c kernel/vm_list.c kernel/format.c \
-	kernel/sched_policy.c
+	kernel/sched_policy.c kernel/coalesced.c kernel/iobus.c
 
 UNIT_TESTS := $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(addprefix $(BUILD)/unit/test_,$(UNIT_TESTS))

@@ -128,6 +128,11 @@ static s64 vcpu_run(struct vm *vm, const struct hypercall *hc)
 	return managed_vcpu_run(vm, hc->arg[1], hc->vcpu, hc->arg[2], hc->arg[3]);
 }
 
+static s64 coalesced(struct vm *vm, const struct hypercall *hc)
+{
+	return coalesced_call(vm, hc->arg[1], hc->arg[2], hc->arg[3], hc->vm);
+}
+
 static s64 vcpu_kick(struct vm *vm, const struct hypercall *hc)
 {
 	if (hc->arg[2] | hc->arg[3])
@@ -296,6 +301,7 @@ ON_VM(unmap)
 ON_VM(dirty_fetch)
 ON_VM(vcpu_create)
 ON_VM(vcpu_run)
+ON_VM(coalesced)
 ON_VM(vcpu_kick)
 ON_VM(vcpu_state)
 ON_VM(vcpu_msrs)
@@ -336,6 +342,7 @@ static const struct hypercall_entry hypercalls[KEEL_NR_HYPERCALLS] = {
 	[KEEL_HC_SCHED] = { hc_sched, MANAGEMENT },
 	[KEEL_HC_MSR_FILTER] = { hc_msr_filter, MANAGEMENT },
 	[KEEL_HC_DIRTY_FETCH] = { hc_dirty_fetch, MANAGEMENT },
+	[KEEL_HC_COALESCED] = { hc_coalesced, MANAGEMENT },
 };
 
 /*

@@ -4,6 +4,7 @@
 #define KEEL_VM_H
 
 #include "asm/vm.h"
+#include "kernel/coalesced.h"
 #include "kernel/iobus.h"
 #include "kernel/pagetable.h"
 #include "kernel/sched_policy.h"
@@ -100,6 +101,7 @@ struct vm {
 	 * with the VMM's data at the next KVM_RUN.
 	 */
 	const struct io_dev_ops *unclaimed_pio, *unclaimed_mmio;
+	struct coalesced coalesced;	/* a /dev/kvm VM's zones and ring (KEEL_HC_COALESCED) */
 	void *platform;			/* the boot-time VM's devices */
 	void (*on_end)(struct vm *vm);
 	struct vm_arch arch;

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Guest writes the module answers itself, so that they never reach the
- * VMM as exits: ioeventfds (api.rst 4.59 KVM_IOEVENTFD) and coalesced MMIO
- * and PIO (4.66 KVM_REGISTER_COALESCED_MMIO). Keel reports the write as an
- * exit of KEEL_HC_VCPU_RUN, the run loop (vcpu.c) hands it here, and when
- * one of these takes it the loop enters the guest again at once. The
- * matching rules and errors are those of virt/kvm/eventfd.c and
- * coalesced_mmio.c. Lists change under vm->lock and are read under RCU.
+ * Guest writes that never reach the VMM as exits. Ioeventfds (api.rst 4.59
+ * KVM_IOEVENTFD) are the module's: Keel reports the write as an exit of
+ * KEEL_HC_VCPU_RUN, the run loop (vcpu.c) hands it here, and when one takes
+ * it the loop enters the guest again at once. Coalesced MMIO and PIO (4.66
+ * KVM_REGISTER_COALESCED_MMIO) are Keel's (KEEL_HC_COALESCED): it appends a
+ * zone's writes to the ring itself, so a REP STOS into VGA memory costs no
+ * exit per element; the module keeps the zones' list for the ioctls'
+ * rules. The matching rules and errors are those of virt/kvm/eventfd.c and
+ * coalesced_mmio.c. Lists change under vm->lock; ioeventfds are read under
+ * RCU.
  */
 #include <linux/eventfd.h>
 #include <linux/rculist.h>
@@ -41,7 +44,6 @@ void keel_iodev_init(struct keel_vm *vm)
 {
 	INIT_LIST_HEAD(&vm->ioeventfds);
 	INIT_LIST_HEAD(&vm->zones);
-	spin_lock_init(&vm->ring_lock);
 }
 
 /* KVM's ioeventfd_bus_from_flags(). */
@@ -174,7 +176,19 @@ long keel_ioeventfd(struct keel_vm *vm, void __user *argp)
 	return assign_ioeventfd(vm, &a);
 }
 
-/* KVM_REGISTER_COALESCED_MMIO: a zone of either bus; zones may overlap, as in KVM. */
+static int zone_call(struct keel_vm *vm, u32 op, const struct kvm_coalesced_mmio_zone *z)
+{
+	long r = keel_hypercall(KEEL_HC_COALESCED, vm->handle,
+				op | (z->pio ? KEEL_COALESCED_PIO : 0), z->addr, z->size);
+
+	return r ? keel_errno(r) : 0;
+}
+
+/*
+ * KVM_REGISTER_COALESCED_MMIO: a zone of either bus. Keel refuses one that
+ * overlaps another of its bus (-EEXIST), which KVM accepts and QEMU never
+ * asks: its memory listener removes a section's zones before adding new.
+ */
 static int register_zone(struct keel_vm *vm, const struct kvm_coalesced_mmio_zone *z)
 {
 	struct keel_zone *p;
@@ -189,10 +203,12 @@ static int register_zone(struct keel_vm *vm, const struct kvm_coalesced_mmio_zon
 	p->zone = *z;
 	n = &vm->nr_bus_devs[z->pio ? BUS_PIO : BUS_MMIO];
 	mutex_lock(&vm->lock);
-	if (*n >= NR_BUS_DEVS) {
+	if (*n >= NR_BUS_DEVS)
 		r = -ENOSPC;
-	} else {
-		list_add_tail_rcu(&p->list, &vm->zones);
+	else
+		r = zone_call(vm, KEEL_COALESCED_ADD, z);
+	if (!r) {
+		list_add_tail(&p->list, &vm->zones);
 		(*n)++;
 	}
 	mutex_unlock(&vm->lock);
@@ -215,24 +231,22 @@ static bool in_zone(const struct kvm_coalesced_mmio_zone *z, u64 addr, u64 len)
 static int unregister_zone(struct keel_vm *vm, const struct kvm_coalesced_mmio_zone *z)
 {
 	struct keel_zone *p, *tmp;
-	LIST_HEAD(gone);
+	int r;
 
 	if (z->pio > 1)
 		return -EINVAL;
 	mutex_lock(&vm->lock);
 	list_for_each_entry_safe(p, tmp, &vm->zones, list) {
 		if (p->zone.pio == z->pio && in_zone(&p->zone, z->addr, z->size)) {
-			list_del_rcu(&p->list);
+			r = zone_call(vm, KEEL_COALESCED_DEL, &p->zone);
+			WARN_ONCE(r, "Keel has no zone %#llx+%#x: %d\n", p->zone.addr,
+				  p->zone.size, r);
+			list_del(&p->list);
 			vm->nr_bus_devs[z->pio ? BUS_PIO : BUS_MMIO]--;
-			list_add(&p->list, &gone);
+			kfree(p);
 		}
 	}
 	mutex_unlock(&vm->lock);
-	if (list_empty(&gone))
-		return 0;
-	synchronize_rcu_expedited();	/* no run loop still appends to them, as above */
-	list_for_each_entry_safe(p, tmp, &gone, list)
-		kfree(p);
 	return 0;
 }
 
@@ -245,38 +259,10 @@ long keel_coalesced_mmio(struct keel_vm *vm, void __user *argp, bool reg)
 	return reg ? register_zone(vm, &z) : unregister_zone(vm, &z);
 }
 
-/*
- * KVM's coalesced_mmio_write(): false when the ring is full, and the VMM
- * gets the exit. Not inlined: the copy from @val's address would put a
- * stack canary on every ioeventfd's path through write_taken().
- */
-static noinline bool ring_append(struct keel_vm *vm, bool pio, u64 addr, u32 len, u64 val)
-{
-	struct kvm_coalesced_mmio_ring *ring = vm->ring;
-	u32 at;
-
-	spin_lock(&vm->ring_lock);
-	at = READ_ONCE(ring->last);
-	if (at >= KVM_COALESCED_MMIO_MAX ||
-	    (at + 1) % KVM_COALESCED_MMIO_MAX == READ_ONCE(ring->first)) {
-		spin_unlock(&vm->ring_lock);
-		return false;
-	}
-	ring->coalesced_mmio[at].phys_addr = addr;
-	ring->coalesced_mmio[at].len = len;
-	memcpy(ring->coalesced_mmio[at].data, &val, len);
-	ring->coalesced_mmio[at].pio = pio;
-	smp_wmb();	/* the entry before the index the VMM reads it by */
-	WRITE_ONCE(ring->last, (at + 1) % KVM_COALESCED_MMIO_MAX);
-	spin_unlock(&vm->ring_lock);
-	return true;
-}
-
-/* An ioeventfd, else a coalesced zone (QEMU never puts both at one address). */
+/* An ioeventfd's (a coalesced zone's write came here only if the ring was full). */
 static bool write_taken(struct keel_vm *vm, bool pio, u64 addr, u32 len, u64 val)
 {
 	struct keel_ioeventfd *p;
-	struct keel_zone *z;
 	bool taken = false;
 
 	rcu_read_lock();
@@ -284,16 +270,9 @@ static bool write_taken(struct keel_vm *vm, bool pio, u64 addr, u32 len, u64 val
 		if (ioeventfd_hit(p, pio ? BUS_PIO : BUS_MMIO, addr, len, val)) {
 			eventfd_signal(p->ctx, 1);
 			taken = true;
-			goto out;
+			break;
 		}
 	}
-	list_for_each_entry_rcu(z, &vm->zones, list) {
-		if (z->zone.pio == pio && in_zone(&z->zone, addr, len)) {
-			taken = ring_append(vm, pio, addr, len, val);
-			goto out;
-		}
-	}
-out:
 	rcu_read_unlock();
 	return taken;
 }

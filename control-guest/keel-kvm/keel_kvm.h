@@ -78,11 +78,10 @@ struct keel_vm {
 	spinlock_t mmu_lock;
 	unsigned long mmu_seq;		/* bumped by each invalidation */
 	long mmu_in_progress;		/* invalidations started and not ended */
-	struct list_head ioeventfds;	/* iodev.c: RCU lists, changed under lock */
-	struct list_head zones;		/* coalesced MMIO and PIO */
+	struct list_head ioeventfds;	/* iodev.c: an RCU list, changed under lock */
+	struct list_head zones;		/* coalesced MMIO and PIO, Keel's too (KEEL_HC_COALESCED) */
 	unsigned int nr_bus_devs[3];	/* MMIO, PIO, virtio-ccw: as KVM's buses count */
-	struct kvm_coalesced_mmio_ring *ring;
-	spinlock_t ring_lock;
+	struct kvm_coalesced_mmio_ring *ring;	/* Keel appends, the VMM maps it (vcpu.c) */
 	bool split_irqchip;		/* irq.c: KVM_CAP_SPLIT_IRQCHIP, the LAPIC in Keel */
 	bool irqchip_full;		/* irqchip.c: KVM_CREATE_IRQCHIP, also the PIC and I/O APIC */
 	bool has_pit;			/* KVM_CREATE_PIT2 */

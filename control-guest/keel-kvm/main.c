@@ -49,7 +49,8 @@ long keel_hypercall(unsigned long nr, unsigned long a0, unsigned long a1, unsign
 int keel_errno(long ret)
 {
 	switch (-ret) {
-	case KEEL_EPERM: case KEEL_E2BIG: case KEEL_EAGAIN: case KEEL_ENOMEM: case KEEL_EFAULT:
+	case KEEL_EPERM: case KEEL_ENOENT: case KEEL_E2BIG: case KEEL_EAGAIN: case KEEL_ENOMEM:
+	case KEEL_EFAULT:
 	case KEEL_EBUSY:
 	case KEEL_EEXIST: case KEEL_EINVAL: case KEEL_ENOSPC: case KEEL_ENOSYS:
 		return (int)ret;

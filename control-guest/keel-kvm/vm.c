@@ -689,6 +689,15 @@ static int install_vm_fd(struct keel_vm *vm)
 	return fd;
 }
 
+/* The coalesced MMIO ring: Keel appends to it (KEEL_HC_COALESCED), the VMM maps it. */
+static int keel_vm_ring(struct keel_vm *vm)
+{
+	long r = keel_hypercall(KEEL_HC_COALESCED, vm->handle, KEEL_COALESCED_RING,
+				virt_to_phys(vm->ring), 0);
+
+	return r ? keel_errno(r) : 0;
+}
+
 /* KVM_CREATE_VM: machine type 0 only (api.rst 4.2); Keel's handle is checked before use. */
 int keel_create_vm(unsigned long type)
 {
@@ -707,7 +716,8 @@ int keel_create_vm(unsigned long type)
 		return handle ? keel_errno(handle) : -EPROTO;
 	}
 	vm->handle = handle;
-	fd = keel_vm_clock_init(vm) ?: mmu_notifier_register(&vm->mn, current->mm);
+	fd = keel_vm_ring(vm) ?: keel_vm_clock_init(vm) ?:
+	     mmu_notifier_register(&vm->mn, current->mm);
 	if (fd) {
 		keel_hypercall(KEEL_HC_VM_DESTROY, vm->handle, 0, 0, 0);
 		vm_unalloc(vm);

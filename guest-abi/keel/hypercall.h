@@ -33,7 +33,7 @@
  * mappings, vCPUs, running them and their state. A new call or structure
  * field bumps it.
  */
-#define KEEL_ABI_VERSION 16
+#define KEEL_ABI_VERSION 17
 
 /* No U suffixes: assembly includes these too, and every value fits an int. */
 #define KEEL_CPUID_SIGNATURE 0x6c65654b	/* "Keel", little-endian */
@@ -44,6 +44,7 @@
 
 /* Error numbers: Linux's values, since the guest side is Linux. */
 #define KEEL_EPERM 1	/* CPL > 0, or a call this VM may not make */
+#define KEEL_ENOENT 2	/* no such object */
 #define KEEL_E2BIG 7	/* a buffer too small for the result */
 #define KEEL_EAGAIN 11	/* a page must be mapped first (run->exit.fault says which) */
 #define KEEL_ENOMEM 12	/* Keel is out of memory for it */
@@ -498,7 +499,29 @@
 #define KEEL_HC_DIRTY_FETCH 26
 #define KEEL_DIRTY_FETCH_WORDS 512
 
-#define KEEL_NR_HYPERCALLS 27
+/*
+ * KEEL_HC_COALESCED: KVM's coalesced MMIO and PIO (api.rst 4.116, 4.117),
+ * kept by Keel: a guest's write that lies in a zone of its bus is appended
+ * to the VM's ring without an exit, and exits as usual when the ring is
+ * full (KVM's coalesced_mmio_write()). RCX = one of:
+ *   KEEL_COALESCED_RING: RDX = the control-guest physical address of the
+ *     ring's page (struct keel_coalesced_ring, which the VMM maps), 4 KiB
+ *     aligned; it must stay the caller's until the VM is destroyed. Once:
+ *     -KEEL_EEXIST after. Until then, writes to zones exit.
+ *   KEEL_COALESCED_ADD or _DEL, with KEEL_COALESCED_PIO for a zone of
+ *     ports: RDX = the zone's first address, RSI = its size. -KEEL_EEXIST
+ *     for a zone overlapping one of its bus, -KEEL_ENOENT for a _DEL of
+ *     none added with exactly these, -KEEL_EINVAL for a size of 0 or past
+ *     the bus's end.
+ * The ring is the VMM's too: Keel reads its indices as untrusted numbers.
+ */
+#define KEEL_HC_COALESCED 27
+#define KEEL_COALESCED_RING 0
+#define KEEL_COALESCED_ADD 1
+#define KEEL_COALESCED_DEL 2
+#define KEEL_COALESCED_PIO 0x100
+
+#define KEEL_NR_HYPERCALLS 28
 #define KEEL_MAX_VMS 64
 #define KEEL_MAX_VCPUS 64
 #define KEEL_MAX_MEMSLOTS 128
@@ -553,6 +576,25 @@ typedef uint16_t keel_u16;
 typedef uint32_t keel_u32;
 typedef uint64_t keel_u64;
 #endif
+
+/* KVM's struct kvm_coalesced_mmio_ring, a page: the VMM takes from first, Keel adds at last. */
+struct keel_coalesced_entry {
+	keel_u64 phys_addr;
+	keel_u32 len;
+	keel_u32 pio;
+	keel_u8 data[8];
+};
+
+struct keel_coalesced_ring {
+	keel_u32 first, last;
+	struct keel_coalesced_entry entry[];
+};
+
+#define KEEL_COALESCED_MAX ((4096 - sizeof(struct keel_coalesced_ring)) / \
+			    sizeof(struct keel_coalesced_entry))
+
+_Static_assert(sizeof(struct keel_coalesced_entry) == 24, "keel_coalesced_entry size");
+_Static_assert(sizeof(struct keel_coalesced_ring) == 8, "keel_coalesced_ring size");
 
 struct keel_sched {
 	keel_u32 weight;	/* a VM's among VMs, a vCPU's within its VM: 1-65535, 256 by default */

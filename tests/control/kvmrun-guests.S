@@ -99,6 +99,20 @@ GUEST(rm_mmio_read)
 	out	%ax, $0x42
 	hlt
 
+/*
+ * check_coalesced: REP STOSB of STOS_COUNT bytes of 0x77 from MMIO_GPA up,
+ * more than the coalesced ring holds.
+ */
+GUEST(rm_stos)
+	push	%ds
+	pop	%es
+	mov	$0x77, %al
+	mov	$MMIO_GPA, %di
+	mov	$STOS_COUNT, %cx
+	cld
+	rep stosb
+	hlt
+
 /* check_tsc: the guest's TSC out, EAX to port 0x50, EDX to 0x51. */
 GUEST(rm_rdtsc)
 	rdtsc

@@ -1339,6 +1339,53 @@ static int ring_has(struct vm *vm, uint32_t pio, const uint64_t (*want)[3], uint
 	return ok;
 }
 
+/* rm_stos's bytes @first up to @first + @n in the ring, and nothing else. */
+static int ring_has_stos(struct vm *vm, uint32_t first, uint32_t n)
+{
+	static uint64_t want[STOS_COUNT][3];
+
+	for (uint32_t i = 0; i < n; i++) {
+		want[i][0] = MMIO_GPA + first + i;
+		want[i][1] = 1;
+		want[i][2] = 0x77;
+	}
+	return ring_has(vm, 0, (const uint64_t (*)[3])want, n);
+}
+
+/*
+ * The entries the ring takes before KVM's coalesced_mmio_has_room() says
+ * full: (first - last - 1) % KVM_COALESCED_MMIO_MAX is 0, the subtraction
+ * wrapping in 32 bits first (85 entries from an empty ring at its start).
+ */
+static uint32_t ring_room(struct vm *vm)
+{
+	struct kvm_coalesced_mmio_ring *ring = (void *)((uint8_t *)vm->run + COALESCED_PAGE * PAGE_SIZE);
+	uint32_t last = ring->last, n = 0;
+
+	while ((ring->first - last - 1) % KVM_COALESCED_MMIO_MAX) {
+		last = (last + 1) % KVM_COALESCED_MMIO_MAX;
+		n++;
+	}
+	return n;
+}
+
+/*
+ * A REP STOSB into a zone: each byte an entry, until the ring is full;
+ * the next exits as an MMIO write and the rest go into the emptied ring.
+ */
+static void check_coalesced_stos(struct vm *vm)
+{
+	const uint32_t room = ring_room(vm);
+	int ok;
+
+	ok = coalesce(vm, KVM_REGISTER_COALESCED_MMIO, MMIO_GPA, 256, 0) == 0 &&
+	     !start(vm, REAL, rm_stos, 0, 0) && run_mmio(vm, 1, MMIO_GPA + room, 1, 0x77) &&
+	     ring_has_stos(vm, 0, room);
+	check(ok && room < STOS_COUNT, "REP STOSB into a zone: the ring fills, the write after it exits");
+	check(ok && run_exit(vm, KVM_EXIT_HLT) && ring_has_stos(vm, room + 1, STOS_COUNT - room - 1),
+	      "... and the rest of the string goes into the emptied ring");
+}
+
 /*
  * Coalesced MMIO and PIO (api.rst 4.66): writes into a zone go into the
  * ring at page KVM_CAP_COALESCED_MMIO of the vCPU mapping without an exit;
@@ -1375,6 +1422,7 @@ static void check_coalesced(void)
 	     !start(&vm, REAL, rm_out, 0, 0) && run_out(&vm, 4, 0x12, 0x789abcde);
 	check(ok && ring_has(&vm, 1, pio, 2),
 	      "coalesced PIO, ports 0x10-0x12: the OUTs to 0x10 and 0x11 in the ring, the 4 bytes to 0x12 exit");
+	check_coalesced_stos(&vm);
 	vm_destroy(&vm);
 }
 

@@ -23,6 +23,7 @@
 #define MOVE_GPA	0xb000	/* slot 2: a page moved to MOVED_GPA */
 #define MOVED_GPA	0xc000
 #define MMIO_GPA	0xe000	/* in no slot: accesses exit as MMIO */
+#define STOS_COUNT	200	/* rm_stos's bytes from MMIO_GPA */
 #define MANY_GPA	0x1000000	/* slot 4: MANY_PAGES pages with dirty logging */
 #define MANY_PAGES	2600
 
@@ -50,7 +51,7 @@ extern const uint8_t rm_out[], rm_out_insn[], rm_in[], rm_in_insn[], rm_in_next[
 extern const uint8_t rm_outsb[], rm_outsb_insn[], rm_insb[], rm_insb_insn[];
 extern const uint8_t rm_hlt[], rm_hlt_next[];
 extern const uint8_t rm_vmmcall[], rm_vmcall[];
-extern const uint8_t rm_mmio[], rm_mmio_next[], rm_mmio_read[], rm_readonly[];
+extern const uint8_t rm_mmio[], rm_mmio_next[], rm_mmio_read[], rm_readonly[], rm_stos[];
 extern const uint8_t rm_peek[], rm_poke[], rm_spin[], rm_int3[], rm_rdtsc[], rm_wrmsr[];
 extern const uint8_t rm_cpuid[], rm_xmm[], rm_sti_hlt[], rm_sti_spin[], rm_sti_spin_loop[], rm_pit[];
 extern const uint8_t rm_tsc_deadline[], rm_tsc_handler[], rm_rdmsr[];

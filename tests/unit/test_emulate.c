@@ -32,6 +32,8 @@ static struct {
 	struct access log[MAX_LOG];
 	unsigned int nlog;
 	int fail_write;		/* returned by the next write, if nonzero */
+	u64 stop_at;		/* an MMIO write here sets stopped (emu.stop) */
+	bool stopped;
 } mem;
 
 static struct x86_regs regs;
@@ -79,6 +81,7 @@ static int fake_write(void *ctx, u64 gva, const void *buf, unsigned int len)
 	memcpy(&val, buf, len);
 	if (in_mmio(gva, len)) {
 		log_access(gva, len, true, val);
+		mem.stopped |= gva == mem.stop_at;
 		return 0;
 	}
 	if (gva + len > RAM_SIZE)
@@ -608,6 +611,27 @@ TEST(rep_bounded)
 	CHECK_EQ(regs.gpr[X86_RDI], MMIO_BASE + 10);
 }
 
+/* An iteration that needs the caller's VMM ends the batch; the one ending rCX still completes. */
+TEST(rep_stops_after_an_exit)
+{
+	reset(M64);
+	emu.stop = &mem.stopped;
+	mem.stop_at = MMIO_BASE + 2;
+	regs.gpr[X86_RCX] = 10;
+	regs.gpr[X86_RDI] = MMIO_BASE;
+	CHECK_EQ(run("f3 aa"), X86_EMU_OK);
+	CHECK_EQ(regs.rip, 0x1000);		/* not done: re-executes */
+	CHECK_EQ(regs.gpr[X86_RCX], 7);
+	CHECK_EQ(regs.gpr[X86_RDI], MMIO_BASE + 3);
+	CHECK_EQ(mem.nlog, 3);
+	mem.stopped = false;
+	mem.stop_at = MMIO_BASE + 9;
+	run_ok("f3 aa");
+	CHECK_EQ(regs.gpr[X86_RCX], 0);
+	CHECK_EQ(mem.nlog, 10);
+	CHECK(mem.stopped);
+}
+
 TEST(rep_movs)
 {
 	unsigned int i;
@@ -840,6 +864,6 @@ TEST(callback_failures)
 TEST_MAIN("emulate", T(mov_store_sizes), T(mov_load_sizes), T(mov_immediate),
 	  T(mov_moffs), T(movzx_movsx), T(xchg), T(alu_flags_vs_host),
 	  T(alu_immediate_vs_host), T(test_flags_vs_host), T(rep_stos),
-	  T(rep_bounded), T(rep_movs), T(string_16bit), T(addressing_16bit),
+	  T(rep_bounded), T(rep_stops_after_an_exit), T(rep_movs), T(string_16bit), T(addressing_16bit),
 	  T(addressing_32bit), T(addressing_64bit), T(lock_prefix),
 	  T(unhandled), T(callback_failures))

@@ -563,6 +563,8 @@ static int emulate_string(struct x86_emu *emu, const struct x86_insn *insn,
 		if (ret)
 			return ret;
 		assign(rcx, *rcx - 1, insn->adsize);
+		if (emu->stop && *emu->stop && (*rcx & amask))
+			return X86_EMU_OK;
 	}
 	advance_rip(emu, insn);
 	return X86_EMU_OK;

@@ -88,6 +88,12 @@ struct x86_emu {
 	 * guest re-executes it for the rest (SDM Vol.2 REP: restartable).
 	 */
 	u64 max_reps;
+	/*
+	 * If set, a REP string instruction also stops after an iteration that
+	 * made *stop true (the caller's: that one access needs the caller's
+	 * VMM before the next).
+	 */
+	const bool *stop;
 	void *ctx;
 	int (*read)(void *ctx, u64 gva, void *buf, unsigned int len);
 	int (*write)(void *ctx, u64 gva, const void *buf, unsigned int len);

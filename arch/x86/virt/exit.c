@@ -646,7 +646,9 @@ static void setup_emu(struct vcpu *v, struct x86_emu *emu, struct guest_access *
 		virt->get_segment(v, r, &s);
 		emu->seg_base[r] = s.base;
 	}
-	emu->max_reps = vcpu_has_vmm(v) ? 1 : REP_BATCH;	/* at most one exit to the VMM per step */
+	emu->max_reps = REP_BATCH;
+	if (vcpu_has_vmm(v))	/* at most one exit to the VMM per step */
+		emu->stop = &v->arch.vmm.exit;
 	emu->ctx = a;
 	emu->read = linear_read;
 	emu->write = linear_write;
