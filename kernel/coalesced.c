@@ -1,17 +1,29 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Coalesced MMIO and PIO: each zone is a device on the VM's port or MMIO
- * bus, as KVM's, so a write elsewhere costs nothing more. The zone takes a
- * write while the ring has room and answers "not mine" when it is full:
- * the write then exits to the VMM as any unclaimed one. A zone cannot
- * overlap a device of Keel's (the bus refuses it). The ring is the VMM's
- * memory (it maps the control guest's page): its indices are read as
- * untrusted numbers, and only the entry at a checked index is written.
+ * Coalesced MMIO and PIO: the VMM's zones live on two buses of their own,
+ * looked at only for a write no device of Keel's claims, so a zone never
+ * hides a device and a device is never refused for a zone. A zone takes a
+ * write while the ring has room; else the write exits to the VMM as any
+ * unclaimed one. The ring is the VMM's memory (it maps the control guest's
+ * page): its indices are read as untrusted numbers, and only the entry at
+ * a checked index is written.
  */
 #include "kernel/coalesced.h"
 #include "kernel/errno.h"
 #include "kernel/string.h"
 #include "kernel/vm.h"
+
+/*
+ * Full as KVM 6.1's coalesced_mmio_has_room() says, whose (first - last - 1)
+ * wraps in 32 bits before the modulo: a ring with last >= first counts as
+ * full at 85 entries free, and VMMs see the same exits. Also full when the
+ * next entry would reach first, which that formula misses once the VMM has
+ * moved first past the end (the check later KVMs make instead).
+ */
+static bool ring_full(u32 first, u32 at)
+{
+	return (first - at - 1) % KEEL_COALESCED_MAX == 0 || (at + 1) % KEEL_COALESCED_MAX == first;
+}
 
 bool coalesced_ring_append(struct keel_coalesced_ring *ring, bool pio, u64 addr, unsigned int len,
 			   u64 val)
@@ -20,12 +32,7 @@ bool coalesced_ring_append(struct keel_coalesced_ring *ring, bool pio, u64 addr,
 	u32 first = __atomic_load_n(&ring->first, __ATOMIC_RELAXED);
 	struct keel_coalesced_entry *e;
 
-	/*
-	 * KVM's coalesced_mmio_has_room(), to the letter: (first - last - 1)
-	 * wraps in 32 bits before the modulo, so a ring with last >= first
-	 * counts as full at 85 entries free, not 0. VMMs see the same exits.
-	 */
-	if (at >= KEEL_COALESCED_MAX || (first - at - 1) % KEEL_COALESCED_MAX == 0)
+	if (at >= KEEL_COALESCED_MAX || ring_full(first, at))
 		return false;
 	e = &ring->entry[at];
 	e->phys_addr = addr;
@@ -71,10 +78,28 @@ static const struct io_dev_ops zone_ops[2] = {
 	{ .write = pio_zone_write },
 };
 
+bool coalesced_write(struct vcpu *v, struct coalesced *c, bool pio, u64 addr, unsigned int len,
+		     u64 val)
+{
+	return io_bus_write(&c->zones[pio], v, addr, len, val) == IO_HANDLED;
+}
+
+void coalesced_init(struct coalesced *c)
+{
+	io_bus_init(&c->zones[0], ~0ULL);
+	io_bus_init(&c->zones[1], 0xffff);
+}
+
+void coalesced_destroy(struct coalesced *c)
+{
+	io_bus_destroy(&c->zones[0]);
+	io_bus_destroy(&c->zones[1]);
+}
+
 /* The ring page is the caller's RAM, checked once here: Keel keeps its address. */
 static int set_ring(struct coalesced *c, u64 gpa, struct vm *caller)
 {
-	struct keel_coalesced_ring *ring = gpa_to_hva(caller, gpa, PAGE_SIZE);
+	struct keel_coalesced_ring *ring = gpa_to_hva_access(caller, gpa, PAGE_SIZE, true);
 	struct keel_coalesced_ring *none = NULL;
 
 	if (!IS_ALIGNED(gpa, PAGE_SIZE))
@@ -87,19 +112,36 @@ static int set_ring(struct coalesced *c, u64 gpa, struct vm *caller)
 	return 0;
 }
 
+/*
+ * A VMM may add and remove zones without end: each change frees the
+ * tables it retired once no exit can still be reading them, rather than
+ * keeping them for the VM's life as a device's setup may.
+ */
+static int changed(struct vm *vm, struct io_bus *bus, int r)
+{
+	struct io_table *mark;
+
+	if (r)
+		return r;
+	mark = io_bus_retired(bus);
+	vm_wait_exits(vm);
+	io_bus_free_retired(bus, mark);
+	return 0;
+}
+
 int coalesced_call(struct vm *vm, u64 op, u64 addr, u64 size, struct vm *caller)
 {
 	bool pio = op & KEEL_COALESCED_PIO;
-	struct io_bus *bus = pio ? &vm->pio : &vm->mmio;
+	struct io_bus *bus = &vm->coalesced.zones[pio];
 	void *last = (void *)(uintptr_t)(addr + size - 1);
 
 	switch (op & ~(u64)KEEL_COALESCED_PIO) {
 	case KEEL_COALESCED_RING:
 		return pio || size ? -EINVAL : set_ring(&vm->coalesced, addr, caller);
 	case KEEL_COALESCED_ADD:
-		return io_bus_register(bus, addr, size, &zone_ops[pio], last);
+		return changed(vm, bus, io_bus_register(bus, addr, size, &zone_ops[pio], last));
 	case KEEL_COALESCED_DEL:
-		return io_bus_unregister(bus, addr, size, &zone_ops[pio], last);
+		return changed(vm, bus, io_bus_unregister(bus, addr, size, &zone_ops[pio], last));
 	default:
 		return -EINVAL;
 	}

@@ -21,7 +21,7 @@
 _Static_assert(EPERM == KEEL_EPERM && E2BIG == KEEL_E2BIG && EFAULT == KEEL_EFAULT &&
 	       EINVAL == KEEL_EINVAL && ENOSYS == KEEL_ENOSYS && ENOMEM == KEEL_ENOMEM &&
 	       ENOSPC == KEEL_ENOSPC && EBUSY == KEEL_EBUSY && EEXIST == KEEL_EEXIST &&
-	       EAGAIN == KEEL_EAGAIN,
+	       EAGAIN == KEEL_EAGAIN && ENOENT == KEEL_ENOENT,
 	       "errno values differ from the ABI's");
 _Static_assert(NR_VM_KINDS <= 32, "vm kinds do not fit the permission mask");
 

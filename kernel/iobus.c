@@ -73,6 +73,26 @@ static int publish(struct io_bus *bus, struct io_table *old, u32 at, const struc
 	return 0;
 }
 
+void io_bus_free_retired(struct io_bus *bus, struct io_table *mark)
+{
+	struct io_table **link, *t;
+
+	if (!mark)
+		return;
+	spin_lock(&bus->lock);
+	for (link = &bus->retired; *link && *link != mark; link = &(*link)->retired_next)
+		;
+	t = *link;
+	*link = NULL;
+	spin_unlock(&bus->lock);
+	while (t) {
+		struct io_table *next = t->retired_next;
+
+		kfree(t);
+		t = next;
+	}
+}
+
 static bool overlaps(const struct io_range *r, u64 base, u64 len)
 {
 	return base >= r->base ? base - r->base < r->len : r->base - base < len;

@@ -9,9 +9,9 @@
  * writers copy, change and publish with one release store (copy-on-write, as
  * KVM's kvm_io_bus under SRCU). Readers take no lock and write nothing shared:
  * one acquire load and a binary search. Keel has no grace periods yet, so a
- * replaced table is kept until io_bus_destroy(): a change costs a copy of the
- * table, kept for the VM's life (a few hundred bytes per change; changes are
- * rare: device setup, and VMM requests later).
+ * replaced table is kept until io_bus_destroy() (a few hundred bytes per
+ * change; device setup changes a bus rarely), unless its writer waits for the
+ * readers and frees it (io_bus_free_retired()).
  */
 #ifndef KEEL_IOBUS_H
 #define KEEL_IOBUS_H
@@ -74,6 +74,20 @@ int io_bus_register(struct io_bus *bus, u64 base, u64 len, const struct io_dev_o
  * device's state must outlive it (today every device lives as long as its VM).
  */
 int io_bus_unregister(struct io_bus *bus, u64 base, u64 len, const struct io_dev_ops *ops, void *opaque);
+
+/*
+ * The newest table retired so far, a mark for io_bus_free_retired(). A
+ * caller that changes a bus often (a VMM's coalesced zones) takes it after
+ * its change, waits until no reader can still hold a table retired before
+ * (vm_wait_exits(): lookups run only in exit handlers), then frees them.
+ */
+static inline struct io_table *io_bus_retired(struct io_bus *bus)
+{
+	return __atomic_load_n(&bus->retired, __ATOMIC_ACQUIRE);
+}
+
+/* Frees @mark and every table retired before it; later ones stay. */
+void io_bus_free_retired(struct io_bus *bus, struct io_table *mark);
 
 /*
  * The range holding @addr, or NULL; valid until io_bus_destroy(). Inline, as

@@ -154,6 +154,7 @@ struct vm *vm_create(const char *name, u64 mem_size, unsigned int nr_vcpus)
 	sched_group_init(&vm->sg);
 	io_bus_init(&vm->pio, 0xffff);
 	io_bus_init(&vm->mmio, ~0ULL);
+	coalesced_init(&vm->coalesced);
 	vm->mem_size = ALIGN_UP(mem_size, PAGE_SIZE);
 	vm->ram_bytes = vm->mem_size;
 	vm->gpt = (struct pagetable){ .fmt = arch_gpt_format(), .max_leaf_level = 2,
@@ -197,6 +198,7 @@ void vm_destroy(struct vm *vm)
 	arch_vm_free(vm);
 	io_bus_destroy(&vm->pio);
 	io_bus_destroy(&vm->mmio);
+	coalesced_destroy(&vm->coalesced);
 	kfree(vm->platform);
 	kfree(vm);
 }

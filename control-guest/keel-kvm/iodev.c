@@ -227,27 +227,29 @@ static bool in_zone(const struct kvm_coalesced_mmio_zone *z, u64 addr, u64 len)
  * KVM_UNREGISTER_COALESCED_MMIO removes every zone of that bus that holds
  * the range given (sic: kvm_vm_ioctl_unregister_coalesced_mmio() asks
  * whether the argument lies in the zone), and answers 0 even for none.
+ * A zone Keel could not remove (out of memory for its new table) stays,
+ * and the error is returned.
  */
 static int unregister_zone(struct keel_vm *vm, const struct kvm_coalesced_mmio_zone *z)
 {
 	struct keel_zone *p, *tmp;
-	int r;
+	int r = 0;
 
 	if (z->pio > 1)
 		return -EINVAL;
 	mutex_lock(&vm->lock);
 	list_for_each_entry_safe(p, tmp, &vm->zones, list) {
-		if (p->zone.pio == z->pio && in_zone(&p->zone, z->addr, z->size)) {
-			r = zone_call(vm, KEEL_COALESCED_DEL, &p->zone);
-			WARN_ONCE(r, "Keel has no zone %#llx+%#x: %d\n", p->zone.addr,
-				  p->zone.size, r);
-			list_del(&p->list);
-			vm->nr_bus_devs[z->pio ? BUS_PIO : BUS_MMIO]--;
-			kfree(p);
-		}
+		if (p->zone.pio != z->pio || !in_zone(&p->zone, z->addr, z->size))
+			continue;
+		r = zone_call(vm, KEEL_COALESCED_DEL, &p->zone);
+		if (r)
+			break;
+		list_del(&p->list);
+		vm->nr_bus_devs[z->pio ? BUS_PIO : BUS_MMIO]--;
+		kfree(p);
 	}
 	mutex_unlock(&vm->lock);
-	return 0;
+	return r;
 }
 
 long keel_coalesced_mmio(struct keel_vm *vm, void __user *argp, bool reg)

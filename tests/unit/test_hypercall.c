@@ -47,15 +47,27 @@ void hv_info_fill(struct keel_hv_info *info)
 	info->heap_used_bytes = 65536;
 }
 
-/* The zones' tables (kernel/iobus.c, linked in) come from the host's heap. */
+/* The zones' tables (kernel/iobus.c, linked in) come from the host's heap, counted. */
+static int live_allocs;
+
 void *kmalloc(size_t size)
 {
+	live_allocs++;
 	return malloc(size);
 }
 
 void kfree(void *p)
 {
+	live_allocs -= !!p;
 	free(p);
+}
+
+/* No vCPU runs here: a change's wait for the exits returns at once, counted. */
+static unsigned int exit_waits;
+
+void vm_wait_exits(struct vm *vm)
+{
+	exit_waits++;
 }
 
 static int live_vms, fail_create;
@@ -69,8 +81,7 @@ struct vm *vm_create(const char *name, u64 mem_size, unsigned int nr_vcpus)
 	vm = calloc(1, sizeof(*vm));
 	snprintf(vm->name, sizeof(vm->name), "%s", name);
 	live_vms++;
-	io_bus_init(&vm->pio, 0xffff);
-	io_bus_init(&vm->mmio, ~0ULL);
+	coalesced_init(&vm->coalesced);
 	vm_list_add(vm);
 	return vm;
 }
@@ -78,8 +89,7 @@ struct vm *vm_create(const char *name, u64 mem_size, unsigned int nr_vcpus)
 void vm_destroy(struct vm *vm)
 {
 	vm_list_del(vm);
-	io_bus_destroy(&vm->pio);
-	io_bus_destroy(&vm->mmio);
+	coalesced_destroy(&vm->coalesced);
 	live_vms--;
 	free(vm);
 }
@@ -226,6 +236,11 @@ void *gpa_to_hva(struct vm *vm, u64 gpa, size_t len)
 	if (gpa < RAM_BASE || gpa - RAM_BASE >= sizeof(ram) || len > sizeof(ram) - (gpa - RAM_BASE))
 		return NULL;
 	return ram + (gpa - RAM_BASE);
+}
+
+void *gpa_to_hva_access(struct vm *vm, u64 gpa, size_t len, bool write)
+{
+	return gpa_to_hva(vm, gpa, len);
 }
 
 u64 gpa_range_to_hpa(struct vm *vm, u64 gpa, u64 size)
@@ -850,12 +865,31 @@ TEST(coalesced_calls)
 	CHECK_EQ(vm_call(KEEL_HC_VM_DESTROY, (u64)h, 0), 0);
 }
 
-/* A guest's write through the VM's bus, as Keel's exit handlers make it: true if a zone took it. */
+/* A VMM that adds and removes zones without end: each change waits for the exits and frees its tables. */
+TEST(coalesced_changes_free_their_tables)
+{
+	s64 h = vm_call(KEEL_HC_VM_CREATE, 0, 0);
+	unsigned int waits;
+	int live;
+
+	CHECK_EQ(zone_call(h, KEEL_COALESCED_ADD, 0xa0000, 0x20000), 0);
+	live = live_allocs;
+	waits = exit_waits;
+	for (int i = 0; i < 1000; i++) {
+		CHECK_EQ(zone_call(h, KEEL_COALESCED_ADD | KEEL_COALESCED_PIO, 0x70, 2), 0);
+		CHECK_EQ(zone_call(h, KEEL_COALESCED_DEL | KEEL_COALESCED_PIO, 0x70, 2), 0);
+	}
+	CHECK_EQ(live_allocs, live);
+	CHECK_EQ(exit_waits, waits + 2000);
+	CHECK_EQ(zone_call(h, KEEL_COALESCED_DEL, 0xa0000, 0x20000), 0);
+	CHECK_EQ(vm_call(KEEL_HC_VM_DESTROY, (u64)h, 0), 0);
+}
+
+/* A guest's write as Keel's exit handlers make it: true if a zone took it. */
 static bool coalesced_write_at(struct vcpu *v, bool pio, u64 addr, unsigned int len, u64 val)
 {
-	struct io_bus *bus = pio ? &v->vm->pio : &v->vm->mmio;
-
-	return io_bus_write(bus, v, addr, len, val) == IO_HANDLED;
+	return coalesced_any(&v->vm->coalesced, pio) &&
+	       coalesced_write(v, &v->vm->coalesced, pio, addr, len, val);
 }
 
 /* A write wholly in a zone lands in the ring while it has room; the VMM's indices are checked. */
@@ -890,6 +924,12 @@ TEST(coalesced_writes)
 		;
 	CHECK_EQ(n, 100);
 	CHECK_EQ(ring->last, 99);
+	/* Full, then the VMM took the entry at the end: one more fits, never the one reaching first. */
+	ring->first = 0;
+	ring->last = KEEL_COALESCED_MAX - 2;
+	CHECK(coalesced_write_at(&v, false, 0xb8000, 1, 0));
+	CHECK(!coalesced_write_at(&v, false, 0xb8000, 1, 0));
+	CHECK_EQ(ring->last, KEEL_COALESCED_MAX - 1);
 	ring->last = KEEL_COALESCED_MAX + 3;	/* the VMM's garbage */
 	CHECK(!coalesced_write_at(&v, false, 0xb8000, 1, 0));
 	managed_vm_put(v.vm);
@@ -902,4 +942,4 @@ TEST_MAIN("hypercall", T(version_from_every_kind), T(unknown_numbers), T(cpl_abo
 	  T(vm_calls_need_a_handle), T(vm_call_arguments), T(vm_references), T(msr_list),
 	  T(vm_list_of_every_vm), T(log_read_in_chunks), T(vm_dump_of_a_vcpu),
 	  T(cpu_stats), T(vcpu_run_arguments), T(sched_get_and_set), T(write_log),
-	  T(coalesced_calls), T(coalesced_writes))
+	  T(coalesced_calls), T(coalesced_writes), T(coalesced_changes_free_their_tables))

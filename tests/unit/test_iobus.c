@@ -270,6 +270,35 @@ TEST(out_of_memory_leaves_the_bus_unchanged)
 	CHECK_EQ(live_allocs, 0);
 }
 
+/* Retired tables freed up to a mark: the mark's and older ones go, later ones stay. */
+TEST(retired_tables_freed_up_to_a_mark)
+{
+	struct dev a = { .id = 1 }, b = { .id = 2 }, c = { .id = 3 };
+	struct io_table *mark;
+	struct io_bus bus;
+
+	io_bus_init(&bus, 0xffff);
+	CHECK(!io_bus_retired(&bus));
+	io_bus_free_retired(&bus, NULL);
+	CHECK_EQ(io_bus_register(&bus, 0x10, 4, &ops, &a), 0);	/* 1 table live */
+	CHECK_EQ(io_bus_register(&bus, 0x20, 4, &ops, &b), 0);	/* 1 retired */
+	CHECK_EQ(io_bus_register(&bus, 0x30, 4, &ops, &c), 0);	/* 2 retired */
+	mark = io_bus_retired(&bus);
+	CHECK_EQ(live_allocs, 3);
+	CHECK_EQ(io_bus_unregister(&bus, 0x20, 4, &ops, &b), 0);	/* 3 retired */
+	io_bus_free_retired(&bus, mark);
+	CHECK_EQ(live_allocs, 2);	/* the newest table and the one retired after the mark */
+	CHECK(io_bus_retired(&bus) && io_bus_retired(&bus) != mark);
+	CHECK_EQ(who(&bus, 0x10), 1);
+	CHECK_EQ(who(&bus, 0x20), -1);
+	CHECK_EQ(who(&bus, 0x30), 3);
+	io_bus_free_retired(&bus, io_bus_retired(&bus));
+	CHECK_EQ(live_allocs, 1);
+	CHECK(!io_bus_retired(&bus));
+	io_bus_destroy(&bus);
+	CHECK_EQ(live_allocs, 0);
+}
+
 /* Many ranges, registered in a scrambled order, then half of them removed. */
 TEST(many_ranges)
 {
@@ -383,4 +412,5 @@ TEST(lookups_during_changes)
 TEST_MAIN("iobus", T(sorted_whatever_the_order), T(overlap_refused_adjacency_allowed),
 	  T(empty_and_wrapping_ranges_refused), T(whole_space_in_one_range), T(unregister),
 	  T(handlers_get_their_opaque_and_the_access), T(not_mine_and_errors_propagate),
-	  T(out_of_memory_leaves_the_bus_unchanged), T(many_ranges), T(lookups_during_changes))
+	  T(out_of_memory_leaves_the_bus_unchanged), T(retired_tables_freed_up_to_a_mark),
+	  T(many_ranges), T(lookups_during_changes))

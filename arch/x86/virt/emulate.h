@@ -30,10 +30,11 @@
 
 /*
  * x86_emulate() results. Callbacks return 0, a negative errno (returned
- * by x86_emulate() unchanged, nothing committed), X86_EMU_EXCEPTION after
- * filling in emu->exc (e.g. #PF from the page walk), or X86_EMU_RETRY to
- * stop without committing (e.g. an MMIO read that must first go to
- * userspace: the caller runs x86_emulate() again when the data is there).
+ * by x86_emulate() unchanged), X86_EMU_EXCEPTION after filling in emu->exc
+ * (e.g. #PF from the page walk), or X86_EMU_RETRY to stop (e.g. an MMIO
+ * read that must first go to userspace: the caller runs x86_emulate()
+ * again when the data is there). The failing step commits nothing; the
+ * iterations of a REP string instruction before it stay done.
  */
 enum x86_emu_result {
 	X86_EMU_OK = 0,		/* done; rip advanced (see max_reps) */

@@ -814,6 +814,22 @@ static enum vcpu_action handle_ud(struct vcpu *v, struct vm_exit *e)
 	return VCPU_CONTINUE;
 }
 
+/*
+ * An instruction whose MMIO read waits for the VMM is finished with the
+ * answer before the guest runs (vmm_finish_mmio()), not fetched again: no
+ * interrupt handler in between may read the answer as its own.
+ */
+static void wait_with(struct vcpu *v, int r, const struct x86_insn *insn, u64 gpa)
+{
+	if (r != X86_EMU_RETRY || v->arch.vmm.waiting != VMM_MMIO)
+		return;
+	if (insn != &v->arch.vmm.insn)
+		v->arch.vmm.insn = *insn;
+	v->arch.vmm.insn_rip = v->arch.regs.rip;
+	v->arch.vmm.insn_gpa = gpa;
+	v->arch.vmm.insn_saved = true;
+}
+
 /* MMIO: fetch and decode the instruction at CS:RIP, then carry it out against the devices. */
 static enum vcpu_action handle_npf(struct vcpu *v, struct vm_exit *e)
 {
@@ -834,12 +850,7 @@ static enum vcpu_action handle_npf(struct vcpu *v, struct vm_exit *e)
 		return fetch_failed(v, e, &emu, r);
 	know_fault(&a, &insn, e->npf.gpa);
 	r = x86_emulate(&emu, &insn);
-	if (r == X86_EMU_RETRY && v->arch.vmm.waiting == VMM_MMIO) {
-		v->arch.vmm.insn = insn;	/* finished with the answer, not fetched again */
-		v->arch.vmm.insn_rip = v->arch.regs.rip;
-		v->arch.vmm.insn_gpa = e->npf.gpa;
-		v->arch.vmm.insn_saved = true;
-	}
+	wait_with(v, r, &insn, e->npf.gpa);
 	return emulated(v, e, &emu, r);
 }
 
@@ -854,14 +865,18 @@ enum vcpu_action vmm_finish_mmio(struct vcpu *v)
 	struct guest_access a;
 	struct x86_emu emu;
 	enum vcpu_action action;
+	const struct x86_insn *insn = &v->arch.vmm.insn;
+	int r;
 
 	if (!v->arch.vmm.insn_saved || v->arch.vmm.insn_rip != v->arch.regs.rip)
 		return VCPU_CONTINUE;
 	v->arch.vmm.insn_saved = false;
 	__atomic_store_n(&v->in_guest, true, __ATOMIC_SEQ_CST);	/* it reaches guest RAM */
 	setup_emu(v, &emu, &a);
-	know_fault(&a, &v->arch.vmm.insn, v->arch.vmm.insn_gpa);
-	action = emulated(v, &e, &emu, x86_emulate(&emu, &v->arch.vmm.insn));
+	know_fault(&a, insn, v->arch.vmm.insn_gpa);
+	r = x86_emulate(&emu, insn);
+	wait_with(v, r, insn, v->arch.vmm.insn_gpa);	/* a REP MOVS's next read */
+	action = emulated(v, &e, &emu, r);
 	__atomic_store_n(&v->in_guest, false, __ATOMIC_RELEASE);
 	return action;
 }

@@ -121,13 +121,35 @@ static int pio_read(struct vcpu *v, void *opaque, u64 port, unsigned int size, u
  * A write is done as far as the instruction goes; the exit reports it.
  * One per exit: an instruction that writes twice outside RAM is not emulated.
  */
-static int pio_write(struct vcpu *v, void *opaque, u64 port, unsigned int size, u64 val)
+static inline int write_exit(struct vcpu *v, bool pio, u64 addr, unsigned int size, u64 val)
 {
 	if (v->arch.vmm.exit)
 		return -EOPNOTSUPP;
-	exit_io(v, port, size, false, val, 1);
+	if (pio)
+		exit_io(v, addr, size, false, val, 1);
+	else
+		exit_mmio(v, addr, size, true, val);
 	v->arch.vmm.exit = true;
 	return IO_HANDLED;
+}
+
+/*
+ * A VM with coalesced zones (kernel/coalesced.c) looks there first. Out of
+ * line and reached by a tail call, so that a write to the VMM in a VM
+ * without zones pays one test and no register saves.
+ */
+static noinline int zoned_write(struct vcpu *v, bool pio, u64 addr, unsigned int size, u64 val)
+{
+	if (coalesced_write(v, &v->vm->coalesced, pio, addr, size, val))
+		return IO_HANDLED;
+	return write_exit(v, pio, addr, size, val);
+}
+
+static int pio_write(struct vcpu *v, void *opaque, u64 port, unsigned int size, u64 val)
+{
+	if (coalesced_any(&v->vm->coalesced, true))
+		return zoned_write(v, true, port, size, val);
+	return write_exit(v, true, port, size, val);
 }
 
 static int mmio_read(struct vcpu *v, void *opaque, u64 gpa, unsigned int size, u64 *val)
@@ -143,11 +165,9 @@ static int mmio_read(struct vcpu *v, void *opaque, u64 gpa, unsigned int size, u
 
 static int mmio_write(struct vcpu *v, void *opaque, u64 gpa, unsigned int size, u64 val)
 {
-	if (v->arch.vmm.exit)
-		return -EOPNOTSUPP;
-	exit_mmio(v, gpa, size, true, val);
-	v->arch.vmm.exit = true;
-	return IO_HANDLED;
+	if (coalesced_any(&v->vm->coalesced, false))
+		return zoned_write(v, false, gpa, size, val);
+	return write_exit(v, false, gpa, size, val);
 }
 
 static const struct io_dev_ops pio_ops = { pio_read, pio_write };
