@@ -211,6 +211,17 @@ GUEST(rm_pit)
 	mov	$0x04, %al
 	out	%al, $0x40
 	jmp	rm_sti_hlt
+/* check_pit_from_ap: rm_pit's channel 0 from another vCPU, then PIT_AP_MARKER out. */
+GUEST(rm_pit_ap)
+	mov	$0x34, %al
+	out	%al, $0x43
+	mov	$0xa9, %al
+	out	%al, $0x40
+	mov	$0x04, %al
+	out	%al, $0x40
+	mov	$PIT_AP_MARKER, %al
+	out	%al, $EVENT_PORT
+	hlt
 /*
  * check_tsc_deadline: IA32_TSC_DEADLINE = the guest's TSC + EBX, written
  * and sent out as rm_rdtsc sends a TSC, then STI; HLT. The timer's handler

@@ -3428,6 +3428,71 @@ static void check_pit(struct vm *vm)
 	      "handler of IRQ 0 (0x30); KVM_GET_PIT2 shows mode 2, count 1193");
 }
 
+struct ap_run {
+	struct vm ap;		/* the VM's second vCPU as a struct vm, for start() and run_out() */
+	int ok;
+};
+
+/* Not run_vcpu(): its timer is the process's, which vCPU 0's KVM_RUN holds meanwhile. */
+static void *run_ap_later(void *arg)
+{
+	struct ap_run *a = arg;
+
+	usleep(LATER_US);
+	a->ok = kvm_ioctl(a->ap.vcpu, KVM_RUN, 0) == 0 && a->ap.run->exit_reason == KVM_EXIT_IO &&
+		a->ap.run->io.port == EVENT_PORT && io_value(&a->ap) == PIT_AP_MARKER;
+	return NULL;
+}
+
+/* vCPU 1 as a struct vm beside @vm, runnable (an AP starts waiting for a SIPI), about to run @label. */
+static int ap_open(struct vm *vm, struct vm *ap, const uint8_t *label)
+{
+	struct kvm_mp_state mp = { .mp_state = KVM_MP_STATE_RUNNABLE };
+
+	*ap = *vm;
+	ap->run = NULL;
+	ap->vcpu = kvm_ioctl(vm->fd, KVM_CREATE_VCPU, 1);
+	if (ap->vcpu < 0)
+		return -1;
+	ap->run = mmap(NULL, mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED, ap->vcpu, 0);
+	if (ap->run == MAP_FAILED) {
+		ap->run = NULL;
+		return -1;
+	}
+	if (kvm_ioctl(ap->vcpu, KVM_SET_MP_STATE, (unsigned long)&mp))
+		return -1;
+	return start(ap, REAL, label, 0, 0);
+}
+
+/*
+ * vCPU 0 halts with no timer armed; vCPU 1 then programs the PIT, whose
+ * IRQ 0 goes to vCPU 0 (LINT0 ExtINT): the tick must wake it.
+ */
+static void check_pit_from_ap(void)
+{
+	struct kvm_pit_config config = { .flags = 0 };
+	struct ap_run a = { .ap = { .fd = -1, .vcpu = -1 } };
+	struct vm vm;
+	pthread_t t;
+	int ok;
+
+	if (vm_create_with(&vm, "PIT from vCPU 1", 2))
+		return;
+	ok = !kvm_ioctl(vm.fd, KVM_CREATE_PIT2, (unsigned long)&config) && !set_pic(&vm, 1u << 0) &&
+	     !ap_open(&vm, &a.ap, rm_pit_ap) && !start(&vm, REAL, rm_sti_hlt, 0, 0) &&
+	     !pthread_create(&t, NULL, run_ap_later, &a);
+	if (ok) {
+		ok = run_out(&vm, 1, EVENT_PORT, IRQ_MARKER);
+		pthread_join(t, NULL);
+	}
+	check(ok && a.ok, "vCPU 1 programs the PIT while vCPU 0 halts: IRQ 0 wakes vCPU 0");
+	if (a.ap.run)
+		munmap(a.ap.run, mmap_size);
+	if (a.ap.vcpu >= 0)
+		close(a.ap.vcpu);
+	vm_destroy(&vm);
+}
+
 /* KVM_CREATE_IRQCHIP (api.rst 4.24): the PIC pair, the I/O APIC and the LAPICs in the kernel. */
 static void check_irqchip(void)
 {
@@ -3450,6 +3515,7 @@ static void check_irqchip(void)
 	check_irqchip_lines(&vm);
 	check_pit(&vm);
 	vm_destroy(&vm);
+	check_pit_from_ap();
 }
 
 /* A stats fd (KVM_GET_STATS_FD) with its header and descriptors read. */

@@ -41,6 +41,7 @@
 #define EVENT_PORT	0x72	/* where the handlers say which ran: */
 #define NMI_MARKER	0x4e	/* 'N' */
 #define IRQ_MARKER	0x49	/* 'I' */
+#define PIT_AP_MARKER	0x50	/* 'P': rm_pit_ap programmed the PIT */
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>
@@ -53,7 +54,8 @@ extern const uint8_t rm_hlt[], rm_hlt_next[];
 extern const uint8_t rm_vmmcall[], rm_vmcall[];
 extern const uint8_t rm_mmio[], rm_mmio_next[], rm_mmio_read[], rm_readonly[], rm_stos[];
 extern const uint8_t rm_peek[], rm_poke[], rm_spin[], rm_int3[], rm_rdtsc[], rm_wrmsr[];
-extern const uint8_t rm_cpuid[], rm_xmm[], rm_sti_hlt[], rm_sti_spin[], rm_sti_spin_loop[], rm_pit[];
+extern const uint8_t rm_cpuid[], rm_xmm[], rm_sti_hlt[], rm_sti_spin[], rm_sti_spin_loop[], rm_pit[],
+	rm_pit_ap[];
 extern const uint8_t rm_tsc_deadline[], rm_tsc_handler[], rm_rdmsr[];
 extern const uint8_t rm_nmi_handler[], rm_irq_handler[];
 extern const uint8_t pm_guest[], pm_dirty_many[];

@@ -195,10 +195,15 @@ static int pio_read(struct vcpu *v, void *opaque, u64 port, unsigned int size, u
 	return IO_HANDLED;
 }
 
+/*
+ * vCPU 0 runs the PIT's timer: when another vCPU programs the PIT, vCPU 0
+ * looks at its new deadline now (a halted one would take it only at its
+ * next wake), as KVM's PIT runs on an hrtimer of its own.
+ */
 static int pio_write(struct vcpu *v, void *opaque, u64 port, unsigned int size, u64 val)
 {
 	struct vmm_platform *p = opaque;
-	bool out;
+	bool out, rearm = false;
 	u64 flags;
 
 	if (size != 1)
@@ -212,11 +217,14 @@ static int pio_write(struct vcpu *v, void *opaque, u64 port, unsigned int size, 
 	} else {
 		pit_io_write(&p->pit, (u16)port, (u8)val);
 		arm_pit(p);
+		rearm = v != p->vm->vcpus[0];
 	}
 	out = pic_output(&p->pic);
 	spin_unlock_irqrestore(&p->lock, flags);
 	if (out)
 		kick_all(p);
+	else if (rearm)
+		irqchip_kick(p->vm->vcpus[0]);
 	return IO_HANDLED;
 }
 
