@@ -115,33 +115,40 @@ static int set_ring(struct coalesced *c, u64 gpa, struct vm *caller)
 /*
  * A VMM may add and remove zones without end: each change frees the
  * tables it retired once no exit can still be reading them, rather than
- * keeping them for the VM's life as a device's setup may.
+ * keeping them for the VM's life as a device's setup may. One change at a
+ * time, as memslot.c's shootdowns under mmu_lock: a concurrent one could
+ * free the mark and a new table reuse its address.
  */
-static int changed(struct vm *vm, struct io_bus *bus, int r)
+static int change(struct vm *vm, bool pio, u64 addr, u64 size, bool add)
 {
-	struct io_table *mark;
+	struct coalesced *c = &vm->coalesced;
+	struct io_bus *bus = &c->zones[pio];
+	void *last = (void *)(uintptr_t)(addr + size - 1);
+	u64 flags = spin_lock_irqsave(&c->change_lock);
+	int r = add ? io_bus_register(bus, addr, size, &zone_ops[pio], last) :
+		      io_bus_unregister(bus, addr, size, &zone_ops[pio], last);
 
-	if (r)
-		return r;
-	mark = io_bus_retired(bus);
-	vm_wait_exits(vm);
-	io_bus_free_retired(bus, mark);
-	return 0;
+	if (!r) {
+		struct io_table *mark = io_bus_retired(bus);
+
+		vm_wait_exits(vm);
+		io_bus_free_retired(bus, mark);
+	}
+	spin_unlock_irqrestore(&c->change_lock, flags);
+	return r;
 }
 
 int coalesced_call(struct vm *vm, u64 op, u64 addr, u64 size, struct vm *caller)
 {
 	bool pio = op & KEEL_COALESCED_PIO;
-	struct io_bus *bus = &vm->coalesced.zones[pio];
-	void *last = (void *)(uintptr_t)(addr + size - 1);
 
 	switch (op & ~(u64)KEEL_COALESCED_PIO) {
 	case KEEL_COALESCED_RING:
 		return pio || size ? -EINVAL : set_ring(&vm->coalesced, addr, caller);
 	case KEEL_COALESCED_ADD:
-		return changed(vm, bus, io_bus_register(bus, addr, size, &zone_ops[pio], last));
+		return change(vm, pio, addr, size, true);
 	case KEEL_COALESCED_DEL:
-		return changed(vm, bus, io_bus_unregister(bus, addr, size, &zone_ops[pio], last));
+		return change(vm, pio, addr, size, false);
 	default:
 		return -EINVAL;
 	}

@@ -18,6 +18,7 @@ struct coalesced {
 	struct io_bus zones[2];			/* [0] MMIO, [1] ports; a zone's opaque: its last byte */
 	struct keel_coalesced_ring *ring;	/* the control guest's page, set once */
 	struct spinlock lock;			/* serializes appends: the VMM only moves first */
+	struct spinlock change_lock;		/* serializes changes of zones, waits and frees */
 };
 
 void coalesced_init(struct coalesced *c);
